@@ -1,0 +1,3 @@
+export * from './report.ts';
+export * from './messages.ts';
+export * from './api.ts';

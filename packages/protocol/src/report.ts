@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/** Highest TCP/UDP port number. */
+export const MAX_PORT = 65535;
+/** Most tuples one snapshot may carry; the agent sends the worst ones first and counts the rest. */
+export const MAX_TUPLES_PER_SNAPSHOT = 1000;
+
+const port = z.number().int().min(1).max(MAX_PORT);
+/** A count of ports or sockets: a port pool never exceeds 65,535 entries. */
+const portCount = z.number().int().min(0).max(MAX_PORT);
+/** A ratio in [0, 1] (pressure may exceed 1 only through rounding, so it is capped at 1). */
+const ratio = z.number().min(0).max(1);
+
+/** TCP states as the kernel names them in /proc/net/tcp (hex codes 01..0B). */
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+] as const;
+export const tcpStateSchema = z.enum(TCP_STATES);
+export type TcpState = z.infer<typeof tcpStateSchema>;
+
+/** An IPv4 or IPv6 address in text form. IPv4-mapped IPv6 addresses are written as IPv4. */
+export const ipAddressSchema = z.union([z.ipv4(), z.ipv6()]);
+
+/** `net.ipv4.ip_local_port_range`: both ends inclusive. */
+export const portRangeSchema = z
+  .object({ low: port, high: port })
+  .refine((r) => r.low <= r.high, { message: 'range.low must not exceed range.high' });
+export type PortRange = z.infer<typeof portRangeSchema>;
+
+/** The sysctls that decide how ports are handed out and recycled, read from the measured namespace. */
+export const sysctlsSchema = z.object({
+  /** net.ipv4.tcp_tw_reuse: 0 never, 1 always, 2 loopback only (default since Linux 4.19). */
+  tcpTwReuse: z.number().int().min(0).max(2),
+  /** net.ipv4.tcp_tw_reuse_delay in milliseconds (Linux 6.14+); null where the kernel lacks it (1000 ms fixed). */
+  tcpTwReuseDelayMs: z.number().int().min(0).max(600_000).nullable(),
+  /** net.ipv4.tcp_timestamps: 0 off, 1 on with random offsets, 2 on without. */
+  tcpTimestamps: z.number().int().min(0).max(2),
+  /** net.ipv4.tcp_fin_timeout in seconds (only orphaned FIN_WAIT2). */
+  tcpFinTimeout: z.number().int().min(0).max(86_400),
+  /** net.ipv4.tcp_max_tw_buckets: above it the kernel stops creating TIME_WAIT entries. */
+  tcpMaxTwBuckets: z.number().int().min(0).max(2 ** 31 - 1),
+});
+export type Sysctls = z.infer<typeof sysctlsSchema>;
+
+/** Per-state socket counts of one tuple (only states present are listed). */
+export const stateCountsSchema = z.partialRecord(tcpStateSchema, portCount);
+export type StateCounts = z.infer<typeof stateCountsSchema>;
+
+/** One destination tuple `(protocol, localAddress, remoteAddress, remotePort)` and its port usage. */
+export const tupleUsageSchema = z
+  .object({
+    protocol: z.literal('tcp'),
+    localAddress: ipAddressSchema,
+    remoteAddress: ipAddressSchema,
+    remotePort: port,
+    /** Client-side sockets of this tuple whose local port is in the effective range. */
+    used: portCount,
+    /** The part of `used` in TIME_WAIT. */
+    timeWait: portCount,
+    /** The part of `timeWait` that connect() may recycle right now. */
+    reclaimable: portCount,
+    /** (used − reclaimable) / usable. */
+    pressure: ratio,
+    states: stateCountsSchema,
+  })
+  .refine((t) => t.timeWait <= t.used, { message: 'timeWait must not exceed used', path: ['timeWait'] })
+  .refine((t) => t.reclaimable <= t.timeWait, {
+    message: 'reclaimable must not exceed timeWait',
+    path: ['reclaimable'],
+  });
+export type TupleUsage = z.infer<typeof tupleUsageSchema>;
+
+/** The UDP pool: UDP ports are exclusive, so the whole range is one pool. */
+export const udpPoolSchema = z.object({
+  /** Distinct UDP ports of the effective range held by connected or auto-bound sockets. */
+  used: portCount,
+  /** Same as the report's `capacity`. */
+  capacity: portCount,
+  pressure: ratio,
+});
+export type UdpPool = z.infer<typeof udpPoolSchema>;
+
+/** Where the socket table was read from. */
+export const socketSourceSchema = z.enum(['netlink', 'proc']);
+export type SocketSource = z.infer<typeof socketSourceSchema>;
+
+/**
+ * A host's port accounting at one moment, in DOMAIN.md's vocabulary. The agent computes it; the
+ * API stores it; `portpressure-agent check --json` prints it.
+ */
+export const portReportSchema = z
+  .object({
+    source: socketSourceSchema,
+    range: portRangeSchema,
+    /** `ip_local_reserved_ports` as the kernel normalises it, e.g. "8080,40000-40009". */
+    reservedPorts: z
+      .string()
+      .max(4096)
+      .regex(/^(\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*)?$/, 'reservedPorts must be a list like "80,1000-1010"'),
+    reservedInRange: portCount,
+    /** high − low + 1 − reservedInRange. */
+    capacity: portCount,
+    /** Ports of the effective range held by LISTEN sockets. */
+    bindOwned: portCount,
+    /** capacity − bindOwned. */
+    usable: portCount,
+    /** Distinct ports of the effective range used by any TCP socket. */
+    hostPortsInUse: portCount,
+    /** The worst tuple's pressure (0 when there is none). */
+    pressure: ratio,
+    sysctls: sysctlsSchema,
+    /** The worst tuples, highest pressure first. */
+    tuples: z.array(tupleUsageSchema).max(MAX_TUPLES_PER_SNAPSHOT),
+    /** All tuples seen, including those not listed in `tuples`. */
+    tupleCount: z.number().int().min(0).max(10_000_000),
+    udp: udpPoolSchema,
+  })
+  .refine((r) => r.capacity === r.range.high - r.range.low + 1 - r.reservedInRange, {
+    message: 'capacity must equal high − low + 1 − reservedInRange',
+    path: ['capacity'],
+  })
+  .refine((r) => r.usable === r.capacity - r.bindOwned, {
+    message: 'usable must equal capacity − bindOwned',
+    path: ['usable'],
+  })
+  .refine((r) => r.tuples.length <= r.tupleCount, {
+    message: 'tupleCount must be at least the number of tuples listed',
+    path: ['tupleCount'],
+  })
+  .refine((r) => r.tuples.every((t) => t.used <= r.capacity), {
+    message: 'a tuple cannot use more ports than the range holds',
+    path: ['tuples'],
+  });
+export type PortReport = z.infer<typeof portReportSchema>;
