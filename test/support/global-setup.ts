@@ -1,0 +1,58 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../apps/api/src/database/embedded-postgres.ts';
+import { migrate } from '../../apps/api/src/database/migrator.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection URL template for the test server; `{db}` is replaced by a database name. */
+    pgUrlTemplate: string;
+    /** A database with every migration applied, to copy per test file. */
+    pgTemplateDatabase: string;
+  }
+}
+
+export const TEMPLATE_DB = 'portpressure_template';
+
+function urlWithDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/**
+ * One real PostgreSQL server for the whole run: the embedded one on a free port, or the server of
+ * DATABASE_URL when it is set. A migrated template database is prepared once; each test file
+ * copies it (test/support/database.ts), so files never see each other's rows.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let embedded: EmbeddedDatabase | undefined;
+  let dataDir: string | undefined;
+  let baseUrl: string;
+  if (process.env.DATABASE_URL) {
+    baseUrl = process.env.DATABASE_URL;
+  } else {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'portpressure-test-pg-'));
+    await chmod(dataDir, 0o755); // the server runs as "postgres" when we are root
+    embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres', unsafeFast: true });
+    baseUrl = embedded.url;
+  }
+  const admin = new pg.Client({ connectionString: urlWithDatabase(baseUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  await migrate(urlWithDatabase(baseUrl, TEMPLATE_DB));
+  project.provide('pgUrlTemplate', urlWithDatabase(baseUrl, '{db}').replace('%7Bdb%7D', '{db}'));
+  project.provide('pgTemplateDatabase', TEMPLATE_DB);
+  return async () => {
+    await embedded?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}
