@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { OutgoingRequest } from '../http-sender.ts';
+import type { AlertNotification } from '../notification.ts';
+
+/** Per-build context. `now` fixes the clock for signatures and "runs out in …" text. */
+export interface BuildOptions {
+  now?: Date;
+}
+
+/**
+ * One chat service (Uptime Kuma's provider idea): it validates its own settings, turns a
+ * notification into an HTTP request in the service's documented format, and masks its secrets
+ * for API responses. It does no I/O; the outbox worker sends what `build` returns.
+ *
+ * `build` is called once per attempt so time-dependent parts (the generic webhook's signature
+ * timestamp) are fresh on every retry.
+ */
+export interface ChatProvider<S> {
+  /** Stable identifier stored with each channel, e.g. `slack`. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly settingsSchema: z.ZodType<S>;
+  build(notification: AlertNotification, settings: S, options?: BuildOptions): OutgoingRequest;
+  /** The settings with every secret masked, fit to return from the API. */
+  redact(settings: S): S;
+}
+
+export type NotificationProviderErrorCode = 'DUPLICATE_PROVIDER' | 'UNKNOWN_PROVIDER' | 'INVALID_SETTINGS';
+
+export class NotificationProviderError extends Error {
+  constructor(
+    readonly code: NotificationProviderErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NotificationProviderError';
+  }
+}
+
+/**
+ * A webhook URL: absolute http(s) with a host. Plain http is allowed because self-hosted
+ * Mattermost and in-house receivers often sit on an internal network without TLS.
+ */
+export const webhookUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .max(2048);
+
+export const JSON_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json',
+  'user-agent': 'Portpressure',
+};
+
+/** Escapes the three characters Slack and Google Chat treat as markup in message text. */
+export function escapeAngleMarkup(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** One palette for every service that colours a message: red, amber, green, blue. */
+export function notificationColor(n: Pick<AlertNotification, 'kind' | 'severity'>): string {
+  if (n.kind === 'resolved') return '#2EB67D';
+  if (n.kind === 'test') return '#1A73E8';
+  return n.severity === 'critical' ? '#D93025' : '#F29900';
+}

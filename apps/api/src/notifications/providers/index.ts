@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import type { OutgoingRequest } from '../http-sender.ts';
+import type { AlertNotification } from '../notification.ts';
+import type { BuildOptions, ChatProvider } from './chat-provider.ts';
+import { NotificationProviderError } from './chat-provider.ts';
+import { discordProvider, discordSettingsSchema } from './discord.ts';
+import { googleChatProvider, googleChatSettingsSchema } from './google-chat.ts';
+import { mattermostProvider, mattermostSettingsSchema } from './mattermost.ts';
+import { slackProvider, slackSettingsSchema } from './slack.ts';
+import { teamsProvider, teamsSettingsSchema } from './teams.ts';
+import { webhookProvider, webhookSettingsSchema } from './webhook.ts';
+
+export type { BuildOptions, ChatProvider } from './chat-provider.ts';
+export { NotificationProviderError, webhookUrlSchema } from './chat-provider.ts';
+
+export interface ProviderInfo {
+  name: string;
+  displayName: string;
+}
+
+/** A channel as stored: which provider, and that provider's settings in whatever shape arrived. */
+export interface UntypedChannelConfig {
+  type: string;
+  settings: unknown;
+}
+
+/**
+ * The providers the server knows, by name. Two providers with one name would make stored channels
+ * ambiguous, so construction refuses that outright instead of letting the last one win.
+ */
+export class ProviderRegistry {
+  readonly #byName = new Map<string, ChatProvider<unknown>>();
+
+  constructor(providers: Iterable<ChatProvider<unknown>>) {
+    for (const provider of providers) {
+      if (this.#byName.has(provider.name)) {
+        throw new NotificationProviderError(
+          'DUPLICATE_PROVIDER',
+          `notification provider "${provider.name}" is registered twice`,
+        );
+      }
+      this.#byName.set(provider.name, provider);
+    }
+  }
+
+  list(): ProviderInfo[] {
+    return [...this.#byName.values()].map((p) => ({ name: p.name, displayName: p.displayName }));
+  }
+
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  get(name: string): ChatProvider<unknown> {
+    const provider = this.#byName.get(name);
+    if (provider === undefined) {
+      throw new NotificationProviderError('UNKNOWN_PROVIDER', `unknown notification provider "${name}"`);
+    }
+    return provider;
+  }
+
+  /** Validates settings with the provider's own schema, filling defaults. */
+  parseSettings(name: string, settings: unknown): unknown {
+    const result = this.get(name).settingsSchema.safeParse(settings);
+    if (!result.success) {
+      throw new NotificationProviderError(
+        'INVALID_SETTINGS',
+        `invalid ${name} settings: ${z.prettifyError(result.error)}`,
+      );
+    }
+    return result.data;
+  }
+
+  /** Re-validates stored settings before use, so a row edited by hand cannot reach `build` malformed. */
+  build(config: UntypedChannelConfig, notification: AlertNotification, options?: BuildOptions): OutgoingRequest {
+    const settings = this.parseSettings(config.type, config.settings);
+    return this.get(config.type).build(notification, settings, options);
+  }
+
+  redact(config: UntypedChannelConfig): UntypedChannelConfig {
+    const settings = this.parseSettings(config.type, config.settings);
+    return { type: config.type, settings: this.get(config.type).redact(settings) };
+  }
+}
+
+export const chatProviders = [
+  slackProvider,
+  discordProvider,
+  teamsProvider,
+  mattermostProvider,
+  googleChatProvider,
+  webhookProvider,
+] as const;
+
+export const providerRegistry = new ProviderRegistry(chatProviders);
+
+/** Looks a provider up by its stored name; throws UNKNOWN_PROVIDER for names the server lacks. */
+export function getProvider(name: string): ChatProvider<unknown> {
+  return providerRegistry.get(name);
+}
+
+/** A notification channel's configuration: `type` picks the provider, `settings` are its own. */
+export const channelConfigSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('slack'), settings: slackSettingsSchema }),
+  z.object({ type: z.literal('discord'), settings: discordSettingsSchema }),
+  z.object({ type: z.literal('teams'), settings: teamsSettingsSchema }),
+  z.object({ type: z.literal('mattermost'), settings: mattermostSettingsSchema }),
+  z.object({ type: z.literal('google-chat'), settings: googleChatSettingsSchema }),
+  z.object({ type: z.literal('webhook'), settings: webhookSettingsSchema }),
+]);
+export type ChannelConfig = z.infer<typeof channelConfigSchema>;
+export type ChannelType = ChannelConfig['type'];
+
+export function buildChannelRequest(
+  config: ChannelConfig,
+  notification: AlertNotification,
+  options?: BuildOptions,
+): OutgoingRequest {
+  return providerRegistry.build(config, notification, options);
+}
+
+/** The configuration with its secrets masked: the only form the API may return. */
+export function redactChannelConfig(config: ChannelConfig): ChannelConfig {
+  switch (config.type) {
+    case 'slack':
+      return { type: config.type, settings: slackProvider.redact(config.settings) };
+    case 'discord':
+      return { type: config.type, settings: discordProvider.redact(config.settings) };
+    case 'teams':
+      return { type: config.type, settings: teamsProvider.redact(config.settings) };
+    case 'mattermost':
+      return { type: config.type, settings: mattermostProvider.redact(config.settings) };
+    case 'google-chat':
+      return { type: config.type, settings: googleChatProvider.redact(config.settings) };
+    case 'webhook':
+      return { type: config.type, settings: webhookProvider.redact(config.settings) };
+  }
+}
+
+/**
+ * An edit form gets redacted settings and sends them back unchanged when the user leaves a secret
+ * alone. Put the stored secret back wherever the submitted value is exactly its masked form, then
+ * validate the result with channelConfigSchema as usual.
+ */
+export function restoreRedactedSecrets(
+  submitted: { type: string; settings: Record<string, unknown> },
+  stored: ChannelConfig,
+): { type: string; settings: Record<string, unknown> } {
+  if (submitted.type !== stored.type) return submitted;
+  const original: Record<string, unknown> = stored.settings;
+  const masked: Record<string, unknown> = redactChannelConfig(stored).settings;
+  const settings: Record<string, unknown> = { ...submitted.settings };
+  for (const [key, value] of Object.entries(settings)) {
+    if (masked[key] !== original[key] && value === masked[key]) settings[key] = original[key];
+  }
+  return { type: submitted.type, settings };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { redactUrl } from '../http-sender.ts';
+import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
+import type { ChatProvider } from './chat-provider.ts';
+import { JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
+
+export const mattermostSettingsSchema = z.object({
+  /** Incoming webhook URL (https://your-mattermost/hooks/{key}); the key is the credential. */
+  webhookUrl: webhookUrlSchema,
+  /** Overrides the webhook's channel; only honoured when the server allows it. */
+  channel: z.string().min(1).max(64).optional(),
+  username: z.string().min(1).max(64).optional(),
+  iconUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+export type MattermostSettings = z.infer<typeof mattermostSettingsSchema>;
+
+const WIDE_LABELS = new Set(['Labels', 'Tuple', 'Runs out', 'Rule']);
+
+/** Mattermost incoming webhook with one Slack-compatible message attachment. */
+export const mattermostProvider: ChatProvider<MattermostSettings> = {
+  name: 'mattermost',
+  displayName: 'Mattermost',
+  settingsSchema: mattermostSettingsSchema,
+  build(notification, settings, options = {}) {
+    const payload = {
+      ...(settings.channel === undefined ? {} : { channel: settings.channel }),
+      ...(settings.username === undefined ? {} : { username: settings.username }),
+      ...(settings.iconUrl === undefined ? {} : { icon_url: settings.iconUrl }),
+      attachments: [
+        {
+          // Mattermost requires `fallback`: it is what notifications and plain clients show.
+          fallback: renderText(notification, options),
+          color: notificationColor(notification),
+          title: renderTitle(notification),
+          title_link: notification.hostUrl,
+          text: renderSummary(notification, options),
+          fields: renderFacts(notification, options).map((f) => ({
+            short: !WIDE_LABELS.has(f.label),
+            title: f.label,
+            value: f.value,
+          })),
+          footer: 'Portpressure',
+        },
+      ],
+    };
+    return { url: settings.webhookUrl, method: 'POST', headers: { ...JSON_HEADERS }, body: JSON.stringify(payload) };
+  },
+  redact(settings) {
+    return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
+  },
+};
