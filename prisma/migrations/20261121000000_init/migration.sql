@@ -9,7 +9,8 @@ CREATE TABLE "hosts" (
     "last_seen_at" TIMESTAMPTZ(3),
     "last_seq" BIGINT NOT NULL DEFAULT 0,
     "pressure" DOUBLE PRECISION,
-    "latest_snapshot_id" BIGINT,
+    "latest_taken_at" TIMESTAMPTZ(3),
+    "summary" JSONB,
 
     CONSTRAINT "hosts_pkey" PRIMARY KEY ("id")
 );

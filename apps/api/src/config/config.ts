@@ -11,7 +11,7 @@ const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min
  * each one; nothing else in the API reads process.env.
  */
 export const apiEnvSchema = z.object({
-  PORT: intFromEnv(1, 65535).default(8080),
+  PORT: intFromEnv(0, 65535).default(8080), // 0 picks a free port (tests)
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()

@@ -1,0 +1,24 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { API_CONFIG, type ApiConfig } from './config/config.ts';
+import { DatabaseModule } from './database/database.module.ts';
+import { HostsModule } from './hosts/hosts.module.ts';
+import { IngestModule } from './ingest/ingest.module.ts';
+import { LiveModule } from './live/live.module.ts';
+
+@Global()
+@Module({})
+class ConfigModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: API_CONFIG, useValue: config }], exports: [API_CONFIG] };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, LiveModule, HostsModule, IngestModule],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.ts';
+import { HttpExceptionFilter } from './common/http-exception.filter.ts';
+import { RawWsAdapter } from './common/raw-ws-adapter.ts';
+import type { ApiConfig } from './config/config.ts';
+import { migrate } from './database/migrator.ts';
+import { serveWebUi } from './web/web-ui.ts';
+
+const LOG_LEVELS: Record<ApiConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+export interface StartedApi {
+  app: NestExpressApplication;
+  /** The port actually bound (differs from config.port when that is 0). */
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Applies pending migrations, then builds and starts the API. Used by main.ts and by tests. */
+export async function startApi(config: ApiConfig, options: { logger?: false } = {}): Promise<StartedApi> {
+  await migrate(config.databaseUrl, (m) => (options.logger === false ? undefined : console.log(`[migrate] ${m}`)));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: options.logger === false ? false : LOG_LEVELS[config.logLevel],
+    bodyParser: true,
+  });
+  app.useWebSocketAdapter(new RawWsAdapter(app));
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  serveWebUi(app, config.webDir);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return { app, port, url: `http://${shownHost}:${port}`, close: () => app.close() };
+}

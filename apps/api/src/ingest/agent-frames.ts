@@ -1,0 +1,33 @@
+import { agentMessageSchema, type AgentMessage } from '@portpressure/protocol';
+import { IngestError } from './ingest.errors.ts';
+
+const KNOWN_TYPES = new Set(['hello', 'snapshot']);
+
+function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(frame)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Parses and validates one text frame from an agent, or throws an IngestError saying what is wrong. */
+export function parseAgentFrame(text: string): AgentMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new IngestError('INVALID_JSON', 'frame is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new IngestError('INVALID_FRAME', 'frame must be a JSON object with a "type"');
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
+    throw new IngestError('UNKNOWN_TYPE', `unknown frame type ${JSON.stringify(type ?? null).slice(0, 40)}`);
+  }
+  const parsed = agentMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new IngestError('INVALID_FRAME', `invalid ${type}: ${describeIssues(parsed.error.issues)}`);
+  }
+  return parsed.data;
+}

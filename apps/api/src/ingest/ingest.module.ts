@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { HostsModule } from '../hosts/hosts.module.ts';
+import { LiveModule } from '../live/live.module.ts';
+import { IngestGateway } from './ingest.gateway.ts';
+import { IngestRepository } from './ingest.repository.ts';
+import { IngestService } from './ingest.service.ts';
+
+@Module({
+  imports: [HostsModule, LiveModule],
+  providers: [IngestRepository, IngestService, IngestGateway],
+})
+export class IngestModule {}

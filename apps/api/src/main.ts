@@ -1,0 +1,23 @@
+import { ConfigError, loadApiConfig } from './config/config.ts';
+import { startApi } from './app.ts';
+
+/** API entry point: `tsx apps/api/src/main.ts` with DATABASE_URL set (npm start sets it). */
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  try {
+    const api = await startApi(config);
+    console.log(`Portpressure API listening on ${api.url}`);
+    process.send?.({ type: 'api-ready', url: api.url, port: api.port });
+    process.on('disconnect', () => void api.close().then(() => process.exit(0)));
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+      throw new ConfigError(`port ${config.port} on ${config.host} is already in use; set PORT to another port`);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`portpressure-api: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+import { hostListSchema } from '@portpressure/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient, isAck, isError, isWelcome, startApiHarness, type ApiHarness } from './support/api-harness.ts';
+import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
+
+async function getHosts(baseUrl: string) {
+  const res = await fetch(`${baseUrl}/api/hosts`);
+  expect(res.status).toBe(200);
+  return hostListSchema.parse(await res.json()).hosts;
+}
+
+describe('agent ingest over WebSocket, read back through GET /api/hosts', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness();
+  });
+  afterAll(async () => h?.stop());
+
+  it('stores a snapshot sent by an agent and ranks the host by pressure', async () => {
+    const calm = await AgentClient.connect(h.api.url);
+    calm.send(aHello('calm-host'));
+    await calm.waitFor(isWelcome);
+    calm.send(aSnapshot(1, aReport({ used: 10 })));
+    await calm.waitFor(isAck(1));
+
+    const busy = await AgentClient.connect(h.api.url);
+    busy.send(aHello('busy-host'));
+    const welcome = await busy.waitFor(isWelcome);
+    expect(welcome.lastSeq).toBe(0);
+    busy.send(aSnapshot(1, aReport({ tuples: [aTuple({ used: 97, remoteAddress: '10.1.2.3', remotePort: 443 })] })));
+    await busy.waitFor(isAck(1));
+
+    const hosts = await getHosts(h.api.url);
+    expect(hosts.map((x) => x.hostname)).toEqual(['busy-host', 'calm-host']);
+    const busyHost = hosts[0]!;
+    expect(busyHost.pressure).toBeCloseTo(0.97);
+    expect(busyHost.offline).toBe(false);
+    expect(busyHost.usable).toBe(100);
+    expect(busyHost.worstTuple).toMatchObject({ remoteAddress: '10.1.2.3', remotePort: 443, used: 97 });
+    expect(busyHost.labels).toEqual({ env: 'test' });
+    calm.close();
+    busy.close();
+  });
+
+  it('stores a snapshot sent twice only once, and acks both', async () => {
+    const agent = await AgentClient.connect(h.api.url);
+    agent.send(aHello('twice-host'));
+    await agent.waitFor(isWelcome);
+    const snapshot = aSnapshot(7, aReport({ used: 30 }));
+    agent.send(snapshot);
+    agent.send(snapshot);
+    await agent.waitFor(isAck(7));
+    await expect.poll(() => agent.messages.filter(isAck(7)).length).toBe(2);
+    const { rows } = await h.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE h.hostname = 'twice-host'`,
+    );
+    expect(Number(rows[0]!.n)).toBe(1);
+    const again = await AgentClient.connect(h.api.url);
+    again.send(aHello('twice-host'));
+    expect((await again.waitFor(isWelcome)).lastSeq).toBe(7);
+    agent.close();
+    again.close();
+  });
+
+  it('refuses an invalid snapshot with a clear error and stores nothing', async () => {
+    const before = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots');
+    const agent = await AgentClient.connect(h.api.url);
+    agent.send(aHello('bad-host'));
+    await agent.waitFor(isWelcome);
+    const bad = aSnapshot(1, aReport({ used: 10 }));
+    // usable must equal capacity − bindOwned; a negative count is refused too
+    agent.send({ ...bad, report: { ...bad.report, usable: 99, hostPortsInUse: -1 } });
+    const error = await agent.waitFor(isError);
+    expect(error.code).toBe('INVALID_FRAME');
+    expect(error.message).toMatch(/hostPortsInUse/);
+    agent.send('{not json');
+    await expect.poll(() => agent.messages.filter(isError).map((m) => m.code)).toEqual(['INVALID_FRAME', 'INVALID_JSON']);
+    const after = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    // the server keeps serving: a good snapshot on the same connection is stored
+    agent.send(aSnapshot(2, aReport({ used: 5 })));
+    await agent.waitFor(isAck(2));
+    agent.close();
+  });
+
+  it('closes the connection when snapshots come before hello', async () => {
+    const agent = await AgentClient.connect(h.api.url);
+    agent.send(aSnapshot(1));
+    expect(await agent.waitForClose()).toBe(4406);
+    expect(agent.messages.find(isError)?.code).toBe('HELLO_REQUIRED');
+  });
+
+  it('answers GET /api/hosts/:id for a known host and 404 for an unknown one', async () => {
+    const hosts = await getHosts(h.api.url);
+    const one = await fetch(`${h.api.url}/api/hosts/${hosts[0]!.id}`);
+    expect(one.status).toBe(200);
+    const missing = await fetch(`${h.api.url}/api/hosts/00000000-0000-4000-8000-000000000000`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'HOST_NOT_FOUND' });
+    const invalid = await fetch(`${h.api.url}/api/hosts/not-a-uuid`);
+    expect(invalid.status).toBe(400);
+  });
+});

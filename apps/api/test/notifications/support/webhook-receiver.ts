@@ -1,0 +1,81 @@
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  /** Path and query as the client sent them. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** How the receiver answers one request: a status, or never (to exercise timeouts). */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string } | { hang: true };
+
+export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  url(path: string): string;
+  readonly requests: ReceivedRequest[];
+  /** Queues replies for the next requests, in order; once used up the receiver answers 200. */
+  enqueue(...replies: Reply[]): void;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on loopback that records every request, standing in for a chat service. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const queue: Reply[] = [];
+  const hanging: ServerResponse[] = [];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const reply = queue.shift() ?? { status: 200, body: 'ok' };
+      if ('hang' in reply) {
+        hanging.push(res);
+        return;
+      }
+      res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+      res.end(reply.body ?? '');
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    origin,
+    url: (path) => `${origin}${path}`,
+    requests,
+    enqueue: (...replies) => {
+      queue.push(...replies);
+    },
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A loopback port with nothing listening: bound, then released, so a connect is refused. */
+export async function closedLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
