@@ -1,0 +1,114 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { labelsSchema, type Labels } from '@portpressure/protocol';
+import { z } from 'zod';
+
+/** Raised for a bad flag or environment variable; the CLI prints the message and exits 3. */
+export class AgentConfigError extends Error {
+  readonly code = 'AGENT_CONFIG_INVALID';
+}
+
+export interface AgentRunConfig {
+  serverUrl: string;
+  intervalSeconds: number;
+  labels: Labels;
+  stateDir: string;
+  source: 'auto' | 'netlink' | 'proc';
+  /** Most unacknowledged snapshots kept; the oldest are dropped beyond it. */
+  maxPending: number;
+}
+
+export const AGENT_RUN_USAGE = `Usage: portpressure-agent run --server URL [options]
+
+Reports this host's ephemeral port usage to a Portpressure API over WebSocket.
+
+Options (each has an environment variable):
+  --server URL          API base URL, e.g. http://portpressure:8080     PORTPRESSURE_SERVER_URL
+  --interval SECONDS    seconds between snapshots (default 10)         PORTPRESSURE_INTERVAL_SECONDS
+  --label KEY=VALUE     a label for this host; repeatable               PORTPRESSURE_LABELS (k=v,k=v)
+  --state-dir DIR       where the agent keeps its state                 PORTPRESSURE_STATE_DIR
+                        (default /var/lib/portpressure-agent as root)
+  --source SOURCE       auto, netlink or proc (default auto)            PORTPRESSURE_SOURCE
+  --max-pending N       unacknowledged snapshots kept (default 8640)    PORTPRESSURE_MAX_PENDING
+`;
+
+const envSchema = z.object({
+  PORTPRESSURE_SERVER_URL: z.string().optional(),
+  PORTPRESSURE_INTERVAL_SECONDS: z.string().optional(),
+  PORTPRESSURE_LABELS: z.string().optional(),
+  PORTPRESSURE_STATE_DIR: z.string().optional(),
+  PORTPRESSURE_SOURCE: z.string().optional(),
+  PORTPRESSURE_MAX_PENDING: z.string().optional(),
+});
+
+function parseLabels(items: string[]): Labels {
+  const labels: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new AgentConfigError(`label "${item}" must look like key=value`);
+    labels[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  const parsed = labelsSchema.safeParse(labels);
+  if (!parsed.success) throw new AgentConfigError(`invalid labels: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+function defaultStateDir(): string {
+  if (process.getuid?.() === 0) return '/var/lib/portpressure-agent';
+  return path.join(os.homedir(), '.local/state/portpressure-agent');
+}
+
+function positiveInt(name: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new AgentConfigError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
+  return n;
+}
+
+export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentRunConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        server: { type: 'string' },
+        interval: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        'state-dir': { type: 'string' },
+        source: { type: 'string' },
+        'max-pending': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new AgentConfigError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) throw new AgentConfigError(AGENT_RUN_USAGE);
+  const e = envSchema.parse(env);
+  const serverUrl = values.server ?? e.PORTPRESSURE_SERVER_URL;
+  if (!serverUrl) throw new AgentConfigError('no server: pass --server URL or set PORTPRESSURE_SERVER_URL');
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new AgentConfigError(`--server "${serverUrl}" is not a URL`);
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    throw new AgentConfigError(`--server must be an http(s) or ws(s) URL, got "${serverUrl}"`);
+  }
+  const source = values.source ?? e.PORTPRESSURE_SOURCE ?? 'auto';
+  if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
+    throw new AgentConfigError(`--source must be auto, netlink or proc, got "${source}"`);
+  }
+  const envLabels = e.PORTPRESSURE_LABELS ? e.PORTPRESSURE_LABELS.split(',').filter(Boolean) : [];
+  return {
+    serverUrl: url.toString().replace(/\/$/, ''),
+    intervalSeconds: positiveInt('--interval', values.interval ?? e.PORTPRESSURE_INTERVAL_SECONDS ?? '10', 3600),
+    labels: parseLabels([...envLabels, ...(values.label ?? [])]),
+    stateDir: path.resolve(values['state-dir'] ?? e.PORTPRESSURE_STATE_DIR ?? defaultStateDir()),
+    source,
+    maxPending: positiveInt('--max-pending', values['max-pending'] ?? e.PORTPRESSURE_MAX_PENDING ?? '8640', 1_000_000),
+  };
+}

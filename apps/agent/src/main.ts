@@ -1,0 +1,56 @@
+import { AGENT_RUN_USAGE, AgentConfigError, loadRunConfig } from './config.ts';
+
+const USAGE = `Usage: portpressure-agent <command> [options]
+
+Commands:
+  run     stream snapshots of this host to a Portpressure API (default)
+  check   measure this host now and print the result; no server needed
+          (exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
+
+Run "portpressure-agent <command> --help" for the options of a command.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check': {
+      const { runCheck } = await import('./check/check-command.ts');
+      return runCheck(rest);
+    }
+    case 'run':
+    case undefined:
+      return runFromArgs(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      if (command.startsWith('--')) return runFromArgs(argv);
+      process.stderr.write(`portpressure-agent: unknown command "${command}"\n\n${USAGE}`);
+      return 3;
+  }
+}
+
+async function runFromArgs(args: string[]): Promise<number> {
+  try {
+    const config = loadRunConfig(args);
+    const { runAgent } = await import('./run.ts');
+    return await runAgent(config);
+  } catch (error) {
+    if (error instanceof AgentConfigError) {
+      const isHelp = error.message === AGENT_RUN_USAGE;
+      (isHelp ? process.stdout : process.stderr).write(isHelp ? error.message : `portpressure-agent: ${error.message}\n`);
+      return isHelp ? 0 : 3;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`portpressure-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(3);
+  },
+);
