@@ -92,6 +92,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
+  // Every HTTP-date form names a weekday or month; without this, Date.parse('-5') is year -5.
+  if (!/[A-Za-z]{3}/.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
@@ -163,9 +165,11 @@ function classifyThrown(
   const detail =
     typeof cause?.message === 'string' ? cause.message : typeof e?.message === 'string' ? e.message : String(err);
   const text = described === undefined ? detail : `${described} (${code})`;
+  // Fetch refuses a fixed list of ports (the spec's "bad ports"); no retry will change that.
+  const blockedPort = detail === 'bad port';
   return {
     ok: false,
-    retryable: true,
+    retryable: !blockedPort,
     error: scrub(`network error posting to ${target}: ${text}`, url),
     durationMs,
   };
