@@ -1,0 +1,38 @@
+import type { TcpState } from '@portpressure/protocol';
+
+/**
+ * TCP states indexed by the kernel's numeric code (include/net/tcp_states.h), as printed in hex by
+ * /proc/net/tcp. Index 0 is unused. Kept here rather than imported from the protocol package so
+ * that domain code stays free of runtime dependencies (the agent bundle must stay small).
+ */
+export const TCP_STATE_BY_CODE: readonly (TcpState | undefined)[] = [
+  undefined,
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  // 12 is TCP_NEW_SYN_RECV, a request socket the kernel reports as SYN_RECV.
+  'SYN_RECV',
+];
+
+/** `ss` state names (iproute2 misc/ss.c sstate_name) mapped to the kernel's names. */
+export const TCP_STATE_BY_SS_NAME: ReadonlyMap<string, TcpState> = new Map<string, TcpState>([
+  ['ESTAB', 'ESTABLISHED'],
+  ['SYN-SENT', 'SYN_SENT'],
+  ['SYN-RECV', 'SYN_RECV'],
+  ['FIN-WAIT-1', 'FIN_WAIT1'],
+  ['FIN-WAIT-2', 'FIN_WAIT2'],
+  ['TIME-WAIT', 'TIME_WAIT'],
+  ['UNCONN', 'CLOSE'],
+  ['CLOSE-WAIT', 'CLOSE_WAIT'],
+  ['LAST-ACK', 'LAST_ACK'],
+  ['LISTEN', 'LISTEN'],
+  ['CLOSING', 'CLOSING'],
+]);
