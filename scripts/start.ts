@@ -60,7 +60,8 @@ async function checkDataDir(dir: string): Promise<void> {
 function startChild<T>(name: string, file: string, args: string[], env: NodeJS.ProcessEnv, readyType: string | null): Promise<T | undefined> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
     cwd: ROOT,
-    env,
+    // tsx takes compiler options (decorators) from this tsconfig rather than the root one
+    env: { ...env, TSX_TSCONFIG_PATH: path.join(ROOT, file.split('/src/')[0] ?? '', 'tsconfig.json') },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true, // own process group: a terminal's Ctrl-C reaches only us, and we stop children in order
   });

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
+import { HealthModule } from './health/health.module.ts';
 import { HostsModule } from './hosts/hosts.module.ts';
 import { IngestModule } from './ingest/ingest.module.ts';
 import { LiveModule } from './live/live.module.ts';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, LiveModule, HostsModule, IngestModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, LiveModule, HostsModule, IngestModule],
     };
   }
 }
