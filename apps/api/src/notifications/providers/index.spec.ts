@@ -34,6 +34,12 @@ const configs: ChannelConfig[] = [
   { type: 'webhook', settings: { webhookUrl: 'https://hooks.example.com/pp/pathSECRET', secret: 'sharedSECRET-0123456789' } },
 ];
 
+function configOf(type: ChannelConfig['type']): ChannelConfig {
+  const config = configs.find((c) => c.type === type);
+  if (config === undefined) throw new Error(`no ${type} config in the fixture`);
+  return config;
+}
+
 function errorCode(fn: () => unknown): string | undefined {
   try {
     fn();
@@ -113,14 +119,14 @@ describe('redaction', () => {
   });
 
   it('keeps settings that are not secret', () => {
-    const discord = redactChannelConfig(configs[1] as ChannelConfig);
+    const discord = redactChannelConfig(configOf('discord'));
     expect(discord.settings).toMatchObject({ username: 'Portpressure' });
-    const mattermost = redactChannelConfig(configs[3] as ChannelConfig);
+    const mattermost = redactChannelConfig(configOf('mattermost'));
     expect(mattermost.settings).toMatchObject({ channel: 'ops' });
   });
 
   it('restores stored secrets an edit form sent back masked, and keeps ones the user changed', () => {
-    const stored = configs[5] as ChannelConfig;
+    const stored = configOf('webhook');
     const masked = redactChannelConfig(stored);
     const unchanged = restoreRedactedSecrets({ type: masked.type, settings: { ...masked.settings } }, stored);
     expect(channelConfigSchema.parse(unchanged)).toEqual(stored);
@@ -136,7 +142,7 @@ describe('redaction', () => {
   });
 
   it('does not carry secrets over to a channel whose type changed', () => {
-    const stored = configs[0] as ChannelConfig;
+    const stored = configOf('slack');
     const submitted = { type: 'discord', settings: { webhookUrl: 'https://hooks.slack.com/***' } };
     expect(restoreRedactedSecrets(submitted, stored)).toEqual(submitted);
   });
