@@ -6,6 +6,7 @@ import { summaryFromReport } from '../hosts/host-summary.ts';
 import { LiveService } from '../live/live.service.ts';
 import { IngestError } from './ingest.errors.ts';
 import { IngestRepository } from './ingest.repository.ts';
+import { SnapshotEvents } from './snapshot-events.ts';
 
 export interface AgentSession {
   hostId: string;
@@ -18,6 +19,7 @@ export class IngestService {
     @Inject(HostsService) private readonly hosts: HostsService,
     @Inject(LiveService) private readonly live: LiveService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
   ) {}
 
   async hello(hello: Hello): Promise<{ session: AgentSession; welcome: Welcome }> {
@@ -38,8 +40,8 @@ export class IngestService {
   /** Stores a snapshot (once, whatever how often it is sent) and tells browsers. Resolves after commit. */
   async ingest(session: AgentSession, snapshot: Snapshot): Promise<void> {
     const stored = await this.repository.storeSnapshot(session.hostId, snapshot, summaryFromReport(snapshot.report));
-    if (stored && this.live.subscriberCount > 0) {
-      this.live.publishHost(await this.hosts.get(session.hostId));
-    }
+    if (!stored) return;
+    if (this.live.subscriberCount > 0) this.live.publishHost(await this.hosts.get(session.hostId));
+    await this.events.emitStored({ hostId: session.hostId, snapshot });
   }
 }
