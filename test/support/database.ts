@@ -2,6 +2,16 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection URL template for the test server; `{db}` is replaced by a database name. */
+    pgUrlTemplate: string;
+    /** A database with every migration applied, to copy per test file. */
+    pgTemplateDatabase: string;
+  }
+}
+
+
 export interface TestDatabase {
   name: string;
   url: string;

@@ -6,14 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../../apps/api/src/database/migrator.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Connection URL template for the test server; `{db}` is replaced by a database name. */
-    pgUrlTemplate: string;
-    /** A database with every migration applied, to copy per test file. */
-    pgTemplateDatabase: string;
-  }
-}
+import './database.ts'; // declares the values provided to test files
 
 export const TEMPLATE_DB = 'portpressure_template';
 
