@@ -96,6 +96,11 @@ describe('buildPortReport', () => {
     expect(report.pressure).toBe(0.3);
   });
 
+  it('reports the worst pressure even when no tuple is listed', () => {
+    const report = buildPortReport(accountingInput({ tcp: clientSockets(70), maxTuples: 0 }));
+    expect(report).toMatchObject({ tuples: [], tupleCount: 1, pressure: 0.7 });
+  });
+
   it('ignores sockets outside the range, listeners outside it, and unconnected sockets', () => {
     const tcp = [listener(5000), socket({ localPort: 39999 }), socket({ state: 'CLOSE', remotePort: 0, remoteAddress: '0.0.0.0' })];
     const report = buildPortReport(accountingInput({ tcp }));

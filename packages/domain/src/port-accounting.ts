@@ -140,7 +140,7 @@ export function buildPortReport(input: PortAccountingInput): PortReport {
     bindOwned,
     usable,
     hostPortsInUse,
-    pressure: listed[0]?.pressure ?? 0,
+    pressure: ranked[0]?.pressure ?? 0,
     sysctls: { ...sysctls },
     tuples: listed,
     tupleCount: tuples.size,

@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import type { SourceChoice } from '../collect/index.ts';
+
+export const CHECK_USAGE = `Usage: portpressure-agent check [options]
+
+Measures ephemeral port pressure in this network namespace now and prints a summary.
+Exit codes (Nagios plugin convention): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+The status follows the worst pressure: of any TCP tuple, (used - reclaimable) / usable,
+and of the UDP pool.
+
+Options:
+  --warning X    pressure from which to warn: a ratio (0.6667) or a percentage (66.7%)
+                 (default 2/3 of usable)
+  --critical X   pressure from which the state is critical (default 0.9)
+  --top N        tuples to list, worst first (default 10; with --json, 1000)
+  --source S     auto | netlink | proc (default auto: netlink through "ss", falling back
+                 to /proc/net with a warning)
+  --json         print the result as JSON with DOMAIN.md names instead of text
+  -h, --help     show this help
+`;
+
+export interface CheckArgs {
+  json: boolean;
+  warning: number;
+  critical: number;
+  top: number;
+  source: SourceChoice;
+}
+
+export type ParsedCheckArgs = { help: true } | ({ help: false } & CheckArgs);
+
+/** A bad command line; `check` prints the message and exits 3 (UNKNOWN). */
+export class CheckArgsError extends Error {
+  override readonly name = 'CheckArgsError';
+}
+
+export const DEFAULT_WARNING = 2 / 3;
+export const DEFAULT_CRITICAL = 0.9;
+const MAX_TOP = 1000;
+
+export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        json: { type: 'boolean' },
+        warning: { type: 'string' },
+        critical: { type: 'string' },
+        top: { type: 'string' },
+        source: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs messages are clear ("Unknown option '--x'"); drop its "To specify a positional..." tail.
+    throw new CheckArgsError((error as Error).message.split('. To specify')[0] ?? 'bad arguments');
+  }
+  if (values.help) return { help: true };
+
+  const warning = values.warning === undefined ? DEFAULT_WARNING : threshold('--warning', values.warning);
+  const critical = values.critical === undefined ? DEFAULT_CRITICAL : threshold('--critical', values.critical);
+  if (warning > critical) throw new CheckArgsError(`--warning (${values.warning ?? 'default'}) must not be above --critical (${values.critical ?? 'default'})`);
+
+  const json = values.json ?? false;
+  let top = json ? MAX_TOP : 10;
+  if (values.top !== undefined) {
+    if (!/^\d+$/.test(values.top) || Number(values.top) > MAX_TOP) throw new CheckArgsError(`--top takes a whole number from 0 to ${MAX_TOP}, not "${values.top}"`);
+    top = Number(values.top);
+  }
+
+  const source = values.source ?? 'auto';
+  if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
+    throw new CheckArgsError(`--source takes auto, netlink or proc, not "${source}"`);
+  }
+  return { help: false, json, warning, critical, top, source };
+}
+
+/** "0.9", ".9", "90%", "66.7%" → a ratio in (0, 1]. */
+function threshold(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text.trim());
+  const value = match ? Number(match[1]) / (match[2] === '%' ? 100 : 1) : NaN;
+  if (!(value > 0 && value <= 1)) throw new CheckArgsError(`${flag} takes a pressure above 0 and at most 1 (or a percentage like 90%), not "${text}"`);
+  return value;
+}

@@ -1,0 +1,76 @@
+import { endianness } from 'node:os';
+import { DEFAULT_MAX_TUPLES, buildPortReport } from '@portpressure/domain';
+import type { PortReport, SocketSource } from '@portpressure/protocol';
+import { CollectError } from './collect-error.ts';
+import { readKernelSettings } from './read-kernel-settings.ts';
+import { readProcSockets } from './read-proc-sockets.ts';
+import type { SocketTable } from './read-proc-sockets.ts';
+import { readSsSockets } from './read-ss-sockets.ts';
+
+export type SourceChoice = 'auto' | 'netlink' | 'proc';
+
+export interface CollectOptions {
+  /** `auto` (default) uses netlink and falls back to /proc with a warning; the others insist. */
+  source?: SourceChoice;
+  /** Tuples to list, worst first (default and most: 1000); `tupleCount` counts all of them. */
+  maxTuples?: number;
+}
+
+export interface CollectResult {
+  report: PortReport;
+  /** Things worth telling a person that did not stop the measurement, e.g. a fallback to /proc. */
+  warnings: string[];
+}
+
+/** Where the kernel is read from; tests point it at fixtures. */
+export interface CollectEnvironment {
+  sysctlDir: string;
+  procNetDir: string;
+  ssCommand: string;
+  littleEndian: boolean;
+}
+
+export const DEFAULT_ENVIRONMENT: CollectEnvironment = {
+  sysctlDir: '/proc/sys/net/ipv4',
+  procNetDir: '/proc/net',
+  ssCommand: 'ss',
+  littleEndian: endianness() === 'LE',
+};
+
+const SOURCES: readonly SourceChoice[] = ['auto', 'netlink', 'proc'];
+
+/** Measures the network namespace this process runs in. Throws CollectError when it cannot. */
+export async function collectReport(options: CollectOptions = {}): Promise<CollectResult> {
+  return collectReportFrom(options, DEFAULT_ENVIRONMENT);
+}
+
+export async function collectReportFrom(options: CollectOptions, environment: CollectEnvironment): Promise<CollectResult> {
+  const source = options.source ?? 'auto';
+  if (!SOURCES.includes(source)) throw new CollectError('INVALID_OPTION', `source must be one of ${SOURCES.join(', ')}, not "${String(source)}"`);
+  const maxTuples = options.maxTuples ?? DEFAULT_MAX_TUPLES;
+  if (!Number.isInteger(maxTuples) || maxTuples < 0 || maxTuples > DEFAULT_MAX_TUPLES) {
+    throw new CollectError('INVALID_OPTION', `maxTuples must be an integer from 0 to ${DEFAULT_MAX_TUPLES}, not ${maxTuples}`);
+  }
+
+  const warnings: string[] = [];
+  const settings = await readKernelSettings(environment.sysctlDir);
+  let used: SocketSource;
+  let table: SocketTable;
+  if (source === 'proc') {
+    used = 'proc';
+    table = await readProcSockets(environment.procNetDir, settings.range, environment.littleEndian);
+  } else {
+    try {
+      used = 'netlink';
+      table = await readSsSockets(environment.ssCommand, settings.range);
+    } catch (error) {
+      if (source === 'netlink' || !(error instanceof CollectError)) throw error;
+      warnings.push(`netlink source unavailable (${error.message}); read /proc/net instead`);
+      used = 'proc';
+      table = await readProcSockets(environment.procNetDir, settings.range, environment.littleEndian);
+    }
+  }
+
+  const report = buildPortReport({ source: used, ...settings, tcp: table.tcp, udp: table.udp, maxTuples });
+  return { report, warnings };
+}

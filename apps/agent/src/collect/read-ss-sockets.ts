@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { DomainError, parseSs } from '@portpressure/domain';
+import type { PortBounds, SocketRecord, SsParseOptions } from '@portpressure/domain';
+import { CollectError, errnoCode } from './collect-error.ts';
+import type { SocketTable } from './read-proc-sockets.ts';
+
+/** `ss` answers in milliseconds; a minute means something is wrong (a hung netlink dump). */
+const SS_TIMEOUT_MS = 60_000;
+
+/**
+ * Reads the socket table through NETLINK_SOCK_DIAG by running `ss` (iproute2). The state and
+ * source-port filter is compiled by `ss` into inet_diag bytecode and run inside the kernel, so
+ * only sockets whose local port is in the range are copied out and formatted; on a busy server
+ * most sockets are accepted ones on a service port and never leave the kernel.
+ *
+ * Three dumps run in parallel (they are independent and the machine has more than one core):
+ * TIME_WAIT with timers (`-o`), needed for what connect() may recycle; every other TCP state
+ * without timers (formatting them would be wasted work); and UDP.
+ */
+export async function readSsSockets(ssCommand: string, bounds: PortBounds): Promise<SocketTable> {
+  const filter = `( sport >= :${bounds.low} and sport <= :${bounds.high} )`;
+  const tcp: SocketRecord[] = [];
+  const udp: SocketRecord[] = [];
+  await Promise.all([
+    runSs(ssCommand, ['-tanHo', 'state', 'time-wait', filter], { state: 'TIME_WAIT', localPorts: bounds }, tcp),
+    runSs(ssCommand, ['-tanH', 'exclude', 'time-wait', filter], { localPorts: bounds }, tcp),
+    runSs(ssCommand, ['-uanH', filter], { localPorts: bounds }, udp),
+  ]);
+  return { tcp, udp };
+}
+
+/** Runs `ss` and parses its output as it streams in, whole lines at a time. */
+function runSs(command: string, args: string[], parseOptions: SsParseOptions, into: SocketRecord[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const shown = `${command} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+    let settled = false;
+    const fail = (error: CollectError) => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+      timeout: SS_TIMEOUT_MS,
+    });
+    let carry = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      const text = carry + chunk.toString('latin1');
+      const lastNewline = text.lastIndexOf('\n');
+      if (lastNewline === -1) {
+        carry = text;
+        return;
+      }
+      carry = text.slice(lastNewline + 1);
+      parse(text.slice(0, lastNewline + 1));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) => {
+      if (errnoCode(error) === 'ENOENT') {
+        fail(new CollectError('SS_MISSING', `"${command}" was not found (install iproute2, or use the proc source)`, { cause: error }));
+      } else fail(new CollectError('SS_FAILED', `cannot run ${shown}: ${error.message}`, { cause: error }));
+    });
+    child.on('close', (code, signal) => {
+      if (settled) return;
+      if (code !== 0) {
+        const why = signal ? `was killed by ${signal}` : `exited with ${code}`;
+        const detail = stderr.trim().split('\n')[0];
+        fail(new CollectError('SS_FAILED', `${shown} ${why}${detail ? `: ${detail}` : ''}`));
+        return;
+      }
+      if (carry.trim() !== '') parse(carry);
+      if (settled) return;
+      settled = true;
+      resolve();
+    });
+
+    function parse(text: string): void {
+      try {
+        parseSs(text, parseOptions, into);
+      } catch (error) {
+        if (error instanceof DomainError) fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${error.message}`, { cause: error }));
+        else fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${(error as Error).message}`, { cause: error }));
+      }
+    }
+  });
+}
