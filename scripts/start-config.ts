@@ -21,7 +21,9 @@ export interface StartConfig {
 }
 
 export function loadStartConfig(env: NodeJS.ProcessEnv, cwd: string): StartConfig {
-  const parsed = startEnvSchema.safeParse(env);
+  // An empty variable (`DATABASE_URL=`) means "not set", as in most tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = startEnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`invalid configuration:\n${lines}`);
