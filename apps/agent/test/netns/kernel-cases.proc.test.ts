@@ -1,0 +1,3 @@
+import { defineKernelCases } from './kernel-cases.ts';
+
+defineKernelCases('proc');

@@ -1,0 +1,138 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import type { DriverCommand, DriverReply } from './driver-protocol.ts';
+
+const run = promisify(execFile);
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const DRIVER = fileURLToPath(new URL('./socket-driver.ts', import.meta.url));
+const AGENT_MAIN = 'apps/agent/src/main.ts';
+
+let counter = 0;
+
+/**
+ * A network namespace made for one test: its own loopback, port range and sysctls, and the
+ * processes started in it. `destroy()` kills them and deletes the namespace; call it in afterEach.
+ */
+export class TestNamespace {
+  private readonly children = new Set<ChildProcessWithoutNullStreams>();
+
+  private constructor(readonly name: string) {}
+
+  static async create(): Promise<TestNamespace> {
+    // pid + counter keeps parallel test files (and leftovers of a crashed run) from colliding.
+    const name = `pp-test-${process.pid}-${++counter}`;
+    await run('ip', ['netns', 'add', name]);
+    const ns = new TestNamespace(name);
+    await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+    return ns;
+  }
+
+  /** Sets net.ipv4.<key> inside the namespace. */
+  async sysctl(key: string, value: string): Promise<void> {
+    await run('ip', ['netns', 'exec', this.name, 'sysctl', '-qw', `net.ipv4.${key}=${value}`]);
+  }
+
+  async readSysctl(key: string): Promise<string> {
+    const { stdout } = await run('ip', ['netns', 'exec', this.name, 'cat', `/proc/sys/net/ipv4/${key}`]);
+    return stdout.trim();
+  }
+
+  /** Starts a socket driver process inside the namespace. */
+  async driver(): Promise<SocketDriver> {
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', DRIVER], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    const driver = new SocketDriver(child);
+    await driver.ready();
+    return driver;
+  }
+
+  /**
+   * Runs `portpressure-agent check --json` inside the namespace, as a separate process exactly as
+   * a user would, and returns its parsed output and exit code.
+   */
+  async check(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CheckRun> {
+    const argv = ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', AGENT_MAIN, 'check', '--json', ...args];
+    return new Promise((resolve, reject) => {
+      execFile('ip', argv, { cwd: REPO_ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+        const exitCode = error && typeof error.code === 'number' ? error.code : error ? -1 : 0;
+        if (exitCode === -1) {
+          reject(new Error(`check did not run: ${error?.message ?? ''}\n${stderr}`));
+          return;
+        }
+        try {
+          resolve({ exitCode, output: JSON.parse(stdout) as CheckOutput, stderr });
+        } catch {
+          reject(new Error(`check printed no JSON (exit ${exitCode}):\n${stdout}\n${stderr}`));
+        }
+      });
+    });
+  }
+
+  async destroy(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all([...this.children].map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))));
+    await run('ip', ['netns', 'del', this.name]).catch(() => undefined);
+  }
+}
+
+export interface CheckOutput {
+  status: string;
+  exitCode: number;
+  report?: import('@portpressure/protocol').PortReport;
+  warnings?: string[];
+  error?: { code: string; message: string };
+}
+
+export interface CheckRun {
+  exitCode: number;
+  output: CheckOutput;
+  stderr: string;
+}
+
+/** Talks to socket-driver.ts over its stdin/stdout, one command at a time. */
+export class SocketDriver {
+  private readonly pending: ((reply: DriverReply) => void)[] = [];
+  private stderr = '';
+  private readonly started: Promise<DriverReply>;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const reply = JSON.parse(line) as DriverReply;
+      this.pending.shift()?.(reply);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.started = new Promise((resolve) => this.pending.push(resolve));
+    child.on('exit', (code) => {
+      for (const waiter of this.pending.splice(0)) waiter({ ok: false, succeeded: 0, error: `driver exited (${code}): ${this.stderr}` });
+    });
+  }
+
+  async ready(): Promise<void> {
+    const reply = await this.started;
+    if (!reply.ok) throw new Error(reply.error ?? 'driver failed to start');
+  }
+
+  async send(command: DriverCommand): Promise<DriverReply> {
+    const reply = new Promise<DriverReply>((resolve) => this.pending.push(resolve));
+    this.child.stdin.write(`${JSON.stringify(command)}\n`);
+    const answer = await reply;
+    if (!answer.ok) throw new Error(`driver ${command.op} failed: ${answer.error ?? ''}`);
+    return answer;
+  }
+
+  listen(host: string, port: number): Promise<DriverReply> {
+    return this.send({ op: 'listen', host, port });
+  }
+
+  connect(tag: string, host: string, port: number, options: { localAddress?: string; max?: number } = {}): Promise<DriverReply> {
+    return this.send({ op: 'connect', tag, host, port, ...options });
+  }
+}
