@@ -10,7 +10,7 @@ const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 
 const serviceSchema = z.object({
   image: z.string().optional(),
-  build: z.object({ context: z.string(), dockerfile: z.string() }).optional(),
+  build: z.object({ context: z.string(), target: z.string() }).optional(),
   environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   ports: z.array(z.string()).optional(),
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
@@ -48,21 +48,22 @@ describe('docker-compose.yml', () => {
     expect(missing).toEqual([]);
   });
 
-  it('builds from Dockerfiles that exist and copy every workspace manifest before npm ci', () => {
+  it('builds each service from a target of the Dockerfile that installs every workspace before npm ci', () => {
+    const dockerfile = read('Dockerfile');
+    const targets = [...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
     for (const service of Object.values(compose.services)) {
-      if (!service.build) continue;
-      const dockerfile = read(path.join(service.build.context, service.build.dockerfile));
-      expect(dockerfile).toMatch(/^FROM node:20/m);
-      const manifests = JSON.parse(read('package.json')).workspaces as string[];
-      expect(manifests).toEqual(['packages/*', 'apps/*']);
-      const ciLine = dockerfile.indexOf('RUN npm ci');
-      for (const ws of ['packages/protocol', 'packages/domain', 'apps/api', 'apps/web', 'apps/agent']) {
-        const copy = dockerfile.indexOf(`COPY ${ws}/package.json`);
-        expect(copy, `${service.build.dockerfile} copies ${ws}/package.json`).toBeGreaterThan(-1);
-        expect(copy).toBeLessThan(ciLine);
-      }
-      expect(dockerfile.indexOf('COPY prisma prisma')).toBeLessThan(ciLine); // postinstall runs prisma generate
+      if (service.build) expect(targets).toContain(service.build.target);
     }
+    expect(dockerfile).toMatch(/^FROM node:20\S* AS deps$/m);
+    const workspaces = JSON.parse(read('package.json')).workspaces as string[];
+    expect(workspaces).toEqual(['packages/*', 'apps/*']);
+    const ciLine = dockerfile.indexOf('RUN npm ci');
+    for (const ws of ['packages/protocol', 'packages/domain', 'apps/api', 'apps/web', 'apps/agent']) {
+      const copy = dockerfile.indexOf(`COPY ${ws}/package.json`);
+      expect(copy, `the Dockerfile copies ${ws}/package.json`).toBeGreaterThan(-1);
+      expect(copy).toBeLessThan(ciLine);
+    }
+    expect(dockerfile.indexOf('COPY prisma prisma')).toBeLessThan(ciLine); // postinstall runs prisma generate
   });
 });
 
