@@ -58,10 +58,10 @@ export class TestNamespace {
    * Runs `portpressure-agent check --json` inside the namespace, as a separate process exactly as
    * a user would, and returns its parsed output and exit code.
    */
-  async check(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CheckRun> {
+  async check(args: string[], env: NodeJS.ProcessEnv = process.env, ipCommand = 'ip'): Promise<CheckRun> {
     const argv = ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', AGENT_MAIN, 'check', '--json', ...args];
     return new Promise((resolve, reject) => {
-      execFile('ip', argv, { cwd: REPO_ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      execFile(ipCommand, argv, { cwd: REPO_ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
         const exitCode = error && typeof error.code === 'number' ? error.code : error ? -1 : 0;
         if (exitCode === -1) {
           reject(new Error(`check did not run: ${error?.message ?? ''}\n${stderr}`));
