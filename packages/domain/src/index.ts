@@ -8,3 +8,4 @@ export * from './socket-record.ts';
 export * from './tcp-state.ts';
 export * from './time-wait.ts';
 export * from './advice.ts';
+export * from './forecast.ts';
