@@ -40,6 +40,17 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, t
   throw new Error(`timed out waiting for ${what}:\n${started.output()}`);
 }
 
+/** Signs in as admin and returns the session cookie for later requests. */
+async function signIn(base: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
+  expect(res.status).toBe(200);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -56,7 +67,13 @@ describe('npm start', () => {
   it('serves the UI and this host, then leaves no process behind after SIGTERM', { timeout: 180_000 }, async () => {
     const dataDir = await tempDataDir();
     const port = await freePort();
-    const s = startEntryPoint({ PORT: String(port), HOST: '127.0.0.1', PORTPRESSURE_DATA_DIR: dataDir, PORTPRESSURE_INTERVAL_SECONDS: '2' });
+    const s = startEntryPoint({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PORTPRESSURE_DATA_DIR: dataDir,
+      PORTPRESSURE_INTERVAL_SECONDS: '2',
+      PORTPRESSURE_ADMIN_PASSWORD: '', // empty means unset: the API generates one
+    });
     cleanups.push(async () => {
       if (s.child.exitCode === null) s.child.kill('SIGKILL');
     });
@@ -66,8 +83,13 @@ describe('npm start', () => {
       return res.ok ? res.text() : undefined;
     }, 90_000, s);
     expect(page).toContain('<div id="root">');
+    // No PORTPRESSURE_ADMIN_PASSWORD: the API generated one and printed it once.
+    const password = /admin password: ([\w-]{24})/.exec(s.output())?.[1];
+    expect(password, s.output()).toBeDefined();
+    expect((await fetch(`${base}/api/hosts`)).status).toBe(401);
+    const cookie = await signIn(base, password!);
     const hosts = await waitUntil('this host in /api/hosts', async () => {
-      const list = hostListSchema.parse(await (await fetch(`${base}/api/hosts`)).json()).hosts;
+      const list = hostListSchema.parse(await (await fetch(`${base}/api/hosts`, { headers: { cookie } })).json()).hosts;
       return list.find((h) => h.hostname === os.hostname() && h.pressure !== null);
     }, 30_000, s);
     expect(hosts.pressure).toBeGreaterThanOrEqual(0);
@@ -88,11 +110,21 @@ describe('npm start', () => {
     const dataDir = await tempDataDir();
     for (let run = 1; run <= 2; run++) {
       const port = await freePort();
-      const s = startEntryPoint({ PORT: String(port), HOST: '127.0.0.1', PORTPRESSURE_DATA_DIR: dataDir, PORTPRESSURE_LOCAL_AGENT: 'false' });
+      const s = startEntryPoint({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PORTPRESSURE_DATA_DIR: dataDir,
+        PORTPRESSURE_LOCAL_AGENT: 'false',
+        PORTPRESSURE_ADMIN_PASSWORD: 'start-test-password',
+      });
       cleanups.push(async () => {
         if (s.child.exitCode === null) s.child.kill('SIGKILL');
       });
-      await waitUntil('the API', async () => ((await fetch(`http://127.0.0.1:${port}/api/hosts`)).ok ? true : undefined), 90_000, s);
+      const base = `http://127.0.0.1:${port}`;
+      await waitUntil('the API', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 90_000, s);
+      const cookie = await signIn(base, 'start-test-password');
+      expect((await fetch(`${base}/api/hosts`, { headers: { cookie } })).status).toBe(200);
+      expect(s.output()).not.toContain('admin password:');
       if (run === 2) expect(s.output()).not.toContain('initialising PostgreSQL');
       s.child.kill('SIGTERM');
       expect(await s.exit).toBe(0);

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.ts';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
 import { HealthModule } from './health/health.module.ts';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, LiveModule, HostsModule, IngestModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule],
     };
   }
 }

@@ -7,6 +7,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter.ts';
 import { RawWsAdapter } from './common/raw-ws-adapter.ts';
 import type { ApiConfig } from './config/config.ts';
 import { migrate } from './database/migrator.ts';
+import { setupApiDocs } from './docs/openapi.ts';
 import { serveWebUi } from './web/web-ui.ts';
 
 const LOG_LEVELS: Record<ApiConfig['logLevel'], LogLevel[]> = {
@@ -34,7 +35,10 @@ export async function startApi(config: ApiConfig, options: { logger?: false } = 
   app.useWebSocketAdapter(new RawWsAdapter(app));
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');
+  // Decides req.ip (the sign-in rate limit's key) and req.secure (the session cookie's Secure flag).
+  app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
+  setupApiDocs(app);
   serveWebUi(app, config.webDir);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

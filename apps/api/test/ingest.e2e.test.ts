@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, isAck, isError, isWelcome, startApiHarness, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 
-async function getHosts(baseUrl: string) {
-  const res = await fetch(`${baseUrl}/api/hosts`);
+async function getHosts(h: ApiHarness) {
+  const res = await h.authedFetch('/api/hosts');
   expect(res.status).toBe(200);
   return hostListSchema.parse(await res.json()).hosts;
 }
@@ -30,7 +30,7 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     busy.send(aSnapshot(1, aReport({ tuples: [aTuple({ used: 97, remoteAddress: '10.1.2.3', remotePort: 443 })] })));
     await busy.waitFor(isAck(1));
 
-    const hosts = await getHosts(h.api.url);
+    const hosts = await getHosts(h);
     expect(hosts.map((x) => x.hostname)).toEqual(['busy-host', 'calm-host']);
     const busyHost = hosts[0]!;
     expect(busyHost.pressure).toBeCloseTo(0.97);
@@ -91,13 +91,13 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
   });
 
   it('answers GET /api/hosts/:id for a known host and 404 for an unknown one', async () => {
-    const hosts = await getHosts(h.api.url);
-    const one = await fetch(`${h.api.url}/api/hosts/${hosts[0]!.id}`);
+    const hosts = await getHosts(h);
+    const one = await h.authedFetch(`/api/hosts/${hosts[0]!.id}`);
     expect(one.status).toBe(200);
-    const missing = await fetch(`${h.api.url}/api/hosts/00000000-0000-4000-8000-000000000000`);
+    const missing = await h.authedFetch('/api/hosts/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'HOST_NOT_FOUND' });
-    const invalid = await fetch(`${h.api.url}/api/hosts/not-a-uuid`);
+    const invalid = await h.authedFetch('/api/hosts/not-a-uuid');
     expect(invalid.status).toBe(400);
   });
 });

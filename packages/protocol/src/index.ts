@@ -1,3 +1,4 @@
 export * from './report.ts';
 export * from './messages.ts';
 export * from './api.ts';
+export * from './auth.ts';

@@ -19,6 +19,17 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_INTERVAL_SECONDS: intFromEnv(1, 3600).default(10),
   PORTPRESSURE_WEB_DIR: z.string().default(path.join(REPO_ROOT, 'apps/web/dist')),
   PORTPRESSURE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  // Sign-in (apps/api/src/auth). An empty password means "not set": one is generated and printed once.
+  PORTPRESSURE_ADMIN_PASSWORD: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(8, 'must be at least 8 characters').max(1024).optional(),
+  ),
+  PORTPRESSURE_SESSION_HOURS: intFromEnv(1, 24 * 365).default(168),
+  PORTPRESSURE_LOGIN_MAX_ATTEMPTS: intFromEnv(1, 10_000).default(10),
+  PORTPRESSURE_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9A-Za-z.:/,\s]+)$/, 'must be true, false, a hop count, or addresses/subnets (loopback, 10.0.0.0/8, …)')
+    .default('false'),
 });
 
 export type ApiConfig = {
@@ -28,7 +39,22 @@ export type ApiConfig = {
   intervalSeconds: number;
   webDir: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Set: the admin password is this one (re-hashed when it changes). Unset: generated once. */
+  adminPassword: string | undefined;
+  /** Idle lifetime of a session; every use extends it. */
+  sessionHours: number;
+  /** Sign-in attempts allowed per client address per 15 minutes. */
+  loginMaxAttempts: number;
+  /** Express's `trust proxy`: decides the client address and whether the request came over https. */
+  trustProxy: boolean | number | string[];
 };
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((x) => x.trim()).filter(Boolean);
+}
 
 /** Raised when the environment is invalid; the message names each bad variable. */
 export class ConfigError extends Error {
@@ -52,6 +78,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     intervalSeconds: e.PORTPRESSURE_INTERVAL_SECONDS,
     webDir: path.resolve(e.PORTPRESSURE_WEB_DIR),
     logLevel: e.PORTPRESSURE_LOG_LEVEL,
+    adminPassword: e.PORTPRESSURE_ADMIN_PASSWORD,
+    sessionHours: e.PORTPRESSURE_SESSION_HOURS,
+    loginMaxAttempts: e.PORTPRESSURE_LOGIN_MAX_ATTEMPTS,
+    trustProxy: parseTrustProxy(e.PORTPRESSURE_TRUST_PROXY),
   };
 }
 

@@ -1,24 +1,59 @@
 import type { ServerMessage } from '@portpressure/protocol';
-import { AGENT_WS_PATH, serverMessageSchema } from '@portpressure/protocol';
+import { AGENT_WS_PATH, SESSION_COOKIE, serverMessageSchema } from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { startApi, type StartedApi } from '../../src/app.ts';
 import { loadApiConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 
+/** The admin password every harness starts with, unless the test passes its own. */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+
 export interface ApiHarness {
   api: StartedApi;
   db: TestDatabase;
+  /** Signs in (POST /api/auth/login) and returns the `Cookie` header value of the new session. */
+  login(password?: string): Promise<string>;
+  /** fetch() of a path of the API (`/api/hosts`) with a session cookie, signing in once on first use. */
+  authedFetch(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
-/** The real API on a free port, against a fresh database on the run's real PostgreSQL. */
+/**
+ * The real API on a free port, against a fresh database on the run's real PostgreSQL. The admin
+ * password is TEST_ADMIN_PASSWORD unless `env` sets PORTPRESSURE_ADMIN_PASSWORD.
+ */
 export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
-  const config = loadApiConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', ...env });
+  const config = loadApiConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    ...env,
+  });
   const api = await startApi(config, { logger: false });
+  const login = async (password = config.adminPassword ?? TEST_ADMIN_PASSWORD): Promise<string> => {
+    const res = await fetch(`${api.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password }),
+    });
+    if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    if (!cookie) throw new Error('sign-in set no session cookie');
+    return cookie.split(';')[0]!;
+  };
+  let session: Promise<string> | undefined;
   return {
     api,
     db,
+    login,
+    async authedFetch(path, init = {}) {
+      session ??= login();
+      const headers = new Headers(init.headers);
+      headers.set('cookie', await session);
+      return fetch(`${api.url}${path}`, { ...init, headers });
+    },
     async stop() {
       await api.close();
       await db.drop();

@@ -1,0 +1,36 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { setRequestSession } from './auth-request.ts';
+import { AuthError } from './auth.errors.ts';
+import { AuthService } from './auth.service.ts';
+import { PUBLIC_ROUTE } from './public.decorator.ts';
+import { readSessionToken, sessionCookie } from './session-cookie.ts';
+
+/**
+ * Global guard: every HTTP route needs a live session unless marked @Public(). Every controller
+ * lives under /api, so this is the "/api/** needs sign-in" rule; /api/docs is served by Swagger
+ * outside Nest's routing and stays public. WebSockets check sessions before the upgrade instead
+ * (LiveGateway), and agents use their own credentials.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const session = await this.auth.resolve(readSessionToken(req.headers.cookie));
+    if (!session) throw new AuthError('UNAUTHENTICATED', 'sign in first (POST /api/auth/login)');
+    if (session.renewed) {
+      const res = context.switchToHttp().getResponse<Response>();
+      res.append('Set-Cookie', sessionCookie(readSessionToken(req.headers.cookie) ?? '', this.auth.sessionSeconds, req.secure));
+    }
+    setRequestSession(req, { username: session.username, expiresAt: session.expiresAt });
+    return true;
+  }
+}

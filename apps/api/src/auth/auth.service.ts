@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ADMIN_USERNAME, type SessionInfo } from '@portpressure/protocol';
+import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { AuthError } from './auth.errors.ts';
+import { AuthRepository } from './auth.repository.ts';
+import { generatePassword, hashPassword, verifyPassword } from './password-hash.ts';
+
+/** Window of the sign-in rate limit: `loginMaxAttempts` per client address per 15 minutes. */
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+/** A session's expiry moves forward at most this often, so busy pages do not write on every request. */
+const RENEW_EVERY_MS = 60 * 60 * 1000;
+
+export interface ResolvedSession extends SessionInfo {
+  /** Set when this request moved the expiry forward: the cookie's Max-Age must follow. */
+  renewed: boolean;
+}
+
+/** The database key of a token: its SHA-256, so the sessions table alone grants nothing. */
+function sessionKey(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Auth');
+  /** Verified against when the user does not exist, so timing does not reveal user names. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    @Inject(AuthRepository) private readonly repository: AuthRepository,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  get sessionSeconds(): number {
+    return this.config.sessionHours * 3600;
+  }
+
+  /** Runs before the server listens: the admin account exists before anyone can try to sign in. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureAdmin();
+    await this.repository.deleteExpired(LOGIN_WINDOW_SECONDS);
+  }
+
+  /**
+   * With PORTPRESSURE_ADMIN_PASSWORD set, the admin password is that one (a changed value replaces
+   * the stored hash and ends existing sessions). Without it, the first start generates a password,
+   * stores only its hash, and prints it this once; later starts keep it.
+   */
+  async ensureAdmin(): Promise<void> {
+    const configured = this.config.adminPassword;
+    const existing = await this.repository.findUser(ADMIN_USERNAME);
+    if (configured !== undefined) {
+      if (!existing) {
+        await this.repository.createUserIfMissing(ADMIN_USERNAME, await hashPassword(configured));
+      } else if (!(await verifyPassword(configured, existing.passwordHash))) {
+        await this.repository.replacePassword(existing.id, await hashPassword(configured));
+        this.logger.log('admin password changed to the value of PORTPRESSURE_ADMIN_PASSWORD; existing sessions ended');
+      }
+      return;
+    }
+    if (existing) return;
+    const password = generatePassword();
+    // Several instances may start at once on an empty database: only the one whose insert wins
+    // prints its password, so the printed password is always the stored one.
+    if (await this.repository.createUserIfMissing(ADMIN_USERNAME, await hashPassword(password))) {
+      this.logger.warn(
+        `No PORTPRESSURE_ADMIN_PASSWORD set: generated the admin password (sign in as "${ADMIN_USERNAME}").\n` +
+          `    admin password: ${password}\n` +
+          '    It is stored hashed and shown only this once. Set PORTPRESSURE_ADMIN_PASSWORD to choose your own.',
+      );
+    }
+  }
+
+  async login(username: string, password: string, clientKey: string): Promise<{ token: string; session: SessionInfo }> {
+    const { attempts, windowStart } = await this.repository.countAttempt(`login:${clientKey}`, LOGIN_WINDOW_SECONDS);
+    if (attempts > this.config.loginMaxAttempts) {
+      const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + LOGIN_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+      throw new AuthError('LOGIN_RATE_LIMITED', `too many sign-in attempts; try again in ${retryAfter} s`, retryAfter);
+    }
+    const user = await this.repository.findUser(username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.decoy()));
+    if (!user || !ok) throw new AuthError('INVALID_CREDENTIALS', 'wrong user name or password');
+    await this.repository.clearAttempts(`login:${clientKey}`);
+    await this.repository.deleteExpired(LOGIN_WINDOW_SECONDS);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.sessionSeconds * 1000);
+    await this.repository.createSession(sessionKey(token), user.id, expiresAt);
+    return { token, session: { username: user.username, expiresAt: expiresAt.toISOString() } };
+  }
+
+  /** The signed-in user for a cookie token, or null when the token is missing, unknown or expired. */
+  async resolve(token: string | undefined, now = Date.now()): Promise<ResolvedSession | null> {
+    if (!token) return null;
+    const key = sessionKey(token);
+    const row = await this.repository.findLiveSession(key);
+    if (!row) return null;
+    if (now - row.lastSeenAt.getTime() < RENEW_EVERY_MS) {
+      return { username: row.username, expiresAt: row.expiresAt.toISOString(), renewed: false };
+    }
+    const expiresAt = new Date(now + this.sessionSeconds * 1000);
+    await this.repository.extendSession(key, expiresAt);
+    return { username: row.username, expiresAt: expiresAt.toISOString(), renewed: true };
+  }
+
+  async logout(token: string | undefined): Promise<void> {
+    if (token) await this.repository.deleteSession(sessionKey(token));
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= hashPassword(generatePassword());
+    return this.decoyHash;
+  }
+}
