@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  deliveryStatusSchema,
+  type AlertDelivery,
+  type AlertDeliveryList,
+} from '@portpressure/protocol';
+import { z } from 'zod';
+import { AlertsError } from '../alerts.errors.ts';
+import { toAlertDelivery } from './delivery-view.ts';
+import { OutboxRepository } from './outbox.repository.ts';
+
+const listQuerySchema = z.object({
+  status: deliveryStatusSchema.optional(),
+  channelId: z.uuid().optional(),
+  incidentId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+@Injectable()
+export class DeliveriesService {
+  constructor(@Inject(OutboxRepository) private readonly outbox: OutboxRepository) {}
+
+  async list(query: unknown): Promise<AlertDeliveryList> {
+    const parsed = listQuerySchema.safeParse(query ?? {});
+    if (!parsed.success) throw new AlertsError('INVALID_ALERT_QUERY', z.prettifyError(parsed.error));
+    const { deliveries, attempts } = await this.outbox.list(parsed.data);
+    return { deliveries: deliveries.map((d) => toAlertDelivery(d, attempts)) };
+  }
+
+  async get(id: string): Promise<AlertDelivery> {
+    if (!/^\d{1,18}$/.test(id)) throw new AlertsError('ALERT_DELIVERY_NOT_FOUND', `no delivery ${id}`);
+    const found = await this.outbox.findById(BigInt(id));
+    if (found === null) throw new AlertsError('ALERT_DELIVERY_NOT_FOUND', `no delivery ${id}`);
+    return toAlertDelivery(found.delivery, found.attempts);
+  }
+}

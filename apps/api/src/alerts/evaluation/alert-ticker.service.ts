@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { AlertRule } from '@portpressure/protocol';
+import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
+import { DeliveryWorker } from '../delivery/delivery-worker.service.ts';
+import { parseRuleRow } from '../rules/rule-view.ts';
+import { RulesRepository } from '../rules/rules.repository.ts';
+import { AlertEngine, openOf, parseLabels } from './alert-engine.service.ts';
+import { EvaluationRepository } from './evaluation.repository.ts';
+import { IncidentTransitions, emptySummary, type TransitionSummary } from './incident-transitions.ts';
+import { dueNotification } from './reminders.ts';
+import { decide, observeOffline, ruleApplies } from './rule-evaluation.ts';
+
+function add(into: TransitionSummary, more: TransitionSummary): void {
+  into.fired += more.fired;
+  into.resolved += more.resolved;
+  into.queued += more.queued;
+}
+
+/**
+ * What ingest cannot see: hosts that stopped reporting, and reminders for incidents still firing.
+ * Runs every PORTPRESSURE_ALERT_TICK_SECONDS on every instance, but a Postgres advisory lock lets
+ * one instance at a time do the work (DESIGN.md: advisory locks for singleton jobs).
+ */
+@Injectable()
+export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('AlertTicker');
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<TransitionSummary> | undefined;
+
+  constructor(
+    @Inject(EvaluationRepository) private readonly repo: EvaluationRepository,
+    @Inject(RulesRepository) private readonly rules: RulesRepository,
+    @Inject(AlertEngine) private readonly engine: AlertEngine,
+    @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.tick().catch((error: unknown) =>
+        this.logger.error(`alert timer failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }, this.config.alerts.tickSeconds * 1000);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass of the timer; overlapping calls share the pass in progress. */
+  tick(now = new Date()): Promise<TransitionSummary> {
+    this.running ??= this.runOnce(now).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runOnce(now: Date): Promise<TransitionSummary> {
+    const summary = emptySummary();
+    await this.repo.ifJobLockFree(async () => {
+      const rules = await this.engine.activeRules();
+      add(summary, await this.evaluateOffline(rules, now));
+      add(summary, await this.sendReminders(now));
+    });
+    if (summary.queued > 0) this.worker.wake();
+    return summary;
+  }
+
+  private async evaluateOffline(rules: AlertRule[], now: Date): Promise<TransitionSummary> {
+    const summary = emptySummary();
+    const offlineRules = rules.filter((r) => r.kind === 'offline');
+    const shortest = Math.min(...offlineRules.map((r) => (r.kind === 'offline' ? r.params.afterSeconds : Infinity)));
+    const cutoff = new Date(Number.isFinite(shortest) ? now.getTime() - shortest * 1000 : 0);
+    for (const candidate of await this.repo.offlineCandidates(cutoff)) {
+      const done = await this.repo.inHostTransaction(candidate.id, async (tx) => {
+        // Re-read under the lock: a snapshot may have arrived since the candidates were listed.
+        const host = (await this.repo.host(candidate.id)) ?? candidate;
+        const labels = parseLabels(host.labels);
+        const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
+        const open = (await tx.openIncidents(host.id)).filter((i) => i.ruleKind === 'offline');
+        const applicable = offlineRules.filter((r) => ruleApplies(r, { id: host.id, labels }));
+        for (const rule of applicable) {
+          if (rule.kind !== 'offline') continue;
+          const observation = observeOffline(rule.id, rule.params, host.id, host.lastSeenAt ?? host.createdAt, host.lastSeenAt, now.getTime());
+          const decisions = decide([observation], 1, new Map(), openOf(rule, open));
+          await transitions.apply(rule, { id: host.id, hostname: host.hostname, labels }, decisions, now);
+        }
+        const ids = new Set(applicable.map((r) => r.id));
+        for (const incident of open) {
+          if (incident.ruleId === null || !ids.has(incident.ruleId)) await transitions.resolve(incident.id, {}, now);
+        }
+        return transitions.summary;
+      });
+      add(summary, done);
+    }
+    return summary;
+  }
+
+  private async sendReminders(now: Date): Promise<TransitionSummary> {
+    const summary = emptySummary();
+    for (const candidate of await this.repo.reminderCandidates(now)) {
+      const done = await this.repo.inHostTransaction(candidate.hostId, async (tx) => {
+        const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
+        const incident = await tx.incidentForUpdate(candidate.incidentId);
+        const ruleRow = incident?.ruleId ? await this.rules.findById(incident.ruleId) : null;
+        const rule = ruleRow === null ? null : parseRuleRow(ruleRow);
+        if (incident === null || rule === null) return transitions.summary;
+        const due = dueNotification(incident, rule.repeatIntervalSeconds, now);
+        if (due === 'firing') await transitions.notify(incident, 'firing', { channelIds: rule.channelIds }, now);
+        if (due === 'reminder') await transitions.notify(incident, 'reminder', 'same-as-firing', now);
+        return transitions.summary;
+      });
+      add(summary, done);
+    }
+    return summary;
+  }
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ForecastPoint } from '@portpressure/domain';
+import type { AlertTuple } from '@portpressure/protocol';
+import { PrismaService } from '../../database/prisma.service.ts';
+import { AlertTx } from './alert-tx.repository.ts';
+import { tupleKey } from './rule-evaluation.ts';
+
+/** What evaluation needs to know about a host. */
+export interface HostForEvaluation {
+  id: string;
+  hostname: string;
+  labels: unknown;
+  lastSeenAt: Date | null;
+  createdAt: Date;
+  latestTakenAt: Date | null;
+}
+
+/** A firing incident that may owe a reminder (or its first notification once a silence ends). */
+export interface ReminderCandidate {
+  incidentId: string;
+  hostId: string;
+}
+
+/** Advisory lock key of the alert timer: one instance runs it at a time. */
+const TICK_LOCK_KEY = 7_110_000_001n;
+
+@Injectable()
+export class EvaluationRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  /**
+   * Runs `work` in one transaction holding the host's advisory lock, so ingest on several API
+   * instances and the offline timer never evaluate one host at the same time.
+   */
+  async inHostTransaction<T>(hostId: string, work: (tx: AlertTx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(
+      async (t) => {
+        const tx = new AlertTx(t);
+        await tx.lockHost(hostId);
+        return work(tx);
+      },
+      { maxWait: 10_000, timeout: 30_000 },
+    );
+  }
+
+  /**
+   * Runs `work` only if no other instance is running the timer job right now; the lock lives in a
+   * transaction of its own that stays open (idle) while `work` runs its own transactions.
+   */
+  async ifJobLockFree(work: () => Promise<void>): Promise<boolean> {
+    return this.prisma.$transaction(
+      async (t) => {
+        const rows = await t.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${TICK_LOCK_KEY}) AS locked`;
+        if (rows[0]?.locked !== true) return false;
+        await work();
+        return true;
+      },
+      { maxWait: 10_000, timeout: 120_000 },
+    );
+  }
+
+  async host(hostId: string): Promise<HostForEvaluation | null> {
+    const rows = await this.prisma.$queryRaw<HostForEvaluation[]>`
+      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"
+      FROM hosts WHERE id = ${hostId}::uuid`;
+    return rows[0] ?? null;
+  }
+
+  /** Hosts silent since before `cutoff`, plus those with an offline incident still firing. */
+  async offlineCandidates(cutoff: Date): Promise<HostForEvaluation[]> {
+    return this.prisma.$queryRaw<HostForEvaluation[]>`
+      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"
+      FROM hosts h
+      WHERE COALESCE(h.last_seen_at, h.created_at) < ${cutoff}
+         OR EXISTS (SELECT 1 FROM alert_incidents i WHERE i.host_id = h.id AND i.status = 'firing' AND i.rule_kind = 'offline')`;
+  }
+
+  /** Firing incidents whose reminder is due, or whose first notification waited out a silence. */
+  async reminderCandidates(now: Date): Promise<ReminderCandidate[]> {
+    return this.prisma.$queryRaw<ReminderCandidate[]>`
+      SELECT i.id AS "incidentId", i.host_id AS "hostId"
+      FROM alert_incidents i JOIN alert_rules r ON r.id = i.rule_id
+      WHERE i.status = 'firing'
+        AND (i.silenced_until IS NULL OR i.silenced_until <= ${now})
+        AND (NOT i.firing_notified
+          OR (i.acknowledged_at IS NULL AND r.repeat_interval_seconds > 0
+              AND i.last_notified_at + make_interval(secs => r.repeat_interval_seconds) <= ${now}))
+      ORDER BY i.started_at`;
+  }
+
+  /** Hosts with a firing incident of this rule. */
+  async hostsWithOpenIncidents(ruleId: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ hostId: string }[]>`
+      SELECT DISTINCT host_id AS "hostId" FROM alert_incidents WHERE rule_id = ${ruleId}::uuid AND status = 'firing'`;
+    return rows.map((r) => r.hostId);
+  }
+
+  /**
+   * The trailing window of `used − reclaimable` for each tuple, oldest first, keyed by tupleKey.
+   * Served by the (host_id, taken_at) index of tuple_samples.
+   */
+  async tupleSeries(hostId: string, since: Date, tuples: AlertTuple[]): Promise<Map<string, ForecastPoint[]>> {
+    const series = new Map<string, ForecastPoint[]>();
+    if (tuples.length === 0) return series;
+    const rows = await this.prisma.$queryRaw<
+      { localAddress: string; remoteAddress: string; remotePort: number; takenAt: Date; value: number }[]
+    >`
+      SELECT s.local_address AS "localAddress", s.remote_address AS "remoteAddress", s.remote_port AS "remotePort",
+        s.taken_at AS "takenAt", (s.used - s.reclaimable)::float8 AS value
+      FROM tuple_samples s
+      JOIN unnest(${tuples.map((t) => t.localAddress)}::text[], ${tuples.map((t) => t.remoteAddress)}::text[],
+        ${tuples.map((t) => t.remotePort)}::int[]) AS w(local_address, remote_address, remote_port)
+        ON s.local_address = w.local_address AND s.remote_address = w.remote_address AND s.remote_port = w.remote_port
+      WHERE s.host_id = ${hostId}::uuid AND s.taken_at >= ${since} AND s.protocol = 'tcp'
+      ORDER BY s.taken_at`;
+    for (const r of rows) {
+      const key = tupleKey({ protocol: 'tcp', localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort });
+      let points = series.get(key);
+      if (points === undefined) {
+        points = [];
+        series.set(key, points);
+      }
+      points.push({ t: r.takenAt.getTime(), value: r.value });
+    }
+    return series;
+  }
+}

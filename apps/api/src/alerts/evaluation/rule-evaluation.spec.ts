@@ -1,0 +1,190 @@
+import type { AlertRule, PortReport, TupleUsage } from '@portpressure/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  decide,
+  groupKeyFor,
+  observeForecast,
+  observeOffline,
+  observePressure,
+  ruleApplies,
+  tupleKey,
+  type Decision,
+  type Observation,
+  type OpenIncidentRef,
+} from './rule-evaluation.ts';
+
+const HOST = '00000000-0000-4000-8000-000000000001';
+const RULE = '00000000-0000-4000-8000-0000000000aa';
+
+function tuple(used: number, overrides: Partial<TupleUsage> = {}): TupleUsage {
+  return {
+    protocol: 'tcp',
+    localAddress: '10.0.0.2',
+    remoteAddress: '10.0.0.5',
+    remotePort: 5432,
+    used,
+    timeWait: 0,
+    reclaimable: 0,
+    pressure: used / 100,
+    states: { ESTABLISHED: used },
+    ...overrides,
+  };
+}
+
+function report(tuples: TupleUsage[]): PortReport {
+  return {
+    source: 'proc',
+    range: { low: 40000, high: 40099 },
+    reservedPorts: '',
+    reservedInRange: 0,
+    capacity: 100,
+    bindOwned: 0,
+    usable: 100,
+    hostPortsInUse: 0,
+    pressure: tuples[0]?.pressure ?? 0,
+    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 1000 },
+    tuples,
+    tupleCount: tuples.length,
+    udp: { used: 0, capacity: 100, pressure: 0 },
+  };
+}
+
+const pressureParams = { threshold: 0.8, resolveMargin: 0.1, sustainSnapshots: 3 };
+
+/** Feeds successive pressures of one tuple through observe + decide, like repeated snapshots. */
+function runPressure(values: number[]): Decision['type'][][] {
+  const pending = new Map<string, number>();
+  const open = new Map<string, OpenIncidentRef>();
+  const log: Decision['type'][][] = [];
+  for (const used of values) {
+    const decisions = decide(observePressure(RULE, pressureParams, HOST, report([tuple(used)])), 3, pending, open);
+    for (const d of decisions) {
+      if (d.type === 'pending') pending.set(d.groupKey, d.breaches);
+      if (d.type === 'clear') pending.delete(d.groupKey);
+      if (d.type === 'fire') open.set(d.groupKey, { id: 'inc-1', groupKey: d.groupKey });
+      if (d.type === 'resolve') open.clear();
+    }
+    log.push(decisions.map((d) => d.type));
+  }
+  return log;
+}
+
+describe('pressure rule', () => {
+  it('fires only after the threshold held for the sustained number of snapshots', () => {
+    expect(runPressure([85, 90, 95])).toEqual([['pending'], ['pending'], ['fire', 'clear']]);
+  });
+
+  it('starts counting again when one snapshot dips below the threshold', () => {
+    expect(runPressure([85, 90, 79, 85, 90])).toEqual([['pending'], ['pending'], ['clear'], ['pending'], ['pending']]);
+  });
+
+  it('does not flap while the value hovers around the threshold (hysteresis)', () => {
+    const log = runPressure([85, 85, 85, 79, 81, 78, 82, 71, 69]);
+    expect(log.slice(3, 8)).toEqual([['keep'], ['keep'], ['keep'], ['keep'], ['keep']]);
+    expect(log[8]).toEqual(['resolve']);
+  });
+
+  it('resolves when the tuple disappears from the report', () => {
+    const key = groupKeyFor(RULE, HOST, { protocol: 'tcp', localAddress: '10.0.0.2', remoteAddress: '10.0.0.5', remotePort: 5432 });
+    const decisions = decide(observePressure(RULE, pressureParams, HOST, report([])), 3, new Map(), new Map([[key, { id: 'inc-9', groupKey: key }]]));
+    expect(decisions).toEqual([{ type: 'resolve', incidentId: 'inc-9', measurement: {} }]);
+  });
+
+  it('keeps one group key per tuple, so two hot tuples are two incidents', () => {
+    const obs = observePressure(RULE, pressureParams, HOST, report([tuple(90), tuple(95, { remotePort: 6379 })]));
+    const fired = decide(obs, 1, new Map(), new Map()).filter((d) => d.type === 'fire');
+    expect(new Set(fired.map((d) => (d.type === 'fire' ? d.groupKey : ''))).size).toBe(2);
+  });
+
+  it('reports what it saw: pressure, used of usable and the TIME_WAIT share', () => {
+    const [o] = observePressure(RULE, pressureParams, HOST, report([tuple(90, { timeWait: 45, reclaimable: 0 })]));
+    expect(o?.measurement).toEqual({ pressure: 0.9, used: 90, usable: 100, timeWait: 45, timeWaitShare: 0.5 });
+  });
+});
+
+describe('forecast rule', () => {
+  const params = { withinSeconds: 60, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 };
+  const t0 = Date.parse('2026-05-01T10:00:00Z');
+  const series = (values: number[]) => values.map((value, i) => ({ t: t0 + i * 10_000, value }));
+  const observe = (values: number[]): Observation | undefined => {
+    const now = t0 + (values.length - 1) * 10_000;
+    const t = tuple(values.at(-1) ?? 0);
+    return observeForecast(RULE, params, HOST, report([t]), new Map([[tupleKey(t), series(values)]]), now)[0];
+  };
+
+  it('breaches when the fitted line reaches usable within the horizon', () => {
+    // 5 ports per 10 s from 50: 100 reached 60 s after the last point (at 70).
+    const o = observe([50, 55, 60, 65, 70]);
+    expect(o?.breaching).toBe(true);
+    expect(o?.measurement.exhaustsAt).toBe(new Date(t0 + 40_000 + 60_000).toISOString());
+    expect(o?.measurement.slopePerSecond).toBeCloseTo(0.5, 10);
+  });
+
+  it('does not breach when exhaustion is further out than the horizon, but holds within the margin', () => {
+    // 3 ports per 10 s from 70: 100 reached 70 s after the last point; horizon 60 s, hold to 90 s.
+    const o = observe([58, 61, 64, 67, 70, 73, 76, 79]);
+    expect(o?.breaching).toBe(false);
+    expect(o?.holding).toBe(true);
+  });
+
+  it('never breaches on flat usage, even right under the limit', () => {
+    const o = observe([97, 97, 97, 97, 97]);
+    expect(o).toMatchObject({ breaching: false, holding: false, measurement: { exhaustsAt: null } });
+  });
+
+  it('waits for the minimum number of samples', () => {
+    expect(observe([50, 70])?.breaching).toBe(false);
+    expect(observe([50, 70, 90])?.breaching).toBe(true);
+  });
+});
+
+describe('offline rule', () => {
+  const now = Date.parse('2026-05-01T10:10:00Z');
+  it('breaches once nothing was heard for the configured time, and not before', () => {
+    const lastSeen = new Date(now - 300_000);
+    expect(observeOffline(RULE, { afterSeconds: 300 }, HOST, lastSeen, lastSeen, now).breaching).toBe(true);
+    expect(observeOffline(RULE, { afterSeconds: 301 }, HOST, lastSeen, lastSeen, now).breaching).toBe(false);
+  });
+
+  it('has no tuple in its group key', () => {
+    expect(observeOffline(RULE, { afterSeconds: 60 }, HOST, new Date(now), null, now).groupKey).toBe(`${RULE}|${HOST}`);
+  });
+});
+
+describe('decide', () => {
+  it('clears pending counts of keys that were not observed', () => {
+    expect(decide([], 3, new Map([['k', 2]]), new Map())).toEqual([{ type: 'clear', groupKey: 'k' }]);
+  });
+});
+
+describe('ruleApplies', () => {
+  const base: AlertRule = {
+    id: RULE,
+    name: 'r',
+    kind: 'offline',
+    severity: 'warning',
+    enabled: true,
+    scope: { hostId: null, labels: {} },
+    channelIds: [],
+    repeatIntervalSeconds: 0,
+    params: { afterSeconds: 60 },
+    createdAt: '2026-05-01T10:00:00Z',
+    updatedAt: '2026-05-01T10:00:00Z',
+  };
+  const host = { id: HOST, labels: { env: 'prod', team: 'payments' } };
+
+  it('applies an unscoped rule to every host', () => {
+    expect(ruleApplies(base, host)).toBe(true);
+  });
+
+  it('applies a label-scoped rule only when every label matches', () => {
+    expect(ruleApplies({ ...base, scope: { hostId: null, labels: { env: 'prod' } } }, host)).toBe(true);
+    expect(ruleApplies({ ...base, scope: { hostId: null, labels: { env: 'prod', team: 'search' } } }, host)).toBe(false);
+  });
+
+  it('applies a host-scoped rule to that host only, and no disabled rule at all', () => {
+    expect(ruleApplies({ ...base, scope: { hostId: HOST, labels: {} } }, host)).toBe(true);
+    expect(ruleApplies({ ...base, scope: { hostId: RULE, labels: {} } }, host)).toBe(false);
+    expect(ruleApplies({ ...base, enabled: false }, host)).toBe(false);
+  });
+});

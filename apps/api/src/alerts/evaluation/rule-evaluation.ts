@@ -1,0 +1,212 @@
+import { forecastExhaustion, type ForecastPoint } from '@portpressure/domain';
+import type {
+  AlertMeasurement,
+  AlertRule,
+  AlertTuple,
+  ForecastRuleParams,
+  Labels,
+  OfflineRuleParams,
+  PortReport,
+  PressureRuleParams,
+  TupleUsage,
+} from '@portpressure/protocol';
+
+// The alert engine's decisions as pure functions: what one evaluation of one rule on one host
+// observes, and what that means for pending states and incidents. The services around it only
+// load inputs and store outputs, so every threshold, hysteresis and sustain rule is unit-tested.
+
+/** `tcp|local|remote|port`: identifies a tuple inside a group key and in forecast series maps. */
+export function tupleKey(t: AlertTuple): string {
+  return `${t.protocol}|${t.localAddress}|${t.remoteAddress}|${t.remotePort}`;
+}
+
+/** Stable incident identity (Alertmanager's group key): rule + host + tuple where relevant. */
+export function groupKeyFor(ruleId: string, hostId: string, tuple: AlertTuple | null): string {
+  return tuple === null ? `${ruleId}|${hostId}` : `${ruleId}|${hostId}|${tupleKey(tuple)}`;
+}
+
+export function tupleOf(t: TupleUsage): AlertTuple {
+  return { protocol: t.protocol, localAddress: t.localAddress, remoteAddress: t.remoteAddress, remotePort: t.remotePort };
+}
+
+export interface ScopedHost {
+  id: string;
+  labels: Labels;
+}
+
+/** Whether an enabled rule watches this host: its host, or every label of its scope matches. */
+export function ruleApplies(rule: AlertRule, host: ScopedHost): boolean {
+  if (!rule.enabled) return false;
+  if (rule.scope.hostId !== null && rule.scope.hostId !== host.id) return false;
+  return Object.entries(rule.scope.labels).every(([key, value]) => host.labels[key] === value);
+}
+
+/** What one evaluation saw for one group key. */
+export interface Observation {
+  groupKey: string;
+  tuple: AlertTuple | null;
+  /** The condition holds: counts towards `sustain` and fires once it is reached. */
+  breaching: boolean;
+  /** An open incident keeps firing (the resolve side of hysteresis, looser than `breaching`). */
+  holding: boolean;
+  measurement: AlertMeasurement;
+}
+
+export function tupleMeasurement(t: TupleUsage, usable: number): AlertMeasurement {
+  return {
+    pressure: t.pressure,
+    used: t.used,
+    usable,
+    timeWait: t.timeWait,
+    timeWaitShare: t.used > 0 ? t.timeWait / t.used : 0,
+  };
+}
+
+/**
+ * Pressure: breaching at or above the threshold, holding down to threshold − margin. Every
+ * listed tuple is observed, so a resolution carries the figures that ended it.
+ */
+export function observePressure(
+  ruleId: string,
+  params: PressureRuleParams,
+  hostId: string,
+  report: PortReport,
+): Observation[] {
+  const floor = params.threshold - params.resolveMargin;
+  return report.tuples.map((t) => {
+    const tuple = tupleOf(t);
+    return {
+      groupKey: groupKeyFor(ruleId, hostId, tuple),
+      tuple,
+      breaching: t.pressure >= params.threshold,
+      holding: t.pressure >= floor,
+      measurement: tupleMeasurement(t, report.usable),
+    };
+  });
+}
+
+/**
+ * Forecast: the least-squares line over the trailing window reaches `usable` within the horizon.
+ * `series` holds each watched tuple's `used − reclaimable` points (ms timestamps), the current
+ * snapshot included; tuples without a series are not observed.
+ */
+export function observeForecast(
+  ruleId: string,
+  params: ForecastRuleParams,
+  hostId: string,
+  report: PortReport,
+  series: ReadonlyMap<string, ForecastPoint[]>,
+  nowMs: number,
+): Observation[] {
+  const horizonMs = params.withinSeconds * 1000;
+  const out: Observation[] = [];
+  for (const t of report.tuples) {
+    const tuple = tupleOf(t);
+    const points = series.get(tupleKey(tuple));
+    if (points === undefined) continue;
+    const forecast = forecastExhaustion(points, report.usable, nowMs);
+    const left = forecast.exhaustsAt === null ? Infinity : forecast.exhaustsAt - nowMs;
+    out.push({
+      groupKey: groupKeyFor(ruleId, hostId, tuple),
+      tuple,
+      breaching: points.length >= params.minSamples && left <= horizonMs,
+      holding: left <= horizonMs * (1 + params.resolveMargin),
+      measurement: {
+        ...tupleMeasurement(t, report.usable),
+        exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt).toISOString(),
+        slopePerSecond: forecast.slopePerSecond,
+      },
+    });
+  }
+  return out;
+}
+
+/** Offline: nothing heard for `afterSeconds` (since creation for a host that never reported). */
+export function observeOffline(
+  ruleId: string,
+  params: OfflineRuleParams,
+  hostId: string,
+  lastHeardAt: Date,
+  lastSeenAt: Date | null,
+  nowMs: number,
+): Observation {
+  const silent = nowMs - lastHeardAt.getTime() >= params.afterSeconds * 1000;
+  return {
+    groupKey: groupKeyFor(ruleId, hostId, null),
+    tuple: null,
+    breaching: silent,
+    holding: silent,
+    measurement: { lastSeenAt: lastSeenAt?.toISOString() ?? null },
+  };
+}
+
+export interface OpenIncidentRef {
+  id: string;
+  groupKey: string;
+}
+
+export type Decision =
+  | { type: 'fire'; groupKey: string; tuple: AlertTuple | null; measurement: AlertMeasurement }
+  | { type: 'keep'; incidentId: string; measurement: AlertMeasurement }
+  | { type: 'resolve'; incidentId: string; measurement: AlertMeasurement }
+  | { type: 'pending'; groupKey: string; breaches: number }
+  | { type: 'clear'; groupKey: string };
+
+/**
+ * One rule's state machine per group key, like Prometheus' inactive → pending → firing:
+ * an open incident stays while its observation holds and resolves otherwise; without one, each
+ * breaching observation adds to the pending count and fires at `sustain`; anything else clears
+ * the count. Keys with a pending count or open incident but no observation (the tuple vanished)
+ * clear or resolve.
+ */
+export function decide(
+  observations: readonly Observation[],
+  sustain: number,
+  pending: ReadonlyMap<string, number>,
+  open: ReadonlyMap<string, OpenIncidentRef>,
+): Decision[] {
+  const decisions: Decision[] = [];
+  const seen = new Set<string>();
+  for (const o of observations) {
+    if (seen.has(o.groupKey)) continue;
+    seen.add(o.groupKey);
+    const incident = open.get(o.groupKey);
+    const before = pending.get(o.groupKey) ?? 0;
+    if (incident !== undefined) {
+      decisions.push(
+        o.holding
+          ? { type: 'keep', incidentId: incident.id, measurement: o.measurement }
+          : { type: 'resolve', incidentId: incident.id, measurement: o.measurement },
+      );
+      if (before > 0) decisions.push({ type: 'clear', groupKey: o.groupKey });
+    } else if (o.breaching) {
+      const breaches = before + 1;
+      if (breaches >= sustain) {
+        decisions.push({ type: 'fire', groupKey: o.groupKey, tuple: o.tuple, measurement: o.measurement });
+        if (before > 0) decisions.push({ type: 'clear', groupKey: o.groupKey });
+      } else {
+        decisions.push({ type: 'pending', groupKey: o.groupKey, breaches });
+      }
+    } else if (before > 0) {
+      decisions.push({ type: 'clear', groupKey: o.groupKey });
+    }
+  }
+  for (const [groupKey, incident] of open) {
+    if (!seen.has(groupKey)) decisions.push({ type: 'resolve', incidentId: incident.id, measurement: {} });
+  }
+  for (const groupKey of pending.keys()) {
+    if (!seen.has(groupKey) && !open.has(groupKey)) decisions.push({ type: 'clear', groupKey });
+  }
+  return decisions;
+}
+
+/** Snapshots in a row a rule needs before firing. */
+export function sustainOf(rule: AlertRule): number {
+  switch (rule.kind) {
+    case 'pressure':
+    case 'forecast':
+      return rule.params.sustainSnapshots;
+    case 'offline':
+      return 1;
+  }
+}

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AlertRuleDefinition } from '@portpressure/protocol';
+import { PrismaService } from '../../database/prisma.service.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+
+/** A rule row: plain values, JSON columns still unparsed (the service validates them). */
+export interface RuleRow {
+  id: string;
+  name: string;
+  kind: string;
+  severity: string;
+  enabled: boolean;
+  params: unknown;
+  scopeHostId: string | null;
+  scopeLabels: unknown;
+  channelIds: unknown;
+  repeatIntervalSeconds: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const RULE_COLUMNS = Prisma.raw(`id, name, kind, severity, enabled, params, scope_host_id AS "scopeHostId",
+  scope_labels AS "scopeLabels", channel_ids AS "channelIds", repeat_interval_seconds AS "repeatIntervalSeconds",
+  created_at AS "createdAt", updated_at AS "updatedAt"`);
+
+/** Marks the one-time creation of the default rules in alert_setup_steps. */
+const DEFAULT_RULES_STEP = 'default-rules';
+
+@Injectable()
+export class RulesRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  async list(): Promise<RuleRow[]> {
+    return this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, name`;
+  }
+
+  async listEnabled(): Promise<RuleRow[]> {
+    return this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE enabled ORDER BY created_at`;
+  }
+
+  async findById(id: string): Promise<RuleRow | null> {
+    const rows = await this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ${id}::uuid`;
+    return rows[0] ?? null;
+  }
+
+  async create(rule: AlertRuleDefinition): Promise<RuleRow> {
+    const rows = await this.prisma.$queryRaw<RuleRow[]>`
+      INSERT INTO alert_rules (name, kind, severity, enabled, params, scope_host_id, scope_labels, channel_ids,
+        repeat_interval_seconds)
+      VALUES (${rule.name}, ${rule.kind}, ${rule.severity}, ${rule.enabled}, ${JSON.stringify(rule.params)}::jsonb,
+        ${rule.scope.hostId}::uuid, ${JSON.stringify(rule.scope.labels)}::jsonb, ${JSON.stringify(rule.channelIds)}::jsonb,
+        ${rule.repeatIntervalSeconds})
+      RETURNING ${RULE_COLUMNS}`;
+    const row = rows[0];
+    if (row === undefined) throw new Error('rule insert returned no row');
+    return row;
+  }
+
+  async update(id: string, rule: AlertRuleDefinition): Promise<RuleRow | null> {
+    const rows = await this.prisma.$queryRaw<RuleRow[]>`
+      UPDATE alert_rules SET name = ${rule.name}, kind = ${rule.kind}, severity = ${rule.severity},
+        enabled = ${rule.enabled}, params = ${JSON.stringify(rule.params)}::jsonb, scope_host_id = ${rule.scope.hostId}::uuid,
+        scope_labels = ${JSON.stringify(rule.scope.labels)}::jsonb, channel_ids = ${JSON.stringify(rule.channelIds)}::jsonb,
+        repeat_interval_seconds = ${rule.repeatIntervalSeconds}, updated_at = now()
+      WHERE id = ${id}::uuid
+      RETURNING ${RULE_COLUMNS}`;
+    return rows[0] ?? null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.prisma.$executeRaw`DELETE FROM alert_rules WHERE id = ${id}::uuid`) > 0;
+  }
+
+  async hostExists(id: string): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM hosts WHERE id = ${id}::uuid`;
+    return rows.length > 0;
+  }
+
+  /**
+   * Creates the default rules exactly once per database: the step marker and the rules commit
+   * together, and a concurrent start by another instance waits on the marker's key, then skips.
+   */
+  async createDefaultsOnce(rules: AlertRuleDefinition[]): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const done = await tx.$queryRaw<{ name: string }[]>`
+        INSERT INTO alert_setup_steps (name) VALUES (${DEFAULT_RULES_STEP}) ON CONFLICT (name) DO NOTHING RETURNING name`;
+      if (done.length === 0) return false;
+      for (const rule of rules) {
+        await tx.$executeRaw`
+          INSERT INTO alert_rules (name, kind, severity, enabled, params, scope_labels, channel_ids, repeat_interval_seconds)
+          VALUES (${rule.name}, ${rule.kind}, ${rule.severity}, ${rule.enabled}, ${JSON.stringify(rule.params)}::jsonb,
+            ${JSON.stringify(rule.scope.labels)}::jsonb, ${JSON.stringify(rule.channelIds)}::jsonb, ${rule.repeatIntervalSeconds})`;
+      }
+      return true;
+    });
+  }
+}
