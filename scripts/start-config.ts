@@ -9,6 +9,7 @@ export const startEnvSchema = z.object({
   PORTPRESSURE_DATA_DIR: z.string().min(1).default('.data'),
   PORTPRESSURE_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PORTPRESSURE_LOCAL_AGENT: z.enum(['true', 'false']).default('true'),
+  PORTPRESSURE_ENROLLMENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface StartConfig {
@@ -18,6 +19,8 @@ export interface StartConfig {
   dataDir: string;
   pgPort: number | undefined;
   localAgent: boolean;
+  /** Set: the API and the local agent use it. Unset: one is kept in `<dataDir>/enrollment-token`. */
+  enrollmentToken: string | undefined;
 }
 
 export function loadStartConfig(env: NodeJS.ProcessEnv, cwd: string): StartConfig {
@@ -36,5 +39,6 @@ export function loadStartConfig(env: NodeJS.ProcessEnv, cwd: string): StartConfi
     dataDir: path.resolve(cwd, e.PORTPRESSURE_DATA_DIR),
     pgPort: e.PORTPRESSURE_PG_PORT,
     localAgent: e.PORTPRESSURE_LOCAL_AGENT === 'true',
+    enrollmentToken: e.PORTPRESSURE_ENROLLMENT_TOKEN,
   };
 }

@@ -7,7 +7,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,24 @@ async function checkDataDir(dir: string): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StartError(`the data folder ${dir} is not usable (${reason}). Set PORTPRESSURE_DATA_DIR to a writable folder.`);
   }
+}
+
+/**
+ * The enrollment token shared by the API and the local agent: the configured one, else the one
+ * kept in the data folder (0600), else a new one saved there. Keeping it in the data folder, not
+ * only in the API's database, lets every later start enroll the local agent again if its state is
+ * lost, without anyone copying a token from a log.
+ */
+async function enrollmentToken(config: StartConfig): Promise<string> {
+  if (config.enrollmentToken) return config.enrollmentToken;
+  const file = path.join(config.dataDir, 'enrollment-token');
+  const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (saved.length >= 16) return saved;
+  const token = `ppe_${randomBytes(32).toString('base64url')}`;
+  await writeFile(file, token + '\n', { mode: 0o600 });
+  say(`generated an enrollment token for agents on other machines (kept in ${file}):`);
+  say(`  portpressure-agent run --server http://<this host>:${config.port} --enrollment-token ${token}`);
+  return token;
 }
 
 /** Starts `node --import tsx <file>` and waits for its `ready` IPC message. */
@@ -105,7 +124,11 @@ async function shutdown(code: number): Promise<never> {
 async function main(config: StartConfig): Promise<void> {
   await checkPortFree(config.host, config.port);
   await checkDataDir(config.dataDir);
-  const baseEnv = { ...process.env, PORTPRESSURE_DATA_DIR: config.dataDir };
+  const baseEnv = {
+    ...process.env,
+    PORTPRESSURE_DATA_DIR: config.dataDir,
+    PORTPRESSURE_ENROLLMENT_TOKEN: await enrollmentToken(config),
+  };
 
   let databaseUrl = config.databaseUrl;
   if (databaseUrl) {

@@ -15,22 +15,28 @@ export interface AgentRunConfig {
   labels: Labels;
   stateDir: string;
   source: 'auto' | 'netlink' | 'proc';
-  /** Most unacknowledged snapshots kept; the oldest are dropped beyond it. */
+  /** Most unacknowledged snapshots kept in the on-disk spool; the oldest are dropped beyond it (and reported as a gap). */
   maxPending: number;
+  /** Enrolls this host when it has no credential yet; unused once enrolled. */
+  enrollmentToken: string | undefined;
 }
 
-export const AGENT_RUN_USAGE = `Usage: portpressure-agent run --server URL [options]
+export const AGENT_RUN_USAGE = `Usage: portpressure-agent run --server URL [--enrollment-token TOKEN] [options]
 
-Reports this host's ephemeral port usage to a Portpressure API over WebSocket.
+Reports this host's ephemeral port usage to a Portpressure API over WebSocket. The first run
+enrolls the host with the API's enrollment token and stores the host's own credential in
+<state-dir>/credential.json (mode 0600); later runs need only that file.
 
 Options (each has an environment variable):
   --server URL          API base URL, e.g. http://portpressure:8080     PORTPRESSURE_SERVER_URL
+  --enrollment-token T  enroll this host (first run only)              PORTPRESSURE_ENROLLMENT_TOKEN
   --interval SECONDS    seconds between snapshots (default 10)         PORTPRESSURE_INTERVAL_SECONDS
   --label KEY=VALUE     a label for this host; repeatable               PORTPRESSURE_LABELS (k=v,k=v)
   --state-dir DIR       where the agent keeps its state                 PORTPRESSURE_STATE_DIR
                         (default /var/lib/portpressure-agent as root)
   --source SOURCE       auto, netlink or proc (default auto)            PORTPRESSURE_SOURCE
-  --max-pending N       unacknowledged snapshots kept (default 8640)    PORTPRESSURE_MAX_PENDING
+  --max-pending N       snapshots kept in the on-disk spool while       PORTPRESSURE_MAX_PENDING
+                        unacknowledged (default 8640 = 24 h at 10 s)
 `;
 
 const envSchema = z.object({
@@ -40,6 +46,7 @@ const envSchema = z.object({
   PORTPRESSURE_STATE_DIR: z.string().optional(),
   PORTPRESSURE_SOURCE: z.string().optional(),
   PORTPRESSURE_MAX_PENDING: z.string().optional(),
+  PORTPRESSURE_ENROLLMENT_TOKEN: z.string().optional(),
 });
 
 function parseLabels(items: string[]): Labels {
@@ -77,6 +84,7 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
         'state-dir': { type: 'string' },
         source: { type: 'string' },
         'max-pending': { type: 'string' },
+        'enrollment-token': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -110,5 +118,7 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     stateDir: path.resolve(values['state-dir'] ?? e.PORTPRESSURE_STATE_DIR ?? defaultStateDir()),
     source,
     maxPending: positiveInt('--max-pending', values['max-pending'] ?? e.PORTPRESSURE_MAX_PENDING ?? '8640', 1_000_000),
+    // An empty value (e.g. an unset compose variable) means "none".
+    enrollmentToken: (values['enrollment-token'] ?? e.PORTPRESSURE_ENROLLMENT_TOKEN) || undefined,
   };
 }

@@ -1,7 +1,10 @@
+import path from 'node:path';
 import { collectReport } from './collect/index.ts';
-import type { AgentRunConfig } from './config.ts';
+import { AgentConfigError, type AgentRunConfig } from './config.ts';
 import { readHostIdentity } from './identity.ts';
 import { AgentLink } from './link/agent-link.ts';
+import { CredentialStore, CredentialStoreError } from './link/credential-store.ts';
+import { Spool } from './link/spool.ts';
 import { StateFile } from './state-file.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -9,27 +12,46 @@ import { AGENT_VERSION } from './version.ts';
 export async function runAgent(config: AgentRunConfig): Promise<number> {
   const log = (message: string) => console.log(`[agent] ${message}`);
   const state = new StateFile(config.stateDir);
+  const credentials = new CredentialStore(config.stateDir);
+  let enrolled;
+  try {
+    enrolled = credentials.load();
+  } catch (error) {
+    if (error instanceof CredentialStoreError) throw new AgentConfigError(error.message);
+    throw error;
+  }
+  if (!enrolled && !config.enrollmentToken) {
+    throw new AgentConfigError(
+      `this host is not enrolled (no ${credentials.file}): run once with --enrollment-token TOKEN ` +
+        '(the API prints its token when it first starts)',
+    );
+  }
+  const spool = Spool.open(path.join(config.stateDir, 'spool'), config.maxPending);
   const identity = await readHostIdentity(config.labels);
   const link = new AgentLink({
     serverUrl: config.serverUrl,
     identity,
     agentVersion: AGENT_VERSION,
-    maxPending: config.maxPending,
+    spool,
+    credentials,
+    ...(config.enrollmentToken ? { enrollmentToken: config.enrollmentToken } : {}),
     lastSeq: state.read().lastSeq,
     onSeq: (lastSeq) => state.write({ lastSeq }),
     log,
   });
+  if (spool.size > 0) log(`${spool.size} snapshot(s) left in the spool by the previous run will be sent first`);
   log(`reporting ${identity.hostname} to ${config.serverUrl} every ${config.intervalSeconds} s`);
   link.start();
 
   let sampling = false;
+  let stopping = false;
   const sample = async () => {
-    if (sampling) return; // a slow collection never overlaps the next one
+    if (sampling || stopping) return; // a slow collection never overlaps the next one
     sampling = true;
     try {
       const { report, warnings } = await collectReport({ source: config.source });
       for (const w of warnings) log(`warning: ${w}`);
-      link.submit(report);
+      if (!stopping) link.submit(report);
     } catch (error) {
       log(`could not measure this host: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
@@ -41,9 +63,13 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
 
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
-      log(`${signal}: stopping (${link.pendingCount} snapshot(s) unacknowledged)`);
+      if (stopping) return;
+      stopping = true;
       clearInterval(timer);
-      void link.stop().then(() => resolve(0));
+      void link.stop().then(() => {
+        log(`${signal}: stopped; ${link.pendingCount} unacknowledged snapshot(s) kept in the spool`);
+        resolve(0);
+      });
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

@@ -1,6 +1,6 @@
 import { hostListSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient, isAck, isError, isWelcome, startApiHarness, type ApiHarness } from './support/api-harness.ts';
+import { AgentClient, connectEnrolled, enrollHost, isAck, isError, isWelcome, startApiHarness, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 
 async function getHosts(h: ApiHarness) {
@@ -17,13 +17,12 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
   afterAll(async () => h?.stop());
 
   it('stores a snapshot sent by an agent and ranks the host by pressure', async () => {
-    const calm = await AgentClient.connect(h.api.url);
-    calm.send(aHello('calm-host'));
-    await calm.waitFor(isWelcome);
+    const { agent: calm } = await connectEnrolled(h.api.url, aHello('calm-host'));
     calm.send(aSnapshot(1, aReport({ used: 10 })));
     await calm.waitFor(isAck(1));
 
-    const busy = await AgentClient.connect(h.api.url);
+    const busyEnrolled = await enrollHost(h.api.url, aHello('busy-host'));
+    const busy = await AgentClient.connect(h.api.url, { credential: busyEnrolled.credential });
     busy.send(aHello('busy-host'));
     const welcome = await busy.waitFor(isWelcome);
     expect(welcome.lastSeq).toBe(0);
@@ -43,9 +42,7 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
   });
 
   it('stores a snapshot sent twice only once, and acks both', async () => {
-    const agent = await AgentClient.connect(h.api.url);
-    agent.send(aHello('twice-host'));
-    await agent.waitFor(isWelcome);
+    const { agent, host } = await connectEnrolled(h.api.url, aHello('twice-host'));
     const snapshot = aSnapshot(7, aReport({ used: 30 }));
     agent.send(snapshot);
     agent.send(snapshot);
@@ -55,7 +52,7 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
       `SELECT count(*) AS n FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE h.hostname = 'twice-host'`,
     );
     expect(Number(rows[0]!.n)).toBe(1);
-    const again = await AgentClient.connect(h.api.url);
+    const again = await AgentClient.connect(h.api.url, { credential: host.credential });
     again.send(aHello('twice-host'));
     expect((await again.waitFor(isWelcome)).lastSeq).toBe(7);
     agent.close();
@@ -64,9 +61,7 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
 
   it('refuses an invalid snapshot with a clear error and stores nothing', async () => {
     const before = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots');
-    const agent = await AgentClient.connect(h.api.url);
-    agent.send(aHello('bad-host'));
-    await agent.waitFor(isWelcome);
+    const { agent } = await connectEnrolled(h.api.url, aHello('bad-host'));
     const bad = aSnapshot(1, aReport({ used: 10 }));
     // usable must equal capacity − bindOwned; a negative count is refused too
     agent.send({ ...bad, report: { ...bad.report, usable: 99, hostPortsInUse: -1 } });
@@ -84,7 +79,8 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
   });
 
   it('closes the connection when snapshots come before hello', async () => {
-    const agent = await AgentClient.connect(h.api.url);
+    const host = await enrollHost(h.api.url, aHello('eager-host'));
+    const agent = await AgentClient.connect(h.api.url, { credential: host.credential });
     agent.send(aSnapshot(1));
     expect(await agent.waitForClose()).toBe(4406);
     expect(agent.messages.find(isError)?.code).toBe('HELLO_REQUIRED');

@@ -22,12 +22,27 @@ export const hostSummarySchema = z.object({
   tupleCount: z.number().int().nullable(),
   /** The worst tuple of the latest snapshot, if any. */
   worstTuple: tupleUsageSchema.nullable(),
+  /**
+   * Snapshots the host's agent measured but dropped from its full spool during an outage (agent
+   * `gap` frames), so they will never arrive: a hole in the history, counted rather than hidden.
+   */
+  droppedSnapshots: z.number().int().min(0),
+  /** Whether the host holds a credential that is not revoked (it can connect and report). */
+  credentialActive: z.boolean(),
 });
 export type HostSummary = z.infer<typeof hostSummarySchema>;
 
 /** `GET /api/hosts`: hosts ranked by pressure, highest first; hosts without data last. */
 export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
 export type HostList = z.infer<typeof hostListSchema>;
+
+/** `DELETE /api/hosts/:id/credential`: the host's credentials are revoked and its connections closed. */
+export const credentialRevokedSchema = z.object({
+  hostId: z.string(),
+  /** How many credentials were active and are now revoked (0 when there was none). */
+  revoked: z.number().int().min(0),
+});
+export type CredentialRevoked = z.infer<typeof credentialRevokedSchema>;
 
 /** API → browser on the live channel: a host's summary changed. */
 export const liveHostSchema = z.object({ type: z.literal('host'), host: hostSummarySchema });

@@ -1,7 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import {
   AGENT_WS_PATH,
+  ENROLLMENT_TOKEN_HEADER,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSION_HEADER,
   serverMessageSchema,
+  type AgentMessage,
   type HostIdentity,
   type PortReport,
   type ServerMessage,
@@ -9,15 +13,26 @@ import {
 } from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { backoffDelay } from './backoff.ts';
+import type { StoredCredential } from './credential-store.ts';
+import type { Spool } from './spool.ts';
 
-export type LinkState = 'idle' | 'connecting' | 'streaming' | 'backing-off' | 'stopped';
+export type LinkState = 'idle' | 'connecting' | 'enrolling' | 'authenticating' | 'streaming' | 'backing-off' | 'stopped';
+
+/** Where the link keeps the host's credential (a 0600 file in practice). */
+export interface CredentialKeeper {
+  load(): StoredCredential | null;
+  save(credential: StoredCredential): void;
+}
 
 export interface AgentLinkOptions {
   serverUrl: string;
   identity: HostIdentity;
   agentVersion: string;
-  /** Most unacknowledged snapshots kept in memory; the oldest are dropped beyond it. */
-  maxPending: number;
+  /** Unacknowledged snapshots, on disk. */
+  spool: Spool;
+  credentials: CredentialKeeper;
+  /** Used only while there is no stored credential, to enroll this host. */
+  enrollmentToken?: string;
   /** The last sequence number used before this process started (from the agent's state file). */
   lastSeq: number;
   /** Called whenever a new sequence number is handed out, so it can be persisted. */
@@ -25,33 +40,64 @@ export interface AgentLinkOptions {
   log?: (message: string) => void;
   /** A link that hears nothing (no message, no pong) for this long is considered dead. */
   readDeadlineMs?: number;
+  /** Most snapshots sent and not yet acknowledged. */
+  window?: number;
+  /** Reconnect backoff bounds (capped exponential with full jitter). */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
 }
+
+/** Fraction of the server's announced frame rate the agent allows itself, leaving room for timing noise. */
+const RATE_HEADROOM = 0.8;
 
 /**
  * The agent's connection to the API as a small state machine:
- * idle → connecting → streaming ⇄ backing-off → stopped.
- * Snapshots stay pending until the API acks them (after its commit) and are re-sent in order
- * after every reconnect; the API stores each (host, seq) once, so re-sending is safe.
+ *
+ *   idle → connecting ─┬→ enrolling (no credential yet: enroll, store it, reconnect at once)
+ *                      └→ authenticating (hello) → streaming
+ *   any live state → backing-off (capped exponential backoff with jitter) → connecting
+ *   any state → stopped
+ *
+ * Credentials and the protocol version travel in the upgrade request. Every snapshot goes to the
+ * on-disk spool first; while streaming, the spool is sent oldest first (dropped-snapshot gaps
+ * before everything), at most `window` unacknowledged at a time and paced under the rate the
+ * server announced, so after an outage the backlog drains in order before live data. A snapshot
+ * leaves the spool only when the API acks it after its commit; the API stores each (host, seq)
+ * once, so resending after a reconnect is safe. A read deadline refreshed by every message and
+ * pong detects dead links.
  */
 export class AgentLink {
   private state: LinkState = 'idle';
   private socket: WebSocket | undefined;
-  private readonly pending = new Map<number, Snapshot>();
   private seq: number;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private pumpTimer: NodeJS.Timeout | undefined;
   private lastHeard = 0;
+  /** Seqs sent on this connection and not acknowledged yet. */
+  private readonly inFlight = new Set<number>();
+  /** Highest seq sent on this connection: the next one sent is the first spooled seq above it. */
+  private sentUpTo = 0;
+  /** Gaps (by fromSeq → toSeq) reported on this connection and not acknowledged yet. */
+  private readonly gapsInFlight = new Map<number, number>();
+  /** Pacing: frames the link may still send now, refilled at the server's announced rate. */
+  private tokens = 0;
+  private ratePerSecond = 10;
+  private lastRefill = 0;
   private readonly log: (message: string) => void;
   private readonly readDeadlineMs: number;
-  /** Snapshots dropped because the pending queue was full. */
-  dropped = 0;
+  private readonly window: number;
+  /** Snapshots acknowledged by the API since start. */
   acked = 0;
+  /** Snapshots the API refused for good (invalid); they are dropped from the spool. */
+  refused = 0;
 
   constructor(private readonly options: AgentLinkOptions) {
-    this.seq = options.lastSeq;
+    this.seq = Math.max(options.lastSeq, options.spool.lastSeq);
     this.log = options.log ?? (() => undefined);
     this.readDeadlineMs = options.readDeadlineMs ?? 45_000;
+    this.window = options.window ?? 32;
   }
 
   get currentState(): LinkState {
@@ -59,7 +105,7 @@ export class AgentLink {
   }
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.options.spool.size;
   }
 
   start(): void {
@@ -67,26 +113,26 @@ export class AgentLink {
     this.connect();
   }
 
-  /** Queues a report as the next snapshot and sends it at once when the link is up. */
+  /** Spools a report as the next snapshot; it is sent as soon as the link and the window allow. */
   submit(report: PortReport, takenAt = new Date()): Snapshot {
     this.seq += 1;
     this.options.onSeq?.(this.seq);
     const snapshot: Snapshot = { type: 'snapshot', seq: this.seq, takenAt: takenAt.toISOString(), report };
-    this.pending.set(snapshot.seq, snapshot);
-    while (this.pending.size > this.options.maxPending) {
-      const oldest = this.pending.keys().next().value;
-      if (oldest === undefined) break;
-      this.pending.delete(oldest);
-      this.dropped += 1;
+    const dropped = this.options.spool.append(snapshot);
+    if (dropped.length > 0) {
+      this.log(`spool full (${this.options.spool.capacity}): dropped snapshot(s) ${dropped[0]}…${dropped[dropped.length - 1]}; the gap is reported to the API`);
     }
-    if (this.state === 'streaming') this.send(snapshot);
+    this.pump();
     return snapshot;
   }
 
+  /** Stops the link: the spool is made durable and the socket closed; unacked snapshots stay spooled. */
   async stop(): Promise<void> {
     this.state = 'stopped';
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pumpTimer);
     clearInterval(this.pingTimer);
+    this.options.spool.flush();
     const socket = this.socket;
     if (socket && socket.readyState !== WebSocket.CLOSED) {
       await new Promise<void>((resolve) => {
@@ -98,26 +144,45 @@ export class AgentLink {
           clearTimeout(timer);
           resolve();
         });
-        socket.close(1000, 'agent stopping');
+        if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+        else socket.close(1000, 'agent stopping');
       });
     }
   }
 
   private connect(): void {
+    const stored = this.options.credentials.load();
+    const headers: Record<string, string> = { [PROTOCOL_VERSION_HEADER]: String(PROTOCOL_VERSION) };
+    if (stored) {
+      headers.authorization = `Bearer ${stored.credential}`;
+    } else if (this.options.enrollmentToken) {
+      headers[ENROLLMENT_TOKEN_HEADER] = this.options.enrollmentToken;
+    } else {
+      this.log('not enrolled and no enrollment token: pass --enrollment-token (or PORTPRESSURE_ENROLLMENT_TOKEN) once');
+      return this.backOff('not enrolled');
+    }
+    const enrolling = !stored;
     this.state = 'connecting';
     const url = this.options.serverUrl.replace(/^http/, 'ws') + AGENT_WS_PATH;
-    const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
+    const socket = new WebSocket(url, { handshakeTimeout: 10_000, headers });
     this.socket = socket;
+    let refusal = '';
+    socket.on('unexpected-response', (_req, res: IncomingMessage) => {
+      // The server refused the upgrade (bad credential, unknown version): read why, then back off.
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body = (body + chunk.toString()).slice(0, 500)));
+      res.on('end', () => {
+        refusal = `HTTP ${res.statusCode}: ${body.slice(0, 300)}`;
+        if (res.statusCode === 401 && !enrolling) refusal += ' (revoked or replaced? enroll again: delete the credential file and pass --enrollment-token)';
+        socket.terminate();
+      });
+      res.on('error', () => socket.terminate());
+    });
     socket.on('open', () => {
       this.lastHeard = Date.now();
-      socket.send(
-        JSON.stringify({
-          type: 'hello',
-          protocolVersion: PROTOCOL_VERSION,
-          agentVersion: this.options.agentVersion,
-          host: this.options.identity,
-        }),
-      );
+      this.state = enrolling ? 'enrolling' : 'authenticating';
+      const introduction = { protocolVersion: PROTOCOL_VERSION, agentVersion: this.options.agentVersion, host: this.options.identity };
+      this.sendFrame(enrolling ? { type: 'enroll', ...introduction } : { type: 'hello', ...introduction });
       this.pingTimer = setInterval(() => this.checkDeadline(socket), Math.min(15_000, this.readDeadlineMs / 3));
     });
     socket.on('pong', () => (this.lastHeard = Date.now()));
@@ -132,18 +197,31 @@ export class AgentLink {
       }
       this.onMessage(message);
     });
-    socket.on('error', (error) => this.log(`link error: ${error.message}`));
+    socket.on('error', (error) => {
+      if (!refusal) this.log(`link error: ${error.message}`);
+    });
     socket.on('close', (code, reason) => {
       clearInterval(this.pingTimer);
+      clearTimeout(this.pumpTimer);
       if (this.socket !== socket) return;
       this.socket = undefined;
+      this.inFlight.clear();
+      this.gapsInFlight.clear();
+      this.sentUpTo = 0;
       if (this.state === 'stopped') return;
-      const delay = backoffDelay(this.attempt++);
-      const why = reason.length ? `${code} ${reason.toString()}` : String(code);
-      this.log(`disconnected (${why}); ${this.pending.size} snapshot(s) pending; retrying in ${(delay / 1000).toFixed(1)} s`);
-      this.state = 'backing-off';
-      this.reconnectTimer = setTimeout(() => this.connect(), delay);
+      if (enrolling && code === 1000 && this.options.credentials.load()) {
+        this.attempt = 0;
+        return this.connect(); // enrolled: connect again, now with the credential
+      }
+      this.backOff(refusal || (reason.length ? `${code} ${reason.toString()}` : String(code)));
     });
+  }
+
+  private backOff(why: string): void {
+    const delay = backoffDelay(this.attempt++, this.options.backoffBaseMs, this.options.backoffCapMs);
+    this.log(`disconnected (${why}); ${this.options.spool.size} snapshot(s) spooled; retrying in ${(delay / 1000).toFixed(1)} s`);
+    this.state = 'backing-off';
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
   private checkDeadline(socket: WebSocket): void {
@@ -156,7 +234,18 @@ export class AgentLink {
   }
 
   private onMessage(message: ServerMessage): void {
+    const spool = this.options.spool;
     switch (message.type) {
+      case 'enrolled': {
+        this.options.credentials.save({
+          hostId: message.hostId,
+          credential: message.credential,
+          serverUrl: this.options.serverUrl,
+          enrolledAt: new Date().toISOString(),
+        });
+        this.log(`enrolled as host ${message.hostId}; credential stored`);
+        return;
+      }
       case 'welcome': {
         this.state = 'streaming';
         this.attempt = 0;
@@ -165,22 +254,92 @@ export class AgentLink {
           this.seq = message.lastSeq;
           this.options.onSeq?.(this.seq);
         }
-        this.log(`connected as host ${message.hostId}; sending ${this.pending.size} pending snapshot(s)`);
-        for (const snapshot of this.pending.values()) this.send(snapshot);
+        this.ratePerSecond = Math.max(1, message.maxFramesPerSecond * RATE_HEADROOM);
+        this.tokens = Math.max(1, this.ratePerSecond);
+        this.lastRefill = Date.now();
+        this.log(`connected as host ${message.hostId}; sending ${spool.size} spooled snapshot(s)`);
+        this.pump();
         return;
       }
       case 'ack':
-        if (this.pending.delete(message.seq)) this.acked += 1;
+        this.inFlight.delete(message.seq);
+        if (spool.ack(message.seq)) this.acked += 1;
+        this.pump();
+        return;
+      case 'gap-ack':
+        this.gapsInFlight.delete(message.fromSeq);
+        spool.ackGap(message);
+        this.pump();
         return;
       case 'error':
         this.log(`server refused ${message.seq === undefined ? 'a frame' : `snapshot ${message.seq}`}: ${message.code} ${message.message}`);
-        // A snapshot the server found invalid will never become valid: drop it rather than resend forever.
-        if (message.seq !== undefined) this.pending.delete(message.seq);
+        // A snapshot the server found invalid will never become valid: drop it rather than resend
+        // forever. Anything else (INTERNAL, …) ends the connection and the snapshot is resent.
+        if (message.seq !== undefined && message.code === 'INVALID_FRAME') {
+          this.inFlight.delete(message.seq);
+          if (spool.ack(message.seq)) this.refused += 1;
+          this.pump();
+        }
+        if (message.code === 'SUPERSEDED') this.log('another connection of this host took over (is a second agent running with this state folder?)');
         return;
     }
   }
 
-  private send(snapshot: Snapshot): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(snapshot));
+  /** Sends what the window and the pacing allow: unreported gaps first, then spooled snapshots oldest first. */
+  private pump(): void {
+    if (this.state !== 'streaming' || this.pumpTimer) return;
+    const spool = this.options.spool;
+    this.refill();
+    for (const gap of spool.gaps) {
+      if (this.gapsInFlight.get(gap.fromSeq) === gap.toSeq) continue;
+      if (this.tokens < 1) return this.schedulePump();
+      this.tokens -= 1;
+      this.gapsInFlight.set(gap.fromSeq, gap.toSeq);
+      this.sendFrame({ type: 'gap', fromSeq: gap.fromSeq, toSeq: gap.toSeq });
+    }
+    const pending = spool.pending;
+    let i = firstIndexAbove(pending, this.sentUpTo);
+    while (i < pending.length) {
+      if (this.inFlight.size >= this.window) return;
+      if (this.tokens < 1) return this.schedulePump();
+      const seq = pending[i]!;
+      this.sentUpTo = seq;
+      const snapshot = spool.read(seq);
+      if (!snapshot) continue; // unreadable: removed from the spool (so i is already the next one) and reported as a gap
+      i += 1;
+      this.tokens -= 1;
+      this.inFlight.add(seq);
+      this.sendFrame(snapshot);
+    }
   }
+
+  private schedulePump(): void {
+    const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, Math.max(1, wait));
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
+    this.lastRefill = now;
+  }
+
+  private sendFrame(frame: AgentMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+}
+
+/** Index of the first element of an ascending array greater than `value` (binary search). */
+function firstIndexAbove(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

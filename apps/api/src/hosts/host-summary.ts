@@ -47,5 +47,7 @@ export function toHostSummary(row: HostRow, now: Date, intervalSeconds: number):
     pressure: row.pressure,
     ...EMPTY,
     ...summary,
+    droppedSnapshots: row.droppedSnapshots,
+    credentialActive: row.credentialActive,
   });
 }

@@ -1,7 +1,7 @@
-import { agentMessageSchema, type AgentMessage } from '@portpressure/protocol';
+import { AGENT_MESSAGE_TYPES, agentMessageSchema, type AgentMessage } from '@portpressure/protocol';
 import { IngestError } from './ingest.errors.ts';
 
-const KNOWN_TYPES = new Set(['hello', 'snapshot']);
+const KNOWN_TYPES = new Set<string>(AGENT_MESSAGE_TYPES);
 
 function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues
@@ -27,7 +27,14 @@ export function parseAgentFrame(text: string): AgentMessage {
   }
   const parsed = agentMessageSchema.safeParse(value);
   if (!parsed.success) {
-    throw new IngestError('INVALID_FRAME', `invalid ${type}: ${describeIssues(parsed.error.issues)}`);
+    const seq = (value as { seq?: unknown }).seq;
+    throw new IngestError(
+      'INVALID_FRAME',
+      `invalid ${type}: ${describeIssues(parsed.error.issues)}`,
+      false,
+      // Naming the refused snapshot lets the agent drop it instead of resending it forever.
+      type === 'snapshot' && Number.isSafeInteger(seq) && (seq as number) >= 1 ? (seq as number) : undefined,
+    );
   }
   return parsed.data;
 }

@@ -1,61 +1,113 @@
+import type { IncomingMessage } from 'node:http';
 import { Inject, Logger } from '@nestjs/common';
-import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   AGENT_ERROR_CODES,
   AGENT_WS_PATH,
+  ENROLLMENT_TOKEN_HEADER,
   MAX_AGENT_FRAME_BYTES,
-  type AgentErrorCode,
-  type ServerMessage,
+  PROTOCOL_VERSION,
+  PROTOCOL_VERSION_HEADER,
 } from '@portpressure/protocol';
-import type { RawData, WebSocket } from 'ws';
-import { parseAgentFrame } from './agent-frames.ts';
-import { IngestError } from './ingest.errors.ts';
-import { IngestService, type AgentSession } from './ingest.service.ts';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { AgentConnections } from '../enrollment/agent-connections.ts';
+import { EnrollmentService } from '../enrollment/enrollment.service.ts';
+import { AgentConnection, type ConnectionAuth } from './agent-connection.ts';
+import { IngestService } from './ingest.service.ts';
+
+type UpgradeDecision = { ok: true; auth: ConnectionAuth } | { ok: false; status: number; message: string };
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 /**
- * Agent ingest on the API's HTTP port. Frames of one connection are handled strictly in order
- * (a promise chain), so acks go out in the order snapshots arrived.
+ * Agent ingest on the API's HTTP port. Credentials (or the enrollment token) and the protocol
+ * version are checked in ws's `verifyClient`, before the upgrade completes: a refused agent gets
+ * a plain HTTP 401/426 and never a WebSocket. ws itself closes frames over MAX_AGENT_FRAME_BYTES
+ * with 1009 without buffering them.
  */
 @WebSocketGateway({ path: AGENT_WS_PATH, maxPayload: MAX_AGENT_FRAME_BYTES })
-export class IngestGateway implements OnGatewayConnection {
+export class IngestGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('Ingest');
+  /** What verifyClient decided, handed to handleConnection through the upgrade request. */
+  private readonly authByRequest = new WeakMap<IncomingMessage, ConnectionAuth>();
 
-  constructor(@Inject(IngestService) private readonly ingest: IngestService) {}
+  constructor(
+    @Inject(IngestService) private readonly ingest: IngestService,
+    @Inject(EnrollmentService) private readonly enrollment: EnrollmentService,
+    @Inject(AgentConnections) private readonly connections: AgentConnections,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
 
-  handleConnection(socket: WebSocket): void {
-    let session: AgentSession | undefined;
-    let queue: Promise<void> = Promise.resolve();
-
-    const send = (message: ServerMessage) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  afterInit(server: WebSocketServer): void {
+    // The decorator's options are static; the check needs this instance's services, and ws reads
+    // options.verifyClient on every upgrade, so it is installed here.
+    server.options.verifyClient = (info, callback) => {
+      this.decide(info.req).then(
+        (decision) => {
+          if (decision.ok) {
+            this.authByRequest.set(info.req, decision.auth);
+            return callback(true);
+          }
+          const headers = decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="portpressure-agent"' } : undefined;
+          callback(false, decision.status, decision.message, headers);
+        },
+        (error: unknown) => {
+          this.logger.error(`checking an agent's credential failed: ${String(error)}`);
+          callback(false, 503, 'credentials cannot be checked right now; retry later');
+        },
+      );
     };
-    const refuse = (code: AgentErrorCode, message: string, fatal: boolean, seq?: number) => {
-      send({ type: 'error', code, message, ...(seq === undefined ? {} : { seq }) });
-      if (fatal) socket.close(AGENT_ERROR_CODES[code], message.slice(0, 120));
-    };
+  }
 
-    const handle = async (data: RawData, isBinary: boolean): Promise<void> => {
-      if (isBinary) return refuse('BINARY_FRAME', 'binary frames are not accepted; send JSON text', true);
-      const message = parseAgentFrame(data.toString());
-      if (message.type === 'hello') {
-        if (session) throw new IngestError('INVALID_FRAME', 'hello was already received on this connection');
-        const result = await this.ingest.hello(message);
-        session = result.session;
-        return send(result.welcome);
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const auth = this.authByRequest.get(request);
+    if (!auth) {
+      // Cannot happen while verifyClient is installed; refuse rather than serve an unauthenticated socket.
+      socket.close(AGENT_ERROR_CODES.UNAUTHORIZED, 'not authenticated');
+      return;
+    }
+    new AgentConnection(socket, auth, {
+      ingest: this.ingest,
+      connections: this.connections,
+      rateLimit: this.config.agentRateLimit,
+      logger: this.logger,
+    }).start();
+  }
+
+  private async decide(req: IncomingMessage): Promise<UpgradeDecision> {
+    const version = header(req, PROTOCOL_VERSION_HEADER);
+    if (version !== undefined) {
+      if (!/^[1-9]\d{0,6}$/.test(version)) return { ok: false, status: 400, message: `${PROTOCOL_VERSION_HEADER} must be a protocol version number` };
+      if (Number(version) > PROTOCOL_VERSION) {
+        return { ok: false, status: 426, message: `protocol version ${version} is newer than this server's (${PROTOCOL_VERSION}); upgrade the API` };
       }
-      if (!session) throw new IngestError('HELLO_REQUIRED', 'send a hello frame before snapshots', true);
-      await this.ingest.ingest(session, message);
-      send({ type: 'ack', seq: message.seq });
-    };
-
-    socket.on('message', (data, isBinary) => {
-      queue = queue
-        .then(() => (socket.readyState === socket.OPEN ? handle(data, isBinary) : undefined))
-        .catch((error: unknown) => {
-          if (error instanceof IngestError) return refuse(error.code, error.message, error.fatal);
-          this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-          refuse('INTERNAL', 'internal error while storing the frame', false);
-        });
-    });
+    }
+    const enrollmentToken = header(req, ENROLLMENT_TOKEN_HEADER);
+    if (enrollmentToken !== undefined) {
+      return this.enrollment.isEnrollmentToken(enrollmentToken)
+        ? { ok: true, auth: { kind: 'enroll' } }
+        : { ok: false, status: 401, message: 'enrollment token refused' };
+    }
+    const authorization = header(req, 'authorization');
+    const bearer = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (!bearer) {
+      return {
+        ok: false,
+        status: 401,
+        message: `no credential: send "Authorization: Bearer <host credential>", or ${ENROLLMENT_TOKEN_HEADER} to enroll`,
+      };
+    }
+    const check = await this.enrollment.checkCredential(bearer);
+    if (check.ok) return { ok: true, auth: { kind: 'host', host: check.host } };
+    const message = {
+      malformed: 'credential refused: not a Portpressure host credential',
+      unknown: 'credential refused: unknown credential',
+      revoked: 'credential refused: it was revoked; enroll the host again',
+    }[check.reason];
+    return { ok: false, status: 401, message };
   }
 }

@@ -1,71 +1,186 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { HostIdentity, Snapshot } from '@portpressure/protocol';
-import { PrismaService } from '../database/prisma.service.ts';
+import type { Labels, Snapshot } from '@portpressure/protocol';
+import { PgPoolService } from '../database/pg-pool.service.ts';
 import type { StoredSummary } from '../hosts/host-summary.ts';
 
-export interface EnrolledHost {
-  id: string;
-  lastSeq: number;
+/** One snapshot to store for a host, with the headline figures the host row keeps. */
+export interface SnapshotWrite {
+  hostId: string;
+  snapshot: Snapshot;
+  summary: StoredSummary;
 }
+
+/** What a hello refreshes and reads back. */
+export interface HostLinkState {
+  lastSeq: number;
+  droppedSnapshots: number;
+}
+
+/**
+ * Stores snapshots in batches: the snapshots, all their tuples and the hosts' headline figures in
+ * ONE statement (data-modifying CTEs over unnest'ed arrays), so a batch is one round trip and one
+ * transaction whatever its size. `ON CONFLICT (host_id, seq) DO NOTHING` makes a resend harmless;
+ * only snapshots inserted now get tuples.
+ */
+const STORE_BATCH_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::int[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::int[], $7::int[],
+                       $8::text[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::float8[],
+                       $15::int[], $16::int[], $17::text[], $18::text[])
+    AS i(idx, host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
+         bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls, summary)
+),
+inserted AS (
+  INSERT INTO snapshots (host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range,
+                         capacity, bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
+  SELECT host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
+         bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls::jsonb
+  FROM input ORDER BY idx
+  ON CONFLICT (host_id, seq) DO NOTHING
+  RETURNING id, host_id, seq, taken_at
+),
+tuples AS (
+  INSERT INTO tuple_samples (snapshot_id, host_id, taken_at, protocol, local_address, remote_address, remote_port,
+                             used, time_wait, reclaimable, pressure, states)
+  SELECT s.id, s.host_id, s.taken_at, t.protocol, t.local_address, t.remote_address, t.remote_port,
+         t.used, t.time_wait, t.reclaimable, t.pressure, t.states::jsonb
+  FROM unnest($19::int[], $20::text[], $21::text[], $22::text[], $23::int[], $24::int[], $25::int[], $26::int[],
+              $27::float8[], $28::text[])
+    AS t(idx, protocol, local_address, remote_address, remote_port, used, time_wait, reclaimable, pressure, states)
+  JOIN input i ON i.idx = t.idx
+  JOIN inserted s ON s.host_id = i.host_id AND s.seq = i.seq
+),
+latest AS (
+  SELECT DISTINCT ON (host_id) host_id, taken_at, pressure, summary, max(seq) OVER (PARTITION BY host_id) AS max_seq
+  FROM input ORDER BY host_id, taken_at DESC, seq DESC
+),
+hosts_updated AS (
+  UPDATE hosts h SET
+    last_seen_at = now(),
+    last_seq = GREATEST(h.last_seq, l.max_seq),
+    pressure = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.pressure ELSE h.pressure END,
+    summary = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.summary::jsonb ELSE h.summary END,
+    latest_taken_at = GREATEST(h.latest_taken_at, l.taken_at)
+  FROM latest l WHERE h.id = l.host_id
+)
+SELECT host_id AS "hostId", seq::float8 AS seq FROM inserted`;
 
 @Injectable()
 export class IngestRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
 
-  /** Creates the host on first contact, refreshes its labels and agent version afterwards. */
-  async upsertHost(identity: HostIdentity, agentVersion: string): Promise<EnrolledHost> {
-    const rows = await this.prisma.$queryRaw<{ id: string; lastSeq: bigint }[]>`
-      INSERT INTO hosts (machine_id, hostname, labels, agent_version)
-      VALUES (${identity.machineId}, ${identity.hostname}, ${JSON.stringify(identity.labels)}::jsonb, ${agentVersion})
-      ON CONFLICT (machine_id, hostname)
-      DO UPDATE SET labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version
-      RETURNING id, last_seq AS "lastSeq"`;
-    const row = rows[0];
-    if (!row) throw new Error('host upsert returned no row');
-    return { id: row.id, lastSeq: Number(row.lastSeq) };
+  /**
+   * Stores a batch of snapshots in one transaction. Returns, per input, whether it was inserted
+   * now (false: that host and seq were already stored, or repeated earlier in the same batch).
+   * Within a batch, snapshots keep their order: ids follow the input order.
+   */
+  async storeBatch(writes: readonly SnapshotWrite[]): Promise<boolean[]> {
+    // A (host, seq) repeated inside one batch would join its tuples twice: store the first only.
+    const firstIndex = new Map<string, number>();
+    const unique: number[] = [];
+    writes.forEach((w, i) => {
+      const key = `${w.hostId}/${w.snapshot.seq}`;
+      if (!firstIndex.has(key)) {
+        firstIndex.set(key, i);
+        unique.push(i);
+      }
+    });
+    const cols = {
+      idx: [] as number[], hostId: [] as string[], seq: [] as number[], takenAt: [] as string[], source: [] as string[],
+      rangeLow: [] as number[], rangeHigh: [] as number[], reservedPorts: [] as string[], reservedInRange: [] as number[],
+      capacity: [] as number[], bindOwned: [] as number[], usable: [] as number[], hostPortsInUse: [] as number[],
+      pressure: [] as number[], tupleCount: [] as number[], udpUsed: [] as number[], sysctls: [] as string[], summary: [] as string[],
+    };
+    const tup = {
+      idx: [] as number[], protocol: [] as string[], local: [] as string[], remote: [] as string[], port: [] as number[],
+      used: [] as number[], timeWait: [] as number[], reclaimable: [] as number[], pressure: [] as number[], states: [] as string[],
+    };
+    for (const i of unique) {
+      const { hostId, snapshot, summary } = writes[i]!;
+      const r = snapshot.report;
+      cols.idx.push(i);
+      cols.hostId.push(hostId);
+      cols.seq.push(snapshot.seq);
+      cols.takenAt.push(snapshot.takenAt);
+      cols.source.push(r.source);
+      cols.rangeLow.push(r.range.low);
+      cols.rangeHigh.push(r.range.high);
+      cols.reservedPorts.push(r.reservedPorts);
+      cols.reservedInRange.push(r.reservedInRange);
+      cols.capacity.push(r.capacity);
+      cols.bindOwned.push(r.bindOwned);
+      cols.usable.push(r.usable);
+      cols.hostPortsInUse.push(r.hostPortsInUse);
+      cols.pressure.push(r.pressure);
+      cols.tupleCount.push(r.tupleCount);
+      cols.udpUsed.push(r.udp.used);
+      cols.sysctls.push(JSON.stringify(r.sysctls));
+      cols.summary.push(JSON.stringify(summary));
+      for (const t of r.tuples) {
+        tup.idx.push(i);
+        tup.protocol.push(t.protocol);
+        tup.local.push(t.localAddress);
+        tup.remote.push(t.remoteAddress);
+        tup.port.push(t.remotePort);
+        tup.used.push(t.used);
+        tup.timeWait.push(t.timeWait);
+        tup.reclaimable.push(t.reclaimable);
+        tup.pressure.push(t.pressure);
+        tup.states.push(JSON.stringify(t.states));
+      }
+    }
+    const result = await this.pool.query<{ hostId: string; seq: number }>(STORE_BATCH_SQL, [
+      cols.idx, cols.hostId, cols.seq, cols.takenAt, cols.source, cols.rangeLow, cols.rangeHigh, cols.reservedPorts,
+      cols.reservedInRange, cols.capacity, cols.bindOwned, cols.usable, cols.hostPortsInUse, cols.pressure,
+      cols.tupleCount, cols.udpUsed, cols.sysctls, cols.summary,
+      tup.idx, tup.protocol, tup.local, tup.remote, tup.port, tup.used, tup.timeWait, tup.reclaimable, tup.pressure, tup.states,
+    ]);
+    const inserted = new Set(result.rows.map((r) => `${r.hostId}/${r.seq}`));
+    return writes.map((w, i) => {
+      const key = `${w.hostId}/${w.snapshot.seq}`;
+      return firstIndex.get(key) === i && inserted.has(key);
+    });
+  }
+
+  /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */
+  async refreshHost(hostId: string, labels: Labels, agentVersion: string): Promise<HostLinkState | null> {
+    const { rows } = await this.pool.query<HostLinkState>(
+      `UPDATE hosts SET labels = $2::jsonb, agent_version = $3 WHERE id = $1::uuid
+       RETURNING last_seq::float8 AS "lastSeq", dropped_snapshots::float8 AS "droppedSnapshots"`,
+      [hostId, JSON.stringify(labels), agentVersion],
+    );
+    return rows[0] ?? null;
   }
 
   /**
-   * Stores one snapshot and its tuples in one transaction and moves the host's headline figures
-   * forward when it is the newest. Returns false when (host, seq) was already stored: the caller
-   * acks it again, and nothing is written twice.
+   * Records snapshots the agent dropped (fromSeq … toSeq), widening an earlier report of the same
+   * gap, and recounts the host's dropped snapshots, in one transaction. Returns the new count.
    */
-  async storeSnapshot(hostId: string, snapshot: Snapshot, summary: StoredSummary): Promise<boolean> {
-    const r = snapshot.report;
-    const takenAt = new Date(snapshot.takenAt);
-    const t = r.tuples;
-    return this.prisma.$transaction(async (tx) => {
-      const inserted = await tx.$queryRaw<{ id: bigint }[]>`
-        INSERT INTO snapshots (host_id, seq, taken_at, source, range_low, range_high, reserved_ports,
-          reserved_in_range, capacity, bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
-        VALUES (${hostId}::uuid, ${snapshot.seq}, ${takenAt}, ${r.source}, ${r.range.low}, ${r.range.high},
-          ${r.reservedPorts}, ${r.reservedInRange}, ${r.capacity}, ${r.bindOwned}, ${r.usable}, ${r.hostPortsInUse},
-          ${r.pressure}, ${r.tupleCount}, ${r.udp.used}, ${JSON.stringify(r.sysctls)}::jsonb)
-        ON CONFLICT (host_id, seq) DO NOTHING
-        RETURNING id`;
-      const snapshotId = inserted[0]?.id;
-      if (snapshotId === undefined) return false;
-      if (t.length > 0) {
-        await tx.$executeRaw`
-          INSERT INTO tuple_samples (snapshot_id, host_id, taken_at, protocol, local_address, remote_address,
-            remote_port, used, time_wait, reclaimable, pressure, states)
-          SELECT ${snapshotId}, ${hostId}::uuid, ${takenAt}, u.protocol, u.local_address, u.remote_address,
-            u.remote_port, u.used, u.time_wait, u.reclaimable, u.pressure, u.states::jsonb
-          FROM unnest(${t.map((x) => x.protocol)}::text[], ${t.map((x) => x.localAddress)}::text[],
-            ${t.map((x) => x.remoteAddress)}::text[], ${t.map((x) => x.remotePort)}::int[],
-            ${t.map((x) => x.used)}::int[], ${t.map((x) => x.timeWait)}::int[], ${t.map((x) => x.reclaimable)}::int[],
-            ${t.map((x) => x.pressure)}::float8[], ${t.map((x) => JSON.stringify(x.states))}::text[])
-            AS u(protocol, local_address, remote_address, remote_port, used, time_wait, reclaimable, pressure, states)`;
-      }
-      await tx.$executeRaw`
-        UPDATE hosts SET
-          last_seen_at = now(),
-          last_seq = GREATEST(last_seq, ${snapshot.seq}),
-          pressure = CASE WHEN latest_taken_at IS NULL OR latest_taken_at <= ${takenAt} THEN ${r.pressure} ELSE pressure END,
-          summary = CASE WHEN latest_taken_at IS NULL OR latest_taken_at <= ${takenAt} THEN ${JSON.stringify(summary)}::jsonb ELSE summary END,
-          latest_taken_at = GREATEST(latest_taken_at, ${takenAt})
-        WHERE id = ${hostId}::uuid`;
-      return true;
-    });
+  async recordGap(hostId: string, fromSeq: number, toSeq: number): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO snapshot_gaps (host_id, from_seq, to_seq) VALUES ($1::uuid, $2, $3)
+         ON CONFLICT (host_id, from_seq) DO UPDATE SET to_seq = GREATEST(snapshot_gaps.to_seq, EXCLUDED.to_seq)`,
+        [hostId, fromSeq, toSeq],
+      );
+      // Counted over the union of the ranges: an agent that re-reports part of a gap (a report
+      // crossed its widening) never counts a snapshot twice.
+      const { rows } = await client.query<{ dropped: number }>(
+        `UPDATE hosts SET dropped_snapshots = (
+           SELECT COALESCE(sum(upper(r) - lower(r)), 0)
+           FROM unnest((SELECT range_agg(int8range(from_seq, to_seq, '[]')) FROM snapshot_gaps WHERE host_id = $1::uuid)) AS r)
+         WHERE id = $1::uuid RETURNING dropped_snapshots::float8 AS dropped`,
+        [hostId],
+      );
+      await client.query('COMMIT');
+      return rows[0]?.dropped ?? 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }

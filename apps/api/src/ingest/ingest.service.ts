@@ -1,47 +1,132 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { PROTOCOL_VERSION, type Hello, type Snapshot, type Welcome } from '@portpressure/protocol';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  PROTOCOL_VERSION,
+  type Enroll,
+  type Enrolled,
+  type Gap,
+  type GapAck,
+  type Hello,
+  type Labels,
+  type Snapshot,
+  type Welcome,
+} from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
-import { HostsService } from '../hosts/hosts.service.ts';
-import { summaryFromReport } from '../hosts/host-summary.ts';
+import { EnrollmentService, type AuthenticatedHost } from '../enrollment/enrollment.service.ts';
+import { summaryFromReport, toHostSummary, type StoredSummary } from '../hosts/host-summary.ts';
 import { LiveService } from '../live/live.service.ts';
 import { IngestError } from './ingest.errors.ts';
 import { IngestRepository } from './ingest.repository.ts';
 import { SnapshotEvents } from './snapshot-events.ts';
+import { SnapshotWriter } from './snapshot-writer.ts';
 
+/** What one streaming connection knows about its host, so storing a snapshot never re-reads it. */
 export interface AgentSession {
-  hostId: string;
+  host: AuthenticatedHost;
+  labels: Labels;
+  droppedSnapshots: number;
+  /** Newest takenAt (ms) published live on this connection, so a late older snapshot does not move the UI back. */
+  latestTakenAt: number;
+  /** Post-commit work (live fan-out, SnapshotEvents) of this host runs in commit order, off the ack path. */
+  afterCommit: Promise<void>;
 }
 
 @Injectable()
 export class IngestService {
+  private readonly logger = new Logger('Ingest');
   constructor(
     @Inject(IngestRepository) private readonly repository: IngestRepository,
-    @Inject(HostsService) private readonly hosts: HostsService,
+    @Inject(SnapshotWriter) private readonly writer: SnapshotWriter,
+    @Inject(EnrollmentService) private readonly enrollment: EnrollmentService,
     @Inject(LiveService) private readonly live: LiveService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
   ) {}
 
-  async hello(hello: Hello): Promise<{ session: AgentSession; welcome: Welcome }> {
-    if (hello.protocolVersion > PROTOCOL_VERSION) {
+  /** Enrolls the host named by an `enroll` frame (the connection presented the enrollment token). */
+  enroll(frame: Enroll): Promise<Enrolled> {
+    this.checkVersion(frame.protocolVersion);
+    return this.enrollment.enroll(frame);
+  }
+
+  /**
+   * Accepts the hello of a connection authenticated as `host`. The frame may only name that
+   * host's identity: the credential, not the frame, decides which host a connection writes for.
+   */
+  async hello(host: AuthenticatedHost, frame: Hello): Promise<{ session: AgentSession; welcome: Welcome }> {
+    this.checkVersion(frame.protocolVersion);
+    if (frame.host.machineId !== host.machineId || frame.host.hostname !== host.hostname) {
       throw new IngestError(
-        'UNSUPPORTED_VERSION',
-        `protocol version ${hello.protocolVersion} is newer than this server's (${PROTOCOL_VERSION}); upgrade the API`,
+        'FORBIDDEN',
+        `this credential belongs to ${host.hostname} (${host.machineId}), not ${frame.host.hostname} (${frame.host.machineId}); ` +
+          'enroll this host with its own credential',
         true,
       );
     }
-    const host = await this.repository.upsertHost(hello.host, hello.agentVersion);
+    const state = await this.repository.refreshHost(host.hostId, frame.host.labels, frame.agentVersion);
+    if (!state) throw new IngestError('UNAUTHORIZED', 'the host of this credential no longer exists', true);
     return {
-      session: { hostId: host.id },
-      welcome: { type: 'welcome', hostId: host.id, lastSeq: host.lastSeq, intervalSeconds: this.config.intervalSeconds },
+      session: {
+        host,
+        labels: frame.host.labels,
+        droppedSnapshots: state.droppedSnapshots,
+        latestTakenAt: 0,
+        afterCommit: Promise.resolve(),
+      },
+      welcome: {
+        type: 'welcome',
+        hostId: host.hostId,
+        lastSeq: state.lastSeq,
+        intervalSeconds: this.config.intervalSeconds,
+        maxFramesPerSecond: this.config.agentRateLimit,
+      },
     };
   }
 
-  /** Stores a snapshot (once, whatever how often it is sent) and tells browsers. Resolves after commit. */
-  async ingest(session: AgentSession, snapshot: Snapshot): Promise<void> {
-    const stored = await this.repository.storeSnapshot(session.hostId, snapshot, summaryFromReport(snapshot.report));
+  /** Stores a snapshot (once, however often it is sent). Resolves after commit, which is when the ack may go out. */
+  async store(session: AgentSession, snapshot: Snapshot): Promise<void> {
+    const summary = summaryFromReport(snapshot.report);
+    const stored = await this.writer.write({ hostId: session.host.hostId, snapshot, summary });
     if (!stored) return;
-    if (this.live.subscriberCount > 0) this.live.publishHost(await this.hosts.get(session.hostId));
-    await this.events.emitStored({ hostId: session.hostId, snapshot });
+    session.afterCommit = session.afterCommit
+      .then(() => this.afterCommit(session, snapshot, summary))
+      .catch((error: unknown) => this.logger.error(`after storing snapshot ${snapshot.seq}: ${String(error)}`));
+  }
+
+  /** Records snapshots the agent dropped from its spool. */
+  async recordGap(session: AgentSession, gap: Gap): Promise<GapAck> {
+    session.droppedSnapshots = await this.repository.recordGap(session.host.hostId, gap.fromSeq, gap.toSeq);
+    return { type: 'gap-ack', fromSeq: gap.fromSeq, toSeq: gap.toSeq };
+  }
+
+  private async afterCommit(session: AgentSession, snapshot: Snapshot, summary: StoredSummary): Promise<void> {
+    const takenAt = Date.parse(snapshot.takenAt);
+    // Built from what this connection already knows: with nobody listening nothing is done, and
+    // with listeners there is still no query per snapshot.
+    if (this.live.subscriberCount > 0 && takenAt >= session.latestTakenAt) {
+      session.latestTakenAt = takenAt;
+      const row = {
+        id: session.host.hostId,
+        machineId: session.host.machineId,
+        hostname: session.host.hostname,
+        labels: session.labels,
+        lastSeenAt: new Date(),
+        pressure: snapshot.report.pressure,
+        summary,
+        droppedSnapshots: session.droppedSnapshots,
+        credentialActive: true,
+      };
+      this.live.publishHost(toHostSummary(row, new Date(), this.config.intervalSeconds));
+    }
+    await this.events.emitStored({ hostId: session.host.hostId, snapshot });
+  }
+
+  private checkVersion(version: number): void {
+    if (version > PROTOCOL_VERSION) {
+      throw new IngestError(
+        'UNSUPPORTED_VERSION',
+        `protocol version ${version} is newer than this server's (${PROTOCOL_VERSION}); upgrade the API`,
+        true,
+      );
+    }
   }
 }

@@ -1,9 +1,12 @@
-import type { ServerMessage } from '@portpressure/protocol';
-import { AGENT_WS_PATH, SESSION_COOKIE, serverMessageSchema } from '@portpressure/protocol';
+import type { Hello, ServerMessage } from '@portpressure/protocol';
+import { AGENT_WS_PATH, ENROLLMENT_TOKEN_HEADER, SESSION_COOKIE, serverMessageSchema } from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { startApi, type StartedApi } from '../../src/app.ts';
 import { loadApiConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+
+/** The enrollment token every harness starts with, unless the test passes its own. */
+export const TEST_ENROLLMENT_TOKEN = 'test-enrollment-token-0123456789';
 
 /** The admin password every harness starts with, unless the test passes its own. */
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
@@ -29,6 +32,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     PORT: '0',
     HOST: '127.0.0.1',
     PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
     ...env,
   });
   const api = await startApi(config, { logger: false });
@@ -61,6 +65,23 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   };
 }
 
+/** How a test agent authenticates its upgrade request. */
+export interface AgentAuth {
+  credential?: string;
+  enrollmentToken?: string;
+  headers?: Record<string, string>;
+}
+
+/** The server answered the upgrade request with an HTTP status: no WebSocket was opened. */
+export class UpgradeRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`upgrade refused with HTTP ${status}: ${body}`);
+  }
+}
+
 /** A real `ws` client speaking the agent protocol, collecting what the server says. */
 export class AgentClient {
   readonly messages: ServerMessage[] = [];
@@ -80,13 +101,32 @@ export class AgentClient {
     });
   }
 
-  static async connect(baseUrl: string): Promise<AgentClient> {
-    const socket = new WebSocket(baseUrl.replace(/^http/, 'ws') + AGENT_WS_PATH);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
+  /**
+   * Opens an agent connection authenticated with a host credential (`Authorization: Bearer`) or,
+   * to enroll, the enrollment token. Rejects with an UpgradeRefused when the server answers the
+   * upgrade with an HTTP status instead.
+   */
+  static async connect(baseUrl: string, auth: AgentAuth = {}): Promise<AgentClient> {
+    const outcome = await AgentClient.attempt(baseUrl, auth);
+    if (outcome instanceof UpgradeRefused) throw outcome;
+    return outcome;
+  }
+
+  /** Like connect(), but resolves with the UpgradeRefused when the server refuses the upgrade. */
+  static attempt(baseUrl: string, auth: AgentAuth = {}): Promise<AgentClient | UpgradeRefused> {
+    const headers: Record<string, string> = { ...auth.headers };
+    if (auth.credential !== undefined) headers.authorization = `Bearer ${auth.credential}`;
+    if (auth.enrollmentToken !== undefined) headers[ENROLLMENT_TOKEN_HEADER] = auth.enrollmentToken;
+    const socket = new WebSocket(baseUrl.replace(/^http/, 'ws') + AGENT_WS_PATH, { headers });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new AgentClient(socket)));
+      socket.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(new UpgradeRefused(res.statusCode ?? 0, body)));
+      });
       socket.once('error', reject);
     });
-    return new AgentClient(socket);
   }
 
   private wake(): void {
@@ -142,3 +182,28 @@ export const isAck = (seq: number) => (m: ServerMessage): m is Extract<ServerMes
   m.type === 'ack' && m.seq === seq;
 export const isWelcome = (m: ServerMessage): m is Extract<ServerMessage, { type: 'welcome' }> => m.type === 'welcome';
 export const isError = (m: ServerMessage): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error';
+export const isEnrolled = (m: ServerMessage): m is Extract<ServerMessage, { type: 'enrolled' }> => m.type === 'enrolled';
+
+/** An enrolled test host: its id and credential. */
+export interface EnrolledHost {
+  hostId: string;
+  credential: string;
+}
+
+/** Enrolls a host through the real enrollment exchange (token upgrade, enroll frame, enrolled reply). */
+export async function enrollHost(baseUrl: string, hello: Hello, enrollmentToken = TEST_ENROLLMENT_TOKEN): Promise<EnrolledHost> {
+  const client = await AgentClient.connect(baseUrl, { enrollmentToken });
+  client.send({ ...hello, type: 'enroll' });
+  const enrolled = await client.waitFor(isEnrolled);
+  await client.waitForClose();
+  return { hostId: enrolled.hostId, credential: enrolled.credential };
+}
+
+/** Enrolls the host of `hello`, connects with its credential and waits for the welcome. */
+export async function connectEnrolled(baseUrl: string, hello: Hello): Promise<{ agent: AgentClient; host: EnrolledHost }> {
+  const host = await enrollHost(baseUrl, hello);
+  const agent = await AgentClient.connect(baseUrl, { credential: host.credential });
+  agent.send(hello);
+  await agent.waitFor(isWelcome);
+  return { agent, host };
+}

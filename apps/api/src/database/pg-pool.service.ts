@@ -1,0 +1,21 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+
+/**
+ * A plain `pg` pool beside Prisma's, for repositories whose hot path needs one round trip per batch
+ * (ingest: multi-row inserts with unnest, no per-query ORM work). Only repositories inject it.
+ */
+@Injectable()
+export class PgPoolService extends pg.Pool implements OnModuleDestroy {
+  constructor(@Inject(API_CONFIG) config: ApiConfig) {
+    super({ connectionString: config.databaseUrl, max: 6, application_name: 'portpressure-ingest' });
+    // An idle client losing its server (restart, failover) must not crash the process; the next
+    // query gets a fresh connection and fails or succeeds on its own.
+    this.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.end();
+  }
+}

@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { HostIdentity } from '@portpressure/protocol';
+import { PrismaService } from '../database/prisma.service.ts';
+
+/** The one row of enrollment_tokens holding a generated token's hash. */
+const GENERATED_TOKEN_ID = 'default';
+
+/** What a presented credential resolves to. */
+export interface CredentialRecord {
+  hostId: string;
+  machineId: string;
+  hostname: string;
+  revoked: boolean;
+}
+
+@Injectable()
+export class EnrollmentRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  async findGeneratedTokenHash(): Promise<string | null> {
+    const rows = await this.prisma.$queryRaw<{ tokenHash: string }[]>`
+      SELECT token_hash AS "tokenHash" FROM enrollment_tokens WHERE id = ${GENERATED_TOKEN_ID}`;
+    return rows[0]?.tokenHash ?? null;
+  }
+
+  /** Stores a generated token's hash unless another instance stored one first; true when this one was stored. */
+  async insertGeneratedTokenHash(tokenHash: string): Promise<boolean> {
+    const inserted = await this.prisma.$executeRaw`
+      INSERT INTO enrollment_tokens (id, token_hash) VALUES (${GENERATED_TOKEN_ID}, ${tokenHash})
+      ON CONFLICT (id) DO NOTHING`;
+    return inserted === 1;
+  }
+
+  /**
+   * Creates the host of `identity` (or finds it: re-enrolling keeps the host and its history),
+   * revokes its previous credentials and stores the new credential's hash, in one transaction.
+   */
+  async enrollHost(identity: HostIdentity, agentVersion: string, credentialHash: string): Promise<{ hostId: string }> {
+    return this.prisma.$transaction(async (tx) => {
+      const hosts = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO hosts (machine_id, hostname, labels, agent_version)
+        VALUES (${identity.machineId}, ${identity.hostname}, ${JSON.stringify(identity.labels)}::jsonb, ${agentVersion})
+        ON CONFLICT (machine_id, hostname)
+        DO UPDATE SET labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version
+        RETURNING id`;
+      const hostId = hosts[0]?.id;
+      if (!hostId) throw new Error('host upsert returned no row');
+      await tx.$executeRaw`
+        UPDATE host_credentials SET revoked_at = now() WHERE host_id = ${hostId}::uuid AND revoked_at IS NULL`;
+      await tx.$executeRaw`
+        INSERT INTO host_credentials (host_id, token_hash) VALUES (${hostId}::uuid, ${credentialHash})`;
+      return { hostId };
+    });
+  }
+
+  async findCredential(credentialHash: string): Promise<CredentialRecord | null> {
+    const rows = await this.prisma.$queryRaw<CredentialRecord[]>`
+      SELECT c.host_id AS "hostId", h.machine_id AS "machineId", h.hostname, c.revoked_at IS NOT NULL AS revoked
+      FROM host_credentials c JOIN hosts h ON h.id = c.host_id
+      WHERE c.token_hash = ${credentialHash}`;
+    return rows[0] ?? null;
+  }
+
+  /** Revokes every active credential of the host; null when there is no such host. */
+  async revokeCredentials(hostId: string): Promise<number | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const host = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM hosts WHERE id = ${hostId}::uuid FOR UPDATE`;
+      if (host.length === 0) return null;
+      return tx.$executeRaw`
+        UPDATE host_credentials SET revoked_at = now() WHERE host_id = ${hostId}::uuid AND revoked_at IS NULL`;
+    });
+  }
+}

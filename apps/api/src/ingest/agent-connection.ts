@@ -1,0 +1,158 @@
+import type { Logger } from '@nestjs/common';
+import { AGENT_ERROR_CODE_NAMES, AGENT_ERROR_CODES, type AgentMessage, type ServerMessage } from '@portpressure/protocol';
+import type { RawData, WebSocket } from 'ws';
+import type { AgentConnections, CloseConnection } from '../enrollment/agent-connections.ts';
+import type { AuthenticatedHost } from '../enrollment/enrollment.service.ts';
+import { parseAgentFrame } from './agent-frames.ts';
+import { IngestError } from './ingest.errors.ts';
+import type { AgentSession, IngestService } from './ingest.service.ts';
+import { TokenBucket } from './rate-limiter.ts';
+
+/** Who the upgrade request authenticated as: an agent about to enroll, or an enrolled host. */
+export type ConnectionAuth = { kind: 'enroll' } | { kind: 'host'; host: AuthenticatedHost };
+
+export interface AgentConnectionDeps {
+  ingest: IngestService;
+  connections: AgentConnections;
+  /** Frames per second on average; bursts up to twice as many. */
+  rateLimit: number;
+  logger: Logger;
+}
+
+/** Close reasons are limited to 123 bytes by RFC 6455. */
+function closeReason(message: string): string {
+  const bytes = Buffer.from(message, 'utf8');
+  return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+}
+
+function frameText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/**
+ * One agent's WebSocket connection, from the accepted upgrade to the close.
+ *
+ * Frames are handled strictly in arrival order through a promise chain, but a snapshot's step
+ * only validates it and hands it to the writer: its ack goes out when its batch commits, so a
+ * connection can have many snapshots in flight (spool replay) without waiting on each commit.
+ * The rate limit is applied on arrival, before any parsing, so a flood costs almost nothing.
+ */
+export class AgentConnection {
+  private session: AgentSession | undefined;
+  private closed = false;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly bucket: TokenBucket;
+  private unregister: (() => void) | undefined;
+  /** How revocation or a newer connection of the host ends this one: an error frame, then the close. */
+  private readonly closeFromOutside: CloseConnection = (code, reason) => {
+    const name = AGENT_ERROR_CODE_NAMES.find((n) => AGENT_ERROR_CODES[n] === code) ?? 'INTERNAL';
+    this.refuse(new IngestError(name, reason, true));
+  };
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly auth: ConnectionAuth,
+    private readonly deps: AgentConnectionDeps,
+  ) {
+    this.bucket = new TokenBucket(deps.rateLimit, deps.rateLimit * 2);
+  }
+
+  start(): void {
+    this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.unregister?.();
+    });
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    if (!this.bucket.take()) {
+      const rate = this.deps.rateLimit;
+      return this.refuse(new IngestError('RATE_LIMITED', `more than ${rate} frames per second (bursts up to ${rate * 2})`, true));
+    }
+    if (isBinary) return this.refuse(new IngestError('BINARY_FRAME', 'binary frames are not accepted; send JSON text frames', true));
+    const text = frameText(data);
+    this.chain = this.chain
+      .then(() => (this.closed ? undefined : this.handle(parseAgentFrame(text))))
+      .catch((error: unknown) => this.refuse(error));
+  }
+
+  private async handle(message: AgentMessage): Promise<void> {
+    switch (message.type) {
+      case 'enroll': {
+        if (this.auth.kind !== 'enroll') {
+          throw new IngestError('FORBIDDEN', 'this host is enrolled already: send hello (enroll needs the enrollment token)', true);
+        }
+        this.send(await this.deps.ingest.enroll(message));
+        return this.close(1000, 'enrolled');
+      }
+      case 'hello': {
+        if (this.auth.kind !== 'host') {
+          throw new IngestError('FORBIDDEN', 'this connection presented the enrollment token: send enroll, then reconnect with the credential', true);
+        }
+        if (this.session) throw new IngestError('INVALID_FRAME', 'hello was already received on this connection');
+        const { session, welcome } = await this.deps.ingest.hello(this.auth.host, message);
+        if (this.closed) return;
+        this.session = session;
+        const hostId = this.auth.host.hostId;
+        // One writer per host: an older connection of this host (a dead link not yet noticed, a
+        // clone using the same credential) is closed, so sequences never interleave.
+        this.deps.connections.closeHost(hostId, AGENT_ERROR_CODES.SUPERSEDED, 'replaced by a newer connection of this host');
+        this.unregister = this.deps.connections.add(hostId, this.closeFromOutside);
+        return this.send(welcome);
+      }
+      case 'snapshot': {
+        const session = this.requireSession();
+        const seq = message.seq;
+        this.deps.ingest.store(session, message).then(
+          () => this.send({ type: 'ack', seq }),
+          (error: unknown) => {
+            this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);
+            // Fatal: the agent reconnects and resends, which is right when the database is down.
+            this.refuse(new IngestError('INTERNAL', 'could not store the snapshot; reconnect and resend it', true, seq));
+          },
+        );
+        return;
+      }
+      case 'gap': {
+        const session = this.requireSession();
+        return this.send(await this.deps.ingest.recordGap(session, message));
+      }
+    }
+  }
+
+  private requireSession(): AgentSession {
+    if (this.session) return this.session;
+    if (this.auth.kind === 'enroll') {
+      throw new IngestError('FORBIDDEN', 'an enrollment connection only accepts enroll', true);
+    }
+    throw new IngestError('HELLO_REQUIRED', 'send a hello frame before snapshots', true);
+  }
+
+  private refuse(error: unknown): void {
+    if (this.closed) return;
+    if (!(error instanceof IngestError)) {
+      this.deps.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      error = new IngestError('INTERNAL', 'internal error while handling the frame', true);
+    }
+    const e = error as IngestError;
+    this.send({ type: 'error', code: e.code, message: e.message, ...(e.seq === undefined ? {} : { seq: e.seq }) });
+    if (e.fatal) this.close(AGENT_ERROR_CODES[e.code], e.message);
+  }
+
+  private send(message: ServerMessage): void {
+    if (!this.closed && this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister?.();
+    this.socket.close(code, closeReason(reason));
+    // A peer that never answers the close handshake must not hold the socket open.
+    setTimeout(() => this.socket.terminate(), 5000).unref();
+  }
+}

@@ -1,0 +1,154 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApi, type StartedApi } from '../src/app.ts';
+import { loadApiConfig, type ApiConfig } from '../src/config/config.ts';
+import { freePort } from '../src/database/embedded-postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
+import { spawnAgent, waitUntil, type AgentProcess } from './support/agent-process.ts';
+import { TEST_ENROLLMENT_TOKEN } from './support/api-harness.ts';
+
+const INTERVAL_S = 1;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface StoredRow {
+  seq: number;
+  takenAt: Date;
+}
+
+/**
+ * The real API (stopped and restarted on the same port and database) and a real agent process
+ * sampling this machine every second: nothing measured during an outage may be lost, duplicated
+ * or reordered.
+ */
+describe('agent ↔ API link across an API outage', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  async function setUp(): Promise<{ db: TestDatabase; config: ApiConfig; stateDir: string; base: string }> {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const port = await freePort();
+    const config = loadApiConfig({
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+      PORTPRESSURE_INTERVAL_SECONDS: String(INTERVAL_S),
+      PORTPRESSURE_ADMIN_PASSWORD: 'test-admin-password',
+    });
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'portpressure-agent-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    return { db, config, stateDir, base: `http://127.0.0.1:${port}` };
+  }
+
+  async function boot(config: ApiConfig): Promise<StartedApi> {
+    const api = await startApi(config, { logger: false });
+    cleanups.push(() => api.close());
+    return api;
+  }
+
+  function agent(base: string, stateDir: string): AgentProcess {
+    const a = spawnAgent([
+      '--server', base,
+      '--enrollment-token', TEST_ENROLLMENT_TOKEN,
+      '--interval', String(INTERVAL_S),
+      '--state-dir', stateDir,
+      '--source', 'proc',
+      '--label', 'test=outage',
+    ]);
+    cleanups.push(() => a.stop());
+    return a;
+  }
+
+  async function stored(db: TestDatabase): Promise<StoredRow[]> {
+    const { rows } = await db.query<{ seq: string; taken_at: Date }>('SELECT seq, taken_at FROM snapshots ORDER BY id');
+    return rows.map((r) => ({ seq: Number(r.seq), takenAt: r.taken_at }));
+  }
+
+  /** Every stored snapshot once, in the order measured, with no hole: seq 1…n stored in that order. */
+  function expectCompleteAndOrdered(rows: StoredRow[]): void {
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.takenAt.getTime()).toBeGreaterThan(rows[i - 1]!.takenAt.getTime());
+  }
+
+  async function waitForSeq(db: TestDatabase, minSeq: number, a: AgentProcess): Promise<StoredRow[]> {
+    return waitUntil(`seq ${minSeq} stored`, async () => {
+      const rows = await stored(db);
+      return rows.some((r) => r.seq >= minSeq) ? rows : undefined;
+    }, 60_000, a.output);
+  }
+
+  it('delivers every snapshot taken while the API was down exactly once and in order', { timeout: 120_000 }, async () => {
+    const { db, config, stateDir, base } = await setUp();
+    let api = await boot(config);
+    const a = agent(base, stateDir);
+    const before = await waitForSeq(db, 2, a);
+    expect(await stat(path.join(stateDir, 'credential.json')).then((s) => s.mode & 0o777)).toBe(0o600);
+
+    await api.close();
+    const outageStart = Date.now();
+    const lastBefore = Math.max(...before.map((r) => r.seq));
+    await sleep(4.5 * INTERVAL_S * 1000); // well over three intervals without an API
+    const spooled = (await readdir(path.join(stateDir, 'spool'))).filter((f) => f.endsWith('.json') && f !== 'gaps.json');
+    expect(spooled.length).toBeGreaterThanOrEqual(3);
+    api = await boot(config);
+    const outageEnd = Date.now();
+
+    // Drained: the spool's backlog, then live snapshots measured after the restart.
+    const rows = await waitUntil('live data after the backlog', async () => {
+      const r = await stored(db);
+      return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
+    }, 60_000, a.output);
+    expectCompleteAndOrdered(rows);
+    const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
+    expect(duringOutage.length).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...duringOutage.map((r) => r.seq))).toBe(lastBefore + 1);
+    const { rows: host } = await db.query<{ dropped: string; labels: unknown }>('SELECT dropped_snapshots AS dropped, labels FROM hosts');
+    expect(host).toEqual([{ dropped: '0', labels: { test: 'outage' } }]);
+    expect(a.output()).toMatch(/sending \d+ spooled snapshot/);
+
+    expect(await a.stop()).toBe(0);
+    expect(a.output()).toMatch(/SIGTERM: stopped/);
+  });
+
+  it('keeps the spool on disk across an agent restart during the outage', { timeout: 120_000 }, async () => {
+    const { db, config, stateDir, base } = await setUp();
+    let api = await boot(config);
+    const first = agent(base, stateDir);
+    const before = await waitForSeq(db, 2, first);
+    const lastBefore = Math.max(...before.map((r) => r.seq));
+
+    await api.close();
+    const outageStart = Date.now();
+    await sleep(2.5 * INTERVAL_S * 1000);
+    expect(await first.stop()).toBe(0); // SIGTERM: the spool is flushed, the process exits cleanly
+    const spoolDir = path.join(stateDir, 'spool');
+    const leftBehind = (await readdir(spoolDir)).filter((f) => /^\d{16}\.json$/.test(f));
+    expect(leftBehind.length).toBeGreaterThanOrEqual(2);
+
+    const second = agent(base, stateDir); // same state folder: same credential, same spool
+    await sleep(2.5 * INTERVAL_S * 1000);
+    api = await boot(config);
+    const outageEnd = Date.now();
+
+    const rows = await waitUntil('live data after the backlog', async () => {
+      const r = await stored(db);
+      return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
+    }, 60_000, second.output);
+    expectCompleteAndOrdered(rows);
+    const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
+    // both processes measured during the outage, and everything of both arrived
+    expect(duringOutage.length).toBeGreaterThanOrEqual(4);
+    expect(Math.min(...duringOutage.map((r) => r.seq))).toBe(lastBefore + 1);
+    expect(second.output()).toMatch(/snapshot\(s\) left in the spool by the previous run/);
+    const { rows: host } = await db.query<{ n: string; dropped: string }>(
+      'SELECT count(*) AS n, sum(dropped_snapshots) AS dropped FROM hosts',
+    );
+    expect(host).toEqual([{ n: '1', dropped: '0' }]); // the restarted agent reused its credential: no second host
+    expect((await readdir(spoolDir)).filter((f) => /^\d{16}\.json$/.test(f)).length).toBeLessThanOrEqual(2);
+  });
+});
