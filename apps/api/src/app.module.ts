@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.ts';
+import { AlertsModule } from './alerts/alerts.module.ts';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
 import { HealthModule } from './health/health.module.ts';
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, AlertsModule],
     };
   }
 }

@@ -2,3 +2,4 @@ export * from './report.ts';
 export * from './messages.ts';
 export * from './api.ts';
 export * from './auth.ts';
+export * from './alerts.ts';

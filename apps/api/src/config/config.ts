@@ -19,6 +19,18 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_INTERVAL_SECONDS: intFromEnv(1, 3600).default(10),
   PORTPRESSURE_WEB_DIR: z.string().default(path.join(REPO_ROOT, 'apps/web/dist')),
   PORTPRESSURE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  // Alerting (apps/api/src/alerts). The public URL is where notification links point.
+  PORTPRESSURE_PUBLIC_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  ),
+  PORTPRESSURE_ALERT_TICK_SECONDS: intFromEnv(1, 3600).default(15),
+  PORTPRESSURE_DELIVERY_POLL_MS: intFromEnv(50, 600_000).default(1000),
+  PORTPRESSURE_DELIVERY_TIMEOUT_MS: intFromEnv(100, 120_000).default(10_000),
+  PORTPRESSURE_DELIVERY_BACKOFF_BASE_MS: intFromEnv(10, 3_600_000).default(5000),
+  PORTPRESSURE_DELIVERY_BACKOFF_MAX_MS: intFromEnv(10, 86_400_000).default(600_000),
+  PORTPRESSURE_DELIVERY_MAX_ATTEMPTS: intFromEnv(1, 1000).default(12),
+  PORTPRESSURE_DELIVERY_CONCURRENCY: intFromEnv(1, 100).default(4),
   // Sign-in (apps/api/src/auth). An empty password means "not set": one is generated and printed once.
   PORTPRESSURE_ADMIN_PASSWORD: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -51,6 +63,7 @@ export type ApiConfig = {
   intervalSeconds: number;
   webDir: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  alerts: AlertsConfig;
   /** Set: the admin password is this one (re-hashed when it changes). Unset: generated once. */
   adminPassword: string | undefined;
   /** Idle lifetime of a session; every use extends it. */
@@ -70,6 +83,26 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+export interface AlertsConfig {
+  /** Base URL of the UI for links in notifications, without a trailing slash. */
+  publicUrl: string;
+  /** Period of the timer that finds offline hosts and sends reminders. */
+  tickSeconds: number;
+  delivery: {
+    /** How often the outbox worker looks for due notifications (it is also woken on enqueue). */
+    pollMs: number;
+    /** Budget of one HTTP attempt. */
+    timeoutMs: number;
+    /** Exponential backoff with full jitter: base, cap (Retry-After may ask for longer). */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** Attempts before a retryable failure is given up and shown as failed. */
+    maxAttempts: number;
+    /** Deliveries one API instance sends at once. */
+    concurrency: number;
+  };
 }
 
 /** Raised when the environment is invalid; the message names each bad variable. */
@@ -94,6 +127,18 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     intervalSeconds: e.PORTPRESSURE_INTERVAL_SECONDS,
     webDir: path.resolve(e.PORTPRESSURE_WEB_DIR),
     logLevel: e.PORTPRESSURE_LOG_LEVEL,
+    alerts: {
+      publicUrl: (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, ''),
+      tickSeconds: e.PORTPRESSURE_ALERT_TICK_SECONDS,
+      delivery: {
+        pollMs: e.PORTPRESSURE_DELIVERY_POLL_MS,
+        timeoutMs: e.PORTPRESSURE_DELIVERY_TIMEOUT_MS,
+        backoffBaseMs: e.PORTPRESSURE_DELIVERY_BACKOFF_BASE_MS,
+        backoffMaxMs: Math.max(e.PORTPRESSURE_DELIVERY_BACKOFF_MAX_MS, e.PORTPRESSURE_DELIVERY_BACKOFF_BASE_MS),
+        maxAttempts: e.PORTPRESSURE_DELIVERY_MAX_ATTEMPTS,
+        concurrency: e.PORTPRESSURE_DELIVERY_CONCURRENCY,
+      },
+    },
     adminPassword: e.PORTPRESSURE_ADMIN_PASSWORD,
     sessionHours: e.PORTPRESSURE_SESSION_HOURS,
     loginMaxAttempts: e.PORTPRESSURE_LOGIN_MAX_ATTEMPTS,
