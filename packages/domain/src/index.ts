@@ -9,3 +9,5 @@ export * from './tcp-state.ts';
 export * from './time-wait.ts';
 export * from './advice.ts';
 export * from './forecast.ts';
+export * from './socket-columns.ts';
+export * from './address-cache.ts';

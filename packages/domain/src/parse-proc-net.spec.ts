@@ -21,7 +21,7 @@ const UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when
 
 describe('parseProcNet', () => {
   it('decodes states, addresses and ports of /proc/net/tcp', () => {
-    const records = parseProcNet(TCP, { family: 4 });
+    const records = parseProcNet(TCP, { family: 4 }).toRecords();
     expect(records).toHaveLength(5);
     expect(records[0]).toEqual({
       state: 'LISTEN',
@@ -35,17 +35,17 @@ describe('parseProcNet', () => {
   });
 
   it('reads the time left on a TIME_WAIT entry from the timer column (1/100 s ticks, kept in whole seconds)', () => {
-    const tw = parseProcNet(TCP, { family: 4 }).find((r) => r.state === 'TIME_WAIT');
+    const tw = parseProcNet(TCP, { family: 4 }).toRecords().find((r) => r.state === 'TIME_WAIT');
     expect(tw).toMatchObject({ localPort: 40004, timeWaitSecondsLeft: 59 });
   });
 
   it('skips sockets whose local port is outside the requested bounds', () => {
-    const records = parseProcNet(TCP, { family: 4, localPorts: { low: 40000, high: 40099 } });
+    const records = parseProcNet(TCP, { family: 4, localPorts: { low: 40000, high: 40099 } }).toRecords();
     expect(records.map((r) => r.localPort)).toEqual([40050, 40043, 40004]);
   });
 
   it('writes IPv4-mapped tcp6 sockets as IPv4 and ::1 as ::1', () => {
-    const records = parseProcNet(TCP6, { family: 6 });
+    const records = parseProcNet(TCP6, { family: 6 }).toRecords();
     expect(records.map((r) => `${r.localAddress}:${r.localPort}>${r.remoteAddress}:${r.remotePort}`)).toEqual([
       '::1:5000>:::0',
       '127.0.0.1:40020>127.0.0.1:5000',
@@ -54,7 +54,7 @@ describe('parseProcNet', () => {
   });
 
   it('reads /proc/net/udp, whose slot column is one wider', () => {
-    expect(parseProcNet(UDP, { family: 4 })).toEqual([
+    expect(parseProcNet(UDP, { family: 4 }).toRecords()).toEqual([
       { state: 'ESTABLISHED', localAddress: '127.0.0.1', localPort: 40096, remoteAddress: '127.0.0.1', remotePort: 7000, timeWaitSecondsLeft: null },
     ]);
   });
@@ -62,14 +62,14 @@ describe('parseProcNet', () => {
   it('appends to an existing array so chunks of one file can be parsed in turn', () => {
     const into = parseProcNet(TCP, { family: 4 });
     parseProcNet(TCP6, { family: 6 }, into);
-    expect(into).toHaveLength(8);
+    expect(into.size).toBe(8);
   });
 
   it('refuses a line that does not fit the layout, naming it', () => {
     const broken = `${TCP}  14: 0100007F:9C44 0100007F 06 00000000:00000000\n`;
     expect(() => parseProcNet(broken, { family: 4 })).toThrow(DomainError);
     expect(() => parseProcNet(broken, { family: 4 })).toThrow(/0100007F:9C44 0100007F 06/);
-    expect(() => parseProcNet(TCP6, { family: 4 })).toThrow(/MALFORMED|not where expected|too short/);
+    expect(() => parseProcNet(TCP6, { family: 4 }).toRecords()).toThrow(/MALFORMED|not where expected|too short/);
   });
 
   it('refuses an unknown state code', () => {

@@ -1,6 +1,8 @@
+import { AddressCache } from './address-cache.ts';
 import { DomainError, excerpt } from './domain-error.ts';
 import { ipv4FromProcHex, ipv6FromProcHex, parseHex } from './ip-address.ts';
-import type { PortBounds, SocketRecord } from './socket-record.ts';
+import { SocketColumns } from './socket-columns.ts';
+import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_CODE } from './tcp-state.ts';
 
 export interface ProcNetParseOptions {
@@ -20,12 +22,14 @@ const TIME_WAIT_CODE = 6;
  * get_tcp4_sock, net/ipv6/tcp_ipv6.c get_tcp6_sock, udp4_format_sock), so a line is decoded without
  * splitting it. Throws DomainError MALFORMED_PROC_LINE on any line that does not fit the layout.
  */
-export function parseProcNet(text: string, options: ProcNetParseOptions, into: SocketRecord[] = []): SocketRecord[] {
+export function parseProcNet(text: string, options: ProcNetParseOptions, into: SocketColumns = new SocketColumns()): SocketColumns {
   const addrLen = options.family === 4 ? 8 : 32;
   const littleEndian = options.littleEndian ?? true;
   const low = options.localPorts?.low ?? 0;
   const high = options.localPorts?.high ?? 65535;
   const decode = options.family === 4 ? ipv4FromProcHex : ipv6FromProcHex;
+  const decodeRaw = (raw: string) => decode(raw, 0, littleEndian);
+  const addresses = new AddressCache();
   // Offsets from the slot colon; see the layout in the function comment.
   const localPortAt = 3 + addrLen;
   const remoteAt = 8 + addrLen;
@@ -57,8 +61,8 @@ export function parseProcNet(text: string, options: ProcNetParseOptions, into: S
 
     const stateCode = parseHex(text, c + stateAt, 2);
     const state = stateCode >= 0 ? TCP_STATE_BY_CODE[stateCode] : undefined;
-    const localAddress = decode(text, c + 2, littleEndian);
-    const remoteAddress = decode(text, c + remoteAt, littleEndian);
+    const localAddress = addresses.lookup(text, c + 2, c + 2 + addrLen, decodeRaw);
+    const remoteAddress = addresses.lookup(text, c + remoteAt, c + remoteAt + addrLen, decodeRaw);
     const remotePort = parseHex(text, c + remotePortAt, 4);
     if (state === undefined || localAddress === null || remoteAddress === null || remotePort < 0) {
       throw malformed(text, lineStart, end, 'bad address, port or state');
@@ -70,7 +74,7 @@ export function parseProcNet(text: string, options: ProcNetParseOptions, into: S
       if (ticks < 0) throw malformed(text, lineStart, end, 'bad TIME_WAIT timer');
       timeWaitSecondsLeft = Math.floor(ticks / 100);
     }
-    into.push({ state, localAddress, localPort, remoteAddress, remotePort, timeWaitSecondsLeft });
+    into.add(state, localAddress, localPort, remoteAddress, remotePort, timeWaitSecondsLeft);
   }
   return into;
 }

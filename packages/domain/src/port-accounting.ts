@@ -1,6 +1,8 @@
-import type { PortRange, PortReport, SocketSource, StateCounts, Sysctls, TcpState, TupleUsage } from '@portpressure/protocol';
+import type { PortRange, PortReport, SocketSource, StateCounts, Sysctls, TupleUsage } from '@portpressure/protocol';
 import { assertPortRange, countPortsInRange, effectivePortMask, formatPortList, parsePortList } from './port-list.ts';
+import { SocketColumns } from './socket-columns.ts';
 import type { SocketRecord } from './socket-record.ts';
+import { TCP_STATE_INDEX, TCP_STATES_IN_ORDER } from './tcp-state.ts';
 import { oldEnoughToReuse, reuseAllowed } from './time-wait.ts';
 
 /** Same value as the protocol's MAX_TUPLES_PER_SNAPSHOT; repeated so the domain has no runtime dependency on zod. */
@@ -13,28 +15,15 @@ export interface PortAccountingInput {
   reservedPorts: string;
   sysctls: Sysctls;
   /** TCP sockets (IPv4 and IPv6); sockets with local ports outside `range` may be present and are ignored. */
-  tcp: readonly SocketRecord[];
+  tcp: SocketColumns | readonly SocketRecord[];
   /** UDP sockets (IPv4 and IPv6). */
-  udp: readonly SocketRecord[];
+  udp: SocketColumns | readonly SocketRecord[];
   /** How many tuples to list (worst first); `tupleCount` still counts all. Default 1000. */
   maxTuples?: number;
 }
 
-const STATE_ORDER: readonly TcpState[] = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-];
-const STATE_INDEX = new Map<TcpState, number>(STATE_ORDER.map((s, i) => [s, i]));
-const TIME_WAIT_INDEX = 5;
+const TIME_WAIT_INDEX = TCP_STATE_INDEX.get('TIME_WAIT') ?? -1;
+const LISTEN_INDEX = TCP_STATE_INDEX.get('LISTEN') ?? -1;
 
 interface TupleAccumulator {
   localAddress: string;
@@ -70,61 +59,77 @@ export function buildPortReport(input: PortAccountingInput): PortReport {
   const capacity = range.high - range.low + 1 - reservedInRange;
   const effective = effectivePortMask(range, reserved);
 
+  const tcp = input.tcp instanceof SocketColumns ? input.tcp : SocketColumns.of(input.tcp);
+  const udp = input.udp instanceof SocketColumns ? input.udp : SocketColumns.of(input.udp);
+  const { localPort, remotePort, state, timeWaitSecondsLeft, localAddress, remoteAddress, addresses } = tcp;
+
   // Pass 1: listeners and the host-wide port set. Listeners must be known before any other socket
   // can be classified as client or server side.
   const listening = new Uint8Array(65536);
   const inUse = new Uint8Array(65536);
   let bindOwned = 0;
   let hostPortsInUse = 0;
-  for (const s of input.tcp) {
-    const port = s.localPort;
+  for (let i = 0; i < tcp.size; i++) {
+    const port = localPort[i] ?? 0;
     if (effective[port] !== 1) continue;
     if (inUse[port] === 0) {
       inUse[port] = 1;
       hostPortsInUse++;
     }
-    if (s.state === 'LISTEN' && listening[port] === 0) {
+    if (state[i] === LISTEN_INDEX && listening[port] === 0) {
       listening[port] = 1;
       bindOwned++;
     }
   }
   const usable = capacity - bindOwned;
 
-  // Pass 2: client-side sockets grouped by tuple.
-  const tuples = new Map<string, TupleAccumulator>();
-  for (const s of input.tcp) {
-    const port = s.localPort;
-    if (effective[port] !== 1 || listening[port] === 1 || s.state === 'LISTEN' || s.remotePort === 0) continue;
-    const key = `${s.localAddress} ${s.remoteAddress} ${s.remotePort}`;
+  // Pass 2: client-side sockets grouped by tuple, keyed by one number built from the two address
+  // ids and the remote port (ids stay far below 2^21, so the key is an exact integer).
+  const tuples = new Map<number, TupleAccumulator>();
+  const all: TupleAccumulator[] = [];
+  for (let i = 0; i < tcp.size; i++) {
+    const port = localPort[i] ?? 0;
+    const stateIndex = state[i] ?? 0;
+    const peerPort = remotePort[i] ?? 0;
+    if (effective[port] !== 1 || listening[port] === 1 || stateIndex === LISTEN_INDEX || peerPort === 0) continue;
+    const localId = localAddress[i] ?? 0;
+    const remoteId = remoteAddress[i] ?? 0;
+    const key = (localId * 2_097_152 + remoteId) * 65_536 + peerPort;
     let acc = tuples.get(key);
     if (acc === undefined) {
+      const local = addresses[localId] ?? '';
+      const remote = addresses[remoteId] ?? '';
       acc = {
-        localAddress: s.localAddress,
-        remoteAddress: s.remoteAddress,
-        remotePort: s.remotePort,
+        localAddress: local,
+        remoteAddress: remote,
+        remotePort: peerPort,
         used: 0,
         reclaimable: 0,
-        reuseAllowed: reuseAllowed(s.localAddress, s.remoteAddress, sysctls),
-        states: new Uint16Array(STATE_ORDER.length),
+        reuseAllowed: reuseAllowed(local, remote, sysctls),
+        states: new Uint16Array(TCP_STATES_IN_ORDER.length),
       };
       tuples.set(key, acc);
+      all.push(acc);
     }
     acc.used++;
-    const index = STATE_INDEX.get(s.state) ?? 0;
-    acc.states[index] = (acc.states[index] ?? 0) + 1;
-    if (index === TIME_WAIT_INDEX && acc.reuseAllowed && oldEnoughToReuse(s.timeWaitSecondsLeft, sysctls)) acc.reclaimable++;
+    acc.states[stateIndex] = (acc.states[stateIndex] ?? 0) + 1;
+    if (stateIndex === TIME_WAIT_INDEX && acc.reuseAllowed) {
+      const left = timeWaitSecondsLeft[i] ?? -1;
+      if (oldEnoughToReuse(left < 0 ? null : left, sysctls)) acc.reclaimable++;
+    }
   }
+  const tupleCount = all.length;
 
   const ranked: RankedTuple[] = [];
-  for (const acc of tuples.values()) ranked.push({ acc, pressure: tuplePressure(acc.used - acc.reclaimable, usable) });
+  for (const acc of all) ranked.push({ acc, pressure: tuplePressure(acc.used - acc.reclaimable, usable) });
   ranked.sort(compareTuples);
   const maxTuples = Math.max(0, input.maxTuples ?? DEFAULT_MAX_TUPLES);
   const listed = ranked.slice(0, maxTuples).map((t) => toTupleUsage(t));
 
   const udpPorts = new Uint8Array(65536);
   let udpUsed = 0;
-  for (const s of input.udp) {
-    const port = s.localPort;
+  for (let i = 0; i < udp.size; i++) {
+    const port = udp.localPort[i] ?? 0;
     if (effective[port] === 1 && udpPorts[port] === 0) {
       udpPorts[port] = 1;
       udpUsed++;
@@ -143,7 +148,7 @@ export function buildPortReport(input: PortAccountingInput): PortReport {
     pressure: ranked[0]?.pressure ?? 0,
     sysctls: { ...sysctls },
     tuples: listed,
-    tupleCount: tuples.size,
+    tupleCount,
     udp: { used: udpUsed, capacity, pressure: tuplePressure(udpUsed, capacity) },
   };
 }
@@ -174,7 +179,7 @@ function compareText(a: string, b: string): number {
 
 function toTupleUsage({ acc, pressure }: RankedTuple): TupleUsage {
   const states: StateCounts = {};
-  STATE_ORDER.forEach((state, i) => {
+  TCP_STATES_IN_ORDER.forEach((state, i) => {
     const n = acc.states[i] ?? 0;
     if (n > 0) states[state] = n;
   });

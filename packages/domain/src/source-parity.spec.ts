@@ -67,9 +67,10 @@ describe('the /proc and ss parsers agree', () => {
     const ssText = [...v4.map((s) => ssLine(s, false)), ...v6.map((s) => ssLine(s, true))].join('\n');
 
     const range = { low: 40000, high: 40099 };
-    const fromProc = parseProcNet(procText, { family: 4, localPorts: range });
-    parseProcNet(proc6Text, { family: 6, localPorts: range }, fromProc);
-    const fromSs = parseSs(ssText, { localPorts: range });
+    const procColumns = parseProcNet(procText, { family: 4, localPorts: range });
+    parseProcNet(proc6Text, { family: 6, localPorts: range }, procColumns);
+    const fromProc = procColumns.toRecords();
+    const fromSs = parseSs(ssText, { localPorts: range }).tcp.toRecords();
 
     expect(fromSs).toEqual(fromProc);
     const procReport = buildPortReport(accountingInput({ tcp: fromProc }));

@@ -36,3 +36,19 @@ export const TCP_STATE_BY_SS_NAME: ReadonlyMap<string, TcpState> = new Map<strin
   ['LISTEN', 'LISTEN'],
   ['CLOSING', 'CLOSING'],
 ]);
+
+/** TCP states in the kernel's numeric order (code − 1), the order reports list them in. */
+export const TCP_STATES_IN_ORDER: readonly TcpState[] = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+];
+export const TCP_STATE_INDEX: ReadonlyMap<TcpState, number> = new Map(TCP_STATES_IN_ORDER.map((s, i) => [s, i]));

@@ -65,9 +65,10 @@ describe('collectReportFrom', () => {
   });
 
   it('reads sockets through ss and says so', async () => {
-    await fakeSs('ESTAB 0 0 127.0.0.1:40010 127.0.0.1:5000\n');
+    // The fake answers both the -4 and the -6 call with the same lines.
+    await fakeSs('tcp ESTAB 0 0 127.0.0.1:40010 127.0.0.1:5000\nudp UNCONN 0 0 0.0.0.0:40011 0.0.0.0:*\n');
     const { report } = await collectReportFrom({ source: 'netlink' }, environment);
-    expect(report).toMatchObject({ source: 'netlink', tupleCount: 1 });
+    expect(report).toMatchObject({ source: 'netlink', tupleCount: 1, tuples: [{ used: 2 }], udp: { used: 1 } });
   });
 
   it('falls back to /proc with a warning when ss is missing', async () => {
@@ -135,7 +136,7 @@ describe('collectReportFrom', () => {
   });
 
   it('lists at most maxTuples while counting all', async () => {
-    await fakeSs('ESTAB 0 0 127.0.0.1:40010 127.0.0.1:5000\nESTAB 0 0 127.0.0.1:40011 127.0.0.1:5001\n');
+    await fakeSs('tcp ESTAB 0 0 127.0.0.1:40010 127.0.0.1:5000\ntcp ESTAB 0 0 127.0.0.1:40011 127.0.0.1:5001\n');
     const { report } = await collectReportFrom({ source: 'netlink', maxTuples: 1 }, environment);
     expect(report.tuples).toHaveLength(1);
     expect(report.tupleCount).toBe(2);

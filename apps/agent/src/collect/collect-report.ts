@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { DEFAULT_MAX_TUPLES, buildPortReport } from '@portpressure/domain';
+import { DEFAULT_MAX_TUPLES, SocketColumns, buildPortReport } from '@portpressure/domain';
 import type { PortReport, SocketSource } from '@portpressure/protocol';
 import { CollectError } from './collect-error.ts';
 import { readKernelSettings } from './read-kernel-settings.ts';
@@ -54,23 +54,48 @@ export async function collectReportFrom(options: CollectOptions, environment: Co
 
   const warnings: string[] = [];
   const settings = await readKernelSettings(environment.sysctlDir);
-  let used: SocketSource;
-  let table: SocketTable;
-  if (source === 'proc') {
-    used = 'proc';
-    table = await readProcSockets(environment.procNetDir, settings.range, environment.littleEndian);
-  } else {
-    try {
-      used = 'netlink';
-      table = await readSsSockets(environment.ssCommand, settings.range);
-    } catch (error) {
-      if (source === 'netlink' || !(error instanceof CollectError)) throw error;
-      warnings.push(`netlink source unavailable (${error.message}); read /proc/net instead`);
+  const table = takeTable();
+  try {
+    let used: SocketSource;
+    if (source === 'proc') {
       used = 'proc';
-      table = await readProcSockets(environment.procNetDir, settings.range, environment.littleEndian);
+      await readProcSockets(environment.procNetDir, settings.range, environment.littleEndian, table);
+    } else {
+      try {
+        used = 'netlink';
+        await readSsSockets(environment.ssCommand, settings.range, table);
+      } catch (error) {
+        if (source === 'netlink' || !(error instanceof CollectError)) throw error;
+        warnings.push(`netlink source unavailable (${error.message}); read /proc/net instead`);
+        used = 'proc';
+        resetTable(table);
+        await readProcSockets(environment.procNetDir, settings.range, environment.littleEndian, table);
+      }
     }
+    const report = buildPortReport({ source: used, ...settings, tcp: table.tcp, udp: table.udp, maxTuples });
+    return { report, warnings };
+  } finally {
+    giveTable(table);
   }
+}
 
-  const report = buildPortReport({ source: used, ...settings, tcp: table.tcp, udp: table.udp, maxTuples });
-  return { report, warnings };
+/**
+ * Socket tables kept between snapshots: their typed arrays are reused rather than reallocated, so
+ * a long-running agent does not accumulate external memory between garbage collections. A pool,
+ * not a single table, because nothing stops two collections from overlapping.
+ */
+const spareTables: SocketTable[] = [];
+
+function takeTable(): SocketTable {
+  return spareTables.pop() ?? { tcp: new SocketColumns(), udp: new SocketColumns() };
+}
+
+function resetTable(table: SocketTable): void {
+  table.tcp.reset();
+  table.udp.reset();
+}
+
+function giveTable(table: SocketTable): void {
+  resetTable(table);
+  if (spareTables.length < 2) spareTables.push(table);
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { DomainError, parseSs } from '@portpressure/domain';
-import type { PortBounds, SocketRecord, SsParseOptions } from '@portpressure/domain';
+import type { PortBounds, SocketLists, SsParseOptions } from '@portpressure/domain';
 import { CollectError, errnoCode } from './collect-error.ts';
 import type { SocketTable } from './read-proc-sockets.ts';
 
@@ -8,29 +8,35 @@ import type { SocketTable } from './read-proc-sockets.ts';
 const SS_TIMEOUT_MS = 60_000;
 
 /**
- * Reads the socket table through NETLINK_SOCK_DIAG by running `ss` (iproute2). The state and
- * source-port filter is compiled by `ss` into inet_diag bytecode and run inside the kernel, so
- * only sockets whose local port is in the range are copied out and formatted; on a busy server
- * most sockets are accepted ones on a service port and never leave the kernel.
+ * Reads the socket table through NETLINK_SOCK_DIAG by running `ss` (iproute2). The source-port
+ * filter is compiled by `ss` into inet_diag bytecode and run inside the kernel, so only sockets
+ * whose local port is in the range are copied out and formatted; on a busy server most sockets
+ * are accepted ones on a service port and never leave the kernel. `-o` adds the timer of TIME_WAIT
+ * entries (what connect() may recycle depends on their age); other sockets print a timer only when
+ * one is running. TCP and UDP come from one process (`-tu`, with a Netid column).
  *
- * Three dumps run in parallel (they are independent and the machine has more than one core):
- * TIME_WAIT with timers (`-o`), needed for what connect() may recycle; every other TCP state
- * without timers (formatting them would be wasted work); and UDP.
+ * `ss` dumps IPv4 and then IPv6, and each dump walks the whole socket hash table. Running `-4`
+ * and `-6` as two processes does the same total work, but in parallel when a second core is free.
  */
-export async function readSsSockets(ssCommand: string, bounds: PortBounds): Promise<SocketTable> {
+export async function readSsSockets(ssCommand: string, bounds: PortBounds, into: SocketTable): Promise<SocketTable> {
   const filter = `( sport >= :${bounds.low} and sport <= :${bounds.high} )`;
-  const tcp: SocketRecord[] = [];
-  const udp: SocketRecord[] = [];
-  await Promise.all([
-    runSs(ssCommand, ['-tanHo', 'state', 'time-wait', filter], { state: 'TIME_WAIT', localPorts: bounds }, tcp),
-    runSs(ssCommand, ['-tanH', 'exclude', 'time-wait', filter], { localPorts: bounds }, tcp),
-    runSs(ssCommand, ['-uanH', filter], { localPorts: bounds }, udp),
-  ]);
-  return { tcp, udp };
+  // When one run fails the other is stopped too: it must not keep writing into `into`, which the
+  // caller reuses (for the /proc fallback, and for later snapshots).
+  const abort = new AbortController();
+  try {
+    await Promise.all([
+      runSs(ssCommand, ['-4', '-tuanHo', 'state', 'all', filter], { localPorts: bounds }, into, abort.signal),
+      runSs(ssCommand, ['-6', '-tuanHo', 'state', 'all', filter], { localPorts: bounds }, into, abort.signal),
+    ]);
+  } catch (error) {
+    abort.abort();
+    throw error;
+  }
+  return into;
 }
 
 /** Runs `ss` and parses its output as it streams in, whole lines at a time. */
-function runSs(command: string, args: string[], parseOptions: SsParseOptions, into: SocketRecord[]): Promise<void> {
+function runSs(command: string, args: string[], parseOptions: SsParseOptions, into: SocketLists, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const shown = `${command} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
     let settled = false;
@@ -40,6 +46,7 @@ function runSs(command: string, args: string[], parseOptions: SsParseOptions, in
       child.kill('SIGKILL');
       reject(error);
     };
+    signal.addEventListener('abort', () => fail(new CollectError('SS_FAILED', `${shown} was stopped`)), { once: true });
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },

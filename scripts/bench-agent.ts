@@ -1,0 +1,403 @@
+/**
+ * `npm run bench:agent`: how long the agent takes to measure a busy host, next to `ss -tanH`.
+ *
+ * 1. Bundles the agent with esbuild (apps/agent/dist/, gitignored) so that timings include no
+ *    TypeScript compilation, as for a deployed agent.
+ * 2. Builds a network namespace with 60,000+ TCP sockets: HOLDERS processes (each under the
+ *    20,000-descriptor limit) that each listen on two loopback addresses outside the ephemeral
+ *    range and connect to themselves, so half the sockets are client side (in the range) and half
+ *    are accepted server side; then a few thousand client-closed connections in TIME_WAIT.
+ * 3. Inside the namespace, one timing process runs ROUNDS interleaved rounds of: `ss -tanH` (the
+ *    reference: dumping the same table), the agent's full snapshot (collect, account, serialize
+ *    JSON) with the netlink source, and with the proc source. It is the deployed agent's situation:
+ *    a long-lived process taking snapshots. It also times one-shot `check --json` processes
+ *    (Node start-up included) and their peak RSS.
+ * 4. Prints medians, ratios to `ss -tanH`, peak RSS, and whether the targets hold (netlink
+ *    ≤ 0.75 × ss -tanH, RSS < 80 MB). Deletes the namespace and its processes on every exit path.
+ *
+ * The same file is the holder and the timer (`--role`), run from the bundle.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { collectReport } from '../apps/agent/src/collect/index.ts';
+
+const RANGE = { low: 10000, high: 60999 };
+const HOLDERS = 4;
+/** Connections per holder: two sockets each, so 4 × 7,600 × 2 = 60,800 sockets. */
+const CONNECTIONS_PER_HOLDER = 7_600;
+/** Client-closed connections per holder, left in TIME_WAIT (they hold no descriptor). */
+const TIME_WAIT_PER_HOLDER = 800;
+const ROUNDS = 9;
+const COLD_ROUNDS = 5;
+const TARGET_RATIO = 0.75;
+const TARGET_RSS_MB = 80;
+
+interface TimerResult {
+  ssLines: number;
+  ssFilteredLines: number;
+  ssReferenceMs: number[];
+  ssFilteredMs: number[];
+  netlinkMs: number[];
+  procMs: number[];
+  coldNetlinkMs: number[];
+  coldProcMs: number[];
+  coldRssKb: { netlink: number[]; proc: number[] };
+  warmVmHwmKb: number;
+  report: { tupleCount: number; clientSockets: number; hostPortsInUse: number; bindOwned: number; identical: boolean; jsonBytes: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles run inside the namespace.
+
+/** Listens on 127.0.0.1 and 127.0.0.2 (outside the range), connects to itself, reports progress. */
+async function holder(index: number, connections: number, timeWait: number): Promise<void> {
+  const port = 5000 + index;
+  const kept: Socket[] = [];
+  const servers = await Promise.all(
+    ['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(
+      (host) =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer((socket) => {
+            socket.on('error', () => undefined);
+            kept.push(socket);
+          });
+          server.once('error', reject);
+          server.listen({ host, port, backlog: 4096 }, () => resolve(server));
+        }),
+    ),
+  );
+  const open = (host: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  let done = 0;
+  const report = () => process.stdout.write(`progress ${done}\n`);
+  const timer = setInterval(report, 250);
+  // Bounded concurrency: fast, without overflowing the listen backlog.
+  const worker = async (host: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const socket = await open(host);
+      socket.on('error', () => undefined);
+      kept.push(socket);
+      done++;
+    }
+  };
+  const lanes = 64;
+  const per = Math.ceil(connections / lanes);
+  await Promise.all(Array.from({ length: lanes }, (_, lane) => worker(lane % 2 === 0 ? '127.0.0.1' : '127.0.0.2', Math.max(0, Math.min(per, connections - lane * per)))));
+  // TIME_WAIT on the client side: connect to 127.0.0.3, then close from the client first.
+  for (let i = 0; i < timeWait; i++) {
+    const socket = await open('127.0.0.3');
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end();
+    });
+  }
+  clearInterval(timer);
+  report();
+  process.stdout.write('ready\n');
+  // Hold everything until the orchestrator kills us or closes stdin.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+  void servers;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+/** Runs a command to completion, counting output lines; returns elapsed ms. */
+function timeCommand(command: string, args: string[]): Promise<{ ms: number; lines: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LC_ALL: 'C' } });
+    let lines = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - start, lines }) : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+/** One agent snapshot as the deployed agent takes it: collect, account, serialize. */
+async function snapshot(source: 'netlink' | 'proc'): Promise<{ ms: number; json: string }> {
+  const start = performance.now();
+  const { report } = await collectReport({ source });
+  const json = JSON.stringify(report);
+  return { ms: performance.now() - start, json };
+}
+
+/** A one-shot `check --json` process (Node start-up included), with its peak RSS from /usr/bin/time. */
+function coldCheck(bundle: string, source: 'netlink' | 'proc'): Promise<{ ms: number; rssKb: number | null }> {
+  const haveTime = existsSync('/usr/bin/time');
+  const args = [process.execPath, bundle, 'check', '--json', '--source', source];
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = haveTime
+      ? spawn('/usr/bin/time', ['-f', 'maxrss=%M', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(args[0] ?? 'node', args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - start;
+      // check exits 0-2 for a measurement; 3 means it could not measure.
+      if (code === null || code > 2) return reject(new Error(`check --source ${source} exited with ${code}: ${stderr}`));
+      const match = /maxrss=(\d+)/.exec(stderr);
+      resolve({ ms, rssKb: match ? Number(match[1]) : null });
+    });
+  });
+}
+
+function vmHwmKb(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+async function timer(bundle: string): Promise<void> {
+  const filter = `( sport >= :${RANGE.low} and sport <= :${RANGE.high} )`;
+  const result: TimerResult = {
+    ssLines: 0,
+    ssFilteredLines: 0,
+    ssReferenceMs: [],
+    ssFilteredMs: [],
+    netlinkMs: [],
+    procMs: [],
+    coldNetlinkMs: [],
+    coldProcMs: [],
+    coldRssKb: { netlink: [], proc: [] },
+    warmVmHwmKb: 0,
+    report: { tupleCount: 0, clientSockets: 0, hostPortsInUse: 0, bindOwned: 0, identical: false, jsonBytes: 0 },
+  };
+  // Warm-up: page cache, JIT, and a first look at the result.
+  await timeCommand('ss', ['-tanH']);
+  const first = await snapshot('netlink');
+  const firstProc = await snapshot('proc');
+  const parsed = JSON.parse(first.json) as import('@portpressure/protocol').PortReport;
+  const parsedProc = JSON.parse(firstProc.json) as import('@portpressure/protocol').PortReport;
+  result.report = {
+    tupleCount: parsed.tupleCount,
+    clientSockets: parsed.tuples.reduce((sum, t) => sum + t.used, 0),
+    hostPortsInUse: parsed.hostPortsInUse,
+    bindOwned: parsed.bindOwned,
+    identical: JSON.stringify({ ...parsed, source: '' }) === JSON.stringify({ ...parsedProc, source: '' }),
+    jsonBytes: first.json.length,
+  };
+
+  for (let round = 0; round < ROUNDS; round++) {
+    const reference = await timeCommand('ss', ['-tanH']);
+    result.ssReferenceMs.push(reference.ms);
+    result.ssLines = reference.lines;
+    result.netlinkMs.push((await snapshot('netlink')).ms);
+    result.procMs.push((await snapshot('proc')).ms);
+    const filtered = await timeCommand('ss', ['-tanH', 'state', 'all', filter]);
+    result.ssFilteredMs.push(filtered.ms);
+    result.ssFilteredLines = filtered.lines;
+    process.stderr.write(`  round ${round + 1}/${ROUNDS}\n`);
+  }
+  result.warmVmHwmKb = vmHwmKb();
+  for (let round = 0; round < COLD_ROUNDS; round++) {
+    for (const source of ['netlink', 'proc'] as const) {
+      const cold = await coldCheck(bundle, source);
+      (source === 'netlink' ? result.coldNetlinkMs : result.coldProcMs).push(cold.ms);
+      if (cold.rssKb !== null) result.coldRssKb[source].push(cold.rssKb);
+    }
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The orchestrator, outside the namespace.
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..');
+const distDir = join(repoRoot, 'apps/agent/dist');
+const agentBundle = join(distDir, 'portpressure-agent.mjs');
+const benchBundle = join(distDir, 'bench-agent.mjs');
+
+const ns = `pp-bench-${process.pid}`;
+const children = new Set<ChildProcess>();
+let cleanedUp = false;
+
+function sh(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.toString().trim()}`);
+}
+
+function cleanup(): void {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const child of children) child.kill('SIGKILL');
+  spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+}
+
+async function buildBundles(): Promise<void> {
+  // Loaded here only: the roles above run from the bundle and must not pay for esbuild.
+  const { build } = await import('esbuild');
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: 'node20',
+    logLevel: 'warning' as const,
+    // CommonJS dependencies (ws) call require(); an ESM bundle has to provide it.
+    banner: { js: "import { createRequire as __ppCreateRequire } from 'node:module'; const require = __ppCreateRequire(import.meta.url);" },
+  };
+  await build({ ...common, entryPoints: [join(repoRoot, 'apps/agent/src/main.ts')], outfile: agentBundle });
+  await build({ ...common, entryPoints: [fileURLToPath(import.meta.url)], outfile: benchBundle, external: ['esbuild'] });
+}
+
+function startInNamespace(args: string[]): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function buildSockets(): Promise<void> {
+  sh('ip', ['netns', 'add', ns]);
+  sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.ip_local_port_range=${RANGE.low} ${RANGE.high}`]);
+  const total = HOLDERS * (CONNECTIONS_PER_HOLDER * 2);
+  const progress = new Array<number>(HOLDERS).fill(0);
+  const started = performance.now();
+  let lastPrint = 0;
+  const print = (force = false) => {
+    const now = performance.now();
+    if (!force && now - lastPrint < 1000) return;
+    lastPrint = now;
+    const sockets = progress.reduce((a, b) => a + b, 0) * 2;
+    process.stdout.write(`  sockets: ${sockets.toLocaleString('en')} / ${total.toLocaleString('en')} (${((now - started) / 1000).toFixed(1)} s)\n`);
+  };
+  await Promise.all(
+    Array.from({ length: HOLDERS }, (_, index) => {
+      const child = startInNamespace([benchBundle, '--role', 'holder', String(index), String(CONNECTIONS_PER_HOLDER), String(TIME_WAIT_PER_HOLDER)]);
+      return new Promise<void>((resolve, reject) => {
+        if (!child.stdout) return reject(new Error('holder has no stdout'));
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          if (line.startsWith('progress ')) {
+            progress[index] = Math.min(CONNECTIONS_PER_HOLDER, Number(line.slice(9)));
+            print();
+          } else if (line === 'ready') resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`holder ${index} exited early with ${code}`)));
+      });
+    }),
+  );
+  print(true);
+}
+
+async function runTimer(): Promise<TimerResult> {
+  const child = startInNamespace([benchBundle, '--role', 'timer', agentBundle]);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`timer exited with ${code}`);
+  return JSON.parse(output) as TimerResult;
+}
+
+function fmt(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+function printResults(r: TimerResult): boolean {
+  const ref = median(r.ssReferenceMs);
+  const netlink = median(r.netlinkMs);
+  const proc = median(r.procMs);
+  const coldNetlink = median(r.coldNetlinkMs);
+  const coldProc = median(r.coldProcMs);
+  const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+  const coldRss = Math.max(...r.coldRssKb.netlink, ...r.coldRssKb.proc);
+  const rows: [string, string, string][] = [
+    [`ss -tanH (reference, ${r.ssLines.toLocaleString('en')} lines)`, fmt(ref), '1.00'],
+    [`ss -tanH state all + sport filter (${r.ssFilteredLines.toLocaleString('en')} lines)`, fmt(median(r.ssFilteredMs)), (median(r.ssFilteredMs) / ref).toFixed(2)],
+    ['agent snapshot, netlink (collect + account + JSON)', fmt(netlink), (netlink / ref).toFixed(2)],
+    ['agent snapshot, proc (collect + account + JSON)', fmt(proc), (proc / ref).toFixed(2)],
+    ['one-shot `check --json --source netlink` process', fmt(coldNetlink), (coldNetlink / ref).toFixed(2)],
+    ['one-shot `check --json --source proc` process', fmt(coldProc), (coldProc / ref).toFixed(2)],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  process.stdout.write(`\nMedians of ${ROUNDS} interleaved rounds (one-shot processes: ${COLD_ROUNDS}), inside the namespace:\n\n`);
+  process.stdout.write(`  ${'what'.padEnd(width)}  ${'median'.padStart(10)}  ${'× ss -tanH'.padStart(10)}\n`);
+  for (const [what, time, ratio] of rows) process.stdout.write(`  ${what.padEnd(width)}  ${time.padStart(10)}  ${ratio.padStart(10)}\n`);
+  process.stdout.write(`\n  all rounds (ms): ss ${r.ssReferenceMs.map((v) => v.toFixed(0)).join(' ')} | netlink ${r.netlinkMs.map((v) => v.toFixed(0)).join(' ')} | proc ${r.procMs.map((v) => v.toFixed(0)).join(' ')}\n`);
+  process.stdout.write(`\nPeak RSS: long-lived snapshot process ${mb(r.warmVmHwmKb)} (VmHWM after ${ROUNDS + 1} snapshots per source)`);
+  process.stdout.write(r.coldRssKb.netlink.length ? `, one-shot check ${mb(Math.max(...r.coldRssKb.netlink))} netlink / ${mb(Math.max(...r.coldRssKb.proc))} proc\n` : '\n');
+  process.stdout.write(
+    `Report: ${r.report.tupleCount} tuples, ${r.report.clientSockets.toLocaleString('en')} client-side sockets, hostPortsInUse ${r.report.hostPortsInUse.toLocaleString('en')}, ` +
+      `${(r.report.jsonBytes / 1024).toFixed(1)} KiB of JSON; netlink and proc reports identical: ${r.report.identical ? 'yes' : 'NO'}\n`,
+  );
+  const ratioOk = netlink / ref <= TARGET_RATIO;
+  const peakRss = Math.max(r.warmVmHwmKb, Number.isFinite(coldRss) ? coldRss : 0);
+  const rssOk = peakRss < TARGET_RSS_MB * 1024;
+  process.stdout.write(
+    `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +
+      `RSS < ${TARGET_RSS_MB} MB: ${mb(peakRss)} ${rssOk ? 'PASS' : 'FAIL'}\n`,
+  );
+  return ratioOk && rssOk && r.report.identical;
+}
+
+async function orchestrate(): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench-agent needs root (it creates a network namespace).\n');
+    return 2;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`\n${signal}: cleaning up\n`);
+      cleanup();
+      process.exit(130);
+    });
+  }
+  process.on('exit', cleanup);
+  try {
+    process.stdout.write('Bundling the agent with esbuild...\n');
+    await buildBundles();
+    process.stdout.write(`Building ${(HOLDERS * CONNECTIONS_PER_HOLDER * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`);
+    await buildSockets();
+    process.stdout.write('Timing...\n');
+    const result = await runTimer();
+    return printResults(result) ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`bench-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  } finally {
+    cleanup();
+  }
+}
+
+async function main(): Promise<number> {
+  const [flag, role, ...rest] = process.argv.slice(2);
+  if (flag === '--role' && role === 'holder') {
+    await holder(Number(rest[0]), Number(rest[1]), Number(rest[2]));
+    return -1; // keeps running until killed
+  }
+  if (flag === '--role' && role === 'timer') {
+    await timer(rest[0] ?? agentBundle);
+    return 0;
+  }
+  return orchestrate();
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench-agent: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    cleanup();
+    process.exit(2);
+  },
+);
