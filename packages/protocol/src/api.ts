@@ -32,8 +32,37 @@ export const hostSummarySchema = z.object({
 });
 export type HostSummary = z.infer<typeof hostSummarySchema>;
 
+/**
+ * A host's last hour at one-minute resolution and the forecast drawn from it. Kept on the host's
+ * row and refreshed as snapshots arrive, so the fleet ranking reads it without touching history.
+ */
+export const hostTrendSchema = z.object({
+  /** Start of the first minute (ms since the epoch). */
+  start: z.number(),
+  stepSeconds: z.number().int().min(1),
+  /** Highest pressure of each minute; null where no snapshot arrived. */
+  pressure: z.array(z.number().nullable()),
+  /** Growth of the worst tuple's `used − reclaimable` in ports per second (least squares, trailing 15 minutes). */
+  slopePerSecond: z.number(),
+  /** When `used − reclaimable` reaches `usable` at that rate (ISO 8601); null when flat or falling. */
+  exhaustsAt: z.string().nullable(),
+  /** The `usable` of the newest snapshot, the ceiling of the forecast. */
+  usable: z.number().int().min(0),
+});
+export type HostTrend = z.infer<typeof hostTrendSchema>;
+
+/** One row of the fleet ranking: the host's summary and its trend (null until the first snapshot). */
+export const fleetHostSchema = hostSummarySchema.extend({ trend: hostTrendSchema.nullable() });
+export type FleetHost = z.infer<typeof fleetHostSchema>;
+
 /** `GET /api/hosts`: hosts ranked by pressure, highest first; hosts without data last. */
-export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
+export const hostListSchema = z.object({
+  hosts: z.array(fleetHostSchema),
+  /** The server's clock when answering (ISO 8601), so the browser can judge "offline" without trusting its own. */
+  serverTime: z.string(),
+  /** A host is offline once it has been silent this long (three reporting intervals). */
+  offlineAfterSeconds: z.number().int(),
+});
 export type HostList = z.infer<typeof hostListSchema>;
 
 /** `DELETE /api/hosts/:id/credential`: the host's credentials are revoked and its connections closed. */
@@ -46,8 +75,10 @@ export type CredentialRevoked = z.infer<typeof credentialRevokedSchema>;
 
 /** API → browser on the live channel: a host's summary changed. */
 export const liveHostSchema = z.object({ type: z.literal('host'), host: hostSummarySchema });
+/** API → browser on the live channel: a host's trend (sparkline, forecast) was refreshed. */
+export const liveTrendSchema = z.object({ type: z.literal('trend'), hostId: z.string(), trend: hostTrendSchema });
 /** Every frame the API may send on the browser live channel. */
-export const liveMessageSchema = z.discriminatedUnion('type', [liveHostSchema]);
+export const liveMessageSchema = z.discriminatedUnion('type', [liveHostSchema, liveTrendSchema]);
 export type LiveMessage = z.infer<typeof liveMessageSchema>;
 
 /** Body of every 4xx/5xx answer of the REST API. */

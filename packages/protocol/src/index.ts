@@ -2,4 +2,5 @@ export * from './report.ts';
 export * from './messages.ts';
 export * from './api.ts';
 export * from './auth.ts';
+export * from './history.ts';
 export * from './alerts.ts';

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator.ts';
 import { HealthRepository } from './health.repository.ts';
 
@@ -10,6 +11,12 @@ export class HealthController {
   @Get()
   @Public()
   @HttpCode(200)
+  @ApiTags('health')
+  @ApiOperation({ summary: 'Liveness and database reachability', description: 'Needs no sign-in.' })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { status: { enum: ['ok'] }, database: { enum: ['ok'] } }, required: ['status', 'database'] },
+  })
+  @ApiResponse({ status: 503, description: 'The database is unreachable' })
   async check(): Promise<{ status: 'ok'; database: 'ok' }> {
     try {
       await this.health.ping();

@@ -1,4 +1,4 @@
-import { hostSummarySchema, labelsSchema, type HostSummary, type PortReport } from '@portpressure/protocol';
+import { hostSummarySchema, labelsSchema, type FleetHost, type HostSummary, type HostTrend, type PortReport } from '@portpressure/protocol';
 import type { HostRow } from './hosts.repository.ts';
 
 /** What `hosts.summary` holds: the latest report's headline figures. */
@@ -50,4 +50,9 @@ export function toHostSummary(row: HostRow, now: Date, intervalSeconds: number):
     droppedSnapshots: row.droppedSnapshots,
     credentialActive: row.credentialActive,
   });
+}
+
+/** A ranking row: the summary plus the trend kept on the host's row (written by history/host-trends). */
+export function toFleetHost(row: HostRow, now: Date, intervalSeconds: number): FleetHost {
+  return { ...toHostSummary(row, now, intervalSeconds), trend: (row.trend ?? null) as HostTrend | null };
 }

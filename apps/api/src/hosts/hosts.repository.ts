@@ -15,6 +15,8 @@ export interface HostRow {
   droppedSnapshots: number;
   /** Whether the host holds a credential that is not revoked. */
   credentialActive: boolean;
+  /** The stored HostTrend (listRanked only). */
+  trend?: unknown;
 }
 
 const HOST_COLUMNS = Prisma.raw(`id, machine_id AS "machineId", hostname, labels, last_seen_at AS "lastSeenAt", pressure, summary,
@@ -28,7 +30,7 @@ export class HostsRepository {
   /** Every host, highest pressure first, hosts that never reported last. */
   async listRanked(): Promise<HostRow[]> {
     return this.prisma.$queryRaw<HostRow[]>`
-      SELECT ${HOST_COLUMNS} FROM hosts ORDER BY pressure DESC NULLS LAST, hostname ASC`;
+      SELECT ${HOST_COLUMNS}, trend FROM hosts ORDER BY pressure DESC NULLS LAST, hostname ASC`;
   }
 
   async findById(id: string): Promise<HostRow | null> {

@@ -3,7 +3,7 @@ import type { HostList, HostSummary } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { HostsError } from './hosts.errors.ts';
 import { HostsRepository } from './hosts.repository.ts';
-import { toHostSummary } from './host-summary.ts';
+import { OFFLINE_AFTER_INTERVALS, toFleetHost, toHostSummary } from './host-summary.ts';
 
 @Injectable()
 export class HostsService {
@@ -14,7 +14,11 @@ export class HostsService {
 
   async listRanked(now = new Date()): Promise<HostList> {
     const rows = await this.hosts.listRanked();
-    return { hosts: rows.map((r) => toHostSummary(r, now, this.config.intervalSeconds)) };
+    return {
+      hosts: rows.map((r) => toFleetHost(r, now, this.config.intervalSeconds)),
+      serverTime: now.toISOString(),
+      offlineAfterSeconds: OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds,
+    };
   }
 
   async get(id: string, now = new Date()): Promise<HostSummary> {

@@ -17,7 +17,10 @@ export class LiveService {
   }
 
   publishHost(host: HostSummary): void {
-    const message: LiveMessage = { type: 'host', host };
+    this.publish({ type: 'host', host });
+  }
+
+  publish(message: LiveMessage): void {
     for (const listener of this.listeners) listener(message);
   }
 

@@ -38,6 +38,7 @@ export class ChannelsController {
   }
 
   @Get('channels/:id')
+  @ApiOperation({ summary: 'One notification channel', description: 'Webhook URL and secret masked.' })
   @ApiOkResponse({ schema: channelRef })
   @ApiResponse({ status: 404, schema: errorRef })
   get(@Param('id') id: string): Promise<AlertChannel> {

@@ -23,6 +23,7 @@ export class DeliveriesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One notification with its delivery attempts' })
   @ApiOkResponse({ schema: schemaRef('AlertDelivery', alertDeliverySchema) })
   @ApiResponse({ status: 404, schema: errorRef })
   get(@Param('id') id: string): Promise<AlertDelivery> {

@@ -32,6 +32,7 @@ export class IncidentsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One incident' })
   @ApiOkResponse({ schema: incidentRef })
   @ApiResponse({ status: 404, schema: errorRef })
   get(@Param('id') id: string): Promise<AlertIncident> {

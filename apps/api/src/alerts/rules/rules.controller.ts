@@ -21,6 +21,7 @@ export class RulesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One alert rule' })
   @ApiOkResponse({ schema: ruleRef })
   @ApiResponse({ status: 404, schema: errorRef })
   get(@Param('id') id: string): Promise<AlertRule> {

@@ -1,0 +1,3 @@
+import { AppError } from '../common/app-error.ts';
+
+export class HistoryError extends AppError<'INVALID_QUERY'> {}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { HostsModule } from '../hosts/hosts.module.ts';
+import { IngestModule } from '../ingest/ingest.module.ts';
+import { LiveModule } from '../live/live.module.ts';
+import { HistoryController } from './history.controller.ts';
+import { HistoryRepository } from './history.repository.ts';
+import { HistoryService } from './history.service.ts';
+import { HostTrendsService } from './host-trends.service.ts';
+
+@Module({
+  imports: [HostsModule, IngestModule, LiveModule],
+  controllers: [HistoryController],
+  providers: [HistoryRepository, HistoryService, HostTrendsService],
+})
+export class HistoryModule {}

@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DEFAULT_HISTORY_HOURS,
+  MAX_HISTORY_DAYS,
+  MAX_HISTORY_POINTS,
+  TCP_STATES,
+  historyQuerySchema,
+  type HistoryStates,
+  type HostDetail,
+  type HostHistory,
+  type TupleSeries,
+} from '@portpressure/protocol';
+import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { OFFLINE_AFTER_INTERVALS } from '../hosts/host-summary.ts';
+import { HostsService } from '../hosts/hosts.service.ts';
+import { HistoryError } from './history.errors.ts';
+import { HistoryRepository, type HistoryWindow, type TupleBucket } from './history.repository.ts';
+import { adviceFor } from './host-advice.ts';
+
+/** Tuples drawn as their own series on the host page. */
+export const TOP_TUPLES = 5;
+
+@Injectable()
+export class HistoryService {
+  constructor(
+    @Inject(HistoryRepository) private readonly repository: HistoryRepository,
+    @Inject(HostsService) private readonly hosts: HostsService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  private get offlineAfterSeconds(): number {
+    return OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds;
+  }
+
+  /** Validates `?from&to` into a window of at most MAX_HISTORY_POINTS buckets, or throws INVALID_QUERY. */
+  window(hostId: string, query: unknown, now: Date): HistoryWindow {
+    const parsed = historyQuerySchema.safeParse(query ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new HistoryError('INVALID_QUERY', `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const to = parsed.data.to ? new Date(parsed.data.to) : now;
+    const from = parsed.data.from ? new Date(parsed.data.from) : new Date(to.getTime() - DEFAULT_HISTORY_HOURS * 3_600_000);
+    const span = to.getTime() - from.getTime();
+    if (span <= 0) throw new HistoryError('INVALID_QUERY', `from (${from.toISOString()}) must be before to (${to.toISOString()})`);
+    if (span > MAX_HISTORY_DAYS * 86_400_000) {
+      throw new HistoryError('INVALID_QUERY', `the span from … to may be at most ${MAX_HISTORY_DAYS} days`);
+    }
+    return { hostId, from, to, bucketSeconds: Math.max(1, Math.ceil(span / 1000 / MAX_HISTORY_POINTS)) };
+  }
+
+  async history(hostId: string, query: unknown, now = new Date()): Promise<HostHistory> {
+    const w = this.window(hostId, query, now);
+    await this.hosts.get(hostId); // 404 for an unknown host rather than an empty history
+    const [hostBuckets, stateBuckets, tupleBuckets, silences, lastBeforeTo] = await Promise.all([
+      this.repository.hostBuckets(w),
+      this.repository.stateBuckets(w),
+      this.repository.topTupleBuckets(w, TOP_TUPLES),
+      this.repository.silences(w, this.offlineAfterSeconds),
+      this.repository.lastTakenAt(hostId, w.to),
+    ]);
+    const t = hostBuckets.map((b) => b.t);
+    const index = new Map(t.map((x, i) => [x, i]));
+    const zeros = () => t.map(() => 0);
+
+    const timeWait = zeros();
+    const reclaimable = zeros();
+    const stateSeries = new Map(TCP_STATES.map((s) => [s, zeros()] as const));
+    const seen = new Set<string>();
+    for (const b of stateBuckets) {
+      const i = index.get(b.t);
+      if (i === undefined) continue;
+      timeWait[i] = b.timeWait;
+      reclaimable[i] = b.reclaimable;
+      for (const s of TCP_STATES) {
+        stateSeries.get(s)![i] = b[s];
+        if (b[s] > 0) seen.add(s);
+      }
+    }
+    const states: HistoryStates = {};
+    for (const s of TCP_STATES) if (seen.has(s)) states[s] = stateSeries.get(s)!;
+
+    return {
+      hostId,
+      from: w.from.toISOString(),
+      to: w.to.toISOString(),
+      bucketSeconds: w.bucketSeconds,
+      t,
+      pressure: hostBuckets.map((b) => b.pressure),
+      held: hostBuckets.map((b) => b.held),
+      usable: hostBuckets.map((b) => b.usable),
+      hostPortsInUse: hostBuckets.map((b) => b.hostPortsInUse),
+      timeWait,
+      reclaimable,
+      states,
+      tuples: this.tupleSeries(tupleBuckets, index, t.length),
+      gaps: this.gaps(w, silences, lastBeforeTo, now),
+    };
+  }
+
+  private tupleSeries(buckets: TupleBucket[], index: Map<number, number>, length: number): TupleSeries[] {
+    const series = new Map<string, TupleSeries>();
+    for (const b of buckets) {
+      const key = `${b.protocol} ${b.localAddress} ${b.remoteAddress} ${b.remotePort}`;
+      let s = series.get(key);
+      if (!s) {
+        s = {
+          tuple: { protocol: b.protocol, localAddress: b.localAddress, remoteAddress: b.remoteAddress, remotePort: b.remotePort },
+          pressure: new Array<number>(length).fill(0),
+          held: new Array<number>(length).fill(0),
+        };
+        series.set(key, s);
+      }
+      const i = index.get(b.t);
+      if (i === undefined) continue;
+      s.pressure[i] = b.pressure;
+      s.held[i] = b.held;
+    }
+    return [...series.values()]; // the query returns them worst first
+  }
+
+  /** Silences inside the window, plus the one still running at its end (the host is offline now, or was then). */
+  private gaps(w: HistoryWindow, silences: { from: number; to: number }[], last: number | null, now: Date) {
+    const from = w.from.getTime();
+    const end = Math.min(w.to.getTime(), now.getTime());
+    const gaps = silences.map((g) => ({ from: Math.max(g.from, from), to: Math.min(g.to, end) })).filter((g) => g.to > g.from);
+    if (last !== null && end - last > this.offlineAfterSeconds * 1000) {
+      const g = { from: Math.max(last, from), to: end };
+      if (g.to > g.from) gaps.push(g);
+    }
+    return gaps;
+  }
+
+  async detail(hostId: string, now = new Date()): Promise<HostDetail> {
+    const host = await this.hosts.get(hostId, now);
+    const [latest, trend] = await Promise.all([this.repository.latestSnapshot(hostId), this.repository.trendOf(hostId)]);
+    return {
+      host,
+      latest: latest && { seq: latest.seq, takenAt: latest.takenAt.toISOString(), report: latest.report },
+      trend,
+      advice: latest ? adviceFor(latest.report) : [],
+      serverTime: now.toISOString(),
+      offlineAfterSeconds: this.offlineAfterSeconds,
+    };
+  }
+}
