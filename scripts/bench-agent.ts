@@ -181,6 +181,9 @@ async function timer(bundle: string): Promise<void> {
     warmVmHwmKb: 0,
     report: { tupleCount: 0, clientSockets: 0, hostPortsInUse: 0, bindOwned: 0, identical: false, jsonBytes: 0 },
   };
+  // The TIME_WAIT entries were just made: let them pass tcp_tw_reuse_delay (1 s), so that what is
+  // reclaimable does not change between the netlink and the proc snapshot compared below.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   // Warm-up: page cache, JIT, and a first look at the result.
   await timeCommand('ss', ['-tanH']);
   const first = await snapshot('netlink');
@@ -244,19 +247,22 @@ function cleanup(): void {
 }
 
 async function buildBundles(): Promise<void> {
-  // Loaded here only: the roles above run from the bundle and must not pay for esbuild.
+  // The deployed agent: the package's own build script, so the bench times what ships.
+  const npm = spawnSync('npm', ['run', '--silent', 'build', '-w', '@portpressure/agent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (npm.status !== 0) throw new Error(`npm run build -w @portpressure/agent failed: ${npm.stderr.toString().trim()}`);
+  // This file, for the holder and timer roles. Loaded here only: the roles run from the bundle
+  // and must not pay for esbuild.
   const { build } = await import('esbuild');
-  const common = {
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile: benchBundle,
     bundle: true,
-    platform: 'node' as const,
-    format: 'esm' as const,
+    platform: 'node',
+    format: 'esm',
     target: 'node20',
-    logLevel: 'warning' as const,
-    // CommonJS dependencies (ws) call require(); an ESM bundle has to provide it.
-    banner: { js: "import { createRequire as __ppCreateRequire } from 'node:module'; const require = __ppCreateRequire(import.meta.url);" },
-  };
-  await build({ ...common, entryPoints: [join(repoRoot, 'apps/agent/src/main.ts')], outfile: agentBundle });
-  await build({ ...common, entryPoints: [fileURLToPath(import.meta.url)], outfile: benchBundle, external: ['esbuild'] });
+    logLevel: 'warning',
+    external: ['esbuild'],
+  });
 }
 
 function startInNamespace(args: string[]): ChildProcess {

@@ -10,4 +10,4 @@ export * from './time-wait.ts';
 export * from './advice.ts';
 export * from './forecast.ts';
 export * from './socket-columns.ts';
-export * from './address-cache.ts';
+export * from './text-bytes.ts';

@@ -1,9 +1,9 @@
-import { AddressCache } from './address-cache.ts';
 import { DomainError, excerpt } from './domain-error.ts';
-import { ipv4FromProcHex, ipv6FromProcHex, parseHex } from './ip-address.ts';
+import { ipv4FromProcHex, ipv6FromProcHex } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_CODE } from './tcp-state.ts';
+import { AddressCache, asciiBytes, hexAt, latin1 } from './text-bytes.ts';
 
 export interface ProcNetParseOptions {
   /** 4 for /proc/net/{tcp,udp}, 6 for /proc/net/{tcp6,udp6}. */
@@ -15,21 +15,25 @@ export interface ProcNetParseOptions {
 }
 
 const TIME_WAIT_CODE = 6;
+const SPACE = 32;
+const NEWLINE = 10;
+const COLON = 58;
 
 /**
- * Parses /proc/net/{tcp,tcp6,udp,udp6} text (whole files or chunks cut at line ends; header lines
- * are skipped). Fields sit at fixed offsets from the colon after the slot number (net/ipv4/tcp_ipv4.c
- * get_tcp4_sock, net/ipv6/tcp_ipv6.c get_tcp6_sock, udp4_format_sock), so a line is decoded without
- * splitting it. Throws DomainError MALFORMED_PROC_LINE on any line that does not fit the layout.
+ * Parses /proc/net/{tcp,tcp6,udp,udp6} (whole files or chunks cut at line ends, as bytes straight
+ * from read() or as a string; header lines are skipped). Fields sit at fixed offsets from the colon
+ * after the slot number (net/ipv4/tcp_ipv4.c get_tcp4_sock, net/ipv6/tcp_ipv6.c get_tcp6_sock,
+ * udp4_format_sock), so a line is decoded without splitting it. Throws DomainError
+ * MALFORMED_PROC_LINE on any line that does not fit the layout.
  */
-export function parseProcNet(text: string, options: ProcNetParseOptions, into: SocketColumns = new SocketColumns()): SocketColumns {
+export function parseProcNet(input: string | Uint8Array, options: ProcNetParseOptions, into: SocketColumns = new SocketColumns()): SocketColumns {
+  const bytes = typeof input === 'string' ? asciiBytes(input) : input;
   const addrLen = options.family === 4 ? 8 : 32;
   const littleEndian = options.littleEndian ?? true;
   const low = options.localPorts?.low ?? 0;
   const high = options.localPorts?.high ?? 65535;
   const decode = options.family === 4 ? ipv4FromProcHex : ipv6FromProcHex;
-  const decodeRaw = (raw: string) => decode(raw, 0, littleEndian);
-  const addresses = new AddressCache();
+  const addresses = new AddressCache((raw, from, to) => decode(latin1(raw, from, to), 0, littleEndian));
   // Offsets from the slot colon; see the layout in the function comment.
   const localPortAt = 3 + addrLen;
   const remoteAt = 8 + addrLen;
@@ -39,39 +43,45 @@ export function parseProcNet(text: string, options: ProcNetParseOptions, into: S
   const minLength = timerAt + 8;
 
   let start = 0;
-  const length = text.length;
+  const length = bytes.length;
   while (start < length) {
-    let end = text.indexOf('\n', start);
+    let end = bytes.indexOf(NEWLINE, start);
     if (end === -1) end = length;
     const lineStart = start;
     start = end + 1;
     let first = lineStart;
-    while (first < end && text.charCodeAt(first) === 32) first++;
+    while (first < end && bytes[first] === SPACE) first++;
     if (first === end) continue;
     // The header ("  sl  local_address ...") is the only line not starting with a slot number.
-    if (text.charCodeAt(first) === 115 /* s */ && isHeader(text, first, end)) continue;
-    const c = text.indexOf(':', first);
-    if (c === -1 || c >= end || end - c < minLength) throw malformed(text, lineStart, end, 'line too short');
-    if (text.charCodeAt(c + 2 + addrLen) !== 58 || text.charCodeAt(c + remoteAt + addrLen) !== 58) {
-      throw malformed(text, lineStart, end, 'address fields not where expected');
+    if (bytes[first] === 115 /* s */) {
+      if (latin1(bytes, first, end).includes('local_address')) continue;
+      throw malformed(bytes, lineStart, end, 'not a socket line');
     }
-    const localPort = parseHex(text, c + localPortAt, 4);
-    if (localPort < 0) throw malformed(text, lineStart, end, 'bad local port');
+    let c = first;
+    while (c < end && bytes[c] !== COLON) c++;
+    if (c >= end || end - c < minLength) throw malformed(bytes, lineStart, end, 'line too short');
+    if (bytes[c + 2 + addrLen] !== COLON || bytes[c + remoteAt + addrLen] !== COLON) {
+      throw malformed(bytes, lineStart, end, 'address fields not where expected');
+    }
+    const localPort = hexAt(bytes, c + localPortAt, 4);
+    if (localPort < 0) throw malformed(bytes, lineStart, end, 'bad local port');
     if (localPort < low || localPort > high) continue;
 
-    const stateCode = parseHex(text, c + stateAt, 2);
+    const stateCode = hexAt(bytes, c + stateAt, 2);
     const state = stateCode >= 0 ? TCP_STATE_BY_CODE[stateCode] : undefined;
-    const localAddress = addresses.lookup(text, c + 2, c + 2 + addrLen, decodeRaw);
-    const remoteAddress = addresses.lookup(text, c + remoteAt, c + remoteAt + addrLen, decodeRaw);
-    const remotePort = parseHex(text, c + remotePortAt, 4);
+    const localAddress = addresses.lookup(bytes, c + 2, c + 2 + addrLen);
+    const remoteAddress = addresses.lookup(bytes, c + remoteAt, c + remoteAt + addrLen);
+    const remotePort = hexAt(bytes, c + remotePortAt, 4);
     if (state === undefined || localAddress === null || remoteAddress === null || remotePort < 0) {
-      throw malformed(text, lineStart, end, 'bad address, port or state');
+      throw malformed(bytes, lineStart, end, 'bad address, port or state');
     }
     let timeWaitSecondsLeft: number | null = null;
     if (stateCode === TIME_WAIT_CODE) {
       // "tr:tm->when": timer kind, then clock ticks (USER_HZ, 1/100 s) left, as printed by jiffies_delta_to_clock_t.
-      const ticks = parseHexRun(text, c + timerAt, end);
-      if (ticks < 0) throw malformed(text, lineStart, end, 'bad TIME_WAIT timer');
+      let stop = c + timerAt;
+      while (stop < end && bytes[stop] !== SPACE) stop++;
+      const ticks = stop === c + timerAt ? -1 : hexAt(bytes, c + timerAt, stop - (c + timerAt));
+      if (ticks < 0) throw malformed(bytes, lineStart, end, 'bad TIME_WAIT timer');
       timeWaitSecondsLeft = Math.floor(ticks / 100);
     }
     into.add(state, localAddress, localPort, remoteAddress, remotePort, timeWaitSecondsLeft);
@@ -79,18 +89,6 @@ export function parseProcNet(text: string, options: ProcNetParseOptions, into: S
   return into;
 }
 
-function isHeader(text: string, start: number, end: number): boolean {
-  const at = text.indexOf('local_address', start);
-  return at !== -1 && at < end;
-}
-
-/** Hex digits from `offset` up to the next space or line end; -1 when there are none or a non-hex one. */
-function parseHexRun(text: string, offset: number, end: number): number {
-  let stop = offset;
-  while (stop < end && text.charCodeAt(stop) !== 32) stop++;
-  return stop === offset ? -1 : parseHex(text, offset, stop - offset);
-}
-
-function malformed(text: string, start: number, end: number, why: string): DomainError {
-  return new DomainError('MALFORMED_PROC_LINE', `${why}: "${excerpt(text.slice(start, end))}"`);
+function malformed(bytes: Uint8Array, start: number, end: number, why: string): DomainError {
+  return new DomainError('MALFORMED_PROC_LINE', `${why}: "${excerpt(latin1(bytes, start, end))}"`);
 }

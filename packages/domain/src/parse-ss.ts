@@ -1,10 +1,10 @@
 import type { TcpState } from '@portpressure/protocol';
 import { DomainError, excerpt } from './domain-error.ts';
-import { AddressCache } from './address-cache.ts';
 import { unmapIpv4 } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_SS_NAME } from './tcp-state.ts';
+import { AddressCache, asciiBytes, latin1 } from './text-bytes.ts';
 
 export interface SsParseOptions {
   /**
@@ -24,80 +24,92 @@ export interface SocketLists {
   udp: SocketColumns;
 }
 
+const SPACE = 32;
+const NEWLINE = 10;
+const COLON = 58;
+const MAX_TOKENS = 7;
+
 /**
  * Parses `ss -H -n` output: `[Netid] [State] Recv-Q Send-Q Local:Port Peer:Port [timer:(...)]`.
  * The Netid column ("tcp", "udp") appears when TCP and UDP were asked for together and decides
  * the list a line goes to. With `-o`, a TIME_WAIT line ends in `timer:(timewait,59sec,0)`, which
- * gives the entry's remaining time. Throws DomainError MALFORMED_SS_LINE on a line that does not fit.
+ * gives the entry's remaining time. Takes the bytes as they come from the pipe (or a string).
+ * Throws DomainError MALFORMED_SS_LINE on a line that does not fit.
  */
-export function parseSs(text: string, options: SsParseOptions = {}, lists: SocketLists = { tcp: new SocketColumns(), udp: new SocketColumns() }): SocketLists {
+export function parseSs(input: string | Uint8Array, options: SsParseOptions = {}, lists: SocketLists = { tcp: new SocketColumns(), udp: new SocketColumns() }): SocketLists {
+  const bytes = typeof input === 'string' ? asciiBytes(input) : input;
   const fixedState = options.state;
   const defaultList = options.protocol === 'udp' ? lists.udp : lists.tcp;
   const low = options.localPorts?.low ?? 0;
   const high = options.localPorts?.high ?? 65535;
-  // Token boundaries as [start, end) pairs; at most 7 tokens matter.
-  const tokens: number[] = new Array<number>(14).fill(0);
-  const addresses = new AddressCache();
+  // Token boundaries as [start, end) pairs.
+  const tokens = new Int32Array(MAX_TOKENS * 2);
+  const addresses = new AddressCache(decodeSsAddress);
+  const length = bytes.length;
   let start = 0;
-  const length = text.length;
   while (start < length) {
-    let end = text.indexOf('\n', start);
+    let end = bytes.indexOf(NEWLINE, start);
     if (end === -1) end = length;
     const lineStart = start;
     start = end + 1;
 
     let count = 0;
     let i = lineStart;
-    while (i < end && count < 7) {
-      while (i < end && text.charCodeAt(i) === 32) i++;
+    while (count < MAX_TOKENS) {
+      while (i < end && bytes[i] === SPACE) i++;
       if (i >= end) break;
-      const tokenStart = i;
-      while (i < end && text.charCodeAt(i) !== 32) i++;
-      tokens[count * 2] = tokenStart;
-      tokens[count * 2 + 1] = i;
+      let tokenEnd = bytes.indexOf(SPACE, i);
+      if (tokenEnd === -1 || tokenEnd > end) tokenEnd = end;
+      tokens[count * 2] = i;
+      tokens[count * 2 + 1] = tokenEnd;
       count++;
+      i = tokenEnd;
     }
     if (count === 0) continue;
 
     let field = 0;
     let list = defaultList;
     const first = tokens[0] ?? 0;
-    if ((tokens[1] ?? 0) - first === 3 && text.startsWith('tcp', first)) {
-      list = lists.tcp;
-      field = 1;
-    } else if ((tokens[1] ?? 0) - first === 3 && text.startsWith('udp', first)) {
-      list = lists.udp;
-      field = 1;
+    if ((tokens[1] ?? 0) - first === 3 && bytes[first + 2] === 112 /* p */) {
+      if (bytes[first] === 116 /* t */ && bytes[first + 1] === 99 /* c */) {
+        list = lists.tcp;
+        field = 1;
+      } else if (bytes[first] === 117 /* u */ && bytes[first + 1] === 100 /* d */) {
+        list = lists.udp;
+        field = 1;
+      }
     }
     let state: TcpState | undefined = fixedState;
     // Recv-Q is a number; a field starting with anything else is the State column, whatever was asked.
-    const stateChar = text.charCodeAt(tokens[field * 2] ?? 0);
-    if (state === undefined || stateChar < 48 || stateChar > 57) {
-      state = ssStateAt(text, tokens[field * 2] ?? 0, tokens[field * 2 + 1] ?? 0);
-      if (state === undefined) throw malformed(text, lineStart, end, 'unknown state');
+    const stateByte = bytes[tokens[field * 2] ?? 0] ?? 0;
+    if (state === undefined || stateByte < 48 || stateByte > 57) {
+      state = ssStateAt(bytes, tokens[field * 2] ?? 0, tokens[field * 2 + 1] ?? 0);
+      if (state === undefined) throw malformed(bytes, lineStart, end, 'unknown state');
       field++;
     }
     // Skip Recv-Q and Send-Q.
     const localField = field + 2;
-    if (count < localField + 2) throw malformed(text, lineStart, end, 'too few columns');
+    if (count < localField + 2) throw malformed(bytes, lineStart, end, 'too few columns');
     const localStart = tokens[localField * 2] ?? 0;
     const localEnd = tokens[localField * 2 + 1] ?? 0;
     const remoteStart = tokens[localField * 2 + 2] ?? 0;
     const remoteEnd = tokens[localField * 2 + 3] ?? 0;
-    const localPort = endpointPort(text, localStart, localEnd);
-    if (localPort < 0) throw malformed(text, lineStart, end, 'bad address:port');
+    const localColon = lastColon(bytes, localStart, localEnd);
+    const localPort = portAfter(bytes, localColon, localEnd);
+    if (localPort < 0) throw malformed(bytes, lineStart, end, 'bad address:port');
     if (localPort < low || localPort > high) continue;
-    const remotePort = endpointPort(text, remoteStart, remoteEnd);
-    const localAddress = endpointAddress(text, localStart, localEnd, addresses);
-    const remoteAddress = endpointAddress(text, remoteStart, remoteEnd, addresses);
-    if (remotePort < 0 || localAddress === null || remoteAddress === null) throw malformed(text, lineStart, end, 'bad address:port');
+    const remoteColon = lastColon(bytes, remoteStart, remoteEnd);
+    const remotePort = portAfter(bytes, remoteColon, remoteEnd);
+    const localAddress = addressBefore(bytes, localStart, localColon, addresses);
+    const remoteAddress = addressBefore(bytes, remoteStart, remoteColon, addresses);
+    if (remotePort < 0 || localAddress === null || remoteAddress === null) throw malformed(bytes, lineStart, end, 'bad address:port');
 
     let timeWaitSecondsLeft: number | null = null;
     if (state === 'TIME_WAIT') {
       const timerField = localField + 2;
       if (count > timerField) {
-        const ms = parseSsTimer(text.slice(tokens[timerField * 2], tokens[timerField * 2 + 1]));
-        if (ms === null) throw malformed(text, lineStart, end, 'bad timer');
+        const ms = parseSsTimer(latin1(bytes, tokens[timerField * 2] ?? 0, tokens[timerField * 2 + 1] ?? 0));
+        if (ms === null) throw malformed(bytes, lineStart, end, 'bad timer');
         timeWaitSecondsLeft = Math.floor(ms / 1000);
       }
     }
@@ -106,14 +118,19 @@ export function parseSs(text: string, options: SsParseOptions = {}, lists: Socke
   return lists;
 }
 
-/** The port of "address:port" in text[start, end): 0 for "*", -1 when malformed. */
-function endpointPort(text: string, start: number, end: number): number {
-  const colon = text.lastIndexOf(':', end - 1);
-  if (colon < start || colon === end - 1) return -1;
-  if (colon + 2 === end && text.charCodeAt(colon + 1) === 42 /* * */) return 0;
+/** Index of the last ':' of an "address:port" token (ports are short, so scan from the end); -1 if none. */
+function lastColon(bytes: Uint8Array, start: number, end: number): number {
+  for (let i = end - 1; i >= start; i--) if (bytes[i] === COLON) return i;
+  return -1;
+}
+
+/** The port after `colon`: 0 for "*", -1 when malformed. */
+function portAfter(bytes: Uint8Array, colon: number, end: number): number {
+  if (colon < 0 || colon === end - 1) return -1;
+  if (colon + 2 === end && bytes[colon + 1] === 42 /* * */) return 0;
   let port = 0;
   for (let i = colon + 1; i < end; i++) {
-    const d = text.charCodeAt(i) - 48;
+    const d = (bytes[i] ?? 0) - 48;
     if (d < 0 || d > 9) return -1;
     port = port * 10 + d;
   }
@@ -121,48 +138,54 @@ function endpointPort(text: string, start: number, end: number): number {
 }
 
 /**
- * The address of "127.0.0.1:40001", "[::1]:5000", "127.0.0.1%lo:40001", "[fe80::1]%eth0:22" or
- * "*:5000" in text[start, end), normalised like the /proc parser's; null when malformed.
+ * The address before `colon` in "127.0.0.1:40001", "[::1]:5000", "127.0.0.1%lo:40001",
+ * "[fe80::1]%eth0:22" or "*:5000", normalised like the /proc parser's; null when malformed.
  */
-function endpointAddress(text: string, start: number, end: number, cache: AddressCache): string | null {
-  const colon = text.lastIndexOf(':', end - 1);
-  if (colon < start) return null;
+function addressBefore(bytes: Uint8Array, start: number, colon: number, cache: AddressCache): string | null {
+  if (colon < 0) return null;
   let addrEnd = colon;
-  // An interface suffix ("%lo") ends the address. Searched within the token only: indexOf would
-  // scan the rest of the text for every line.
+  // An interface suffix ("%lo") ends the address.
   for (let i = start; i < colon; i++) {
-    if (text.charCodeAt(i) === 37 /* % */) {
+    if (bytes[i] === 37 /* % */) {
       addrEnd = i;
       break;
     }
   }
   let addrStart = start;
-  if (text.charCodeAt(addrStart) === 91 /* [ */) {
+  if (bytes[addrStart] === 91 /* [ */) {
     addrStart++;
-    if (text.charCodeAt(addrEnd - 1) === 93 /* ] */) addrEnd--;
+    if (bytes[addrEnd - 1] === 93 /* ] */) addrEnd--;
   }
   if (addrEnd <= addrStart) return null;
-  return cache.lookup(text, addrStart, addrEnd, normaliseSsAddress);
+  return cache.lookup(bytes, addrStart, addrEnd);
 }
 
 /** A dual-stack wildcard is printed as "*"; /proc shows it as the IPv6 any address. */
-function normaliseSsAddress(raw: string): string {
+function decodeSsAddress(bytes: Uint8Array, start: number, end: number): string {
+  const raw = latin1(bytes, start, end);
   return raw === '*' ? '::' : unmapIpv4(raw);
 }
 
-/** The state named by text[start, end) ("ESTAB", "TIME-WAIT", ...), without slicing the text. */
-function ssStateAt(text: string, start: number, end: number): TcpState | undefined {
+const SS_NAMES = [...TCP_STATE_BY_SS_NAME.keys()].map(asciiBytes);
+const SS_STATES = [...TCP_STATE_BY_SS_NAME.values()];
+
+/** The state named by bytes[start, end) ("ESTAB", "TIME-WAIT", ...). */
+function ssStateAt(bytes: Uint8Array, start: number, end: number): TcpState | undefined {
   const length = end - start;
-  // Plain arrays: iterating the Map would allocate an entry per line.
-  for (let i = 0; i < SS_NAMES.length; i++) {
-    const name = SS_NAMES[i] ?? '';
-    if (name.length === length && text.startsWith(name, start)) return SS_STATES[i];
+  for (let n = 0; n < SS_NAMES.length; n++) {
+    const name = SS_NAMES[n];
+    if (name === undefined || name.length !== length) continue;
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (name[i] !== bytes[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return SS_STATES[n];
   }
   return undefined;
 }
-
-const SS_NAMES = [...TCP_STATE_BY_SS_NAME.keys()];
-const SS_STATES = [...TCP_STATE_BY_SS_NAME.values()];
 
 /**
  * Parses `timer:(timewait,59sec,0)`. The time is iproute2's print_ms_timer format: "1min",
@@ -182,6 +205,6 @@ export function parseSsTimer(token: string): number | null {
   return (minutes * 60 + seconds) * 1000 + millis;
 }
 
-function malformed(text: string, start: number, end: number, why: string): DomainError {
-  return new DomainError('MALFORMED_SS_LINE', `ss output: ${why}: "${excerpt(text.slice(start, end))}"`);
+function malformed(bytes: Uint8Array, start: number, end: number, why: string): DomainError {
+  return new DomainError('MALFORMED_SS_LINE', `ss output: ${why}: "${excerpt(latin1(bytes, start, end))}"`);
 }

@@ -45,7 +45,8 @@ export async function readProcSockets(procNetDir: string, bounds: PortBounds, li
       throw new CollectError('PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
     try {
-      let carry = '';
+      // Parse straight from the read buffer; a partial last line is copied and carried over.
+      let carry: Buffer | null = null;
       for (;;) {
         let bytesRead: number;
         try {
@@ -54,23 +55,24 @@ export async function readProcSockets(procNetDir: string, bounds: PortBounds, li
           throw new CollectError('PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
         }
         if (bytesRead === 0) break;
-        const text = carry + buffer.toString('latin1', 0, bytesRead);
-        const lastNewline = text.lastIndexOf('\n');
+        const read = buffer.subarray(0, bytesRead);
+        const bytes: Buffer = carry ? Buffer.concat([carry, read]) : read;
+        const lastNewline = bytes.lastIndexOf(10);
         if (lastNewline === -1) {
-          carry = text;
+          carry = Buffer.from(bytes);
           continue;
         }
-        parse(text.slice(0, lastNewline + 1));
-        carry = text.slice(lastNewline + 1);
+        parse(bytes.subarray(0, lastNewline + 1));
+        carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : null;
       }
-      if (carry.trim() !== '') parse(carry);
+      if (carry) parse(carry);
     } finally {
       closeSync(fd);
     }
 
-    function parse(text: string): void {
+    function parse(bytes: Uint8Array): void {
       try {
-        parseProcNet(text, { family, localPorts: bounds, littleEndian }, into);
+        parseProcNet(bytes, { family, localPorts: bounds, littleEndian }, into);
       } catch (error) {
         if (error instanceof DomainError) throw new CollectError('MALFORMED_OUTPUT', `${path}: ${error.message}`, { cause: error });
         throw error;

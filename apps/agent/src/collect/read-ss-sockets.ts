@@ -52,18 +52,19 @@ function runSs(command: string, args: string[], parseOptions: SsParseOptions, in
       env: { ...process.env, LC_ALL: 'C' },
       timeout: SS_TIMEOUT_MS,
     });
-    let carry = '';
+    // Bytes go to the parser as they come; only a partial last line is carried to the next chunk.
+    let carry: Buffer | null = null;
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       if (settled) return;
-      const text = carry + chunk.toString('latin1');
-      const lastNewline = text.lastIndexOf('\n');
+      const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const lastNewline = bytes.lastIndexOf(10);
       if (lastNewline === -1) {
-        carry = text;
+        carry = bytes;
         return;
       }
-      carry = text.slice(lastNewline + 1);
-      parse(text.slice(0, lastNewline + 1));
+      carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
+      parse(bytes.subarray(0, lastNewline + 1));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');
@@ -81,15 +82,15 @@ function runSs(command: string, args: string[], parseOptions: SsParseOptions, in
         fail(new CollectError('SS_FAILED', `${shown} ${why}${detail ? `: ${detail}` : ''}`));
         return;
       }
-      if (carry.trim() !== '') parse(carry);
+      if (carry) parse(carry);
       if (settled) return;
       settled = true;
       resolve();
     });
 
-    function parse(text: string): void {
+    function parse(bytes: Uint8Array): void {
       try {
-        parseSs(text, parseOptions, into);
+        parseSs(bytes, parseOptions, into);
       } catch (error) {
         if (error instanceof DomainError) fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${error.message}`, { cause: error }));
         else fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${(error as Error).message}`, { cause: error }));

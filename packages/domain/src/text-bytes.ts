@@ -1,0 +1,81 @@
+/**
+ * Byte helpers for parsing kernel and `ss` output, which is ASCII. Parsing bytes straight from the
+ * buffers a pipe or a file read hands over avoids decoding every chunk into a string and walking
+ * it character by character; strings are made only for the few distinct addresses and for errors.
+ */
+
+/** ASCII text as bytes (what tests and callers with strings pass). */
+export function asciiBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  return bytes;
+}
+
+/** bytes[start, end) as a string, one character per byte. */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let out = '';
+  // Chunks keep the argument list of fromCharCode short.
+  for (let i = start; i < end; i += 4096) out += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
+  return out;
+}
+
+/** Value of one hex digit by byte, -1 for anything else. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[65 + c] = 10 + c;
+  HEX_VALUE[97 + c] = 10 + c;
+}
+
+/** Parses `length` hex digits at `offset`; -1 when any is not a hex digit. */
+export function hexAt(bytes: Uint8Array, offset: number, length: number): number {
+  let value = 0;
+  for (let i = offset; i < offset + length; i++) {
+    const digit = HEX_VALUE[bytes[i] ?? 0] ?? -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/**
+ * Remembers the last few addresses decoded from bytes, keyed by their raw bytes. A socket table
+ * repeats a handful of addresses thousands of times; answering from here avoids decoding and
+ * allocating a string for each of them. Entries are replaced round-robin.
+ */
+export class AddressCache {
+  private readonly raw: Uint8Array[];
+  private readonly decoded: string[];
+  private next = 0;
+
+  constructor(
+    private readonly decode: (bytes: Uint8Array, start: number, end: number) => string | null,
+    private readonly size = 8,
+  ) {
+    this.raw = Array.from({ length: size }, () => new Uint8Array(0));
+    this.decoded = new Array<string>(size).fill('');
+  }
+
+  /** The decoded address for bytes[start, end); null when the decoder says malformed. */
+  lookup(bytes: Uint8Array, start: number, end: number): string | null {
+    const length = end - start;
+    for (let e = 0; e < this.size; e++) {
+      const candidate = this.raw[e];
+      if (candidate === undefined || candidate.length !== length || length === 0) continue;
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (candidate[i] !== bytes[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.decoded[e] ?? null;
+    }
+    const value = this.decode(bytes, start, end);
+    if (value === null) return null;
+    this.raw[this.next] = bytes.slice(start, end);
+    this.decoded[this.next] = value;
+    this.next = (this.next + 1) % this.size;
+    return value;
+  }
+}
