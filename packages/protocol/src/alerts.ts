@@ -32,11 +32,16 @@ export type PressureRuleParams = z.infer<typeof pressureRuleParamsSchema>;
 /**
  * Forecast rule: a least-squares line through the tuple's `used − reclaimable` over the trailing
  * `windowSeconds` reaches `usable` within `withinSeconds`, for `sustainSnapshots` snapshots in a
- * row, with at least `minSamples` points in the window. It resolves once growth stops or the
- * forecast moves beyond `withinSeconds × (1 + resolveMargin)`.
+ * row, with at least `minSamples` points in the window, on a tuple at `minPressure` or more. It
+ * resolves once growth stops or the forecast moves beyond `withinSeconds × (1 + resolveMargin)`.
  */
 export const forecastRuleParamsSchema = z.object({
   withinSeconds: z.number().int().min(10).max(30 * DAY),
+  /**
+   * Tuples below this pressure are not forecast: one or two ports more on a nearly idle tuple
+   * extrapolate to "runs out soon" in a small range, which is noise, not a trend.
+   */
+  minPressure: z.number().min(0).max(1).default(0.1),
   windowSeconds: z.number().int().min(10).max(7 * DAY).default(600),
   minSamples: z.number().int().min(3).max(10_000).default(5),
   sustainSnapshots: z.number().int().min(1).max(1000).default(2),

@@ -103,7 +103,7 @@ describe('pressure rule', () => {
 });
 
 describe('forecast rule', () => {
-  const params = { withinSeconds: 60, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 };
+  const params = { withinSeconds: 60, minPressure: 0.1, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 };
   const t0 = Date.parse('2026-05-01T10:00:00Z');
   const series = (values: number[]) => values.map((value, i) => ({ t: t0 + i * 10_000, value }));
   const observe = (values: number[]): Observation | undefined => {
@@ -130,6 +130,16 @@ describe('forecast rule', () => {
   it('never breaches on flat usage, even right under the limit', () => {
     const o = observe([97, 97, 97, 97, 97]);
     expect(o).toMatchObject({ breaching: false, holding: false, measurement: { exhaustsAt: null } });
+  });
+
+  it('ignores a nearly idle tuple whose one extra port extrapolates to exhaustion', () => {
+    // 1 → 2 ports in 10 s would reach 100 in ~16 min; with a 20-minute horizon that is "soon".
+    const wide = { ...params, withinSeconds: 1200, minSamples: 2 };
+    const t = tuple(2);
+    const points = series([1, 2]);
+    const [o] = observeForecast(RULE, wide, HOST, report([t]), new Map([[tupleKey(t), points]]), t0 + 10_000);
+    expect(o?.breaching).toBe(false);
+    expect(observeForecast(RULE, { ...wide, minPressure: 0 }, HOST, report([t]), new Map([[tupleKey(t), points]]), t0 + 10_000)[0]?.breaching).toBe(true);
   });
 
   it('waits for the minimum number of samples', () => {

@@ -86,7 +86,8 @@ export function observePressure(
 }
 
 /**
- * Forecast: the least-squares line over the trailing window reaches `usable` within the horizon.
+ * Forecast: the least-squares line over the trailing window reaches `usable` within the horizon,
+ * on a tuple already at `minPressure`.
  * `series` holds each watched tuple's `used − reclaimable` points (ms timestamps), the current
  * snapshot included; tuples without a series are not observed.
  */
@@ -109,7 +110,7 @@ export function observeForecast(
     out.push({
       groupKey: groupKeyFor(ruleId, hostId, tuple),
       tuple,
-      breaching: points.length >= params.minSamples && left <= horizonMs,
+      breaching: points.length >= params.minSamples && t.pressure >= params.minPressure && left <= horizonMs,
       holding: left <= horizonMs * (1 + params.resolveMargin),
       measurement: {
         ...tupleMeasurement(t, report.usable),

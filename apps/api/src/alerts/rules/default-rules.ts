@@ -24,9 +24,9 @@ const DEFAULT_RULES: AlertRuleInput[] = [
     name: 'Runs out of ports within 30 minutes',
     kind: 'forecast',
     severity: 'critical',
-    // 10 minutes of history, at least 5 points, 2 forecasts in a row: quick on a steady leak,
-    // deaf to one noisy snapshot.
-    params: { withinSeconds: 1800, windowSeconds: 600, minSamples: 5, sustainSnapshots: 2, resolveMargin: 0.5 },
+    // 10 minutes of history, at least 5 points, 2 forecasts in a row, tuples from 10 %: quick on
+    // a steady leak, deaf to one noisy snapshot and to idle tuples gaining a port or two.
+    params: { withinSeconds: 1800, minPressure: 0.1, windowSeconds: 600, minSamples: 5, sustainSnapshots: 2, resolveMargin: 0.5 },
     repeatIntervalSeconds: 3600,
   },
   {

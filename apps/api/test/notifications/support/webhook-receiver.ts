@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Date.now() when the whole body had arrived. */
+  receivedAt: number;
 }
 
 /** How the receiver answers one request: a status, or never (to exercise timeouts). */
@@ -38,6 +40,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: Date.now(),
       });
       const reply = queue.shift() ?? { status: 200, body: 'ok' };
       if ('hang' in reply) {

@@ -1,0 +1,80 @@
+import type { AlertChannel, AlertRule } from '@portpressure/protocol';
+import { startApi, type StartedApi } from '../../../src/app.ts';
+import { loadApiConfig } from '../../../src/config/config.ts';
+import {
+  connectEnrolled,
+  isAck,
+  TEST_ADMIN_PASSWORD,
+  TEST_ENROLLMENT_TOKEN,
+  type AgentClient,
+  type ApiHarness,
+} from '../../support/api-harness.ts';
+import { aHello, aReport, aSnapshot, aTuple } from '../../support/factories.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './alerts-api.ts';
+
+export const WEBHOOK_SECRET = 'fault-test-shared-secret-0123';
+
+/** One host with its own signed-webhook channel and a pressure rule scoped to that host. */
+export interface AlertScenario {
+  hostId: string;
+  agent: AgentClient;
+  channel: AlertChannel;
+  rule: AlertRule;
+  /** Sends a snapshot whose worst tuple uses `used` of 100 ports, and waits for its ack. */
+  report(used: number): Promise<void>;
+}
+
+/**
+ * Sets up an isolated scenario on a shared API: fires at 90 % after one snapshot, resolves below
+ * 80 %, reminds never, and notifies only `webhookUrl`.
+ */
+export async function alertScenario(h: ApiHarness, alerts: AlertsApi, hostname: string, webhookUrl: string): Promise<AlertScenario> {
+  const channel = await alerts.createChannel({
+    name: `${hostname} hook`,
+    type: 'webhook',
+    settings: { webhookUrl, secret: WEBHOOK_SECRET },
+  });
+  const { agent, host } = await connectEnrolled(h.api.url, aHello(hostname));
+  const rule = await alerts.createRule({
+    name: `Pressure on ${hostname}`,
+    kind: 'pressure',
+    severity: 'critical',
+    scope: { hostId: host.hostId, labels: {} },
+    channelIds: [channel.id],
+    params: { threshold: 0.9, resolveMargin: 0.1, sustainSnapshots: 1 },
+    repeatIntervalSeconds: 0,
+  });
+  let seq = 0;
+  return {
+    hostId: host.hostId,
+    agent,
+    channel,
+    rule,
+    async report(used) {
+      seq += 1;
+      agent.send(aSnapshot(seq, aReport({ tuples: [aTuple({ used })] })));
+      await agent.waitFor(isAck(seq));
+    },
+  };
+}
+
+/** Deletes the default rules, so only a test's own rules notify. */
+export async function withoutDefaultRules(alerts: AlertsApi): Promise<void> {
+  await alerts.replaceRules([]);
+}
+
+/**
+ * Starts the API again on the harness's database and port, as a restarted process would: same
+ * database, same URL, so sessions and agents carry on.
+ */
+export async function startAgain(h: ApiHarness): Promise<StartedApi> {
+  const config = loadApiConfig({
+    DATABASE_URL: h.db.url,
+    PORT: String(h.api.port),
+    HOST: '127.0.0.1',
+    PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+    ...FAST_ALERTS_ENV,
+  });
+  return startApi(config, { logger: false });
+}
