@@ -1,21 +1,95 @@
-import { LIVE_WS_PATH, hostListSchema, liveMessageSchema, type HostSummary, type LiveMessage } from '@portpressure/protocol';
+import {
+  LIVE_WS_PATH,
+  apiErrorSchema,
+  hostDetailSchema,
+  hostHistorySchema,
+  hostListSchema,
+  liveMessageSchema,
+  sessionInfoSchema,
+  type HostDetail,
+  type HostHistory,
+  type HostList,
+  type LiveMessage,
+  type SessionInfo,
+} from '@portpressure/protocol';
 
-export async function fetchHosts(signal?: AbortSignal): Promise<HostSummary[]> {
-  const res = await fetch('/api/hosts', { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`GET /api/hosts answered ${res.status}`);
-  return hostListSchema.parse(await res.json()).hosts;
+/** The API answered 401: the session is missing or over. The app shows the sign-in page. */
+export class SignedOutError extends Error {}
+
+/** The API answered with an error body; `message` is the server's explanation. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
-/** Opens the live channel and reconnects with backoff; returns a function that closes it for good. */
+type SignedOutListener = () => void;
+const signedOutListeners = new Set<SignedOutListener>();
+
+/** Called whenever any request finds the session gone. */
+export function onSignedOut(listener: SignedOutListener): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+async function request<T>(path: string, parse: (body: unknown) => T, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(path, { ...init, credentials: 'same-origin', headers: { accept: 'application/json', ...init.headers } });
+  if (res.status === 401 && path !== '/api/auth/login') {
+    for (const l of signedOutListeners) l();
+    throw new SignedOutError('sign in to continue');
+  }
+  if (!res.ok) {
+    const body = apiErrorSchema.safeParse(await res.json().catch(() => null));
+    throw body.success
+      ? new ApiRequestError(res.status, body.data.code, body.data.message)
+      : new ApiRequestError(res.status, `HTTP_${res.status}`, `${path} answered ${res.status}`);
+  }
+  return parse(await res.json());
+}
+
+export const fetchMe = (signal?: AbortSignal): Promise<SessionInfo> => request('/api/auth/me', (b) => sessionInfoSchema.parse(b), { signal });
+
+export function signIn(password: string): Promise<SessionInfo> {
+  return request('/api/auth/login', (b) => sessionInfoSchema.parse(b), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
+}
+
+export async function signOut(): Promise<void> {
+  await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
+}
+
+export const fetchHosts = (signal?: AbortSignal): Promise<HostList> => request('/api/hosts', (b) => hostListSchema.parse(b), { signal });
+
+export const fetchDetail = (id: string, signal?: AbortSignal): Promise<HostDetail> =>
+  request(`/api/hosts/${encodeURIComponent(id)}/detail`, (b) => hostDetailSchema.parse(b), { signal });
+
+export function fetchHistory(id: string, from: Date, to: Date, signal?: AbortSignal): Promise<HostHistory> {
+  const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+  return request(`/api/hosts/${encodeURIComponent(id)}/history?${q}`, (b) => hostHistorySchema.parse(b), { signal });
+}
+
+/**
+ * Opens the live channel and reconnects with capped, jittered backoff. The server refuses the
+ * upgrade without a session (browsers only see a failed socket), so after a failure the session
+ * is checked once, which sends a signed-out browser to the sign-in page.
+ */
 export function subscribeLive(onMessage: (m: LiveMessage) => void, onStatus: (connected: boolean) => void): () => void {
   let socket: WebSocket | undefined;
   let closed = false;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const connect = () => {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LIVE_WS_PATH}`;
-    socket = new WebSocket(url);
+    socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LIVE_WS_PATH}`);
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       attempt = 0;
       onStatus(true);
     };
@@ -26,6 +100,7 @@ export function subscribeLive(onMessage: (m: LiveMessage) => void, onStatus: (co
     socket.onclose = () => {
       onStatus(false);
       if (closed) return;
+      if (!opened) void fetchMe().catch(() => undefined);
       const delay = Math.min(30_000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
       timer = setTimeout(connect, delay);
     };

@@ -1,29 +1,65 @@
-import type { HostSummary } from '@portpressure/protocol';
+import { PRESSURE_CRITICAL, PRESSURE_WARNING, type TupleKey, type TupleUsage } from '@portpressure/protocol';
 
-export function percent(ratio: number | null): string {
-  return ratio === null ? '—' : `${(ratio * 100).toFixed(ratio >= 0.995 && ratio < 1 ? 1 : 0)}%`;
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+export function count(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : integer.format(n);
 }
 
-/** Color band of a pressure value, with the product's default thresholds (warning 2/3, critical 90%). */
-export function pressureLevel(ratio: number | null): 'none' | 'ok' | 'warning' | 'critical' {
-  if (ratio === null) return 'none';
-  if (ratio >= 0.9) return 'critical';
-  if (ratio >= 2 / 3) return 'warning';
+export function percent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined) return '—';
+  // 99.6 % must not read as "100 %": that is reserved for a tuple that is really full
+  return `${(ratio * 100).toFixed(ratio >= 0.995 && ratio < 1 ? 1 : 0)} %`;
+}
+
+export type PressureLevel = 'none' | 'ok' | 'warning' | 'critical';
+
+/** Colour band of a pressure value: warning from 2/3, critical from 90 % (the advice thresholds). */
+export function pressureLevel(ratio: number | null | undefined): PressureLevel {
+  if (ratio === null || ratio === undefined) return 'none';
+  if (ratio >= PRESSURE_CRITICAL) return 'critical';
+  if (ratio >= PRESSURE_WARNING) return 'warning';
   return 'ok';
 }
 
-export function tupleLabel(host: HostSummary): string {
-  const t = host.worstTuple;
-  if (!t) return '—';
-  const remote = t.remoteAddress.includes(':') ? `[${t.remoteAddress}]` : t.remoteAddress;
-  return `${remote}:${t.remotePort} from ${t.localAddress}`;
+function bracket(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/** "10.0.0.5:5432 from 10.0.0.1": where the ports go, then where they come from. */
+export function tupleLabel(t: TupleKey | null | undefined): string {
+  return t ? `${bracket(t.remoteAddress)}:${t.remotePort} from ${t.localAddress}` : '—';
+}
+
+/** Share of a tuple's used ports sitting in TIME_WAIT, or null without sockets. */
+export function timeWaitShare(t: TupleUsage | null | undefined): number | null {
+  return t && t.used > 0 ? t.timeWait / t.used : null;
+}
+
+/** "45 s", "12 min", "3 h 10 min", "4 d 2 h". */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
 export function ago(iso: string | null, now: number): string {
   if (!iso) return 'never';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return new Date(iso).toLocaleString();
+  const ms = now - Date.parse(iso);
+  return ms < 1000 ? 'just now' : `${duration(ms)} ago`;
 }
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** Local time of day (the viewer's time zone). */
+export const formatTime = (ms: number): string => timeFormat.format(ms);
+/** Local date and time (the viewer's time zone). */
+export const formatDateTime = (ms: number): string => dateTimeFormat.format(ms);
+/** The viewer's time zone name, shown beside charts. */
+export const localTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;

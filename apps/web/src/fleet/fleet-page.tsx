@@ -1,0 +1,144 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useFleet } from '../fleet-store.ts';
+import { count } from '../format.ts';
+import { navigate, useLocation } from '../router.tsx';
+import { allLabels, FIRST_DIR, filterRows, sortRows, toRow, type SortDir, type SortKey } from './fleet-rows.ts';
+import { FleetTable } from './fleet-table.tsx';
+
+const SORT_KEYS: SortKey[] = ['host', 'pressure', 'tuple', 'held', 'timeWait', 'forecast', 'trend', 'lastSeen'];
+/** "Last seen" and "offline" move with the clock, not only with data. */
+const TICK_MS = 5_000;
+
+export function FleetPage() {
+  const fleet = useFleet();
+  const { search } = useLocation();
+  const text = search.get('q') ?? '';
+  const label = search.get('label') ?? '';
+  const sortParam = search.get('sort') as SortKey | null;
+  const sortKey: SortKey = sortParam && SORT_KEYS.includes(sortParam) ? sortParam : 'pressure';
+  const sortDir: SortDir = search.get('dir') === 'asc' || search.get('dir') === 'desc' ? (search.get('dir') as SortDir) : FIRST_DIR[sortKey];
+  const [tick, setTick] = useState(() => Date.now());
+  const filterBox = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const timer = setInterval(() => setTick(Date.now()), TICK_MS);
+    // "/" jumps to the filter, as in most consoles
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '/' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement)) {
+        e.preventDefault();
+        filterBox.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, []);
+
+  const setParams = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(search);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    const q = next.toString();
+    navigate(q ? `/?${q}` : '/', { replace: true });
+  };
+
+  const serverNow = tick + fleet.skewMs;
+  const rows = useMemo(
+    () => [...fleet.hosts.values()].map((h) => toRow(h, serverNow, fleet.offlineAfterMs)),
+    // serverNow changes with the tick; the store's version with the data
+    [fleet.hosts, fleet.offlineAfterMs, serverNow],
+  );
+  const labels = useMemo(() => allLabels(fleet.hosts.values()), [fleet.hosts]);
+  const shown = useMemo(() => sortRows(filterRows(rows, text, label), sortKey, sortDir), [rows, text, label, sortKey, sortDir]);
+  const stats = useMemo(() => {
+    let critical = 0;
+    let warning = 0;
+    let offline = 0;
+    for (const r of rows) {
+      if (r.offline) offline++;
+      const p = r.host.pressure ?? 0;
+      if (p >= 0.9) critical++;
+      else if (p >= 2 / 3) warning++;
+    }
+    return { critical, warning, offline };
+  }, [rows]);
+
+  if (fleet.status === 'loading') return <p className="muted page-pad">Loading the fleet…</p>;
+  if (fleet.status === 'error') {
+    return (
+      <p className="error page-pad" role="alert">
+        Could not load the fleet: {fleet.error}
+      </p>
+    );
+  }
+  if (fleet.hosts.size === 0) return <EmptyFleet />;
+
+  return (
+    <section className="fleet-page" aria-labelledby="fleet-title">
+      <div className="toolbar">
+        <h1 id="fleet-title">Fleet</h1>
+        <span className="stats" aria-live="polite">
+          <span>{count(rows.length)} hosts</span>
+          <span className="stat critical">{count(stats.critical)} critical</span>
+          <span className="stat warning">{count(stats.warning)} warning</span>
+          <span className="stat offline">{count(stats.offline)} offline</span>
+        </span>
+        <span className="spacer" />
+        <label className="visually-hidden" htmlFor="fleet-filter">
+          Filter hosts
+        </label>
+        <input
+          id="fleet-filter"
+          ref={filterBox}
+          type="search"
+          placeholder="Filter: host, tuple, label…  ( / )"
+          value={text}
+          onChange={(e) => setParams({ q: e.target.value })}
+        />
+        <label className="visually-hidden" htmlFor="fleet-label">
+          Label
+        </label>
+        <select id="fleet-label" value={label} onChange={(e) => setParams({ label: e.target.value })}>
+          <option value="">All labels</option>
+          {labels.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+        {(text || label) && (
+          <span className="muted" data-testid="shown-count">
+            {count(shown.length)} shown
+          </span>
+        )}
+      </div>
+      {shown.length === 0 ? (
+        <p className="muted page-pad">No host matches this filter.</p>
+      ) : (
+        <FleetTable rows={shown} serverNow={serverNow} sortKey={sortKey} sortDir={sortDir} onSort={(key, dir) => setParams({ sort: key, dir })} />
+      )}
+    </section>
+  );
+}
+
+function EmptyFleet() {
+  const origin = location.origin;
+  return (
+    <section className="card empty" aria-labelledby="empty-title">
+      <h1 id="empty-title">No hosts yet</h1>
+      <p>Run the agent on each host you want to watch. It enrolls once with the enrollment token, then reports every 10 s:</p>
+      <pre>
+        <code>npx portpressure-agent run --server {origin} --enrollment-token "$PORTPRESSURE_ENROLLMENT_TOKEN" --label env=prod</code>
+      </pre>
+      <p className="muted">
+        The token is <code>PORTPRESSURE_ENROLLMENT_TOKEN</code> of the API, or the one it printed once in its log on first start. From a checkout
+        of this repository: <code>npm run agent -- run --server {origin} --enrollment-token …</code>. No server? <code>portpressure-agent check</code>{' '}
+        answers on the host itself.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,96 @@
+import type { FleetHost } from '@portpressure/protocol';
+import { timeWaitShare, tupleLabel } from '../format.ts';
+
+/** Forecasts further out than this read as "not soon" rather than a date. */
+export const FORECAST_HORIZON_MS = 30 * 86_400_000;
+
+/** A host with everything the table shows or sorts by, computed once per change. */
+export interface FleetRow {
+  host: FleetHost;
+  offline: boolean;
+  tuple: string;
+  /** used − reclaimable of the worst tuple. */
+  held: number | null;
+  timeWaitShare: number | null;
+  /** ms from now until exhaustion when the trend points up; null when not growing or offline. */
+  exhaustsInMs: number | null;
+  lastSeenMs: number | null;
+  /** Lower-case text the filter box searches. */
+  text: string;
+}
+
+export type SortKey = 'host' | 'pressure' | 'tuple' | 'held' | 'timeWait' | 'forecast' | 'trend' | 'lastSeen';
+export type SortDir = 'asc' | 'desc';
+
+export function toRow(host: FleetHost, serverNow: number, offlineAfterMs: number): FleetRow {
+  const offline = host.lastSeenAt === null || serverNow - Date.parse(host.lastSeenAt) > offlineAfterMs;
+  const t = host.worstTuple;
+  const exhaustsAt = host.trend?.exhaustsAt ? Date.parse(host.trend.exhaustsAt) : null;
+  const labels = Object.entries(host.labels).map(([k, v]) => `${k}=${v}`);
+  const tuple = tupleLabel(t);
+  return {
+    host,
+    offline,
+    tuple,
+    held: t ? t.used - t.reclaimable : host.pressure === null ? null : 0,
+    timeWaitShare: timeWaitShare(t),
+    exhaustsInMs: exhaustsAt !== null && !offline && host.trend && host.trend.slopePerSecond > 0 ? Math.max(0, exhaustsAt - serverNow) : null,
+    lastSeenMs: host.lastSeenAt ? Date.parse(host.lastSeenAt) : null,
+    text: [host.hostname, host.machineId, tuple, ...labels].join(' ').toLowerCase(),
+  };
+}
+
+/** Filters by free text (every word must appear) and by one `key=value` label. */
+export function filterRows(rows: FleetRow[], text: string, label: string): FleetRow[] {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const [lk, lv] = label ? [label.slice(0, label.indexOf('=')), label.slice(label.indexOf('=') + 1)] : ['', ''];
+  if (words.length === 0 && !label) return rows;
+  return rows.filter((r) => (!label || r.host.labels[lk] === lv) && words.every((w) => r.text.includes(w)));
+}
+
+type Value = number | string | null;
+const VALUE: Record<SortKey, (r: FleetRow) => Value> = {
+  host: (r) => r.host.hostname,
+  pressure: (r) => r.host.pressure,
+  tuple: (r) => (r.host.worstTuple ? r.tuple : null),
+  held: (r) => r.held,
+  timeWait: (r) => r.timeWaitShare,
+  forecast: (r) => r.exhaustsInMs,
+  trend: (r) => r.host.trend?.slopePerSecond ?? null,
+  lastSeen: (r) => r.lastSeenMs,
+};
+
+/** The direction a column sorts in when first clicked: the "worst first" one. */
+export const FIRST_DIR: Record<SortKey, SortDir> = {
+  host: 'asc',
+  pressure: 'desc',
+  tuple: 'asc',
+  held: 'desc',
+  timeWait: 'desc',
+  forecast: 'asc',
+  trend: 'desc',
+  lastSeen: 'asc',
+};
+
+/** Sorts a copy; hosts without a value go last in either direction, ties by hostname. */
+export function sortRows(rows: FleetRow[], key: SortKey, dir: SortDir): FleetRow[] {
+  const value = VALUE[key];
+  const sign = dir === 'asc' ? 1 : -1;
+  const keyed = rows.map((r) => ({ r, v: value(r) }));
+  keyed.sort((a, b) => {
+    if (a.v === null || b.v === null) {
+      if (a.v !== b.v) return a.v === null ? 1 : -1;
+    } else if (a.v !== b.v) {
+      return (typeof a.v === 'string' ? a.v.localeCompare(String(b.v)) : a.v - (b.v as number)) * sign;
+    }
+    return a.r.host.hostname.localeCompare(b.r.host.hostname);
+  });
+  return keyed.map((k) => k.r);
+}
+
+/** Every `key=value` label in the fleet, sorted, for the label filter. */
+export function allLabels(hosts: Iterable<FleetHost>): string[] {
+  const set = new Set<string>();
+  for (const h of hosts) for (const [k, v] of Object.entries(h.labels)) set.add(`${k}=${v}`);
+  return [...set].sort();
+}

@@ -1,0 +1,214 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { ago, count, duration, formatDateTime, percent } from '../format.ts';
+import { Link, navigate } from '../router.tsx';
+import { PressureBar } from '../ui/pressure-bar.tsx';
+import { Sparkline } from '../ui/sparkline.tsx';
+import { FIRST_DIR, FORECAST_HORIZON_MS, type FleetRow, type SortDir, type SortKey } from './fleet-rows.ts';
+
+/** Fixed row height: the window maths below depends on it (and styles.css sets it). */
+export const ROW_HEIGHT = 34;
+/** Rows rendered above and below the visible ones, so fast scrolling never shows blanks. */
+const OVERSCAN = 12;
+
+interface Column {
+  key: SortKey;
+  label: string;
+  width: number | undefined;
+  className?: string;
+  title?: string;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'host', label: 'Host', width: undefined },
+  { key: 'pressure', label: 'Pressure', width: 172, title: "worst tuple's (used − reclaimable) / usable" },
+  { key: 'tuple', label: 'Worst tuple', width: 290, title: 'remote:port from local address' },
+  { key: 'held', label: 'Held / usable', width: 120, className: 'num', title: 'ports held by the worst tuple (used − reclaimable) of the usable ports' },
+  { key: 'timeWait', label: 'TIME_WAIT', width: 92, className: 'num', title: "share of the worst tuple's ports in TIME_WAIT" },
+  { key: 'forecast', label: 'Runs out', width: 104, title: 'forecast at the trend of the last 15 minutes' },
+  { key: 'trend', label: 'Last hour', width: 130, title: 'pressure per minute; sorted by growth' },
+  { key: 'lastSeen', label: 'Last seen', width: 104 },
+];
+
+export interface FleetTableProps {
+  rows: FleetRow[];
+  serverNow: number;
+  sortKey: SortKey;
+  sortDir: SortDir;
+  onSort: (key: SortKey, dir: SortDir) => void;
+}
+
+/**
+ * The ranking as a windowed table: only the rows in view (plus OVERSCAN) exist in the DOM, between
+ * two spacer rows that keep the scrollbar true, so 10,000 hosts scroll like 50. Arrow keys, Page
+ * Up/Down, Home and End move between rows; Enter opens the host.
+ */
+export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetTableProps) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [viewport, setViewport] = useState({ top: 0, height: 800 });
+  const [active, setActive] = useState(0);
+  const focusPending = useRef(false);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () => setViewport({ top: el.scrollTop, height: el.clientHeight });
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const frame = useRef(0);
+  const onScroll = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      const el = scroller.current;
+      if (el) setViewport({ top: el.scrollTop, height: el.clientHeight });
+    });
+  }, []);
+
+  const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + OVERSCAN);
+  const visible = rows.slice(first, last);
+  const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
+
+  useEffect(() => {
+    if (!focusPending.current) return;
+    focusPending.current = false;
+    scroller.current?.querySelector<HTMLElement>(`tr[data-index="${activeIndex}"]`)?.focus({ preventScroll: true });
+  });
+
+  const moveTo = (index: number) => {
+    const el = scroller.current;
+    const i = Math.max(0, Math.min(rows.length - 1, index));
+    if (el) {
+      const header = el.querySelector('thead')?.clientHeight ?? ROW_HEIGHT;
+      const top = i * ROW_HEIGHT;
+      if (top < el.scrollTop) el.scrollTop = top;
+      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - header) el.scrollTop = top + ROW_HEIGHT - el.clientHeight + header;
+    }
+    focusPending.current = true;
+    setActive(i);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTableSectionElement>) => {
+    const page = Math.max(1, Math.floor(viewport.height / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+    if (e.key in moves) moveTo(activeIndex + moves[e.key]!);
+    else if (e.key === 'Home') moveTo(0);
+    else if (e.key === 'End') moveTo(rows.length - 1);
+    else if (e.key === 'Enter' && rows[activeIndex]) navigate(`/hosts/${rows[activeIndex].host.id}`);
+    else return;
+    e.preventDefault();
+  };
+
+  return (
+    <div className="table-scroll" ref={scroller} onScroll={onScroll} data-testid="fleet-scroll">
+      <table className="fleet" aria-label="Hosts ranked by port pressure" aria-rowcount={rows.length + 1}>
+        <colgroup>
+          {COLUMNS.map((c) => (
+            <col key={c.key} style={c.width ? { width: c.width } : undefined} />
+          ))}
+        </colgroup>
+        <thead>
+          <tr aria-rowindex={1}>
+            {COLUMNS.map((c) => {
+              const sorted = c.key === sortKey;
+              const nextDir: SortDir = sorted ? (sortDir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[c.key];
+              return (
+                <th key={c.key} scope="col" className={c.className} aria-sort={sorted ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                  <button type="button" className="sort" title={c.title} onClick={() => onSort(c.key, nextDir)}>
+                    {c.label}
+                    <span className="sort-mark" aria-hidden="true">
+                      {sorted ? (sortDir === 'asc' ? '▲' : '▼') : ''}
+                    </span>
+                  </button>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody onKeyDown={onKeyDown}>
+          {first > 0 && <tr className="spacer" aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
+          {visible.map((row, i) => (
+            <FleetRowView key={row.host.id} row={row} index={first + i} active={first + i === activeIndex} serverNow={serverNow} onFocus={setActive} />
+          ))}
+          {last < rows.length && <tr className="spacer" aria-hidden="true" style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function FleetRowView({ row, index, active, serverNow, onFocus }: { row: FleetRow; index: number; active: boolean; serverNow: number; onFocus: (i: number) => void }) {
+  const h = row.host;
+  const labels = Object.entries(h.labels);
+  return (
+    <tr
+      data-testid="host-row"
+      data-host-id={h.id}
+      data-index={index}
+      aria-rowindex={index + 2}
+      tabIndex={active ? 0 : -1}
+      className={row.offline ? 'offline' : undefined}
+      onFocus={() => onFocus(index)}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('a')) return;
+        navigate(`/hosts/${h.id}`);
+      }}
+    >
+      <td className="host-cell">
+        <Link to={`/hosts/${h.id}`} className="hostname" tabIndex={-1}>
+          {h.hostname}
+        </Link>
+        {row.offline && (
+          <span className="badge offline" data-testid="offline-badge">
+            offline
+          </span>
+        )}
+        {labels.map(([k, v]) => (
+          <span key={k} className="label">
+            {k}={v}
+          </span>
+        ))}
+      </td>
+      <td>
+        <PressureBar value={h.pressure} label={`pressure of ${h.hostname}`} />
+      </td>
+      <td className="mono ellipsis" title={row.tuple} data-testid="worst-tuple">
+        {row.tuple}
+      </td>
+      <td className="num">
+        {row.held === null ? '—' : (
+          <>
+            {count(row.held)} <span className="muted">/ {count(h.usable)}</span>
+          </>
+        )}
+      </td>
+      <td className="num">{percent(row.timeWaitShare)}</td>
+      <td>
+        <Forecast row={row} />
+      </td>
+      <td>
+        <Sparkline trend={h.trend} now={serverNow} />
+      </td>
+      <td title={row.lastSeenMs ? formatDateTime(row.lastSeenMs) : undefined} className={row.offline ? 'stale' : undefined}>
+        {ago(h.lastSeenAt, serverNow)}
+      </td>
+    </tr>
+  );
+}
+
+function Forecast({ row }: { row: FleetRow }) {
+  const ms = row.exhaustsInMs;
+  if (ms === null) return <span className="muted" title="not growing">—</span>;
+  if (ms > FORECAST_HORIZON_MS) return <span className="muted" title="growing slowly">&gt; 30 d</span>;
+  const level = ms < 3_600_000 ? 'critical' : ms < 86_400_000 ? 'warning' : 'ok';
+  const slope = row.host.trend?.slopePerSecond ?? 0;
+  return (
+    <span className={`forecast ${level}`} title={`growing ${(slope * 60).toFixed(1)} ports/min`} data-testid="forecast">
+      {ms === 0 ? 'now' : `in ${duration(ms)}`}
+    </span>
+  );
+}

@@ -1,0 +1,195 @@
+import type { HostDetail, HostHistory, LiveMessage } from '@portpressure/protocol';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { fetchDetail, fetchHistory, SignedOutError } from '../api.ts';
+import { ago, count, duration, formatDateTime, percent, pressureLevel, timeWaitShare, tupleLabel } from '../format.ts';
+import { useLiveMessages } from '../live.ts';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { PressureBar } from '../ui/pressure-bar.tsx';
+import { AdvicePanel } from './advice-panel.tsx';
+import { HostCharts } from './host-charts.tsx';
+import { KernelPanel } from './kernel-panel.tsx';
+import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
+import { TupleTable } from './tuple-table.tsx';
+
+/** How often live snapshots may trigger a history reload, per range: finer ranges move faster. */
+const REFRESH_MS: Record<string, number> = { '1h': 5_000, '24h': 60_000, '7d': 300_000 };
+
+function windowOf(range: RangeChoice, now: number): [number, number] {
+  return range.kind === 'custom' ? [range.from, range.to] : [now - PRESET_MS[range.kind], now];
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export function HostPage({ id }: { id: string }) {
+  const { search } = useLocation();
+  const range = rangeFromSearch(search);
+  const rangeKey = rangeToSearch(range);
+  const [detail, setDetail] = useState<HostDetail | null>(null);
+  const [detailError, setDetailError] = useState<string | null>(null);
+  const [history, setHistory] = useState<{ data: HostHistory; xRange: [number, number] } | null>(null);
+  const [historyError, setHistoryError] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const [tick, setTick] = useState(() => Date.now());
+  /** serverTime − Date.now() at the last answer: the server's clock decides "offline". */
+  const [skew, setSkew] = useState(0);
+  const lastRefresh = useRef(0);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetchDetail(id, abort.signal).then(
+      (d) => {
+        setDetail(d);
+        setSkew(Date.parse(d.serverTime) - Date.now());
+        setDetailError(null);
+      },
+      (e: unknown) => !abort.signal.aborted && !(e instanceof SignedOutError) && setDetailError(errorText(e)),
+    );
+    return () => abort.abort();
+  }, [id, generation]);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const xRange = windowOf(rangeFromSearch(new URLSearchParams(rangeKey)), Date.now());
+    fetchHistory(id, new Date(xRange[0]), new Date(xRange[1]), abort.signal).then(
+      (data) => {
+        setHistory({ data, xRange });
+        setHistoryError(null);
+      },
+      (e: unknown) => !abort.signal.aborted && !(e instanceof SignedOutError) && setHistoryError(errorText(e)),
+    );
+    lastRefresh.current = Date.now();
+    return () => abort.abort();
+  }, [id, rangeKey, generation]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setTick(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  // A new snapshot of this host shows at once in the header; the charts and tables follow,
+  // throttled per range (a 7-day chart does not need redrawing every 10 s).
+  const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(refreshTimer.current), []);
+  const onLive = useCallback(
+    (m: LiveMessage) => {
+      if (m.type === 'host' && m.host.id === id) {
+        setDetail((d) => (d ? { ...d, host: m.host } : d));
+        if (range.kind === 'custom' || refreshTimer.current) return;
+        const wait = Math.max(0, lastRefresh.current + (REFRESH_MS[range.kind] ?? 60_000) - Date.now());
+        refreshTimer.current = setTimeout(() => {
+          refreshTimer.current = undefined;
+          setGeneration((g) => g + 1);
+        }, wait);
+      } else if (m.type === 'trend' && m.hostId === id) {
+        setDetail((d) => (d ? { ...d, trend: m.trend } : d));
+      }
+    },
+    [id, range.kind],
+  );
+  useLiveMessages(onLive);
+
+  if (detailError) {
+    return (
+      <section className="card empty">
+        <h1>Host not available</h1>
+        <p className="error" role="alert">
+          {detailError}
+        </p>
+        <Link to="/">Back to the fleet</Link>
+      </section>
+    );
+  }
+  if (!detail) return <p className="muted page-pad">Loading…</p>;
+
+  const h = detail.host;
+  const serverNow = tick + skew;
+  const offline = h.lastSeenAt === null || serverNow - Date.parse(h.lastSeenAt) > detail.offlineAfterSeconds * 1000;
+  const report = detail.latest?.report ?? null;
+  const worst = h.worstTuple;
+  const exhaustsAt = detail.trend?.exhaustsAt ? Date.parse(detail.trend.exhaustsAt) : null;
+
+  return (
+    <div className="host-page">
+      <div className="host-head">
+        <Link to="/" className="back">
+          ← Fleet
+        </Link>
+        <h1 data-testid="host-title">{h.hostname}</h1>
+        {offline ? (
+          <span className="badge offline" data-testid="offline-badge">
+            offline
+          </span>
+        ) : (
+          <span className="badge online">reporting</span>
+        )}
+        {Object.entries(h.labels).map(([k, v]) => (
+          <span key={k} className="label">
+            {k}={v}
+          </span>
+        ))}
+        <span className="muted" title={h.lastSeenAt ? formatDateTime(Date.parse(h.lastSeenAt)) : undefined}>
+          last seen {ago(h.lastSeenAt, serverNow)}
+        </span>
+        <span className="spacer" />
+        <RangePicker value={range} onChange={(c) => navigate(`/hosts/${id}${rangeToSearch(c)}`, { replace: true })} />
+      </div>
+
+      <div className="tiles">
+        <div className="tile">
+          <span className="tile-label">Pressure</span>
+          <span className={`tile-value ${pressureLevel(h.pressure)}`} data-testid="host-pressure">
+            {percent(h.pressure)}
+          </span>
+          <PressureBar value={h.pressure} showValue={false} />
+        </div>
+        <div className="tile wide">
+          <span className="tile-label">Worst tuple</span>
+          <span className="tile-value mono small">{tupleLabel(worst)}</span>
+          <span className="muted">
+            {worst ? `${count(worst.used - worst.reclaimable)} of ${count(h.usable)} usable ports held` : 'no client connections'}
+          </span>
+        </div>
+        <div className="tile">
+          <span className="tile-label">TIME_WAIT</span>
+          <span className="tile-value">{percent(timeWaitShare(worst))}</span>
+          <span className="muted">{worst ? `${count(worst.timeWait)} sockets, ${count(worst.reclaimable)} reclaimable` : '—'}</span>
+        </div>
+        <div className="tile">
+          <span className="tile-label">Runs out</span>
+          <span className={`tile-value ${exhaustsAt !== null && !offline ? (exhaustsAt - serverNow < 3_600_000 ? 'critical' : 'warning') : ''}`} data-testid="host-forecast">
+            {exhaustsAt === null || offline ? 'not growing' : exhaustsAt <= serverNow ? 'now' : `in ${duration(exhaustsAt - serverNow)}`}
+          </span>
+          <span className="muted">
+            {detail.trend ? `${(detail.trend.slopePerSecond * 60).toFixed(1)} ports/min over 15 min` : 'no trend yet'}
+          </span>
+        </div>
+        <div className="tile">
+          <span className="tile-label">Tuples</span>
+          <span className="tile-value">{count(h.tupleCount)}</span>
+          <span className="muted">{count(h.hostPortsInUse)} ports in use host-wide</span>
+        </div>
+      </div>
+
+      {historyError && (
+        <p className="error" role="alert">
+          Could not load the history: {historyError}
+        </p>
+      )}
+      {history ? <HostCharts history={history.data} xRange={history.xRange} /> : !historyError && <p className="muted">Loading the history…</p>}
+
+      <div className="host-grid">
+        <section className="card panel tuples-panel" aria-labelledby="tuples-title">
+          <h2 id="tuples-title">
+            Tuples now{' '}
+            {detail.latest && <span className="muted small">snapshot #{detail.latest.seq}, {formatDateTime(Date.parse(detail.latest.takenAt))}</span>}
+          </h2>
+          {report ? <TupleTable tuples={report.tuples} tupleCount={report.tupleCount} usable={report.usable} /> : <p className="muted">No snapshot yet.</p>}
+        </section>
+        <div className="side">
+          <AdvicePanel advice={detail.advice} report={report} />
+          {report && <KernelPanel report={report} />}
+        </div>
+      </div>
+    </div>
+  );
+}

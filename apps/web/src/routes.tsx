@@ -1,0 +1,23 @@
+import type { ReactNode } from 'react';
+import { FleetPage } from './fleet/fleet-page.tsx';
+import { HostPage } from './host/host-page.tsx';
+
+/**
+ * Every page of the app. To add one (alerts, channels…), add an entry: `path` may hold `:params`,
+ * `nav` puts it in the top bar, `title` names the browser tab. Pages need a session; the sign-in
+ * page is the shell's own.
+ */
+export interface AppRoute {
+  path: string;
+  title: (params: Record<string, string>) => string;
+  /** Label in the navigation bar; omitted for pages reached by links (a host). */
+  nav?: string;
+  /** Which nav entry to highlight on this page (defaults to its own path). */
+  section?: string;
+  render: (params: Record<string, string>) => ReactNode;
+}
+
+export const ROUTES: AppRoute[] = [
+  { path: '/', nav: 'Fleet', title: () => 'Fleet', render: () => <FleetPage /> },
+  { path: '/hosts/:id', section: '/', title: () => 'Host', render: (p) => <HostPage key={p.id} id={p.id ?? ''} /> },
+];
