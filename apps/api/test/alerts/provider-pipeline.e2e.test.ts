@@ -20,6 +20,7 @@ import {
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
 import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarness } from '../support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from '../support/factories.ts';
+import { evaluated } from './support/alert-scenario.ts';
 import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
 
 // The whole pipeline with every provider: snapshots over the agent WebSocket → rule → incident →
@@ -55,11 +56,12 @@ describe('alert pipeline through every provider', () => {
   let seq = 0;
   const channels = new Map<ChannelType, AlertChannel>();
 
-  /** Sends one snapshot whose worst tuple uses `used` of 100 ports and waits for its ack. */
+  /** Sends one snapshot whose worst tuple uses `used` of 100 ports and waits until rules ran on it. */
   async function report(used: number): Promise<void> {
     seq += 1;
     agent.send(aSnapshot(seq, aReport({ tuples: [aTuple({ used, timeWait: Math.floor(used / 4), remoteAddress: '10.0.0.5', remotePort: 5432 })] })));
     await agent.waitFor(isAck(seq));
+    await evaluated(h, hostId, seq);
   }
 
   const allDelivered = async (count: number) => {
@@ -139,8 +141,8 @@ describe('alert pipeline through every provider', () => {
     await report(85);
     await report(91);
     await report(82);
-    // An ack comes after evaluation, and notifications are queued in the evaluation's
-    // transaction: nothing queued by now means nothing will be sent.
+    // Notifications are queued in the evaluation's transaction: nothing queued once these
+    // snapshots were evaluated means nothing will be sent.
     expect(await alerts.deliveries()).toHaveLength(6);
     expect(await alerts.incidents('firing')).toHaveLength(1);
     expect(receiver.requests).toHaveLength(6);

@@ -86,6 +86,7 @@ export class AlertEngine implements OnModuleInit {
     const applicable = new Set(rules.map((r) => r.id));
     const now = new Date();
     const summary = await this.repo.inHostTransaction(hostId, async (tx) => {
+      if (!(await tx.advanceEvaluation(hostId, snapshot.seq, takenAt))) return emptySummary();
       const pending = await tx.pendingStates(hostId);
       const open = await tx.openIncidents(hostId);
       const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);

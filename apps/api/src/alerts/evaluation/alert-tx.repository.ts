@@ -35,6 +35,20 @@ export class AlertTx {
     await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(${HOST_LOCK_CLASS}::int, hashtext(${hostId}))`;
   }
 
+  /**
+   * Records that the host's snapshot (seq, takenAt) is being evaluated. False when one taken at
+   * the same moment or later was evaluated already: this one is stale and changes nothing.
+   */
+  async advanceEvaluation(hostId: string, seq: number, takenAt: Date): Promise<boolean> {
+    const rows = await this.tx.$queryRaw<{ hostId: string }[]>`
+      INSERT INTO alert_host_evaluations (host_id, seq, taken_at, evaluated_at)
+      VALUES (${hostId}::uuid, ${seq}, ${takenAt}, now())
+      ON CONFLICT (host_id) DO UPDATE SET seq = EXCLUDED.seq, taken_at = EXCLUDED.taken_at, evaluated_at = now()
+        WHERE alert_host_evaluations.taken_at < EXCLUDED.taken_at
+      RETURNING host_id AS "hostId"`;
+    return rows.length > 0;
+  }
+
   /** Pending counts of the host's group keys, by key. */
   async pendingStates(hostId: string): Promise<Map<string, { ruleId: string; breaches: number }>> {
     const rows = await this.tx.$queryRaw<{ groupKey: string; ruleId: string; breaches: number }[]>`

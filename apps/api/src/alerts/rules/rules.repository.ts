@@ -85,11 +85,14 @@ export class RulesRepository {
       const done = await tx.$queryRaw<{ name: string }[]>`
         INSERT INTO alert_setup_steps (name) VALUES (${DEFAULT_RULES_STEP}) ON CONFLICT (name) DO NOTHING RETURNING name`;
       if (done.length === 0) return false;
-      for (const rule of rules) {
+      for (const [index, rule] of rules.entries()) {
+        // One millisecond apart, so the list shows them in the order they were written.
         await tx.$executeRaw`
-          INSERT INTO alert_rules (name, kind, severity, enabled, params, scope_labels, channel_ids, repeat_interval_seconds)
+          INSERT INTO alert_rules (name, kind, severity, enabled, params, scope_labels, channel_ids, repeat_interval_seconds,
+            created_at, updated_at)
           VALUES (${rule.name}, ${rule.kind}, ${rule.severity}, ${rule.enabled}, ${JSON.stringify(rule.params)}::jsonb,
-            ${JSON.stringify(rule.scope.labels)}::jsonb, ${JSON.stringify(rule.channelIds)}::jsonb, ${rule.repeatIntervalSeconds})`;
+            ${JSON.stringify(rule.scope.labels)}::jsonb, ${JSON.stringify(rule.channelIds)}::jsonb, ${rule.repeatIntervalSeconds},
+            now() + make_interval(secs => ${index / 1000}::float8), now())`;
       }
       return true;
     });

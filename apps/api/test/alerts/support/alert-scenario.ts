@@ -10,7 +10,7 @@ import {
   type ApiHarness,
 } from '../../support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from '../../support/factories.ts';
-import { AlertsApi, FAST_ALERTS_ENV } from './alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './alerts-api.ts';
 
 export const WEBHOOK_SECRET = 'fault-test-shared-secret-0123';
 
@@ -20,15 +20,21 @@ export interface AlertScenario {
   agent: AgentClient;
   channel: AlertChannel;
   rule: AlertRule;
-  /** Sends a snapshot whose worst tuple uses `used` of 100 ports, and waits for its ack. */
+  /** Sends a snapshot whose worst tuple uses `used` of 100 ports and waits until rules ran on it. */
   report(used: number): Promise<void>;
 }
 
 /**
  * Sets up an isolated scenario on a shared API: fires at 90 % after one snapshot, resolves below
- * 80 %, reminds never, and notifies only `webhookUrl`.
+ * 80 %, reminds never (unless asked), and notifies only `webhookUrl`.
  */
-export async function alertScenario(h: ApiHarness, alerts: AlertsApi, hostname: string, webhookUrl: string): Promise<AlertScenario> {
+export async function alertScenario(
+  h: ApiHarness,
+  alerts: AlertsApi,
+  hostname: string,
+  webhookUrl: string,
+  options: { repeatIntervalSeconds?: number } = {},
+): Promise<AlertScenario> {
   const channel = await alerts.createChannel({
     name: `${hostname} hook`,
     type: 'webhook',
@@ -42,7 +48,7 @@ export async function alertScenario(h: ApiHarness, alerts: AlertsApi, hostname: 
     scope: { hostId: host.hostId, labels: {} },
     channelIds: [channel.id],
     params: { threshold: 0.9, resolveMargin: 0.1, sustainSnapshots: 1 },
-    repeatIntervalSeconds: 0,
+    repeatIntervalSeconds: options.repeatIntervalSeconds ?? 0,
   });
   let seq = 0;
   return {
@@ -54,8 +60,22 @@ export async function alertScenario(h: ApiHarness, alerts: AlertsApi, hostname: 
       seq += 1;
       agent.send(aSnapshot(seq, aReport({ tuples: [aTuple({ used })] })));
       await agent.waitFor(isAck(seq));
+      await evaluated(h, host.hostId, seq);
     },
   };
+}
+
+/**
+ * Waits until the alert engine has evaluated the host's snapshot `seq`. Ingest acks after commit
+ * and evaluates after that; the engine records its progress per host in alert_host_evaluations,
+ * and notifications are queued in the same transaction, so after this nothing more will be queued
+ * for that snapshot.
+ */
+export async function evaluated(h: ApiHarness, hostId: string, seq: number): Promise<void> {
+  await waitUntil(`evaluation of snapshot ${seq}`, async () => {
+    const { rows } = await h.db.query<{ seq: string }>('SELECT seq FROM alert_host_evaluations WHERE host_id = $1', [hostId]);
+    return Number(rows[0]?.seq ?? 0) >= seq || undefined;
+  });
 }
 
 /** Deletes the default rules, so only a test's own rules notify. */
