@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertEngine } from '../../src/alerts/evaluation/alert-engine.service.ts';
+import { startApi, type StartedApi } from '../../src/app.ts';
+import { loadApiConfig } from '../../src/config/config.ts';
+import { WEBHOOK_ID_HEADER } from '../../src/notifications/providers/webhook.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
+import {
+  connectEnrolled,
+  isAck,
+  startApiHarness,
+  TEST_ADMIN_PASSWORD,
+  TEST_ENROLLMENT_TOKEN,
+  type AgentClient,
+  type ApiHarness,
+} from '../support/api-harness.ts';
+import { aHello, aReport, aSnapshot } from '../support/factories.ts';
+import { evaluated, WEBHOOK_SECRET } from './support/alert-scenario.ts';
+import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+
+// Two API instances on one database, as behind a load balancer: each runs the engine, the timer
+// and a delivery worker. Postgres coordinates them; every notification still goes out once.
+
+describe('two API instances on one database', () => {
+  let h: ApiHarness;
+  let second: StartedApi;
+  let alerts: AlertsApi;
+  let receiver: WebhookReceiver;
+  const agents: AgentClient[] = [];
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    h = await startApiHarness(FAST_ALERTS_ENV);
+    second = await startApi(
+      loadApiConfig({
+        DATABASE_URL: h.db.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+        ...FAST_ALERTS_ENV,
+      }),
+      { logger: false },
+    );
+    alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
+    const channel = await alerts.createChannel({ name: 'hook', type: 'webhook', settings: { webhookUrl: receiver.url('/multi'), secret: WEBHOOK_SECRET } });
+    await alerts.replaceRules([
+      {
+        name: 'Pressure',
+        kind: 'pressure',
+        severity: 'critical',
+        channelIds: [channel.id],
+        params: { threshold: 0.9, resolveMargin: 0.1, sustainSnapshots: 1 },
+        // Both instances' timers run every second; reminders must still come one at a time.
+        repeatIntervalSeconds: 1,
+      },
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const agent of agents) agent.close();
+    await second?.close();
+    await h?.stop();
+    await receiver?.close();
+  });
+
+  it('delivers each notification exactly once while both workers poll the same outbox', async () => {
+    const hosts: string[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const url = i % 2 === 0 ? h.api.url : second.url;
+      const { agent, host } = await connectEnrolled(url, aHello(`fleet-${i}`));
+      agents.push(agent);
+      hosts.push(host.hostId);
+      agent.send(aSnapshot(1, aReport({ used: 95 })));
+    }
+    await Promise.all(agents.map((a) => a.waitFor(isAck(1))));
+    await waitUntil('a firing message per host and some reminders', async () => {
+      const firing = receiver.requests.filter((r) => String(r.headers[WEBHOOK_ID_HEADER]).endsWith(':firing'));
+      const reminders = receiver.requests.filter((r) => String(r.headers[WEBHOOK_ID_HEADER]).includes(':reminder:'));
+      return firing.length === 8 && reminders.length >= 16 ? true : undefined;
+    });
+    for (const [i, agent] of agents.entries()) {
+      agent.send(aSnapshot(2, aReport({ used: 10 })));
+      await agent.waitFor(isAck(2));
+      await evaluated(h, hosts[i] ?? '', 2);
+    }
+    await waitUntil('every delivery done', async () => {
+      const list = await alerts.deliveries('?limit=500');
+      return list.every((d) => d.status === 'delivered') ? list : undefined;
+    });
+
+    const ids = receiver.requests.map((r) => String(r.headers[WEBHOOK_ID_HEADER]));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => id.endsWith(':resolved'))).toHaveLength(8);
+    const incidents = await alerts.incidents('all');
+    expect(incidents).toHaveLength(8);
+    expect(new Set(incidents.map((i) => i.host.id))).toEqual(new Set(hosts));
+    // Reminders of one incident are numbered without gaps or repeats: one timer ran at a time.
+    for (const incident of incidents) {
+      const numbers = ids.filter((id) => id.startsWith(`${incident.id}:reminder:`)).map((id) => Number(id.split(':').at(-1)))
+        .sort((a, b) => a - b);
+      expect(numbers).toEqual(numbers.map((_, k) => k + 1));
+    }
+  });
+
+  it('opens one incident when both instances evaluate the same host at once', async () => {
+    const { agent, host } = await connectEnrolled(h.api.url, aHello('raced-host'));
+    agents.push(agent);
+    agent.send(aSnapshot(1, aReport({ used: 10 })));
+    await agent.waitFor(isAck(1));
+    await evaluated(h, host.hostId, 1);
+    const hot = aSnapshot(2, aReport({ used: 99 }));
+    const engines = [h.api.app.get(AlertEngine), second.app.get(AlertEngine)];
+    const results = await Promise.all(engines.map((e) => e.evaluateSnapshot(host.hostId, hot)));
+    expect(results.map((r) => r.fired).sort()).toEqual([0, 1]);
+    const mine = (await alerts.incidents('firing')).filter((i) => i.host.id === host.hostId);
+    expect(mine).toHaveLength(1);
+  });
+});
