@@ -86,6 +86,40 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     expect(agent.messages.find(isError)?.code).toBe('HELLO_REQUIRED');
   });
 
+  it('counts snapshots an agent dropped from its spool, each once, however the gaps are re-reported', async () => {
+    const { agent, host } = await connectEnrolled(h.api.url, aHello('gappy-host'));
+    agent.send({ type: 'gap', fromSeq: 1, toSeq: 5 });
+    await agent.waitFor((m): m is Extract<typeof m, { type: 'gap-ack' }> => m.type === 'gap-ack' && m.toSeq === 5);
+    // widened while the first report was in flight, then the rest reported on its own
+    agent.send({ type: 'gap', fromSeq: 1, toSeq: 7 });
+    agent.send({ type: 'gap', fromSeq: 6, toSeq: 7 });
+    agent.send({ type: 'gap', fromSeq: 20, toSeq: 20 });
+    await expect.poll(() => agent.messages.filter((m) => m.type === 'gap-ack').length).toBe(4);
+    agent.send(aSnapshot(8, aReport({ used: 3 })));
+    await agent.waitFor(isAck(8));
+    const res = await h.authedFetch(`/api/hosts/${host.hostId}`);
+    expect(await res.json()).toMatchObject({ droppedSnapshots: 8, credentialActive: true });
+    agent.close();
+  });
+
+  it('stores a burst of snapshots (a spool replay) once each, in the order sent', async () => {
+    const { agent, host } = await connectEnrolled(h.api.url, aHello('replay-host'));
+    const t0 = Date.now() - 60_000;
+    for (let seq = 1; seq <= 60; seq++) agent.send(aSnapshot(seq, aReport({ used: seq }), new Date(t0 + seq * 1000)));
+    agent.send(aSnapshot(30, aReport({ used: 30 }), new Date(t0 + 30_000))); // a resend in the middle
+    await agent.waitFor(isAck(60));
+    await expect.poll(() => agent.messages.filter((m) => m.type === 'ack').length).toBe(61);
+    const { rows } = await h.db.query<{ seq: string; used: number }>(
+      `SELECT s.seq, t.used FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id WHERE s.host_id = $1 ORDER BY s.id`,
+      [host.hostId],
+    );
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(rows.map((r) => r.used)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const summary = await (await h.authedFetch(`/api/hosts/${host.hostId}`)).json();
+    expect(summary).toMatchObject({ worstTuple: { used: 60 } }); // the newest measurement leads
+    agent.close();
+  });
+
   it('answers GET /api/hosts/:id for a known host and 404 for an unknown one', async () => {
     const hosts = await getHosts(h);
     const one = await h.authedFetch(`/api/hosts/${hosts[0]!.id}`);
@@ -95,5 +129,23 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     expect(await missing.json()).toMatchObject({ code: 'HOST_NOT_FOUND' });
     const invalid = await h.authedFetch('/api/hosts/not-a-uuid');
     expect(invalid.status).toBe(400);
+  });
+});
+
+describe('a host that stops reporting', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness({ PORTPRESSURE_INTERVAL_SECONDS: '1' });
+  });
+  afterAll(async () => h?.stop());
+
+  it('is shown offline in GET /api/hosts once it has missed three intervals', async () => {
+    const { agent, host } = await connectEnrolled(h.api.url, aHello('quiet-host'));
+    agent.send(aSnapshot(1));
+    await agent.waitFor(isAck(1));
+    const find = async () => (await getHosts(h)).find((x) => x.id === host.hostId)!;
+    expect((await find()).offline).toBe(false);
+    agent.close();
+    await expect.poll(async () => (await find()).offline, { timeout: 10_000, interval: 250 }).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Labels, Snapshot } from '@portpressure/protocol';
+import { copyFrom, copyText } from '../database/pg-copy.ts';
 import { PgPoolService } from '../database/pg-pool.service.ts';
 import type { StoredSummary } from '../hosts/host-summary.ts';
 
@@ -17,12 +18,12 @@ export interface HostLinkState {
 }
 
 /**
- * Stores snapshots in batches: the snapshots, all their tuples and the hosts' headline figures in
- * ONE statement (data-modifying CTEs over unnest'ed arrays), so a batch is one round trip and one
- * transaction whatever its size. `ON CONFLICT (host_id, seq) DO NOTHING` makes a resend harmless;
- * only snapshots inserted now get tuples.
+ * First statement of a batch: lock the batch's hosts in id order (so concurrent batches, and other
+ * writers of host rows that lock in id order too, never deadlock), move their headline figures
+ * forward, and insert the snapshots. `ON CONFLICT (host_id, seq) DO NOTHING` makes a resend
+ * harmless; RETURNING says which were new, and only those get tuples (the COPY that follows).
  */
-const STORE_BATCH_SQL = `
+const STORE_SNAPSHOTS_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::int[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::int[], $7::int[],
                        $8::text[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::float8[],
@@ -30,25 +31,8 @@ WITH input AS (
     AS i(idx, host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
          bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls, summary)
 ),
-inserted AS (
-  INSERT INTO snapshots (host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range,
-                         capacity, bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
-  SELECT host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
-         bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls::jsonb
-  FROM input ORDER BY idx
-  ON CONFLICT (host_id, seq) DO NOTHING
-  RETURNING id, host_id, seq, taken_at
-),
-tuples AS (
-  INSERT INTO tuple_samples (snapshot_id, host_id, taken_at, protocol, local_address, remote_address, remote_port,
-                             used, time_wait, reclaimable, pressure, states)
-  SELECT s.id, s.host_id, s.taken_at, t.protocol, t.local_address, t.remote_address, t.remote_port,
-         t.used, t.time_wait, t.reclaimable, t.pressure, t.states::jsonb
-  FROM unnest($19::int[], $20::text[], $21::text[], $22::text[], $23::int[], $24::int[], $25::int[], $26::int[],
-              $27::float8[], $28::text[])
-    AS t(idx, protocol, local_address, remote_address, remote_port, used, time_wait, reclaimable, pressure, states)
-  JOIN input i ON i.idx = t.idx
-  JOIN inserted s ON s.host_id = i.host_id AND s.seq = i.seq
+locked AS (
+  SELECT id FROM hosts WHERE id IN (SELECT host_id FROM input) ORDER BY id FOR NO KEY UPDATE
 ),
 latest AS (
   SELECT DISTINCT ON (host_id) host_id, taken_at, pressure, summary, max(seq) OVER (PARTITION BY host_id) AS max_seq
@@ -61,42 +45,44 @@ hosts_updated AS (
     pressure = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.pressure ELSE h.pressure END,
     summary = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.summary::jsonb ELSE h.summary END,
     latest_taken_at = GREATEST(h.latest_taken_at, l.taken_at)
-  FROM latest l WHERE h.id = l.host_id
+  FROM latest l JOIN locked k ON k.id = l.host_id
+  WHERE h.id = l.host_id
 )
-SELECT host_id AS "hostId", seq::float8 AS seq FROM inserted`;
+INSERT INTO snapshots (host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range,
+                       capacity, bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
+SELECT host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
+       bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls::jsonb
+FROM input ORDER BY idx
+ON CONFLICT (host_id, seq) DO NOTHING
+RETURNING id, host_id AS "hostId", seq::float8 AS seq`;
+
+/** Second statement: the tuples of the new snapshots, with COPY, PostgreSQL's fastest way in. */
+const COPY_TUPLES_SQL = `COPY tuple_samples (snapshot_id, host_id, taken_at, protocol, local_address, remote_address,
+  remote_port, used, time_wait, reclaimable, pressure, states) FROM STDIN`;
 
 @Injectable()
 export class IngestRepository {
   constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
 
   /**
-   * Stores a batch of snapshots in one transaction. Returns, per input, whether it was inserted
-   * now (false: that host and seq were already stored, or repeated earlier in the same batch).
-   * Within a batch, snapshots keep their order: ids follow the input order.
+   * Stores a batch of snapshots, their tuples and the hosts' headline figures in one transaction
+   * (four round trips whatever the batch size). Returns, per input, whether it was inserted now
+   * (false: that host and seq were already stored, or repeated earlier in the same batch). Within
+   * a batch, snapshots keep their order: ids follow the input order.
    */
   async storeBatch(writes: readonly SnapshotWrite[]): Promise<boolean[]> {
-    // A (host, seq) repeated inside one batch would join its tuples twice: store the first only.
+    // A (host, seq) repeated inside one batch is stored from its first occurrence only.
     const firstIndex = new Map<string, number>();
-    const unique: number[] = [];
-    writes.forEach((w, i) => {
-      const key = `${w.hostId}/${w.snapshot.seq}`;
-      if (!firstIndex.has(key)) {
-        firstIndex.set(key, i);
-        unique.push(i);
-      }
-    });
     const cols = {
       idx: [] as number[], hostId: [] as string[], seq: [] as number[], takenAt: [] as string[], source: [] as string[],
       rangeLow: [] as number[], rangeHigh: [] as number[], reservedPorts: [] as string[], reservedInRange: [] as number[],
       capacity: [] as number[], bindOwned: [] as number[], usable: [] as number[], hostPortsInUse: [] as number[],
       pressure: [] as number[], tupleCount: [] as number[], udpUsed: [] as number[], sysctls: [] as string[], summary: [] as string[],
     };
-    const tup = {
-      idx: [] as number[], protocol: [] as string[], local: [] as string[], remote: [] as string[], port: [] as number[],
-      used: [] as number[], timeWait: [] as number[], reclaimable: [] as number[], pressure: [] as number[], states: [] as string[],
-    };
-    for (const i of unique) {
-      const { hostId, snapshot, summary } = writes[i]!;
+    writes.forEach(({ hostId, snapshot, summary }, i) => {
+      const key = `${hostId}/${snapshot.seq}`;
+      if (firstIndex.has(key)) return;
+      firstIndex.set(key, i);
       const r = snapshot.report;
       cols.idx.push(i);
       cols.hostId.push(hostId);
@@ -116,30 +102,38 @@ export class IngestRepository {
       cols.udpUsed.push(r.udp.used);
       cols.sysctls.push(JSON.stringify(r.sysctls));
       cols.summary.push(JSON.stringify(summary));
-      for (const t of r.tuples) {
-        tup.idx.push(i);
-        tup.protocol.push(t.protocol);
-        tup.local.push(t.localAddress);
-        tup.remote.push(t.remoteAddress);
-        tup.port.push(t.remotePort);
-        tup.used.push(t.used);
-        tup.timeWait.push(t.timeWait);
-        tup.reclaimable.push(t.reclaimable);
-        tup.pressure.push(t.pressure);
-        tup.states.push(JSON.stringify(t.states));
-      }
-    }
-    const result = await this.pool.query<{ hostId: string; seq: number }>(STORE_BATCH_SQL, [
-      cols.idx, cols.hostId, cols.seq, cols.takenAt, cols.source, cols.rangeLow, cols.rangeHigh, cols.reservedPorts,
-      cols.reservedInRange, cols.capacity, cols.bindOwned, cols.usable, cols.hostPortsInUse, cols.pressure,
-      cols.tupleCount, cols.udpUsed, cols.sysctls, cols.summary,
-      tup.idx, tup.protocol, tup.local, tup.remote, tup.port, tup.used, tup.timeWait, tup.reclaimable, tup.pressure, tup.states,
-    ]);
-    const inserted = new Set(result.rows.map((r) => `${r.hostId}/${r.seq}`));
-    return writes.map((w, i) => {
-      const key = `${w.hostId}/${w.snapshot.seq}`;
-      return firstIndex.get(key) === i && inserted.has(key);
     });
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query<{ id: string; hostId: string; seq: number }>(STORE_SNAPSHOTS_SQL, [
+        cols.idx, cols.hostId, cols.seq, cols.takenAt, cols.source, cols.rangeLow, cols.rangeHigh, cols.reservedPorts,
+        cols.reservedInRange, cols.capacity, cols.bindOwned, cols.usable, cols.hostPortsInUse, cols.pressure,
+        cols.tupleCount, cols.udpUsed, cols.sysctls, cols.summary,
+      ]);
+      const stored = new Set<number>();
+      let rows = '';
+      for (const { id, hostId, seq } of inserted.rows) {
+        const i = firstIndex.get(`${hostId}/${seq}`);
+        if (i === undefined) continue;
+        stored.add(i);
+        const { snapshot } = writes[i]!;
+        // Every value is validated by the protocol (addresses, enums, numbers, JSON of numbers), so
+        // only the free-form JSON goes through COPY's escaping.
+        const prefix = `${id}\t${hostId}\t${snapshot.takenAt}\t`;
+        for (const t of snapshot.report.tuples) {
+          rows += `${prefix}${t.protocol}\t${t.localAddress}\t${t.remoteAddress}\t${t.remotePort}\t${t.used}\t${t.timeWait}\t${t.reclaimable}\t${t.pressure}\t${copyText(JSON.stringify(t.states))}\n`;
+        }
+      }
+      if (rows.length > 0) await copyFrom(client, COPY_TUPLES_SQL, rows);
+      await client.query('COMMIT');
+      return writes.map((_, i) => stored.has(i));
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */

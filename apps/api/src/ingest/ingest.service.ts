@@ -28,7 +28,16 @@ export interface AgentSession {
   latestTakenAt: number;
   /** Post-commit work (live fan-out, SnapshotEvents) of this host runs in commit order, off the ack path. */
   afterCommit: Promise<void>;
+  /** Snapshots whose post-commit work has not finished yet. */
+  afterCommitBacklog: number;
 }
+
+/**
+ * Snapshots of one connection whose post-commit work may lag behind before acks wait for it.
+ * Listeners (alert evaluation…) normally keep up; when they do not, holding acks back slows the
+ * agent, whose spool keeps the data, instead of letting this queue grow without bound.
+ */
+const MAX_AFTER_COMMIT_BACKLOG = 32;
 
 @Injectable()
 export class IngestService {
@@ -71,6 +80,7 @@ export class IngestService {
         droppedSnapshots: state.droppedSnapshots,
         latestTakenAt: 0,
         afterCommit: Promise.resolve(),
+        afterCommitBacklog: 0,
       },
       welcome: {
         type: 'welcome',
@@ -87,9 +97,12 @@ export class IngestService {
     const summary = summaryFromReport(snapshot.report);
     const stored = await this.writer.write({ hostId: session.host.hostId, snapshot, summary });
     if (!stored) return;
+    session.afterCommitBacklog += 1;
     session.afterCommit = session.afterCommit
       .then(() => this.afterCommit(session, snapshot, summary))
-      .catch((error: unknown) => this.logger.error(`after storing snapshot ${snapshot.seq}: ${String(error)}`));
+      .catch((error: unknown) => this.logger.error(`after storing snapshot ${snapshot.seq}: ${String(error)}`))
+      .finally(() => (session.afterCommitBacklog -= 1));
+    if (session.afterCommitBacklog > MAX_AFTER_COMMIT_BACKLOG) await session.afterCommit;
   }
 
   /** Records snapshots the agent dropped from its spool. */
