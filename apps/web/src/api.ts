@@ -36,7 +36,7 @@ export function onSignedOut(listener: SignedOutListener): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
-async function request<T>(path: string, parse: (body: unknown) => T, init: RequestInit = {}): Promise<T> {
+export async function request<T>(path: string, parse: (body: unknown) => T, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, { ...init, credentials: 'same-origin', headers: { accept: 'application/json', ...init.headers } });
   if (res.status === 401 && path !== '/api/auth/login') {
     for (const l of signedOutListeners) l();

@@ -1,3 +1,7 @@
+import { ChannelsPage } from './alerts/channels-page.tsx';
+import { DeliveriesPage } from './alerts/deliveries-page.tsx';
+import { IncidentsPage } from './alerts/incidents-page.tsx';
+import { RulesPage } from './alerts/rules-page.tsx';
 import type { ReactNode } from 'react';
 import { FleetPage } from './fleet/fleet-page.tsx';
 import { HostPage } from './host/host-page.tsx';
@@ -20,4 +24,8 @@ export interface AppRoute {
 export const ROUTES: AppRoute[] = [
   { path: '/', nav: 'Fleet', title: () => 'Fleet', render: () => <FleetPage /> },
   { path: '/hosts/:id', section: '/', title: () => 'Host', render: (p) => <HostPage key={p.id} id={p.id ?? ''} /> },
+  { path: '/alerts', nav: 'Alerts', title: () => 'Alerts', render: () => <IncidentsPage /> },
+  { path: '/alerts/rules', section: '/alerts', title: () => 'Alert rules', render: () => <RulesPage /> },
+  { path: '/alerts/channels', section: '/alerts', title: () => 'Alert channels', render: () => <ChannelsPage /> },
+  { path: '/alerts/deliveries', section: '/alerts', title: () => 'Delivery log', render: () => <DeliveriesPage /> },
 ];

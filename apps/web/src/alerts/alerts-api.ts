@@ -1,0 +1,85 @@
+import {
+  alertChannelListSchema,
+  alertChannelSchema,
+  alertDeliveryListSchema,
+  alertDeliverySchema,
+  alertIncidentListSchema,
+  alertIncidentSchema,
+  alertRuleListSchema,
+  alertRuleSchema,
+  channelTypeListSchema,
+  type AlertChannel,
+  type AlertChannelInput,
+  type AlertDelivery,
+  type AlertIncident,
+  type AlertRule,
+  type AlertRuleInput,
+  type ChannelTypeInfo,
+  type DeliveryStatus,
+  type IncidentFilter,
+} from '@portpressure/protocol';
+import { request } from '../api.ts';
+
+// The alerting REST API for the pages under /alerts; every answer is checked with the protocol.
+
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+});
+const ignore = (): void => undefined;
+
+export async function fetchIncidents(filter: IncidentFilter, signal?: AbortSignal): Promise<AlertIncident[]> {
+  return (await request(`/api/alerts/incidents?status=${filter}&limit=200`, (b) => alertIncidentListSchema.parse(b), { signal })).incidents;
+}
+
+export const acknowledgeIncident = (id: string): Promise<AlertIncident> =>
+  request(`/api/alerts/incidents/${id}/acknowledge`, (b) => alertIncidentSchema.parse(b), json('POST'));
+
+export const silenceIncident = (id: string, durationSeconds: number): Promise<AlertIncident> =>
+  request(`/api/alerts/incidents/${id}/silence`, (b) => alertIncidentSchema.parse(b), json('POST', { durationSeconds }));
+
+export const unsilenceIncident = (id: string): Promise<AlertIncident> =>
+  request(`/api/alerts/incidents/${id}/silence`, (b) => alertIncidentSchema.parse(b), json('DELETE'));
+
+export async function fetchRules(signal?: AbortSignal): Promise<AlertRule[]> {
+  return (await request('/api/alerts/rules', (b) => alertRuleListSchema.parse(b), { signal })).rules;
+}
+
+export const saveRule = (id: string | null, input: AlertRuleInput): Promise<AlertRule> =>
+  request(id === null ? '/api/alerts/rules' : `/api/alerts/rules/${id}`, (b) => alertRuleSchema.parse(b), json(id === null ? 'POST' : 'PUT', input));
+
+export async function deleteRule(id: string): Promise<void> {
+  await fetchNoContent(`/api/alerts/rules/${id}`);
+}
+
+export async function fetchChannels(signal?: AbortSignal): Promise<AlertChannel[]> {
+  return (await request('/api/alerts/channels', (b) => alertChannelListSchema.parse(b), { signal })).channels;
+}
+
+export async function fetchChannelTypes(signal?: AbortSignal): Promise<ChannelTypeInfo[]> {
+  return (await request('/api/alerts/channel-types', (b) => channelTypeListSchema.parse(b), { signal })).types;
+}
+
+export const saveChannel = (id: string | null, input: AlertChannelInput): Promise<AlertChannel> =>
+  request(id === null ? '/api/alerts/channels' : `/api/alerts/channels/${id}`, (b) => alertChannelSchema.parse(b), json(id === null ? 'POST' : 'PUT', input));
+
+export async function deleteChannel(id: string): Promise<void> {
+  await fetchNoContent(`/api/alerts/channels/${id}`);
+}
+
+export const testChannel = (id: string): Promise<AlertDelivery> =>
+  request(`/api/alerts/channels/${id}/test`, (b) => alertDeliverySchema.parse(b), json('POST'));
+
+export async function fetchDeliveries(status: DeliveryStatus | 'all', signal?: AbortSignal): Promise<AlertDelivery[]> {
+  const q = status === 'all' ? '' : `&status=${status}`;
+  return (await request(`/api/alerts/deliveries?limit=200${q}`, (b) => alertDeliveryListSchema.parse(b), { signal })).deliveries;
+}
+
+/** DELETE answers 204 without a body; `request` still handles 401 and error bodies. */
+async function fetchNoContent(path: string): Promise<void> {
+  await request(path, ignore, json('DELETE')).catch((e: unknown) => {
+    // 204 has no JSON to parse; anything else is a real error.
+    if (e instanceof SyntaxError) return;
+    throw e;
+  });
+}

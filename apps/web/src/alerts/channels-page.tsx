@@ -1,0 +1,113 @@
+import type { AlertChannel, AlertChannelInput } from '@portpressure/protocol';
+import { useState } from 'react';
+import { deleteChannel, fetchChannels, fetchChannelTypes, saveChannel, testChannel } from './alerts-api.ts';
+import { AlertsNav, Notice } from './alerts-nav.tsx';
+import { ChannelForm } from './channel-form.tsx';
+import { errorText, usePolled } from './use-polled.ts';
+
+type Editing = { channel: AlertChannel | null } | null;
+
+export function ChannelsPage() {
+  const channels = usePolled((signal) => fetchChannels(signal), 'channels', 30_000);
+  const types = usePolled((signal) => fetchChannelTypes(signal), 'types', 600_000);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
+  const [testing, setTesting] = useState<string | null>(null);
+
+  const save = async (input: AlertChannelInput) => {
+    try {
+      const saved = await saveChannel(editing?.channel?.id ?? null, input);
+      setNotice({ text: `Saved ${saved.name}`, kind: 'ok' });
+      setEditing(null);
+      channels.reload();
+    } catch (e) {
+      setNotice({ text: errorText(e), kind: 'error' });
+    }
+  };
+
+  const sendTest = async (c: AlertChannel) => {
+    setTesting(c.id);
+    try {
+      const d = await testChannel(c.id);
+      const status = d.attemptLog[0]?.httpStatus;
+      setNotice(
+        d.status === 'delivered'
+          ? { text: `Test message delivered to ${c.name}${status ? ` (HTTP ${status})` : ''}`, kind: 'ok' }
+          : { text: `Test message to ${c.name} failed: ${d.lastError ?? 'unknown error'}`, kind: 'error' },
+      );
+    } catch (e) {
+      setNotice({ text: errorText(e), kind: 'error' });
+    } finally {
+      setTesting(null);
+    }
+  };
+
+  const remove = async (c: AlertChannel) => {
+    if (!window.confirm(`Delete ${c.name} and its delivery log?`)) return;
+    try {
+      await deleteChannel(c.id);
+      setNotice({ text: `Deleted ${c.name}`, kind: 'ok' });
+      channels.reload();
+    } catch (e) {
+      setNotice({ text: errorText(e), kind: 'error' });
+    }
+  };
+
+  const typeName = (type: string) => types.data?.find((t) => t.type === type)?.displayName ?? type;
+
+  return (
+    <div className="alerts-page">
+      <AlertsNav />
+      <div className="toolbar">
+        <h1>Channels</h1>
+        <button type="button" className="primary" onClick={() => setEditing({ channel: null })} disabled={types.data === null}>
+          New channel
+        </button>
+      </div>
+      <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
+      <Notice text={channels.error ?? types.error} kind="error" />
+      {editing !== null && types.data !== null && (
+        <ChannelForm key={editing.channel?.id ?? 'new'} types={types.data} channel={editing.channel} onSave={save} onCancel={() => setEditing(null)} />
+      )}
+      {channels.data?.length === 0 && editing === null && (
+        <p className="muted">No channels yet: create one to get alerts in Slack, Discord, Teams, Mattermost, Google Chat or any webhook.</p>
+      )}
+      {channels.data !== null && channels.data.length > 0 && (
+        <table className="alerts-table" data-testid="channels">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Service</th>
+              <th>Webhook</th>
+              <th>State</th>
+              <th className="actions">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels.data.map((c) => (
+              <tr key={c.id} data-testid="channel-row">
+                <td>{c.name}</td>
+                <td>{typeName(c.type)}</td>
+                <td className="mono">{String(c.settings.webhookUrl ?? '')}</td>
+                <td>{c.enabled ? <span className="badge status-delivered">enabled</span> : <span className="badge muted-badge">disabled</span>}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => void sendTest(c)} disabled={testing === c.id}>
+                    {testing === c.id ? 'Sending…' : 'Send test'}
+                  </button>
+                  <button type="button" onClick={() => setEditing({ channel: c })}>
+                    Edit
+                  </button>
+                  <button type="button" className="ghost" onClick={() => void remove(c)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

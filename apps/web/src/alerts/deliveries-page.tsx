@@ -1,0 +1,100 @@
+import type { AlertDelivery, DeliveryStatus } from '@portpressure/protocol';
+import { formatDateTime } from '../format.ts';
+import { navigate, useLocation } from '../router.tsx';
+import { fetchDeliveries } from './alerts-api.ts';
+import { AlertsNav, Notice } from './alerts-nav.tsx';
+import { usePolled } from './use-polled.ts';
+
+const FILTERS: { value: DeliveryStatus | 'all'; label: string }[] = [
+  { value: 'all', label: 'All' },
+  { value: 'pending', label: 'Pending' },
+  { value: 'delivered', label: 'Delivered' },
+  { value: 'failed', label: 'Failed' },
+];
+
+function Attempts({ d }: { d: AlertDelivery }) {
+  if (d.attemptLog.length === 0) return <span className="sub">not tried yet</span>;
+  return (
+    <ol className="attempts" data-testid="attempts">
+      {d.attemptLog.map((a) => (
+        <li key={a.attempt} className={a.outcome}>
+          {formatDateTime(Date.parse(a.startedAt))}: {a.outcome}
+          {a.httpStatus !== null && ` (HTTP ${a.httpStatus})`} in {a.durationMs} ms
+          {a.error && ` · ${a.error}`}
+          {a.retryAfterMs !== null && ` · Retry-After ${Math.round(a.retryAfterMs / 1000)} s`}
+          {a.nextAttemptAt && ` · next try ${formatDateTime(Date.parse(a.nextAttemptAt))}`}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Every notification per channel, newest first, with each HTTP attempt: the answer to "did it go out?". */
+export function DeliveriesPage() {
+  const { search } = useLocation();
+  const param = search.get('status');
+  const filter = FILTERS.find((f) => f.value === param)?.value ?? 'all';
+  const deliveries = usePolled((signal) => fetchDeliveries(filter, signal), filter);
+
+  return (
+    <div className="alerts-page">
+      <AlertsNav />
+      <div className="toolbar">
+        <h1>Delivery log</h1>
+        <div className="segmented" role="group" aria-label="Show">
+          {FILTERS.map((f) => (
+            <button
+              key={f.value}
+              type="button"
+              aria-pressed={filter === f.value}
+              className={filter === f.value ? 'primary' : undefined}
+              onClick={() => navigate(`/alerts/deliveries?status=${f.value}`, { replace: true })}
+            >
+              {f.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      <Notice text={deliveries.error} kind="error" />
+      {deliveries.data === null && deliveries.error === null && <p className="muted">Loading the delivery log…</p>}
+      {deliveries.data?.length === 0 && <p className="muted">Nothing sent yet.</p>}
+      {deliveries.data !== null && deliveries.data.length > 0 && (
+        <table className="alerts-table" data-testid="deliveries">
+          <thead>
+            <tr>
+              <th>Queued</th>
+              <th>Message</th>
+              <th>Channel</th>
+              <th>Status</th>
+              <th>Attempts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deliveries.data.map((d) => (
+              <tr key={d.id} data-testid="delivery-row">
+                <td>{formatDateTime(Date.parse(d.createdAt))}</td>
+                <td>
+                  {d.title}
+                  <div className="sub">{d.kind}</div>
+                </td>
+                <td>
+                  {d.channel.name}
+                  <div className="sub">{d.channel.type}</div>
+                </td>
+                <td>
+                  <span className={`badge status-${d.status}`} data-testid="delivery-status">
+                    {d.status}
+                  </span>
+                  {d.status === 'pending' && d.nextAttemptAt && <div className="sub">next try {formatDateTime(Date.parse(d.nextAttemptAt))}</div>}
+                </td>
+                <td>
+                  <Attempts d={d} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+import type { AlertIncident, IncidentFilter } from '@portpressure/protocol';
+import { useState } from 'react';
+import { count, duration, formatDateTime, percent, tupleLabel } from '../format.ts';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { acknowledgeIncident, fetchIncidents, silenceIncident, unsilenceIncident } from './alerts-api.ts';
+import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
+import { errorText, usePolled } from './use-polled.ts';
+
+const FILTERS: { value: IncidentFilter; label: string }[] = [
+  { value: 'firing', label: 'Firing' },
+  { value: 'acknowledged', label: 'Acknowledged' },
+  { value: 'resolved', label: 'Resolved' },
+  { value: 'all', label: 'All' },
+];
+
+const SILENCES = [
+  { seconds: 3600, label: '1 h' },
+  { seconds: 4 * 3600, label: '4 h' },
+  { seconds: 24 * 3600, label: '24 h' },
+];
+
+/** What the incident measured: pressure and ports for tuples, the forecast, or last contact. */
+function figures(i: AlertIncident, now: number): string {
+  const m = i.latest;
+  const parts: string[] = [];
+  if (m.pressure !== undefined) parts.push(percent(m.pressure));
+  if (m.used !== undefined && m.usable !== undefined) parts.push(`${count(m.used)} of ${count(m.usable)} ports`);
+  if (m.timeWaitShare !== undefined && m.timeWaitShare > 0) parts.push(`${percent(m.timeWaitShare)} TIME_WAIT`);
+  if (m.exhaustsAt) {
+    const left = Date.parse(m.exhaustsAt) - now;
+    parts.push(left > 0 ? `runs out in ${duration(left)}` : 'exhausted');
+  }
+  if (i.ruleKind === 'offline') parts.push(m.lastSeenAt ? `last seen ${formatDateTime(Date.parse(m.lastSeenAt))}` : 'never reported');
+  return parts.join(' · ');
+}
+
+function Status({ i, now }: { i: AlertIncident; now: number }) {
+  const silenced = i.silencedUntil !== null && Date.parse(i.silencedUntil) > now;
+  return (
+    <>
+      <span className={`badge status-${i.status}`}>{i.status}</span>
+      {i.acknowledgedAt && <span className="badge muted-badge" title={`by ${i.acknowledgedBy ?? 'someone'}`}>acknowledged</span>}
+      {silenced && <span className="badge muted-badge">silenced until {formatDateTime(Date.parse(i.silencedUntil ?? ''))}</span>}
+    </>
+  );
+}
+
+export function IncidentsPage() {
+  const { search } = useLocation();
+  const filterParam = search.get('status') as IncidentFilter | null;
+  const filter: IncidentFilter = FILTERS.some((f) => f.value === filterParam) ? (filterParam as IncidentFilter) : 'firing';
+  const incidents = usePolled((signal) => fetchIncidents(filter, signal), filter);
+  const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
+  const now = Date.now();
+
+  const act = (work: Promise<AlertIncident>, done: string) => {
+    work.then(
+      () => {
+        setNotice({ text: done, kind: 'ok' });
+        incidents.reload();
+      },
+      (e: unknown) => setNotice({ text: errorText(e), kind: 'error' }),
+    );
+  };
+
+  return (
+    <div className="alerts-page">
+      <AlertsNav />
+      <div className="toolbar">
+        <h1>Incidents</h1>
+        <div className="segmented" role="group" aria-label="Show">
+          {FILTERS.map((f) => (
+            <button
+              key={f.value}
+              type="button"
+              aria-pressed={filter === f.value}
+              className={filter === f.value ? 'primary' : undefined}
+              onClick={() => navigate(`/alerts?status=${f.value}`, { replace: true })}
+            >
+              {f.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
+      <Notice text={incidents.error} kind="error" />
+      {incidents.data === null && incidents.error === null && <p className="muted">Loading incidents…</p>}
+      {incidents.data?.length === 0 && <p className="muted">No {filter === 'all' ? '' : `${filter} `}incidents.</p>}
+      {incidents.data !== null && incidents.data.length > 0 && (
+        <table className="alerts-table" data-testid="incidents">
+          <thead>
+            <tr>
+              <th>Severity</th>
+              <th>Rule</th>
+              <th>Host and tuple</th>
+              <th>What it saw</th>
+              <th>Since</th>
+              <th>Status</th>
+              <th className="actions">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {incidents.data.map((i) => {
+              const end = i.resolvedAt === null ? now : Date.parse(i.resolvedAt);
+              return (
+                <tr key={i.id} data-testid="incident-row">
+                  <td>
+                    <SeverityBadge severity={i.severity} />
+                  </td>
+                  <td>
+                    {i.ruleName}
+                    <div className="sub">{i.ruleKind}</div>
+                  </td>
+                  <td>
+                    <Link to={`/hosts/${i.host.id}`}>{i.host.hostname}</Link>
+                    {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
+                  </td>
+                  <td>{figures(i, now)}</td>
+                  <td>
+                    {formatDateTime(Date.parse(i.startedAt))}
+                    <div className="sub">{i.resolvedAt === null ? `firing for ${duration(end - Date.parse(i.startedAt))}` : `lasted ${duration(end - Date.parse(i.startedAt))}`}</div>
+                  </td>
+                  <td>
+                    <Status i={i} now={now} />
+                  </td>
+                  <td className="actions">
+                    {i.status === 'firing' && i.acknowledgedAt === null && (
+                      <button type="button" onClick={() => act(acknowledgeIncident(i.id), `Acknowledged ${i.ruleName} on ${i.host.hostname}`)}>
+                        Acknowledge
+                      </button>
+                    )}
+                    {i.status === 'firing' &&
+                      (i.silencedUntil !== null && Date.parse(i.silencedUntil) > now ? (
+                        <button type="button" onClick={() => act(unsilenceIncident(i.id), 'Silence lifted')}>
+                          Unsilence
+                        </button>
+                      ) : (
+                        <select
+                          aria-label={`Silence ${i.ruleName} on ${i.host.hostname}`}
+                          value=""
+                          onChange={(e) => {
+                            const seconds = Number(e.target.value);
+                            if (seconds > 0) act(silenceIncident(i.id, seconds), `Silenced for ${duration(seconds * 1000)}`);
+                          }}
+                        >
+                          <option value="">Silence…</option>
+                          {SILENCES.map((s) => (
+                            <option key={s.seconds} value={s.seconds}>
+                              for {s.label}
+                            </option>
+                          ))}
+                        </select>
+                      ))}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

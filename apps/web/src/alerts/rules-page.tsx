@@ -1,0 +1,124 @@
+import type { AlertRule, AlertRuleInput } from '@portpressure/protocol';
+import { useState } from 'react';
+import { fetchHosts } from '../api.ts';
+import { deleteRule, fetchChannels, fetchRules, saveRule } from './alerts-api.ts';
+import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
+import { RuleForm } from './rule-form.tsx';
+import { channelsText, conditionText, scopeText } from './rule-text.ts';
+import { errorText, usePolled } from './use-polled.ts';
+
+type Editing = { rule: AlertRule | null } | null;
+
+/** The rule as the API takes it back, to change one thing (enabled) without a form. */
+function inputOf(rule: AlertRule): AlertRuleInput {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...input } = rule;
+  return input;
+}
+
+export function RulesPage() {
+  const rules = usePolled((signal) => fetchRules(signal), 'rules', 30_000);
+  const channels = usePolled((signal) => fetchChannels(signal), 'channels', 30_000);
+  const hosts = usePolled(async (signal) => (await fetchHosts(signal)).hosts, 'hosts', 60_000);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
+
+  const save = async (id: string | null, input: AlertRuleInput, done: string) => {
+    try {
+      await saveRule(id, input);
+      setNotice({ text: done, kind: 'ok' });
+      setEditing(null);
+      rules.reload();
+    } catch (e) {
+      setNotice({ text: errorText(e), kind: 'error' });
+    }
+  };
+
+  const remove = async (rule: AlertRule) => {
+    if (!window.confirm(`Delete the rule "${rule.name}"? Its firing incidents resolve.`)) return;
+    try {
+      await deleteRule(rule.id);
+      setNotice({ text: `Deleted ${rule.name}`, kind: 'ok' });
+      rules.reload();
+    } catch (e) {
+      setNotice({ text: errorText(e), kind: 'error' });
+    }
+  };
+
+  const hostname = (id: string) => hosts.data?.find((h) => h.id === id)?.hostname ?? id;
+
+  return (
+    <div className="alerts-page">
+      <AlertsNav />
+      <div className="toolbar">
+        <h1>Rules</h1>
+        <button type="button" className="primary" onClick={() => setEditing({ rule: null })}>
+          New rule
+        </button>
+      </div>
+      <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
+      <Notice text={rules.error} kind="error" />
+      {editing !== null && (
+        <RuleForm
+          key={editing.rule?.id ?? 'new'}
+          rule={editing.rule}
+          hosts={hosts.data ?? []}
+          channels={channels.data ?? []}
+          onSave={(input) => save(editing.rule?.id ?? null, input, `Saved ${input.name}`)}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      {rules.data?.length === 0 && <p className="muted">No rules: nothing will alert.</p>}
+      {rules.data !== null && rules.data.length > 0 && (
+        <table className="alerts-table" data-testid="rules">
+          <thead>
+            <tr>
+              <th>On</th>
+              <th>Rule</th>
+              <th>Severity</th>
+              <th>Condition</th>
+              <th>Scope</th>
+              <th>Notifies</th>
+              <th className="actions">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rules.data.map((rule) => (
+              <tr key={rule.id} data-testid="rule-row">
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`${rule.name} enabled`}
+                    checked={rule.enabled}
+                    onChange={(e) =>
+                      void save(rule.id, { ...inputOf(rule), enabled: e.target.checked }, `${rule.name} ${e.target.checked ? 'enabled' : 'disabled'}`)
+                    }
+                  />
+                </td>
+                <td>{rule.name}</td>
+                <td>
+                  <SeverityBadge severity={rule.severity} />
+                </td>
+                <td>{conditionText(rule)}</td>
+                <td>{scopeText(rule, hostname)}</td>
+                <td>
+                  {channelsText(rule, channels.data ?? [])}
+                  <div className="sub">{rule.repeatIntervalSeconds > 0 ? `reminds every ${Math.round(rule.repeatIntervalSeconds / 60)} min` : 'no reminders'}</div>
+                </td>
+                <td className="actions">
+                  <button type="button" onClick={() => setEditing({ rule })}>
+                    Edit
+                  </button>
+                  <button type="button" className="ghost" onClick={() => void remove(rule)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
