@@ -51,8 +51,9 @@ describe('agent ↔ API link across an API outage', () => {
     return api;
   }
 
-  function agent(base: string, stateDir: string): AgentProcess {
+  function agent(base: string, stateDir: string, extra: string[] = []): AgentProcess {
     const a = spawnAgent([
+      ...extra,
       '--server', base,
       '--enrollment-token', TEST_ENROLLMENT_TOKEN,
       '--interval', String(INTERVAL_S),
@@ -150,5 +151,35 @@ describe('agent ↔ API link across an API outage', () => {
     );
     expect(host).toEqual([{ n: '1', dropped: '0' }]); // the restarted agent reused its credential: no second host
     expect((await readdir(spoolDir)).filter((f) => /^\d{16}\.json$/.test(f)).length).toBeLessThanOrEqual(2);
+  });
+
+  it('drops the oldest snapshots beyond the spool cap and reports the gap, which the API counts', { timeout: 120_000 }, async () => {
+    const { db, config, stateDir, base } = await setUp();
+    let api = await boot(config);
+    const a = agent(base, stateDir, ['--max-pending', '2']);
+    await waitForSeq(db, 1, a);
+    await api.close();
+    await sleep(5.5 * INTERVAL_S * 1000); // about five snapshots for a spool of two
+    api = await boot(config);
+    const outageEnd = Date.now();
+    const rows = await waitUntil('live data after the backlog', async () => {
+      const r = await stored(db);
+      return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
+    }, 60_000, a.output);
+    const gaps = await waitUntil('the gap report', async () => {
+      const g = await db.query<{ from_seq: string; to_seq: string }>('SELECT from_seq, to_seq FROM snapshot_gaps ORDER BY from_seq');
+      return g.rows.length > 0 ? g.rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const) : undefined;
+    }, 30_000, a.output);
+    // Stored snapshots and reported gaps together cover every seq once: nothing lost silently.
+    const seqs = rows.map((r) => r.seq);
+    const dropped = gaps.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+    expect(dropped.length).toBeGreaterThanOrEqual(2);
+    expect(dropped.filter((s) => seqs.includes(s))).toEqual([]);
+    const covered = [...seqs, ...dropped].filter((s) => s <= Math.max(...seqs)).sort((x, y) => x - y);
+    expect(covered).toEqual(covered.map((_, i) => i + 1));
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y)); // stored in order
+    const { rows: host } = await db.query<{ dropped: string }>('SELECT dropped_snapshots AS dropped FROM hosts');
+    expect(Number(host[0]!.dropped)).toBe(dropped.length);
+    expect(a.output()).toMatch(/spool full \(2\): dropped snapshot/);
   });
 });
