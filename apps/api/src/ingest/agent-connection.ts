@@ -59,12 +59,34 @@ export class AgentConnection {
     this.bucket = new TokenBucket(deps.rateLimit, deps.rateLimit * 2);
   }
 
-  start(): void {
-    this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+  /** Whether the peer answered since the last heartbeat. */
+  private alive = true;
+
+  start(onClose: () => void): void {
+    this.socket.on('message', (data, isBinary) => {
+      this.alive = true;
+      this.onFrame(data, isBinary);
+    });
+    this.socket.on('pong', () => (this.alive = true));
     this.socket.on('close', () => {
       this.closed = true;
       this.unregister?.();
+      onClose();
     });
+  }
+
+  /**
+   * Called periodically by the gateway: a peer that has not answered the previous ping (a host
+   * that lost power, a cut network) is dropped, so its socket and its place as the host's one
+   * connection do not linger until TCP gives up.
+   */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    if (this.socket.readyState === this.socket.OPEN) this.socket.ping();
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   AGENT_ERROR_CODES,
@@ -16,6 +16,9 @@ import { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import { AgentConnection, type ConnectionAuth } from './agent-connection.ts';
 import { IngestService } from './ingest.service.ts';
 
+/** Server-side liveness: every connection is pinged this often and dropped if the previous ping went unanswered. */
+const HEARTBEAT_MS = 30_000;
+
 type UpgradeDecision = { ok: true; auth: ConnectionAuth } | { ok: false; status: number; message: string };
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -30,8 +33,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * with 1009 without buffering them.
  */
 @WebSocketGateway({ path: AGENT_WS_PATH, maxPayload: MAX_AGENT_FRAME_BYTES })
-export class IngestGateway implements OnGatewayInit, OnGatewayConnection {
+export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger('Ingest');
+  private readonly live = new Set<AgentConnection>();
+  private heartbeat: NodeJS.Timeout | undefined;
   /** What verifyClient decided, handed to handleConnection through the upgrade request. */
   private readonly authByRequest = new WeakMap<IncomingMessage, ConnectionAuth>();
 
@@ -43,6 +48,10 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection {
   ) {}
 
   afterInit(server: WebSocketServer): void {
+    this.heartbeat = setInterval(() => {
+      for (const connection of this.live) connection.heartbeat();
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
     // The decorator's options are static; the check needs this instance's services, and ws reads
     // options.verifyClient on every upgrade, so it is installed here.
     server.options.verifyClient = (info, callback) => {
@@ -70,12 +79,18 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection {
       socket.close(AGENT_ERROR_CODES.UNAUTHORIZED, 'not authenticated');
       return;
     }
-    new AgentConnection(socket, auth, {
+    const connection = new AgentConnection(socket, auth, {
       ingest: this.ingest,
       connections: this.connections,
       rateLimit: this.config.agentRateLimit,
       logger: this.logger,
-    }).start();
+    });
+    this.live.add(connection);
+    connection.start(() => this.live.delete(connection));
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
   }
 
   private async decide(req: IncomingMessage): Promise<UpgradeDecision> {

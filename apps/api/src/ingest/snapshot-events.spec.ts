@@ -1,0 +1,43 @@
+import type { Snapshot } from '@portpressure/protocol';
+import { describe, expect, it } from 'vitest';
+import { SnapshotEvents, type StoredSnapshot } from './snapshot-events.ts';
+
+const stored = (hostId: string, seq: number): StoredSnapshot => ({
+  hostId,
+  snapshot: { type: 'snapshot', seq, takenAt: new Date(seq * 1000).toISOString(), report: {} as Snapshot['report'] },
+});
+
+describe('SnapshotEvents', () => {
+  it('hands batch listeners everything emitted in one turn, in order, and one batch at a time', async () => {
+    const events = new SnapshotEvents();
+    const batches: string[][] = [];
+    let running = 0;
+    events.onStoredBatch('test', async (batch) => {
+      running += 1;
+      expect(running).toBe(1);
+      batches.push(batch.map((s) => `${s.hostId}/${s.snapshot.seq}`));
+      await new Promise((r) => setTimeout(r, 5));
+      running -= 1;
+    });
+    const first = [stored('a', 1), stored('b', 1), stored('a', 2)].map((s) => events.emitStored(s));
+    await new Promise((r) => setImmediate(r));
+    const second = events.emitStored(stored('a', 3));
+    await Promise.all([...first, second]);
+    expect(batches).toEqual([['a/1', 'b/1', 'a/2'], ['a/3']]);
+  });
+
+  it('keeps serving when a listener fails, and calls per-snapshot listeners for each snapshot', async () => {
+    const events = new SnapshotEvents();
+    const seen: number[] = [];
+    events.onStored('broken', () => {
+      throw new Error('boom');
+    });
+    events.onStored('counter', (s) => void seen.push(s.snapshot.seq));
+    events.onStoredBatch('broken-batch', async () => {
+      throw new Error('boom');
+    });
+    await expect(events.emitStored(stored('a', 1))).resolves.toBeUndefined();
+    await events.emitStored(stored('a', 2));
+    expect(seen).toEqual([1, 2]);
+  });
+});
