@@ -151,7 +151,14 @@ export class AgentLink {
   }
 
   private connect(): void {
-    const stored = this.options.credentials.load();
+    let stored: StoredCredential | null;
+    try {
+      stored = this.options.credentials.load();
+    } catch (error) {
+      // A credential file damaged while running: say so and keep the spool growing meanwhile.
+      this.log(error instanceof Error ? error.message : String(error));
+      return this.backOff('credential file unusable');
+    }
     const headers: Record<string, string> = { [PROTOCOL_VERSION_HEADER]: String(PROTOCOL_VERSION) };
     if (stored) {
       headers.authorization = `Bearer ${stored.credential}`;

@@ -38,6 +38,8 @@ export interface AgentSession {
  * agent, whose spool keeps the data, instead of letting this queue grow without bound.
  */
 const MAX_AFTER_COMMIT_BACKLOG = 32;
+/** Longest an ack waits for lagging listeners. */
+const MAX_BACKPRESSURE_WAIT_MS = 2000;
 
 @Injectable()
 export class IngestService {
@@ -102,7 +104,12 @@ export class IngestService {
       .then(() => this.afterCommit(session, snapshot, summary))
       .catch((error: unknown) => this.logger.error(`after storing snapshot ${snapshot.seq}: ${String(error)}`))
       .finally(() => (session.afterCommitBacklog -= 1));
-    if (session.afterCommitBacklog > MAX_AFTER_COMMIT_BACKLOG) await session.afterCommit;
+    if (session.afterCommitBacklog > MAX_AFTER_COMMIT_BACKLOG) {
+      // Bounded wait: a stuck listener must slow acks down, never stop them.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([session.afterCommit, new Promise((r) => (timer = setTimeout(r, MAX_BACKPRESSURE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
   }
 
   /** Records snapshots the agent dropped from its spool. */
