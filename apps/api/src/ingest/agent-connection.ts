@@ -11,6 +11,9 @@ import { TokenBucket } from './rate-limiter.ts';
 /** Who the upgrade request authenticated as: an agent about to enroll, or an enrolled host. */
 export type ConnectionAuth = { kind: 'enroll' } | { kind: 'host'; host: AuthenticatedHost };
 
+/** How long a new connection may take to send its hello (or enroll) frame. */
+const HELLO_DEADLINE_MS = 10_000;
+
 export interface AgentConnectionDeps {
   ingest: IngestService;
   connections: AgentConnections;
@@ -63,6 +66,14 @@ export class AgentConnection {
   private alive = true;
 
   start(onClose: () => void): void {
+    // An upgraded socket that never introduces itself would otherwise be held open forever.
+    const helloDeadline = setTimeout(() => {
+      if (this.session) return;
+      const expected = this.auth.kind === 'enroll' ? 'enroll' : 'hello';
+      this.refuse(new IngestError('HELLO_REQUIRED', `no ${expected} within ${HELLO_DEADLINE_MS / 1000} s of connecting`, true));
+    }, HELLO_DEADLINE_MS);
+    helloDeadline.unref();
+    this.socket.once('close', () => clearTimeout(helloDeadline));
     this.socket.on('message', (data, isBinary) => {
       this.alive = true;
       this.onFrame(data, isBinary);
