@@ -1,11 +1,13 @@
 import {
   LIVE_WS_PATH,
   apiErrorSchema,
+  fleetSchema,
   hostDetailSchema,
   hostHistorySchema,
   hostListSchema,
   liveMessageSchema,
   sessionInfoSchema,
+  type Fleet,
   type HostDetail,
   type HostHistory,
   type HostList,
@@ -64,6 +66,9 @@ export function signIn(password: string): Promise<SessionInfo> {
 export async function signOut(): Promise<void> {
   await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
 }
+
+/** The fleet ranking (compact rows of every host), what the fleet page shows. */
+export const fetchFleet = (signal?: AbortSignal): Promise<Fleet> => request('/api/fleet', (b) => fleetSchema.parse(b), { signal });
 
 export const fetchHosts = (signal?: AbortSignal): Promise<HostList> => request('/api/hosts', (b) => hostListSchema.parse(b), { signal });
 

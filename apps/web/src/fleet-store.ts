@@ -1,6 +1,6 @@
-import type { FleetHost } from '@portpressure/protocol';
+import { encodeSparkline, type FleetHostRow, type FleetTrend, type HostSummary, type HostTrend } from '@portpressure/protocol';
 import { useEffect, useSyncExternalStore } from 'react';
-import { fetchHosts, SignedOutError } from './api.ts';
+import { fetchFleet, SignedOutError } from './api.ts';
 import { addLiveListener, onLiveReconnect } from './live.ts';
 
 /** Live changes are applied in batches this often: 10,000 hosts re-sort twice a second at most. */
@@ -9,7 +9,7 @@ const FLUSH_MS = 500;
 export interface FleetState {
   status: 'loading' | 'ready' | 'error';
   error: string | null;
-  hosts: ReadonlyMap<string, FleetHost>;
+  hosts: ReadonlyMap<string, FleetHostRow>;
   /** serverTime − Date.now() at the last load: "now" in the server's clock is Date.now() + skewMs. */
   skewMs: number;
   offlineAfterMs: number;
@@ -19,7 +19,7 @@ export interface FleetState {
 
 let state: FleetState = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: 0 };
 const subscribers = new Set<() => void>();
-let pending = new Map<string, (h: FleetHost | undefined) => FleetHost | undefined>();
+let pending = new Map<string, (h: FleetHostRow | undefined) => FleetHostRow | undefined>();
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 let stopListening: (() => void)[] = [];
 let started = false;
@@ -31,7 +31,7 @@ function set(next: Partial<FleetState>): void {
 }
 
 function load(): Promise<void> {
-  loading ??= fetchHosts()
+  loading ??= fetchFleet()
     .then((list) => {
       const hosts = new Map(list.hosts.map((h) => [h.id, h]));
       // changes that arrived while loading are newer than the list
@@ -55,7 +55,7 @@ function load(): Promise<void> {
   return loading;
 }
 
-function queue(id: string, update: (h: FleetHost | undefined) => FleetHost | undefined): void {
+function queue(id: string, update: (h: FleetHostRow | undefined) => FleetHostRow | undefined): void {
   const previous = pending.get(id);
   pending.set(id, previous ? (h) => update(previous(h)) : update);
   flushTimer ??= setTimeout(flush, FLUSH_MS);
@@ -80,8 +80,8 @@ function start(): void {
   void load();
   stopListening = [
     addLiveListener((m) => {
-      if (m.type === 'host') queue(m.host.id, (h) => ({ ...m.host, trend: h?.trend ?? null }));
-      else if (m.type === 'trend') queue(m.hostId, (h) => (h ? { ...h, trend: m.trend } : h));
+      if (m.type === 'host') queue(m.host.id, (h) => fromSummary(m.host, h?.trend ?? null));
+      else if (m.type === 'trend') queue(m.hostId, (h) => (h ? { ...h, trend: fromTrend(m.trend) } : h));
     }),
     onLiveReconnect(() => void load()),
   ];
@@ -107,7 +107,33 @@ export function useFleet(): FleetState {
   );
 }
 
+/** A live `host` frame as a fleet row (the frame carries no trend: the row keeps its own). */
+function fromSummary(h: HostSummary, trend: FleetTrend | null): FleetHostRow {
+  const t = h.worstTuple;
+  return {
+    id: h.id,
+    hostname: h.hostname,
+    labels: h.labels,
+    lastSeenAt: h.lastSeenAt,
+    pressure: h.pressure,
+    usable: h.usable,
+    worst: t && {
+      localAddress: t.localAddress,
+      remoteAddress: t.remoteAddress,
+      remotePort: t.remotePort,
+      used: t.used,
+      timeWait: t.timeWait,
+      reclaimable: t.reclaimable,
+    },
+    trend,
+  };
+}
+
+function fromTrend(t: HostTrend): FleetTrend {
+  return { start: t.start, sparkline: encodeSparkline(t.pressure), slopePerSecond: t.slopePerSecond, exhaustsAt: t.exhaustsAt };
+}
+
 /** Whether a host counts as offline at `serverNow` (ms, server clock). */
-export function isOffline(h: FleetHost, serverNow: number, offlineAfterMs: number): boolean {
+export function isOffline(h: FleetHostRow, serverNow: number, offlineAfterMs: number): boolean {
   return h.lastSeenAt === null || serverNow - Date.parse(h.lastSeenAt) > offlineAfterMs;
 }

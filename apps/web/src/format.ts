@@ -27,12 +27,12 @@ function bracket(address: string): string {
 }
 
 /** "10.0.0.5:5432 from 10.0.0.1": where the ports go, then where they come from. */
-export function tupleLabel(t: TupleKey | null | undefined): string {
+export function tupleLabel(t: Pick<TupleKey, 'localAddress' | 'remoteAddress' | 'remotePort'> | null | undefined): string {
   return t ? `${bracket(t.remoteAddress)}:${t.remotePort} from ${t.localAddress}` : '—';
 }
 
 /** Share of a tuple's used ports sitting in TIME_WAIT, or null without sockets. */
-export function timeWaitShare(t: TupleUsage | null | undefined): number | null {
+export function timeWaitShare(t: Pick<TupleUsage, 'used' | 'timeWait'> | null | undefined): number | null {
   return t && t.used > 0 ? t.timeWait / t.used : null;
 }
 

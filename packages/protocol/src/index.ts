@@ -3,4 +3,5 @@ export * from './messages.ts';
 export * from './api.ts';
 export * from './auth.ts';
 export * from './history.ts';
+export * from './fleet.ts';
 export * from './alerts.ts';

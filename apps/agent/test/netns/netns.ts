@@ -12,26 +12,6 @@ const DRIVER = fileURLToPath(new URL('./socket-driver.ts', import.meta.url));
 const AGENT_MAIN = 'apps/agent/src/main.ts';
 
 let counter = 0;
-let staleSweep: Promise<void> | undefined;
-
-/** Deletes namespaces left by test runs that were killed before their afterEach (their pid is gone). */
-async function removeStaleNamespaces(): Promise<void> {
-  const { stdout } = await run('ip', ['netns', 'list']);
-  for (const line of stdout.split('\n')) {
-    const match = /^(pp-test-(\d+)-\d+)/.exec(line);
-    if (!match?.[1] || processExists(Number(match[2]))) continue;
-    await run('ip', ['netns', 'del', match[1]]).catch(() => undefined);
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A network namespace made for one test: its own loopback, port range and sysctls, and the
@@ -43,8 +23,6 @@ export class TestNamespace {
   private constructor(readonly name: string) {}
 
   static async create(): Promise<TestNamespace> {
-    staleSweep ??= removeStaleNamespaces();
-    await staleSweep;
     // pid + counter keeps parallel test files (and leftovers of a crashed run) from colliding.
     const name = `pp-test-${process.pid}-${++counter}`;
     await run('ip', ['netns', 'add', name]);

@@ -5,11 +5,11 @@ import { LiveModule } from '../live/live.module.ts';
 import { HistoryController } from './history.controller.ts';
 import { HistoryRepository } from './history.repository.ts';
 import { HistoryService } from './history.service.ts';
-import { HostTrendsService } from './host-trends.service.ts';
+import { HistoryWriterService } from './history-writer.service.ts';
 
 @Module({
   imports: [HostsModule, IngestModule, LiveModule],
   controllers: [HistoryController],
-  providers: [HistoryRepository, HistoryService, HostTrendsService],
+  providers: [HistoryRepository, HistoryService, HistoryWriterService],
 })
 export class HistoryModule {}

@@ -14,11 +14,29 @@ import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { OFFLINE_AFTER_INTERVALS } from '../hosts/host-summary.ts';
 import { HostsService } from '../hosts/hosts.service.ts';
 import { HistoryError } from './history.errors.ts';
-import { HistoryRepository, type HistoryWindow, type TupleBucket } from './history.repository.ts';
+import { HistoryRepository, type HistoryWindow, type HostBucket, type StateBucket, type TupleBucket } from './history.repository.ts';
 import { adviceFor } from './host-advice.ts';
 
 /** Tuples drawn as their own series on the host page. */
 export const TOP_TUPLES = 5;
+/**
+ * Spans up to two hours are drawn from the snapshots themselves (buckets under 8 s: every
+ * snapshot of a 10 s agent is its own point); longer ones from the minute rollups, in buckets of
+ * whole minutes, so a day reads 1,440 rows per series instead of every snapshot and tuple.
+ */
+export const RAW_MAX_SPAN_MS = 2 * 3_600_000;
+const MINUTE_MS = 60_000;
+
+interface Loaded {
+  hostBuckets: HostBucket[];
+  stateBuckets: StateBucket[];
+  tupleBuckets: TupleBucket[];
+  silences: { from: number; to: number }[];
+}
+
+export interface PlannedWindow extends HistoryWindow {
+  source: 'snapshots' | 'minutes';
+}
 
 @Injectable()
 export class HistoryService {
@@ -33,7 +51,7 @@ export class HistoryService {
   }
 
   /** Validates `?from&to` into a window of at most MAX_HISTORY_POINTS buckets, or throws INVALID_QUERY. */
-  window(hostId: string, query: unknown, now: Date): HistoryWindow {
+  window(hostId: string, query: unknown, now: Date): PlannedWindow {
     const parsed = historyQuerySchema.safeParse(query ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -46,17 +64,19 @@ export class HistoryService {
     if (span > MAX_HISTORY_DAYS * 86_400_000) {
       throw new HistoryError('INVALID_QUERY', `the span from … to may be at most ${MAX_HISTORY_DAYS} days`);
     }
-    return { hostId, from, to, bucketSeconds: Math.max(1, Math.ceil(span / 1000 / MAX_HISTORY_POINTS)) };
+    if (span <= RAW_MAX_SPAN_MS) {
+      return { hostId, from, to, bucketSeconds: Math.max(1, Math.ceil(span / 1000 / MAX_HISTORY_POINTS)), source: 'snapshots' };
+    }
+    const start = new Date(Math.floor(from.getTime() / MINUTE_MS) * MINUTE_MS);
+    const minutes = Math.ceil((to.getTime() - start.getTime()) / MINUTE_MS / MAX_HISTORY_POINTS);
+    return { hostId, from: start, to, bucketSeconds: minutes * 60, source: 'minutes' };
   }
 
   async history(hostId: string, query: unknown, now = new Date()): Promise<HostHistory> {
     const w = this.window(hostId, query, now);
     await this.hosts.get(hostId); // 404 for an unknown host rather than an empty history
-    const [hostBuckets, stateBuckets, tupleBuckets, silences, lastBeforeTo] = await Promise.all([
-      this.repository.hostBuckets(w),
-      this.repository.stateBuckets(w),
-      this.repository.topTupleBuckets(w, TOP_TUPLES),
-      this.repository.silences(w, this.offlineAfterSeconds),
+    const [{ hostBuckets, stateBuckets, tupleBuckets, silences }, lastBeforeTo] = await Promise.all([
+      w.source === 'snapshots' ? this.fromSnapshots(w) : this.fromMinutes(w),
       this.repository.lastTakenAt(hostId, w.to),
     ]);
     const t = hostBuckets.map((b) => b.t);
@@ -96,6 +116,25 @@ export class HistoryService {
       tuples: this.tupleSeries(tupleBuckets, index, t.length),
       gaps: this.gaps(w, silences, lastBeforeTo, now),
     };
+  }
+
+  private async fromSnapshots(w: HistoryWindow): Promise<Loaded> {
+    const [hostBuckets, stateBuckets, tupleBuckets, silences] = await Promise.all([
+      this.repository.hostBuckets(w),
+      this.repository.stateBuckets(w),
+      this.repository.topTupleBuckets(w, TOP_TUPLES),
+      this.repository.silences(w, this.offlineAfterSeconds),
+    ]);
+    return { hostBuckets, stateBuckets, tupleBuckets, silences };
+  }
+
+  private async fromMinutes(w: HistoryWindow): Promise<Loaded> {
+    const [buckets, tupleBuckets, silences] = await Promise.all([
+      this.repository.rollupBuckets(w),
+      this.repository.rollupTopTupleBuckets(w, TOP_TUPLES),
+      this.repository.rollupSilences(w, this.offlineAfterSeconds),
+    ]);
+    return { hostBuckets: buckets, stateBuckets: buckets, tupleBuckets, silences };
   }
 
   private tupleSeries(buckets: TupleBucket[], index: Map<number, number>, length: number): TupleSeries[] {

@@ -1,4 +1,4 @@
-import type { FleetHost } from '@portpressure/protocol';
+import type { FleetHostRow } from '@portpressure/protocol';
 import { timeWaitShare, tupleLabel } from '../format.ts';
 
 /** Forecasts further out than this read as "not soon" rather than a date. */
@@ -6,7 +6,7 @@ export const FORECAST_HORIZON_MS = 30 * 86_400_000;
 
 /** A host with everything the table shows or sorts by, computed once per change. */
 export interface FleetRow {
-  host: FleetHost;
+  host: FleetHostRow;
   offline: boolean;
   tuple: string;
   /** used − reclaimable of the worst tuple. */
@@ -22,9 +22,9 @@ export interface FleetRow {
 export type SortKey = 'host' | 'pressure' | 'tuple' | 'held' | 'timeWait' | 'forecast' | 'trend' | 'lastSeen';
 export type SortDir = 'asc' | 'desc';
 
-export function toRow(host: FleetHost, serverNow: number, offlineAfterMs: number): FleetRow {
+export function toRow(host: FleetHostRow, serverNow: number, offlineAfterMs: number): FleetRow {
   const offline = host.lastSeenAt === null || serverNow - Date.parse(host.lastSeenAt) > offlineAfterMs;
-  const t = host.worstTuple;
+  const t = host.worst;
   const exhaustsAt = host.trend?.exhaustsAt ? Date.parse(host.trend.exhaustsAt) : null;
   const labels = Object.entries(host.labels).map(([k, v]) => `${k}=${v}`);
   const tuple = tupleLabel(t);
@@ -36,7 +36,7 @@ export function toRow(host: FleetHost, serverNow: number, offlineAfterMs: number
     timeWaitShare: timeWaitShare(t),
     exhaustsInMs: exhaustsAt !== null && !offline && host.trend && host.trend.slopePerSecond > 0 ? Math.max(0, exhaustsAt - serverNow) : null,
     lastSeenMs: host.lastSeenAt ? Date.parse(host.lastSeenAt) : null,
-    text: [host.hostname, host.machineId, tuple, ...labels].join(' ').toLowerCase(),
+    text: [host.hostname, tuple, ...labels].join(' ').toLowerCase(),
   };
 }
 
@@ -52,7 +52,7 @@ type Value = number | string | null;
 const VALUE: Record<SortKey, (r: FleetRow) => Value> = {
   host: (r) => r.host.hostname,
   pressure: (r) => r.host.pressure,
-  tuple: (r) => (r.host.worstTuple ? r.tuple : null),
+  tuple: (r) => (r.host.worst ? r.tuple : null),
   held: (r) => r.held,
   timeWait: (r) => r.timeWaitShare,
   forecast: (r) => r.exhaustsInMs,
@@ -89,7 +89,7 @@ export function sortRows(rows: FleetRow[], key: SortKey, dir: SortDir): FleetRow
 }
 
 /** Every `key=value` label in the fleet, sorted, for the label filter. */
-export function allLabels(hosts: Iterable<FleetHost>): string[] {
+export function allLabels(hosts: Iterable<FleetHostRow>): string[] {
   const set = new Set<string>();
   for (const h of hosts) for (const [k, v] of Object.entries(h.labels)) set.add(`${k}=${v}`);
   return [...set].sort();

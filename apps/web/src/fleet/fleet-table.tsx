@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ago, count, duration, formatDateTime, percent } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
@@ -141,7 +141,19 @@ export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetT
   );
 }
 
-function FleetRowView({ row, index, active, serverNow, onFocus }: { row: FleetRow; index: number; active: boolean; serverNow: number; onFocus: (i: number) => void }) {
+interface RowProps {
+  row: FleetRow;
+  index: number;
+  active: boolean;
+  serverNow: number;
+  onFocus: (i: number) => void;
+}
+
+/**
+ * Memoised: while scrolling, rows that stay in view keep their props and are not rendered again;
+ * only the few entering the window are. That is what keeps a scroll frame within budget.
+ */
+const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow, onFocus }: RowProps) {
   const h = row.host;
   const labels = Object.entries(h.labels);
   return (
@@ -198,7 +210,7 @@ function FleetRowView({ row, index, active, serverNow, onFocus }: { row: FleetRo
       </td>
     </tr>
   );
-}
+});
 
 function Forecast({ row }: { row: FleetRow }) {
   const ms = row.exhaustsInMs;

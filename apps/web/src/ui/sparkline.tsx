@@ -1,4 +1,4 @@
-import type { HostTrend } from '@portpressure/protocol';
+import { decodeSparkline, type FleetTrend } from '@portpressure/protocol';
 import { percent, pressureLevel } from '../format.ts';
 
 const W = 112;
@@ -9,15 +9,15 @@ const HOUR = 3_600_000;
  * The last hour of a host's pressure (per-minute maxima), drawn against a fixed 0-100 % scale so
  * rows compare at a glance; minutes without a snapshot break the line.
  */
-export function Sparkline({ trend, now }: { trend: HostTrend | null; now: number }) {
+export function Sparkline({ trend, now }: { trend: FleetTrend | null; now: number }) {
   if (!trend) return <span className="muted">—</span>;
   const from = now - HOUR;
-  const step = trend.stepSeconds * 1000;
+  const step = 60_000;
   const segments: string[][] = [];
   let current: string[] = [];
   let last: { x: number; y: number; p: number } | null = null;
   let peak = 0;
-  trend.pressure.forEach((p, i) => {
+  decodeSparkline(trend.sparkline).forEach((p, i) => {
     const t = trend.start + i * step + step / 2;
     if (p === null || t < from) {
       if (current.length) segments.push(current);

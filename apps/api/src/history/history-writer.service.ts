@@ -1,26 +1,32 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
 import { LiveService } from '../live/live.service.ts';
 import { HistoryRepository, type TrendRow } from './history.repository.ts';
 import { mergeTrend, type TrendSample } from './host-trend.ts';
+import { MinuteRollupBatch } from './minute-rollup.ts';
 
-/** New snapshots wait this long so that one transaction refreshes many hosts' trends. */
+/** New snapshots wait this long so that one transaction refreshes many hosts' trends and minutes. */
 const FLUSH_DELAY_MS = 250;
 /** …or less, once this many hosts are waiting. */
 const FLUSH_HOSTS = 500;
 
 /**
- * Keeps each host's trend (last hour per minute + forecast) on its hosts row, so ranking 10,000
- * hosts reads 10,000 rows and never the history tables: the alternative, a per-request scan of
- * the last hour of snapshots, reads 3.6 million rows at a 10 s interval. Snapshots are folded in
- * after ingest commits (SnapshotEvents), batched: at fleet scale one short transaction per
- * quarter second, instead of one per snapshot on the ingest path. A trend is derived data: a crash
- * loses at most the last quarter second of minutes, which the next snapshot of the minute repairs.
+ * Keeps the derived history current as snapshots are stored:
+ * - each host's trend (last hour per minute + forecast) on its hosts row, so ranking 10,000 hosts
+ *   reads 10,000 rows and never the history tables (a per-request scan of the last hour would
+ *   read 3.6 million snapshots at a 10 s interval);
+ * - the per-minute rollups (host_minutes, tuple_minutes) that long history spans are drawn from.
+ * Snapshots are folded in after ingest commits (SnapshotEvents), batched: at fleet scale a few
+ * statements per quarter second instead of several per snapshot on the ingest path. This is
+ * derived data: a crash loses at most the last quarter second, and only in the rollups (the
+ * snapshots themselves are stored).
  */
 @Injectable()
-export class HostTrendsService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('HostTrends');
+export class HistoryWriterService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('HistoryWriter');
   private pending = new Map<string, TrendSample[]>();
+  private minutes = new MinuteRollupBatch();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -28,10 +34,11 @@ export class HostTrendsService implements OnModuleInit, OnApplicationShutdown {
     @Inject(HistoryRepository) private readonly repository: HistoryRepository,
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
     @Inject(LiveService) private readonly live: LiveService,
+    @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
   ) {}
 
   onModuleInit(): void {
-    this.events.onStored('host-trends', (stored) => this.record(stored));
+    this.events.onStored('history', (stored) => this.record(stored));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -42,6 +49,7 @@ export class HostTrendsService implements OnModuleInit, OnApplicationShutdown {
     const samples = this.pending.get(hostId) ?? [];
     samples.push({ t: Date.parse(snapshot.takenAt), pressure: snapshot.report.pressure, usable: snapshot.report.usable });
     this.pending.set(hostId, samples);
+    this.minutes.add(hostId, snapshot);
     if (this.pending.size >= FLUSH_HOSTS) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
@@ -52,12 +60,19 @@ export class HostTrendsService implements OnModuleInit, OnApplicationShutdown {
     this.timer = undefined;
     if (this.pending.size === 0) return this.flushing;
     const batch = this.pending;
+    const minutes = this.minutes;
     this.pending = new Map();
-    this.flushing = this.flushing.then(() => this.write(batch));
+    this.minutes = new MinuteRollupBatch();
+    this.flushing = this.flushing.then(() => this.write(batch, minutes));
     return this.flushing;
   }
 
-  private async write(batch: Map<string, TrendSample[]>): Promise<void> {
+  private async write(batch: Map<string, TrendSample[]>, minutes: MinuteRollupBatch): Promise<void> {
+    try {
+      await this.repository.upsertMinutes(minutes.hostRows(), minutes.tupleRows());
+    } catch (error) {
+      this.logger.error(`could not store the minutes of ${minutes.size} host-minutes: ${error instanceof Error ? error.message : String(error)}`);
+    }
     let updated: TrendRow[];
     try {
       updated = await this.repository.updateTrends([...batch.keys()], (rows) =>
@@ -71,5 +86,9 @@ export class HostTrendsService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     for (const row of updated) if (row.trend) this.live.publish({ type: 'trend', hostId: row.id, trend: row.trend });
+    // every instance's fleet ranking re-reads these hosts (their snapshot and trend are committed now)
+    await this.fleet.announce([...batch.keys()]).catch((error: unknown) => {
+      this.logger.error(`could not announce fleet changes: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }

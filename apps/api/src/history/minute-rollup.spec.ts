@@ -1,0 +1,82 @@
+import type { Snapshot, TupleUsage } from '@portpressure/protocol';
+import { describe, expect, it } from 'vitest';
+import { MinuteRollupBatch, ROLLUP_TUPLES_PER_SNAPSHOT } from './minute-rollup.ts';
+
+const T0 = Date.parse('2026-11-21T10:00:00Z');
+
+function tuple(remotePort: number, used: number, timeWait = 0, reclaimable = 0): TupleUsage {
+  return {
+    protocol: 'tcp',
+    localAddress: '10.0.0.1',
+    remoteAddress: '10.0.0.5',
+    remotePort,
+    used,
+    timeWait,
+    reclaimable,
+    pressure: (used - reclaimable) / 100,
+    states: timeWait ? { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait } : { ESTABLISHED: used },
+  };
+}
+
+function snapshot(seconds: number, tuples: TupleUsage[], usable = 100): Snapshot {
+  const sorted = [...tuples].sort((a, b) => b.pressure - a.pressure);
+  return {
+    type: 'snapshot',
+    seq: seconds + 1,
+    takenAt: new Date(T0 + seconds * 1000).toISOString(),
+    report: {
+      source: 'proc',
+      range: { low: 40000, high: 40099 },
+      reservedPorts: '',
+      reservedInRange: 100 - usable,
+      capacity: usable,
+      bindOwned: 0,
+      usable,
+      hostPortsInUse: sorted.reduce((n, t) => n + t.used, 0),
+      pressure: sorted[0]?.pressure ?? 0,
+      sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
+      tuples: sorted,
+      tupleCount: sorted.length,
+      udp: { used: 0, capacity: usable, pressure: 0 },
+    },
+  };
+}
+
+describe('MinuteRollupBatch', () => {
+  it('keeps the maxima of a minute, the lowest usable, and counts its snapshots', () => {
+    const batch = new MinuteRollupBatch();
+    batch.add('h1', snapshot(0, [tuple(5432, 40, 10), tuple(6379, 5)]));
+    batch.add('h1', snapshot(20, [tuple(5432, 90, 30, 5), tuple(6379, 5)], 95)); // the spike
+    batch.add('h1', snapshot(40, [tuple(5432, 50, 45), tuple(6379, 30)]));
+    const [row, ...rest] = batch.hostRows();
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({ minute: T0, pressure: 0.85, held: 85, usable: 95, snapshots: 3 });
+    // TIME_WAIT and states are summed over the tuples of a snapshot, then the minute keeps the highest
+    expect(row!.timeWait).toBe(45);
+    expect(row!.reclaimable).toBe(5);
+    expect(row!.states).toEqual({ ESTABLISHED: 65, TIME_WAIT: 45 });
+  });
+
+  it('starts a new row each minute and for each host', () => {
+    const batch = new MinuteRollupBatch();
+    batch.add('h2', snapshot(59, [tuple(1, 10)]));
+    batch.add('h1', snapshot(60, [tuple(1, 20)]));
+    batch.add('h1', snapshot(0, [tuple(1, 30)]));
+    expect(batch.hostRows().map((r) => [r.hostId, r.minute - T0, r.pressure])).toEqual([
+      ['h1', 0, 0.3],
+      ['h1', 60_000, 0.2],
+      ['h2', 0, 0.1],
+    ]);
+  });
+
+  it('keeps the worst tuples of each snapshot with their maxima', () => {
+    const batch = new MinuteRollupBatch();
+    const many = Array.from({ length: 15 }, (_, i) => tuple(1000 + i, 50 - i));
+    batch.add('h1', snapshot(0, many));
+    batch.add('h1', snapshot(30, [tuple(1000, 70, 20, 10)]));
+    const rows = batch.tupleRows();
+    expect(rows).toHaveLength(ROLLUP_TUPLES_PER_SNAPSHOT);
+    expect(rows.map((r) => r.remotePort)).toEqual(Array.from({ length: 10 }, (_, i) => 1000 + i));
+    expect(rows[0]).toMatchObject({ remotePort: 1000, held: 60, pressure: 0.6 });
+  });
+});

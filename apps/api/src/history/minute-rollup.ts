@@ -1,0 +1,133 @@
+import { TCP_STATES, type Snapshot, type StateCounts, type TcpState } from '@portpressure/protocol';
+
+/**
+ * Tuples of each snapshot kept in the per-minute tuple rollup: the worst ones. A tuple outside a
+ * snapshot's worst 10 cannot be among the top tuples a history shows (it draws the worst 5).
+ */
+export const ROLLUP_TUPLES_PER_SNAPSHOT = 10;
+const MINUTE = 60_000;
+
+/** One host's maxima over one minute (host_minutes). */
+export interface HostMinuteRow {
+  hostId: string;
+  /** Start of the minute, ms since the epoch. */
+  minute: number;
+  pressure: number;
+  /** The worst tuple's used − reclaimable. */
+  held: number;
+  /** Lowest usable of the minute. */
+  usable: number;
+  hostPortsInUse: number;
+  /** Highest per-snapshot sum over the listed tuples. */
+  timeWait: number;
+  reclaimable: number;
+  states: StateCounts;
+  snapshots: number;
+}
+
+/** One tuple's maxima over one minute (tuple_minutes). */
+export interface TupleMinuteRow {
+  hostId: string;
+  minute: number;
+  protocol: 'tcp';
+  localAddress: string;
+  remoteAddress: string;
+  remotePort: number;
+  pressure: number;
+  held: number;
+}
+
+function maxStates(a: StateCounts, b: StateCounts): StateCounts {
+  const out: StateCounts = { ...a };
+  for (const s of TCP_STATES) {
+    const v = b[s];
+    if (v !== undefined) out[s] = Math.max(out[s] ?? 0, v);
+  }
+  return out;
+}
+
+/**
+ * Folds stored snapshots into minute rows, merging those of one minute (the database merges again
+ * with rows already stored, the same way: maxima, lowest usable, summed snapshot count).
+ */
+export class MinuteRollupBatch {
+  private readonly hosts = new Map<string, HostMinuteRow>();
+  private readonly tuples = new Map<string, TupleMinuteRow>();
+
+  add(hostId: string, snapshot: Snapshot): void {
+    const r = snapshot.report;
+    const minute = Math.floor(Date.parse(snapshot.takenAt) / MINUTE) * MINUTE;
+    let timeWait = 0;
+    let reclaimable = 0;
+    const states: Partial<Record<TcpState, number>> = {};
+    for (const t of r.tuples) {
+      timeWait += t.timeWait;
+      reclaimable += t.reclaimable;
+      for (const s of TCP_STATES) {
+        const n = t.states[s];
+        if (n) states[s] = (states[s] ?? 0) + n;
+      }
+    }
+    const worst = r.tuples[0];
+    const row: HostMinuteRow = {
+      hostId,
+      minute,
+      pressure: r.pressure,
+      held: worst ? worst.used - worst.reclaimable : 0,
+      usable: r.usable,
+      hostPortsInUse: r.hostPortsInUse,
+      timeWait,
+      reclaimable,
+      states,
+      snapshots: 1,
+    };
+    const key = `${hostId} ${minute}`;
+    const previous = this.hosts.get(key);
+    this.hosts.set(
+      key,
+      previous
+        ? {
+            ...row,
+            pressure: Math.max(previous.pressure, row.pressure),
+            held: Math.max(previous.held, row.held),
+            usable: Math.min(previous.usable, row.usable),
+            hostPortsInUse: Math.max(previous.hostPortsInUse, row.hostPortsInUse),
+            timeWait: Math.max(previous.timeWait, row.timeWait),
+            reclaimable: Math.max(previous.reclaimable, row.reclaimable),
+            states: maxStates(previous.states, row.states),
+            snapshots: previous.snapshots + 1,
+          }
+        : row,
+    );
+    // the agent lists tuples worst first
+    for (const t of r.tuples.slice(0, ROLLUP_TUPLES_PER_SNAPSHOT)) {
+      const tk = `${key} ${t.protocol} ${t.localAddress} ${t.remoteAddress} ${t.remotePort}`;
+      const held = t.used - t.reclaimable;
+      const p = this.tuples.get(tk);
+      this.tuples.set(tk, {
+        hostId,
+        minute,
+        protocol: t.protocol,
+        localAddress: t.localAddress,
+        remoteAddress: t.remoteAddress,
+        remotePort: t.remotePort,
+        pressure: Math.max(p?.pressure ?? 0, t.pressure),
+        held: Math.max(p?.held ?? 0, held),
+      });
+    }
+  }
+
+  get size(): number {
+    return this.hosts.size;
+  }
+
+  /** Rows in key order, so concurrent writers lock them in the same order (no deadlocks). */
+  hostRows(): HostMinuteRow[] {
+    return [...this.hosts.values()].sort((a, b) => a.hostId.localeCompare(b.hostId) || a.minute - b.minute);
+  }
+
+  tupleRows(): TupleMinuteRow[] {
+    const key = (t: TupleMinuteRow) => `${t.hostId} ${String(t.minute).padStart(15, '0')} ${t.protocol} ${t.localAddress} ${t.remoteAddress} ${t.remotePort}`;
+    return [...this.tuples.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+}

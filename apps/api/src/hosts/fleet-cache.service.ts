@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { FleetRepository, type FleetRowText } from './fleet.repository.ts';
+import { OFFLINE_AFTER_INTERVALS } from './host-summary.ts';
+
+/** Announced hosts are re-read together after this pause (one query for a burst). */
+const REFRESH_DELAY_MS = 50;
+/**
+ * A full reload now and then catches what is never announced (labels sent in a hello without a
+ * snapshot, a host enrolled that has not reported yet) and anything missed while reconnecting.
+ */
+const FULL_RELOAD_MS = 60_000;
+
+/**
+ * The fleet ranking as a projection kept in memory: one JSON row per host (rendered by Postgres),
+ * refreshed when any API instance announces a change (LISTEN/NOTIFY, sent after the history writer
+ * folds new snapshots in). A request sorts and joins at most 10,000 strings when something changed,
+ * and reads nothing from the database, so GET /api/fleet stays in milliseconds however large the
+ * fleet's history, and its cost does not depend on how often it is asked.
+ */
+@Injectable()
+export class FleetCacheService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('FleetCache');
+  private readonly rows = new Map<string, FleetRowText>();
+  private body: string | null = null;
+  private loaded: Promise<void> | undefined;
+  /** Database reads run one at a time, in order, so an older read never overwrites a newer one. */
+  private reads: Promise<void> = Promise.resolve();
+  private pending = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private reloadTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    @Inject(FleetRepository) private readonly repository: FleetRepository,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.repository.listen(
+      (ids) => this.changed(ids),
+      () => {
+        // after a reconnection: announcements may have been missed
+        if (this.loaded) this.loaded = this.read(() => this.reloadAll());
+      },
+    );
+    this.reloadTimer = setInterval(() => {
+      if (this.loaded) this.loaded = this.read(() => this.reloadAll());
+    }, FULL_RELOAD_MS);
+    this.reloadTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.reloadTimer);
+    clearTimeout(this.timer);
+  }
+
+  /** Hosts whose rows changed, on any instance. */
+  changed(ids: string[]): void {
+    for (const id of ids) this.pending.add(id);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const batch = [...this.pending];
+      this.pending = new Set();
+      if (this.loaded) void this.read(() => this.reload(batch));
+    }, REFRESH_DELAY_MS);
+  }
+
+  /** Tells every instance that these hosts changed (the history writer calls this after each flush). */
+  announce(ids: string[]): Promise<void> {
+    return this.repository.announce(ids);
+  }
+
+  /** The body of GET /api/fleet. */
+  async fleet(now = new Date()): Promise<string> {
+    this.loaded ??= this.read(() => this.reloadAll());
+    await this.loaded;
+    this.body ??= this.render();
+    return `{"serverTime":"${now.toISOString()}","offlineAfterSeconds":${OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds},"hosts":[${this.body}]}`;
+  }
+
+  private read(work: () => Promise<void>): Promise<void> {
+    this.reads = this.reads.then(work).catch((error: unknown) => {
+      this.logger.error(`could not read the fleet: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.reads;
+  }
+
+  private async reloadAll(): Promise<void> {
+    const rows = await this.repository.rows();
+    this.rows.clear();
+    for (const r of rows) this.rows.set(r.id, r);
+    this.body = null;
+  }
+
+  private async reload(ids: string[]): Promise<void> {
+    for (const r of await this.repository.rows(ids)) this.rows.set(r.id, r);
+    this.body = null;
+  }
+
+  /** Highest pressure first, hosts without data last, then by hostname. */
+  private render(): string {
+    const rows = [...this.rows.values()];
+    rows.sort((a, b) => {
+      if (a.pressure !== b.pressure) {
+        if (a.pressure === null) return 1;
+        if (b.pressure === null) return -1;
+        return b.pressure - a.pressure;
+      }
+      return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
+    });
+    return rows.map((r) => r.json).join(',');
+  }
+}

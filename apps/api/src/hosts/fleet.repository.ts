@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { SPARKLINE_ALPHABET } from '@portpressure/protocol';
+import pg from 'pg';
+import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { PrismaService } from '../database/prisma.service.ts';
+
+/** One host's fleet row, rendered to JSON by Postgres, with its sort keys. */
+export interface FleetRowText {
+  id: string;
+  hostname: string;
+  pressure: number | null;
+  json: string;
+}
+
+/** Channel on which every API instance announces hosts whose fleet row changed. */
+export const FLEET_CHANNEL = 'portpressure_fleet';
+/** NOTIFY payloads stay under Postgres' 8,000-byte limit: 200 ids of 37 characters. */
+const IDS_PER_NOTIFY = 200;
+
+// The protocol's FleetHostRow, built in SQL so that a full reload of 10,000 hosts is one
+// round trip and no per-row work in Node. The sparkline is the trend's per-minute pressure in
+// SPARKLINE_ALPHABET's 64 levels.
+const ROW_SQL = `
+  SELECT id, hostname, pressure, json_build_object(
+    'id', id,
+    'hostname', hostname,
+    'labels', labels,
+    'lastSeenAt', to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'pressure', pressure,
+    'usable', summary->'usable',
+    'worst', CASE WHEN jsonb_typeof(summary->'worstTuple') = 'object' THEN json_build_object(
+      'localAddress', summary#>'{worstTuple,localAddress}', 'remoteAddress', summary#>'{worstTuple,remoteAddress}',
+      'remotePort', summary#>'{worstTuple,remotePort}', 'used', summary#>'{worstTuple,used}',
+      'timeWait', summary#>'{worstTuple,timeWait}', 'reclaimable', summary#>'{worstTuple,reclaimable}') END,
+    'trend', CASE WHEN trend IS NOT NULL THEN json_build_object(
+      'start', trend->'start',
+      'sparkline', coalesce((SELECT string_agg(CASE WHEN jsonb_typeof(v) = 'number'
+                                   THEN substr('${SPARKLINE_ALPHABET}', round(least(1, greatest(0, v::text::float8)) * 63)::int + 1, 1)
+                                   ELSE '.' END, '' ORDER BY o)
+                            FROM jsonb_array_elements(trend->'pressure') WITH ORDINALITY AS e(v, o)), ''),
+      'slopePerSecond', trend->'slopePerSecond',
+      'exhaustsAt', trend->'exhaustsAt') END
+  )::text AS json
+  FROM hosts`;
+
+@Injectable()
+export class FleetRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger('FleetRepository');
+  private listener: pg.Client | undefined;
+  private stopped = false;
+
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  /** Every host's row, or those of `ids`. */
+  rows(ids?: string[]): Promise<FleetRowText[]> {
+    return ids ? this.prisma.$queryRawUnsafe<FleetRowText[]>(`${ROW_SQL} WHERE id = ANY($1::uuid[])`, ids) : this.prisma.$queryRawUnsafe<FleetRowText[]>(ROW_SQL);
+  }
+
+  /** Tells every API instance (this one included) that these hosts' rows changed. */
+  async announce(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
+      await this.prisma.$executeRaw`SELECT pg_notify(${FLEET_CHANNEL}, ${ids.slice(i, i + IDS_PER_NOTIFY).join(',')})`;
+    }
+  }
+
+  /**
+   * LISTENs on a connection of its own for announcements. `onConnected` runs after each
+   * (re)connection, since announcements made while disconnected are lost.
+   */
+  async listen(onIds: (ids: string[]) => void, onConnected: () => void): Promise<void> {
+    const connect = async (): Promise<void> => {
+      if (this.stopped) return;
+      const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'portpressure-fleet-listener' });
+      const retry = (error: unknown) => {
+        if (this.stopped || this.listener !== client) return;
+        this.listener = undefined;
+        this.logger.warn(`fleet change listener lost (${error instanceof Error ? error.message : String(error)}); reconnecting`);
+        void client.end().catch(() => undefined);
+        setTimeout(() => void connect().catch(retry), 1000).unref();
+      };
+      this.listener = client;
+      client.on('error', retry);
+      client.on('end', () => retry(new Error('connection ended')));
+      client.on('notification', (n) => {
+        if (n.channel === FLEET_CHANNEL && n.payload) onIds(n.payload.split(','));
+      });
+      await client.connect();
+      await client.query(`LISTEN ${FLEET_CHANNEL}`);
+      onConnected();
+    };
+    await connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { labelsSchema } from './messages.ts';
+import { ipAddressSchema } from './report.ts';
+
+/**
+ * Characters of an encoded sparkline, lowest level first: one character per minute holds the
+ * minute's highest pressure in 64 levels (1.6 % steps, finer than a 22-pixel line can show).
+ */
+export const SPARKLINE_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+/** A minute without any snapshot. */
+export const SPARKLINE_GAP = '.';
+
+/** Pressures (0…1, null for no data) → one character each. */
+export function encodeSparkline(values: (number | null)[]): string {
+  const top = SPARKLINE_ALPHABET.length - 1;
+  return values.map((v) => (v === null ? SPARKLINE_GAP : SPARKLINE_ALPHABET[Math.round(Math.min(1, Math.max(0, v)) * top)])).join('');
+}
+
+/** The inverse of encodeSparkline, to the nearest level. */
+export function decodeSparkline(encoded: string): (number | null)[] {
+  const top = SPARKLINE_ALPHABET.length - 1;
+  return [...encoded].map((c) => (c === SPARKLINE_GAP ? null : Math.max(0, SPARKLINE_ALPHABET.indexOf(c)) / top));
+}
+
+/** The worst tuple as the fleet shows it (no per-state counts). */
+export const fleetTupleSchema = z.object({
+  localAddress: ipAddressSchema,
+  remoteAddress: ipAddressSchema,
+  remotePort: z.number().int().min(1).max(65535),
+  used: z.number().int().min(0),
+  timeWait: z.number().int().min(0),
+  reclaimable: z.number().int().min(0),
+});
+export type FleetTuple = z.infer<typeof fleetTupleSchema>;
+
+/** The last hour and the forecast, compact: the minutes as an encoded sparkline. */
+export const fleetTrendSchema = z.object({
+  /** Start of the sparkline's first minute (ms since the epoch); one character per minute. */
+  start: z.number(),
+  sparkline: z.string().regex(/^[0-9A-Za-z_.-]*$/),
+  slopePerSecond: z.number(),
+  exhaustsAt: z.string().nullable(),
+});
+export type FleetTrend = z.infer<typeof fleetTrendSchema>;
+
+/** One host of the fleet ranking: what its row shows, nothing more. */
+export const fleetHostRowSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  labels: labelsSchema,
+  /** When the API last stored a snapshot from this host (ISO 8601), null before the first. */
+  lastSeenAt: z.string().nullable(),
+  /** The worst tuple's (used − reclaimable) / usable, null before the first snapshot. */
+  pressure: z.number().nullable(),
+  usable: z.number().int().nullable(),
+  worst: fleetTupleSchema.nullable(),
+  trend: fleetTrendSchema.nullable(),
+});
+export type FleetHostRow = z.infer<typeof fleetHostRowSchema>;
+
+/**
+ * `GET /api/fleet`: the whole fleet for the ranking page, highest pressure first, in about a
+ * third of GET /api/hosts' bytes. Served from a projection the API keeps in memory and refreshes
+ * from change notifications, so its cost does not grow with history.
+ */
+export const fleetSchema = z.object({
+  /** The server's clock when answering (ISO 8601): "offline" is judged against it, not the browser's. */
+  serverTime: z.string(),
+  /** A host is offline once it has been silent this long. */
+  offlineAfterSeconds: z.number().int(),
+  hosts: z.array(fleetHostRowSchema),
+});
+export type Fleet = z.infer<typeof fleetSchema>;
