@@ -65,6 +65,18 @@ async function snapshotCount(run: Run): Promise<number> {
 
 const notificationOf = (r: ReceivedRequest) => webhookPayloadSchema.parse(JSON.parse(r.body)).notification;
 
+/** The far end, listening before any client connects. */
+async function startListener(run: Run): Promise<void> {
+  await run.lab.spawnNode(LISTENER[0] ?? '', LISTENER.slice(1)).event('listening', 30_000);
+}
+
+/** A failed wait names what the agent said, which is where such a failure starts. */
+async function withOutput<T>(agent: LabProcess, wait: Promise<T>): Promise<T> {
+  return wait.catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nagent output:\n${agent.output()}`);
+  });
+}
+
 afterAll(async () => {
   for (const run of runs) {
     await run.lab.destroy();
@@ -77,12 +89,10 @@ afterAll(async () => {
 describe('forecast lead time with real sockets in a network namespace', () => {
   it('notifies about a steady leak before the first EADDRNOTAVAIL', async () => {
     const run = await startRun();
-    run.lab.spawnNode(LISTENER[0] ?? '', LISTENER.slice(1));
+    await startListener(run);
     const agent = startAgent(run);
     // The agent is reporting before the leak starts, so the whole run-up is observed.
-    await waitUntil('the agent\'s first snapshots', async () => (await snapshotCount(run)) >= 2, 30_000).catch((e: unknown) => {
-      throw new Error(`${e instanceof Error ? e.message : String(e)}\nagent output:\n${agent.output()}`);
-    });
+    await withOutput(agent, waitUntil('the agent\'s first snapshots', async () => (await snapshotCount(run)) >= 2, 30_000));
 
     const client = run.lab.spawnNode(CLIENT, ['leak', String(LEAK_PER_SECOND), '127.0.0.1', '5000']);
     const start = Number((await client.event('start')).at);
@@ -111,20 +121,19 @@ describe('forecast lead time with real sockets in a network namespace', () => {
 
   it('sends no forecast for flat usage held near the warning threshold', async () => {
     const run = await startRun();
-    run.lab.spawnNode(LISTENER[0] ?? '', LISTENER.slice(1));
+    await startListener(run);
     // 136 of 200 = 68 %, just above the default warning (2/3), held without change.
     const client = run.lab.spawnNode(CLIENT, ['hold', '136', '127.0.0.1', '5000']);
-    expect(await client.event('holding')).toMatchObject({ opened: 136 });
-    startAgent(run);
+    expect(await client.event('holding', 30_000)).toMatchObject({ opened: 136 });
+    const agent = startAgent(run);
 
     // The warning arriving proves the agent, the engine and the outbox worked throughout.
-    await waitUntil(
-      'the pressure warning',
-      () => run.receiver.requests.some((r) => notificationOf(r).ruleKind === 'pressure') || undefined,
-      60_000,
+    await withOutput(
+      agent,
+      waitUntil('the pressure warning', () => run.receiver.requests.some((r) => notificationOf(r).ruleKind === 'pressure') || undefined, 60_000),
     );
     // Twice what the default forecast rule needs to fire (5 samples, 2 in a row), all flat.
-    await waitUntil('12 snapshots', async () => (await snapshotCount(run)) >= 12, 60_000);
+    await withOutput(agent, waitUntil('12 snapshots', async () => (await snapshotCount(run)) >= 12, 40_000));
     const queued = await run.alerts.deliveries();
     expect(queued.filter((d) => d.title.includes('Runs out'))).toEqual([]);
     expect(run.receiver.requests.map(notificationOf).filter((n) => n.ruleKind === 'forecast')).toEqual([]);

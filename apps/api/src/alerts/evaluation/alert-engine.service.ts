@@ -25,6 +25,8 @@ import {
 
 /** Tuples per snapshot that get a forecast: the worst ones, plus any already pending or firing. */
 const FORECAST_TOP_TUPLES = 50;
+/** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
+const PRESSURE_TREND_SECONDS = 600;
 
 export function parseLabels(value: unknown): Labels {
   const parsed = labelsSchema.safeParse(value);
@@ -90,7 +92,7 @@ export class AlertEngine implements OnModuleInit {
       const pending = await tx.pendingStates(hostId);
       const open = await tx.openIncidents(hostId);
       const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
-      const series = await this.forecastSeries(hostId, rules, snapshot, pending, open);
+      const series = await this.trendSeries(hostId, rules, snapshot, pending, open);
       const target = { id: hostId, hostname: host.hostname, labels };
       for (const rule of rules) {
         const observations = this.observe(rule, hostId, snapshot, series, now);
@@ -116,8 +118,11 @@ export class AlertEngine implements OnModuleInit {
     now: Date,
   ): Observation[] {
     switch (rule.kind) {
-      case 'pressure':
-        return observePressure(rule.id, rule.params, hostId, snapshot.report);
+      case 'pressure': {
+        const since = Date.parse(snapshot.takenAt) - PRESSURE_TREND_SECONDS * 1000;
+        const windowed = new Map([...series].map(([key, points]) => [key, points.filter((p) => p.t >= since)]));
+        return observePressure(rule.id, rule.params, hostId, snapshot.report, { series: windowed, nowMs: Date.parse(snapshot.takenAt) });
+      }
       case 'forecast': {
         // Fits use the agent's clock throughout: sample times and "now" are both its takenAt.
         const nowMs = Date.parse(snapshot.takenAt);
@@ -131,7 +136,13 @@ export class AlertEngine implements OnModuleInit {
     }
   }
 
-  private async forecastSeries(
+  /**
+   * The trailing `used − reclaimable` of the tuples that need a trend: for forecast rules, the
+   * worst tuples and any already pending or firing; for pressure rules, the tuples in their
+   * hysteresis band (their messages say when the tuple runs out). Usually few or none, so most
+   * snapshots cost no query here.
+   */
+  private async trendSeries(
     hostId: string,
     rules: readonly AlertRule[],
     snapshot: Snapshot,
@@ -139,17 +150,18 @@ export class AlertEngine implements OnModuleInit {
     open: readonly IncidentRow[],
   ): Promise<Map<string, ForecastPoint[]>> {
     const forecasts = rules.filter((r) => r.kind === 'forecast');
-    if (forecasts.length === 0) return new Map();
+    const pressureFloor = Math.min(...rules.map((r) => (r.kind === 'pressure' ? r.params.threshold - r.params.resolveMargin : Infinity)));
     const watched = new Set(open.map((i) => i.groupKey));
     for (const key of pending.keys()) watched.add(key);
     const tuples = new Map<string, AlertTuple>();
     snapshot.report.tuples.forEach((t, index) => {
       const tuple = tupleOf(t);
-      if (index < FORECAST_TOP_TUPLES || forecasts.some((r) => watched.has(groupKeyFor(r.id, hostId, tuple)))) {
-        tuples.set(tupleKey(tuple), tuple);
-      }
+      const forForecast =
+        forecasts.length > 0 && (index < FORECAST_TOP_TUPLES || forecasts.some((r) => watched.has(groupKeyFor(r.id, hostId, tuple))));
+      if (forForecast || t.pressure >= pressureFloor) tuples.set(tupleKey(tuple), tuple);
     });
-    const longest = Math.max(...forecasts.map((r) => (r.kind === 'forecast' ? r.params.windowSeconds : 0)));
+    if (tuples.size === 0) return new Map();
+    const longest = Math.max(PRESSURE_TREND_SECONDS, ...forecasts.map((r) => (r.kind === 'forecast' ? r.params.windowSeconds : 0)));
     const since = new Date(Date.parse(snapshot.takenAt) - longest * 1000);
     return this.repo.tupleSeries(hostId, since, [...tuples.values()]);
   }

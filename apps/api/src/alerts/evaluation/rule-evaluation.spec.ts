@@ -96,6 +96,15 @@ describe('pressure rule', () => {
     expect(new Set(fired.map((d) => (d.type === 'fire' ? d.groupKey : ''))).size).toBe(2);
   });
 
+  it('says when a hot tuple runs out at its current growth', () => {
+    const t = tuple(90);
+    const t0 = Date.parse('2026-05-01T10:00:00Z');
+    // 80 → 90 over 20 s: 0.5 port/s, 100 reached 20 s after the last point.
+    const series = new Map([[tupleKey(t), [80, 85, 90].map((value, i) => ({ t: t0 + i * 10_000, value }))]]);
+    const [o] = observePressure(RULE, pressureParams, HOST, report([t]), { series, nowMs: t0 + 20_000 });
+    expect(o?.measurement.exhaustsAt).toBe(new Date(t0 + 40_000).toISOString());
+  });
+
   it('reports what it saw: pressure, used of usable and the TIME_WAIT share', () => {
     const [o] = observePressure(RULE, pressureParams, HOST, report([tuple(90, { timeWait: 45, reclaimable: 0 })]));
     expect(o?.measurement).toEqual({ pressure: 0.9, used: 90, usable: 100, timeWait: 45, timeWaitShare: 0.5 });

@@ -62,25 +62,46 @@ export function tupleMeasurement(t: TupleUsage, usable: number): AlertMeasuremen
   };
 }
 
+/** Trailing points per tupleKey and the moment they lead up to, for "runs out in …". */
+export interface TrendInput {
+  series: ReadonlyMap<string, ForecastPoint[]>;
+  nowMs: number;
+}
+
+function withTrend(measurement: AlertMeasurement, points: ForecastPoint[] | undefined, usable: number, nowMs: number): AlertMeasurement {
+  if (points === undefined || points.length < 2) return measurement;
+  const f = forecastExhaustion(points, usable, nowMs);
+  return {
+    ...measurement,
+    exhaustsAt: f.exhaustsAt === null ? null : new Date(f.exhaustsAt).toISOString(),
+    slopePerSecond: f.slopePerSecond,
+  };
+}
+
 /**
  * Pressure: breaching at or above the threshold, holding down to threshold − margin. Every
- * listed tuple is observed, so a resolution carries the figures that ended it.
+ * listed tuple is observed, so a resolution carries the figures that ended it; tuples in the band
+ * with a trend also say when they run out at the current growth.
  */
 export function observePressure(
   ruleId: string,
   params: PressureRuleParams,
   hostId: string,
   report: PortReport,
+  trend?: TrendInput,
 ): Observation[] {
   const floor = params.threshold - params.resolveMargin;
   return report.tuples.map((t) => {
     const tuple = tupleOf(t);
+    const holding = t.pressure >= floor;
+    const measurement = tupleMeasurement(t, report.usable);
     return {
       groupKey: groupKeyFor(ruleId, hostId, tuple),
       tuple,
       breaching: t.pressure >= params.threshold,
-      holding: t.pressure >= floor,
-      measurement: tupleMeasurement(t, report.usable),
+      holding,
+      measurement:
+        holding && trend !== undefined ? withTrend(measurement, trend.series.get(tupleKey(tuple)), report.usable, trend.nowMs) : measurement,
     };
   });
 }

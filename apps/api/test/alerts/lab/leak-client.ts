@@ -42,7 +42,8 @@ async function hold(count: number): Promise<void> {
     const error = await connectOne();
     if (error !== null) {
       say({ event: 'failed', error, opened: open.length });
-      return;
+      // Flat usage was not reached: exit, so a test waiting for "holding" fails at once.
+      process.exit(1);
     }
   }
   say({ event: 'holding', opened: open.length });
