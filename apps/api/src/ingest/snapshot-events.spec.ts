@@ -40,4 +40,22 @@ describe('SnapshotEvents', () => {
     await events.emitStored(stored('a', 2));
     expect(seen).toEqual([1, 2]);
   });
+
+  it('runs per-snapshot listeners for a bounded number of snapshots at once, and for every one', async () => {
+    const events = new SnapshotEvents();
+    let running = 0;
+    let most = 0;
+    const seen: number[] = [];
+    events.onStored('slow', async (s) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 2));
+      seen.push(s.snapshot.seq);
+      running -= 1;
+    });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => events.emitStored(stored(`h${i}`, i + 1))));
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
+  });
 });

@@ -11,6 +11,9 @@ export type SnapshotListener = (stored: StoredSnapshot) => Promise<void> | void;
 /** Receives every snapshot stored since its previous call, each host's in commit order. */
 export type SnapshotBatchListener = (stored: readonly StoredSnapshot[]) => Promise<void> | void;
 
+/** Snapshots whose per-snapshot listeners may run at the same time. */
+const MAX_CONCURRENT_SNAPSHOTS = 8;
+
 /**
  * Post-commit hook of ingest: features that react to new data (live fan-out, alert evaluation)
  * register here instead of ingest knowing about them. Listeners run after the snapshot's
@@ -30,6 +33,8 @@ export class SnapshotEvents {
   private pending: StoredSnapshot[] = [];
   private pendingDone: Promise<void> | undefined;
   private batchChain: Promise<void> = Promise.resolve();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   onStored(name: string, listener: SnapshotListener): void {
     this.listeners.push({ name, listener });
@@ -42,15 +47,35 @@ export class SnapshotEvents {
   /** Resolves when every listener has handled the snapshot. */
   async emitStored(stored: StoredSnapshot): Promise<void> {
     await Promise.all([
-      ...this.listeners.map(async ({ name, listener }) => {
-        try {
-          await listener(stored);
-        } catch (error) {
-          this.logger.error(`${name} failed for host ${stored.hostId}: ${describe(error)}`);
-        }
-      }),
+      this.listeners.length > 0 ? this.runListeners(stored) : undefined,
       this.batchListeners.length > 0 ? this.enqueue(stored) : undefined,
     ]);
+  }
+
+  /**
+   * Per-snapshot listeners run for at most MAX_CONCURRENT_SNAPSHOTS snapshots at once: hundreds of
+   * hosts committing together must not start hundreds of listener transactions that then starve
+   * each other (and everyone else) of database connections.
+   */
+  private async runListeners(stored: StoredSnapshot): Promise<void> {
+    if (this.running >= MAX_CONCURRENT_SNAPSHOTS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      await Promise.all(
+        this.listeners.map(async ({ name, listener }) => {
+          try {
+            await listener(stored);
+          } catch (error) {
+            this.logger.error(`${name} failed for host ${stored.hostId}: ${describe(error)}`);
+          }
+        }),
+      );
+    } finally {
+      // Hand the slot straight to the next waiter, or give it back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
   }
 
   /** Collects snapshots stored in the same turn of the event loop into one batch; batches run one at a time, in order. */
