@@ -5,6 +5,15 @@ import { loadApiConfig } from '../src/config/config.ts';
 import { connectEnrolled, isAck, startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type AgentClient, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 
+/**
+ * expect.poll with room for a loaded machine: other suites share its two cores, and a default
+ * one-second poll fails on scheduling alone. The expectation still has to come true.
+ */
+function poll<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) {
+  return expect.poll(fn, { timeout: 15_000, interval: 100, ...options });
+}
+
+
 async function fleetOf(url: string, cookie: string) {
   const res = await fetch(`${url}/api/fleet`, { headers: { cookie } });
   expect(res.status).toBe(200);
@@ -40,8 +49,8 @@ describe('GET /api/fleet, the ranking projection', () => {
       await report(agent, used - 5, 443, new Date(Date.now() - 120_000));
       await report(agent, used);
     }
-    await expect.poll(async () => (await fleetOf(h.api.url, cookie)).hosts.map((x) => x.hostname)).toEqual(['fleet-high', 'fleet-mid', 'fleet-low']);
-    await expect.poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]?.trend?.sparkline.replaceAll('.', '').length).toBe(2);
+    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts.map((x) => x.hostname)).toEqual(['fleet-high', 'fleet-mid', 'fleet-low']);
+    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]?.trend?.sparkline.replaceAll('.', '').length).toBe(2);
     const fleet = await fleetOf(h.api.url, cookie);
     const high = fleet.hosts[0]!;
     expect(high.pressure).toBeCloseTo(0.9);
@@ -62,7 +71,7 @@ describe('GET /api/fleet, the ranking projection', () => {
 
   it('moves a host as soon as a new snapshot is stored', async () => {
     await report(agents[0]!, 99, 8443); // fleet-low jumps to the top
-    await expect.poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]).toMatchObject({ hostname: 'fleet-low', pressure: 0.99, worst: { remotePort: 8443 } });
+    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]).toMatchObject({ hostname: 'fleet-low', pressure: 0.99, worst: { remotePort: 8443 } });
   });
 
   it('is current on every API instance: another instance learns of the snapshot through Postgres', async () => {
@@ -76,7 +85,7 @@ describe('GET /api/fleet, the ranking projection', () => {
       expect((await fleetOf(other.url, otherCookie)).hosts[0]?.hostname).toBe('fleet-low');
       // ingested by the first instance, read from the second
       await report(agents[1]!, 100, 9443);
-      await expect.poll(async () => (await fleetOf(other.url, otherCookie)).hosts[0]).toMatchObject({ hostname: 'fleet-high', pressure: 1 });
+      await poll(async () => (await fleetOf(other.url, otherCookie)).hosts[0]).toMatchObject({ hostname: 'fleet-high', pressure: 1 });
     } finally {
       await other.close();
     }
