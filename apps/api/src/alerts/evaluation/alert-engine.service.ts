@@ -10,6 +10,7 @@ import type { IncidentRow } from './alert-tx.repository.ts';
 import { EvaluationRepository } from './evaluation.repository.ts';
 import { IncidentTransitions, emptySummary, type TransitionSummary } from './incident-transitions.ts';
 import {
+  couldBreach,
   decide,
   groupKeyFor,
   observeForecast,
@@ -86,6 +87,10 @@ export class AlertEngine implements OnModuleInit {
     const labels = parseLabels(host.labels);
     const rules = (await this.activeRules()).filter((r) => ruleApplies(r, { id: hostId, labels }));
     const applicable = new Set(rules.map((r) => r.id));
+    if (!couldBreach(rules, snapshot.report) && !(await this.repo.hasAlertState(hostId))) {
+      await this.repo.recordQuietEvaluation(hostId, snapshot.seq, takenAt);
+      return emptySummary();
+    }
     const now = new Date();
     const summary = await this.repo.inHostTransaction(hostId, async (tx) => {
       if (!(await tx.advanceEvaluation(hostId, snapshot.seq, takenAt))) return emptySummary();

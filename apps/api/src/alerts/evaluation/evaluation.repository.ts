@@ -59,6 +59,23 @@ export class EvaluationRepository {
     );
   }
 
+  /** Whether the host has a pending count or a firing incident: then every snapshot matters. */
+  async hasAlertState(hostId: string): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ busy: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM alert_incidents WHERE host_id = ${hostId}::uuid AND status = 'firing')
+        OR EXISTS (SELECT 1 FROM alert_states WHERE host_id = ${hostId}::uuid) AS busy`;
+    return rows[0]?.busy === true;
+  }
+
+  /** Records the evaluation of a snapshot that changed nothing, without a lock or a transaction. */
+  async recordQuietEvaluation(hostId: string, seq: number, takenAt: Date): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO alert_host_evaluations (host_id, seq, taken_at, evaluated_at)
+      VALUES (${hostId}::uuid, ${seq}, ${takenAt}, now())
+      ON CONFLICT (host_id) DO UPDATE SET seq = EXCLUDED.seq, taken_at = EXCLUDED.taken_at, evaluated_at = now()
+        WHERE alert_host_evaluations.taken_at < EXCLUDED.taken_at`;
+  }
+
   async host(hostId: string): Promise<HostForEvaluation | null> {
     const rows = await this.prisma.$queryRaw<HostForEvaluation[]>`
       SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"

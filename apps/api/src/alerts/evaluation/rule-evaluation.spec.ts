@@ -1,6 +1,7 @@
 import type { AlertRule, PortReport, TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
 import {
+  couldBreach,
   decide,
   groupKeyFor,
   observeForecast,
@@ -205,5 +206,35 @@ describe('ruleApplies', () => {
     expect(ruleApplies({ ...base, scope: { hostId: HOST, labels: {} } }, host)).toBe(true);
     expect(ruleApplies({ ...base, scope: { hostId: RULE, labels: {} } }, host)).toBe(false);
     expect(ruleApplies({ ...base, enabled: false }, host)).toBe(false);
+  });
+});
+
+describe('couldBreach', () => {
+  const rule = (kind: 'pressure' | 'forecast' | 'offline'): AlertRule => {
+    const common = {
+      id: RULE,
+      name: 'r',
+      severity: 'warning' as const,
+      enabled: true,
+      scope: { hostId: null, labels: {} },
+      channelIds: [],
+      repeatIntervalSeconds: 0,
+      createdAt: '2026-05-01T10:00:00Z',
+      updatedAt: '2026-05-01T10:00:00Z',
+    };
+    if (kind === 'pressure') return { ...common, kind, params: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 } };
+    if (kind === 'forecast') {
+      return { ...common, kind, params: { withinSeconds: 60, minPressure: 0.1, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 } };
+    }
+    return { ...common, kind, params: { afterSeconds: 60 } };
+  };
+
+  it('is false for a quiet host, so evaluation can skip it', () => {
+    expect(couldBreach([rule('pressure'), rule('forecast'), rule('offline')], report([tuple(5), tuple(9, { remotePort: 1 })]))).toBe(false);
+  });
+
+  it('is true once a tuple reaches a pressure threshold or a forecast rule\'s minimum', () => {
+    expect(couldBreach([rule('pressure')], report([tuple(80)]))).toBe(true);
+    expect(couldBreach([rule('forecast')], report([tuple(10)]))).toBe(true);
   });
 });

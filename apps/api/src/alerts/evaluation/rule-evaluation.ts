@@ -222,6 +222,25 @@ export function decide(
   return decisions;
 }
 
+/**
+ * Whether any rule could start counting towards firing on this report. When none can, and the
+ * host has no pending count and no firing incident, the snapshot changes nothing: the engine
+ * skips the locked transaction (most snapshots of a healthy fleet).
+ */
+export function couldBreach(rules: readonly AlertRule[], report: PortReport): boolean {
+  const worst = report.tuples.reduce((max, t) => Math.max(max, t.pressure), 0);
+  return rules.some((rule) => {
+    switch (rule.kind) {
+      case 'pressure':
+        return worst >= rule.params.threshold;
+      case 'forecast':
+        return worst >= rule.params.minPressure;
+      case 'offline':
+        return false;
+    }
+  });
+}
+
 /** Snapshots in a row a rule needs before firing. */
 export function sustainOf(rule: AlertRule): number {
   switch (rule.kind) {
