@@ -1,13 +1,13 @@
 import {
   LIVE_WS_PATH,
   apiErrorSchema,
-  fleetSchema,
+  fleetEnvelopeSchema,
   hostDetailSchema,
   hostHistorySchema,
   hostListSchema,
   liveMessageSchema,
   sessionInfoSchema,
-  type Fleet,
+  type FleetEnvelope,
   type HostDetail,
   type HostHistory,
   type HostList,
@@ -67,8 +67,9 @@ export async function signOut(): Promise<void> {
   await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
 }
 
-/** The fleet ranking (compact rows of every host), what the fleet page shows. */
-export const fetchFleet = (signal?: AbortSignal): Promise<Fleet> => request('/api/fleet', (b) => fleetSchema.parse(b), { signal });
+/** The fleet ranking (compact rows of every host); the caller checks the rows (fleet-store.ts). */
+export const fetchFleet = (signal?: AbortSignal): Promise<FleetEnvelope> =>
+  request('/api/fleet', (b) => fleetEnvelopeSchema.parse(b), { signal });
 
 export const fetchHosts = (signal?: AbortSignal): Promise<HostList> => request('/api/hosts', (b) => hostListSchema.parse(b), { signal });
 

@@ -1,7 +1,7 @@
 import type { SessionInfo } from '@portpressure/protocol';
 import { useEffect, useState } from 'react';
 import { fetchMe, onSignedOut, signOut, SignedOutError } from './api.ts';
-import { resetFleet } from './fleet-store.ts';
+import { preloadFleet, resetFleet } from './fleet-store.ts';
 import { startLive, stopLive, useLiveStatus } from './live.ts';
 import { Link, matchPath, navigate, useLocation } from './router.tsx';
 import { ROUTES } from './routes.tsx';
@@ -24,6 +24,8 @@ export function App() {
 
   useEffect(() => {
     const abort = new AbortController();
+    // the fleet page's data in parallel with the session check, not after it
+    if (location.path === '/') preloadFleet();
     fetchMe(abort.signal).then(
       (session) => setAuth({ status: 'signed-in', session }),
       (e: unknown) => {
@@ -38,6 +40,7 @@ export function App() {
       abort.abort();
       off();
     };
+    // once, at start: later navigation does not re-check the session
   }, []);
 
   useEffect(() => {

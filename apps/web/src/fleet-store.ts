@@ -1,4 +1,4 @@
-import { encodeSparkline, type FleetHostRow, type FleetTrend, type HostSummary, type HostTrend } from '@portpressure/protocol';
+import { encodeSparkline, fleetHostRowSchema, type FleetHostRow, type FleetTrend, type HostSummary, type HostTrend } from '@portpressure/protocol';
 import { useEffect, useSyncExternalStore } from 'react';
 import { fetchFleet, SignedOutError } from './api.ts';
 import { addLiveListener, onLiveReconnect } from './live.ts';
@@ -15,9 +15,11 @@ export interface FleetState {
   offlineAfterMs: number;
   /** Bumped on every change, for memoised views. */
   version: number;
+  /** False while the rows after the first screenful are still being checked. */
+  complete: boolean;
 }
 
-let state: FleetState = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: 0 };
+let state: FleetState = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: 0, complete: false };
 const subscribers = new Set<() => void>();
 let pending = new Map<string, (h: FleetHostRow | undefined) => FleetHostRow | undefined>();
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -30,29 +32,61 @@ function set(next: Partial<FleetState>): void {
   for (const s of subscribers) s();
 }
 
+/** Rows checked before the first render (more than a screenful); the rest follow in chunks. */
+const FIRST_ROWS = 200;
+const CHUNK_ROWS = 1000;
+
+function checkRows(rows: unknown[], into: Map<string, FleetHostRow>): void {
+  for (const row of rows) {
+    const parsed = fleetHostRowSchema.safeParse(row);
+    if (parsed.success) into.set(parsed.data.id, parsed.data);
+    else console.warn('fleet: a row does not match the protocol and is left out', parsed.error.issues[0]);
+  }
+}
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Loads the fleet. Rows arrive ranked, so the first ones are checked against the protocol and
+ * shown at once; the others are checked in chunks between frames (checking 10,000 rows at once
+ * takes longer than drawing the page), then the fleet is complete.
+ */
 function load(): Promise<void> {
   loading ??= fetchFleet()
-    .then((list) => {
-      const hosts = new Map(list.hosts.map((h) => [h.id, h]));
-      // changes that arrived while loading are newer than the list
-      for (const [id, update] of pending) {
-        const h = update(hosts.get(id));
-        if (h) hosts.set(id, h);
+    .then(async (list) => {
+      const skewMs = Date.parse(list.serverTime) - Date.now();
+      const offlineAfterMs = list.offlineAfterSeconds * 1000;
+      const hosts = new Map<string, FleetHostRow>();
+      checkRows(list.hosts.slice(0, FIRST_ROWS), hosts);
+      const complete = list.hosts.length <= FIRST_ROWS;
+      set({ status: 'ready', error: null, hosts: complete ? applyPending(hosts) : new Map(hosts), skewMs, offlineAfterMs, complete });
+      if (complete) return;
+      for (let i = FIRST_ROWS; i < list.hosts.length; i += CHUNK_ROWS) {
+        await nextTask();
+        checkRows(list.hosts.slice(i, i + CHUNK_ROWS), hosts);
       }
-      pending.clear();
-      set({
-        status: 'ready',
-        error: null,
-        hosts,
-        skewMs: Date.parse(list.serverTime) - Date.now(),
-        offlineAfterMs: list.offlineAfterSeconds * 1000,
-      });
+      set({ hosts: applyPending(hosts), complete: true });
     })
     .catch((e: unknown) => {
       if (!(e instanceof SignedOutError)) set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
     })
     .finally(() => (loading = undefined));
   return loading;
+}
+
+/** Live changes that arrived while loading are newer than the list. */
+function applyPending(hosts: Map<string, FleetHostRow>): Map<string, FleetHostRow> {
+  for (const [id, update] of pending) {
+    const h = update(hosts.get(id));
+    if (h) hosts.set(id, h);
+  }
+  pending.clear();
+  return hosts;
+}
+
+/** Starts loading the fleet early (before the page asks), e.g. while the session is checked. */
+export function preloadFleet(): void {
+  start();
 }
 
 function queue(id: string, update: (h: FleetHostRow | undefined) => FleetHostRow | undefined): void {
@@ -63,7 +97,7 @@ function queue(id: string, update: (h: FleetHostRow | undefined) => FleetHostRow
 
 function flush(): void {
   flushTimer = undefined;
-  if (pending.size === 0 || state.status !== 'ready') return;
+  if (pending.size === 0 || !state.complete) return; // load() applies them
   const hosts = new Map(state.hosts);
   for (const [id, update] of pending) {
     const h = update(hosts.get(id));
@@ -89,7 +123,7 @@ function start(): void {
 
 /** Forgets everything (sign-out). */
 export function resetFleet(): void {
-  state = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: state.version + 1 };
+  state = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: state.version + 1, complete: false };
   pending.clear();
   for (const stop of stopListening) stop();
   stopListening = [];

@@ -71,3 +71,10 @@ export const fleetSchema = z.object({
   hosts: z.array(fleetHostRowSchema),
 });
 export type Fleet = z.infer<typeof fleetSchema>;
+
+/**
+ * GET /api/fleet with its rows left unchecked: a browser checks the envelope at once and the
+ * 10,000 rows against fleetHostRowSchema in small chunks, so validation never delays the first rows.
+ */
+export const fleetEnvelopeSchema = fleetSchema.extend({ hosts: z.array(z.unknown()) });
+export type FleetEnvelope = z.infer<typeof fleetEnvelopeSchema>;

@@ -74,10 +74,10 @@ export class HistoryService {
 
   async history(hostId: string, query: unknown, now = new Date()): Promise<HostHistory> {
     const w = this.window(hostId, query, now);
-    await this.hosts.get(hostId); // 404 for an unknown host rather than an empty history
     const [{ hostBuckets, stateBuckets, tupleBuckets, silences }, lastBeforeTo] = await Promise.all([
       w.source === 'snapshots' ? this.fromSnapshots(w) : this.fromMinutes(w),
       this.repository.lastTakenAt(hostId, w.to),
+      this.hosts.get(hostId), // 404 for an unknown host rather than an empty history
     ]);
     const t = hostBuckets.map((b) => b.t);
     const index = new Map(t.map((x, i) => [x, i]));
@@ -171,8 +171,11 @@ export class HistoryService {
   }
 
   async detail(hostId: string, now = new Date()): Promise<HostDetail> {
-    const host = await this.hosts.get(hostId, now);
-    const [latest, trend] = await Promise.all([this.repository.latestSnapshot(hostId), this.repository.trendOf(hostId)]);
+    const [host, latest, trend] = await Promise.all([
+      this.hosts.get(hostId, now),
+      this.repository.latestSnapshot(hostId),
+      this.repository.trendOf(hostId),
+    ]);
     return {
       host,
       latest: latest && { seq: latest.seq, takenAt: latest.takenAt.toISOString(), report: latest.report },

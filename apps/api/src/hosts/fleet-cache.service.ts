@@ -22,7 +22,8 @@ const FULL_RELOAD_MS = 60_000;
 export class FleetCacheService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('FleetCache');
   private readonly rows = new Map<string, FleetRowText>();
-  private body: string | null = null;
+  /** The rows, sorted and joined, encoded once: `[row,row,…]`. */
+  private body: Buffer | null = null;
   private loaded: Promise<void> | undefined;
   /** Database reads run one at a time, in order, so an older read never overwrites a newer one. */
   private reads: Promise<void> = Promise.resolve();
@@ -70,12 +71,16 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
     return this.repository.announce(ids);
   }
 
-  /** The body of GET /api/fleet. */
-  async fleet(now = new Date()): Promise<string> {
+  /**
+   * The body of GET /api/fleet as chunks to write in order: a small head with this request's
+   * serverTime, then the rows' buffer as cached (no per-request copy or re-encoding of megabytes).
+   */
+  async fleet(now = new Date()): Promise<Buffer[]> {
     this.loaded ??= this.read(() => this.reloadAll());
     await this.loaded;
-    this.body ??= this.render();
-    return `{"serverTime":"${now.toISOString()}","offlineAfterSeconds":${OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds},"hosts":[${this.body}]}`;
+    this.body ??= Buffer.from(`[${this.render()}]}`);
+    const head = `{"serverTime":"${now.toISOString()}","offlineAfterSeconds":${OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds},"hosts":`;
+    return [Buffer.from(head), this.body];
   }
 
   private read(work: () => Promise<void>): Promise<void> {

@@ -22,7 +22,14 @@ export class FleetController {
   @ApiOkResponse({ schema: schemaRef('Fleet', fleetSchema) })
   @ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
   async get(@Res() res: Response): Promise<void> {
-    // Already JSON: sent as it is, without parsing and serialising 10,000 rows again.
-    res.type('application/json').send(await this.fleet.fleet());
+    // Already JSON: written as it is, without parsing and serialising 10,000 rows again, and
+    // without res.send(), which would hash megabytes for an ETag that changes every second.
+    const chunks = await this.fleet.fleet();
+    res.status(200);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', String(chunks.reduce((n, c) => n + c.length, 0)));
+    res.setHeader('Cache-Control', 'no-store');
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
   }
 }

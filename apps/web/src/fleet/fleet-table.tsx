@@ -5,28 +5,28 @@ import { PressureBar } from '../ui/pressure-bar.tsx';
 import { Sparkline } from '../ui/sparkline.tsx';
 import { FIRST_DIR, FORECAST_HORIZON_MS, type FleetRow, type SortDir, type SortKey } from './fleet-rows.ts';
 
-/** Fixed row height: the window maths below depends on it (and styles.css sets it). */
+/** Fixed row height: the window maths below depends on it (styles.css sets --row to match). */
 export const ROW_HEIGHT = 34;
 /** Rows rendered above and below the visible ones, so fast scrolling never shows blanks. */
-const OVERSCAN = 12;
+const OVERSCAN = 8;
 
 interface Column {
   key: SortKey;
   label: string;
-  width: number | undefined;
   className?: string;
   title?: string;
 }
 
+// Widths live in styles.css (.fleet-row's grid-template-columns), shared by header and rows.
 const COLUMNS: Column[] = [
-  { key: 'host', label: 'Host', width: undefined },
-  { key: 'pressure', label: 'Pressure', width: 172, title: "worst tuple's (used − reclaimable) / usable" },
-  { key: 'tuple', label: 'Worst tuple', width: 290, title: 'remote:port from local address' },
-  { key: 'held', label: 'Held / usable', width: 120, className: 'num', title: 'ports held by the worst tuple (used − reclaimable) of the usable ports' },
-  { key: 'timeWait', label: 'TIME_WAIT', width: 92, className: 'num', title: "share of the worst tuple's ports in TIME_WAIT" },
-  { key: 'forecast', label: 'Runs out', width: 104, title: 'forecast at the trend of the last 15 minutes' },
-  { key: 'trend', label: 'Last hour', width: 130, title: 'pressure per minute; sorted by growth' },
-  { key: 'lastSeen', label: 'Last seen', width: 104 },
+  { key: 'host', label: 'Host' },
+  { key: 'pressure', label: 'Pressure', title: "worst tuple's (used − reclaimable) / usable" },
+  { key: 'tuple', label: 'Worst tuple', title: 'remote:port from local address' },
+  { key: 'held', label: 'Held / usable', className: 'num', title: 'ports held by the worst tuple (used − reclaimable) of the usable ports' },
+  { key: 'timeWait', label: 'TIME_WAIT', className: 'num', title: "share of the worst tuple's ports in TIME_WAIT" },
+  { key: 'forecast', label: 'Runs out', title: 'forecast at the trend of the last 15 minutes' },
+  { key: 'trend', label: 'Last hour', title: 'pressure per minute; sorted by growth' },
+  { key: 'lastSeen', label: 'Last seen' },
 ];
 
 export interface FleetTableProps {
@@ -38,9 +38,11 @@ export interface FleetTableProps {
 }
 
 /**
- * The ranking as a windowed table: only the rows in view (plus OVERSCAN) exist in the DOM, between
- * two spacer rows that keep the scrollbar true, so 10,000 hosts scroll like 50. Arrow keys, Page
- * Up/Down, Home and End move between rows; Enter opens the host.
+ * The ranking as a windowed table (ARIA table roles on a CSS grid): only the rows in view, plus
+ * OVERSCAN, exist in the DOM, each absolutely placed at index × ROW_HEIGHT inside a body as tall as
+ * all rows. A row keeps its position while it stays in view, so scrolling paints only the rows
+ * that enter (a table with spacer rows would shift, and repaint, every row on every frame).
+ * Arrow keys, Page Up/Down, Home and End move between rows; Enter opens the host.
  */
 export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -76,14 +78,14 @@ export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetT
   useEffect(() => {
     if (!focusPending.current) return;
     focusPending.current = false;
-    scroller.current?.querySelector<HTMLElement>(`tr[data-index="${activeIndex}"]`)?.focus({ preventScroll: true });
+    scroller.current?.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)?.focus({ preventScroll: true });
   });
 
   const moveTo = (index: number) => {
     const el = scroller.current;
     const i = Math.max(0, Math.min(rows.length - 1, index));
     if (el) {
-      const header = el.querySelector('thead')?.clientHeight ?? ROW_HEIGHT;
+      const header = ROW_HEIGHT;
       const top = i * ROW_HEIGHT;
       if (top < el.scrollTop) el.scrollTop = top;
       else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - header) el.scrollTop = top + ROW_HEIGHT - el.clientHeight + header;
@@ -92,8 +94,8 @@ export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetT
     setActive(i);
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLTableSectionElement>) => {
-    const page = Math.max(1, Math.floor(viewport.height / ROW_HEIGHT) - 1);
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const page = Math.max(1, Math.floor(viewport.height / ROW_HEIGHT) - 2);
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
     if (e.key in moves) moveTo(activeIndex + moves[e.key]!);
     else if (e.key === 'Home') moveTo(0);
@@ -105,38 +107,31 @@ export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetT
 
   return (
     <div className="table-scroll" ref={scroller} onScroll={onScroll} data-testid="fleet-scroll">
-      <table className="fleet" aria-label="Hosts ranked by port pressure" aria-rowcount={rows.length + 1}>
-        <colgroup>
-          {COLUMNS.map((c) => (
-            <col key={c.key} style={c.width ? { width: c.width } : undefined} />
-          ))}
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
+      <div className="fleet" role="table" aria-label="Hosts ranked by port pressure" aria-rowcount={rows.length + 1}>
+        <div className="fleet-head" role="rowgroup">
+          <div className="fleet-row" role="row" aria-rowindex={1}>
             {COLUMNS.map((c) => {
               const sorted = c.key === sortKey;
               const nextDir: SortDir = sorted ? (sortDir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[c.key];
               return (
-                <th key={c.key} scope="col" className={c.className} aria-sort={sorted ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                <div key={c.key} role="columnheader" className={`cell ${c.className ?? ''}`} aria-sort={sorted ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}>
                   <button type="button" className="sort" title={c.title} onClick={() => onSort(c.key, nextDir)}>
                     {c.label}
                     <span className="sort-mark" aria-hidden="true">
                       {sorted ? (sortDir === 'asc' ? '▲' : '▼') : ''}
                     </span>
                   </button>
-                </th>
+                </div>
               );
             })}
-          </tr>
-        </thead>
-        <tbody onKeyDown={onKeyDown}>
-          {first > 0 && <tr className="spacer" aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
+          </div>
+        </div>
+        <div className="fleet-body" role="rowgroup" style={{ height: rows.length * ROW_HEIGHT }} onKeyDown={onKeyDown}>
           {visible.map((row, i) => (
             <FleetRowView key={row.host.id} row={row} index={first + i} active={first + i === activeIndex} serverNow={serverNow} onFocus={setActive} />
           ))}
-          {last < rows.length && <tr className="spacer" aria-hidden="true" style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
-        </tbody>
-      </table>
+        </div>
+      </div>
     </div>
   );
 }
@@ -151,26 +146,28 @@ interface RowProps {
 
 /**
  * Memoised: while scrolling, rows that stay in view keep their props and are not rendered again;
- * only the few entering the window are. That is what keeps a scroll frame within budget.
+ * only the few entering the window are.
  */
 const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow, onFocus }: RowProps) {
   const h = row.host;
   const labels = Object.entries(h.labels);
   return (
-    <tr
+    <div
+      role="row"
       data-testid="host-row"
       data-host-id={h.id}
       data-index={index}
       aria-rowindex={index + 2}
       tabIndex={active ? 0 : -1}
-      className={row.offline ? 'offline' : undefined}
+      className={`fleet-row${row.offline ? ' offline' : ''}`}
+      style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
       onFocus={() => onFocus(index)}
       onClick={(e) => {
         if ((e.target as HTMLElement).closest('a')) return;
         navigate(`/hosts/${h.id}`);
       }}
     >
-      <td className="host-cell">
+      <div role="cell" className="cell host-cell">
         <Link to={`/hosts/${h.id}`} className="hostname" tabIndex={-1}>
           {h.hostname}
         </Link>
@@ -184,31 +181,33 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
             {k}={v}
           </span>
         ))}
-      </td>
-      <td>
+      </div>
+      <div role="cell" className="cell">
         <PressureBar value={h.pressure} label={`pressure of ${h.hostname}`} />
-      </td>
-      <td className="mono ellipsis" title={row.tuple} data-testid="worst-tuple">
+      </div>
+      <div role="cell" className="cell mono" title={row.tuple} data-testid="worst-tuple">
         {row.tuple}
-      </td>
-      <td className="num">
+      </div>
+      <div role="cell" className="cell num">
         {row.held === null ? '—' : (
           <>
             {count(row.held)} <span className="muted">/ {count(h.usable)}</span>
           </>
         )}
-      </td>
-      <td className="num">{percent(row.timeWaitShare)}</td>
-      <td>
+      </div>
+      <div role="cell" className="cell num">
+        {percent(row.timeWaitShare)}
+      </div>
+      <div role="cell" className="cell">
         <Forecast row={row} />
-      </td>
-      <td>
+      </div>
+      <div role="cell" className="cell">
         <Sparkline trend={h.trend} now={serverNow} />
-      </td>
-      <td title={row.lastSeenMs ? formatDateTime(row.lastSeenMs) : undefined} className={row.offline ? 'stale' : undefined}>
+      </div>
+      <div role="cell" className={`cell${row.offline ? ' stale' : ''}`} title={row.lastSeenMs ? formatDateTime(row.lastSeenMs) : undefined}>
         {ago(h.lastSeenAt, serverNow)}
-      </td>
-    </tr>
+      </div>
+    </div>
   );
 });
 
