@@ -12,7 +12,7 @@ export type SnapshotListener = (stored: StoredSnapshot) => Promise<void> | void;
 export type SnapshotBatchListener = (stored: readonly StoredSnapshot[]) => Promise<void> | void;
 
 /** Snapshots whose per-snapshot listeners may run at the same time. */
-const MAX_CONCURRENT_SNAPSHOTS = 8;
+const MAX_CONCURRENT_SNAPSHOTS = 16;
 
 /**
  * Post-commit hook of ingest: features that react to new data (live fan-out, alert evaluation)
