@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
 import { LiveService } from '../live/live.service.ts';
@@ -23,7 +23,7 @@ const FLUSH_HOSTS = 500;
  * snapshots themselves are stored).
  */
 @Injectable()
-export class HistoryWriterService implements OnModuleInit, OnApplicationShutdown {
+export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('HistoryWriter');
   private pending = new Map<string, TrendSample[]>();
   private minutes = new MinuteRollupBatch();
@@ -41,7 +41,8 @@ export class HistoryWriterService implements OnModuleInit, OnApplicationShutdown
     this.events.onStored('history', (stored) => this.record(stored));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Writes what is waiting while the database connection is still open (it closes on destroy too). */
+  async onModuleDestroy(): Promise<void> {
     await this.flush();
   }
 

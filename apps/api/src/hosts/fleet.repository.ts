@@ -26,7 +26,7 @@ const ROW_SQL = `
     'hostname', hostname,
     'labels', labels,
     'lastSeenAt', to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-    'pressure', pressure,
+    'pressure', round(pressure::numeric, 5),
     'usable', summary->'usable',
     'worst', CASE WHEN jsonb_typeof(summary->'worstTuple') = 'object' THEN json_build_object(
       'localAddress', summary#>'{worstTuple,localAddress}', 'remoteAddress', summary#>'{worstTuple,remoteAddress}',
