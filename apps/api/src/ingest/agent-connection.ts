@@ -48,6 +48,8 @@ export class AgentConnection {
   private chain: Promise<void> = Promise.resolve();
   private readonly bucket: TokenBucket;
   private unregister: (() => void) | undefined;
+  /** Whether the peer answered since the last heartbeat. */
+  private alive = true;
   /** How revocation or a newer connection of the host ends this one: an error frame, then the close. */
   private readonly closeFromOutside: CloseConnection = (code, reason) => {
     const name = AGENT_ERROR_CODE_NAMES.find((n) => AGENT_ERROR_CODES[n] === code) ?? 'INTERNAL';
@@ -61,9 +63,6 @@ export class AgentConnection {
   ) {
     this.bucket = new TokenBucket(deps.rateLimit, deps.rateLimit * 2);
   }
-
-  /** Whether the peer answered since the last heartbeat. */
-  private alive = true;
 
   start(onClose: () => void): void {
     // An upgraded socket that never introduces itself would otherwise be held open forever.

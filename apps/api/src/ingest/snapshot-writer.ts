@@ -3,8 +3,8 @@ import { IngestRepository, type SnapshotWrite } from './ingest.repository.ts';
 
 /** Most snapshots stored in one statement (× up to 1,000 tuples each, in practice ~50). */
 const MAX_BATCH = 400;
-/** Batches in flight at once: one filling while another commits keeps Postgres and Node both busy. */
-const MAX_CONCURRENT_BATCHES = 2;
+/** Batches in flight at once: while one waits for its commit to reach the disk, others execute. */
+const MAX_CONCURRENT_BATCHES = 3;
 
 interface Pending extends SnapshotWrite {
   resolve(stored: boolean): void;

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiConfig } from '../../src/config/config.ts';
+import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { summaryFromReport } from '../../src/hosts/host-summary.ts';
+import { IngestRepository, type SnapshotWrite } from '../../src/ingest/ingest.repository.ts';
+import { SnapshotWriter } from '../../src/ingest/snapshot-writer.ts';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { aReport, aSnapshot, aTuple } from '../support/factories.ts';
+
+/** The writer and repository against a real, migrated PostgreSQL database (no API around them). */
+describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
+  let db: TestDatabase;
+  let pool: PgPoolService;
+  let writer: SnapshotWriter;
+  const hosts: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    writer = new SnapshotWriter(new IngestRepository(pool));
+    for (let i = 0; i < 5; i++) {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`,
+        [`writer-test-${i}`],
+      );
+      hosts.push(rows[0]!.id);
+    }
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const write = (hostId: string, seq: number, used = 10): SnapshotWrite => {
+    const snapshot = aSnapshot(seq, aReport({ tuples: [aTuple({ used }), aTuple({ used: 1, remotePort: 6000 })] }), new Date(1_800_000_000_000 + seq * 1000));
+    return { hostId, snapshot, summary: summaryFromReport(snapshot.report) };
+  };
+
+  it('stores many concurrent snapshots once each, every host in the order written, with their tuples', async () => {
+    const results = await Promise.all(hosts.flatMap((h) => Array.from({ length: 40 }, (_, i) => writer.write(write(h, i + 1, i + 1)))));
+    expect(results.every(Boolean)).toBe(true);
+    const again = await Promise.all(hosts.map((h) => writer.write(write(h, 7))));
+    expect(again).toEqual(hosts.map(() => false)); // resends are not stored twice
+    for (const h of hosts) {
+      const { rows } = await db.query<{ seq: string; tuples: string }>(
+        `SELECT s.seq, (SELECT count(*) FROM tuple_samples t WHERE t.snapshot_id = s.id) AS tuples
+         FROM snapshots s WHERE s.host_id = $1 ORDER BY s.id`,
+        [h],
+      );
+      expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(new Set(rows.map((r) => r.tuples))).toEqual(new Set(['2']));
+      const host = await db.query<{ last_seq: string; worst: number }>(
+        `SELECT last_seq, (summary->'worstTuple'->>'used')::int AS worst FROM hosts WHERE id = $1`,
+        [h],
+      );
+      expect(host.rows[0]).toEqual({ last_seq: '40', worst: 40 }); // the newest snapshot leads
+    }
+  });
+
+  it('fails only the snapshot the database refuses, not the rest of its batch', async () => {
+    const unknownHost = '00000000-0000-4000-8000-000000000000'; // violates snapshots_host_id_fkey
+    const outcomes = await Promise.allSettled([
+      writer.write(write(hosts[0]!, 100)),
+      writer.write(write(unknownHost, 1)),
+      writer.write(write(hosts[1]!, 100)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots WHERE seq = 100');
+    expect(rows[0]!.n).toBe('2');
+    const orphans = await db.query<{ n: string }>('SELECT count(*) AS n FROM tuple_samples WHERE host_id = $1', [unknownHost]);
+    expect(orphans.rows[0]!.n).toBe('0');
+  });
+
+  it('stores a (host, seq) repeated within one batch once, with its tuples once', async () => {
+    const [first, second] = await Promise.all([writer.write(write(hosts[2]!, 200)), writer.write(write(hosts[2]!, 200))]);
+    expect([first, second]).toEqual([true, false]);
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id WHERE s.host_id = $1 AND s.seq = 200',
+      [hosts[2]],
+    );
+    expect(rows[0]!.n).toBe('2');
+  });
+});
