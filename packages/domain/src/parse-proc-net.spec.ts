@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './domain-error.ts';
-import { parseProcNet } from './parse-proc-net.ts';
+import { ProcNetParser, parseProcNet } from './parse-proc-net.ts';
+import { SocketColumns } from './socket-columns.ts';
+import { asciiBytes } from './text-bytes.ts';
 
 // Lines captured from Linux 6.18 in a namespace with range 40000-40099.
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -63,6 +65,22 @@ describe('parseProcNet', () => {
     const into = parseProcNet(TCP, { family: 4 });
     parseProcNet(TCP6, { family: 6 }, into);
     expect(into.size).toBe(8);
+  });
+
+  it('reads the same sockets from a file read in chunks into one reused buffer', () => {
+    const whole = parseProcNet(TCP, { family: 4 }).toRecords();
+    const bytes = asciiBytes(TCP);
+    const into = new SocketColumns();
+    const parser = new ProcNetParser({ family: 4 }, into);
+    const buffer = new Uint8Array(33);
+    for (let i = 0; i < bytes.length; i += buffer.length) {
+      const chunk = bytes.subarray(i, i + buffer.length);
+      buffer.set(chunk);
+      parser.push(buffer.subarray(0, chunk.length));
+      buffer.fill(0x58); // the reader overwrites its buffer before the next read
+    }
+    parser.end();
+    expect(into.toRecords()).toEqual(whole);
   });
 
   it('refuses a line that does not fit the layout, naming it', () => {

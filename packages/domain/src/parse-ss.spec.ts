@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './domain-error.ts';
-import { parseSs, parseSsTimer } from './parse-ss.ts';
+import { SsParser, parseSs, parseSsTimer } from './parse-ss.ts';
+import { SocketColumns } from './socket-columns.ts';
+import { asciiBytes } from './text-bytes.ts';
 
 // `ss -tanH` output captured from iproute2 6.1 on Linux 6.18.
 const TCP_ALL = `LISTEN    0      511             127.0.0.1:5000             0.0.0.0:*    
@@ -62,6 +64,18 @@ describe('parseSs', () => {
 
   it('skips sockets outside the requested bounds', () => {
     expect(parseSs(TCP_ALL, { localPorts: { low: 40000, high: 40049 } }).tcp.toRecords().map((r) => r.localPort)).toEqual([40043, 40004, 40020, 40006]);
+  });
+
+  it('reads the same sockets whatever the chunk boundaries of the stream', () => {
+    const whole = parseSs(TCP_ALL).tcp.toRecords();
+    const bytes = asciiBytes(TCP_ALL.trimEnd());
+    for (const size of [1, 7, 64, 100]) {
+      const lists = { tcp: new SocketColumns(), udp: new SocketColumns() };
+      const parser = new SsParser({}, lists);
+      for (let i = 0; i < bytes.length; i += size) parser.push(bytes.slice(i, i + size));
+      parser.end();
+      expect(lists.tcp.toRecords()).toEqual(whole);
+    }
   });
 
   it('refuses unknown states and broken endpoints with a clear message', () => {

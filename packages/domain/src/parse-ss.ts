@@ -4,7 +4,7 @@ import { unmapIpv4 } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_SS_NAME } from './tcp-state.ts';
-import { AddressCache, asciiBytes, latin1 } from './text-bytes.ts';
+import { AddressCache, LineFeeder, asciiBytes, latin1 } from './text-bytes.ts';
 
 export interface SsParseOptions {
   /**
@@ -33,89 +33,119 @@ const MAX_TOKENS = 7;
  * Parses `ss -H -n` output: `[Netid] [State] Recv-Q Send-Q Local:Port Peer:Port [timer:(...)]`.
  * The Netid column ("tcp", "udp") appears when TCP and UDP were asked for together and decides
  * the list a line goes to. With `-o`, a TIME_WAIT line ends in `timer:(timewait,59sec,0)`, which
- * gives the entry's remaining time. Takes the bytes as they come from the pipe (or a string).
- * Throws DomainError MALFORMED_SS_LINE on a line that does not fit.
+ * gives the entry's remaining time. Throws DomainError MALFORMED_SS_LINE on a line that does not fit.
  */
 export function parseSs(input: string | Uint8Array, options: SsParseOptions = {}, lists: SocketLists = { tcp: new SocketColumns(), udp: new SocketColumns() }): SocketLists {
-  const bytes = typeof input === 'string' ? asciiBytes(input) : input;
-  const fixedState = options.state;
-  const defaultList = options.protocol === 'udp' ? lists.udp : lists.tcp;
-  const low = options.localPorts?.low ?? 0;
-  const high = options.localPorts?.high ?? 65535;
-  // Token boundaries as [start, end) pairs.
-  const tokens = new Int32Array(MAX_TOKENS * 2);
-  const addresses = new AddressCache(decodeSsAddress);
-  const length = bytes.length;
-  let start = 0;
-  while (start < length) {
-    let end = bytes.indexOf(NEWLINE, start);
-    if (end === -1) end = length;
-    const lineStart = start;
-    start = end + 1;
-
-    let count = 0;
-    let i = lineStart;
-    while (count < MAX_TOKENS) {
-      while (i < end && bytes[i] === SPACE) i++;
-      if (i >= end) break;
-      let tokenEnd = bytes.indexOf(SPACE, i);
-      if (tokenEnd === -1 || tokenEnd > end) tokenEnd = end;
-      tokens[count * 2] = i;
-      tokens[count * 2 + 1] = tokenEnd;
-      count++;
-      i = tokenEnd;
-    }
-    if (count === 0) continue;
-
-    let field = 0;
-    let list = defaultList;
-    const first = tokens[0] ?? 0;
-    if ((tokens[1] ?? 0) - first === 3 && bytes[first + 2] === 112 /* p */) {
-      if (bytes[first] === 116 /* t */ && bytes[first + 1] === 99 /* c */) {
-        list = lists.tcp;
-        field = 1;
-      } else if (bytes[first] === 117 /* u */ && bytes[first + 1] === 100 /* d */) {
-        list = lists.udp;
-        field = 1;
-      }
-    }
-    let state: TcpState | undefined = fixedState;
-    // Recv-Q is a number; a field starting with anything else is the State column, whatever was asked.
-    const stateByte = bytes[tokens[field * 2] ?? 0] ?? 0;
-    if (state === undefined || stateByte < 48 || stateByte > 57) {
-      state = ssStateAt(bytes, tokens[field * 2] ?? 0, tokens[field * 2 + 1] ?? 0);
-      if (state === undefined) throw malformed(bytes, lineStart, end, 'unknown state');
-      field++;
-    }
-    // Skip Recv-Q and Send-Q.
-    const localField = field + 2;
-    if (count < localField + 2) throw malformed(bytes, lineStart, end, 'too few columns');
-    const localStart = tokens[localField * 2] ?? 0;
-    const localEnd = tokens[localField * 2 + 1] ?? 0;
-    const remoteStart = tokens[localField * 2 + 2] ?? 0;
-    const remoteEnd = tokens[localField * 2 + 3] ?? 0;
-    const localColon = lastColon(bytes, localStart, localEnd);
-    const localPort = portAfter(bytes, localColon, localEnd);
-    if (localPort < 0) throw malformed(bytes, lineStart, end, 'bad address:port');
-    if (localPort < low || localPort > high) continue;
-    const remoteColon = lastColon(bytes, remoteStart, remoteEnd);
-    const remotePort = portAfter(bytes, remoteColon, remoteEnd);
-    const localAddress = addressBefore(bytes, localStart, localColon, addresses);
-    const remoteAddress = addressBefore(bytes, remoteStart, remoteColon, addresses);
-    if (remotePort < 0 || localAddress === null || remoteAddress === null) throw malformed(bytes, lineStart, end, 'bad address:port');
-
-    let timeWaitSecondsLeft: number | null = null;
-    if (state === 'TIME_WAIT') {
-      const timerField = localField + 2;
-      if (count > timerField) {
-        const ms = parseSsTimer(latin1(bytes, tokens[timerField * 2] ?? 0, tokens[timerField * 2 + 1] ?? 0));
-        if (ms === null) throw malformed(bytes, lineStart, end, 'bad timer');
-        timeWaitSecondsLeft = Math.floor(ms / 1000);
-      }
-    }
-    list.add(state, localAddress, localPort, remoteAddress, remotePort, timeWaitSecondsLeft);
-  }
+  const parser = new SsParser(options, lists);
+  parser.push(typeof input === 'string' ? asciiBytes(input) : input);
+  parser.end();
   return lists;
+}
+
+/**
+ * parseSs for output arriving in chunks (a pipe): `push` each chunk as it comes, then `end`.
+ * Keeping one parser for the whole output keeps its address cache warm across chunks.
+ */
+export class SsParser {
+  private readonly feeder = new LineFeeder((bytes, start, end) => this.parseLines(bytes, start, end));
+  private readonly addresses = new AddressCache(decodeSsAddress);
+  // Token boundaries as [start, end) pairs.
+  private readonly tokens = new Int32Array(MAX_TOKENS * 2);
+  private readonly fixedState: TcpState | undefined;
+  private readonly defaultList: SocketColumns;
+  private readonly low: number;
+  private readonly high: number;
+
+  constructor(
+    options: SsParseOptions,
+    private readonly lists: SocketLists,
+  ) {
+    this.fixedState = options.state;
+    this.defaultList = options.protocol === 'udp' ? lists.udp : lists.tcp;
+    this.low = options.localPorts?.low ?? 0;
+    this.high = options.localPorts?.high ?? 65535;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.feeder.push(chunk);
+  }
+
+  end(): void {
+    this.feeder.end();
+  }
+
+  private parseLines(bytes: Uint8Array, from: number, to: number): void {
+    const { tokens, addresses, lists, low, high } = this;
+    let start = from;
+    while (start < to) {
+      let end = bytes.indexOf(NEWLINE, start);
+      if (end === -1 || end > to) end = to;
+      const lineStart = start;
+      start = end + 1;
+
+      let count = 0;
+      let i = lineStart;
+      while (count < MAX_TOKENS) {
+        while (i < end && bytes[i] === SPACE) i++;
+        if (i >= end) break;
+        let tokenEnd = bytes.indexOf(SPACE, i);
+        if (tokenEnd === -1 || tokenEnd > end) tokenEnd = end;
+        tokens[count * 2] = i;
+        tokens[count * 2 + 1] = tokenEnd;
+        count++;
+        i = tokenEnd;
+      }
+      if (count === 0) continue;
+
+      let field = 0;
+      let list = this.defaultList;
+      const first = tokens[0] ?? 0;
+      if ((tokens[1] ?? 0) - first === 3 && bytes[first + 2] === 112 /* p */) {
+        if (bytes[first] === 116 /* t */ && bytes[first + 1] === 99 /* c */) {
+          list = lists.tcp;
+          field = 1;
+        } else if (bytes[first] === 117 /* u */ && bytes[first + 1] === 100 /* d */) {
+          list = lists.udp;
+          field = 1;
+        }
+      }
+      let state: TcpState | undefined = this.fixedState;
+      // Recv-Q is a number; a field starting with anything else is the State column, whatever was asked.
+      const stateByte = bytes[tokens[field * 2] ?? 0] ?? 0;
+      if (state === undefined || stateByte < 48 || stateByte > 57) {
+        state = ssStateAt(bytes, tokens[field * 2] ?? 0, tokens[field * 2 + 1] ?? 0);
+        if (state === undefined) throw malformed(bytes, lineStart, end, 'unknown state');
+        field++;
+      }
+      // Skip Recv-Q and Send-Q.
+      const localField = field + 2;
+      if (count < localField + 2) throw malformed(bytes, lineStart, end, 'too few columns');
+      const localStart = tokens[localField * 2] ?? 0;
+      const localEnd = tokens[localField * 2 + 1] ?? 0;
+      const remoteStart = tokens[localField * 2 + 2] ?? 0;
+      const remoteEnd = tokens[localField * 2 + 3] ?? 0;
+      const localColon = lastColon(bytes, localStart, localEnd);
+      const localPort = portAfter(bytes, localColon, localEnd);
+      if (localPort < 0) throw malformed(bytes, lineStart, end, 'bad address:port');
+      if (localPort < low || localPort > high) continue;
+      const remoteColon = lastColon(bytes, remoteStart, remoteEnd);
+      const remotePort = portAfter(bytes, remoteColon, remoteEnd);
+      const localAddress = addressBefore(bytes, localStart, localColon, addresses);
+      const remoteAddress = addressBefore(bytes, remoteStart, remoteColon, addresses);
+      if (remotePort < 0 || localAddress === null || remoteAddress === null) throw malformed(bytes, lineStart, end, 'bad address:port');
+
+      let timeWaitSecondsLeft: number | null = null;
+      if (state === 'TIME_WAIT') {
+        const timerField = localField + 2;
+        if (count > timerField) {
+          const ms = parseSsTimer(latin1(bytes, tokens[timerField * 2] ?? 0, tokens[timerField * 2 + 1] ?? 0));
+          if (ms === null) throw malformed(bytes, lineStart, end, 'bad timer');
+          timeWaitSecondsLeft = Math.floor(ms / 1000);
+        }
+      }
+      list.add(state, localAddress, localPort, remoteAddress, remotePort, timeWaitSecondsLeft);
+    }
+  }
 }
 
 /** Index of the last ':' of an "address:port" token (ports are short, so scan from the end); -1 if none. */

@@ -79,3 +79,52 @@ export class AddressCache {
     return value;
   }
 }
+
+/**
+ * Feeds a line parser from chunks cut anywhere (pipe reads, file reads): complete lines are parsed
+ * in place, straight from the chunk; only a line split across chunks is copied. The chunk may be
+ * reused by the caller after `push` returns.
+ */
+export class LineFeeder {
+  private carry: Uint8Array | null = null;
+
+  constructor(private readonly parseLines: (bytes: Uint8Array, start: number, end: number) => void) {}
+
+  push(chunk: Uint8Array): void {
+    let from = 0;
+    if (this.carry !== null) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) {
+        this.carry = join(this.carry, chunk);
+        return;
+      }
+      const line = join(this.carry, chunk.subarray(0, newline + 1));
+      this.carry = null;
+      this.parseLines(line, 0, line.length);
+      from = newline + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last < from) {
+      if (from < chunk.length) this.carry = chunk.slice(from);
+      return;
+    }
+    this.parseLines(chunk, from, last + 1);
+    if (last + 1 < chunk.length) this.carry = chunk.slice(last + 1);
+  }
+
+  /** Parses a last line that had no newline. */
+  end(): void {
+    if (this.carry !== null) {
+      const line = this.carry;
+      this.carry = null;
+      this.parseLines(line, 0, line.length);
+    }
+  }
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

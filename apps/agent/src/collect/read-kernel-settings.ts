@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError, assertPortRange, formatPortList, parsePortList } from '@portpressure/domain';
 import type { PortRange, Sysctls } from '@portpressure/protocol';
@@ -16,16 +16,14 @@ export interface KernelSettings {
  * network namespace of the reading process, which is the namespace being measured.
  */
 export async function readKernelSettings(sysctlDir: string): Promise<KernelSettings> {
-  const [rangeText, reservedText, reuse, reuseDelay, timestamps, finTimeout, maxTwBuckets] = await Promise.all([
-    readSysctl(sysctlDir, 'ip_local_port_range'),
-    readSysctl(sysctlDir, 'ip_local_reserved_ports'),
-    readSysctl(sysctlDir, 'tcp_tw_reuse'),
-    // Only since Linux 6.14; older kernels use a fixed one second.
-    readSysctl(sysctlDir, 'tcp_tw_reuse_delay', { optional: true }),
-    readSysctl(sysctlDir, 'tcp_timestamps'),
-    readSysctl(sysctlDir, 'tcp_fin_timeout'),
-    readSysctl(sysctlDir, 'tcp_max_tw_buckets'),
-  ]);
+  const rangeText = readSysctl(sysctlDir, 'ip_local_port_range');
+  const reservedText = readSysctl(sysctlDir, 'ip_local_reserved_ports');
+  const reuse = readSysctl(sysctlDir, 'tcp_tw_reuse');
+  // Only since Linux 6.14; older kernels use a fixed one second.
+  const reuseDelay = readSysctl(sysctlDir, 'tcp_tw_reuse_delay', { optional: true });
+  const timestamps = readSysctl(sysctlDir, 'tcp_timestamps');
+  const finTimeout = readSysctl(sysctlDir, 'tcp_fin_timeout');
+  const maxTwBuckets = readSysctl(sysctlDir, 'tcp_max_tw_buckets');
 
   const [low, high, extra] = rangeText.trim().split(/\s+/).map(Number);
   const range = { low: low ?? NaN, high: high ?? NaN };
@@ -53,12 +51,13 @@ export async function readKernelSettings(sysctlDir: string): Promise<KernelSetti
   return { range, reservedPorts, sysctls };
 }
 
-async function readSysctl(dir: string, name: string): Promise<string>;
-async function readSysctl(dir: string, name: string, options: { optional: true }): Promise<string | null>;
-async function readSysctl(dir: string, name: string, options?: { optional: true }): Promise<string | null> {
+// Synchronous: seven one-line files cost microseconds each, less than a trip through libuv's thread pool.
+function readSysctl(dir: string, name: string): string;
+function readSysctl(dir: string, name: string, options: { optional: true }): string | null;
+function readSysctl(dir: string, name: string, options?: { optional: true }): string | null {
   const path = join(dir, name);
   try {
-    return await readFile(path, 'latin1');
+    return readFileSync(path, 'latin1');
   } catch (error) {
     if (options?.optional && errnoCode(error) === 'ENOENT') return null;
     throw new CollectError('SYSCTL_UNREADABLE', `cannot read net.ipv4.${name} (${path}): ${(error as Error).message}`, { cause: error });

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainError, parseProcNet } from '@portpressure/domain';
+import { DomainError, ProcNetParser } from '@portpressure/domain';
 import type { PortBounds, SocketColumns } from '@portpressure/domain';
 import { CollectError, errnoCode } from './collect-error.ts';
 
@@ -45,8 +45,8 @@ export async function readProcSockets(procNetDir: string, bounds: PortBounds, li
       throw new CollectError('PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
     try {
-      // Parse straight from the read buffer; a partial last line is copied and carried over.
-      let carry: Buffer | null = null;
+      // Parse straight from the read buffer; the parser copies only a line split between reads.
+      const parser = new ProcNetParser({ family, localPorts: bounds, littleEndian }, into);
       for (;;) {
         let bytesRead: number;
         try {
@@ -55,24 +55,16 @@ export async function readProcSockets(procNetDir: string, bounds: PortBounds, li
           throw new CollectError('PROC_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
         }
         if (bytesRead === 0) break;
-        const read = buffer.subarray(0, bytesRead);
-        const bytes: Buffer = carry ? Buffer.concat([carry, read]) : read;
-        const lastNewline = bytes.lastIndexOf(10);
-        if (lastNewline === -1) {
-          carry = Buffer.from(bytes);
-          continue;
-        }
-        parse(bytes.subarray(0, lastNewline + 1));
-        carry = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : null;
+        guard(() => parser.push(buffer.subarray(0, bytesRead)));
       }
-      if (carry) parse(carry);
+      guard(() => parser.end());
     } finally {
       closeSync(fd);
     }
 
-    function parse(bytes: Uint8Array): void {
+    function guard(step: () => void): void {
       try {
-        parseProcNet(bytes, { family, localPorts: bounds, littleEndian }, into);
+        step();
       } catch (error) {
         if (error instanceof DomainError) throw new CollectError('MALFORMED_OUTPUT', `${path}: ${error.message}`, { cause: error });
         throw error;

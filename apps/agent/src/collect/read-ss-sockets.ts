@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { DomainError, parseSs } from '@portpressure/domain';
+import { DomainError, SsParser } from '@portpressure/domain';
 import type { PortBounds, SocketLists, SsParseOptions } from '@portpressure/domain';
 import { CollectError, errnoCode } from './collect-error.ts';
 import type { SocketTable } from './read-proc-sockets.ts';
@@ -52,19 +52,11 @@ function runSs(command: string, args: string[], parseOptions: SsParseOptions, in
       env: { ...process.env, LC_ALL: 'C' },
       timeout: SS_TIMEOUT_MS,
     });
-    // Bytes go to the parser as they come; only a partial last line is carried to the next chunk.
-    let carry: Buffer | null = null;
+    // Chunks go to the parser as they come; it carries a line split between two chunks.
+    const parser = new SsParser(parseOptions, into);
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const lastNewline = bytes.lastIndexOf(10);
-      if (lastNewline === -1) {
-        carry = bytes;
-        return;
-      }
-      carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
-      parse(bytes.subarray(0, lastNewline + 1));
+      if (!settled) guard(() => parser.push(chunk));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');
@@ -82,18 +74,18 @@ function runSs(command: string, args: string[], parseOptions: SsParseOptions, in
         fail(new CollectError('SS_FAILED', `${shown} ${why}${detail ? `: ${detail}` : ''}`));
         return;
       }
-      if (carry) parse(carry);
+      guard(() => parser.end());
       if (settled) return;
       settled = true;
       resolve();
     });
 
-    function parse(bytes: Uint8Array): void {
+    function guard(step: () => void): void {
       try {
-        parseSs(bytes, parseOptions, into);
+        step();
       } catch (error) {
-        if (error instanceof DomainError) fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${error.message}`, { cause: error }));
-        else fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${(error as Error).message}`, { cause: error }));
+        const message = error instanceof DomainError ? error.message : (error as Error).message;
+        fail(new CollectError('MALFORMED_OUTPUT', `${shown}: ${message}`, { cause: error }));
       }
     }
   });
