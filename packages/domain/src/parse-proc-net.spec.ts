@@ -67,20 +67,34 @@ describe('parseProcNet', () => {
     expect(into.size).toBe(8);
   });
 
-  it('reads the same sockets from a file read in chunks into one reused buffer', () => {
-    const whole = parseProcNet(TCP, { family: 4 }).toRecords();
-    const bytes = asciiBytes(TCP);
-    const into = new SocketColumns();
-    const parser = new ProcNetParser({ family: 4 }, into);
-    const buffer = new Uint8Array(33);
-    for (let i = 0; i < bytes.length; i += buffer.length) {
-      const chunk = bytes.subarray(i, i + buffer.length);
-      buffer.set(chunk);
-      parser.push(buffer.subarray(0, chunk.length));
-      buffer.fill(0x58); // the reader overwrites its buffer before the next read
+  it('reads the same sockets from a file read in chunks into one reused Buffer', () => {
+    // Many addresses (so the address cache turns over) and a Node Buffer, whose slice() is a
+    // view: the collector reuses one Buffer for every read, so nothing may keep views of it.
+    const lines = Array.from({ length: 40 }, (_, i) => {
+      const host = (i % 11).toString(16).padStart(2, '0').toUpperCase();
+      const port = (0x9c40 + i).toString(16).toUpperCase();
+      return `${String(i).padStart(4)}: ${host}00007F:${port} 0100007F:1388 01 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 20 0 0 10 -1`;
+    });
+    const text = `${lines.join('\n')}\n`;
+    const whole = parseProcNet(text, { family: 4 }).toRecords();
+    expect(new Set(whole.map((r) => r.localAddress)).size).toBe(11);
+    const bytes = asciiBytes(text);
+    const lineLength = (lines[0]?.length ?? 0) + 1;
+    // Arbitrary cuts, and whole lines per read as seq_file hands them out (the same field then
+    // sits at the same buffer offset in every read).
+    for (const size of [33, 100, 4096, 3 * lineLength]) {
+      const into = new SocketColumns();
+      const parser = new ProcNetParser({ family: 4 }, into);
+      const buffer = Buffer.alloc(size);
+      for (let i = 0; i < bytes.length; i += size) {
+        const chunk = bytes.subarray(i, i + size);
+        buffer.set(chunk);
+        parser.push(buffer.subarray(0, chunk.length));
+        buffer.fill(0x58); // the reader overwrites its buffer before the next read
+      }
+      parser.end();
+      expect(into.toRecords()).toEqual(whole);
     }
-    parser.end();
-    expect(into.toRecords()).toEqual(whole);
   });
 
   it('refuses a line that does not fit the layout, naming it', () => {

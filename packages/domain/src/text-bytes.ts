@@ -73,7 +73,7 @@ export class AddressCache {
     }
     const value = this.decode(bytes, start, end);
     if (value === null) return null;
-    this.raw[this.next] = bytes.slice(start, end);
+    this.raw[this.next] = copyOf(bytes, start, end);
     this.decoded[this.next] = value;
     this.next = (this.next + 1) % this.size;
     return value;
@@ -105,11 +105,11 @@ export class LineFeeder {
     }
     const last = chunk.lastIndexOf(10);
     if (last < from) {
-      if (from < chunk.length) this.carry = chunk.slice(from);
+      if (from < chunk.length) this.carry = copyOf(chunk, from, chunk.length);
       return;
     }
     this.parseLines(chunk, from, last + 1);
-    if (last + 1 < chunk.length) this.carry = chunk.slice(last + 1);
+    if (last + 1 < chunk.length) this.carry = copyOf(chunk, last + 1, chunk.length);
   }
 
   /** Parses a last line that had no newline. */
@@ -120,6 +120,14 @@ export class LineFeeder {
       this.parseLines(line, 0, line.length);
     }
   }
+}
+
+/**
+ * A copy of bytes[start, end). Not `bytes.slice()`: on a Node Buffer (what pipes and reads hand
+ * over) `slice` returns a view, which would change under us when the caller reuses its buffer.
+ */
+export function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {
