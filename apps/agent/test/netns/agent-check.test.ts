@@ -25,10 +25,14 @@ describe('portpressure-agent check in a namespace', () => {
     await ns.sysctl('ip_local_reserved_ports', '40100-40109,40150');
     await ns.sysctl('tcp_tw_reuse', '1');
     const driver = await ns.driver();
-    for (const [host, port] of [['127.0.0.1', 5000], ['::1', 5000], ['127.0.0.1', 5001], ['127.0.0.1', 5002], ['127.0.0.1', 5003], ['0.0.0.0', 40050], ['::', 40051]] as const) {
+    const listeners = [['127.0.0.1', 5000], ['::1', 5000], ['127.0.0.1', 5001], ['127.0.0.1', 5002], ['127.0.0.1', 5003], ['127.0.0.4', 5000], ['127.0.0.5', 5000], ['0.0.0.0', 40050], ['::', 40051]] as const;
+    for (const [host, port] of listeners) {
       await driver.listen(host, port);
     }
     await driver.connect('v4', '127.0.0.1', 5000, { max: 60 });
+    // Enough sockets over several addresses that /proc/net/tcp takes many reads of one buffer.
+    await driver.connect('bulk-4', '127.0.0.4', 5000, { max: 150 });
+    await driver.connect('bulk-5', '127.0.0.5', 5000, { max: 150 });
     await driver.connect('v6', '::1', 5000, { max: 30 });
     await driver.connect('in-range', '127.0.0.1', 40050, { max: 20 });
     await driver.connect('mapped', '::ffff:127.0.0.1', 5001, { max: 25 });
@@ -48,7 +52,7 @@ describe('portpressure-agent check in a namespace', () => {
     expect(a.source).toBe('netlink');
     expect(b.source).toBe('proc');
     expect({ ...a, source: 'x' }).toEqual({ ...b, source: 'x' });
-    expect(a).toMatchObject({ capacity: 189, bindOwned: 2, usable: 187, tupleCount: 6, udp: { used: 12, capacity: 189 } });
+    expect(a).toMatchObject({ capacity: 189, bindOwned: 2, usable: 187, tupleCount: 8, udp: { used: 12, capacity: 189 } });
     const byTuple = Object.fromEntries(a.tuples.map((t) => [`${t.localAddress}>${t.remoteAddress}:${t.remotePort}`, [t.used, t.timeWait, t.reclaimable]]));
     expect(byTuple).toEqual({
       '127.0.0.1>127.0.0.1:5000': [60, 0, 0],
@@ -57,6 +61,8 @@ describe('portpressure-agent check in a namespace', () => {
       '127.0.0.1>127.0.0.1:5001': [25, 0, 0],
       '127.0.0.3>127.0.0.1:5000': [3, 0, 0],
       '127.0.0.1>127.0.0.1:5002': [15, 15, 15],
+      '127.0.0.1>127.0.0.4:5000': [150, 0, 0],
+      '127.0.0.1>127.0.0.5:5000': [150, 0, 0],
     });
   });
 
