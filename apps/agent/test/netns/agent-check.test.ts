@@ -44,6 +44,7 @@ describe('portpressure-agent check in a namespace', () => {
     await driver.send({ op: 'udp', host: '127.0.0.1', ports: [7000, 7001], max: 12 });
     // Let the TIME_WAIT entries pass tcp_tw_reuse_delay so both runs see them as reclaimable.
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    await ns.settle();
 
     const netlink = await ns.check(['--source', 'netlink']);
     const proc = await ns.check(['--source', 'proc']);

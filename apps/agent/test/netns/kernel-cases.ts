@@ -39,6 +39,7 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
     });
 
     async function check(...args: string[]): Promise<{ report: PortReport; exitCode: number }> {
+      await ns.settle();
       const result = await ns.check(['--source', source, ...args]);
       if (!result.output.report) throw new Error(`check failed: ${JSON.stringify(result.output)} ${result.stderr}`);
       // The API validates snapshots with this schema; the agent's report must pass it as is.

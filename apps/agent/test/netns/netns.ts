@@ -12,6 +12,26 @@ const DRIVER = fileURLToPath(new URL('./socket-driver.ts', import.meta.url));
 const AGENT_MAIN = 'apps/agent/src/main.ts';
 
 let counter = 0;
+let staleSweep: Promise<void> | undefined;
+
+/** Deletes namespaces left by test runs that were killed before their afterEach (their pid is gone). */
+async function removeStaleNamespaces(): Promise<void> {
+  const { stdout } = await run('ip', ['netns', 'list']);
+  for (const line of stdout.split('\n')) {
+    const match = /^(pp-test-(\d+)-\d+)/.exec(line);
+    if (!match?.[1] || processExists(Number(match[2]))) continue;
+    await run('ip', ['netns', 'del', match[1]]).catch(() => undefined);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A network namespace made for one test: its own loopback, port range and sysctls, and the
@@ -23,6 +43,8 @@ export class TestNamespace {
   private constructor(readonly name: string) {}
 
   static async create(): Promise<TestNamespace> {
+    staleSweep ??= removeStaleNamespaces();
+    await staleSweep;
     // pid + counter keeps parallel test files (and leftovers of a crashed run) from colliding.
     const name = `pp-test-${process.pid}-${++counter}`;
     await run('ip', ['netns', 'add', name]);
@@ -39,6 +61,22 @@ export class TestNamespace {
   async readSysctl(key: string): Promise<string> {
     const { stdout } = await run('ip', ['netns', 'exec', this.name, 'cat', `/proc/sys/net/ipv4/${key}`]);
     return stdout.trim();
+  }
+
+  /**
+   * Waits until no socket is half-way through a handshake or a close (SYN_SENT, FIN_WAIT1,
+   * LAST_ACK, ...). A process sees its socket closed before the kernel has finished with it; on
+   * a loaded machine the last ACK can take a moment, and a check in between would count it.
+   */
+  async settle(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const states = ['syn-sent', 'syn-recv', 'fin-wait-1', 'closing', 'last-ack'].flatMap((s) => ['state', s]);
+    for (;;) {
+      const { stdout } = await run('ip', ['netns', 'exec', this.name, 'ss', '-tanH', ...states]);
+      if (stdout.trim() === '') return;
+      if (Date.now() > deadline) throw new Error(`sockets did not settle:\n${stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Starts a socket driver process inside the namespace. */
