@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
 import { LiveService } from '../live/live.service.ts';
-import { HistoryRepository, type TrendRow } from './history.repository.ts';
+import { HistoryWritesRepository, type TrendRow } from './history-writes.repository.ts';
 import { mergeTrend, type TrendSample } from './host-trend.ts';
 import { MinuteRollupBatch } from './minute-rollup.ts';
 
@@ -31,7 +31,7 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(HistoryRepository) private readonly repository: HistoryRepository,
+    @Inject(HistoryWritesRepository) private readonly repository: HistoryWritesRepository,
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
     @Inject(LiveService) private readonly live: LiveService,
     @Inject(FleetCacheService) private readonly fleet: FleetCacheService,

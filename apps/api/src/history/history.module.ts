@@ -4,12 +4,13 @@ import { IngestModule } from '../ingest/ingest.module.ts';
 import { LiveModule } from '../live/live.module.ts';
 import { HistoryController } from './history.controller.ts';
 import { HistoryRepository } from './history.repository.ts';
+import { HistoryWritesRepository } from './history-writes.repository.ts';
 import { HistoryService } from './history.service.ts';
 import { HistoryWriterService } from './history-writer.service.ts';
 
 @Module({
   imports: [HostsModule, IngestModule, LiveModule],
   controllers: [HistoryController],
-  providers: [HistoryRepository, HistoryService, HistoryWriterService],
+  providers: [HistoryRepository, HistoryWritesRepository, HistoryService, HistoryWriterService],
 })
 export class HistoryModule {}

@@ -3,6 +3,19 @@ import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { FleetRepository, type FleetRowText } from './fleet.repository.ts';
 import { OFFLINE_AFTER_INTERVALS } from './host-summary.ts';
 
+interface CachedRow {
+  id: string;
+  hostname: string;
+  pressure: number | null;
+  /** The row's JSON, encoded once when it is read. */
+  json: Buffer;
+}
+
+const toCached = (r: FleetRowText): CachedRow => ({ id: r.id, hostname: r.hostname, pressure: r.pressure, json: Buffer.from(r.json) });
+const COMMA = Buffer.from(',');
+const OPEN = Buffer.from('[');
+const CLOSE = Buffer.from(']}');
+
 /** Announced hosts are re-read together after this pause (one query for a burst). */
 const REFRESH_DELAY_MS = 50;
 /**
@@ -21,13 +34,14 @@ const FULL_RELOAD_MS = 60_000;
 @Injectable()
 export class FleetCacheService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('FleetCache');
-  private readonly rows = new Map<string, FleetRowText>();
+  private readonly rows = new Map<string, CachedRow>();
   /** The rows, sorted and joined, encoded once: `[row,row,…]`. */
   private body: Buffer | null = null;
   private loaded: Promise<void> | undefined;
   /** Database reads run one at a time, in order, so an older read never overwrites a newer one. */
   private reads: Promise<void> = Promise.resolve();
   private pending = new Set<string>();
+  private renderQueued = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -78,7 +92,7 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
   async fleet(now = new Date()): Promise<Buffer[]> {
     this.loaded ??= this.read(() => this.reloadAll());
     await this.loaded;
-    this.body ??= Buffer.from(`[${this.render()}]}`);
+    this.body ??= this.render();
     const head = `{"serverTime":"${now.toISOString()}","offlineAfterSeconds":${OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds},"hosts":`;
     return [Buffer.from(head), this.body];
   }
@@ -93,17 +107,30 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
   private async reloadAll(): Promise<void> {
     const rows = await this.repository.rows();
     this.rows.clear();
-    for (const r of rows) this.rows.set(r.id, r);
-    this.body = null;
+    for (const r of rows) this.rows.set(r.id, toCached(r));
+    this.renderSoon();
   }
 
   private async reload(ids: string[]): Promise<void> {
-    for (const r of await this.repository.rows(ids)) this.rows.set(r.id, r);
-    this.body = null;
+    for (const r of await this.repository.rows(ids)) this.rows.set(r.id, toCached(r));
+    this.renderSoon();
   }
 
-  /** Highest pressure first, hosts without data last, then by hostname. */
-  private render(): string {
+  /**
+   * Re-renders off the request path: a request gets the body rendered after the last refresh
+   * (at most one refresh behind, milliseconds), so a busy fleet does not make requests wait.
+   */
+  private renderSoon(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    setImmediate(() => {
+      this.renderQueued = false;
+      this.body = this.render();
+    });
+  }
+
+  /** `[row,row,…]}`: highest pressure first, hosts without data last, then by hostname. */
+  private render(): Buffer {
     const rows = [...this.rows.values()];
     rows.sort((a, b) => {
       if (a.pressure !== b.pressure) {
@@ -113,6 +140,12 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
       }
       return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
     });
-    return rows.map((r) => r.json).join(',');
+    const parts: Buffer[] = [OPEN];
+    rows.forEach((r, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(r.json);
+    });
+    parts.push(CLOSE);
+    return Buffer.concat(parts);
   }
 }
