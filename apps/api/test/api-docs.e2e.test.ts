@@ -27,7 +27,7 @@ describe('OpenAPI docs at /api/docs', () => {
     expect(await page.text()).toContain('swagger');
   });
 
-  it('lists the sign-in, host, history and health endpoints', () => {
+  it('lists the sign-in, host, fleet, history and health endpoints', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations).toEqual(
       expect.arrayContaining([
@@ -35,6 +35,7 @@ describe('OpenAPI docs at /api/docs', () => {
         'POST /api/auth/logout',
         'GET /api/auth/me',
         'GET /api/hosts',
+        'GET /api/fleet',
         'GET /api/hosts/{id}',
         'GET /api/hosts/{id}/history',
         'GET /api/hosts/{id}/detail',
