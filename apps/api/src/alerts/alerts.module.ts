@@ -13,6 +13,7 @@ import { EvaluationRepository } from './evaluation/evaluation.repository.ts';
 import { IncidentsController } from './incidents/incidents.controller.ts';
 import { IncidentsRepository } from './incidents/incidents.repository.ts';
 import { IncidentsService } from './incidents/incidents.service.ts';
+import { ActiveRulesService } from './rules/active-rules.service.ts';
 import { RulesController } from './rules/rules.controller.ts';
 import { RulesRepository } from './rules/rules.repository.ts';
 import { RulesService } from './rules/rules.service.ts';
@@ -26,6 +27,7 @@ import { RulesService } from './rules/rules.service.ts';
   controllers: [RulesController, ChannelsController, IncidentsController, DeliveriesController],
   providers: [
     RulesRepository,
+    ActiveRulesService,
     RulesService,
     ChannelsRepository,
     ChannelsService,

@@ -13,6 +13,7 @@ import {
   type AgentClient,
   type ApiHarness,
 } from '../support/api-harness.ts';
+import type { AlertRuleInput } from '@portpressure/protocol';
 import { aHello, aReport, aSnapshot } from '../support/factories.ts';
 import { evaluated, WEBHOOK_SECRET } from './support/alert-scenario.ts';
 import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
@@ -114,5 +115,32 @@ describe('two API instances on one database', () => {
     expect(results.map((r) => r.fired).sort()).toEqual([0, 1]);
     const mine = (await alerts.incidents('firing')).filter((i) => i.host.id === host.hostId);
     expect(mine).toHaveLength(1);
+  });
+
+  it('evaluates with a rule changed through the other instance from the next snapshot on', async () => {
+    // The second instance keeps the rules in memory; the change made through the first must reach it.
+    const { agent, host } = await connectEnrolled(second.url, aHello('rule-change-host'));
+    agents.push(agent);
+    const input = (threshold: number): AlertRuleInput => ({
+      name: 'Half full',
+      kind: 'pressure',
+      severity: 'warning',
+      scope: { hostId: host.hostId, labels: {} },
+      channelIds: [],
+      params: { threshold, resolveMargin: 0.1, sustainSnapshots: 1 },
+      repeatIntervalSeconds: 0,
+    });
+    const rule = await alerts.createRule(input(0.7));
+    agent.send(aSnapshot(1, aReport({ used: 60 })));
+    await agent.waitFor(isAck(1));
+    await evaluated(h, host.hostId, 1);
+    const firing = async () => (await alerts.incidents('firing')).filter((i) => i.host.id === host.hostId).map((i) => i.ruleName);
+    expect(await firing()).toEqual([]);
+
+    await alerts.updateRule(rule.id, input(0.5));
+    agent.send(aSnapshot(2, aReport({ used: 60 })));
+    await agent.waitFor(isAck(2));
+    await evaluated(h, host.hostId, 2);
+    expect(await firing()).toEqual(['Half full']);
   });
 });

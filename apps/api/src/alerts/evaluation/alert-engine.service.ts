@@ -1,22 +1,20 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ForecastPoint } from '@portpressure/domain';
-import { labelsSchema, type AlertRule, type AlertTuple, type Labels, type Snapshot } from '@portpressure/protocol';
+import type { AlertRule, AlertTuple, Snapshot } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
-import { SnapshotEvents } from '../../ingest/snapshot-events.ts';
+import { SnapshotEvents, type StoredSnapshot } from '../../ingest/snapshot-events.ts';
 import { DeliveryWorker } from '../delivery/delivery-worker.service.ts';
-import { parseRuleRow } from '../rules/rule-view.ts';
-import { RulesRepository } from '../rules/rules.repository.ts';
+import { ActiveRulesService } from '../rules/active-rules.service.ts';
 import type { IncidentRow } from './alert-tx.repository.ts';
+import { planBatch, type LockedEvaluation } from './batch-plan.ts';
 import { EvaluationRepository } from './evaluation.repository.ts';
 import { IncidentTransitions, emptySummary, type TransitionSummary } from './incident-transitions.ts';
 import {
-  couldBreach,
   decide,
   groupKeyFor,
   observeForecast,
   observeOffline,
   observePressure,
-  ruleApplies,
   sustainOf,
   tupleKey,
   tupleOf,
@@ -28,11 +26,12 @@ import {
 const FORECAST_TOP_TUPLES = 50;
 /** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
 const PRESSURE_TREND_SECONDS = 600;
-
-export function parseLabels(value: unknown): Labels {
-  const parsed = labelsSchema.safeParse(value);
-  return parsed.success ? parsed.data : {};
-}
+/**
+ * Hosts of one batch evaluated in their locked transactions at once: enough to overlap round
+ * trips, few enough to leave the database pool to everyone else when a whole fleet is near a
+ * threshold.
+ */
+const LOCKED_CONCURRENCY = 8;
 
 export function pendingOf(rule: AlertRule, pending: ReadonlyMap<string, { ruleId: string; breaches: number }>): Map<string, number> {
   return new Map([...pending].filter(([, s]) => s.ruleId === rule.id).map(([k, s]) => [k, s.breaches]));
@@ -42,57 +41,81 @@ export function openOf(rule: AlertRule, open: readonly IncidentRow[]): Map<strin
   return new Map(open.filter((i) => i.ruleId === rule.id).map((i) => [i.groupKey, { id: i.id, groupKey: i.groupKey }]));
 }
 
+function add(into: TransitionSummary, more: TransitionSummary): void {
+  into.fired += more.fired;
+  into.resolved += more.resolved;
+  into.queued += more.queued;
+}
+
 /**
- * Evaluates the rules on ingest: every committed snapshot runs the host's rules (no polling
- * delay), under the host's advisory lock so API instances never race on one host.
+ * Evaluates the rules on ingest: every committed batch of snapshots runs its hosts' rules (no
+ * polling delay). A batch costs one query for its hosts and one statement recording the progress
+ * of every host where nothing is near a threshold; only hosts where something could breach, or
+ * that have a pending count or firing incident, get a transaction under the host's advisory lock
+ * (so API instances never race on one host), one snapshot after the other.
  */
 @Injectable()
 export class AlertEngine implements OnModuleInit {
-  private readonly logger = new Logger('AlertEngine');
-  private readonly skippedRules = new Set<string>();
-
   constructor(
     @Inject(EvaluationRepository) private readonly repo: EvaluationRepository,
-    @Inject(RulesRepository) private readonly rules: RulesRepository,
+    @Inject(ActiveRulesService) private readonly rules: ActiveRulesService,
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   onModuleInit(): void {
-    this.events.onStored('alerts', async ({ hostId, snapshot }) => {
-      await this.evaluateSnapshot(hostId, snapshot);
+    this.events.onStoredBatch('alerts', async (batch) => {
+      await this.evaluateBatch(batch);
     });
   }
 
-  /** Enabled rules that still validate; a broken row is reported once and skipped. */
-  async activeRules(): Promise<AlertRule[]> {
-    const rules: AlertRule[] = [];
-    for (const row of await this.rules.listEnabled()) {
-      const rule = parseRuleRow(row);
-      if (rule !== null) rules.push(rule);
-      else if (!this.skippedRules.has(row.id)) {
-        this.skippedRules.add(row.id);
-        this.logger.warn(`rule ${row.id} ("${row.name}") does not validate and is skipped; edit or delete it`);
-      }
-    }
-    return rules;
+  /** Enabled rules that still validate, read now (a broken row is reported once and skipped). */
+  activeRules(): Promise<AlertRule[]> {
+    return this.rules.fresh();
   }
 
-  async evaluateSnapshot(hostId: string, snapshot: Snapshot): Promise<TransitionSummary> {
-    const host = await this.repo.host(hostId);
+  /** Evaluates one snapshot as if it had been committed alone. */
+  evaluateSnapshot(hostId: string, snapshot: Snapshot): Promise<TransitionSummary> {
+    return this.evaluateBatch([{ hostId, snapshot }]);
+  }
+
+  /**
+   * Evaluates committed snapshots; each host's in the order given (commit order). A host whose
+   * evaluation fails does not stop the others; the failures are thrown together at the end.
+   */
+  async evaluateBatch(batch: readonly StoredSnapshot[]): Promise<TransitionSummary> {
+    const summary = emptySummary();
+    if (batch.length === 0) return summary;
+    const rules = await this.rules.current();
+    const hosts = await this.repo.hostsForBatch([...new Set(batch.map((s) => s.hostId))]);
+    const plan = planBatch(batch, hosts, rules);
+    const failures: string[] = [];
+    const locked = [...plan.locked];
+    const worker = async (): Promise<void> => {
+      for (let next = locked.shift(); next !== undefined; next = locked.shift()) {
+        try {
+          for (const snapshot of next.snapshots) add(summary, await this.evaluateLocked(next, snapshot));
+        } catch (error) {
+          failures.push(`host ${next.host.id}: ${describe(error)}`);
+        }
+      }
+    };
+    const quiet = this.repo.recordQuietEvaluations(plan.quiet).catch((error: unknown) => {
+      failures.push(`recording ${plan.quiet.length} quiet evaluation(s): ${describe(error)}`);
+    });
+    await Promise.all([quiet, ...Array.from({ length: Math.min(LOCKED_CONCURRENCY, locked.length) }, worker)]);
+    if (summary.queued > 0) this.worker.wake();
+    if (failures.length > 0) throw new Error(`alert evaluation failed: ${failures.join('; ')}`);
+    return summary;
+  }
+
+  private async evaluateLocked({ host, labels, rules }: LockedEvaluation, snapshot: Snapshot): Promise<TransitionSummary> {
+    const hostId = host.id;
     const takenAt = new Date(snapshot.takenAt);
-    // A spooled snapshot arriving after a newer one must not overrule what the newer one decided.
-    if (host === null || (host.latestTakenAt !== null && host.latestTakenAt > takenAt)) return emptySummary();
-    const labels = parseLabels(host.labels);
-    const rules = (await this.activeRules()).filter((r) => ruleApplies(r, { id: hostId, labels }));
     const applicable = new Set(rules.map((r) => r.id));
-    if (!couldBreach(rules, snapshot.report) && !(await this.repo.hasAlertState(hostId))) {
-      await this.repo.recordQuietEvaluation(hostId, snapshot.seq, takenAt);
-      return emptySummary();
-    }
     const now = new Date();
-    const summary = await this.repo.inHostTransaction(hostId, async (tx) => {
+    return this.repo.inHostTransaction(hostId, async (tx) => {
       if (!(await tx.advanceEvaluation(hostId, snapshot.seq, takenAt))) return emptySummary();
       const pending = await tx.pendingStates(hostId);
       const open = await tx.openIncidents(hostId);
@@ -111,8 +134,6 @@ export class AlertEngine implements OnModuleInit {
       await tx.clearPending([...pending].filter(([, s]) => !applicable.has(s.ruleId)).map(([key]) => key));
       return transitions.summary;
     });
-    if (summary.queued > 0) this.worker.wake();
-    return summary;
   }
 
   private observe(
@@ -194,4 +215,8 @@ export class AlertEngine implements OnModuleInit {
     if (queued > 0) this.worker.wake();
     return resolved;
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

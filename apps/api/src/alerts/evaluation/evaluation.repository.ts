@@ -3,6 +3,7 @@ import type { ForecastPoint } from '@portpressure/domain';
 import type { AlertTuple } from '@portpressure/protocol';
 import { PrismaService } from '../../database/prisma.service.ts';
 import { AlertTx } from './alert-tx.repository.ts';
+import type { BatchHost, QuietEvaluation } from './batch-plan.ts';
 import { tupleKey } from './rule-evaluation.ts';
 
 /** What evaluation needs to know about a host. */
@@ -59,19 +60,35 @@ export class EvaluationRepository {
     );
   }
 
-  /** Whether the host has a pending count or a firing incident: then every snapshot matters. */
-  async hasAlertState(hostId: string): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ busy: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM alert_incidents WHERE host_id = ${hostId}::uuid AND status = 'firing')
-        OR EXISTS (SELECT 1 FROM alert_states WHERE host_id = ${hostId}::uuid) AS busy`;
-    return rows[0]?.busy === true;
+  /**
+   * The hosts of a batch as evaluation needs them, with whether each has a pending count or a
+   * firing incident (then every snapshot of it matters): one round trip for the whole batch.
+   */
+  async hostsForBatch(hostIds: readonly string[]): Promise<Map<string, BatchHost>> {
+    if (hostIds.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<BatchHost[]>`
+      SELECT h.id, h.hostname, h.labels, h.latest_taken_at AS "latestTakenAt",
+        EXISTS (SELECT 1 FROM alert_incidents i WHERE i.host_id = h.id AND i.status = 'firing')
+          OR EXISTS (SELECT 1 FROM alert_states s WHERE s.host_id = h.id) AS busy
+      FROM hosts h WHERE h.id = ANY(${[...hostIds]}::uuid[])`;
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
-  /** Records the evaluation of a snapshot that changed nothing, without a lock or a transaction. */
-  async recordQuietEvaluation(hostId: string, seq: number, takenAt: Date): Promise<void> {
+  /**
+   * Records the evaluation of snapshots that changed nothing (one per host), in one statement
+   * without a lock or a transaction. A host's progress only moves forward: an evaluation of a
+   * later snapshot, recorded meanwhile by a locked evaluation or another instance, is kept.
+   * Rows are written in host id order, so two such statements never wait on each other in a cycle.
+   */
+  async recordQuietEvaluations(quiet: readonly QuietEvaluation[]): Promise<void> {
+    if (quiet.length === 0) return;
+    const sorted = [...quiet].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : 0));
     await this.prisma.$executeRaw`
       INSERT INTO alert_host_evaluations (host_id, seq, taken_at, evaluated_at)
-      VALUES (${hostId}::uuid, ${seq}, ${takenAt}, now())
+      SELECT q.host_id, q.seq, q.taken_at, now()
+      FROM unnest(${sorted.map((q) => q.hostId)}::uuid[], ${sorted.map((q) => String(q.seq))}::bigint[],
+        ${sorted.map((q) => q.takenAt.toISOString())}::timestamptz[]) WITH ORDINALITY AS q(host_id, seq, taken_at, n)
+      ORDER BY q.n
       ON CONFLICT (host_id) DO UPDATE SET seq = EXCLUDED.seq, taken_at = EXCLUDED.taken_at, evaluated_at = now()
         WHERE alert_host_evaluations.taken_at < EXCLUDED.taken_at`;
   }

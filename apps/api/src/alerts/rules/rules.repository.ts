@@ -1,5 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertRuleDefinition } from '@portpressure/protocol';
+import pg from 'pg';
+import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
 import { PrismaService } from '../../database/prisma.service.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 
@@ -25,10 +27,69 @@ const RULE_COLUMNS = Prisma.raw(`id, name, kind, severity, enabled, params, scop
 
 /** Marks the one-time creation of the default rules in alert_setup_steps. */
 const DEFAULT_RULES_STEP = 'default-rules';
+/** Channel on which every API instance announces that the rules changed (they cache them). */
+export const RULES_CHANNEL = 'portpressure_alert_rules';
+/** Pause before a lost listener connection is opened again. */
+const RECONNECT_MS = 1000;
 
 @Injectable()
-export class RulesRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+export class RulesRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger('RulesRepository');
+  private listener: pg.Client | undefined;
+  private stopped = false;
+
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  /** Tells every API instance (this one included) that rules changed. */
+  async announceChange(): Promise<void> {
+    await this.prisma.$executeRaw`SELECT pg_notify(${RULES_CHANNEL}, '')`;
+  }
+
+  /**
+   * LISTENs for rule changes on a connection of its own, reconnecting whenever it is lost (also
+   * when the first attempt fails: start-up does not wait for it). `onState(true)` runs after each
+   * (re)connection and `onState(false)` when the connection is lost: announcements made while
+   * disconnected are lost, so a cache must not be trusted in between.
+   */
+  async listenForChanges(onChange: () => void, onState: (listening: boolean) => void): Promise<void> {
+    const connect = async (): Promise<void> => {
+      if (this.stopped) return;
+      const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'portpressure-rules-listener' });
+      const retry = (error: unknown) => {
+        if (this.stopped || this.listener !== client) return;
+        this.listener = undefined;
+        onState(false);
+        this.logger.warn(`rule change listener lost (${error instanceof Error ? error.message : String(error)}); reconnecting`);
+        void client.end().catch(() => undefined);
+        setTimeout(() => void connect(), RECONNECT_MS).unref();
+      };
+      this.listener = client;
+      client.on('error', retry);
+      client.on('end', () => retry(new Error('connection ended')));
+      client.on('notification', (n) => {
+        if (n.channel === RULES_CHANNEL) onChange();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${RULES_CHANNEL}`);
+      } catch (error) {
+        retry(error);
+        return;
+      }
+      if (this.listener === client) onState(true);
+    };
+    await connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => undefined);
+  }
 
   async list(): Promise<RuleRow[]> {
     return this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, name`;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AlertsError } from '../alerts.errors.ts';
 import { ChannelsRepository } from '../channels/channels.repository.ts';
 import { AlertEngine } from '../evaluation/alert-engine.service.ts';
+import { ActiveRulesService } from './active-rules.service.ts';
 import { defaultRules } from './default-rules.ts';
 import { parseRuleRow } from './rule-view.ts';
 import { RulesRepository, type RuleRow } from './rules.repository.ts';
@@ -18,11 +19,15 @@ export class RulesService implements OnModuleInit {
     @Inject(RulesRepository) private readonly rules: RulesRepository,
     @Inject(ChannelsRepository) private readonly channels: ChannelsRepository,
     @Inject(AlertEngine) private readonly engine: AlertEngine,
+    @Inject(ActiveRulesService) private readonly active: ActiveRulesService,
   ) {}
 
   /** First start of a database: create the default rules (once, whatever happens to them later). */
   async onModuleInit(): Promise<void> {
-    if (await this.rules.createDefaultsOnce(defaultRules())) this.logger.log('created the default alert rules');
+    if (await this.rules.createDefaultsOnce(defaultRules())) {
+      this.logger.log('created the default alert rules');
+      await this.active.changed();
+    }
   }
 
   async list(): Promise<AlertRuleList> {
@@ -35,7 +40,9 @@ export class RulesService implements OnModuleInit {
 
   async create(body: unknown): Promise<AlertRule> {
     const rule = await this.parse(body);
-    return this.view(await this.rules.create(rule));
+    const row = await this.rules.create(rule);
+    await this.active.changed();
+    return this.view(row);
   }
 
   /**
@@ -48,6 +55,8 @@ export class RulesService implements OnModuleInit {
     const rule = await this.parse(body);
     const row = await this.rules.update(id, rule);
     if (row === null) throw new AlertsError('ALERT_RULE_NOT_FOUND', `no rule ${id}`);
+    // Before resolving: evaluations from now on (here and, once announced, elsewhere) use the new rule.
+    await this.active.changed();
     if (!rule.enabled || rule.kind !== before.kind) await this.engine.resolveRuleIncidents(id);
     return this.view(row);
   }
@@ -58,9 +67,11 @@ export class RulesService implements OnModuleInit {
     const rule = parseRuleRow(row);
     if (rule !== null && rule.enabled) {
       await this.rules.update(id, { ...rule, enabled: false });
+      await this.active.changed();
       await this.engine.resolveRuleIncidents(id);
     }
     await this.rules.delete(id);
+    await this.active.changed();
   }
 
   private async row(id: string): Promise<RuleRow> {
