@@ -34,7 +34,7 @@ const HOLDERS = 4;
 const CONNECTIONS_PER_HOLDER = 7_600;
 /** Client-closed connections per holder, left in TIME_WAIT (they hold no descriptor). */
 const TIME_WAIT_PER_HOLDER = 800;
-const ROUNDS = 9;
+const ROUNDS = 11;
 const COLD_ROUNDS = 5;
 const TARGET_RATIO = 0.75;
 const TARGET_RSS_MB = 80;
@@ -314,6 +314,12 @@ async function runTimer(): Promise<TimerResult> {
   return JSON.parse(output) as TimerResult;
 }
 
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+let loadBefore = '';
+
 function fmt(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
@@ -339,6 +345,11 @@ function printResults(r: TimerResult): boolean {
   process.stdout.write(`  ${'what'.padEnd(width)}  ${'median'.padStart(10)}  ${'× ss -tanH'.padStart(10)}\n`);
   for (const [what, time, ratio] of rows) process.stdout.write(`  ${what.padEnd(width)}  ${time.padStart(10)}  ${ratio.padStart(10)}\n`);
   process.stdout.write(`\n  all rounds (ms): ss ${r.ssReferenceMs.map((v) => v.toFixed(0)).join(' ')} | netlink ${r.netlinkMs.map((v) => v.toFixed(0)).join(' ')} | proc ${r.procMs.map((v) => v.toFixed(0)).join(' ')}\n`);
+  // Each round times ss and the agent back to back, so the ratio within a round is less exposed to
+  // load that comes and goes on a shared machine than the ratio of the medians.
+  const paired = (agent: number[]) => median(agent.map((ms, i) => ms / (r.ssReferenceMs[i] ?? NaN))).toFixed(2);
+  process.stdout.write(`  median of per-round ratios: netlink ${paired(r.netlinkMs)}, proc ${paired(r.procMs)}\n`);
+  process.stdout.write(`  load average: ${loadBefore} before, ${loadAverage()} after\n`);
   process.stdout.write(`\nPeak RSS: long-lived snapshot process ${mb(r.warmVmHwmKb)} (VmHWM after ${ROUNDS + 1} snapshots per source)`);
   process.stdout.write(r.coldRssKb.netlink.length ? `, one-shot check ${mb(Math.max(...r.coldRssKb.netlink))} netlink / ${mb(Math.max(...r.coldRssKb.proc))} proc\n` : '\n');
   process.stdout.write(
@@ -374,6 +385,7 @@ async function orchestrate(): Promise<number> {
     process.stdout.write(`Building ${(HOLDERS * CONNECTIONS_PER_HOLDER * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`);
     await buildSockets();
     process.stdout.write('Timing...\n');
+    loadBefore = loadAverage();
     const result = await runTimer();
     return printResults(result) ? 0 : 1;
   } catch (error) {
