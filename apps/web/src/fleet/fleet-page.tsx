@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useFleet } from '../fleet-store.ts';
 import { count } from '../format.ts';
 import { navigate, useLocation } from '../router.tsx';
-import { allLabels, FIRST_DIR, filterRows, sortRows, toRow, type SortDir, type SortKey } from './fleet-rows.ts';
+import { allLabels, FIRST_DIR, filterRows, isOffline, sortRows, toRow, type SortDir, type SortKey } from './fleet-rows.ts';
 import { FleetTable } from './fleet-table.tsx';
 
 const SORT_KEYS: SortKey[] = ['host', 'pressure', 'tuple', 'held', 'timeWait', 'forecast', 'trend', 'lastSeen'];
@@ -47,11 +47,7 @@ export function FleetPage() {
   };
 
   const serverNow = tick + fleet.skewMs;
-  const rows = useMemo(
-    () => [...fleet.hosts.values()].map((h) => toRow(h, serverNow, fleet.offlineAfterMs)),
-    // serverNow changes with the tick; the store's version with the data
-    [fleet.hosts, fleet.offlineAfterMs, serverNow],
-  );
+  const rows = useMemo(() => [...fleet.hosts.values()].map(toRow), [fleet.hosts]);
   const labels = useMemo(() => allLabels(fleet.hosts.values()), [fleet.hosts]);
   const shown = useMemo(() => sortRows(filterRows(rows, text, label), sortKey, sortDir), [rows, text, label, sortKey, sortDir]);
   const stats = useMemo(() => {
@@ -59,13 +55,13 @@ export function FleetPage() {
     let warning = 0;
     let offline = 0;
     for (const r of rows) {
-      if (r.offline) offline++;
+      if (isOffline(r, serverNow, fleet.offlineAfterMs)) offline++;
       const p = r.host.pressure ?? 0;
       if (p >= 0.9) critical++;
       else if (p >= 2 / 3) warning++;
     }
     return { critical, warning, offline };
-  }, [rows]);
+  }, [rows, serverNow, fleet.offlineAfterMs]);
 
   if (fleet.status === 'loading') return <p className="muted page-pad">Loading the fleet…</p>;
   if (fleet.status === 'error') {
@@ -119,7 +115,14 @@ export function FleetPage() {
       {shown.length === 0 ? (
         <p className="muted page-pad">No host matches this filter.</p>
       ) : (
-        <FleetTable rows={shown} serverNow={serverNow} sortKey={sortKey} sortDir={sortDir} onSort={(key, dir) => setParams({ sort: key, dir })} />
+        <FleetTable
+          rows={shown}
+          serverNow={serverNow}
+          offlineAfterMs={fleet.offlineAfterMs}
+          sortKey={sortKey}
+          sortDir={sortDir}
+          onSort={(key, dir) => setParams({ sort: key, dir })}
+        />
       )}
     </section>
   );

@@ -4,16 +4,20 @@ import { timeWaitShare, tupleLabel } from '../format.ts';
 /** Forecasts further out than this read as "not soon" rather than a date. */
 export const FORECAST_HORIZON_MS = 30 * 86_400_000;
 
-/** A host with everything the table shows or sorts by, computed once per change. */
+/**
+ * A host with everything the table sorts or filters by, computed once per data change. Nothing
+ * here depends on the clock, so the 5-second tick that ages "last seen" does not recompute 10,000
+ * rows: whether a host is offline, and how long until it runs out, are worked out for the rows on
+ * screen only (isOffline, exhaustsIn).
+ */
 export interface FleetRow {
   host: FleetHostRow;
-  offline: boolean;
   tuple: string;
   /** used − reclaimable of the worst tuple. */
   held: number | null;
   timeWaitShare: number | null;
-  /** ms from now until exhaustion when the trend points up; null when not growing or offline. */
-  exhaustsInMs: number | null;
+  /** When the trend says the worst tuple runs out (ms since the epoch), if it is growing. */
+  exhaustsAt: number | null;
   lastSeenMs: number | null;
   /** Lower-case text the filter box searches. */
   text: string;
@@ -22,22 +26,29 @@ export interface FleetRow {
 export type SortKey = 'host' | 'pressure' | 'tuple' | 'held' | 'timeWait' | 'forecast' | 'trend' | 'lastSeen';
 export type SortDir = 'asc' | 'desc';
 
-export function toRow(host: FleetHostRow, serverNow: number, offlineAfterMs: number): FleetRow {
-  const offline = host.lastSeenAt === null || serverNow - Date.parse(host.lastSeenAt) > offlineAfterMs;
+export function toRow(host: FleetHostRow): FleetRow {
   const t = host.worst;
-  const exhaustsAt = host.trend?.exhaustsAt ? Date.parse(host.trend.exhaustsAt) : null;
   const labels = Object.entries(host.labels).map(([k, v]) => `${k}=${v}`);
   const tuple = tupleLabel(t);
+  const growing = host.trend !== null && host.trend.slopePerSecond > 0 && host.trend.exhaustsAt !== null;
   return {
     host,
-    offline,
     tuple,
     held: t ? t.used - t.reclaimable : host.pressure === null ? null : 0,
     timeWaitShare: timeWaitShare(t),
-    exhaustsInMs: exhaustsAt !== null && !offline && host.trend && host.trend.slopePerSecond > 0 ? Math.max(0, exhaustsAt - serverNow) : null,
+    exhaustsAt: growing ? Date.parse(host.trend!.exhaustsAt!) : null,
     lastSeenMs: host.lastSeenAt ? Date.parse(host.lastSeenAt) : null,
     text: [host.hostname, tuple, ...labels].join(' ').toLowerCase(),
   };
+}
+
+export function isOffline(row: FleetRow, serverNow: number, offlineAfterMs: number): boolean {
+  return row.lastSeenMs === null || serverNow - row.lastSeenMs > offlineAfterMs;
+}
+
+/** ms until the host runs out at its trend, null when it is not growing or not reporting. */
+export function exhaustsIn(row: FleetRow, serverNow: number, offline: boolean): number | null {
+  return row.exhaustsAt === null || offline ? null : Math.max(0, row.exhaustsAt - serverNow);
 }
 
 /** Filters by free text (every word must appear) and by one `key=value` label. */
@@ -55,7 +66,7 @@ const VALUE: Record<SortKey, (r: FleetRow) => Value> = {
   tuple: (r) => (r.host.worst ? r.tuple : null),
   held: (r) => r.held,
   timeWait: (r) => r.timeWaitShare,
-  forecast: (r) => r.exhaustsInMs,
+  forecast: (r) => r.exhaustsAt,
   trend: (r) => r.host.trend?.slopePerSecond ?? null,
   lastSeen: (r) => r.lastSeenMs,
 };

@@ -3,7 +3,7 @@ import { ago, count, duration, formatDateTime, percent } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { Sparkline } from '../ui/sparkline.tsx';
-import { FIRST_DIR, FORECAST_HORIZON_MS, type FleetRow, type SortDir, type SortKey } from './fleet-rows.ts';
+import { exhaustsIn, FIRST_DIR, FORECAST_HORIZON_MS, isOffline, type FleetRow, type SortDir, type SortKey } from './fleet-rows.ts';
 
 /** Fixed row height: the window maths below depends on it (styles.css sets --row to match). */
 export const ROW_HEIGHT = 34;
@@ -32,6 +32,7 @@ const COLUMNS: Column[] = [
 export interface FleetTableProps {
   rows: FleetRow[];
   serverNow: number;
+  offlineAfterMs: number;
   sortKey: SortKey;
   sortDir: SortDir;
   onSort: (key: SortKey, dir: SortDir) => void;
@@ -44,7 +45,7 @@ export interface FleetTableProps {
  * that enter (a table with spacer rows would shift, and repaint, every row on every frame).
  * Arrow keys, Page Up/Down, Home and End move between rows; Enter opens the host.
  */
-export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetTableProps) {
+export function FleetTable({ rows, serverNow, offlineAfterMs, sortKey, sortDir, onSort }: FleetTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
   const [active, setActive] = useState(0);
@@ -128,7 +129,15 @@ export function FleetTable({ rows, serverNow, sortKey, sortDir, onSort }: FleetT
         </div>
         <div className="fleet-body" role="rowgroup" style={{ height: rows.length * ROW_HEIGHT }} onKeyDown={onKeyDown}>
           {visible.map((row, i) => (
-            <FleetRowView key={row.host.id} row={row} index={first + i} active={first + i === activeIndex} serverNow={serverNow} onFocus={setActive} />
+            <FleetRowView
+              key={row.host.id}
+              row={row}
+              index={first + i}
+              active={first + i === activeIndex}
+              serverNow={serverNow}
+              offlineAfterMs={offlineAfterMs}
+              onFocus={setActive}
+            />
           ))}
         </div>
       </div>
@@ -141,6 +150,7 @@ interface RowProps {
   index: number;
   active: boolean;
   serverNow: number;
+  offlineAfterMs: number;
   onFocus: (i: number) => void;
 }
 
@@ -148,8 +158,9 @@ interface RowProps {
  * Memoised: while scrolling, rows that stay in view keep their props and are not rendered again;
  * only the few entering the window are.
  */
-const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow, onFocus }: RowProps) {
+const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow, offlineAfterMs, onFocus }: RowProps) {
   const h = row.host;
+  const offline = isOffline(row, serverNow, offlineAfterMs);
   const labels = Object.entries(h.labels);
   return (
     <div
@@ -159,7 +170,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
       data-index={index}
       aria-rowindex={index + 2}
       tabIndex={active ? 0 : -1}
-      className={`fleet-row${row.offline ? ' offline' : ''}`}
+      className={`fleet-row${offline ? ' offline' : ''}`}
       style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
       onFocus={() => onFocus(index)}
       onClick={(e) => {
@@ -171,7 +182,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
         <Link to={`/hosts/${h.id}`} className="hostname" tabIndex={-1}>
           {h.hostname}
         </Link>
-        {row.offline && (
+        {offline && (
           <span className="badge offline" data-testid="offline-badge">
             offline
           </span>
@@ -199,20 +210,19 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
         {percent(row.timeWaitShare)}
       </div>
       <div role="cell" className="cell">
-        <Forecast row={row} />
+        <Forecast row={row} ms={exhaustsIn(row, serverNow, offline)} />
       </div>
       <div role="cell" className="cell">
         <Sparkline trend={h.trend} now={serverNow} />
       </div>
-      <div role="cell" className={`cell${row.offline ? ' stale' : ''}`} title={row.lastSeenMs ? formatDateTime(row.lastSeenMs) : undefined}>
+      <div role="cell" className={`cell${offline ? ' stale' : ''}`} title={row.lastSeenMs ? formatDateTime(row.lastSeenMs) : undefined}>
         {ago(h.lastSeenAt, serverNow)}
       </div>
     </div>
   );
 });
 
-function Forecast({ row }: { row: FleetRow }) {
-  const ms = row.exhaustsInMs;
+function Forecast({ row, ms }: { row: FleetRow; ms: number | null }) {
   if (ms === null) return <span className="muted" title="not growing">—</span>;
   if (ms > FORECAST_HORIZON_MS) return <span className="muted" title="growing slowly">&gt; 30 d</span>;
   const level = ms < 3_600_000 ? 'critical' : ms < 86_400_000 ? 'warning' : 'ok';
