@@ -7,7 +7,8 @@
  * 2. Enrolls AGENTS simulated agents through the real enrollment exchange: each is its own host
  *    with its own credential, connected over its own WebSocket with `Authorization: Bearer`.
  * 3. They send snapshots of TUPLES tuples each at a combined target RATE (open loop, each agent
- *    with at most WINDOW unacknowledged), for WARMUP + DURATION seconds, printing progress. Ack
+ *    with at most WINDOW unacknowledged and paced under the welcome's maxFramesPerSecond like the
+ *    real agent), for WARMUP + DURATION seconds, printing progress. Ack
  *    latency is send → ack (the API acks after its commit).
  * 4. Reference, same run: the rows the API stored are exported and loaded with `COPY … FROM STDIN`
  *    into a fresh migrated database (same tables, indexes and foreign keys), timed.
@@ -151,10 +152,17 @@ function nextMessage(socket: WebSocket): Promise<ServerMessage> {
   });
 }
 
+/** Share of the welcome's maxFramesPerSecond an agent uses, as the real agent does (agent-link.ts). */
+const RATE_HEADROOM = 0.8;
+
 class SimulatedAgent {
   socket!: WebSocket;
   seq = 0;
   readonly sentAt = new Map<number, number>();
+  /** Frames per second this agent may send (set from the welcome), and the tokens left for it. */
+  private ratePerSecond = 10;
+  private tokens = 10;
+  private lastRefill = performance.now();
   private readonly reports: string[];
   private readonly host;
 
@@ -178,6 +186,8 @@ class SimulatedAgent {
     this.socket.send(JSON.stringify({ type: 'hello', ...intro }));
     const w = await welcome;
     if (w.type !== 'welcome') throw new Error(`hello answered ${JSON.stringify(w)}`);
+    this.ratePerSecond = Math.max(1, w.maxFramesPerSecond * RATE_HEADROOM);
+    this.tokens = this.ratePerSecond;
     this.socket.on('message', (data) => {
       const m = JSON.parse(data.toString()) as ServerMessage;
       if (m.type === 'ack') {
@@ -199,10 +209,22 @@ class SimulatedAgent {
     return this.sentAt.size;
   }
 
+  /**
+   * Whether the API's per-connection rate limit lets this agent send now. Without it, agents that
+   * happen to get fast acks take over the backlog of a run that fell behind its target and get
+   * refused for flooding, which a real agent never does.
+   */
+  maySend(now: number): boolean {
+    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
+    this.lastRefill = now;
+    return this.tokens >= 1;
+  }
+
   send(): void {
     this.seq += 1;
     const frame = `{"type":"snapshot","seq":${this.seq},"takenAt":"${new Date().toISOString()}","report":${this.reports[this.seq % 4]}}`;
     this.sentAt.set(this.seq, performance.now());
+    this.tokens -= 1;
     this.socket.send(frame);
   }
 }
@@ -307,7 +329,7 @@ async function main(): Promise<void> {
         for (let k = 0, tried = 0; k < due && tried < AGENTS; tried++) {
           const agent = agents[next]!;
           next = (next + 1) % AGENTS;
-          if (agent.inFlight >= WINDOW) continue;
+          if (agent.inFlight >= WINDOW || !agent.maySend(now)) continue;
           agent.send();
           sent += 1;
           k += 1;
