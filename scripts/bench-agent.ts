@@ -50,6 +50,8 @@ interface TimerResult {
   coldProcMs: number[];
   coldRssKb: { netlink: number[]; proc: number[] };
   warmVmHwmKb: number;
+  /** CPU time (this process and its children) summed over the rounds, in ms. */
+  cpuMs: { ssReference: number; netlink: number; proc: number };
   report: { tupleCount: number; clientSockets: number; hostPortsInUse: number; bindOwned: number; identical: boolean; jsonBytes: number };
 }
 
@@ -161,6 +163,16 @@ function coldCheck(bundle: string, source: 'netlink' | 'proc'): Promise<{ ms: nu
   });
 }
 
+/**
+ * CPU time of this process plus its waited-for children (utime, stime, cutime, cstime in
+ * /proc/self/stat, clock ticks of 10 ms). Unlike wall time it hardly depends on what else the
+ * machine is running, so it shows the cost even when other work competes for the cores.
+ */
+function cpuTimeMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) * 10;
+}
+
 function vmHwmKb(): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   return match ? Number(match[1]) : NaN;
@@ -179,6 +191,7 @@ async function timer(bundle: string): Promise<void> {
     coldProcMs: [],
     coldRssKb: { netlink: [], proc: [] },
     warmVmHwmKb: 0,
+    cpuMs: { ssReference: 0, netlink: 0, proc: 0 },
     report: { tupleCount: 0, clientSockets: 0, hostPortsInUse: 0, bindOwned: 0, identical: false, jsonBytes: 0 },
   };
   // The TIME_WAIT entries were just made: let them pass tcp_tw_reuse_delay (1 s), so that what is
@@ -200,11 +213,17 @@ async function timer(bundle: string): Promise<void> {
   };
 
   for (let round = 0; round < ROUNDS; round++) {
+    let cpu = cpuTimeMs();
     const reference = await timeCommand('ss', ['-tanH']);
+    result.cpuMs.ssReference += cpuTimeMs() - cpu;
     result.ssReferenceMs.push(reference.ms);
     result.ssLines = reference.lines;
+    cpu = cpuTimeMs();
     result.netlinkMs.push((await snapshot('netlink')).ms);
+    result.cpuMs.netlink += cpuTimeMs() - cpu;
+    cpu = cpuTimeMs();
     result.procMs.push((await snapshot('proc')).ms);
+    result.cpuMs.proc += cpuTimeMs() - cpu;
     const filtered = await timeCommand('ss', ['-tanH', 'state', 'all', filter]);
     result.ssFilteredMs.push(filtered.ms);
     result.ssFilteredLines = filtered.lines;
@@ -349,6 +368,11 @@ function printResults(r: TimerResult): boolean {
   // load that comes and goes on a shared machine than the ratio of the medians.
   const paired = (agent: number[]) => median(agent.map((ms, i) => ms / (r.ssReferenceMs[i] ?? NaN))).toFixed(2);
   process.stdout.write(`  median of per-round ratios: netlink ${paired(r.netlinkMs)}, proc ${paired(r.procMs)}\n`);
+  const cpu = (ms: number) => `${(ms / ROUNDS).toFixed(0)} ms`;
+  process.stdout.write(
+    `  CPU per run (process + children, mean): ss -tanH ${cpu(r.cpuMs.ssReference)}, netlink snapshot ${cpu(r.cpuMs.netlink)} ` +
+      `(${(r.cpuMs.netlink / r.cpuMs.ssReference).toFixed(2)}), proc snapshot ${cpu(r.cpuMs.proc)} (${(r.cpuMs.proc / r.cpuMs.ssReference).toFixed(2)})\n`,
+  );
   process.stdout.write(`  load average: ${loadBefore} before, ${loadAverage()} after\n`);
   process.stdout.write(`\nPeak RSS: long-lived snapshot process ${mb(r.warmVmHwmKb)} (VmHWM after ${ROUNDS + 1} snapshots per source)`);
   process.stdout.write(r.coldRssKb.netlink.length ? `, one-shot check ${mb(Math.max(...r.coldRssKb.netlink))} netlink / ${mb(Math.max(...r.coldRssKb.proc))} proc\n` : '\n');

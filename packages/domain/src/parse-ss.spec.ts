@@ -95,11 +95,16 @@ describe('parseSsTimer (iproute2 print_ms_timer)', () => {
     ['timer:(timewait,5sec,0)', 5_000],
     ['timer:(timewait,250ms,0)', 250],
     ['timer:(timewait,,0)', 0],
+    ['timer:(keepalive,1min30sec,0)', 90_000],
+    ['timer:(on,200ms,3)', 200],
   ])('reads %s as %i ms', (token, ms) => {
     expect(parseSsTimer(token)).toBe(ms);
   });
 
   it('returns null for something that is not a timer', () => {
     expect(parseSsTimer('users:(("node",pid=1,fd=3))')).toBeNull();
+    expect(parseSsTimer('timer:(timewait,59min59min,0)')).toBeNull();
+    expect(parseSsTimer('timer:(timewait,59sec,)')).toBeNull();
+    expect(parseSsTimer('timer:(timewait,59sec,0')).toBeNull();
   });
 });

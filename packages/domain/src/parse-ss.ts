@@ -88,8 +88,9 @@ export class SsParser {
       while (count < MAX_TOKENS) {
         while (i < end && bytes[i] === SPACE) i++;
         if (i >= end) break;
-        let tokenEnd = bytes.indexOf(SPACE, i);
-        if (tokenEnd === -1 || tokenEnd > end) tokenEnd = end;
+        // Tokens are short: a plain loop beats a call to indexOf.
+        let tokenEnd = i + 1;
+        while (tokenEnd < end && bytes[tokenEnd] !== SPACE) tokenEnd++;
         tokens[count * 2] = i;
         tokens[count * 2 + 1] = tokenEnd;
         count++;
@@ -138,7 +139,7 @@ export class SsParser {
       if (state === 'TIME_WAIT') {
         const timerField = localField + 2;
         if (count > timerField) {
-          const ms = parseSsTimer(latin1(bytes, tokens[timerField * 2] ?? 0, tokens[timerField * 2 + 1] ?? 0));
+          const ms = timerAt(bytes, tokens[timerField * 2] ?? 0, tokens[timerField * 2 + 1] ?? 0);
           if (ms === null) throw malformed(bytes, lineStart, end, 'bad timer');
           timeWaitSecondsLeft = Math.floor(ms / 1000);
         }
@@ -224,15 +225,66 @@ function ssStateAt(bytes: Uint8Array, start: number, end: number): TcpState | un
  * is why accounting only uses whole seconds from either source.
  */
 export function parseSsTimer(token: string): number | null {
-  const match = /^timer:\(\w+,((?:\d+min)?(?:\d+(?:sec|\.))?(?:\d+ms)?),\d+\)$/.exec(token);
-  if (!match) return null;
-  const time = match[1] ?? '';
-  const parts = /^(?:(\d+)min)?(?:(\d+)(sec|\.))?(?:(\d+)ms)?$/.exec(time);
-  if (!parts) return null;
-  const minutes = Number(parts[1] ?? 0);
-  const seconds = Number(parts[2] ?? 0);
-  const millis = Number(parts[4] ?? 0);
+  const bytes = asciiBytes(token);
+  return timerAt(bytes, 0, bytes.length);
+}
+
+const TIMER_PREFIX = asciiBytes('timer:(');
+
+/**
+ * parseSsTimer on bytes[start, end), without making strings: one runs for every TIME_WAIT line,
+ * and a table can hold tens of thousands of them.
+ */
+function timerAt(bytes: Uint8Array, start: number, end: number): number | null {
+  if (end - start < TIMER_PREFIX.length + 4 || bytes[end - 1] !== 41 /* ) */) return null;
+  for (let i = 0; i < TIMER_PREFIX.length; i++) if (bytes[start + i] !== TIMER_PREFIX[i]) return null;
+  // The timer name ("timewait", "on", "keepalive") up to the first comma.
+  let i = start + TIMER_PREFIX.length;
+  while (i < end && bytes[i] !== 44 /* , */) {
+    const c = bytes[i] ?? 0;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return null;
+    i++;
+  }
+  if (i === start + TIMER_PREFIX.length || i >= end) return null;
+  i++;
+  // The time, up to the next comma: numbers each followed by "min", "sec", "." (then ms) or "ms".
+  let minutes = 0;
+  let seconds = 0;
+  let millis = 0;
+  let stage = 0; // 0: min may follow, 1: sec or "." may follow, 2: only ms may follow, 3: done
+  while (i < end && bytes[i] !== 44 /* , */) {
+    let value = 0;
+    const digitsStart = i;
+    while (i < end && (bytes[i] ?? 0) >= 48 && (bytes[i] ?? 0) <= 57) value = value * 10 + (bytes[i++] ?? 0) - 48;
+    if (i === digitsStart) return null;
+    if (stage < 1 && matches(bytes, i, 'min')) {
+      minutes = value;
+      i += 3;
+      stage = 1;
+    } else if (stage < 2 && matches(bytes, i, 'sec')) {
+      seconds = value;
+      i += 3;
+      stage = 3;
+    } else if (stage < 2 && bytes[i] === 46 /* . */) {
+      seconds = value;
+      i += 1;
+      stage = 2;
+    } else if (stage < 3 && matches(bytes, i, 'ms')) {
+      millis = value;
+      i += 2;
+      stage = 3;
+    } else return null;
+  }
+  // Then ",<retransmits>)".
+  if (bytes[i] !== 44 /* , */) return null;
+  for (let j = i + 1; j < end - 1; j++) if ((bytes[j] ?? 0) < 48 || (bytes[j] ?? 0) > 57) return null;
+  if (i + 1 >= end - 1) return null;
   return (minutes * 60 + seconds) * 1000 + millis;
+}
+
+function matches(bytes: Uint8Array, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 function malformed(bytes: Uint8Array, start: number, end: number, why: string): DomainError {

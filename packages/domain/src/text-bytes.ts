@@ -90,7 +90,8 @@ export class LineFeeder {
 
   constructor(private readonly parseLines: (bytes: Uint8Array, start: number, end: number) => void) {}
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
+    const chunk = plainBytes(input);
     let from = 0;
     if (this.carry !== null) {
       const newline = chunk.indexOf(10);
@@ -120,6 +121,14 @@ export class LineFeeder {
       this.parseLines(line, 0, line.length);
     }
   }
+}
+
+/**
+ * The same memory as a plain Uint8Array. A Node Buffer overrides indexOf with a slower, more
+ * general version (strings, encodings); the parsers call it for every line.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
