@@ -1,4 +1,5 @@
-import { AGENT_RUN_USAGE, AgentConfigError, loadRunConfig } from './config.ts';
+// Commands load their modules lazily: a one-shot `check` should not pay for the run command's
+// configuration (zod, the protocol package) or its WebSocket link.
 
 const USAGE = `Usage: portpressure-agent <command> [options]
 
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runFromArgs(args: string[]): Promise<number> {
+  const { AGENT_RUN_USAGE, AgentConfigError, loadRunConfig } = await import('./config.ts');
   try {
     const config = loadRunConfig(args);
     const { runAgent } = await import('./run.ts');
