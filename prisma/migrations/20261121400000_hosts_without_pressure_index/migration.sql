@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "hosts_pressure_idx";
