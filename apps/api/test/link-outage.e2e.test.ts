@@ -175,7 +175,9 @@ describe('agent ↔ API link across an API outage', () => {
     await api.close();
     // more measurements than the spool of two can hold: wait for the agent to report dropping
     await sleep(3 * INTERVAL_S * 1000);
-    await waitUntil('the spool to overflow', async () => (/spool full/.test(a.output()) ? true : undefined), 60_000, a.output);
+    // Two drops before the restart: after only one, a quick boot and reconnection (backoff jitter)
+    // could leave a gap of a single snapshot, and the count below would fail by chance.
+    await waitUntil('the spool to overflow twice', async () => ((a.output().match(/spool full/g) ?? []).length >= 2 ? true : undefined), 60_000, a.output);
     api = await boot(config);
     const outageEnd = Date.now();
     const rows = await waitUntil('live data after the backlog', async () => {
