@@ -106,7 +106,8 @@ function hostsSql(): string {
   const slope = `CASE WHEN i % 97 = 0 THEN 0.45 * ${USABLE} / (180 * 60.0) ELSE 0 END`;
   const exhausts = `CASE WHEN i % 97 = 0 THEN to_char((now() + make_interval(secs => (${USABLE} - ${used}) / (0.45 * ${USABLE} / (180 * 60.0)))) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END`;
   return `
-    INSERT INTO hosts (machine_id, hostname, labels, agent_version, created_at, last_seen_at, last_seq, pressure, latest_taken_at, summary, trend)
+    WITH h AS (
+    INSERT INTO hosts (machine_id, hostname, labels, agent_version, created_at, last_seen_at, last_seq, pressure, latest_taken_at, summary)
     SELECT lpad(i::text, 12, '0'),
       (ARRAY['api','db-proxy','worker','cache','gateway','batch','search','ingest'])[1 + i % 8] || '-' || lpad(i::text, 5, '0') || '.' ||
         (ARRAY['eu-west-1','us-east-1','us-west-2','ap-south-1'])[1 + (i / 7) % 4] || '.internal',
@@ -114,10 +115,13 @@ function hostsSql(): string {
       CASE WHEN i % 100 = 42 THEN now() - interval '20 minutes' ELSE now() - make_interval(secs => (i % 9)) END,
       0, ${used}::float8 / ${USABLE}, now(),
       jsonb_build_object('range', jsonb_build_object('low', 32768, 'high', 60999), 'capacity', ${USABLE}, 'usable', ${USABLE},
-        'bindOwned', 0, 'hostPortsInUse', ${used} + 400, 'tupleCount', 2, 'worstTuple', ${worst}),
-      jsonb_build_object('start', ${minute} - 59 * 60000, 'stepSeconds', 60, 'pressure', ${trendValues},
+        'bindOwned', 0, 'hostPortsInUse', ${used} + 400, 'tupleCount', 2, 'worstTuple', ${worst})
+    FROM generate_series(1, ${HOSTS}) i
+    RETURNING id, machine_id::int AS i)
+    INSERT INTO host_trends (host_id, trend)
+    SELECT id, jsonb_build_object('start', ${minute} - 59 * 60000, 'stepSeconds', 60, 'pressure', ${trendValues},
         'slopePerSecond', ${slope}, 'exhaustsAt', ${exhausts}, 'usable', ${USABLE})
-    FROM generate_series(1, ${HOSTS}) i`;
+    FROM h`;
 }
 
 /** Snapshots and tuples of hosts lo..hi, every `step` seconds for 24 h, `tuples` tuples each. */
@@ -210,9 +214,12 @@ function livenessSql(part?: number): string {
   const which = part === undefined ? '' : `AND machine_id::int % 10 = ${part}`;
   return `
     WITH u AS (
-      UPDATE hosts SET last_seen_at = now(), trend = jsonb_set(trend, '{start}', to_jsonb(${TREND_START}))
+      UPDATE hosts SET last_seen_at = now()
       WHERE machine_id::int % 100 <> 42 ${which}
-      RETURNING id)
+      RETURNING id),
+    t AS (
+      UPDATE host_trends SET trend = jsonb_set(trend, '{start}', to_jsonb(${TREND_START}))
+      FROM u WHERE host_trends.host_id = u.id)
     SELECT count(*) FROM (
       SELECT pg_notify('portpressure_fleet', string_agg(id::text, ',')) FROM (SELECT id, (row_number() OVER ()) / 200 AS g FROM u) x GROUP BY g
     ) n`;

@@ -15,6 +15,22 @@ export class PgPoolService extends pg.Pool implements OnModuleDestroy {
     this.on('error', () => undefined);
   }
 
+  /** Runs `work` in a transaction on one client: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.end();
   }

@@ -13,7 +13,7 @@ const FLUSH_HOSTS = 500;
 
 /**
  * Keeps the derived history current as snapshots are stored:
- * - each host's trend (last hour per minute + forecast) on its hosts row, so ranking 10,000 hosts
+ * - each host's trend (last hour per minute + forecast) in host_trends, so ranking 10,000 hosts
  *   reads 10,000 rows and never the history tables (a per-request scan of the last hour would
  *   read 3.6 million snapshots at a 10 s interval);
  * - the per-minute rollups (host_minutes, tuple_minutes) that long history spans are drawn from.

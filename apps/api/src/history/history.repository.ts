@@ -203,7 +203,7 @@ export class HistoryRepository {
   }
 
   async trendOf(hostId: string): Promise<HostTrend | null> {
-    const rows = await this.rows<{ trend: HostTrend | null }>('SELECT trend FROM hosts WHERE id = $1::uuid', [hostId]);
+    const rows = await this.rows<{ trend: HostTrend | null }>('SELECT trend FROM host_trends WHERE host_id = $1::uuid', [hostId]);
     return rows[0]?.trend ?? null;
   }
 

@@ -127,7 +127,8 @@ export class MinuteRollupBatch {
   }
 
   tupleRows(): TupleMinuteRow[] {
-    const key = (t: TupleMinuteRow) => `${t.hostId} ${String(t.minute).padStart(15, '0')} ${t.protocol} ${t.localAddress} ${t.remoteAddress} ${t.remotePort}`;
-    return [...this.tuples.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    // the map's keys start with host id and minute; minutes of one batch have the same digit count
+    return [...this.tuples.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, row]) => row);
   }
+
 }

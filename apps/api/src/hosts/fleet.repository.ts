@@ -41,7 +41,7 @@ const ROW_SQL = `
       'slopePerSecond', trend->'slopePerSecond',
       'exhaustsAt', trend->'exhaustsAt') END
   )::text AS json
-  FROM hosts`;
+  FROM hosts LEFT JOIN host_trends ON host_trends.host_id = hosts.id`;
 
 @Injectable()
 export class FleetRepository implements OnApplicationShutdown {

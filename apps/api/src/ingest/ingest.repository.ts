@@ -151,9 +151,7 @@ export class IngestRepository {
    * gap, and recounts the host's dropped snapshots, in one transaction. Returns the new count.
    */
   async recordGap(hostId: string, fromSeq: number, toSeq: number): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.pool.transaction(async (client) => {
       await client.query(
         `INSERT INTO snapshot_gaps (host_id, from_seq, to_seq) VALUES ($1::uuid, $2, $3)
          ON CONFLICT (host_id, from_seq) DO UPDATE SET to_seq = GREATEST(snapshot_gaps.to_seq, EXCLUDED.to_seq)`,
@@ -168,13 +166,7 @@ export class IngestRepository {
          WHERE id = $1::uuid RETURNING dropped_snapshots::float8 AS dropped`,
         [hostId],
       );
-      await client.query('COMMIT');
       return rows[0]?.dropped ?? 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
