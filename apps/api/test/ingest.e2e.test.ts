@@ -45,13 +45,22 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     const { agent, host } = await connectEnrolled(h.api.url, aHello('twice-host'));
     const snapshot = aSnapshot(7, aReport({ used: 30 }));
     agent.send(snapshot);
-    agent.send(snapshot);
+    agent.send(snapshot); // in the same batch, or the next
     await agent.waitFor(isAck(7));
     await expect.poll(() => agent.messages.filter(isAck(7)).length).toBe(2);
+    agent.send(snapshot); // certainly after the first was committed: its tuples must not stay behind
+    await expect.poll(() => agent.messages.filter(isAck(7)).length).toBe(3);
     const { rows } = await h.db.query<{ n: string }>(
       `SELECT count(*) AS n FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE h.hostname = 'twice-host'`,
     );
     expect(Number(rows[0]!.n)).toBe(1);
+    const tuples = await h.db.query<{ n: string; orphans: string }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)) AS orphans
+       FROM tuple_samples t WHERE t.host_id = $1`,
+      [host.hostId],
+    );
+    expect(Number(tuples.rows[0]!.n)).toBe(snapshot.report.tuples.length);
+    expect(Number(tuples.rows[0]!.orphans)).toBe(0);
     const again = await AgentClient.connect(h.api.url, { credential: host.credential });
     again.send(aHello('twice-host'));
     expect((await again.waitFor(isWelcome)).lastSeq).toBe(7);
