@@ -135,9 +135,9 @@ function historySql(lo: number, hi: number, step: number, tuples: number): strin
      SELECT h.id, s.seq, now() - make_interval(secs => (${n} - s.seq) * ${step}), now() - make_interval(secs => (${n} - s.seq) * ${step}),
        'netlink', 32768, 60999, '', 0, ${USABLE}, 0, ${USABLE}, ${USED('h.i', m)} + 400, ${USED('h.i', m)}::float8 / ${USABLE}, ${tuples}, 3, ${SYSCTLS}
      FROM (SELECT id, machine_id::int AS i FROM hosts WHERE machine_id::int BETWEEN ${lo} AND ${hi}) h, generate_series(1, ${n}) AS s(seq)`,
-    `INSERT INTO tuple_samples (snapshot_id, host_id, taken_at, protocol, local_address, remote_address, remote_port, used, time_wait,
+    `INSERT INTO tuple_samples (snapshot_id, ordinal, protocol, local_address, remote_address, remote_port, used, time_wait,
        reclaimable, pressure, states)
-     SELECT s.id, s.host_id, s.taken_at, 'tcp', '10.0.0.1', '172.16.' || t.k || '.10', 5432 + t.k, t.used, t.tw, 0, t.used::float8 / ${USABLE},
+     SELECT s.id, t.k - 1, 'tcp', '10.0.0.1', '172.16.' || t.k || '.10', 5432 + t.k, t.used, t.tw, 0, t.used::float8 / ${USABLE},
        jsonb_build_object('ESTABLISHED', t.used - t.tw, 'TIME_WAIT', t.tw)
      FROM snapshots s JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi},
      LATERAL (SELECT k, u AS used, (u * (0.2 + 0.6 * ((h.machine_id::int * 37) % 100) / 100.0))::int AS tw
@@ -146,7 +146,7 @@ function historySql(lo: number, hi: number, step: number, tuples: number): strin
     // the minute rollups ingest keeps (apps/api/src/history/minute-rollup.ts), from the rows above
     `WITH per_snapshot AS (
        SELECT t.snapshot_id, sum(t.time_wait)::int AS tw, sum(t.used - t.time_wait)::int AS est
-       FROM tuple_samples t JOIN hosts h ON h.id = t.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
+       FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
        GROUP BY 1)
      INSERT INTO host_minutes (host_id, minute, pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states, snapshots)
      SELECT s.host_id, date_trunc('minute', s.taken_at), max(s.pressure), max(round(s.pressure * s.usable))::int, min(s.usable),
@@ -155,9 +155,9 @@ function historySql(lo: number, hi: number, step: number, tuples: number): strin
      JOIN per_snapshot p ON p.snapshot_id = s.id
      GROUP BY 1, 2`,
     `INSERT INTO tuple_minutes (host_id, minute, protocol, local_address, remote_address, remote_port, pressure, held)
-     SELECT t.host_id, date_trunc('minute', t.taken_at), t.protocol, t.local_address, t.remote_address, t.remote_port,
+     SELECT s.host_id, date_trunc('minute', s.taken_at), t.protocol, t.local_address, t.remote_address, t.remote_port,
        max(t.pressure), max(t.used - t.reclaimable)
-     FROM tuple_samples t JOIN hosts h ON h.id = t.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
+     FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
      GROUP BY 1, 2, 3, 4, 5, 6`,
     `UPDATE hosts SET last_seq = ${n}, latest_taken_at = now() WHERE machine_id::int BETWEEN ${lo} AND ${hi}`,
   ];

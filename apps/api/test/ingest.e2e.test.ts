@@ -56,7 +56,8 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     expect(Number(rows[0]!.n)).toBe(1);
     const tuples = await h.db.query<{ n: string; orphans: string }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)) AS orphans
-       FROM tuple_samples t WHERE t.host_id = $1`,
+       FROM tuple_samples t WHERE t.snapshot_id IN (SELECT id FROM snapshots WHERE host_id = $1)
+         OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)`,
       [host.hostId],
     );
     expect(Number(tuples.rows[0]!.n)).toBe(snapshot.report.tuples.length);

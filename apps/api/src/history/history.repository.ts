@@ -48,7 +48,7 @@ const bucketStart = (column: 'taken_at' | 'minute') =>
   `(extract(epoch FROM date_bin(make_interval(secs => $4::int), ${column}, $2::timestamptz)) * 1000)::float8`;
 
 // One column per TCP state, from the constant list (never from input).
-const STATE_SUMS = TCP_STATES.map((s) => `sum(coalesce((states->>'${s}')::int, 0))::int AS "${s}"`).join(', ');
+const STATE_SUMS = TCP_STATES.map((s) => `sum(coalesce((t.states->>'${s}')::int, 0))::int AS "${s}"`).join(', ');
 const STATE_MAXIMA = TCP_STATES.map((s) => `max("${s}")::int AS "${s}"`).join(', ');
 const STATE_JSON_MAXIMA = TCP_STATES.map((s) => `coalesce(max((states->>'${s}')::int), 0)::int AS "${s}"`).join(', ');
 
@@ -98,16 +98,17 @@ const SQL = {
     GROUP BY 1 ORDER BY 1`,
   stateBuckets: `
     WITH per_snapshot AS (
-      SELECT taken_at, sum(time_wait)::int AS time_wait, sum(reclaimable)::int AS reclaimable, ${STATE_SUMS}
-      FROM tuple_samples
-      WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3
-      GROUP BY snapshot_id, taken_at
+      SELECT s.taken_at, sum(t.time_wait)::int AS time_wait, sum(t.reclaimable)::int AS reclaimable, ${STATE_SUMS}
+      FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id
+      WHERE s.host_id = $1::uuid AND s.taken_at >= $2 AND s.taken_at < $3
+      GROUP BY s.id, s.taken_at
     )
     SELECT ${bucketStart('taken_at')} AS t, max(time_wait)::int AS "timeWait", max(reclaimable)::int AS reclaimable, ${STATE_MAXIMA}
     FROM per_snapshot GROUP BY 1 ORDER BY 1`,
   topTupleBuckets: topTuples(`
-    SELECT protocol, local_address, remote_address, remote_port, pressure, used - reclaimable AS held, taken_at AS at
-    FROM tuple_samples WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3`),
+    SELECT t.protocol, t.local_address, t.remote_address, t.remote_port, t.pressure, t.used - t.reclaimable AS held, s.taken_at AS at
+    FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id
+    WHERE s.host_id = $1::uuid AND s.taken_at >= $2 AND s.taken_at < $3`),
   silences: silencesOf(
     `(SELECT taken_at AS at FROM snapshots WHERE host_id = $1::uuid AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1)
      UNION ALL
@@ -137,7 +138,7 @@ const SQL = {
 /**
  * Reads a host's history, downsampled in SQL: rows are grouped into equal buckets with date_bin
  * and each bucket keeps the MAXIMUM of every series, so a one-snapshot spike survives any zoom
- * level. Short spans read snapshots and tuple_samples through their (host_id, taken_at) indexes;
+ * level. Short spans read snapshots through their (host_id, taken_at) index, and their tuples by key;
  * long ones the minute rollups through their primary keys. Plain `pg` rather than Prisma: these
  * answers are thousands of small rows, and Prisma's per-value mapping cost more than the queries.
  */

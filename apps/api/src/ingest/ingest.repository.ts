@@ -59,8 +59,8 @@ ON CONFLICT (host_id, seq) DO NOTHING
 RETURNING id`;
 
 /** Second: the tuples, with COPY, PostgreSQL's fastest way in, under their snapshots' reserved ids. */
-const COPY_TUPLES_SQL = `COPY tuple_samples (snapshot_id, host_id, taken_at, protocol, local_address, remote_address,
-  remote_port, used, time_wait, reclaimable, pressure, states) FROM STDIN`;
+const COPY_TUPLES_SQL = `COPY tuple_samples (snapshot_id, ordinal, protocol, local_address, remote_address, remote_port, used,
+  time_wait, reclaimable, pressure, states) FROM STDIN`;
 
 /**
  * Third: tuples whose snapshot was not inserted (a resend: that host and seq were stored before)
@@ -117,10 +117,9 @@ export class IngestRepository {
       });
       // Every value is validated by the protocol (addresses, enums, numbers, JSON of numbers), so
       // only the free-form JSON goes through COPY's escaping.
-      const prefix = `${id}\t${hostId}\t${snapshot.takenAt}\t`;
-      for (const t of r.tuples) {
-        rows += `${prefix}${t.protocol}\t${t.localAddress}\t${t.remoteAddress}\t${t.remotePort}\t${t.used}\t${t.timeWait}\t${t.reclaimable}\t${t.pressure}\t${copyText(JSON.stringify(t.states))}\n`;
-      }
+      r.tuples.forEach((t, ordinal) => {
+        rows += `${id}\t${ordinal}\t${t.protocol}\t${t.localAddress}\t${t.remoteAddress}\t${t.remotePort}\t${t.used}\t${t.timeWait}\t${t.reclaimable}\t${t.pressure}\t${copyText(JSON.stringify(t.states))}\n`;
+      });
     });
     const sql = [storeSnapshotsSql(sqlLiteral(JSON.stringify(input)))];
     if (rows.length > 0) sql.push(COPY_TUPLES_SQL, deleteOrphanTuplesSql(ids));

@@ -67,7 +67,9 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots WHERE seq = 100');
     expect(rows[0]!.n).toBe('2');
-    const orphans = await db.query<{ n: string }>('SELECT count(*) AS n FROM tuple_samples WHERE host_id = $1', [unknownHost]);
+    const orphans = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM tuple_samples t WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)',
+    );
     expect(orphans.rows[0]!.n).toBe('0');
   });
 

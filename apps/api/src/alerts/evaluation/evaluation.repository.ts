@@ -140,7 +140,7 @@ export class EvaluationRepository {
 
   /**
    * The trailing window of `used − reclaimable` for each tuple, oldest first, keyed by tupleKey.
-   * Served by the (host_id, taken_at) index of tuple_samples.
+   * Served by the (host_id, taken_at) index of snapshots and the key of tuple_samples.
    */
   async tupleSeries(hostId: string, since: Date, tuples: AlertTuple[]): Promise<Map<string, ForecastPoint[]>> {
     const series = new Map<string, ForecastPoint[]>();
@@ -148,13 +148,14 @@ export class EvaluationRepository {
     const rows = await this.prisma.$queryRaw<
       { localAddress: string; remoteAddress: string; remotePort: number; takenAt: Date; value: number }[]
     >`
-      SELECT s.local_address AS "localAddress", s.remote_address AS "remoteAddress", s.remote_port AS "remotePort",
-        s.taken_at AS "takenAt", (s.used - s.reclaimable)::float8 AS value
-      FROM tuple_samples s
+      SELECT t.local_address AS "localAddress", t.remote_address AS "remoteAddress", t.remote_port AS "remotePort",
+        s.taken_at AS "takenAt", (t.used - t.reclaimable)::float8 AS value
+      FROM snapshots s
+      JOIN tuple_samples t ON t.snapshot_id = s.id
       JOIN unnest(${tuples.map((t) => t.localAddress)}::text[], ${tuples.map((t) => t.remoteAddress)}::text[],
         ${tuples.map((t) => t.remotePort)}::int[]) AS w(local_address, remote_address, remote_port)
-        ON s.local_address = w.local_address AND s.remote_address = w.remote_address AND s.remote_port = w.remote_port
-      WHERE s.host_id = ${hostId}::uuid AND s.taken_at >= ${since} AND s.protocol = 'tcp'
+        ON t.local_address = w.local_address AND t.remote_address = w.remote_address AND t.remote_port = w.remote_port
+      WHERE s.host_id = ${hostId}::uuid AND s.taken_at >= ${since} AND t.protocol = 'tcp'
       ORDER BY s.taken_at`;
     for (const r of rows) {
       const key = tupleKey({ protocol: 'tcp', localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort });
