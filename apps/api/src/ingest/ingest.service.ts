@@ -26,9 +26,7 @@ export interface AgentSession {
   droppedSnapshots: number;
   /** Newest takenAt (ms) published live on this connection, so a late older snapshot does not move the UI back. */
   latestTakenAt: number;
-  /** Post-commit work (live fan-out, SnapshotEvents) of this host runs in commit order, off the ack path. */
-  afterCommit: Promise<void>;
-  /** Snapshots whose post-commit work has not finished yet. */
+  /** Snapshots of this connection whose post-commit work (live fan-out, SnapshotEvents listeners) has not finished. */
   afterCommitBacklog: number;
 }
 
@@ -81,7 +79,6 @@ export class IngestService {
         labels: frame.host.labels,
         droppedSnapshots: state.droppedSnapshots,
         latestTakenAt: 0,
-        afterCommit: Promise.resolve(),
         afterCommitBacklog: 0,
       },
       welcome: {
@@ -99,15 +96,18 @@ export class IngestService {
     const summary = summaryFromReport(snapshot.report);
     const stored = await this.writer.write({ hostId: session.host.hostId, snapshot, summary });
     if (!stored) return;
+    // Handed to the listeners at once, off the ack path: a host's snapshots commit in order (the
+    // writer never has two batches of one host in flight) and reach SnapshotEvents in that order.
+    // Chaining each snapshot behind the previous one's listeners instead let a slow listener run
+    // hold back every later snapshot of the host, and acks then waited for that queue.
     session.afterCommitBacklog += 1;
-    session.afterCommit = session.afterCommit
-      .then(() => this.afterCommit(session, snapshot, summary))
+    const done = this.afterCommit(session, snapshot, summary)
       .catch((error: unknown) => this.logger.error(`after storing snapshot ${snapshot.seq}: ${String(error)}`))
       .finally(() => (session.afterCommitBacklog -= 1));
     if (session.afterCommitBacklog > MAX_AFTER_COMMIT_BACKLOG) {
       // Bounded wait: a stuck listener must slow acks down, never stop them.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([session.afterCommit, new Promise((r) => (timer = setTimeout(r, MAX_BACKPRESSURE_WAIT_MS)))]);
+      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, MAX_BACKPRESSURE_WAIT_MS)))]);
       clearTimeout(timer);
     }
   }

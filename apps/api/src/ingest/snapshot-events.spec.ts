@@ -26,6 +26,23 @@ describe('SnapshotEvents', () => {
     expect(batches).toEqual([['a/1', 'b/1', 'a/2'], ['a/3']]);
   });
 
+  it('puts everything emitted while a batch runs into the next batch, whole, instead of one batch per turn', async () => {
+    const events = new SnapshotEvents();
+    const batches: string[][] = [];
+    events.onStoredBatch('slow', async (batch) => {
+      batches.push(batch.map((s) => `${s.hostId}/${s.snapshot.seq}`));
+      await new Promise((r) => setTimeout(r, 30));
+    });
+    const done = [events.emitStored(stored('a', 1))];
+    // three more turns of the event loop while the first batch runs
+    for (let seq = 2; seq <= 4; seq++) {
+      await new Promise((r) => setImmediate(r));
+      done.push(events.emitStored(stored('a', seq)), events.emitStored(stored('b', seq)));
+    }
+    await Promise.all(done);
+    expect(batches).toEqual([['a/1'], ['a/2', 'b/2', 'a/3', 'b/3', 'a/4', 'b/4']]);
+  });
+
   it('keeps serving when a listener fails, and calls per-snapshot listeners for each snapshot', async () => {
     const events = new SnapshotEvents();
     const seen: number[] = [];

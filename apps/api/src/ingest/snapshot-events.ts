@@ -32,7 +32,9 @@ export class SnapshotEvents {
   private readonly batchListeners: { name: string; listener: SnapshotBatchListener }[] = [];
   private pending: StoredSnapshot[] = [];
   private pendingDone: Promise<void> | undefined;
-  private batchChain: Promise<void> = Promise.resolve();
+  private resolvePending: (() => void) | undefined;
+  /** A drain is scheduled or running. */
+  private draining = false;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -78,19 +80,36 @@ export class SnapshotEvents {
     }
   }
 
-  /** Collects snapshots stored in the same turn of the event loop into one batch; batches run one at a time, in order. */
+  /**
+   * Collects snapshots into batches, one batch running at a time: everything stored while a batch
+   * runs goes into the next one, whole. So when listeners lag (each run costs some round trips
+   * whatever its size), batches grow instead of queueing up, each paying that cost again: at
+   * 1,500 snapshots/s, runs of ~100 snapshots took ~55 ms each and their queue grew until acks
+   * waited for it. Resolves when the batch holding `stored` has been handled.
+   */
   private enqueue(stored: StoredSnapshot): Promise<void> {
     this.pending.push(stored);
-    this.pendingDone ??= new Promise<void>((resolve) => {
-      setImmediate(() => {
-        const batch = this.pending;
-        this.pending = [];
-        this.pendingDone = undefined;
-        this.batchChain = this.batchChain.then(() => this.runBatch(batch));
-        void this.batchChain.then(resolve);
-      });
-    });
+    if (this.pendingDone === undefined) {
+      this.pendingDone = new Promise<void>((resolve) => (this.resolvePending = resolve));
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    }
     return this.pendingDone;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      const resolve = this.resolvePending!;
+      this.pending = [];
+      this.pendingDone = undefined;
+      this.resolvePending = undefined;
+      await this.runBatch(batch);
+      resolve();
+    }
+    this.draining = false;
   }
 
   private async runBatch(batch: readonly StoredSnapshot[]): Promise<void> {
