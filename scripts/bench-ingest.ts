@@ -40,6 +40,7 @@ import WebSocket from 'ws';
 import { REPO_ROOT } from '../apps/api/src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags.ts';
 import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
 
 const TARGET_RATE = 2000;
@@ -71,7 +72,7 @@ const say = (message: string) => console.log(`[bench] ${message}`);
 
 async function startApiProcess(databaseUrl: string, enrollmentToken: string, logFile: string): Promise<{ child: ChildProcess; url: string }> {
   const profile = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
+  const child = spawn(process.execPath, [...profile, ...API_NODE_FLAGS, '--import', 'tsx', path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

@@ -12,6 +12,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags.ts';
 import { loadStartConfig, type StartConfig } from './start-config.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,9 +76,16 @@ async function enrollmentToken(config: StartConfig): Promise<string> {
   return token;
 }
 
-/** Starts `node --import tsx <file>` and waits for its `ready` IPC message. */
-function startChild<T>(name: string, file: string, args: string[], env: NodeJS.ProcessEnv, readyType: string | null): Promise<T | undefined> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
+/** Starts `node [nodeFlags] --import tsx <file>` and waits for its `ready` IPC message. */
+function startChild<T>(
+  name: string,
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyType: string | null,
+  nodeFlags: readonly string[] = [],
+): Promise<T | undefined> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, file), ...args], {
     cwd: ROOT,
     // tsx takes compiler options (decorators) from this tsconfig rather than the root one
     env: { ...env, TSX_TSCONFIG_PATH: path.join(ROOT, file.split('/src/')[0] ?? '', 'tsconfig.json') },
@@ -145,6 +153,7 @@ async function main(config: StartConfig): Promise<void> {
     [],
     { ...baseEnv, DATABASE_URL: databaseUrl, PORT: String(config.port), HOST: config.host },
     'api-ready',
+    API_NODE_FLAGS,
   );
   if (config.localAgent) {
     say('starting an agent for this machine');

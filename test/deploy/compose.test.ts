@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { REPO_ROOT } from '../../apps/api/src/config/config.ts';
+import { API_NODE_FLAGS } from '../../apps/api/src/node-flags.ts';
 
 // docker-compose.yml and the Dockerfiles cannot run here (no Docker engine), so check them statically.
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
@@ -46,6 +47,13 @@ describe('docker-compose.yml', () => {
     const envKeys = Object.values(compose.services).flatMap((s) => Object.keys(s.environment ?? {}));
     const missing = [...new Set([...substituted, ...envKeys])].filter((name) => !documented.has(name));
     expect(missing).toEqual([]);
+  });
+
+  it("starts the API image with the API's node options", () => {
+    const cmd = read('Dockerfile').split('\n').find((l) => l.startsWith('CMD') && l.includes('apps/api/src/main.ts'));
+    expect(cmd).toBeDefined();
+    const args = JSON.parse(cmd!.slice('CMD'.length)) as string[];
+    expect(args.slice(1, 1 + API_NODE_FLAGS.length)).toEqual([...API_NODE_FLAGS]);
   });
 
   it('builds each service from a target of the Dockerfile that installs every workspace before npm ci', () => {
