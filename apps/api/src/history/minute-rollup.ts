@@ -63,9 +63,10 @@ export class MinuteRollupBatch {
     for (const t of r.tuples) {
       timeWait += t.timeWait;
       reclaimable += t.reclaimable;
-      for (const s of TCP_STATES) {
-        const n = t.states[s];
-        if (n) states[s] = (states[s] ?? 0) + n;
+      // the states a tuple has (two or three, validated by the protocol), not all eleven
+      for (const s in t.states) {
+        const n = t.states[s as TcpState];
+        if (n) states[s as TcpState] = (states[s as TcpState] ?? 0) + n;
       }
     }
     const worst = r.tuples[0];
