@@ -4,6 +4,22 @@ import { z } from 'zod';
 export const MAX_PORT = 65535;
 /** Most tuples one snapshot may carry; the agent sends the worst ones first and counts the rest. */
 export const MAX_TUPLES_PER_SNAPSHOT = 1000;
+/** Most tuples a report may count in `tupleCount` (listed or not). */
+export const MAX_TUPLE_COUNT = 10_000_000;
+/** Longest `reservedPorts` text, in characters. */
+export const MAX_RESERVED_PORTS_LENGTH = 4096;
+/** `reservedPorts`: `ip_local_reserved_ports` as the kernel normalises it, e.g. "8080,40000-40009" (or empty). */
+export const RESERVED_PORTS_PATTERN = /^(\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*)?$/;
+/** Highest `net.ipv4.tcp_tw_reuse` (0 never, 1 always, 2 loopback only). */
+export const MAX_TCP_TW_REUSE = 2;
+/** Highest `net.ipv4.tcp_tw_reuse_delay`, in milliseconds. */
+export const MAX_TCP_TW_REUSE_DELAY_MS = 600_000;
+/** Highest `net.ipv4.tcp_timestamps` (0 off, 1 on with random offsets, 2 on without). */
+export const MAX_TCP_TIMESTAMPS = 2;
+/** Highest `net.ipv4.tcp_fin_timeout`, in seconds. */
+export const MAX_TCP_FIN_TIMEOUT_SECONDS = 86_400;
+/** Highest `net.ipv4.tcp_max_tw_buckets` (a C int). */
+export const MAX_TCP_MAX_TW_BUCKETS = 2 ** 31 - 1;
 
 const port = z.number().int().min(1).max(MAX_PORT);
 /** A count of ports or sockets: a port pool never exceeds 65,535 entries. */
@@ -40,15 +56,15 @@ export type PortRange = z.infer<typeof portRangeSchema>;
 /** The sysctls that decide how ports are handed out and recycled, read from the measured namespace. */
 export const sysctlsSchema = z.object({
   /** net.ipv4.tcp_tw_reuse: 0 never, 1 always, 2 loopback only (default since Linux 4.19). */
-  tcpTwReuse: z.number().int().min(0).max(2),
+  tcpTwReuse: z.number().int().min(0).max(MAX_TCP_TW_REUSE),
   /** net.ipv4.tcp_tw_reuse_delay in milliseconds (Linux 6.14+); null where the kernel lacks it (1000 ms fixed). */
-  tcpTwReuseDelayMs: z.number().int().min(0).max(600_000).nullable(),
+  tcpTwReuseDelayMs: z.number().int().min(0).max(MAX_TCP_TW_REUSE_DELAY_MS).nullable(),
   /** net.ipv4.tcp_timestamps: 0 off, 1 on with random offsets, 2 on without. */
-  tcpTimestamps: z.number().int().min(0).max(2),
+  tcpTimestamps: z.number().int().min(0).max(MAX_TCP_TIMESTAMPS),
   /** net.ipv4.tcp_fin_timeout in seconds (only orphaned FIN_WAIT2). */
-  tcpFinTimeout: z.number().int().min(0).max(86_400),
+  tcpFinTimeout: z.number().int().min(0).max(MAX_TCP_FIN_TIMEOUT_SECONDS),
   /** net.ipv4.tcp_max_tw_buckets: above it the kernel stops creating TIME_WAIT entries. */
-  tcpMaxTwBuckets: z.number().int().min(0).max(2 ** 31 - 1),
+  tcpMaxTwBuckets: z.number().int().min(0).max(MAX_TCP_MAX_TW_BUCKETS),
 });
 export type Sysctls = z.infer<typeof sysctlsSchema>;
 
@@ -91,7 +107,8 @@ export const udpPoolSchema = z.object({
 export type UdpPool = z.infer<typeof udpPoolSchema>;
 
 /** Where the socket table was read from. */
-export const socketSourceSchema = z.enum(['netlink', 'proc']);
+export const SOCKET_SOURCES = ['netlink', 'proc'] as const;
+export const socketSourceSchema = z.enum(SOCKET_SOURCES);
 export type SocketSource = z.infer<typeof socketSourceSchema>;
 
 /**
@@ -105,8 +122,8 @@ export const portReportSchema = z
     /** `ip_local_reserved_ports` as the kernel normalises it, e.g. "8080,40000-40009". */
     reservedPorts: z
       .string()
-      .max(4096)
-      .regex(/^(\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*)?$/, 'reservedPorts must be a list like "80,1000-1010"'),
+      .max(MAX_RESERVED_PORTS_LENGTH)
+      .regex(RESERVED_PORTS_PATTERN, 'reservedPorts must be a list like "80,1000-1010"'),
     reservedInRange: portCount,
     /** high − low + 1 − reservedInRange. */
     capacity: portCount,
@@ -122,7 +139,7 @@ export const portReportSchema = z
     /** The worst tuples, highest pressure first. */
     tuples: z.array(tupleUsageSchema).max(MAX_TUPLES_PER_SNAPSHOT),
     /** All tuples seen, including those not listed in `tuples`. */
-    tupleCount: z.number().int().min(0).max(10_000_000),
+    tupleCount: z.number().int().min(0).max(MAX_TUPLE_COUNT),
     udp: udpPoolSchema,
   })
   .refine((r) => r.capacity === r.range.high - r.range.low + 1 - r.reservedInRange, {

@@ -1,4 +1,4 @@
-import { AGENT_MESSAGE_TYPES, agentMessageSchema, type AgentMessage } from '@portpressure/protocol';
+import { AGENT_MESSAGE_TYPES, agentMessageSchema, isValidSnapshotFast, type AgentMessage } from '@portpressure/protocol';
 import { IngestError } from './ingest.errors.ts';
 
 const KNOWN_TYPES = new Set<string>(AGENT_MESSAGE_TYPES);
@@ -25,6 +25,9 @@ export function parseAgentFrame(text: string): AgentMessage {
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
     throw new IngestError('UNKNOWN_TYPE', `unknown frame type ${JSON.stringify(type ?? null).slice(0, 40)}`);
   }
+  // The hot path: a snapshot zod would accept and hand back unchanged is used as parsed, without
+  // zod's deep copy. Anything else (invalid, or carrying keys zod strips) goes through zod.
+  if (type === 'snapshot' && isValidSnapshotFast(value)) return value;
   const parsed = agentMessageSchema.safeParse(value);
   if (!parsed.success) {
     const seq = (value as { seq?: unknown }).seq;
