@@ -14,7 +14,11 @@
  *    into a fresh migrated database (same tables, indexes and foreign keys), timed.
  * 5. Prints sustained snapshots/s, p50/p99 ack latency, COPY time and rows/s, and the ratio.
  *
- * Options: --agents N (200) --rate SNAPSHOTS_PER_S (2500) --duration S (60) --warmup S (5)
+ * The default rate is the target plus 2.5 %, so that whether a run meets the target is not decided
+ * by where the measured window's edges fall; `--rate 4000` drives the API past its capacity and
+ * shows that capacity (with the queueing latency that comes with it).
+ *
+ * Options: --agents N (200) --rate SNAPSHOTS_PER_S (2050) --duration S (60) --warmup S (5)
  *          --tuples N (50) --window N (4) --keep (keep the temporary folder)
  *          --profile DIR (write a V8 CPU profile of the API process there)
  */
@@ -49,7 +53,7 @@ const TARGET_P99_MS = 250;
 const { values: opts } = parseArgs({
   options: {
     agents: { type: 'string', default: '200' },
-    rate: { type: 'string', default: '2500' },
+    rate: { type: 'string', default: String(TARGET_RATE * 1.025) },
     duration: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '5' },
     tuples: { type: 'string', default: '50' },

@@ -4,12 +4,16 @@ import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.t
 import { LiveService } from '../live/live.service.ts';
 import { HistoryWritesRepository, type TrendRow } from './history-writes.repository.ts';
 import { mergeTrend, type TrendSample } from './host-trend.ts';
-import { MinuteRollupBatch } from './minute-rollup.ts';
+import { MinuteRollupBatch, type TupleMinuteRow } from './minute-rollup.ts';
 
 /** New snapshots wait this long so that one transaction refreshes many hosts' trends and minutes. */
 const FLUSH_DELAY_MS = 250;
 /** …or less, once this many hosts are waiting. */
 const FLUSH_HOSTS = 500;
+/** A minute's tuple rows are written once it ended this long ago (snapshots arrive a little late). */
+const TUPLE_MINUTE_GRACE_MS = 5_000;
+/** While tuple rows wait for their minute to end, a flush runs at least this often. */
+const TUPLE_FLUSH_MS = 10_000;
 
 /**
  * Keeps the derived history current as snapshots are stored:
@@ -18,16 +22,22 @@ const FLUSH_HOSTS = 500;
  *   read 3.6 million snapshots at a 10 s interval);
  * - the per-minute rollups (host_minutes, tuple_minutes) that long history spans are drawn from.
  * Snapshots are folded in after ingest commits (SnapshotEvents), batched: at fleet scale a few
- * statements per quarter second instead of several per snapshot on the ingest path. This is
- * derived data: a crash loses at most the last quarter second, and only in the rollups (the
- * snapshots themselves are stored).
+ * statements per quarter second instead of several per snapshot on the ingest path. The tuple
+ * rollup is kept in memory until its minute is over and then written once: the worst tuples of
+ * every snapshot were ten upserts per snapshot, the largest statement after ingest's own (long
+ * spans, the only readers, end a minute earlier meanwhile). Two instances writing one host-minute
+ * merge (maxima). This is derived data: a crash loses at most the last quarter second of host
+ * minutes and trends, and the current minute of tuple rollups; the snapshots themselves are stored.
  */
 @Injectable()
 export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('HistoryWriter');
   private pending = new Map<string, TrendSample[]>();
   private minutes = new MinuteRollupBatch();
+  /** Tuple rows of minutes not over yet (and of those over but not written). */
+  private readonly tupleMinutes = new MinuteRollupBatch();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private tupleTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -43,37 +53,47 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
 
   /** Writes what is waiting while the database connection is still open (it closes on destroy too). */
   async onModuleDestroy(): Promise<void> {
-    await this.flush();
+    clearTimeout(this.tupleTimer);
+    await this.flush(true);
   }
 
   record({ hostId, snapshot }: StoredSnapshot): void {
     const samples = this.pending.get(hostId) ?? [];
     samples.push({ t: Date.parse(snapshot.takenAt), pressure: snapshot.report.pressure, usable: snapshot.report.usable });
     this.pending.set(hostId, samples);
-    this.minutes.add(hostId, snapshot);
+    this.minutes.addHost(hostId, snapshot);
+    this.tupleMinutes.addTuples(hostId, snapshot);
     if (this.pending.size >= FLUSH_HOSTS) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
-  /** Writes every waiting sample; resolves when they are stored (flushes run one at a time). */
-  flush(): Promise<void> {
+  /**
+   * Writes every waiting sample and the tuple rows of minutes that are over (`all`: every tuple
+   * row, at shutdown); resolves when they are stored (flushes run one at a time).
+   */
+  flush(all = false): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.size === 0) return this.flushing;
+    const tuples = this.tupleMinutes.takeTupleRows(all ? Infinity : Date.now() - TUPLE_MINUTE_GRACE_MS);
+    if (this.tupleMinutes.tupleCount > 0) this.tupleTimer ??= setTimeout(() => ((this.tupleTimer = undefined), void this.flush()), TUPLE_FLUSH_MS);
+    if (this.pending.size === 0 && tuples.length === 0) return this.flushing;
     const batch = this.pending;
     const minutes = this.minutes;
     this.pending = new Map();
     this.minutes = new MinuteRollupBatch();
-    this.flushing = this.flushing.then(() => this.write(batch, minutes));
+    this.flushing = this.flushing.then(() => this.write(batch, minutes, tuples));
     return this.flushing;
   }
 
-  private async write(batch: Map<string, TrendSample[]>, minutes: MinuteRollupBatch): Promise<void> {
+  private async write(batch: Map<string, TrendSample[]>, minutes: MinuteRollupBatch, tuples: TupleMinuteRow[]): Promise<void> {
     try {
-      await this.repository.upsertMinutes(minutes.hostRows(), minutes.tupleRows());
+      await this.repository.upsertMinutes(minutes.hostRows(), tuples);
     } catch (error) {
-      this.logger.error(`could not store the minutes of ${minutes.size} host-minutes: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `could not store the minutes of ${minutes.size} host-minutes and ${tuples.length} tuple-minutes: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
+    if (batch.size === 0) return;
     let updated: TrendRow[];
     try {
       updated = await this.repository.updateTrends([...batch.keys()], (rows) =>

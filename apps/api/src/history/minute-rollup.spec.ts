@@ -79,4 +79,20 @@ describe('MinuteRollupBatch', () => {
     expect(rows.map((r) => r.remotePort)).toEqual(Array.from({ length: 10 }, (_, i) => 1000 + i));
     expect(rows[0]).toMatchObject({ remotePort: 1000, held: 60, pressure: 0.6 });
   });
+
+  it('hands out the tuple rows of minutes that are over, once, and keeps folding the current one', () => {
+    const batch = new MinuteRollupBatch();
+    batch.addTuples('h1', snapshot(10, [tuple(1000, 40)]));
+    batch.addTuples('h1', snapshot(70, [tuple(1000, 20)]));
+    batch.addTuples('h2', snapshot(50, [tuple(2000, 30)]));
+    // the first minute ends at T0 + 60 s
+    expect(batch.takeTupleRows(T0 + 59_999)).toEqual([]);
+    const first = batch.takeTupleRows(T0 + 60_000);
+    expect(first.map((r) => [r.hostId, r.remotePort, r.held])).toEqual([['h1', 1000, 40], ['h2', 2000, 30]]);
+    expect(batch.takeTupleRows(T0 + 60_000)).toEqual([]);
+    batch.addTuples('h1', snapshot(100, [tuple(1000, 55)]));
+    expect(batch.tupleCount).toBe(1);
+    expect(batch.takeTupleRows(Infinity).map((r) => [r.minute - T0, r.held])).toEqual([[60_000, 55]]);
+    expect(batch.tupleCount).toBe(0);
+  });
 });

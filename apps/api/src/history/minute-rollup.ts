@@ -55,6 +55,12 @@ export class MinuteRollupBatch {
   private readonly tuples = new Map<string, TupleMinuteRow>();
 
   add(hostId: string, snapshot: Snapshot): void {
+    this.addHost(hostId, snapshot);
+    this.addTuples(hostId, snapshot);
+  }
+
+  /** Folds the snapshot into its host's minute row. */
+  addHost(hostId: string, snapshot: Snapshot): void {
     const r = snapshot.report;
     const minute = Math.floor(Date.parse(snapshot.takenAt) / MINUTE) * MINUTE;
     let timeWait = 0;
@@ -100,21 +106,33 @@ export class MinuteRollupBatch {
           }
         : row,
     );
+  }
+
+  /** Folds the snapshot's worst tuples into their minute rows. */
+  addTuples(hostId: string, snapshot: Snapshot): void {
+    const r = snapshot.report;
+    const minute = Math.floor(Date.parse(snapshot.takenAt) / MINUTE) * MINUTE;
+    const key = `${hostId} ${minute}`;
     // the agent lists tuples worst first
     for (const t of r.tuples.slice(0, ROLLUP_TUPLES_PER_SNAPSHOT)) {
       const tk = `${key} ${t.protocol} ${t.localAddress} ${t.remoteAddress} ${t.remotePort}`;
       const held = t.used - t.reclaimable;
       const p = this.tuples.get(tk);
-      this.tuples.set(tk, {
-        hostId,
-        minute,
-        protocol: t.protocol,
-        localAddress: t.localAddress,
-        remoteAddress: t.remoteAddress,
-        remotePort: t.remotePort,
-        pressure: Math.max(p?.pressure ?? 0, t.pressure),
-        held: Math.max(p?.held ?? 0, held),
-      });
+      if (p) {
+        p.pressure = Math.max(p.pressure, t.pressure);
+        p.held = Math.max(p.held, held);
+      } else {
+        this.tuples.set(tk, {
+          hostId,
+          minute,
+          protocol: t.protocol,
+          localAddress: t.localAddress,
+          remoteAddress: t.remoteAddress,
+          remotePort: t.remotePort,
+          pressure: t.pressure,
+          held,
+        });
+      }
     }
   }
 
@@ -125,6 +143,23 @@ export class MinuteRollupBatch {
   /** Rows in key order, so concurrent writers lock them in the same order (no deadlocks). */
   hostRows(): HostMinuteRow[] {
     return [...this.hosts.values()].sort((a, b) => a.hostId.localeCompare(b.hostId) || a.minute - b.minute);
+  }
+
+  /** Tuple rows kept. */
+  get tupleCount(): number {
+    return this.tuples.size;
+  }
+
+  /** Removes and returns (in key order) the tuple rows of minutes that ended at or before `endedBy` (ms). */
+  takeTupleRows(endedBy: number): TupleMinuteRow[] {
+    const taken: [string, TupleMinuteRow][] = [];
+    for (const entry of this.tuples) {
+      if (entry[1].minute + MINUTE <= endedBy) {
+        taken.push(entry);
+        this.tuples.delete(entry[0]);
+      }
+    }
+    return taken.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, row]) => row);
   }
 
   tupleRows(): TupleMinuteRow[] {
