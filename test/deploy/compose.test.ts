@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { REPO_ROOT } from '../../apps/api/src/config/config.ts';
+import { POSTGRES_SETTINGS } from '../../apps/api/src/database/embedded-postgres.ts';
 import { API_NODE_FLAGS } from '../../apps/api/src/node-flags.ts';
 
 // docker-compose.yml and the Dockerfiles cannot run here (no Docker engine), so check them statically.
@@ -47,6 +48,13 @@ describe('docker-compose.yml', () => {
     const envKeys = Object.values(compose.services).flatMap((s) => Object.keys(s.environment ?? {}));
     const missing = [...new Set([...substituted, ...envKeys])].filter((name) => !documented.has(name));
     expect(missing).toEqual([]);
+  });
+
+  it('runs PostgreSQL with the settings the embedded server uses', () => {
+    const compose = parse(read('docker-compose.yml')) as { services: { postgres: { command?: string[] } } };
+    const command = compose.services.postgres.command ?? [];
+    const settings = command.filter((_, i) => command[i - 1] === '-c');
+    expect(settings).toEqual([...POSTGRES_SETTINGS]);
   });
 
   it("starts the API image with the API's node options", () => {

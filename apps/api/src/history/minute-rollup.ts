@@ -150,10 +150,14 @@ export class MinuteRollupBatch {
     return this.tuples.size;
   }
 
-  /** Removes and returns (in key order) the tuple rows of minutes that ended at or before `endedBy` (ms). */
-  takeTupleRows(endedBy: number): TupleMinuteRow[] {
+  /**
+   * Removes and returns (in key order) up to `limit` tuple rows of minutes that ended at or before
+   * `endedBy` (ms).
+   */
+  takeTupleRows(endedBy: number, limit = Infinity): TupleMinuteRow[] {
     const taken: [string, TupleMinuteRow][] = [];
     for (const entry of this.tuples) {
+      if (taken.length >= limit) break;
       if (entry[1].minute + MINUTE <= endedBy) {
         taken.push(entry);
         this.tuples.delete(entry[0]);
