@@ -30,7 +30,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # the node options of apps/api/src/node-flags.ts (test/deploy checks they agree)
-CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "apps/api/src/main.ts"]
+CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "apps/api/src/main.ts"]
 
 # The agent. It measures the network namespace it runs in: run it with the host's network.
 FROM deps AS agent
