@@ -1,4 +1,10 @@
-import type { AlertChannel, AlertRule, AlertRuleInput, AlertRuleKind, AlertSeverity, HostSummary } from '@portpressure/protocol';
+import type { AlertChannel, AlertRule, AlertRuleInput, AlertRuleKind, AlertSeverity } from '@portpressure/protocol';
+
+/** A host the scope picker offers. */
+export interface HostChoice {
+  id: string;
+  hostname: string;
+}
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { labelsText, parseLabels } from './rule-text.ts';
 
@@ -117,7 +123,7 @@ export function RuleForm({
   onCancel,
 }: {
   rule: AlertRule | null;
-  hosts: HostSummary[];
+  hosts: HostChoice[];
   channels: AlertChannel[];
   onSave: (input: AlertRuleInput) => Promise<void>;
   onCancel: () => void;

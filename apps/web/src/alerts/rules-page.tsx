@@ -1,9 +1,9 @@
-import type { AlertRule, AlertRuleInput } from '@portpressure/protocol';
+import { fleetHostRowSchema, type AlertRule, type AlertRuleInput } from '@portpressure/protocol';
 import { useState } from 'react';
-import { fetchHosts } from '../api.ts';
+import { fetchFleet } from '../api.ts';
 import { deleteRule, fetchChannels, fetchRules, saveRule } from './alerts-api.ts';
 import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
-import { RuleForm } from './rule-form.tsx';
+import { RuleForm, type HostChoice } from './rule-form.tsx';
 import { channelsText, conditionText, scopeText } from './rule-text.ts';
 import { errorText, usePolled } from './use-polled.ts';
 
@@ -18,7 +18,9 @@ function inputOf(rule: AlertRule): AlertRuleInput {
 export function RulesPage() {
   const rules = usePolled((signal) => fetchRules(signal), 'rules', 30_000);
   const channels = usePolled((signal) => fetchChannels(signal), 'channels', 30_000);
-  const hosts = usePolled(async (signal) => (await fetchHosts(signal)).hosts, 'hosts', 60_000);
+  // The host picker needs ids and names only: the fleet ranking (kept in memory by the API) rather
+  // than GET /api/hosts, which reads every host's full summary (~0.4 s of API time at 10,000 hosts).
+  const hosts = usePolled(async (signal) => hostChoices((await fetchFleet(signal)).hosts), 'hosts', 60_000);
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
 
@@ -121,4 +123,16 @@ export function RulesPage() {
       )}
     </div>
   );
+}
+
+const hostChoiceSchema = fleetHostRowSchema.pick({ id: true, hostname: true });
+
+/** The fleet's hosts by name, for the scope picker (rows that do not match the protocol are left out). */
+function hostChoices(rows: unknown[]): HostChoice[] {
+  const choices: HostChoice[] = [];
+  for (const row of rows) {
+    const parsed = hostChoiceSchema.safeParse(row);
+    if (parsed.success) choices.push(parsed.data);
+  }
+  return choices.sort((a, b) => a.hostname.localeCompare(b.hostname));
 }
