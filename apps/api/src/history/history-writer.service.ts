@@ -3,7 +3,7 @@ import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
 import { LiveService } from '../live/live.service.ts';
 import { HistoryWritesRepository, type TrendRow } from './history-writes.repository.ts';
-import { mergeTrend, type TrendSample } from './host-trend.ts';
+import { mergeTrend, sameTrend, type TrendSample } from './host-trend.ts';
 import { MinuteRollupBatch, type TupleMinuteRow } from './minute-rollup.ts';
 
 /**
@@ -125,7 +125,8 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
       updated = await this.repository.updateTrends([...batch.keys()], (rows) =>
         rows.flatMap((row) => {
           const trend = mergeTrend(row.trend, batch.get(row.id) ?? []);
-          return trend ? [{ id: row.id, trend }] : [];
+          // most snapshots of a minute change nothing (the minute's maximum stands): no write, no message
+          return trend && !sameTrend(row.trend, trend) ? [{ id: row.id, trend }] : [];
         }),
       );
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { HostTrend } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
-import { FORECAST_WINDOW_MINUTES, mergeTrend, TREND_MINUTES, type TrendSample } from './host-trend.ts';
+import { FORECAST_WINDOW_MINUTES, mergeTrend, sameTrend, TREND_MINUTES, type TrendSample } from './host-trend.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-21T10:00:00Z');
@@ -56,5 +56,19 @@ describe('mergeTrend', () => {
     const trend: HostTrend | null = mergeTrend(null, [sample(at(0), 0.1)]);
     expect(mergeTrend(trend, [])).toBe(trend);
     expect(mergeTrend(null, [])).toBeNull();
+  });
+});
+
+describe('sameTrend', () => {
+  it('tells a merge that changed nothing from one that did, whatever the key order of the stored JSON', () => {
+    const stored = mergeTrend(null, [sample(at(0, 5), 0.5), sample(at(1, 5), 0.3)])!;
+    // as read back from jsonb: other key order, same values
+    const readBack = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(stored).reverse()))) as HostTrend;
+    expect(sameTrend(readBack, mergeTrend(readBack, [sample(at(1, 20), 0.2)]))).toBe(true); // below the minute's maximum
+    expect(sameTrend(readBack, mergeTrend(readBack, [sample(at(1, 30), 0.4)]))).toBe(false); // a new maximum
+    expect(sameTrend(readBack, mergeTrend(readBack, [sample(at(2, 0), 0.1)]))).toBe(false); // a new minute
+    expect(sameTrend(readBack, mergeTrend(readBack, [sample(at(1, 40), 0.3, 900)]))).toBe(false); // usable changed
+    expect(sameTrend(null, stored)).toBe(false);
+    expect(sameTrend(null, null)).toBe(true);
   });
 });

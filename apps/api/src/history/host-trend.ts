@@ -64,3 +64,17 @@ export function mergeTrend(previous: HostTrend | null, samples: TrendSample[]): 
     usable,
   };
 }
+
+/** Whether two trends say the same (a merge that changed nothing need not be written or sent). */
+export function sameTrend(a: HostTrend | null, b: HostTrend | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.start === b.start &&
+    a.stepSeconds === b.stepSeconds &&
+    a.usable === b.usable &&
+    a.slopePerSecond === b.slopePerSecond &&
+    a.exhaustsAt === b.exhaustsAt &&
+    a.pressure.length === b.pressure.length &&
+    a.pressure.every((p, i) => p === b.pressure[i])
+  );
+}
