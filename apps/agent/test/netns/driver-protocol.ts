@@ -2,7 +2,7 @@
 export type DriverCommand =
   | { op: 'listen'; host: string; port: number }
   /** Connects one socket at a time until `max` succeeded or one fails; keeps them open under `tag`. */
-  | { op: 'connect'; tag: string; host: string; port: number; localAddress?: string; max?: number }
+  | { op: 'connect'; tag: string; host: string; port: number; localAddress?: string; localPorts?: number[]; max?: number }
   | { op: 'close-clients'; tag: string }
   | { op: 'close-server-side'; port: number }
   /** Connected UDP sockets, round-robin over `ports`, until `max` or a failure. */

@@ -170,7 +170,8 @@ export class SocketDriver {
     return this.send({ op: 'listen', host, port });
   }
 
-  connect(tag: string, host: string, port: number, options: { localAddress?: string; max?: number } = {}): Promise<DriverReply> {
+  /** `localPorts`: bind the n-th connection to that port (with localAddress), instead of letting the kernel pick. */
+  connect(tag: string, host: string, port: number, options: { localAddress?: string; localPorts?: number[]; max?: number } = {}): Promise<DriverReply> {
     return this.send({ op: 'connect', tag, host, port, ...options });
   }
 }

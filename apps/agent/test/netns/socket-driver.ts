@@ -53,6 +53,8 @@ async function connect(command: Extract<DriverCommand, { op: 'connect' }>): Prom
     try {
       const options: net.TcpNetConnectOpts = { host: command.host, port: command.port };
       if (command.localAddress !== undefined) options.localAddress = command.localAddress;
+      const localPort = command.localPorts?.[succeeded];
+      if (localPort !== undefined) options.localPort = localPort;
       list.push(await connectOne(options));
       succeeded++;
     } catch (e) {
