@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SPARKLINE_ALPHABET } from '@portpressure/protocol';
-import pg from 'pg';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { PgChannelListener } from '../database/pg-listener.ts';
 import { PgPoolService } from '../database/pg-pool.service.ts';
 
 /** One host's fleet row, rendered to JSON by Postgres, with its sort keys. */
@@ -46,8 +46,7 @@ const ROW_SQL = `
 @Injectable()
 export class FleetRepository implements OnApplicationShutdown {
   private readonly logger = new Logger('FleetRepository');
-  private listener: pg.Client | undefined;
-  private stopped = false;
+  private listener: PgChannelListener | undefined;
 
   // Plain pg: a refresh reads up to 10,000 rows of JSON text, which Prisma's mapping made slow.
   constructor(
@@ -75,33 +74,23 @@ export class FleetRepository implements OnApplicationShutdown {
    * (re)connection, since announcements made while disconnected are lost.
    */
   async listen(onIds: (ids: string[]) => void, onConnected: () => void): Promise<void> {
-    const connect = async (): Promise<void> => {
-      if (this.stopped) return;
-      const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'portpressure-fleet-listener' });
-      const retry = (error: unknown) => {
-        if (this.stopped || this.listener !== client) return;
-        this.listener = undefined;
-        this.logger.warn(`fleet change listener lost (${error instanceof Error ? error.message : String(error)}); reconnecting`);
-        void client.end().catch(() => undefined);
-        setTimeout(() => void connect().catch(retry), 1000).unref();
-      };
-      this.listener = client;
-      client.on('error', retry);
-      client.on('end', () => retry(new Error('connection ended')));
-      client.on('notification', (n) => {
-        if (n.channel === FLEET_CHANNEL && n.payload) onIds(n.payload.split(','));
-      });
-      await client.connect();
-      await client.query(`LISTEN ${FLEET_CHANNEL}`);
-      onConnected();
-    };
-    await connect();
+    this.listener = new PgChannelListener({
+      databaseUrl: this.config.databaseUrl,
+      channel: FLEET_CHANNEL,
+      name: 'fleet-listener',
+      logger: this.logger,
+      onPayload: (payload) => {
+        if (payload) onIds(payload.split(','));
+      },
+      onState: (listening) => {
+        if (listening) onConnected();
+      },
+    });
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    const client = this.listener;
-    this.listener = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
+
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertRuleDefinition } from '@portpressure/protocol';
-import pg from 'pg';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
+import { PgChannelListener } from '../../database/pg-listener.ts';
 import { PrismaService } from '../../database/prisma.service.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 
@@ -29,14 +29,11 @@ const RULE_COLUMNS = Prisma.raw(`id, name, kind, severity, enabled, params, scop
 const DEFAULT_RULES_STEP = 'default-rules';
 /** Channel on which every API instance announces that the rules changed (they cache them). */
 export const RULES_CHANNEL = 'portpressure_alert_rules';
-/** Pause before a lost listener connection is opened again. */
-const RECONNECT_MS = 1000;
 
 @Injectable()
 export class RulesRepository implements OnApplicationShutdown {
   private readonly logger = new Logger('RulesRepository');
-  private listener: pg.Client | undefined;
-  private stopped = false;
+  private listener: PgChannelListener | undefined;
 
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaService,
@@ -49,46 +46,23 @@ export class RulesRepository implements OnApplicationShutdown {
   }
 
   /**
-   * LISTENs for rule changes on a connection of its own, reconnecting whenever it is lost (also
-   * when the first attempt fails: start-up does not wait for it). `onState(true)` runs after each
-   * (re)connection and `onState(false)` when the connection is lost: announcements made while
-   * disconnected are lost, so a cache must not be trusted in between.
+   * LISTENs for rule changes on a connection of its own (PgChannelListener: reconnects, and
+   * `onState` says when announcements may have been missed).
    */
   async listenForChanges(onChange: () => void, onState: (listening: boolean) => void): Promise<void> {
-    const connect = async (): Promise<void> => {
-      if (this.stopped) return;
-      const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'portpressure-rules-listener' });
-      const retry = (error: unknown) => {
-        if (this.stopped || this.listener !== client) return;
-        this.listener = undefined;
-        onState(false);
-        this.logger.warn(`rule change listener lost (${error instanceof Error ? error.message : String(error)}); reconnecting`);
-        void client.end().catch(() => undefined);
-        setTimeout(() => void connect(), RECONNECT_MS).unref();
-      };
-      this.listener = client;
-      client.on('error', retry);
-      client.on('end', () => retry(new Error('connection ended')));
-      client.on('notification', (n) => {
-        if (n.channel === RULES_CHANNEL) onChange();
-      });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${RULES_CHANNEL}`);
-      } catch (error) {
-        retry(error);
-        return;
-      }
-      if (this.listener === client) onState(true);
-    };
-    await connect();
+    this.listener = new PgChannelListener({
+      databaseUrl: this.config.databaseUrl,
+      channel: RULES_CHANNEL,
+      name: 'rules-listener',
+      logger: this.logger,
+      onPayload: () => onChange(),
+      onState,
+    });
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    const client = this.listener;
-    this.listener = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   async list(): Promise<RuleRow[]> {
