@@ -22,9 +22,8 @@
  *          --tuples N (50) --window N (4) --keep (keep the temporary folder)
  *          --profile DIR (write a V8 CPU profile of the API process there)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -41,10 +40,9 @@ import {
 } from '@portpressure/protocol';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { REPO_ROOT } from '../apps/api/src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
-import { API_NODE_FLAGS } from '../apps/api/src/node-flags.ts';
+import { startApiProcess } from './api-process.ts';
 import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
 
 const TARGET_RATE = 2000;
@@ -70,38 +68,6 @@ const TUPLES = Number(opts.tuples);
 const WINDOW = Number(opts.window);
 
 const say = (message: string) => console.log(`[bench] ${message}`);
-
-// ---------------------------------------------------------------------------------------------
-// The API as a child process
-
-async function startApiProcess(databaseUrl: string, enrollmentToken: string, logFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const profile = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [];
-  const child = spawn(process.execPath, [...profile, ...API_NODE_FLAGS, '--import', 'tsx', path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'apps/api/tsconfig.json'),
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PORTPRESSURE_ENROLLMENT_TOKEN: enrollmentToken,
-      PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
-      PORTPRESSURE_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  // The API's own messages go to a log file (printed in part on failure), not over the progress lines.
-  const log = createWriteStream(logFile);
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  const url = await new Promise<string>((resolve, reject) => {
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m?.type === 'api-ready' && m.url) resolve(m.url);
-    });
-    child.once('exit', (code) => reject(new Error(`the API exited during start-up (code ${code})`)));
-  });
-  return { child, url };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Simulated agents
@@ -293,7 +259,12 @@ async function main(): Promise<void> {
     say('starting the API…');
     const apiLog = path.join(tmp, 'api.log');
     apiLogFile = apiLog;
-    const started = await startApiProcess(db.url, token, apiLog);
+    const started = await startApiProcess({
+      databaseUrl: db.url,
+      env: { PORTPRESSURE_ENROLLMENT_TOKEN: token, PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url') },
+      logFile: apiLog,
+      nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [],
+    });
     api = started.child;
 
     const all = new Latencies();

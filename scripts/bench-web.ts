@@ -31,9 +31,8 @@
  *          --data DIR: keep the seeded database in DIR, and reuse it when it is already there
  *          (seeding takes minutes; measuring again does not need it)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -41,10 +40,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESSION_COOKIE } from '@portpressure/protocol';
 import pg from 'pg';
-import { REPO_ROOT } from '../apps/api/src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
 import { ensureWebBuilt, launchBrowser, screenshot } from '../apps/web/test/support/browser.ts';
+import { startApiProcess } from './api-process.ts';
 
 const TARGETS = { rankingP95Ms: 50, historyP95Ms: 100, firstRowsMs: 1500 };
 
@@ -227,33 +226,6 @@ function livenessSql(part?: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // The API
-
-async function startApiProcess(databaseUrl: string, password: string, logFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'apps/api/tsconfig.json'),
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PORTPRESSURE_ADMIN_PASSWORD: password,
-      PORTPRESSURE_ENROLLMENT_TOKEN: `ppe_${randomBytes(24).toString('base64url')}`,
-      PORTPRESSURE_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  const log = createWriteStream(logFile);
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  const url = await new Promise<string>((resolve, reject) => {
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m?.type === 'api-ready' && m.url) resolve(m.url);
-    });
-    child.once('exit', (code) => reject(new Error(`the API exited during start-up (code ${code}); see ${logFile}`)));
-  });
-  return { child, url };
-}
 
 async function signIn(url: string, password: string): Promise<string> {
   const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
@@ -496,7 +468,11 @@ async function main(): Promise<void> {
 
     const password = randomBytes(12).toString('base64url');
     const logFile = path.join(dir, 'api.log');
-    const started = await startApiProcess(db.url, password, logFile);
+    const started = await startApiProcess({
+      databaseUrl: db.url,
+      env: { PORTPRESSURE_ADMIN_PASSWORD: password, PORTPRESSURE_ENROLLMENT_TOKEN: `ppe_${randomBytes(24).toString('base64url')}` },
+      logFile,
+    });
     api = started.child;
     const cookie = await signIn(started.url, password);
     serverPids = { api: started.child.pid ?? 0, pg: () => postgresPids(dir) };
