@@ -148,12 +148,13 @@ export class IngestRepository {
   private reserveIds(count: number): Promise<void> {
     this.reserving ??= this.pool
       .query<{ id: string }>(
-        `SELECT nextval(pg_get_serial_sequence('snapshots', 'id'))::text AS id FROM generate_series(1, $1::int)`,
+        // in increasing order, so that ids taken from the front follow the order snapshots arrive in
+        `SELECT id::text FROM (SELECT nextval(pg_get_serial_sequence('snapshots', 'id')) AS id FROM generate_series(1, $1::int)) r
+         ORDER BY r.id`,
         [count],
       )
       .then(({ rows }) => {
-        // nextval hands out increasing values; sorted numerically all the same, as text would not be
-        this.reservedIds.push(...rows.map((r) => r.id).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)));
+        for (const { id } of rows) this.reservedIds.push(id);
       })
       .finally(() => (this.reserving = undefined));
     return this.reserving;

@@ -1,43 +1,15 @@
-import type { AlertRule, PortReport, Snapshot } from '@portpressure/protocol';
+import type { AlertRule, Snapshot } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
+import { aReport } from '../../../test/support/factories.ts';
 import { planBatch, type BatchHost } from './batch-plan.ts';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 
-function report(used: number): PortReport {
-  const tuple = {
-    protocol: 'tcp' as const,
-    localAddress: '10.0.0.2',
-    remoteAddress: '10.0.0.5',
-    remotePort: 5432,
-    used,
-    timeWait: 0,
-    reclaimable: 0,
-    pressure: used / 100,
-    states: { ESTABLISHED: used },
-  };
-  return {
-    source: 'proc',
-    range: { low: 40000, high: 40099 },
-    reservedPorts: '',
-    reservedInRange: 0,
-    capacity: 100,
-    bindOwned: 0,
-    usable: 100,
-    hostPortsInUse: used,
-    pressure: used / 100,
-    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 1000 },
-    tuples: [tuple],
-    tupleCount: 1,
-    udp: { used: 0, capacity: 100, pressure: 0 },
-  };
-}
-
 /** Snapshot `seq` of a host, taken `seconds` after T0, whose one tuple uses `used` of 100 ports. */
 function snap(hostId: string, seq: number, seconds: number, used = 10): { hostId: string; snapshot: Snapshot } {
-  return { hostId, snapshot: { type: 'snapshot', seq, takenAt: new Date(T0 + seconds * 1000).toISOString(), report: report(used) } };
+  return { hostId, snapshot: { type: 'snapshot', seq, takenAt: new Date(T0 + seconds * 1000).toISOString(), report: aReport({ used }) } };
 }
 
 function host(id: string, latestSeconds: number | null, options: { busy?: boolean; labels?: unknown } = {}): BatchHost {
