@@ -11,3 +11,4 @@ export * from './advice.ts';
 export * from './forecast.ts';
 export * from './socket-columns.ts';
 export * from './text-bytes.ts';
+export * from './prometheus-text.ts';

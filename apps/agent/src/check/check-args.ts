@@ -16,11 +16,21 @@ Options:
   --source S     auto | netlink | proc (default auto: netlink through "ss", falling back
                  to /proc/net with a warning)
   --json         print the result as JSON with DOMAIN.md names instead of text
+  --format F     text | json | prometheus (node_exporter textfile collector format;
+                 --top defaults to 10 there, to keep the series few)
+  --output FILE  write the result to FILE instead of stdout, atomically (a temporary file
+                 in the same folder, then renamed), e.g.
+                 /var/lib/node_exporter/textfile_collector/portpressure.prom
   -h, --help     show this help
 `;
 
+export type CheckFormat = 'text' | 'json' | 'prometheus';
+
 export interface CheckArgs {
   json: boolean;
+  format: CheckFormat;
+  /** Write here (atomically) instead of stdout. */
+  output: string | undefined;
   warning: number;
   critical: number;
   top: number;
@@ -51,6 +61,8 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
         critical: { type: 'string' },
         top: { type: 'string' },
         source: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -64,7 +76,13 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
   const critical = values.critical === undefined ? DEFAULT_CRITICAL : threshold('--critical', values.critical);
   if (warning > critical) throw new CheckArgsError(`--warning (${values.warning ?? 'default'}) must not be above --critical (${values.critical ?? 'default'})`);
 
-  const json = values.json ?? false;
+  const format = values.format ?? (values.json ? 'json' : 'text');
+  if (format !== 'text' && format !== 'json' && format !== 'prometheus') {
+    throw new CheckArgsError(`--format takes text, json or prometheus, not "${format}"`);
+  }
+  if (values.json && format !== 'json') throw new CheckArgsError(`--json and --format ${format} contradict each other`);
+  const json = format === 'json';
+  if (values.output !== undefined && values.output.trim() === '') throw new CheckArgsError('--output needs a file name');
   let top = json ? MAX_TOP : 10;
   if (values.top !== undefined) {
     if (!/^\d+$/.test(values.top) || Number(values.top) > MAX_TOP) throw new CheckArgsError(`--top takes a whole number from 0 to ${MAX_TOP}, not "${values.top}"`);
@@ -75,7 +93,7 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
   if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
     throw new CheckArgsError(`--source takes auto, netlink or proc, not "${source}"`);
   }
-  return { help: false, json, warning, critical, top, source };
+  return { help: false, json, format, output: values.output, warning, critical, top, source };
 }
 
 /** "0.9", ".9", "90%", "66.7%" → a ratio in (0, 1]. */

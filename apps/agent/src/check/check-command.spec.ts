@@ -42,6 +42,7 @@ async function check(argv: string[], collect: (o: CollectOptions) => Promise<Col
   captured.code = await runCheck(argv, {
     stdout: (t) => (captured.stdout += t),
     stderr: (t) => (captured.stderr += t),
+    writeFile: () => Promise.reject(new Error('this test writes to stdout only')),
     collect: (o) => {
       captured.options.push(o);
       return collect(o);

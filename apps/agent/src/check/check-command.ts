@@ -4,18 +4,23 @@ import type { CollectOptions, CollectResult } from '../collect/index.ts';
 import { CHECK_USAGE, CheckArgsError, parseCheckArgs } from './check-args.ts';
 import { EXIT_CODES, statusOf } from './check-status.ts';
 import { checkJson, checkText } from './format-check.ts';
+import { checkPrometheus, failedCheckPrometheus } from './format-prometheus.ts';
+import { writeFileAtomically } from './write-atomically.ts';
 
 export interface CheckIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** The measurement; tests may substitute a recorded report. */
   collect: (options: CollectOptions) => Promise<CollectResult>;
+  /** Replaces a file's content atomically (--output). */
+  writeFile: (file: string, text: string) => Promise<void>;
 }
 
 const PROCESS_IO: CheckIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   collect: collectReport,
+  writeFile: writeFileAtomically,
 };
 
 /**
@@ -36,14 +41,31 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
     return 0;
   }
 
+  const emit = async (text: string): Promise<boolean> => {
+    if (args.output === undefined) {
+      io.stdout(text);
+      return true;
+    }
+    try {
+      await io.writeFile(args.output, text);
+      return true;
+    } catch (error) {
+      io.stderr(`portpressure-agent check: cannot write ${args.output}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return false;
+    }
+  };
+
   let result: CollectResult;
   try {
     result = await io.collect({ source: args.source, maxTuples: args.top });
   } catch (error) {
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
-    if (args.json) io.stdout(`${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message } }, null, 2)}\n`);
-    else io.stdout(`PORTPRESSURE UNKNOWN - cannot measure this host: ${message} [${code}]\n`);
+    if (args.format === 'json') await emit(`${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message } }, null, 2)}\n`);
+    else if (args.format === 'prometheus') {
+      io.stderr(`portpressure-agent check: cannot measure this host: ${message} [${code}]\n`);
+      await emit(failedCheckPrometheus());
+    } else await emit(`PORTPRESSURE UNKNOWN - cannot measure this host: ${message} [${code}]\n`);
     return EXIT_CODES.UNKNOWN;
   }
 
@@ -57,6 +79,7 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
     hints: adviseOnReport(result.report, { threshold: args.warning }),
     warnings: result.warnings,
   };
-  io.stdout(args.json ? checkJson(outcome) : checkText(outcome));
+  const text = args.format === 'json' ? checkJson(outcome) : args.format === 'prometheus' ? checkPrometheus(outcome) : checkText(outcome);
+  if (!(await emit(text))) return EXIT_CODES.UNKNOWN;
   return outcome.exitCode;
 }

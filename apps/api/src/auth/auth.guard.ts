@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { ApiTokenAuth, readBearerToken, setRequestToken } from '../tokens/api-token-auth.ts';
 import { setRequestSession } from './auth-request.ts';
 import { AuthError } from './auth.errors.ts';
 import { AuthService } from './auth.service.ts';
@@ -11,19 +12,29 @@ import { readSessionToken, sessionCookie } from './session-cookie.ts';
  * Global guard: every HTTP route needs a live session unless marked @Public(). Every controller
  * lives under /api, so this is the "/api/** needs sign-in" rule; /api/docs is served by Swagger
  * outside Nest's routing and stays public. WebSockets check sessions before the upgrade instead
- * (LiveGateway), and agents use their own credentials.
+ * (LiveGateway), and agents use their own credentials. `Authorization: Bearer ppt_…` (an API
+ * token) stands in for the session on every route.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ApiTokenAuth) private readonly tokens: ApiTokenAuth,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<Request>();
+    // An Authorization header means a script with an API token: checked instead of the cookie.
+    const bearer = readBearerToken(req.headers.authorization);
+    if (bearer !== undefined) {
+      const principal = await this.tokens.authenticate(bearer, req.method);
+      setRequestToken(req, principal);
+      setRequestSession(req, { username: principal.username, expiresAt: principal.expiresAt?.toISOString() ?? '' });
+      return true;
+    }
     const session = await this.auth.resolve(readSessionToken(req.headers.cookie));
     if (!session) throw new AuthError('UNAUTHENTICATED', 'sign in first (POST /api/auth/login)');
     if (session.renewed) {

@@ -34,12 +34,16 @@ export function setupApiDocs(app: INestApplication): void {
     .setDescription(
       'REST API of Portpressure. Every endpoint except /api/health and /api/auth/login needs the session cookie ' +
         `that POST /api/auth/login sets (${SESSION_COOKIE}). Live updates: WebSocket /ws/live (same cookie). ` +
-        'Agents connect to /ws/agent with their own credentials.',
+        'Agents connect to /ws/agent with their own credentials. Scripts use an API token instead of the cookie: ' +
+        '`Authorization: Bearer ppt_…` works on every route and on /metrics; a read-only token may only read.',
     )
     .setVersion('1')
     .addCookieAuth(SESSION_COOKIE, { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, 'session')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (ppt_…) from /api/tokens: read tokens may only GET' }, 'token')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // Either credential works on every route that is not public (AuthGuard).
+  document.security = [{ session: [] }, { token: [] }];
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, ...Object.fromEntries(components) },
