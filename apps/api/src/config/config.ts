@@ -54,6 +54,13 @@ export const apiEnvSchema = z.object({
       .optional(),
   ),
   PORTPRESSURE_AGENT_RATE_LIMIT: intFromEnv(1, 100_000).default(50),
+  // Operations (apps/api/src/metrics, apps/api/src/logging). Empty means "not set".
+  PORTPRESSURE_METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(16, 'must be at least 16 characters').max(256).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+  ),
+  PORTPRESSURE_METRICS_TOP_TUPLES: intFromEnv(0, 100).default(5),
+  PORTPRESSURE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type ApiConfig = {
@@ -76,7 +83,17 @@ export type ApiConfig = {
   enrollmentToken: string | undefined;
   /** Frames per second one agent connection may send on average (bursts up to twice as many). */
   agentRateLimit: number;
+  metrics: MetricsConfig;
+  /** auto: JSON lines unless stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
 };
+
+export interface MetricsConfig {
+  /** Set: a bearer token that opens /metrics alone (besides API tokens and sessions). */
+  token: string | undefined;
+  /** Tuples per host exported as series (worst first), so the series count stays bounded. */
+  topTuples: number;
+}
 
 function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'true') return true;
@@ -145,6 +162,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: parseTrustProxy(e.PORTPRESSURE_TRUST_PROXY),
     enrollmentToken: e.PORTPRESSURE_ENROLLMENT_TOKEN,
     agentRateLimit: e.PORTPRESSURE_AGENT_RATE_LIMIT,
+    metrics: { token: e.PORTPRESSURE_METRICS_TOKEN, topTuples: e.PORTPRESSURE_METRICS_TOP_TUPLES },
+    logFormat: e.PORTPRESSURE_LOG_FORMAT,
   };
 }
 

@@ -38,6 +38,13 @@ export class AgentConnections {
     return closed;
   }
 
+  /** Agent connections open on this instance, all hosts together. */
+  total(): number {
+    let n = 0;
+    for (const set of this.byHost.values()) n += set.size;
+    return n;
+  }
+
   count(hostId: string): number {
     return this.byHost.get(hostId)?.size ?? 0;
   }

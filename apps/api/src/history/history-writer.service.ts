@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
 import { LiveService } from '../live/live.service.ts';
@@ -55,6 +56,7 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
     @Inject(LiveService) private readonly live: LiveService,
     @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
+    @Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -114,7 +116,9 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
   private async write(batch: Map<string, TrendSample[]>, minutes: MinuteRollupBatch, tuples: TupleMinuteRow[]): Promise<void> {
     try {
       await this.repository.upsertMinutes(minutes.hostRows(), tuples);
+      this.metrics?.historyFlushes.inc({ outcome: 'ok' });
     } catch (error) {
+      this.metrics?.historyFlushes.inc({ outcome: 'error' });
       this.logger.error(
         `could not store the minutes of ${minutes.size} host-minutes and ${tuples.length} tuple-minutes: ${error instanceof Error ? error.message : String(error)}`,
       );

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import type { Snapshot } from '@portpressure/protocol';
 
 /** A snapshot that was just committed for a host. */
@@ -38,6 +39,8 @@ export class SnapshotEvents {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
+  constructor(@Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics) {}
+
   onStored(name: string, listener: SnapshotListener): void {
     this.listeners.push({ name, listener });
   }
@@ -48,10 +51,12 @@ export class SnapshotEvents {
 
   /** Resolves when every listener has handled the snapshot. */
   async emitStored(stored: StoredSnapshot): Promise<void> {
+    const lag = this.metrics?.postCommitLag.startTimer();
     await Promise.all([
       this.listeners.length > 0 ? this.runListeners(stored) : undefined,
       this.batchListeners.length > 0 ? this.enqueue(stored) : undefined,
     ]);
+    lag?.();
   }
 
   /**
@@ -65,10 +70,15 @@ export class SnapshotEvents {
     try {
       await Promise.all(
         this.listeners.map(async ({ name, listener }) => {
+          const timed = this.metrics?.listenerDuration.startTimer({ listener: name });
           try {
             await listener(stored);
+            this.metrics?.listenerRuns.inc({ listener: name, outcome: 'ok' });
           } catch (error) {
+            this.metrics?.listenerRuns.inc({ listener: name, outcome: 'error' });
             this.logger.error(`${name} failed for host ${stored.hostId}: ${describe(error)}`);
+          } finally {
+            timed?.();
           }
         }),
       );
@@ -115,10 +125,15 @@ export class SnapshotEvents {
   private async runBatch(batch: readonly StoredSnapshot[]): Promise<void> {
     await Promise.all(
       this.batchListeners.map(async ({ name, listener }) => {
+        const timed = this.metrics?.listenerDuration.startTimer({ listener: name });
         try {
           await listener(batch);
+          this.metrics?.listenerRuns.inc({ listener: name, outcome: 'ok' });
         } catch (error) {
+          this.metrics?.listenerRuns.inc({ listener: name, outcome: 'error' });
           this.logger.error(`${name} failed for a batch of ${batch.length} snapshot(s): ${describe(error)}`);
+        } finally {
+          timed?.();
         }
       }),
     );

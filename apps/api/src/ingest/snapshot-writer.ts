@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { IngestRepository, type SnapshotWrite } from './ingest.repository.ts';
 
 /** Most snapshots stored in one statement (× up to 1,000 tuples each, in practice ~50). */
@@ -40,14 +41,36 @@ export class SnapshotWriter {
   /** Hosts with a snapshot in a batch being written. */
   private readonly busyHosts = new Set<string>();
 
-  constructor(@Inject(IngestRepository) private readonly repository: IngestRepository) {}
+  constructor(
+    @Inject(IngestRepository) private readonly repository: IngestRepository,
+    @Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics,
+  ) {}
 
   /** Resolves once the snapshot is committed: true if stored now, false if it was already stored. */
   write(write: SnapshotWrite): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ ...write, resolve, reject });
-      this.pump();
-    });
+    const metrics = this.metrics;
+    if (!metrics) return new Promise<boolean>((resolve, reject) => this.enqueue({ ...write, resolve, reject }));
+    metrics.snapshotsReceived.inc();
+    const acked = metrics.ackLatency.startTimer();
+    return new Promise<boolean>((resolve, reject) =>
+      this.enqueue({
+        ...write,
+        resolve: (stored) => {
+          acked();
+          if (stored) metrics.snapshotsStored.inc();
+          resolve(stored);
+        },
+        reject: (error) => {
+          metrics.snapshotsFailed.inc();
+          reject(error);
+        },
+      }),
+    );
+  }
+
+  private enqueue(pending: Pending): void {
+    this.queue.push(pending);
+    this.pump();
   }
 
   /** Snapshots queued or being written. */
@@ -97,7 +120,10 @@ export class SnapshotWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
+      const timed = this.metrics?.batchDuration.startTimer();
       const stored = await this.repository.storeBatch(batch);
+      timed?.();
+      this.metrics?.batchSize.observe(batch.length);
       batch.forEach((p, i) => p.resolve(stored[i] ?? false));
       return;
     } catch (error) {

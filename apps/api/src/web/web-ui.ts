@@ -7,17 +7,29 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Portpressure
 <p>The web UI is not built. Run <code>npm run build:web</code> (npm start does it for you).</p>`;
 
 /**
- * Serves the built React app on the API's origin: static files, and index.html for any other GET
- * outside /api and /ws so client-side routes survive a reload.
+ * First path segments of the UI's client-side routes (apps/web/src/routes.tsx, plus the sign-in
+ * page). Only these get index.html on a reload; any other path is a 404, so a probe or a scrape
+ * sent to a wrong path fails instead of getting the app's page with a 200. A new top-level page
+ * adds its segment here.
+ */
+export const UI_SECTIONS = new Set(['', 'hosts', 'alerts', 'settings', 'login', 'users', 'audit', 'admin', 'account']);
+
+/** Whether a GET of `path` is a page of the UI (a client-side route), not a file or an API path. */
+export function isUiRoute(path: string): boolean {
+  const first = path.split('/')[1] ?? '';
+  return UI_SECTIONS.has(first) && !/\.[A-Za-z0-9]+$/.test(path);
+}
+
+/**
+ * Serves the built React app on the API's origin: static files, and index.html for the UI's own
+ * routes so they survive a reload. Everything else falls through to Nest, which answers 404.
  */
 export function serveWebUi(app: NestExpressApplication, webDir: string): { built: boolean } {
   const index = path.join(webDir, 'index.html');
   const built = existsSync(index);
   if (built) app.useStaticAssets(webDir, { index: false, maxAge: '1h', immutable: false });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path === '/api' || req.path.startsWith('/ws/')) {
-      return next();
-    }
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isUiRoute(req.path)) return next();
     if (!built) return res.status(503).type('html').send(NOT_BUILT_PAGE);
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
