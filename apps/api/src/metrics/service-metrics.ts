@@ -75,6 +75,11 @@ export class ServiceMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names these gauges `_total`, which Prometheus reserves for counters (promtool
+    // flags them); the handle counts add little to the process and event-loop metrics kept.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Times `work` into a histogram. */
