@@ -19,6 +19,9 @@ export interface AgentRunConfig {
   maxPending: number;
   /** Enrolls this host when it has no credential yet; unused once enrolled. */
   enrollmentToken: string | undefined;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** auto: JSON lines unless stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
 }
 
 export const AGENT_RUN_USAGE = `Usage: portpressure-agent run --server URL [--enrollment-token TOKEN] [options]
@@ -37,6 +40,9 @@ Options (each has an environment variable):
   --source SOURCE       auto, netlink or proc (default auto)            PORTPRESSURE_SOURCE
   --max-pending N       snapshots kept in the on-disk spool while       PORTPRESSURE_MAX_PENDING
                         unacknowledged (default 8640 = 24 h at 10 s)
+  Logs: level error, warn, log or debug (default log)           PORTPRESSURE_LOG_LEVEL
+        format auto, json or pretty (default auto: JSON lines     PORTPRESSURE_LOG_FORMAT
+        unless stdout is a terminal); times are UTC
 `;
 
 const envSchema = z.object({
@@ -47,6 +53,8 @@ const envSchema = z.object({
   PORTPRESSURE_SOURCE: z.string().optional(),
   PORTPRESSURE_MAX_PENDING: z.string().optional(),
   PORTPRESSURE_ENROLLMENT_TOKEN: z.string().optional(),
+  PORTPRESSURE_LOG_LEVEL: z.string().optional(),
+  PORTPRESSURE_LOG_FORMAT: z.string().optional(),
 });
 
 function parseLabels(items: string[]): Labels {
@@ -110,6 +118,14 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
     throw new AgentConfigError(`--source must be auto, netlink or proc, got "${source}"`);
   }
+  const logLevel = e.PORTPRESSURE_LOG_LEVEL || 'log';
+  if (logLevel !== 'error' && logLevel !== 'warn' && logLevel !== 'log' && logLevel !== 'debug') {
+    throw new AgentConfigError(`PORTPRESSURE_LOG_LEVEL must be error, warn, log or debug, got "${logLevel}"`);
+  }
+  const logFormat = e.PORTPRESSURE_LOG_FORMAT || 'auto';
+  if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new AgentConfigError(`PORTPRESSURE_LOG_FORMAT must be auto, json or pretty, got "${logFormat}"`);
+  }
   const envLabels = e.PORTPRESSURE_LABELS ? e.PORTPRESSURE_LABELS.split(',').filter(Boolean) : [];
   return {
     serverUrl: url.toString().replace(/\/$/, ''),
@@ -120,5 +136,7 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     maxPending: positiveInt('--max-pending', values['max-pending'] ?? e.PORTPRESSURE_MAX_PENDING ?? '8640', 1_000_000),
     // An empty value (e.g. an unset compose variable) means "none".
     enrollmentToken: (values['enrollment-token'] ?? e.PORTPRESSURE_ENROLLMENT_TOKEN) || undefined,
+    logLevel,
+    logFormat,
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createLogger } from '@portpressure/logging';
 import { collectReport } from './collect/index.ts';
 import { AgentConfigError, type AgentRunConfig } from './config.ts';
 import { readHostIdentity } from './identity.ts';
@@ -10,7 +11,12 @@ import { AGENT_VERSION } from './version.ts';
 
 /** `portpressure-agent run`: sample every interval and stream snapshots to the API until SIGTERM. */
 export async function runAgent(config: AgentRunConfig): Promise<number> {
-  const log = (message: string) => console.log(`[agent] ${message}`);
+  const logger = createLogger({
+    service: 'agent',
+    level: ({ error: 'error', warn: 'warn', log: 'info', debug: 'debug' } as const)[config.logLevel],
+    format: config.logFormat,
+  });
+  const log = (message: string) => logger.info(message);
   const state = new StateFile(config.stateDir);
   const credentials = new CredentialStore(config.stateDir);
   let enrolled;

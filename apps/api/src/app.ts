@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type LogLevel } from '@nestjs/common';
+import type { Logger } from '@portpressure/logging';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.ts';
@@ -8,14 +8,8 @@ import { RawWsAdapter } from './common/raw-ws-adapter.ts';
 import type { ApiConfig } from './config/config.ts';
 import { migrate } from './database/migrator.ts';
 import { setupApiDocs } from './docs/openapi.ts';
+import { createApiLogger, NestPinoLogger } from './logging/nest-pino-logger.ts';
 import { serveWebUi } from './web/web-ui.ts';
-
-const LOG_LEVELS: Record<ApiConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 export interface StartedApi {
   app: NestExpressApplication;
@@ -25,11 +19,19 @@ export interface StartedApi {
   close(): Promise<void>;
 }
 
+export interface StartApiOptions {
+  /** false: no logs at all (most tests). Otherwise the logger to write to (default: one on stdout). */
+  logger?: false | Logger;
+}
+
 /** Applies pending migrations, then builds and starts the API. Used by main.ts and by tests. */
-export async function startApi(config: ApiConfig, options: { logger?: false } = {}): Promise<StartedApi> {
-  await migrate(config.databaseUrl, (m) => (options.logger === false ? undefined : console.log(`[migrate] ${m}`)));
+export async function startApi(config: ApiConfig, options: StartApiOptions = {}): Promise<StartedApi> {
+  const logger = options.logger === false ? undefined : (options.logger ?? createApiLogger(config));
+  const migrateLog = logger?.child({ context: 'Migrate' });
+  await migrate(config.databaseUrl, (m) => migrateLog?.info(m));
+  const nestLogger = logger ? new NestPinoLogger(logger) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger === false ? false : LOG_LEVELS[config.logLevel],
+    logger: nestLogger ?? false,
     bodyParser: true,
   });
   app.useWebSocketAdapter(new RawWsAdapter(app));

@@ -1,12 +1,14 @@
 import { ConfigError, loadApiConfig } from './config/config.ts';
 import { startApi } from './app.ts';
+import { createApiLogger } from './logging/nest-pino-logger.ts';
 
 /** API entry point: `tsx apps/api/src/main.ts` with DATABASE_URL set (npm start sets it). */
 async function main(): Promise<void> {
   const config = loadApiConfig();
+  const logger = createApiLogger(config);
   try {
-    const api = await startApi(config);
-    console.log(`Portpressure API listening on ${api.url}`);
+    const api = await startApi(config, { logger });
+    logger.info({ context: 'Main', url: api.url }, `Portpressure API listening on ${api.url}`);
     process.send?.({ type: 'api-ready', url: api.url, port: api.port });
     process.on('disconnect', () => void api.close().then(() => process.exit(0)));
   } catch (error) {
