@@ -11,6 +11,7 @@ COPY scripts/prisma-generate.mjs scripts/
 COPY prisma prisma
 COPY packages/protocol/package.json packages/protocol/
 COPY packages/domain/package.json packages/domain/
+COPY packages/logging/package.json packages/logging/
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 COPY apps/agent/package.json apps/agent/

@@ -45,7 +45,7 @@ Options (each has an environment variable):
         unless stdout is a terminal); times are UTC
 `;
 
-const envSchema = z.object({
+export const agentEnvSchema = z.object({
   PORTPRESSURE_SERVER_URL: z.string().optional(),
   PORTPRESSURE_INTERVAL_SECONDS: z.string().optional(),
   PORTPRESSURE_LABELS: z.string().optional(),
@@ -102,7 +102,7 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     throw new AgentConfigError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) throw new AgentConfigError(AGENT_RUN_USAGE);
-  const e = envSchema.parse(env);
+  const e = agentEnvSchema.parse(env);
   const serverUrl = values.server ?? e.PORTPRESSURE_SERVER_URL;
   if (!serverUrl) throw new AgentConfigError('no server: pass --server URL or set PORTPRESSURE_SERVER_URL');
   let url: URL;
