@@ -3,7 +3,7 @@ import { startApiHarness, type ApiHarness } from './support/api-harness.ts';
 
 interface Operation {
   summary?: string;
-  responses?: Record<string, { content?: { 'application/json'?: { schema?: unknown } } }>;
+  responses?: Record<string, { content?: { 'application/json'?: { schema?: unknown }; 'text/plain'?: { schema?: unknown } } }>;
 }
 interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
@@ -53,7 +53,9 @@ describe('OpenAPI docs at /api/docs', () => {
         const success = Object.entries(op.responses ?? {}).filter(([status]) => status.startsWith('2'));
         if (success.length === 0) problems.push(`${name}: no success response`);
         for (const [status, response] of success) {
-          if (status !== '204' && !response.content?.['application/json']?.schema) problems.push(`${name}: ${status} without a schema`);
+          // text/plain: the Prometheus exposition of /metrics
+          const schema = response.content?.['application/json']?.schema ?? response.content?.['text/plain']?.schema;
+          if (status !== '204' && !schema) problems.push(`${name}: ${status} without a schema`);
         }
       }
     }

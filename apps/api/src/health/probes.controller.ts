@@ -15,6 +15,20 @@ export interface Readiness {
   checks: { database: CheckResult; migrations: CheckResult; ingest: CheckResult };
 }
 
+const READINESS_SCHEMA = {
+  type: 'object',
+  properties: {
+    status: { enum: ['ready', 'not ready'] },
+    checks: {
+      type: 'object',
+      description: '"ok", or why the check fails',
+      properties: { database: { type: 'string' }, migrations: { type: 'string' }, ingest: { type: 'string' } },
+      required: ['database', 'migrations', 'ingest'],
+    },
+  },
+  required: ['status', 'checks'],
+};
+
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -55,8 +69,8 @@ export class ProbesController implements OnApplicationShutdown {
   @Get('readyz')
   @Public()
   @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, ready to ingest' })
-  @ApiOkResponse({ description: 'Ready: every check is "ok"' })
-  @ApiResponse({ status: 503, description: 'Not ready: the failing checks say why' })
+  @ApiOkResponse({ description: 'Ready: every check is "ok"', schema: READINESS_SCHEMA })
+  @ApiResponse({ status: 503, description: 'Not ready: the failing checks say why', schema: READINESS_SCHEMA })
   async readyz(@Res({ passthrough: true }) res: Response): Promise<Readiness> {
     const readiness = await this.check();
     res.status(readiness.status === 'ready' ? 200 : 503);
