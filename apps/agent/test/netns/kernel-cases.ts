@@ -20,13 +20,13 @@ async function distinctLocalPortsInRange(ns: TestNamespace): Promise<number> {
 }
 
 /**
- * DOMAIN.md test cases T1-T11 against the real kernel: each case gets a fresh namespace with range
+ * The test cases T1-T11 of docs/domain.md against the real kernel: each case gets a fresh namespace with range
  * 40000-40099, makes real sockets on loopback from a child process in it, runs the agent's
  * `check --json --source <source>` in it, and compares the report with what the kernel did.
  * Called once per source (kernel-cases.<source>.test.ts) so both run the same cases.
  */
 export function defineKernelCases(source: 'netlink' | 'proc'): void {
-  describe(`DOMAIN.md cases against the kernel, source ${source}`, () => {
+  describe(`docs/domain.md cases against the kernel, source ${source}`, () => {
     let ns: TestNamespace;
 
     beforeEach(async () => {
