@@ -4,6 +4,7 @@ import { portReportSchema } from '@portpressure/protocol';
 import type { PortReport } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestNamespace } from './netns.ts';
+import { lacks } from '../../../../test/support/requirements.ts';
 
 const run = promisify(execFile);
 
@@ -26,7 +27,7 @@ async function distinctLocalPortsInRange(ns: TestNamespace): Promise<number> {
  * Called once per source (kernel-cases.<source>.test.ts) so both run the same cases.
  */
 export function defineKernelCases(source: 'netlink' | 'proc'): void {
-  describe(`docs/domain.md cases against the kernel, source ${source}`, () => {
+  describe.skipIf(lacks(`kernel cases (${source})`, 'root'))(`docs/domain.md cases against the kernel, source ${source}`, () => {
     let ns: TestNamespace;
 
     beforeEach(async () => {
