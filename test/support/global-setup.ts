@@ -39,17 +39,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres', unsafeFast: true });
     baseUrl = embedded.url;
   }
+  // Each tier (vitest project) runs this setup; with one DATABASE_URL server they need their own template.
+  const template = `${TEMPLATE_DB}_${project.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
   const admin = new pg.Client({ connectionString: urlWithDatabase(baseUrl, 'postgres') });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${template}`);
   } finally {
     await admin.end();
   }
-  await migrate(urlWithDatabase(baseUrl, TEMPLATE_DB));
+  await migrate(urlWithDatabase(baseUrl, template));
   project.provide('pgUrlTemplate', urlWithDatabase(baseUrl, '{db}').replace('%7Bdb%7D', '{db}'));
-  project.provide('pgTemplateDatabase', TEMPLATE_DB);
+  project.provide('pgTemplateDatabase', template);
   return async () => {
     await embedded?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });

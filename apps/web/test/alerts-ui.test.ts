@@ -4,6 +4,7 @@ import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api
 import { FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
+import { lacks } from '../../../test/support/requirements.ts';
 
 // The alert pages in headless Chromium against the real API: a channel created and tested from
 // the UI, a rule created from the UI firing on a real snapshot, the incident acknowledged, and the
@@ -12,7 +13,7 @@ import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 const SECRET = 'ui-test-shared-secret-0123456789';
 const BACKEND = { remoteAddress: '10.0.0.5', remotePort: 5432 };
 
-describe('alert pages in headless Chromium', () => {
+describe.skipIf(lacks('alert pages in Chromium', 'chromium'))('alert pages in headless Chromium', () => {
   let h: ApiHarness;
   let browser: Browser;
   let receiver: WebhookReceiver;

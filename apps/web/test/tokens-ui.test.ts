@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { lacks } from '../../../test/support/requirements.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 
 // The API tokens page in headless Chromium against the real API: a token created from the UI is
 // shown once and works as a bearer token; revoked from the UI, it stops working.
 
-describe('API tokens page in headless Chromium', () => {
+describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headless Chromium', () => {
   let h: ApiHarness;
   let browser: Browser;
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, seedHour, type SeededHost, type TupleSpec } from './support/seed-hosts.ts';
+import { lacks } from '../../../test/support/requirements.ts';
 
 /**
  * expect.poll with room for a loaded machine: other suites share its two cores, and a default
@@ -47,7 +48,7 @@ function history(hostname: string, minutesAgo: number): TupleSpec[] {
   return now;
 }
 
-describe('web UI in headless Chromium against the real API', () => {
+describe.skipIf(lacks('web UI', 'chromium'))('web UI in headless Chromium against the real API', () => {
   let h: ApiHarness;
   let browser: Browser;
   const hosts = new Map<string, SeededHost>();
@@ -199,7 +200,7 @@ describe('web UI in headless Chromium against the real API', () => {
   });
 });
 
-describe('web UI of a fleet without hosts', () => {
+describe.skipIf(lacks('web UI without hosts', 'chromium'))('web UI of a fleet without hosts', () => {
   let h: ApiHarness;
   let browser: Browser;
   beforeAll(async () => {

@@ -15,7 +15,7 @@ export interface ExhaustionForecast {
 }
 
 /**
- * DESIGN.md's forecast: time to exhaustion from the least-squares line through the trailing
+ * The forecast: time to exhaustion from the least-squares line through the trailing
  * window's points. A fitted line rather than first-to-last difference, so one noisy sample at
  * either end does not swing the forecast. Times are centred on their mean before summing, which
  * keeps the arithmetic exact enough with epoch milliseconds.

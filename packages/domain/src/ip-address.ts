@@ -45,7 +45,7 @@ export function ipv4FromProcHex(text: string, offset: number, littleEndian: bool
 /**
  * An IPv6 address from /proc/net/{tcp6,udp6} hex, formatted exactly as `ss` prints it (glibc
  * inet_ntop), with IPv4-mapped addresses written as plain IPv4 because they share the IPv4 port
- * table (DOMAIN.md rule 6). Null when malformed.
+ * table (docs/domain.md, rule 6). Null when malformed.
  */
 export function ipv6FromProcHex(text: string, offset: number, littleEndian: boolean): string | null {
   const bytes = procHexBytes(text, offset, 4, littleEndian);

@@ -41,7 +41,7 @@ interface RankedTuple {
 }
 
 /**
- * Port accounting for one network namespace, following DOMAIN.md:
+ * Port accounting for one network namespace, following docs/domain.md:
  * - capacity = high − low + 1 − reservedInRange; the effective range is the range minus reserved ports;
  * - bindOwned = effective-range ports held by LISTEN sockets (any address): connect() skips them for
  *   every destination, and non-LISTEN sockets on those ports are the listener's accepted (server

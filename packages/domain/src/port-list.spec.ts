@@ -26,7 +26,7 @@ describe('port lists (ip_local_reserved_ports)', () => {
     expect(() => parsePortList('90-80')).toThrow(/low before high/);
   });
 
-  it('counts the 13 reserved ports of DOMAIN.md T3 inside 40000-40099 (capacity 87)', () => {
+  it('counts the 13 reserved ports of case T3 inside 40000-40099 (capacity 87)', () => {
     const reserved = parsePortList('8080,40000-40009,40050,40098-40099');
     expect(countPortsInRange(reserved, { low: 40000, high: 40099 })).toBe(13);
   });

@@ -112,7 +112,7 @@ export const socketSourceSchema = z.enum(SOCKET_SOURCES);
 export type SocketSource = z.infer<typeof socketSourceSchema>;
 
 /**
- * A host's port accounting at one moment, in DOMAIN.md's vocabulary. The agent computes it; the
+ * A host's port accounting at one moment, in the vocabulary of docs/domain.md. The agent computes it; the
  * API stores it; `portpressure-agent check --json` prints it.
  */
 export const portReportSchema = z

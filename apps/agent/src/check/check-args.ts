@@ -15,7 +15,7 @@ Options:
   --top N        tuples to list, worst first (default 10; with --json, 1000)
   --source S     auto | netlink | proc (default auto: netlink through "ss", falling back
                  to /proc/net with a warning)
-  --json         print the result as JSON with DOMAIN.md names instead of text
+  --json         print the result as JSON: the report's figures and the verdict
   --format F     text | json | prometheus (node_exporter textfile collector format;
                  --top defaults to 10 there, to keep the series few)
   --output FILE  write the result to FILE instead of stdout, atomically (a temporary file

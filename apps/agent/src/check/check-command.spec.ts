@@ -89,7 +89,7 @@ describe('runCheck', () => {
     expect(out.options).toEqual([{ source: 'auto', maxTuples: 3 }]);
   });
 
-  it('prints JSON with the DOMAIN.md names and the verdict', async () => {
+  it('prints JSON with the port-accounting names and the verdict', async () => {
     const out = await check(['--json', '--source', 'proc'], measured(clients(100)));
     const parsed = JSON.parse(out.stdout) as { status: string; exitCode: number; report: PortReport; hints: { code: string }[] };
     expect(parsed).toMatchObject({ status: 'CRITICAL', exitCode: 2, report: { capacity: 100, usable: 100, bindOwned: 0, pressure: 1 } });

@@ -13,7 +13,7 @@ export interface CheckOutcome {
   warnings: string[];
 }
 
-/** The JSON printed by `check --json`: the report under DOMAIN.md names plus the verdict. */
+/** The JSON printed by `check --json`: the report under the port-accounting names plus the verdict. */
 export function checkJson(outcome: CheckOutcome): string {
   return `${JSON.stringify(
     {

@@ -6,10 +6,11 @@ import { promisify } from 'node:util';
 import { portReportSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, TestNamespace } from './netns.ts';
+import { lacks } from '../../../../test/support/requirements.ts';
 
 const run = promisify(execFile);
 
-describe('portpressure-agent check in a namespace', () => {
+describe.skipIf(lacks('agent check in a namespace', 'root'))('portpressure-agent check in a namespace', () => {
   let ns: TestNamespace;
 
   beforeEach(async () => {

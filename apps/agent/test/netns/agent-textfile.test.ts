@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { portReportSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lacks } from '../../../../test/support/requirements.ts';
 import { REPO_ROOT, TestNamespace } from './netns.ts';
 
 const run = promisify(execFile);
@@ -33,7 +34,7 @@ function samples(text: string): Map<string, number> {
   return out;
 }
 
-describe('portpressure-agent check --format prometheus', () => {
+describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpressure-agent check --format prometheus', () => {
   let ns: TestNamespace;
   let dir: string;
 

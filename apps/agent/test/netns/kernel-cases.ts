@@ -4,6 +4,7 @@ import { portReportSchema } from '@portpressure/protocol';
 import type { PortReport } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestNamespace } from './netns.ts';
+import { lacks } from '../../../../test/support/requirements.ts';
 
 const run = promisify(execFile);
 
@@ -20,13 +21,13 @@ async function distinctLocalPortsInRange(ns: TestNamespace): Promise<number> {
 }
 
 /**
- * DOMAIN.md test cases T1-T11 against the real kernel: each case gets a fresh namespace with range
+ * The test cases T1-T11 of docs/domain.md against the real kernel: each case gets a fresh namespace with range
  * 40000-40099, makes real sockets on loopback from a child process in it, runs the agent's
  * `check --json --source <source>` in it, and compares the report with what the kernel did.
  * Called once per source (kernel-cases.<source>.test.ts) so both run the same cases.
  */
 export function defineKernelCases(source: 'netlink' | 'proc'): void {
-  describe(`DOMAIN.md cases against the kernel, source ${source}`, () => {
+  describe.skipIf(lacks(`kernel cases (${source})`, 'root'))(`docs/domain.md cases against the kernel, source ${source}`, () => {
     let ns: TestNamespace;
 
     beforeEach(async () => {

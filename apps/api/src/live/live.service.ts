@@ -5,7 +5,7 @@ type Listener = (message: LiveMessage) => void;
 
 /**
  * In-process fan-out of live updates to browser connections. One API instance for now; with
- * several, this is where Postgres LISTEN/NOTIFY plugs in (see DESIGN.md).
+ * several, this is where Postgres LISTEN/NOTIFY plugs in (see docs/architecture.md).
  */
 @Injectable()
 export class LiveService {

@@ -7,6 +7,7 @@ import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../support/api-harness.ts';
 import { NetnsLab, type LabProcess } from './lab/netns-lab.ts';
 import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { lacks } from '../../../../test/support/requirements.ts';
 
 // Issue 6's end-to-end lead time, with real sockets and the real agent: in a namespace with a
 // 200-port range, a client leaks connections to one destination at a steady rate; the agent
@@ -86,7 +87,7 @@ afterAll(async () => {
   }
 });
 
-describe('forecast lead time with real sockets in a network namespace', () => {
+describe.skipIf(lacks('forecast lead time', 'root'))('forecast lead time with real sockets in a network namespace', () => {
   it('notifies about a steady leak before the first EADDRNOTAVAIL', async () => {
     const run = await startRun();
     await startListener(run);

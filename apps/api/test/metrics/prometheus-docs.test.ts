@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lacks } from '../../../../test/support/requirements.ts';
 import { REPO_ROOT } from '../../src/config/config.ts';
 import { ServiceMetrics } from '../../src/metrics/service-metrics.ts';
 
@@ -12,7 +13,7 @@ const run = promisify(execFile);
 const doc = readFileSync(path.join(REPO_ROOT, 'docs/prometheus.md'), 'utf8');
 
 describe('docs/prometheus.md', () => {
-  it('gives alerting rules that promtool accepts', async () => {
+  it.skipIf(lacks('promtool check rules', 'prometheus'))('gives alerting rules that promtool accepts', async () => {
     const rules = /```yaml\n(groups:[\s\S]*?)```/.exec(doc)?.[1];
     expect(rules).toBeDefined();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'portpressure-rules-'));

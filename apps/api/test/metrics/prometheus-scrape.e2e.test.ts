@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createdApiTokenSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lacks } from '../../../../test/support/requirements.ts';
 import { spawnAgent, waitUntil, type AgentProcess } from '../support/agent-process.ts';
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../support/api-harness.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.ts';
@@ -26,7 +27,7 @@ function promtoolCheck(text: string): Promise<{ code: number; output: string }> 
  * The real API, a real agent process measuring this machine, and a real Prometheus scraping the
  * API with an API token: what PromQL answers is what PostgreSQL holds.
  */
-describe('Prometheus scraping the API', () => {
+describe.skipIf(lacks('Prometheus scraping the API', 'prometheus'))('Prometheus scraping the API', () => {
   let h: ApiHarness;
   let prometheus: PrometheusServer | undefined;
   let agent: AgentProcess | undefined;

@@ -3,7 +3,7 @@ import { count, describeWorst } from './host-text.ts';
 
 /**
  * Advice comes from the API (the same rules as `portpressure-agent check`); the blind spots are
- * what no socket table can show (DOMAIN.md), stated rather than guessed at.
+ * what no socket table can show (docs/domain.md, rules 3 and 9), stated rather than guessed at.
  */
 export function AdvicePanel({ advice, report }: { advice: AdviceItem[]; report: PortReport | null }) {
   return (

@@ -4,7 +4,7 @@ import { count, percent } from '../format.ts';
 const REUSE: Record<number, string> = { 0: 'never', 1: 'always', 2: 'loopback only' };
 const TIMESTAMPS: Record<number, string> = { 0: 'off', 1: 'on', 2: 'on, no random offset' };
 
-/** The numbers the kernel hands ports out by, in DOMAIN.md's words. */
+/** The numbers the kernel hands ports out by, in the words of docs/domain.md. */
 export function KernelPanel({ report }: { report: PortReport }) {
   const s = report.sysctls;
   return (

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from '../../../../test/support/requirements.ts';
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
 export const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
@@ -11,7 +12,7 @@ export const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 
 /** Debian's chromium, driven by playwright-core (its own browser downloads are not available here). */
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = CHROMIUM_PATH;
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -13,7 +13,7 @@ export type AttemptPlan =
   | { outcome: 'failed'; error: string };
 
 /**
- * DESIGN.md's delivery rule: network errors, timeouts, 5xx and 429 retry with exponential backoff
+ * The delivery rule: network errors, timeouts, 5xx and 429 retry with exponential backoff
  * and full jitter, never sooner than the receiver's Retry-After; anything else fails at once, and
  * so does a retryable failure once `maxAttempts` attempts have been made.
  */

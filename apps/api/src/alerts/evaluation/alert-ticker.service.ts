@@ -20,7 +20,7 @@ function add(into: TransitionSummary, more: TransitionSummary): void {
 /**
  * What ingest cannot see: hosts that stopped reporting, and reminders for incidents still firing.
  * Runs every PORTPRESSURE_ALERT_TICK_SECONDS on every instance, but a Postgres advisory lock lets
- * one instance at a time do the work (DESIGN.md: advisory locks for singleton jobs).
+ * one instance at a time do the work (an advisory lock makes it a singleton job across instances).
  */
 @Injectable()
 export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {

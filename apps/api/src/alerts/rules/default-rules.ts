@@ -2,7 +2,7 @@ import { alertRuleInputSchema, type AlertRuleDefinition, type AlertRuleInput } f
 
 /**
  * Rules every installation starts with (created once, on first start; editable and deletable):
- * DESIGN.md's warning at two thirds and critical at 90 %, a forecast that the worst tuples run out
+ * a warning at two thirds and critical at 90 %, a forecast that the worst tuples run out
  * within 30 minutes, and hosts that stop reporting for 5 minutes.
  */
 const DEFAULT_RULES: AlertRuleInput[] = [
