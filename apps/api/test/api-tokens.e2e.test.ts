@@ -61,6 +61,9 @@ describe('API tokens', () => {
 
   it('refuses requests with no token, a wrong one, an expired one and a revoked one', async () => {
     expect((await fetch(`${h.api.url}/api/hosts`)).status).toBe(401);
+    // a proxy's Basic authentication is not a token: the session cookie still counts
+    expect((await h.authedFetch('/api/hosts', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(200);
+    expect((await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
     for (const wrong of ['ppt_wrongwrongwrongwrongwrongwrongwrongwrongwro', 'not-even-a-token', '']) {
       const res = await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${wrong}` } });
       expect(res.status, wrong).toBe(401);

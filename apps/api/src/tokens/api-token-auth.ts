@@ -28,9 +28,13 @@ export function getRequestToken(req: object): TokenPrincipal | undefined {
 /** Methods a read-only token may use: they change nothing. */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The token of an `Authorization: Bearer …` header; undefined when there is no such header. */
+/**
+ * The token of an `Authorization: Bearer …` header ('' when the scheme is Bearer but the token is
+ * missing or malformed); undefined without a Bearer header. Other schemes are not ours: a proxy in
+ * front may use Basic authentication, and the browser then sends it along with the session cookie.
+ */
 export function readBearerToken(authorization: string | undefined): string | undefined {
-  if (!authorization) return undefined;
+  if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   return match?.[1] ?? '';
 }
