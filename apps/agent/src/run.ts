@@ -56,10 +56,10 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
     sampling = true;
     try {
       const { report, warnings } = await collectReport({ source: config.source });
-      for (const w of warnings) log(`warning: ${w}`);
+      for (const w of warnings) logger.warn(`warning: ${w}`);
       if (!stopping) link.submit(report);
     } catch (error) {
-      log(`could not measure this host: ${error instanceof Error ? error.message : String(error)}`);
+      logger.error(`could not measure this host: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       sampling = false;
     }
