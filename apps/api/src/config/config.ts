@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { securityConfigFrom, securityEnvShape, type SecurityConfig } from './security-config.ts';
 
 /** Repository root, for defaults that point into the checkout (data folder, built UI). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -48,12 +49,14 @@ export const apiEnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .min(16, 'must be at least 16 characters')
+      .min(32, 'must be at least 32 characters (a short token can be guessed)')
       .max(256)
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
       .optional(),
   ),
   PORTPRESSURE_AGENT_RATE_LIMIT: intFromEnv(1, 100_000).default(50),
+  // Hardening limits (docs/security.md explains each).
+  ...securityEnvShape,
 });
 
 export type ApiConfig = {
@@ -76,6 +79,8 @@ export type ApiConfig = {
   enrollmentToken: string | undefined;
   /** Frames per second one agent connection may send on average (bursts up to twice as many). */
   agentRateLimit: number;
+  /** Limits against floods and abuse (sign-in, enrollment, upgrades, ingest, webhook targets). */
+  security: SecurityConfig;
 };
 
 function parseTrustProxy(value: string): boolean | number | string[] {
@@ -145,6 +150,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: parseTrustProxy(e.PORTPRESSURE_TRUST_PROXY),
     enrollmentToken: e.PORTPRESSURE_ENROLLMENT_TOKEN,
     agentRateLimit: e.PORTPRESSURE_AGENT_RATE_LIMIT,
+    security: securityConfigFrom(e),
   };
 }
 

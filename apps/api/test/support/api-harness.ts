@@ -33,6 +33,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+    // Test webhook receivers listen on loopback; a test of the address guard passes '' instead.
+    PORTPRESSURE_WEBHOOK_ALLOW: '127.0.0.0/8',
     ...env,
   });
   const api = await startApi(config, { logger: false });
