@@ -11,6 +11,9 @@ import { TokenBucket } from './rate-limiter.ts';
 /** Who the upgrade request authenticated as: an agent about to enroll, or an enrolled host. */
 export type ConnectionAuth = { kind: 'enroll' } | { kind: 'host'; host: AuthenticatedHost };
 
+/** A connection may send this many seconds of its byte budget at once (a spool replay after an outage). */
+const BYTE_BURST_SECONDS = 8;
+
 /** How long a new connection may take to send its hello (or enroll) frame. */
 const HELLO_DEADLINE_MS = 10_000;
 
@@ -19,6 +22,8 @@ export interface AgentConnectionDeps {
   connections: AgentConnections;
   /** Frames per second on average; bursts up to twice as many. */
   rateLimit: number;
+  /** Bytes per second on average; bursts up to BYTE_BURST_SECONDS worth. */
+  bytesPerSecond: number;
   logger: Logger;
 }
 
@@ -26,6 +31,11 @@ export interface AgentConnectionDeps {
 function closeReason(message: string): string {
   const bytes = Buffer.from(message, 'utf8');
   return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+}
+
+function frameSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 function frameText(data: RawData): string {
@@ -47,6 +57,7 @@ export class AgentConnection {
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly bucket: TokenBucket;
+  private readonly byteBucket: TokenBucket;
   private unregister: (() => void) | undefined;
   /** Whether the peer answered since the last heartbeat. */
   private alive = true;
@@ -62,6 +73,7 @@ export class AgentConnection {
     private readonly deps: AgentConnectionDeps,
   ) {
     this.bucket = new TokenBucket(deps.rateLimit, deps.rateLimit * 2);
+    this.byteBucket = new TokenBucket(deps.bytesPerSecond, deps.bytesPerSecond * BYTE_BURST_SECONDS);
   }
 
   start(onClose: () => void): void {
@@ -105,6 +117,14 @@ export class AgentConnection {
       const rate = this.deps.rateLimit;
       return this.refuse(new IngestError('RATE_LIMITED', `more than ${rate} frames per second (bursts up to ${rate * 2})`, true));
     }
+    const size = frameSize(data);
+    if (!this.byteBucket.take(size)) {
+      // Per-host byte budget: frame counts alone let a few agents with 1,000-tuple snapshots fill
+      // the write queue and the heap. The agent's spool keeps what was not acked.
+      return this.refuse(
+        new IngestError('OVERLOADED', `more than ${this.deps.bytesPerSecond} bytes per second; back off and resend later`, true),
+      );
+    }
     if (isBinary) return this.refuse(new IngestError('BINARY_FRAME', 'binary frames are not accepted; send JSON text frames', true));
     const text = frameText(data);
     this.chain = this.chain
@@ -139,7 +159,8 @@ export class AgentConnection {
       case 'snapshot': {
         const session = this.requireSession();
         const seq = message.seq;
-        this.deps.ingest.store(session, message).then(
+        const admitted = this.deps.ingest.admit(session, message);
+        this.deps.ingest.store(session, admitted).then(
           () => this.send({ type: 'ack', seq }),
           (error: unknown) => {
             this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EnrollmentModule } from '../enrollment/enrollment.module.ts';
+import { HostClockModule } from '../host-clock/host-clock.module.ts';
 import { LiveModule } from '../live/live.module.ts';
 import { IngestGateway } from './ingest.gateway.ts';
 import { IngestRepository } from './ingest.repository.ts';
@@ -8,7 +9,7 @@ import { SnapshotEvents } from './snapshot-events.ts';
 import { SnapshotWriter } from './snapshot-writer.ts';
 
 @Module({
-  imports: [EnrollmentModule, LiveModule],
+  imports: [EnrollmentModule, LiveModule, HostClockModule],
   providers: [IngestRepository, SnapshotWriter, IngestService, IngestGateway, SnapshotEvents],
   exports: [SnapshotEvents],
 })
