@@ -8,6 +8,8 @@ import { RawWsAdapter } from './common/raw-ws-adapter.ts';
 import type { ApiConfig } from './config/config.ts';
 import { migrate } from './database/migrator.ts';
 import { setupApiDocs } from './docs/openapi.ts';
+import { originCheck } from './security/origin-check.ts';
+import { securityHeaders } from './security/security-headers.ts';
 import { serveWebUi } from './web/web-ui.ts';
 
 const LOG_LEVELS: Record<ApiConfig['logLevel'], LogLevel[]> = {
@@ -38,6 +40,8 @@ export async function startApi(config: ApiConfig, options: { logger?: false } = 
   // Decides req.ip (the sign-in rate limit's key) and req.secure (the session cookie's Secure flag).
   app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
+  app.use(securityHeaders);
+  app.use(originCheck(config.alerts.publicUrl));
   setupApiDocs(app);
   serveWebUi(app, config.webDir);
   await app.listen(config.port, config.host);

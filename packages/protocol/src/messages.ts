@@ -13,6 +13,8 @@ export const PROTOCOL_VERSION = 1;
 export const AGENT_WS_PATH = '/ws/agent';
 /** WebSocket path where browsers receive live updates. */
 export const LIVE_WS_PATH = '/ws/live';
+/** Close code of a live socket whose session ended (signed out, expired): the browser must sign in again. */
+export const LIVE_SESSION_ENDED = 4401;
 /**
  * Largest frame the API accepts from an agent, in bytes. A bigger frame is never buffered: the
  * connection is closed with FRAME_TOO_LARGE (1009, WebSocket's own "message too big").

@@ -26,6 +26,7 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
   /** Verified against when the user does not exist, so timing does not reveal user names. */
   private decoyHash: Promise<string> | undefined;
+  private readonly endedListeners = new Set<(token: string) => void>();
 
   constructor(
     @Inject(AuthRepository) private readonly repository: AuthRepository,
@@ -104,7 +105,20 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async logout(token: string | undefined): Promise<void> {
-    if (token) await this.repository.deleteSession(sessionKey(token));
+    if (!token) return;
+    await this.repository.deleteSession(sessionKey(token));
+    for (const listener of this.endedListeners) listener(token);
+  }
+
+  /** Whether a session token is still signed in, without extending it (an open socket is not activity). */
+  async isSignedIn(token: string): Promise<boolean> {
+    return (await this.repository.findLiveSession(sessionKey(token))) !== null;
+  }
+
+  /** Called with the token of every session signed out on this instance, so open sockets close at once. */
+  onSessionEnded(listener: (token: string) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
   }
 
   private decoy(): Promise<string> {

@@ -118,6 +118,9 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
     if (wait > 0) {
       return { ok: false, status: 429, message: `too many refused upgrades from this address; retry in ${wait} s`, retryAfterSeconds: wait };
     }
+    // Agents never send Origin; browsers always do on a WebSocket upgrade. A page must not be able
+    // to make a visitor's browser (inside the fleet's network) talk to the agent endpoint.
+    if (header(req, 'origin') !== undefined) return { ok: false, status: 403, message: 'agent connections do not come from web pages' };
     const version = header(req, PROTOCOL_VERSION_HEADER);
     if (version !== undefined) {
       if (!/^[1-9]\d{0,6}$/.test(version)) return { ok: false, status: 400, message: `${PROTOCOL_VERSION_HEADER} must be a protocol version number` };
