@@ -7,3 +7,4 @@ export * from './history.ts';
 export * from './fleet.ts';
 export * from './alerts.ts';
 export * from './security.ts';
+export * from './visible-text.ts';
