@@ -5,7 +5,6 @@ import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { escapeGoogleChatText, escapeNotification } from './markup-escape.ts';
-import { visibleText } from '@portpressure/protocol';
 import { escapeAngleMarkup, JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
 
 export const googleChatSettingsSchema = z.object({
@@ -66,8 +65,9 @@ export const googleChatProvider: ChatProvider<GoogleChatSettings> = {
   displayName: 'Google Chat',
   settingsSchema: googleChatSettingsSchema,
   build(raw, settings, options = {}) {
-    // Text messages have their own markup (<users/all>, <url|text>); cards escape as HTML below.
-    const notification = escapeNotification(raw, settings.format === 'text' ? escapeGoogleChatText : visibleText);
+    // Text messages have their own markup (<users/all>, <url|text>); a card's header, button and
+    // fallback text are not HTML-escaped by the card, so the brackets become look-alikes everywhere.
+    const notification = escapeNotification(raw, escapeGoogleChatText);
     const content =
       settings.format === 'text'
         ? { text: `${renderText(notification, options)}\n<${notification.hostUrl}|Open in Portpressure>` }
