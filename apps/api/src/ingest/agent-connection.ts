@@ -160,9 +160,10 @@ export class AgentConnection {
         const session = this.requireSession();
         const seq = message.seq;
         const admitted = this.deps.ingest.admit(session, message);
-        this.deps.ingest.store(session, admitted).then(
+        this.deps.ingest.store(session, admitted, admitted === message).then(
           () => this.send({ type: 'ack', seq }),
           (error: unknown) => {
+            if (error instanceof IngestError) return this.refuse(error);
             this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);
             // Fatal: the agent reconnects and resends, which is right when the database is down.
             this.refuse(new IngestError('INTERNAL', 'could not store the snapshot; reconnect and resend it', true, seq));

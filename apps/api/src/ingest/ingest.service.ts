@@ -17,6 +17,7 @@ import { summaryFromReport, toHostSummary, type StoredSummary } from '../hosts/h
 import { LiveService } from '../live/live.service.ts';
 import { IngestError } from './ingest.errors.ts';
 import { IngestRepository } from './ingest.repository.ts';
+import { ResendCheckRepository } from './resend-check.repository.ts';
 import { SnapshotEvents } from './snapshot-events.ts';
 import { admitSnapshot, type AdmissionState } from './snapshot-admission.ts';
 import { SnapshotWriter } from './snapshot-writer.ts';
@@ -53,6 +54,7 @@ export class IngestService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
     @Inject(ClockSkews) private readonly skews: ClockSkews,
+    @Inject(ResendCheckRepository) private readonly resends: ResendCheckRepository,
   ) {}
 
   /** Tuples of snapshots admitted but not yet committed, over every connection (the ingest queue's size). */
@@ -125,8 +127,13 @@ export class IngestService {
     };
   }
 
-  /** Stores a snapshot (once, however often it is sent). Resolves after commit, which is when the ack may go out. */
-  async store(session: AgentSession, snapshot: Snapshot): Promise<void> {
+  /**
+   * Stores a snapshot (once, however often it is sent). Resolves after commit, which is when the
+   * ack may go out. `checkResend`: a seq that is stored already must have been stored with this
+   * takenAt, or two agents are writing with one credential (SEQ_CONFLICT; not acked, so the
+   * second agent keeps it in its spool). Off for snapshots whose takenAt admission replaced.
+   */
+  async store(session: AgentSession, snapshot: Snapshot, checkResend = true): Promise<void> {
     const summary = summaryFromReport(snapshot.report);
     const tuples = snapshot.report.tuples.length + 1;
     this.queuedTuples += tuples;
@@ -136,7 +143,10 @@ export class IngestService {
     } finally {
       this.queuedTuples -= tuples;
     }
-    if (!stored) return;
+    if (!stored) {
+      if (checkResend) await this.checkResend(session, snapshot);
+      return;
+    }
     // Handed to the listeners at once, off the ack path: a host's snapshots commit in order (the
     // writer never has two batches of one host in flight) and reach SnapshotEvents in that order.
     // Chaining each snapshot behind the previous one's listeners instead let a slow listener run
@@ -151,6 +161,23 @@ export class IngestService {
       await Promise.race([done, new Promise((r) => (timer = setTimeout(r, MAX_BACKPRESSURE_WAIT_MS)))]);
       clearTimeout(timer);
     }
+  }
+
+  private async checkResend(session: AgentSession, snapshot: Snapshot): Promise<void> {
+    const storedAt = await this.resends.storedTakenAt(session.host.hostId, snapshot.seq);
+    // Stored with millisecond precision: a finer takenAt comes back rounded.
+    if (storedAt === null || Math.abs(storedAt - Date.parse(snapshot.takenAt)) <= 1) return;
+    this.logger.warn(
+      `host ${session.host.hostname} (${session.host.hostId}): seq ${snapshot.seq} arrived again with another takenAt; ` +
+        'two agents share this credential (a cloned machine image?)',
+    );
+    throw new IngestError(
+      'SEQ_CONFLICT',
+      `seq ${snapshot.seq} is stored already with another takenAt: another agent is using this host's credential ` +
+        '(a cloned machine image?); give this machine its own enrollment (empty its state folder, an admin revokes the shared credential)',
+      true,
+      snapshot.seq,
+    );
   }
 
   /** Records snapshots the agent dropped from its spool. */

@@ -118,3 +118,25 @@ export function guardedLookup(allow: AddressAllowlist) {
     });
   };
 }
+
+/**
+ * Save-time check of a webhook URL: a literal address (in any form the URL parser accepts:
+ * `2130706433`, `0x7f.1`, `[::ffff:127.0.0.1]` all arrive here normalized) or a `localhost` name
+ * that is not allowed is refused while the operator is still looking at the form. Names are
+ * resolved and checked when each connection is made (guardedLookup), since their answers can
+ * change after saving.
+ */
+export function webhookTargetRefusal(url: string, allow: AddressAllowlist): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined; // the URL schema reports it
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0) return refusedAddressReason(host, allow);
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return refusedAddressReason('127.0.0.1', allow) === undefined ? undefined : `${host} is this machine; webhooks may reach it only if PORTPRESSURE_WEBHOOK_ALLOW names 127.0.0.1`;
+  }
+  return undefined;
+}
