@@ -133,7 +133,8 @@ export function webhookTargetRefusal(url: string, allow: AddressAllowlist): stri
   } catch {
     return undefined; // the URL schema reports it
   }
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  // `localhost.` is `localhost`: a trailing dot only makes the name fully qualified.
+  const host = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
   if (isIP(host) !== 0) return refusedAddressReason(host, allow);
   if (host === 'localhost' || host.endsWith('.localhost')) {
     return refusedAddressReason('127.0.0.1', allow) === undefined ? undefined : `${host} is this machine; webhooks may reach it only if PORTPRESSURE_WEBHOOK_ALLOW names 127.0.0.1`;
