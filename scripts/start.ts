@@ -68,7 +68,7 @@ async function enrollmentToken(config: StartConfig): Promise<string> {
   if (config.enrollmentToken) return config.enrollmentToken;
   const file = path.join(config.dataDir, 'enrollment-token');
   const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (saved.length >= 16) return saved;
+  if (saved.length >= 32) return saved;
   const token = `ppe_${randomBytes(32).toString('base64url')}`;
   await writeFile(file, token + '\n', { mode: 0o600 });
   say(`generated an enrollment token for agents on other machines (kept in ${file}):`);
