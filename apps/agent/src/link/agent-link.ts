@@ -47,6 +47,8 @@ export interface AgentLinkOptions {
   /** Reconnect backoff bounds (capped exponential with full jitter). */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** Shortest wait after the API said OVERLOADED (BACK_OFF_MIN_MS unless a test shortens it). */
+  overloadBackoffMs?: number;
 }
 
 /** Fraction of the server's announced frame rate the agent allows itself, leaving room for timing noise. */
@@ -223,7 +225,7 @@ export class AgentLink {
         return this.connect(); // enrolled: connect again, now with the credential
       }
       // Told the API is over its ingest budget: wait at least BACK_OFF_MIN_MS, whatever the attempt count.
-      const minDelayMs = code === AGENT_ERROR_CODES.OVERLOADED ? BACK_OFF_MIN_MS : 0;
+      const minDelayMs = code === AGENT_ERROR_CODES.OVERLOADED ? (this.options.overloadBackoffMs ?? BACK_OFF_MIN_MS) : 0;
       this.backOff(refusal || (reason.length ? `${code} ${reason.toString()}` : String(code)), minDelayMs);
     });
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { AGENT_ERROR_CODE_NAMES, AGENT_ERROR_CODES, type AgentMessage, type ServerMessage } from '@portpressure/protocol';
+import { AGENT_ERROR_CODE_NAMES, AGENT_ERROR_CODES, MAX_AGENT_FRAME_BYTES, type AgentMessage, type ServerMessage } from '@portpressure/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { AgentConnections, CloseConnection } from '../enrollment/agent-connections.ts';
 import type { AuthenticatedHost } from '../enrollment/enrollment.service.ts';
@@ -55,6 +55,10 @@ function frameText(data: RawData): string {
 export class AgentConnection {
   private session: AgentSession | undefined;
   private closed = false;
+  /** Snapshots handed to the writer whose ack has not gone out yet. */
+  private pendingStores = 0;
+  /** Set once the connection was told OVERLOADED: it closes when the pending acks are out. */
+  private draining: IngestError | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly bucket: TokenBucket;
   private readonly byteBucket: TokenBucket;
@@ -73,7 +77,8 @@ export class AgentConnection {
     private readonly deps: AgentConnectionDeps,
   ) {
     this.bucket = new TokenBucket(deps.rateLimit, deps.rateLimit * 2);
-    this.byteBucket = new TokenBucket(deps.bytesPerSecond, deps.bytesPerSecond * BYTE_BURST_SECONDS);
+    // Never below one largest frame, or a budget smaller than a frame would refuse it forever.
+    this.byteBucket = new TokenBucket(deps.bytesPerSecond, Math.max(deps.bytesPerSecond * BYTE_BURST_SECONDS, MAX_AGENT_FRAME_BYTES));
   }
 
   start(onClose: () => void): void {
@@ -112,7 +117,8 @@ export class AgentConnection {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
-    if (this.closed) return;
+    // After OVERLOADED nothing more is read: the agent resends it from its spool later.
+    if (this.closed || this.draining) return;
     if (!this.bucket.take()) {
       const rate = this.deps.rateLimit;
       return this.refuse(new IngestError('RATE_LIMITED', `more than ${rate} frames per second (bursts up to ${rate * 2})`, true));
@@ -121,15 +127,15 @@ export class AgentConnection {
     if (!this.byteBucket.take(size)) {
       // Per-host byte budget: frame counts alone let a few agents with 1,000-tuple snapshots fill
       // the write queue and the heap. The agent's spool keeps what was not acked.
-      return this.refuse(
+      return this.overloaded(
         new IngestError('OVERLOADED', `more than ${this.deps.bytesPerSecond} bytes per second; back off and resend later`, true),
       );
     }
     if (isBinary) return this.refuse(new IngestError('BINARY_FRAME', 'binary frames are not accepted; send JSON text frames', true));
     const text = frameText(data);
     this.chain = this.chain
-      .then(() => (this.closed ? undefined : this.handle(parseAgentFrame(text))))
-      .catch((error: unknown) => this.refuse(error));
+      .then(() => (this.closed || this.draining ? undefined : this.handle(parseAgentFrame(text))))
+      .catch((error: unknown) => (error instanceof IngestError && error.code === 'OVERLOADED' ? this.overloaded(error) : this.refuse(error)));
   }
 
   private async handle(message: AgentMessage): Promise<void> {
@@ -160,15 +166,22 @@ export class AgentConnection {
         const session = this.requireSession();
         const seq = message.seq;
         const admitted = this.deps.ingest.admit(session, message);
-        this.deps.ingest.store(session, admitted, admitted === message).then(
-          () => this.send({ type: 'ack', seq }),
-          (error: unknown) => {
-            if (error instanceof IngestError) return this.refuse(error);
-            this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);
-            // Fatal: the agent reconnects and resends, which is right when the database is down.
-            this.refuse(new IngestError('INTERNAL', 'could not store the snapshot; reconnect and resend it', true, seq));
-          },
-        );
+        this.pendingStores += 1;
+        this.deps.ingest
+          .store(session, admitted, admitted === message)
+          .then(
+            () => this.send({ type: 'ack', seq }),
+            (error: unknown) => {
+              if (error instanceof IngestError) return this.refuse(error);
+              this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);
+              // Fatal: the agent reconnects and resends, which is right when the database is down.
+              this.refuse(new IngestError('INTERNAL', 'could not store the snapshot; reconnect and resend it', true, seq));
+            },
+          )
+          .finally(() => {
+            this.pendingStores -= 1;
+            if (this.draining && this.pendingStores === 0) this.close(AGENT_ERROR_CODES.OVERLOADED, this.draining.message);
+          });
         return;
       }
       case 'gap': {
@@ -184,6 +197,18 @@ export class AgentConnection {
       throw new IngestError('FORBIDDEN', 'an enrollment connection only accepts enroll', true);
     }
     throw new IngestError('HELLO_REQUIRED', 'send a hello frame before snapshots', true);
+  }
+
+  /**
+   * Over budget: the agent is told at once, nothing more is read, and the close (4503) waits for
+   * the acks of what was already admitted. Closing at once dropped those acks, so the agent
+   * resent the same burst after every back-off and never got past it.
+   */
+  private overloaded(error: IngestError): void {
+    if (this.closed || this.draining) return;
+    this.draining = error;
+    if (this.pendingStores === 0) return this.refuse(error);
+    this.send({ type: 'error', code: error.code, message: error.message });
   }
 
   private refuse(error: unknown): void {

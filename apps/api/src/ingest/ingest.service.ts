@@ -67,7 +67,8 @@ export class IngestService {
    */
   admit(session: AgentSession, snapshot: Snapshot): Snapshot {
     const tuples = snapshot.report.tuples.length + 1;
-    if (this.queuedTuples + tuples > this.config.security.ingestQueueTuples) {
+    // An empty queue takes any snapshot, so one larger than the budget cannot be refused forever.
+    if (this.queuedTuples > 0 && this.queuedTuples + tuples > this.config.security.ingestQueueTuples) {
       throw new IngestError(
         'OVERLOADED',
         `the API's ingest queue is full (${this.queuedTuples} tuples waiting); back off and resend later`,
