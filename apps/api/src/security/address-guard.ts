@@ -24,10 +24,11 @@ for (const [net, prefix] of [
 ] as const) {
   FORBIDDEN.addSubnet(net, prefix, 'ipv4');
 }
+// IPv4-mapped addresses (::ffff:0:0/96) are not listed: BlockList applies such a rule to every
+// IPv4 address too. They are judged by the IPv4 address inside (mappedIpv4).
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96], // IPv4-mapped: judged by the IPv4 address inside instead
   ['64:ff9b::', 96], // NAT64 of any IPv4 address, private ones included
   ['fc00::', 7],
   ['fe80::', 10],
