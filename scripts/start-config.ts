@@ -9,7 +9,7 @@ export const startEnvSchema = z.object({
   PORTPRESSURE_DATA_DIR: z.string().min(1).default('.data'),
   PORTPRESSURE_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PORTPRESSURE_LOCAL_AGENT: z.enum(['true', 'false']).default('true'),
-  PORTPRESSURE_ENROLLMENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PORTPRESSURE_ENROLLMENT_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export interface StartConfig {

@@ -61,14 +61,15 @@ async function checkDataDir(dir: string): Promise<void> {
 /**
  * The enrollment token shared by the API and the local agent: the configured one, else the one
  * kept in the data folder (0600), else a new one saved there. Keeping it in the data folder, not
- * only in the API's database, lets every later start enroll the local agent again if its state is
- * lost, without anyone copying a token from a log.
+ * only in the API's database, lets a later start enroll the local agent again without anyone
+ * copying a token from a log (if its state was lost, once an admin revoked the old credential:
+ * an active host is never re-enrolled by the token alone).
  */
 async function enrollmentToken(config: StartConfig): Promise<string> {
   if (config.enrollmentToken) return config.enrollmentToken;
   const file = path.join(config.dataDir, 'enrollment-token');
   const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (saved.length >= 16) return saved;
+  if (saved.length >= 32) return saved;
   const token = `ppe_${randomBytes(32).toString('base64url')}`;
   await writeFile(file, token + '\n', { mode: 0o600 });
   say(`generated an enrollment token for agents on other machines (kept in ${file}):`);

@@ -9,6 +9,8 @@ import type { ApiConfig } from './config/config.ts';
 import { migrate } from './database/migrator.ts';
 import { setupApiDocs } from './docs/openapi.ts';
 import { createApiLogger, NestPinoLogger } from './logging/nest-pino-logger.ts';
+import { originCheck } from './security/origin-check.ts';
+import { securityHeaders } from './security/security-headers.ts';
 import { serveWebUi } from './web/web-ui.ts';
 
 export interface StartedApi {
@@ -40,6 +42,8 @@ export async function startApi(config: ApiConfig, options: StartApiOptions = {})
   // Decides req.ip (the sign-in rate limit's key) and req.secure (the session cookie's Secure flag).
   app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
+  app.use(securityHeaders);
+  app.use(originCheck(config.alerts.publicUrl));
   setupApiDocs(app);
   serveWebUi(app, config.webDir);
   await app.listen(config.port, config.host);

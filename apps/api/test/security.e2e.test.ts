@@ -129,8 +129,10 @@ describe('agent credentials: who may write, checked before the WebSocket upgrade
     expect(rows).toEqual([{ host_id: host.hostId, n: '1' }]);
   });
 
-  it('stores credentials only as SHA-256 hashes, and a re-enrollment replaces the old credential', async () => {
+  it('stores credentials only as SHA-256 hashes, and a re-enrollment after revocation replaces the old credential', async () => {
     const first = await enrollHost(h.api.url, aHello('rotating-host'));
+    // An active credential is never replaced by the enrollment token alone (hardening.e2e tests that).
+    expect((await h.authedFetch(`/api/hosts/${first.hostId}/credential`, { method: 'DELETE' })).status).toBe(200);
     const second = await enrollHost(h.api.url, aHello('rotating-host'));
     expect(second.hostId).toBe(first.hostId); // same identity, same host and history
     const { rows } = await h.db.query<{ token_hash: string; revoked: boolean }>(

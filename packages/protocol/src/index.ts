@@ -7,3 +7,5 @@ export * from './history.ts';
 export * from './fleet.ts';
 export * from './alerts.ts';
 export * from './api-tokens.ts';
+export * from './security.ts';
+export * from './visible-text.ts';

@@ -13,6 +13,8 @@ export const PROTOCOL_VERSION = 1;
 export const AGENT_WS_PATH = '/ws/agent';
 /** WebSocket path where browsers receive live updates. */
 export const LIVE_WS_PATH = '/ws/live';
+/** Close code of a live socket whose session ended (signed out, expired): the browser must sign in again. */
+export const LIVE_SESSION_ENDED = 4401;
 /**
  * Largest frame the API accepts from an agent, in bytes. A bigger frame is never buffered: the
  * connection is closed with FRAME_TOO_LARGE (1009, WebSocket's own "message too big").
@@ -197,7 +199,37 @@ export const AGENT_ERROR_CODES = {
   RATE_LIMITED: 4429,
   /** The API could not store the frame (e.g. database down); the agent reconnects and resends. */
   INTERNAL: 4500,
+  /**
+   * Enrollment refused: a host with this identity exists and its credential is active. An admin
+   * revokes that credential first (the host and its history are kept) when the machine really is
+   * being re-installed; an intruder holding only the enrollment token cannot take the host over.
+   */
+  IDENTITY_IN_USE: 4410,
+  /**
+   * The snapshot's `seq` jumps further past the host's highest stored one than MAX_SEQ_JUMP
+   * allows. The connection stays open; the snapshot can never be stored and the agent drops it.
+   */
+  SEQ_OUT_OF_RANGE: 4416,
+  /**
+   * A snapshot reuses a stored `seq` with a different `takenAt`: two agents are writing with one
+   * credential (a cloned machine image). Not acked, so nothing is lost; the connection is closed
+   * and the agent backs off until an operator gives the clone its own enrollment.
+   */
+  SEQ_CONFLICT: 4411,
+  /**
+   * The API is over its ingest budget (write queue full, or this host sent more bytes than its
+   * budget allows). Nothing of the refused frame was stored or acked; the agent waits at least
+   * BACK_OFF_MIN_MS before reconnecting and resends from its spool.
+   */
+  OVERLOADED: 4503,
 } as const;
+
+/** Largest allowed step from a host's highest stored seq to a new snapshot's seq (about three years at one per 10 s). */
+export const MAX_SEQ_JUMP = 10_000_000;
+/** How far in the future (by the API's clock) a snapshot's takenAt may be before it is placed at the receive time. */
+export const MAX_CLOCK_SKEW_MS = 2 * 60 * 1000;
+/** Shortest wait of an agent told OVERLOADED before it reconnects. */
+export const BACK_OFF_MIN_MS = 15_000;
 export type AgentErrorCode = keyof typeof AGENT_ERROR_CODES;
 export const AGENT_ERROR_CODE_NAMES = Object.keys(AGENT_ERROR_CODES) as [AgentErrorCode, ...AgentErrorCode[]];
 

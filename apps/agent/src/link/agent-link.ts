@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  AGENT_ERROR_CODES,
   AGENT_WS_PATH,
+  BACK_OFF_MIN_MS,
   ENROLLMENT_TOKEN_HEADER,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_HEADER,
@@ -45,6 +47,8 @@ export interface AgentLinkOptions {
   /** Reconnect backoff bounds (capped exponential with full jitter). */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** Shortest wait after the API said OVERLOADED (BACK_OFF_MIN_MS unless a test shortens it). */
+  overloadBackoffMs?: number;
 }
 
 /** Fraction of the server's announced frame rate the agent allows itself, leaving room for timing noise. */
@@ -220,12 +224,14 @@ export class AgentLink {
         this.attempt = 0;
         return this.connect(); // enrolled: connect again, now with the credential
       }
-      this.backOff(refusal || (reason.length ? `${code} ${reason.toString()}` : String(code)));
+      // Told the API is over its ingest budget: wait at least BACK_OFF_MIN_MS, whatever the attempt count.
+      const minDelayMs = code === AGENT_ERROR_CODES.OVERLOADED ? (this.options.overloadBackoffMs ?? BACK_OFF_MIN_MS) : 0;
+      this.backOff(refusal || (reason.length ? `${code} ${reason.toString()}` : String(code)), minDelayMs);
     });
   }
 
-  private backOff(why: string): void {
-    const delay = backoffDelay(this.attempt++, this.options.backoffBaseMs, this.options.backoffCapMs);
+  private backOff(why: string, minDelayMs = 0): void {
+    const delay = Math.max(minDelayMs, backoffDelay(this.attempt++, this.options.backoffBaseMs, this.options.backoffCapMs));
     this.log(`disconnected (${why}); ${this.options.spool.size} snapshot(s) spooled; retrying in ${(delay / 1000).toFixed(1)} s`);
     this.state = 'backing-off';
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
@@ -282,11 +288,12 @@ export class AgentLink {
         this.log(`server refused ${message.seq === undefined ? 'a frame' : `snapshot ${message.seq}`}: ${message.code} ${message.message}`);
         // A snapshot the server found invalid will never become valid: drop it rather than resend
         // forever. Anything else (INTERNAL, …) ends the connection and the snapshot is resent.
-        if (message.seq !== undefined && message.code === 'INVALID_FRAME') {
+        if (message.seq !== undefined && (message.code === 'INVALID_FRAME' || message.code === 'SEQ_OUT_OF_RANGE')) {
           this.inFlight.delete(message.seq);
           if (spool.ack(message.seq)) this.refused += 1;
           this.pump();
         }
+        if (message.code === 'IDENTITY_IN_USE') this.log('this identity is enrolled already with an active credential; an admin must revoke it before this machine can enroll as that host');
         if (message.code === 'SUPERSEDED') this.log('another connection of this host took over (is a second agent running with this state folder?)');
         return;
     }

@@ -5,6 +5,7 @@ import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { AuthError } from './auth.errors.ts';
 import { AuthRepository } from './auth.repository.ts';
 import { generatePassword, hashPassword, verifyPassword } from './password-hash.ts';
+import { PasswordQueue } from './password-queue.ts';
 
 /** Window of the sign-in rate limit: `loginMaxAttempts` per client address per 15 minutes. */
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
@@ -26,11 +27,15 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
   /** Verified against when the user does not exist, so timing does not reveal user names. */
   private decoyHash: Promise<string> | undefined;
+  private readonly endedListeners = new Set<(token: string) => void>();
+  private readonly passwords: PasswordQueue;
 
   constructor(
     @Inject(AuthRepository) private readonly repository: AuthRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-  ) {}
+  ) {
+    this.passwords = new PasswordQueue(config.security.loginQueue);
+  }
 
   get sessionSeconds(): number {
     return this.config.sessionHours * 3600;
@@ -73,14 +78,20 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async login(username: string, password: string, clientKey: string): Promise<{ token: string; session: SessionInfo }> {
-    const { attempts, windowStart } = await this.repository.countAttempt(`login:${clientKey}`, LOGIN_WINDOW_SECONDS);
-    if (attempts > this.config.loginMaxAttempts) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + LOGIN_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
-      throw new AuthError('LOGIN_RATE_LIMITED', `too many sign-in attempts; try again in ${retryAfter} s`, retryAfter);
-    }
+    // Per address, per user name whatever the address, and for everyone together: a guesser
+    // spread over many addresses is limited by the last two (docs/security.md).
+    const security = this.config.security;
+    await this.limit(`login:${clientKey}`, this.config.loginMaxAttempts, 'from this address');
+    await this.limit(`login-user:${username}`, security.loginMaxAttemptsPerUser, `for user "${username}"`);
+    await this.limit('login-global', security.loginMaxAttemptsGlobal, 'on this server');
     const user = await this.repository.findUser(username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.decoy()));
+    const decoy = user ? undefined : await this.decoy();
+    const ok = await this.passwords.run(() => verifyPassword(password, user?.passwordHash ?? decoy!));
+    if (ok === undefined) {
+      throw new AuthError('LOGIN_BUSY', 'too many sign-ins are being checked right now; try again in a few seconds', 2);
+    }
     if (!user || !ok) throw new AuthError('INVALID_CREDENTIALS', 'wrong user name or password');
+    await this.repository.clearAttempts(`login-user:${username}`);
     await this.repository.clearAttempts(`login:${clientKey}`);
     await this.repository.deleteExpired(LOGIN_WINDOW_SECONDS);
     const token = randomBytes(32).toString('base64url');
@@ -104,7 +115,27 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async logout(token: string | undefined): Promise<void> {
-    if (token) await this.repository.deleteSession(sessionKey(token));
+    if (!token) return;
+    await this.repository.deleteSession(sessionKey(token));
+    for (const listener of this.endedListeners) listener(token);
+  }
+
+  /** Whether a session token is still signed in, without extending it (an open socket is not activity). */
+  async isSignedIn(token: string): Promise<boolean> {
+    return (await this.repository.findLiveSession(sessionKey(token))) !== null;
+  }
+
+  /** Called with the token of every session signed out on this instance, so open sockets close at once. */
+  onSessionEnded(listener: (token: string) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  private async limit(key: string, max: number, scope: string): Promise<void> {
+    const { attempts, windowStart } = await this.repository.countAttempt(key, LOGIN_WINDOW_SECONDS);
+    if (attempts <= max) return;
+    const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + LOGIN_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+    throw new AuthError('LOGIN_RATE_LIMITED', `too many sign-in attempts ${scope}; try again in ${retryAfter} s`, retryAfter);
   }
 
   private decoy(): Promise<string> {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { securityConfigFrom, securityEnvShape, type SecurityConfig } from './security-config.ts';
 
 /** Repository root, for defaults that point into the checkout (data folder, built UI). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -48,7 +49,7 @@ export const apiEnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .min(16, 'must be at least 16 characters')
+      .min(32, 'must be at least 32 characters (a short token can be guessed)')
       .max(256)
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
       .optional(),
@@ -61,6 +62,8 @@ export const apiEnvSchema = z.object({
   ),
   PORTPRESSURE_METRICS_TOP_TUPLES: intFromEnv(0, 100).default(5),
   PORTPRESSURE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  // Hardening limits (docs/security.md explains each).
+  ...securityEnvShape,
 });
 
 export type ApiConfig = {
@@ -86,6 +89,8 @@ export type ApiConfig = {
   metrics: MetricsConfig;
   /** auto: JSON lines unless stdout is a terminal. */
   logFormat: 'auto' | 'json' | 'pretty';
+  /** Limits against floods and abuse (sign-in, enrollment, upgrades, ingest, webhook targets). */
+  security: SecurityConfig;
 };
 
 export interface MetricsConfig {
@@ -164,6 +169,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     agentRateLimit: e.PORTPRESSURE_AGENT_RATE_LIMIT,
     metrics: { token: e.PORTPRESSURE_METRICS_TOKEN, topTuples: e.PORTPRESSURE_METRICS_TOP_TUPLES },
     logFormat: e.PORTPRESSURE_LOG_FORMAT,
+    security: securityConfigFrom(e),
   };
 }
 

@@ -32,11 +32,23 @@ export class EnrollmentRepository {
   }
 
   /**
-   * Creates the host of `identity` (or finds it: re-enrolling keeps the host and its history),
-   * revokes its previous credentials and stores the new credential's hash, in one transaction.
+   * Creates the host of `identity`, or re-enrolls it when none of its credentials is active (its
+   * agent lost its state and an admin revoked the old credential: the host and its history are
+   * kept), and stores the new credential's hash, in one transaction. An identity whose credential
+   * is active is not touched: `{ inUse }` names the host.
    */
-  async enrollHost(identity: HostIdentity, agentVersion: string, credentialHash: string): Promise<{ hostId: string }> {
+  async enrollHost(
+    identity: HostIdentity,
+    agentVersion: string,
+    credentialHash: string,
+  ): Promise<{ hostId: string } | { inUse: string }> {
     return this.prisma.$transaction(async (tx) => {
+      // Locked, so two enrollments of one identity cannot both see it free.
+      const existing = await tx.$queryRaw<{ id: string; active: boolean }[]>`
+        SELECT h.id, EXISTS (SELECT 1 FROM host_credentials c WHERE c.host_id = h.id AND c.revoked_at IS NULL) AS active
+        FROM hosts h WHERE h.machine_id = ${identity.machineId} AND h.hostname = ${identity.hostname}
+        FOR UPDATE`;
+      if (existing[0]?.active) return { inUse: existing[0].id };
       const hosts = await tx.$queryRaw<{ id: string }[]>`
         INSERT INTO hosts (machine_id, hostname, labels, agent_version)
         VALUES (${identity.machineId}, ${identity.hostname}, ${JSON.stringify(identity.labels)}::jsonb, ${agentVersion})
@@ -45,8 +57,6 @@ export class EnrollmentRepository {
         RETURNING id`;
       const hostId = hosts[0]?.id;
       if (!hostId) throw new Error('host upsert returned no row');
-      await tx.$executeRaw`
-        UPDATE host_credentials SET revoked_at = now() WHERE host_id = ${hostId}::uuid AND revoked_at IS NULL`;
       await tx.$executeRaw`
         INSERT INTO host_credentials (host_id, token_hash) VALUES (${hostId}::uuid, ${credentialHash})`;
       return { hostId };

@@ -85,14 +85,27 @@ export class EnrollmentService implements OnApplicationBootstrap {
     return { ok: true, host: { hostId: record.hostId, machineId: record.machineId, hostname: record.hostname } };
   }
 
-  /** Enrolls the host of an `enroll` frame and returns its new credential (shown once, stored hashed). */
+  /**
+   * Enrolls the host of an `enroll` frame and returns its new credential (shown once, stored
+   * hashed). An identity that exists with an active credential is refused (IDENTITY_IN_USE): the
+   * enrollment token alone must never hand over a host, its history and its alerts. An operator
+   * re-installing that machine revokes its credential first (the host and history are kept).
+   */
   async enroll(frame: Enroll): Promise<Enrolled> {
     const credential = newSecret(HOST_CREDENTIAL_PREFIX);
-    const { hostId } = await this.repository.enrollHost(frame.host, frame.agentVersion, hashSecret(credential));
-    // Re-enrollment revoked the host's previous credential: end connections made with it.
-    this.connections.closeHost(hostId, AGENT_ERROR_CODES.UNAUTHORIZED, 'credential replaced by a new enrollment');
-    this.logger.log(`enrolled host ${frame.host.hostname} (${frame.host.machineId}) as ${hostId}`);
-    return { type: 'enrolled', hostId, credential };
+    const result = await this.repository.enrollHost(frame.host, frame.agentVersion, hashSecret(credential));
+    if ('inUse' in result) {
+      this.logger.warn(
+        `refused to enroll ${frame.host.hostname} (${frame.host.machineId}): host ${result.inUse} has this identity and an active credential`,
+      );
+      throw new EnrollmentError(
+        'IDENTITY_IN_USE',
+        `host ${frame.host.hostname} is enrolled already and its credential is active; ` +
+          `if this machine really is that host, an admin revokes its credential (DELETE /api/hosts/${result.inUse}/credential) and it enrolls again`,
+      );
+    }
+    this.logger.log(`enrolled host ${frame.host.hostname} (${frame.host.machineId}) as ${result.hostId}`);
+    return { type: 'enrolled', hostId: result.hostId, credential };
   }
 
   /** Revokes the host's credentials and ends its connections on this instance. */

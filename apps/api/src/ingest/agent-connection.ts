@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { AGENT_ERROR_CODE_NAMES, AGENT_ERROR_CODES, type AgentMessage, type ServerMessage } from '@portpressure/protocol';
+import { AGENT_ERROR_CODE_NAMES, AGENT_ERROR_CODES, MAX_AGENT_FRAME_BYTES, type AgentMessage, type ServerMessage } from '@portpressure/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { AgentConnections, CloseConnection } from '../enrollment/agent-connections.ts';
 import type { AuthenticatedHost } from '../enrollment/enrollment.service.ts';
@@ -11,6 +11,9 @@ import { TokenBucket } from './rate-limiter.ts';
 /** Who the upgrade request authenticated as: an agent about to enroll, or an enrolled host. */
 export type ConnectionAuth = { kind: 'enroll' } | { kind: 'host'; host: AuthenticatedHost };
 
+/** A connection may send this many seconds of its byte budget at once (a spool replay after an outage). */
+const BYTE_BURST_SECONDS = 8;
+
 /** How long a new connection may take to send its hello (or enroll) frame. */
 const HELLO_DEADLINE_MS = 10_000;
 
@@ -19,6 +22,8 @@ export interface AgentConnectionDeps {
   connections: AgentConnections;
   /** Frames per second on average; bursts up to twice as many. */
   rateLimit: number;
+  /** Bytes per second on average; bursts up to BYTE_BURST_SECONDS worth. */
+  bytesPerSecond: number;
   logger: Logger;
 }
 
@@ -26,6 +31,11 @@ export interface AgentConnectionDeps {
 function closeReason(message: string): string {
   const bytes = Buffer.from(message, 'utf8');
   return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+}
+
+function frameSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 function frameText(data: RawData): string {
@@ -45,8 +55,13 @@ function frameText(data: RawData): string {
 export class AgentConnection {
   private session: AgentSession | undefined;
   private closed = false;
+  /** Snapshots handed to the writer whose ack has not gone out yet. */
+  private pendingStores = 0;
+  /** Set once the connection was told OVERLOADED: it closes when the pending acks are out. */
+  private draining: IngestError | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly bucket: TokenBucket;
+  private readonly byteBucket: TokenBucket;
   private unregister: (() => void) | undefined;
   /** Whether the peer answered since the last heartbeat. */
   private alive = true;
@@ -62,6 +77,8 @@ export class AgentConnection {
     private readonly deps: AgentConnectionDeps,
   ) {
     this.bucket = new TokenBucket(deps.rateLimit, deps.rateLimit * 2);
+    // Never below one largest frame, or a budget smaller than a frame would refuse it forever.
+    this.byteBucket = new TokenBucket(deps.bytesPerSecond, Math.max(deps.bytesPerSecond * BYTE_BURST_SECONDS, MAX_AGENT_FRAME_BYTES));
   }
 
   start(onClose: () => void): void {
@@ -100,16 +117,25 @@ export class AgentConnection {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
-    if (this.closed) return;
+    // After OVERLOADED nothing more is read: the agent resends it from its spool later.
+    if (this.closed || this.draining) return;
     if (!this.bucket.take()) {
       const rate = this.deps.rateLimit;
       return this.refuse(new IngestError('RATE_LIMITED', `more than ${rate} frames per second (bursts up to ${rate * 2})`, true));
     }
+    const size = frameSize(data);
+    if (!this.byteBucket.take(size)) {
+      // Per-host byte budget: frame counts alone let a few agents with 1,000-tuple snapshots fill
+      // the write queue and the heap. The agent's spool keeps what was not acked.
+      return this.overloaded(
+        new IngestError('OVERLOADED', `more than ${this.deps.bytesPerSecond} bytes per second; back off and resend later`, true),
+      );
+    }
     if (isBinary) return this.refuse(new IngestError('BINARY_FRAME', 'binary frames are not accepted; send JSON text frames', true));
     const text = frameText(data);
     this.chain = this.chain
-      .then(() => (this.closed ? undefined : this.handle(parseAgentFrame(text))))
-      .catch((error: unknown) => this.refuse(error));
+      .then(() => (this.closed || this.draining ? undefined : this.handle(parseAgentFrame(text))))
+      .catch((error: unknown) => (error instanceof IngestError && error.code === 'OVERLOADED' ? this.overloaded(error) : this.refuse(error)));
   }
 
   private async handle(message: AgentMessage): Promise<void> {
@@ -139,14 +165,23 @@ export class AgentConnection {
       case 'snapshot': {
         const session = this.requireSession();
         const seq = message.seq;
-        this.deps.ingest.store(session, message).then(
-          () => this.send({ type: 'ack', seq }),
-          (error: unknown) => {
-            this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);
-            // Fatal: the agent reconnects and resends, which is right when the database is down.
-            this.refuse(new IngestError('INTERNAL', 'could not store the snapshot; reconnect and resend it', true, seq));
-          },
-        );
+        const admitted = this.deps.ingest.admit(session, message);
+        this.pendingStores += 1;
+        this.deps.ingest
+          .store(session, admitted, admitted === message)
+          .then(
+            () => this.send({ type: 'ack', seq }),
+            (error: unknown) => {
+              if (error instanceof IngestError) return this.refuse(error);
+              this.deps.logger.error(`storing snapshot ${seq} of host ${session.host.hostId} failed: ${String(error)}`);
+              // Fatal: the agent reconnects and resends, which is right when the database is down.
+              this.refuse(new IngestError('INTERNAL', 'could not store the snapshot; reconnect and resend it', true, seq));
+            },
+          )
+          .finally(() => {
+            this.pendingStores -= 1;
+            if (this.draining && this.pendingStores === 0) this.close(AGENT_ERROR_CODES.OVERLOADED, this.draining.message);
+          });
         return;
       }
       case 'gap': {
@@ -162,6 +197,18 @@ export class AgentConnection {
       throw new IngestError('FORBIDDEN', 'an enrollment connection only accepts enroll', true);
     }
     throw new IngestError('HELLO_REQUIRED', 'send a hello frame before snapshots', true);
+  }
+
+  /**
+   * Over budget: the agent is told at once, nothing more is read, and the close (4503) waits for
+   * the acks of what was already admitted. Closing at once dropped those acks, so the agent
+   * resent the same burst after every back-off and never got past it.
+   */
+  private overloaded(error: IngestError): void {
+    if (this.closed || this.draining) return;
+    this.draining = error;
+    if (this.pendingStores === 0) return this.refuse(error);
+    this.send({ type: 'error', code: error.code, message: error.message });
   }
 
   private refuse(error: unknown): void {

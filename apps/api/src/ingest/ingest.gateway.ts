@@ -15,11 +15,19 @@ import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import { AgentConnection, type ConnectionAuth } from './agent-connection.ts';
 import { IngestService } from './ingest.service.ts';
+import { FailureThrottle } from '../security/failure-throttle.ts';
+import { TokenBucket } from './rate-limiter.ts';
 
 /** Server-side liveness: every connection is pinged this often and dropped if the previous ping went unanswered. */
 const HEARTBEAT_MS = 30_000;
 
-type UpgradeDecision = { ok: true; auth: ConnectionAuth } | { ok: false; status: number; message: string };
+type UpgradeDecision =
+  | { ok: true; auth: ConnectionAuth }
+  | { ok: false; status: number; message: string; retryAfterSeconds?: number };
+
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -39,13 +47,21 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
   private heartbeat: NodeJS.Timeout | undefined;
   /** What verifyClient decided, handed to handleConnection through the upgrade request. */
   private readonly authByRequest = new WeakMap<IncomingMessage, ConnectionAuth>();
+  /** Refused upgrades per client address: a guesser is answered 429 before any lookup. */
+  private readonly failures: FailureThrottle;
+  /** Enrollments of the whole installation: a leaked token cannot add hundreds of hosts a second. */
+  private readonly enrollments: TokenBucket;
 
   constructor(
     @Inject(IngestService) private readonly ingest: IngestService,
     @Inject(EnrollmentService) private readonly enrollment: EnrollmentService,
     @Inject(AgentConnections) private readonly connections: AgentConnections,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-  ) {}
+  ) {
+    this.failures = new FailureThrottle(config.security.agentUpgradeFailuresPerMinute);
+    const perMinute = config.security.enrollPerMinute;
+    this.enrollments = new TokenBucket(perMinute / 60, perMinute);
+  }
 
   afterInit(server: WebSocketServer): void {
     this.heartbeat = setInterval(() => {
@@ -61,7 +77,10 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
             this.authByRequest.set(info.req, decision.auth);
             return callback(true);
           }
-          const headers = decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="portpressure-agent"' } : undefined;
+          if (decision.status === 401) this.failures.recordFailure(clientAddress(info.req));
+          const headers: Record<string, string> = {};
+          if (decision.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="portpressure-agent"';
+          if (decision.retryAfterSeconds !== undefined) headers['Retry-After'] = String(decision.retryAfterSeconds);
           callback(false, decision.status, decision.message, headers);
         },
         (error: unknown) => {
@@ -83,6 +102,7 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
       ingest: this.ingest,
       connections: this.connections,
       rateLimit: this.config.agentRateLimit,
+      bytesPerSecond: this.config.security.agentBytesPerSecond,
       logger: this.logger,
     });
     this.live.add(connection);
@@ -94,6 +114,13 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
   }
 
   private async decide(req: IncomingMessage): Promise<UpgradeDecision> {
+    const wait = this.failures.blockedFor(clientAddress(req));
+    if (wait > 0) {
+      return { ok: false, status: 429, message: `too many refused upgrades from this address; retry in ${wait} s`, retryAfterSeconds: wait };
+    }
+    // Agents never send Origin; browsers always do on a WebSocket upgrade. A page must not be able
+    // to make a visitor's browser (inside the fleet's network) talk to the agent endpoint.
+    if (header(req, 'origin') !== undefined) return { ok: false, status: 403, message: 'agent connections do not come from web pages' };
     const version = header(req, PROTOCOL_VERSION_HEADER);
     if (version !== undefined) {
       if (!/^[1-9]\d{0,6}$/.test(version)) return { ok: false, status: 400, message: `${PROTOCOL_VERSION_HEADER} must be a protocol version number` };
@@ -103,9 +130,12 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
     }
     const enrollmentToken = header(req, ENROLLMENT_TOKEN_HEADER);
     if (enrollmentToken !== undefined) {
-      return this.enrollment.isEnrollmentToken(enrollmentToken)
-        ? { ok: true, auth: { kind: 'enroll' } }
-        : { ok: false, status: 401, message: 'enrollment token refused' };
+      if (!this.enrollment.isEnrollmentToken(enrollmentToken)) return { ok: false, status: 401, message: 'enrollment token refused' };
+      if (!this.enrollments.take()) {
+        const perMinute = this.config.security.enrollPerMinute;
+        return { ok: false, status: 429, message: `more than ${perMinute} enrollments per minute; retry later`, retryAfterSeconds: Math.ceil(60 / perMinute) };
+      }
+      return { ok: true, auth: { kind: 'enroll' } };
     }
     const authorization = header(req, 'authorization');
     const bearer = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];

@@ -11,16 +11,20 @@ import {
   type Welcome,
 } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
+import { EnrollmentError } from '../enrollment/enrollment.errors.ts';
 import { EnrollmentService, type AuthenticatedHost } from '../enrollment/enrollment.service.ts';
 import { summaryFromReport, toHostSummary, type StoredSummary } from '../hosts/host-summary.ts';
 import { LiveService } from '../live/live.service.ts';
 import { IngestError } from './ingest.errors.ts';
 import { IngestRepository } from './ingest.repository.ts';
+import { ResendCheckRepository } from './resend-check.repository.ts';
 import { SnapshotEvents } from './snapshot-events.ts';
+import { admitSnapshot, type AdmissionState } from './snapshot-admission.ts';
 import { SnapshotWriter } from './snapshot-writer.ts';
+import { ClockSkews } from '../host-clock/clock-skews.ts';
 
 /** What one streaming connection knows about its host, so storing a snapshot never re-reads it. */
-export interface AgentSession {
+export interface AgentSession extends AdmissionState {
   host: AuthenticatedHost;
   labels: Labels;
   droppedSnapshots: number;
@@ -49,12 +53,43 @@ export class IngestService {
     @Inject(LiveService) private readonly live: LiveService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
+    @Inject(ClockSkews) private readonly skews: ClockSkews,
+    @Inject(ResendCheckRepository) private readonly resends: ResendCheckRepository,
   ) {}
 
+  /** Tuples of snapshots admitted but not yet committed, over every connection (the ingest queue's size). */
+  private queuedTuples = 0;
+
+  /**
+   * Admission control and the server's checks of a snapshot, before it is queued: refuses it when
+   * the write queue is over its budget (OVERLOADED: the agent backs off and resends from its spool)
+   * or its seq jumps too far, and places a future takenAt at the receive time. Returns what to store.
+   */
+  admit(session: AgentSession, snapshot: Snapshot): Snapshot {
+    const tuples = snapshot.report.tuples.length + 1;
+    // An empty queue takes any snapshot, so one larger than the budget cannot be refused forever.
+    if (this.queuedTuples > 0 && this.queuedTuples + tuples > this.config.security.ingestQueueTuples) {
+      throw new IngestError(
+        'OVERLOADED',
+        `the API's ingest queue is full (${this.queuedTuples} tuples waiting); back off and resend later`,
+        true,
+        snapshot.seq,
+      );
+    }
+    const admitted = admitSnapshot(session, snapshot, Date.now());
+    if (session.clockSkewMs !== null) this.skews.record(session.host.hostId, session.clockSkewMs);
+    return admitted;
+  }
+
   /** Enrolls the host named by an `enroll` frame (the connection presented the enrollment token). */
-  enroll(frame: Enroll): Promise<Enrolled> {
+  async enroll(frame: Enroll): Promise<Enrolled> {
     this.checkVersion(frame.protocolVersion);
-    return this.enrollment.enroll(frame);
+    try {
+      return await this.enrollment.enroll(frame);
+    } catch (error) {
+      if (error instanceof EnrollmentError && error.code === 'IDENTITY_IN_USE') throw new IngestError('IDENTITY_IN_USE', error.message, true);
+      throw error;
+    }
   }
 
   /**
@@ -80,6 +115,8 @@ export class IngestService {
         droppedSnapshots: state.droppedSnapshots,
         latestTakenAt: 0,
         afterCommitBacklog: 0,
+        highestSeq: state.lastSeq,
+        clockSkewMs: null,
       },
       welcome: {
         type: 'welcome',
@@ -91,11 +128,26 @@ export class IngestService {
     };
   }
 
-  /** Stores a snapshot (once, however often it is sent). Resolves after commit, which is when the ack may go out. */
-  async store(session: AgentSession, snapshot: Snapshot): Promise<void> {
+  /**
+   * Stores a snapshot (once, however often it is sent). Resolves after commit, which is when the
+   * ack may go out. `checkResend`: a seq that is stored already must have been stored with this
+   * takenAt, or two agents are writing with one credential (SEQ_CONFLICT; not acked, so the
+   * second agent keeps it in its spool). Off for snapshots whose takenAt admission replaced.
+   */
+  async store(session: AgentSession, snapshot: Snapshot, checkResend = true): Promise<void> {
     const summary = summaryFromReport(snapshot.report);
-    const stored = await this.writer.write({ hostId: session.host.hostId, snapshot, summary });
-    if (!stored) return;
+    const tuples = snapshot.report.tuples.length + 1;
+    this.queuedTuples += tuples;
+    let stored: boolean;
+    try {
+      stored = await this.writer.write({ hostId: session.host.hostId, snapshot, summary });
+    } finally {
+      this.queuedTuples -= tuples;
+    }
+    if (!stored) {
+      if (checkResend) await this.checkResend(session, snapshot);
+      return;
+    }
     // Handed to the listeners at once, off the ack path: a host's snapshots commit in order (the
     // writer never has two batches of one host in flight) and reach SnapshotEvents in that order.
     // Chaining each snapshot behind the previous one's listeners instead let a slow listener run
@@ -110,6 +162,23 @@ export class IngestService {
       await Promise.race([done, new Promise((r) => (timer = setTimeout(r, MAX_BACKPRESSURE_WAIT_MS)))]);
       clearTimeout(timer);
     }
+  }
+
+  private async checkResend(session: AgentSession, snapshot: Snapshot): Promise<void> {
+    const storedAt = await this.resends.storedTakenAt(session.host.hostId, snapshot.seq);
+    // Stored with millisecond precision: a finer takenAt comes back rounded.
+    if (storedAt === null || Math.abs(storedAt - Date.parse(snapshot.takenAt)) <= 1) return;
+    this.logger.warn(
+      `host ${session.host.hostname} (${session.host.hostId}): seq ${snapshot.seq} arrived again with another takenAt; ` +
+        'two agents share this credential (a cloned machine image?)',
+    );
+    throw new IngestError(
+      'SEQ_CONFLICT',
+      `seq ${snapshot.seq} is stored already with another takenAt: another agent is using this host's credential ` +
+        '(a cloned machine image?); give this machine its own enrollment (empty its state folder, an admin revokes the shared credential)',
+      true,
+      snapshot.seq,
+    );
   }
 
   /** Records snapshots the agent dropped from its spool. */

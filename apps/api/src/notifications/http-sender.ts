@@ -1,3 +1,6 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import { AddressRefusedError, EMPTY_ALLOWLIST, guardedLookup, refusedAddressReason, type AddressAllowlist } from '../security/address-guard.ts';
+
 /** What a provider asks the sender to deliver. The URL is a secret: never log it, use redactUrl. */
 export interface OutgoingRequest {
   url: string;
@@ -28,8 +31,19 @@ export interface SendOptions {
   timeoutMs: number;
   /** Lets a shutting-down worker abandon an attempt; it is then reported as retryable. */
   signal?: AbortSignal;
-  /** How much of an error response body to keep for the delivery log. */
-  maxErrorBodyChars?: number;
+  /** Internal addresses the operator allows webhooks to reach (PORTPRESSURE_WEBHOOK_ALLOW); none by default. */
+  allow?: AddressAllowlist;
+}
+
+/** One connection pool per allowlist, each resolving names through the address guard at connect time. */
+const guardedAgents = new WeakMap<AddressAllowlist, Agent>();
+function guardedAgent(allow: AddressAllowlist): Agent {
+  let agent = guardedAgents.get(allow);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(allow) } });
+    guardedAgents.set(allow, agent);
+  }
+  return agent;
 }
 
 export interface BackoffPolicy {
@@ -160,6 +174,9 @@ function classifyThrown(
     return { ok: false, retryable: true, error: `aborted while posting to ${target}`, durationMs };
   }
   const cause = asErrorLike(e?.cause);
+  if (e?.cause instanceof AddressRefusedError) {
+    return { ok: false, retryable: false, error: `refused to post to ${target}: ${e.cause.message}`, durationMs };
+  }
   const code = typeof cause?.code === 'string' ? cause.code : typeof e?.code === 'string' ? e.code : undefined;
   const described = code === undefined ? undefined : NETWORK_ERROR_NAMES[code];
   const detail =
@@ -173,26 +190,6 @@ function classifyThrown(
     error: scrub(`network error posting to ${target}: ${text}`, url),
     durationMs,
   };
-}
-
-/** Reads at most `maxChars` of an error body; a receiver may answer with megabytes of HTML. */
-async function readSnippet(response: Response, maxChars: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < maxChars) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch {
-    // A body cut off by the timeout still leaves the status, which is what matters.
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return text.replace(/\s+/g, ' ').trim().slice(0, maxChars);
 }
 
 /**
@@ -217,6 +214,21 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
       durationMs: elapsed(startedAt),
     };
   }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return {
+      ok: false,
+      retryable: false,
+      error: `${target} carries a user name or password, which webhooks do not send; put the credential in the path or use the provider's own`,
+      durationMs: elapsed(startedAt),
+    };
+  }
+  const allow = options.allow ?? EMPTY_ALLOWLIST;
+  // A literal address is never looked up, so the connect-time guard would not see it: judged here.
+  const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+  const literalReason = /^[\d.]+$|:/.test(literal) ? refusedAddressReason(literal, allow) : undefined;
+  if (literalReason !== undefined) {
+    return { ok: false, retryable: false, error: `refused to post to ${target}: ${literalReason}`, durationMs: elapsed(startedAt) };
+  }
   let headers: Headers;
   try {
     headers = new Headers(request.headers);
@@ -227,14 +239,15 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
 
   const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, options.signal]);
-  let response: Response;
+  let response: Awaited<ReturnType<typeof undiciFetch>>;
   try {
-    response = await fetch(parsed, {
+    response = await undiciFetch(parsed, {
       method: request.method,
-      headers,
+      headers: Object.fromEntries(headers),
       body: request.body,
       signal,
       redirect: 'manual',
+      dispatcher: guardedAgent(allow),
     });
   } catch (err) {
     return classifyThrown(err, request.url, options.timeoutMs, timeoutSignal, elapsed(startedAt));
@@ -247,8 +260,10 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
     return { ok: true, status, durationMs: elapsed(startedAt) };
   }
 
-  const snippet = scrub(await readSnippet(response, options.maxErrorBodyChars ?? 300), request.url);
-  const suffix = snippet === '' ? '' : `: ${snippet}`;
+  // The receiver's body is never kept nor shown: an error page of some internal service is exactly
+  // what a webhook URL aimed at it would try to read out through the delivery log.
+  response.body?.cancel().catch(() => undefined);
+  const suffix = '';
   const durationMs = elapsed(startedAt);
   if (status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));

@@ -145,13 +145,13 @@ describe('alerting REST API', () => {
       expect(verifyWebhookSignature(SECRET, timestamp, received?.body ?? '', signature, 300)).toBe(true);
     });
 
-    it('reports a failing test send with the receiver\'s answer but without the URL\'s secret parts', async () => {
+    it('reports a failing test send with the receiver\'s status, never its body nor the URL\'s secret parts', async () => {
       const broken = await alerts.createChannel({ name: 'Broken', type: 'slack', settings: { webhookUrl: receiver.url('/services/SECRETPATH2') } });
       receiver.enqueue({ status: 404, body: 'no_service' });
       const delivery = await alerts.sendTest(broken.id);
       expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
       expect(delivery.lastError).toContain('HTTP 404');
-      expect(delivery.lastError).toContain('no_service');
+      expect(delivery.lastError).not.toContain('no_service');
       expect(JSON.stringify(delivery)).not.toContain('SECRETPATH2');
       const log = await alerts.deliveries(`?channelId=${broken.id}`);
       expect(log.map((d) => d.id)).toEqual([delivery.id]);

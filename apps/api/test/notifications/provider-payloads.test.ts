@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
+import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { buildChannelRequest } from '../../src/notifications/providers/index.ts';
 import type { ChannelConfig } from '../../src/notifications/providers/index.ts';
@@ -59,10 +60,13 @@ function configFor(type: ChannelConfig['type'], url: string): ChannelConfig {
   }
 }
 
+/** The receiver listens on loopback, which webhooks may reach only when allowed. */
+const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
+
 /** Builds, sends through the real sender to the real receiver, and returns what arrived. */
 async function deliver(config: ChannelConfig, notification: AlertNotification): Promise<ReceivedRequest> {
   const before = receiver.requests.length;
-  const outcome = await sendHttp(buildChannelRequest(config, notification, { now: FIXED_NOW }), { timeoutMs: 5_000 });
+  const outcome = await sendHttp(buildChannelRequest(config, notification, { now: FIXED_NOW }), { timeoutMs: 5_000, allow: LOOPBACK });
   expect(outcome).toMatchObject({ ok: true, status: 200 });
   expect(receiver.requests).toHaveLength(before + 1);
   const received = receiver.requests[before];
@@ -257,7 +261,7 @@ describe('generic signed webhook', () => {
     const { timestamp: first } = signatureParts(received);
     const later = new Date(FIXED_NOW.getTime() + 600_000);
     const outcome = await sendHttp(buildChannelRequest(config(), aFiringNotification(), { now: later }), {
-      timeoutMs: 5_000,
+      timeoutMs: 5_000, allow: LOOPBACK,
     });
     expect(outcome.ok).toBe(true);
     const retry = receiver.requests.at(-1);

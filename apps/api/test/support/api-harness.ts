@@ -33,6 +33,12 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+    // Test webhook receivers listen on loopback; a test of the address guard passes '' instead.
+    PORTPRESSURE_WEBHOOK_ALLOW: '127.0.0.0/8',
+    // Tests enroll many hosts and try many wrong credentials from one address; the throttles'
+    // own tests set real values.
+    PORTPRESSURE_ENROLL_RATE_LIMIT: '100000',
+    PORTPRESSURE_AGENT_UPGRADE_FAILURES: '100000',
     ...env,
   });
   const api = await startApi(config, { logger: false });

@@ -1,4 +1,4 @@
-import type { AlertIncident, IncidentFilter } from '@portpressure/protocol';
+import { visibleText, type AlertIncident, type IncidentFilter } from '@portpressure/protocol';
 import { useState } from 'react';
 import { count, duration, formatDateTime, percent, tupleLabel } from '../format.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
@@ -114,7 +114,7 @@ export function IncidentsPage() {
                     <div className="sub">{i.ruleKind}</div>
                   </td>
                   <td>
-                    <Link to={`/hosts/${i.host.id}`}>{i.host.hostname}</Link>
+                    <Link to={`/hosts/${i.host.id}`}>{visibleText(i.host.hostname)}</Link>
                     {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
                   </td>
                   <td>{figures(i, now)}</td>

@@ -1,4 +1,4 @@
-import type { AlertChannel, AlertRule, AlertRuleInput, AlertRuleKind, AlertSeverity } from '@portpressure/protocol';
+import { visibleText, type AlertChannel, type AlertRule, type AlertRuleInput, type AlertRuleKind, type AlertSeverity } from '@portpressure/protocol';
 
 /** A host the scope picker offers. */
 export interface HostChoice {
@@ -210,7 +210,7 @@ export function RuleForm({
           <option value="">All hosts</option>
           {hosts.map((h) => (
             <option key={h.id} value={h.id}>
-              {h.hostname}
+              {visibleText(h.hostname)}
             </option>
           ))}
         </select>

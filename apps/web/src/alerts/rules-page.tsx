@@ -1,4 +1,4 @@
-import { fleetHostRowSchema, type AlertRule, type AlertRuleInput } from '@portpressure/protocol';
+import { fleetHostRowSchema, visibleText, type AlertRule, type AlertRuleInput } from '@portpressure/protocol';
 import { useState } from 'react';
 import { fetchFleet } from '../api.ts';
 import { deleteRule, fetchChannels, fetchRules, saveRule } from './alerts-api.ts';
@@ -46,7 +46,7 @@ export function RulesPage() {
     }
   };
 
-  const hostname = (id: string) => hosts.data?.find((h) => h.id === id)?.hostname ?? id;
+  const hostname = (id: string) => visibleText(hosts.data?.find((h) => h.id === id)?.hostname ?? id);
 
   return (
     <div className="alerts-page">

@@ -1,3 +1,4 @@
+import { visibleText } from '@portpressure/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useFleet } from '../fleet-store.ts';
 import { count } from '../format.ts';
@@ -102,7 +103,7 @@ export function FleetPage() {
           <option value="">All labels</option>
           {labels.map((l) => (
             <option key={l} value={l}>
-              {l}
+              {visibleText(l)}
             </option>
           ))}
         </select>

@@ -1,3 +1,4 @@
+import { visibleText } from '@portpressure/protocol';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ago, count, duration, formatDateTime, percent } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
@@ -180,7 +181,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
     >
       <div role="cell" className="cell host-cell">
         <Link to={`/hosts/${h.id}`} className="hostname" tabIndex={-1}>
-          {h.hostname}
+          {visibleText(h.hostname)}
         </Link>
         {offline && (
           <span className="badge offline" data-testid="offline-badge">
@@ -189,7 +190,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
         )}
         {labels.map(([k, v]) => (
           <span key={k} className="label">
-            {k}={v}
+            {k}={visibleText(v)}
           </span>
         ))}
       </div>

@@ -1,4 +1,4 @@
-import type { HostDetail, HostHistory, LiveMessage } from '@portpressure/protocol';
+import { visibleText, type HostDetail, type HostHistory, type LiveMessage } from '@portpressure/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchDetail, fetchHistory, SignedOutError } from '../api.ts';
 import { ago, count, duration, formatDateTime, percent, pressureLevel, timeWaitShare, tupleLabel } from '../format.ts';
@@ -6,6 +6,7 @@ import { useLiveMessages } from '../live.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { AdvicePanel } from './advice-panel.tsx';
+import { ClockSkew } from './clock-skew.tsx';
 import { HostCharts } from './host-charts.tsx';
 import { KernelPanel } from './kernel-panel.tsx';
 import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
@@ -114,7 +115,7 @@ export function HostPage({ id }: { id: string }) {
         <Link to="/" className="back">
           ← Fleet
         </Link>
-        <h1 data-testid="host-title">{h.hostname}</h1>
+        <h1 data-testid="host-title">{visibleText(h.hostname)}</h1>
         {offline ? (
           <span className="badge offline" data-testid="offline-badge">
             offline
@@ -124,9 +125,10 @@ export function HostPage({ id }: { id: string }) {
         )}
         {Object.entries(h.labels).map(([k, v]) => (
           <span key={k} className="label">
-            {k}={v}
+            {k}={visibleText(v)}
           </span>
         ))}
+        <ClockSkew hostId={h.id} />
         <span className="muted" title={h.lastSeenAt ? formatDateTime(Date.parse(h.lastSeenAt)) : undefined}>
           last seen {ago(h.lastSeenAt, serverNow)}
         </span>

@@ -21,6 +21,7 @@ import { DeliveriesService } from '../delivery/deliveries.service.ts';
 import { attemptDelivery, DeliveryWorker } from '../delivery/delivery-worker.service.ts';
 import { OutboxRepository } from '../delivery/outbox.repository.ts';
 import { buildTestNotification } from '../evaluation/notification-builder.ts';
+import { checkChannelTarget, checkSecretFollowsUrl } from './channel-target-check.ts';
 import { channelTypes } from './channel-types.ts';
 import { ChannelsRepository, type ChannelRow } from './channels.repository.ts';
 
@@ -84,6 +85,7 @@ export class ChannelsService {
   async create(body: unknown): Promise<AlertChannel> {
     const input = this.parseInput(body);
     const config = this.validate({ type: input.type, settings: dropEmpty(input.settings) });
+    checkChannelTarget(config, this.config.security.webhookAllow);
     return toAlertChannel(await this.channels.create({ name: input.name, enabled: input.enabled, ...config }));
   }
 
@@ -96,7 +98,9 @@ export class ChannelsService {
     const input = this.parseInput(body);
     const stored = storedConfig(existing);
     const submitted = { type: input.type, settings: dropEmpty(input.settings) };
+    if (stored !== null && stored.type === submitted.type) checkSecretFollowsUrl(submitted, stored);
     const config = this.validate(stored === null ? submitted : restoreRedactedSecrets(submitted, stored));
+    checkChannelTarget(config, this.config.security.webhookAllow);
     const row = await this.channels.update(id, { name: input.name, enabled: input.enabled, ...config });
     if (row === null) throw new AlertsError('ALERT_CHANNEL_NOT_FOUND', `no channel ${id}`);
     if (!row.enabled) await this.outbox.failPendingForChannel(id, 'channel disabled before delivery');
@@ -119,7 +123,7 @@ export class ChannelsService {
     const now = new Date();
     const notification = buildTestNotification(`test:${randomUUID()}`, row.name, this.config.alerts.publicUrl, now);
     const deliveryId = await this.outbox.createClaimed(notification.id, row.id, 'test', notification, this.worker.leaseMs);
-    const outcome = await attemptDelivery({ channelType: row.type, channelSettings: row.settings, payload: notification }, timeoutMs);
+    const outcome = await attemptDelivery({ channelType: row.type, channelSettings: row.settings, payload: notification }, timeoutMs, this.config.security.webhookAllow);
     await this.outbox.recordAttempt(deliveryId, 1, {
       startedAt: now,
       durationMs: outcome.durationMs,

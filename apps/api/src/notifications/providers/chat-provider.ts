@@ -43,7 +43,9 @@ export class NotificationProviderError extends Error {
  */
 export const webhookUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .max(2048);
+  .max(2048)
+  // Never sent as Basic auth by the sender, so such a URL could only fail on every attempt.
+  .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), 'must not contain user:password@; webhook credentials go in the path or query');
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json',

@@ -3,6 +3,7 @@ import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
+import { escapeNotification, escapeDiscord } from './markup-escape.ts';
 
 export const discordSettingsSchema = z.object({
   /** Execute-webhook URL (https://discord.com/api/webhooks/{id}/{token}); the token is the credential. */
@@ -29,7 +30,8 @@ export const discordProvider: ChatProvider<DiscordSettings> = {
   name: 'discord',
   displayName: 'Discord',
   settingsSchema: discordSettingsSchema,
-  build(notification, settings, options = {}) {
+  build(raw, settings, options = {}) {
+    const notification = escapeNotification(raw, escapeDiscord);
     const fields = renderFacts(notification, options)
       .slice(0, MAX_FIELDS)
       .map((f) => ({

@@ -4,6 +4,7 @@ import { redactUrl } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
+import { escapeGoogleChatText, escapeNotification } from './markup-escape.ts';
 import { escapeAngleMarkup, JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
 
 export const googleChatSettingsSchema = z.object({
@@ -63,7 +64,10 @@ export const googleChatProvider: ChatProvider<GoogleChatSettings> = {
   name: 'google-chat',
   displayName: 'Google Chat',
   settingsSchema: googleChatSettingsSchema,
-  build(notification, settings, options = {}) {
+  build(raw, settings, options = {}) {
+    // Text messages have their own markup (<users/all>, <url|text>); a card's header, button and
+    // fallback text are not HTML-escaped by the card, so the brackets become look-alikes everywhere.
+    const notification = escapeNotification(raw, escapeGoogleChatText);
     const content =
       settings.format === 'text'
         ? { text: `${renderText(notification, options)}\n<${notification.hostUrl}|Open in Portpressure>` }

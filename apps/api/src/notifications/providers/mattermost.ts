@@ -3,6 +3,7 @@ import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
+import { escapeNotification, escapeMattermost } from './markup-escape.ts';
 
 export const mattermostSettingsSchema = z.object({
   /** Incoming webhook URL (https://your-mattermost/hooks/{key}); the key is the credential. */
@@ -21,7 +22,8 @@ export const mattermostProvider: ChatProvider<MattermostSettings> = {
   name: 'mattermost',
   displayName: 'Mattermost',
   settingsSchema: mattermostSettingsSchema,
-  build(notification, settings, options = {}) {
+  build(raw, settings, options = {}) {
+    const notification = escapeNotification(raw, escapeMattermost);
     const payload = {
       ...(settings.channel === undefined ? {} : { channel: settings.channel }),
       ...(settings.username === undefined ? {} : { username: settings.username }),

@@ -3,6 +3,8 @@ import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { escapeAngleMarkup, JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
+import { escapeNotification } from './markup-escape.ts';
+import { visibleText } from '@portpressure/protocol';
 
 export const slackSettingsSchema = z.object({
   /** Incoming webhook URL (https://hooks.slack.com/services/…); the path is the credential. */
@@ -24,7 +26,8 @@ export const slackProvider: ChatProvider<SlackSettings> = {
   name: 'slack',
   displayName: 'Slack',
   settingsSchema: slackSettingsSchema,
-  build(notification, settings, options = {}) {
+  build(raw, settings, options = {}) {
+    const notification = escapeNotification(raw, visibleText);
     const title = renderTitle(notification);
     const summary = renderSummary(notification, options);
     const facts = renderFacts(notification, options);

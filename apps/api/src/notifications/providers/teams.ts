@@ -4,6 +4,7 @@ import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
+import { escapeNotification, escapeTeams } from './markup-escape.ts';
 
 export const teamsSettingsSchema = z.object({
   /**
@@ -29,7 +30,8 @@ export const teamsProvider: ChatProvider<TeamsSettings> = {
   name: 'teams',
   displayName: 'Microsoft Teams',
   settingsSchema: teamsSettingsSchema,
-  build(notification, settings, options = {}) {
+  build(raw, settings, options = {}) {
+    const notification = escapeNotification(raw, escapeTeams);
     const card = {
       $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
       type: 'AdaptiveCard',

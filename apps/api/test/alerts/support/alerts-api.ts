@@ -28,6 +28,8 @@ export const FAST_ALERTS_ENV: Record<string, string> = {
   PORTPRESSURE_DELIVERY_BACKOFF_BASE_MS: '50',
   PORTPRESSURE_DELIVERY_BACKOFF_MAX_MS: '400',
   PORTPRESSURE_DELIVERY_MAX_ATTEMPTS: '8',
+  // The tests' webhook receivers listen on loopback, which webhooks may reach only when allowed.
+  PORTPRESSURE_WEBHOOK_ALLOW: '127.0.0.0/8',
 };
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
