@@ -1,6 +1,13 @@
 import { AppError } from '../common/app-error.ts';
 
-export type AuthErrorCode = 'UNAUTHENTICATED' | 'INVALID_CREDENTIALS' | 'LOGIN_RATE_LIMITED';
+export type AuthErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
+  | 'LOGIN_RATE_LIMITED'
+  | 'FORBIDDEN'
+  | 'PASSWORD_LOGIN_DISABLED'
+  | 'SSO_NOT_CONFIGURED'
+  | 'SSO_FAILED';
 
 export class AuthError extends AppError<AuthErrorCode> {
   constructor(

@@ -30,7 +30,7 @@ export class AuthGuard implements CanActivate {
       const res = context.switchToHttp().getResponse<Response>();
       res.append('Set-Cookie', sessionCookie(readSessionToken(req.headers.cookie) ?? '', this.auth.sessionSeconds, req.secure));
     }
-    setRequestSession(req, { username: session.username, expiresAt: session.expiresAt });
+    setRequestSession(req, { userId: session.userId, username: session.username, role: session.role, expiresAt: session.expiresAt });
     return true;
   }
 }

@@ -4,10 +4,17 @@ import { AuthController } from './auth.controller.ts';
 import { AuthGuard } from './auth.guard.ts';
 import { AuthRepository } from './auth.repository.ts';
 import { AuthService } from './auth.service.ts';
+import { RolesGuard } from './roles.guard.ts';
 
 @Module({
   controllers: [AuthController],
-  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthRepository,
+    AuthService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    // after AuthGuard: guards run in the order registered, and this one reads the session it found
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
   exports: [AuthService],
 })
 export class AuthModule {}

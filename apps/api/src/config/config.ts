@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { teamEnvShape, loadTeamConfig, type TeamConfig } from './team-config.ts';
 
 /** Repository root, for defaults that point into the checkout (data folder, built UI). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -54,6 +55,7 @@ export const apiEnvSchema = z.object({
       .optional(),
   ),
   PORTPRESSURE_AGENT_RATE_LIMIT: intFromEnv(1, 100_000).default(50),
+  ...teamEnvShape,
 });
 
 export type ApiConfig = {
@@ -76,7 +78,7 @@ export type ApiConfig = {
   enrollmentToken: string | undefined;
   /** Frames per second one agent connection may send on average (bursts up to twice as many). */
   agentRateLimit: number;
-};
+} & TeamConfig;
 
 function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'true') return true;
@@ -145,6 +147,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: parseTrustProxy(e.PORTPRESSURE_TRUST_PROXY),
     enrollmentToken: e.PORTPRESSURE_ENROLLMENT_TOKEN,
     agentRateLimit: e.PORTPRESSURE_AGENT_RATE_LIMIT,
+    ...loadTeamConfig(e, (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, '')),
   };
 }
 
