@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 /** What a provider asks the sender to deliver. The URL is a secret: never log it, use redactUrl. */
 export interface OutgoingRequest {
   url: string;
@@ -30,6 +31,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** How much of an error response body to keep for the delivery log. */
   maxErrorBodyChars?: number;
+  /** Routes the request through the egress proxy (egress-proxy.ts); direct when absent. */
+  dispatcher?: Dispatcher;
 }
 
 export interface BackoffPolicy {
@@ -235,7 +238,8 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
       body: request.body,
       signal,
       redirect: 'manual',
-    });
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    } as RequestInit);
   } catch (err) {
     return classifyThrown(err, request.url, options.timeoutMs, timeoutSignal, elapsed(startedAt));
   }
