@@ -60,13 +60,18 @@ interface SmtpErrorLike {
   message?: unknown;
 }
 
-/** SMTP replies 5xx and refused credentials fail at once; 4xx, timeouts and network errors are retried. */
+/**
+ * SMTP replies 5xx, refused credentials and certificates that do not verify fail at once (no retry
+ * changes them); 4xx replies, timeouts and network errors are retried.
+ */
 export function classifySmtpError(error: unknown, durationMs: number): DeliveryOutcome {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SmtpErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const message = typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : String(error);
-  const permanent = (reply !== undefined && reply >= 500) || code === 'EAUTH' || code === 'ETLS';
+  // nodemailer reports a refused certificate as a socket error; only its message says so
+  const badCertificate = /certificate|self[- ]signed|altname|CERT_/i.test(message);
+  const permanent = (reply !== undefined && reply >= 500) || code === 'EAUTH' || code === 'ETLS' || badCertificate;
   return {
     ok: false,
     retryable: !permanent,
