@@ -31,7 +31,12 @@ const roleMapSchema = z
 export const teamEnvShape = {
   PORTPRESSURE_PASSWORD_LOGIN: booleanFromEnv.default(true),
   PORTPRESSURE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
-  PORTPRESSURE_OIDC_ISSUER: emptyAsUnset(z.url({ protocol: /^https?$/, error: 'must be the issuer URL (https://…)' }).optional()),
+  PORTPRESSURE_OIDC_ISSUER: emptyAsUnset(
+    z
+      .url({ protocol: /^https?$/, error: 'must be the issuer URL (https://…)' })
+      .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u), 'must be https:// (plain http only on this machine)')
+      .optional(),
+  ),
   PORTPRESSURE_OIDC_CLIENT_ID: emptyAsUnset(z.string().max(512).optional()),
   PORTPRESSURE_OIDC_CLIENT_SECRET: emptyAsUnset(z.string().max(4096).optional()),
   PORTPRESSURE_OIDC_SCOPES: z.string().regex(/^[\x21-\x7e ]+$/).default('openid profile email'),
