@@ -116,7 +116,10 @@ export class OidcService {
       const info = await client.fetchUserInfo(configuration, tokens.access_token, idClaims.sub);
       claims = { ...info, ...idClaims };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      // openid-client's message is generic; its cause names the failing check (the nonce, the audience…)
+      const cause: unknown = error instanceof Error ? error.cause : undefined;
+      const detail = cause instanceof Error && cause.message !== '' ? `: ${cause.message}` : '';
+      const reason = `${error instanceof Error ? error.message : String(error)}${detail}`;
       this.logger.warn(`single sign-on refused: ${reason}`);
       throw new AuthError('SSO_FAILED', `single sign-on failed: ${reason}`);
     }
