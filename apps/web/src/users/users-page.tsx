@@ -43,6 +43,11 @@ export function UsersPage() {
       <div className="toolbar">
         <h1>Users</h1>
       </div>
+      {users.error && (
+        <p className="error" role="alert">
+          {users.error}
+        </p>
+      )}
       {notice && (
         <p className={notice.error ? 'error' : 'notice'} role={notice.error ? 'alert' : 'status'}>
           {notice.text}
