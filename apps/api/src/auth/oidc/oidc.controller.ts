@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { authMethodsSchema, type AuthMethods } from '@portpressure/protocol';
 import type { Request, Response } from 'express';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
@@ -50,24 +50,20 @@ export class OidcController {
     return { password: this.config.passwordLogin, sso: this.config.oidc === undefined ? null : { label: this.config.oidc.label } };
   }
 
+  // Browser redirects, not API calls: left out of the OpenAPI document (README, "Single sign-on").
   @Get('oidc/login')
   @Public()
-  @ApiOperation({ summary: 'Start single sign-on', description: 'Redirects the browser to the identity provider (authorization code flow with PKCE).' })
-  @ApiResponse({ status: 302, description: 'To the identity provider' })
-  @ApiResponse({ status: 404, description: 'Single sign-on is not configured' })
+  @ApiExcludeEndpoint()
   async login(@Req() req: Request, @Res() res: Response): Promise<void> {
     const { authorizationUrl, browserToken } = await this.oidc.start();
     res.append('Set-Cookie', browserCookie(browserToken, OIDC_LOGIN_SECONDS, req.secure));
     res.redirect(302, authorizationUrl);
   }
 
+  /** Where the identity provider sends the browser back: signs in and goes to the UI, or to the sign-in page with the reason. */
   @Get('oidc/callback')
   @Public()
-  @ApiOperation({
-    summary: 'Single sign-on callback',
-    description: 'Where the identity provider sends the browser back; signs in and redirects to the UI, or to the sign-in page with the reason.',
-  })
-  @ApiResponse({ status: 302, description: 'To the UI' })
+  @ApiExcludeEndpoint()
   async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.append('Set-Cookie', browserCookie('', 0, req.secure));
     try {
