@@ -87,6 +87,7 @@ describe('.env.example', () => {
   it('documents every variable the code reads from the environment', () => {
     const sources = [
       'apps/api/src/config/config.ts',
+      'apps/api/src/config/team-config.ts',
       'scripts/start-config.ts',
       'apps/agent/src/config.ts',
       'apps/api/src/database/embedded-db-main.ts',

@@ -1,5 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.ts';
+import { AuditModule } from './audit/audit.module.ts';
+import { UsersModule } from './users/users.module.ts';
 import { AlertsModule } from './alerts/alerts.module.ts';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
@@ -24,7 +26,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule],
     };
   }
 }

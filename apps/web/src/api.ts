@@ -55,11 +55,11 @@ export async function request<T>(path: string, parse: (body: unknown) => T, init
 
 export const fetchMe = (signal?: AbortSignal): Promise<SessionInfo> => request('/api/auth/me', (b) => sessionInfoSchema.parse(b), { signal });
 
-export function signIn(password: string): Promise<SessionInfo> {
+export function signIn(username: string, password: string): Promise<SessionInfo> {
   return request('/api/auth/login', (b) => sessionInfoSchema.parse(b), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ password }),
+    body: JSON.stringify({ username, password }),
   });
 }
 

@@ -1,10 +1,11 @@
-import type { SessionInfo } from '@portpressure/protocol';
+import { roleAtLeast, type SessionInfo } from '@portpressure/protocol';
 import { useEffect, useState } from 'react';
 import { fetchMe, onSignedOut, signOut, SignedOutError } from './api.ts';
 import { preloadFleet, resetFleet } from './fleet-store.ts';
 import { startLive, stopLive, useLiveStatus } from './live.ts';
 import { Link, matchPath, navigate, useLocation } from './router.tsx';
 import { ROUTES } from './routes.tsx';
+import { SessionContext } from './session-context.tsx';
 import { SignInPage } from './sign-in-page.tsx';
 import { setThemeChoice, useThemeChoice, type ThemeChoice } from './theme.ts';
 
@@ -85,7 +86,7 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
           Portpressure
         </Link>
         <nav aria-label="Main">
-          {ROUTES.filter((r) => r.nav).map((r) => (
+          {ROUTES.filter((r) => r.nav && (r.minRole === undefined || roleAtLeast(session.role, r.minRole))).map((r) => (
             <Link key={r.path} to={r.path} className="nav-link" aria-current={section === r.path ? 'page' : undefined}>
               {r.nav}
             </Link>
@@ -97,14 +98,15 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
           {live ? 'Live' : 'Reconnecting…'}
         </span>
         <ThemeSwitch />
-        <span className="user" title={`Session ends ${new Date(session.expiresAt).toLocaleString()} unless used`}>
-          {session.username}
+        <span className="user" data-testid="signed-in-user" title={`Session ends ${new Date(session.expiresAt).toLocaleString()} unless used`}>
+          {session.username} <span className="muted">({session.role})</span>
         </span>
         <button type="button" className="ghost" onClick={onSignOut}>
           Sign out
         </button>
       </header>
       <main id="main" tabIndex={-1}>
+        <SessionContext.Provider value={session}>
         {matched ? (
           matched.route.render(matched.params ?? {})
         ) : (
@@ -115,6 +117,7 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
             </p>
           </section>
         )}
+        </SessionContext.Provider>
       </main>
     </div>
   );

@@ -2,7 +2,10 @@ import { ChannelsPage } from './alerts/channels-page.tsx';
 import { DeliveriesPage } from './alerts/deliveries-page.tsx';
 import { IncidentsPage } from './alerts/incidents-page.tsx';
 import { RulesPage } from './alerts/rules-page.tsx';
+import type { Role } from '@portpressure/protocol';
 import type { ReactNode } from 'react';
+import { AuditPage } from './audit/audit-page.tsx';
+import { UsersPage } from './users/users-page.tsx';
 import { FleetPage } from './fleet/fleet-page.tsx';
 import { HostPage } from './host/host-page.tsx';
 import { TokensPage } from './settings/tokens-page.tsx';
@@ -20,6 +23,8 @@ export interface AppRoute {
   /** Which nav entry to highlight on this page (defaults to its own path). */
   section?: string;
   render: (params: Record<string, string>) => ReactNode;
+  /** Shown in the navigation only to users with at least this role (the API enforces it anyway). */
+  minRole?: Role;
 }
 
 export const ROUTES: AppRoute[] = [
@@ -30,4 +35,6 @@ export const ROUTES: AppRoute[] = [
   { path: '/alerts/channels', section: '/alerts', title: () => 'Alert channels', render: () => <ChannelsPage /> },
   { path: '/alerts/deliveries', section: '/alerts', title: () => 'Delivery log', render: () => <DeliveriesPage /> },
   { path: '/settings/tokens', nav: 'API tokens', title: () => 'API tokens', render: () => <TokensPage /> },
+  { path: '/audit', nav: 'Audit', title: () => 'Audit log', render: () => <AuditPage /> },
+  { path: '/users', nav: 'Users', minRole: 'admin', title: () => 'Users', render: () => <UsersPage /> },
 ];

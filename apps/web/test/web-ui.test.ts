@@ -87,7 +87,7 @@ describe.skipIf(lacks('web UI', 'chromium'))('web UI in headless Chromium agains
 
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await poll(() => page.getByRole('alert').textContent()).toContain('Wrong password');
+    await poll(() => page.getByRole('alert').textContent()).toContain('Wrong user name or password');
 
     await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -159,7 +159,7 @@ export const silenceIncidentSchema = z.object({ durationSeconds: z.number().int(
 export type SilenceIncident = z.infer<typeof silenceIncidentSchema>;
 
 /** Every chat service the API can post to. */
-export const CHANNEL_TYPES = ['slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook'] as const;
+export const CHANNEL_TYPES = ['slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook', 'pagerduty', 'opsgenie', 'alertmanager', 'email'] as const;
 export const channelTypeSchema = z.enum(CHANNEL_TYPES);
 export type ChannelType = z.infer<typeof channelTypeSchema>;
 

@@ -9,3 +9,4 @@ export * from './alerts.ts';
 export * from './api-tokens.ts';
 export * from './security.ts';
 export * from './visible-text.ts';
+export * from './users.ts';

@@ -1,6 +1,14 @@
 import { AppError } from '../common/app-error.ts';
 
-export type AuthErrorCode = 'UNAUTHENTICATED' | 'INVALID_CREDENTIALS' | 'LOGIN_RATE_LIMITED' | 'LOGIN_BUSY';
+export type AuthErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
+  | 'LOGIN_RATE_LIMITED'
+  | 'LOGIN_BUSY'
+  | 'FORBIDDEN'
+  | 'PASSWORD_LOGIN_DISABLED'
+  | 'SSO_NOT_CONFIGURED'
+  | 'SSO_FAILED';
 
 export class AuthError extends AppError<AuthErrorCode> {
   constructor(

@@ -32,7 +32,7 @@ export class AuthGuard implements CanActivate {
     if (bearer !== undefined) {
       const principal = await this.tokens.authenticate(bearer, req.method);
       setRequestToken(req, principal);
-      setRequestSession(req, { username: principal.username, expiresAt: principal.expiresAt?.toISOString() ?? '' });
+      setRequestSession(req, { userId: principal.userId, username: principal.username, role: principal.role, expiresAt: principal.expiresAt?.toISOString() ?? '' });
       return true;
     }
     const session = await this.auth.resolve(readSessionToken(req.headers.cookie));
@@ -41,7 +41,7 @@ export class AuthGuard implements CanActivate {
       const res = context.switchToHttp().getResponse<Response>();
       res.append('Set-Cookie', sessionCookie(readSessionToken(req.headers.cookie) ?? '', this.auth.sessionSeconds, req.secure));
     }
-    setRequestSession(req, { username: session.username, expiresAt: session.expiresAt });
+    setRequestSession(req, { userId: session.userId, username: session.username, role: session.role, expiresAt: session.expiresAt });
     return true;
   }
 }

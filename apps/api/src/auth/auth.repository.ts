@@ -1,16 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Role } from '@portpressure/protocol';
 import { PgPoolService } from '../database/pg-pool.service.ts';
 import { PrismaService } from '../database/prisma.service.ts';
 
 export interface UserRow {
   id: string;
   username: string;
-  passwordHash: string;
+  /** Null for single-sign-on users without a password. */
+  passwordHash: string | null;
+  role: Role;
 }
 
 export interface SessionRow {
   id: string;
+  userId: string;
   username: string;
+  role: Role;
   expiresAt: Date;
   lastSeenAt: Date;
 }
@@ -25,14 +30,14 @@ export class AuthRepository {
 
   async findUser(username: string): Promise<UserRow | null> {
     const rows = await this.prisma.$queryRaw<UserRow[]>`
-      SELECT id, username, password_hash AS "passwordHash" FROM users WHERE username = ${username}`;
+      SELECT id, username, password_hash AS "passwordHash", role FROM users WHERE username = ${username}`;
     return rows[0] ?? null;
   }
 
   /** Creates the user unless it exists. True when this call created it (one instance wins a race). */
-  async createUserIfMissing(username: string, passwordHash: string): Promise<boolean> {
+  async createUserIfMissing(username: string, passwordHash: string, role: Role): Promise<boolean> {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      INSERT INTO users (username, password_hash) VALUES (${username}, ${passwordHash})
+      INSERT INTO users (username, password_hash, role) VALUES (${username}, ${passwordHash}, ${role})
       ON CONFLICT (username) DO NOTHING RETURNING id`;
     return rows.length > 0;
   }
@@ -53,7 +58,7 @@ export class AuthRepository {
   /** The session if it exists and has not expired. */
   async findLiveSession(id: string): Promise<SessionRow | null> {
     const { rows } = await this.pool.query<SessionRow>(
-      `SELECT s.id, u.username, s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
+      `SELECT s.id, u.id AS "userId", u.username, u.role, s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
        FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.id = $1 AND s.expires_at > now()`,
       [id],

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ADMIN_USERNAME, type SessionInfo } from '@portpressure/protocol';
+import { ADMIN_USERNAME, type Role, type SessionInfo } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { AuthError } from './auth.errors.ts';
 import { AuthRepository } from './auth.repository.ts';
@@ -57,8 +57,8 @@ export class AuthService implements OnApplicationBootstrap {
     const existing = await this.repository.findUser(ADMIN_USERNAME);
     if (configured !== undefined) {
       if (!existing) {
-        await this.repository.createUserIfMissing(ADMIN_USERNAME, await hashPassword(configured));
-      } else if (!(await verifyPassword(configured, existing.passwordHash))) {
+        await this.repository.createUserIfMissing(ADMIN_USERNAME, await hashPassword(configured), 'admin');
+      } else if (existing.passwordHash === null || !(await verifyPassword(configured, existing.passwordHash))) {
         await this.repository.replacePassword(existing.id, await hashPassword(configured));
         this.logger.log('admin password changed to the value of PORTPRESSURE_ADMIN_PASSWORD; existing sessions ended');
       }
@@ -68,7 +68,7 @@ export class AuthService implements OnApplicationBootstrap {
     const password = generatePassword();
     // Several instances may start at once on an empty database: only the one whose insert wins
     // prints its password, so the printed password is always the stored one.
-    if (await this.repository.createUserIfMissing(ADMIN_USERNAME, await hashPassword(password))) {
+    if (await this.repository.createUserIfMissing(ADMIN_USERNAME, await hashPassword(password), 'admin')) {
       this.logger.warn(
         `No PORTPRESSURE_ADMIN_PASSWORD set: generated the admin password (sign in as "${ADMIN_USERNAME}").\n` +
           `    admin password: ${password}\n` +
@@ -84,20 +84,30 @@ export class AuthService implements OnApplicationBootstrap {
     await this.limit(`login:${clientKey}`, this.config.loginMaxAttempts, 'from this address');
     await this.limit(`login-user:${username}`, security.loginMaxAttemptsPerUser, `for user "${username}"`);
     await this.limit('login-global', security.loginMaxAttemptsGlobal, 'on this server');
+    if (!this.config.passwordLogin) {
+      throw new AuthError('PASSWORD_LOGIN_DISABLED', 'password sign-in is turned off; sign in with single sign-on');
+    }
     const user = await this.repository.findUser(username);
-    const decoy = user ? undefined : await this.decoy();
-    const ok = await this.passwords.run(() => verifyPassword(password, user?.passwordHash ?? decoy!));
+    // Unknown users, and users who only sign in through single sign-on, are checked against a
+    // decoy so the answer takes as long as for a real password.
+    const hash = user?.passwordHash ?? (await this.decoy());
+    const ok = await this.passwords.run(() => verifyPassword(password, hash));
     if (ok === undefined) {
       throw new AuthError('LOGIN_BUSY', 'too many sign-ins are being checked right now; try again in a few seconds', 2);
     }
     if (!user || !ok) throw new AuthError('INVALID_CREDENTIALS', 'wrong user name or password');
     await this.repository.clearAttempts(`login-user:${username}`);
     await this.repository.clearAttempts(`login:${clientKey}`);
+    return this.startSession(user);
+  }
+
+  /** Opens a session for a user whose identity is already proven (password or single sign-on). */
+  async startSession(user: { id: string; username: string; role: Role }): Promise<{ token: string; session: SessionInfo }> {
     await this.repository.deleteExpired(LOGIN_WINDOW_SECONDS);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.sessionSeconds * 1000);
     await this.repository.createSession(sessionKey(token), user.id, expiresAt);
-    return { token, session: { username: user.username, expiresAt: expiresAt.toISOString() } };
+    return { token, session: { userId: user.id, username: user.username, role: user.role, expiresAt: expiresAt.toISOString() } };
   }
 
   /** The signed-in user for a cookie token, or null when the token is missing, unknown or expired. */
@@ -107,11 +117,11 @@ export class AuthService implements OnApplicationBootstrap {
     const row = await this.repository.findLiveSession(key);
     if (!row) return null;
     if (now - row.lastSeenAt.getTime() < RENEW_EVERY_MS) {
-      return { username: row.username, expiresAt: row.expiresAt.toISOString(), renewed: false };
+      return { userId: row.userId, username: row.username, role: row.role, expiresAt: row.expiresAt.toISOString(), renewed: false };
     }
     const expiresAt = new Date(now + this.sessionSeconds * 1000);
     await this.repository.extendSession(key, expiresAt);
-    return { username: row.username, expiresAt: expiresAt.toISOString(), renewed: true };
+    return { userId: row.userId, username: row.username, role: row.role, expiresAt: expiresAt.toISOString(), renewed: true };
   }
 
   async logout(token: string | undefined): Promise<void> {

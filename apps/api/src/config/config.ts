@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { securityConfigFrom, securityEnvShape, type SecurityConfig } from './security-config.ts';
+import { teamEnvShape, loadTeamConfig, type TeamConfig } from './team-config.ts';
 
 /** Repository root, for defaults that point into the checkout (data folder, built UI). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -64,6 +65,7 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   // Hardening limits (docs/security.md explains each).
   ...securityEnvShape,
+  ...teamEnvShape,
 });
 
 export type ApiConfig = {
@@ -91,7 +93,7 @@ export type ApiConfig = {
   logFormat: 'auto' | 'json' | 'pretty';
   /** Limits against floods and abuse (sign-in, enrollment, upgrades, ingest, webhook targets). */
   security: SecurityConfig;
-};
+} & TeamConfig;
 
 export interface MetricsConfig {
   /** Set: a bearer token that opens /metrics alone (besides API tokens and sessions). */
@@ -170,6 +172,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     metrics: { token: e.PORTPRESSURE_METRICS_TOKEN, topTuples: e.PORTPRESSURE_METRICS_TOP_TUPLES },
     logFormat: e.PORTPRESSURE_LOG_FORMAT,
     security: securityConfigFrom(e),
+    ...loadTeamConfig(e, (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, '')),
   };
 }
 

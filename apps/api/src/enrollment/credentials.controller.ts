@@ -2,6 +2,7 @@ import { Controller, Delete, Inject, Param } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { credentialRevokedSchema, type CredentialRevoked } from '@portpressure/protocol';
 import { z } from 'zod';
+import { Audited } from '../audit/audit.decorator.ts';
 import { errorRef, schemaRef } from '../docs/openapi.ts';
 import { EnrollmentError } from './enrollment.errors.ts';
 import { EnrollmentService } from './enrollment.service.ts';
@@ -17,6 +18,7 @@ export class CredentialsController {
    * until the host enrolls again (which needs the enrollment token). History is kept.
    */
   @Delete(':id/credential')
+  @Audited({ entity: 'host', action: 'revoke-credential' })
   @ApiTags('hosts')
   @ApiCookieAuth('session')
   @ApiOperation({

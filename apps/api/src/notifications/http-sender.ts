@@ -1,5 +1,12 @@
-import { Agent, fetch as undiciFetch } from 'undici';
-import { AddressRefusedError, EMPTY_ALLOWLIST, guardedLookup, refusedAddressReason, type AddressAllowlist } from '../security/address-guard.ts';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import {
+  AddressRefusedError,
+  EMPTY_ALLOWLIST,
+  guardedLookup,
+  refusedAddressReason,
+  resolvedAddressRefusal,
+  type AddressAllowlist,
+} from '../security/address-guard.ts';
 
 /** What a provider asks the sender to deliver. The URL is a secret: never log it, use redactUrl. */
 export interface OutgoingRequest {
@@ -33,6 +40,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Internal addresses the operator allows webhooks to reach (PORTPRESSURE_WEBHOOK_ALLOW); none by default. */
   allow?: AddressAllowlist;
+  /** Routes the request through the egress proxy (egress-proxy.ts); direct when absent. */
+  dispatcher?: Dispatcher;
 }
 
 /** One connection pool per allowlist, each resolving names through the address guard at connect time. */
@@ -125,6 +134,10 @@ export function nextAttemptDelay(attempt: number, policy: BackoffPolicy, random:
   const draw = Math.min(Math.max(random(), 0), 1);
   const jittered = Math.floor(draw * ceiling);
   return Math.max(jittered, policy.retryAfterMs ?? 0);
+}
+
+function isNameNotAddress(host: string): boolean {
+  return !/^[\d.]+$/.test(host) && !host.includes(':');
 }
 
 function elapsed(startedAt: number): number {
@@ -229,6 +242,14 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
   if (literalReason !== undefined) {
     return { ok: false, retryable: false, error: `refused to post to ${target}: ${literalReason}`, durationMs: elapsed(startedAt) };
   }
+  // Through a proxy the connection goes to the proxy, which resolves the name itself: the
+  // connect-time guard never sees the target, so the name is resolved and judged here as well.
+  if (options.dispatcher !== undefined && literalReason === undefined && isNameNotAddress(literal)) {
+    const reason = await resolvedAddressRefusal(literal, allow);
+    if (reason !== undefined) {
+      return { ok: false, retryable: false, error: `refused to post to ${target}: ${reason}`, durationMs: elapsed(startedAt) };
+    }
+  }
   let headers: Headers;
   try {
     headers = new Headers(request.headers);
@@ -247,7 +268,7 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
       body: request.body,
       signal,
       redirect: 'manual',
-      dispatcher: guardedAgent(allow),
+      dispatcher: options.dispatcher ?? guardedAgent(allow),
     });
   } catch (err) {
     return classifyThrown(err, request.url, options.timeoutMs, timeoutSignal, elapsed(startedAt));

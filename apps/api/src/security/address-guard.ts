@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookupAll } from 'node:dns/promises';
 
 /**
  * Where webhooks may not go unless the operator names the address in PORTPRESSURE_WEBHOOK_ALLOW:
@@ -118,6 +119,24 @@ export function guardedLookup(allow: AddressAllowlist) {
       callback(null, first.address, first.family);
     });
   };
+}
+
+/**
+ * The reason to refuse a name whose addresses are internal, resolved now; undefined when every
+ * answer is allowed, or when this machine cannot resolve the name (a proxy that can will decide).
+ */
+export async function resolvedAddressRefusal(hostname: string, allow: AddressAllowlist): Promise<string | undefined> {
+  let addresses: LookupAddress[];
+  try {
+    addresses = await dnsLookupAll(hostname, { all: true });
+  } catch {
+    return undefined;
+  }
+  for (const a of addresses) {
+    const reason = refusedAddressReason(a.address, allow);
+    if (reason !== undefined) return `${hostname} resolves to ${reason}`;
+  }
+  return undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { API_TOKEN_PREFIX, type ApiTokenScope } from '@portpressure/protocol';
+import { API_TOKEN_PREFIX, roleSchema, type ApiTokenScope, type Role } from '@portpressure/protocol';
 import { hashSecret } from '../enrollment/secret-token.ts';
 import { ApiTokensRepository } from './api-tokens.repository.ts';
 import { TokenError } from './tokens.errors.ts';
@@ -9,6 +9,9 @@ export interface TokenPrincipal {
   tokenId: string;
   /** The token's creator: the request acts as this user. */
   username: string;
+  userId: string;
+  /** The creator's role, capped at viewer for a read-only token. */
+  role: Role;
   scope: ApiTokenScope;
   expiresAt: Date | null;
 }
@@ -59,7 +62,12 @@ export class ApiTokenAuth {
     if (scope === 'read' && !READ_METHODS.has(method.toUpperCase())) {
       throw new TokenError('TOKEN_READ_ONLY', `API token "${row.name}" is read-only; ${method} needs a read-write token`);
     }
+    const creatorRole = roleSchema.safeParse(row.creatorRole);
+    if (row.creatorId === null || !creatorRole.success) {
+      throw new TokenError('TOKEN_REVOKED', `API token "${row.name}" belonged to user "${row.createdBy}", who no longer exists`);
+    }
     await this.repository.touch(row.id);
-    return { tokenId: row.id, username: row.createdBy, scope, expiresAt: row.expiresAt };
+    const role: Role = scope === 'read' ? 'viewer' : creatorRole.data;
+    return { tokenId: row.id, username: row.createdBy, userId: row.creatorId, role, scope, expiresAt: row.expiresAt };
   }
 }

@@ -12,8 +12,17 @@ export interface ApiTokenRow {
   revokedAt: Date | null;
 }
 
+/** Who created a token, as that user is now: a token never grants more than its creator has. */
+export interface TokenCreator {
+  creatorId: string | null;
+  creatorRole: string | null;
+}
+
 const COLUMNS = `id, name, scope, created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
+
+const JOINED_COLUMNS = `t.id, t.name, t.scope, t.created_by AS "createdBy", t.created_at AS "createdAt",
+  t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt", t.revoked_at AS "revokedAt"`;
 
 /** A token's last use is written at most this often, so a busy script does not write on every request. */
 const LAST_USED_GRANULARITY_SECONDS = 60;
@@ -38,8 +47,14 @@ export class ApiTokensRepository {
     return rows;
   }
 
-  async findByHash(tokenHash: string): Promise<ApiTokenRow | null> {
-    const { rows } = await this.pool.query<ApiTokenRow>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = $1`, [tokenHash]);
+  /** The token with its creator's current id and role (null creator fields once the user is gone). */
+  async findByHash(tokenHash: string): Promise<(ApiTokenRow & TokenCreator) | null> {
+    const { rows } = await this.pool.query<ApiTokenRow & TokenCreator>(
+      `SELECT ${JOINED_COLUMNS}, u.id AS "creatorId", u.role AS "creatorRole"
+       FROM api_tokens t LEFT JOIN users u ON u.username = t.created_by
+       WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
     return rows[0] ?? null;
   }
 

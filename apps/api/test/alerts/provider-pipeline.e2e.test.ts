@@ -2,6 +2,7 @@ import type { AlertChannel, AlertChannelInput, ChannelType } from '@portpressure
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { googleChatThreadKey } from '../../src/notifications/providers/google-chat.ts';
+import type { ChatChannelConfig } from '../../src/notifications/providers/index.ts';
 import {
   verifyWebhookSignature,
   WEBHOOK_EVENT_HEADER,
@@ -26,8 +27,11 @@ import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
 // The whole pipeline with every provider: snapshots over the agent WebSocket → rule → incident →
 // outbox → worker → a real HTTP receiver on loopback, one channel per provider.
 
+// The on-call receivers and e-mail have tests of their own (apps/api/test/notifications/receivers.test.ts).
+type ChatChannelType = ChatChannelConfig['type'];
+
 const SECRET = 'pipeline-shared-secret-0123456789';
-const PATHS: Record<ChannelType, string> = {
+const PATHS: Record<ChatChannelType, string> = {
   slack: '/slack/services/T0SECRET/B0SECRET/XXSECRET',
   discord: '/discord/api/webhooks/123/SECRETTOKEN',
   teams: '/teams/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG',
@@ -42,7 +46,7 @@ function channelInput(type: ChannelType, url: string): AlertChannelInput {
   return { name: `${type} on-call`, type, settings };
 }
 
-const byPath = (receiver: WebhookReceiver, type: ChannelType): ReceivedRequest[] =>
+const byPath = (receiver: WebhookReceiver, type: ChatChannelType): ReceivedRequest[] =>
   receiver.requests.filter((r) => r.path.startsWith(PATHS[type].split('?')[0] ?? ''));
 
 const json = (r: ReceivedRequest | undefined): unknown => JSON.parse(r?.body ?? 'null');
@@ -82,7 +86,7 @@ describe('alert pipeline through every provider', () => {
         repeatIntervalSeconds: 0,
       },
     ]);
-    for (const type of Object.keys(PATHS) as ChannelType[]) {
+    for (const type of Object.keys(PATHS) as ChatChannelType[]) {
       channels.set(type, await alerts.createChannel(channelInput(type, receiver.url(PATHS[type]))));
     }
     ({ agent, host: { hostId } } = await connectEnrolled(h.api.url, aHello('web-1.prod')));
@@ -169,7 +173,7 @@ describe('alert pipeline through every provider', () => {
   });
 
   it('sent exactly one message per transition and channel', () => {
-    for (const type of Object.keys(PATHS) as ChannelType[]) expect(byPath(receiver, type), type).toHaveLength(2);
+    for (const type of Object.keys(PATHS) as ChatChannelType[]) expect(byPath(receiver, type), type).toHaveLength(2);
   });
 
   it('signs every generic webhook delivery so that it verifies with the shared secret, and only with it', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
-import { buildChannelRequest, type ChannelConfig } from '../../src/notifications/providers/index.ts';
+import { buildChannelRequest, type HttpChannelConfig } from '../../src/notifications/providers/index.ts';
 import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import { aFiringNotification } from './support/notification-factory.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -45,7 +45,7 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-async function deliver(config: ChannelConfig): Promise<string[]> {
+async function deliver(config: HttpChannelConfig): Promise<string[]> {
   const before = receiver.requests.length;
   const outcome = await sendHttp(buildChannelRequest(config, hostile()), { timeoutMs: 5_000, allow: LOOPBACK });
   expect(outcome.ok).toBe(true);

@@ -4,7 +4,7 @@ import { sendHttp } from '../../src/notifications/http-sender.ts';
 import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { buildChannelRequest } from '../../src/notifications/providers/index.ts';
-import type { ChannelConfig } from '../../src/notifications/providers/index.ts';
+import type { ChatChannelConfig } from '../../src/notifications/providers/index.ts';
 import { googleChatThreadKey } from '../../src/notifications/providers/google-chat.ts';
 import {
   verifyWebhookSignature,
@@ -43,7 +43,7 @@ beforeEach(() => {
   receiver.requests.length = 0;
 });
 
-function configFor(type: ChannelConfig['type'], url: string): ChannelConfig {
+function configFor(type: ChatChannelConfig['type'], url: string): ChatChannelConfig {
   switch (type) {
     case 'slack':
       return { type, settings: { webhookUrl: url } };
@@ -64,7 +64,7 @@ function configFor(type: ChannelConfig['type'], url: string): ChannelConfig {
 const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 
 /** Builds, sends through the real sender to the real receiver, and returns what arrived. */
-async function deliver(config: ChannelConfig, notification: AlertNotification): Promise<ReceivedRequest> {
+async function deliver(config: ChatChannelConfig, notification: AlertNotification): Promise<ReceivedRequest> {
   const before = receiver.requests.length;
   const outcome = await sendHttp(buildChannelRequest(config, notification, { now: FIXED_NOW }), { timeoutMs: 5_000, allow: LOOPBACK });
   expect(outcome).toMatchObject({ ok: true, status: 200 });
@@ -81,7 +81,7 @@ function json(received: ReceivedRequest): unknown {
 }
 
 describe('Slack incoming webhook', () => {
-  const config = (): ChannelConfig => configFor('slack', receiver.url(SECRET_PATH));
+  const config = (): ChatChannelConfig => configFor('slack', receiver.url(SECRET_PATH));
 
   it('delivers a firing alert as Block Kit blocks with a fallback text naming host and severity', async () => {
     const received = await deliver(config(), aFiringNotification());
@@ -115,7 +115,7 @@ describe('Slack incoming webhook', () => {
 });
 
 describe('Discord webhook', () => {
-  const config = (): ChannelConfig => configFor('discord', receiver.url(SECRET_PATH));
+  const config = (): ChatChannelConfig => configFor('discord', receiver.url(SECRET_PATH));
 
   it('delivers a firing alert as an embed coloured red for critical, linking to the host', async () => {
     const message = discordMessageSchema.parse(json(await deliver(config(), aFiringNotification())));
@@ -142,7 +142,7 @@ describe('Discord webhook', () => {
 });
 
 describe('Microsoft Teams Workflows webhook', () => {
-  const config = (): ChannelConfig => configFor('teams', receiver.url(SECRET_PATH));
+  const config = (): ChatChannelConfig => configFor('teams', receiver.url(SECRET_PATH));
 
   it('delivers a message carrying one Adaptive Card 1.4 with facts and an open-host action', async () => {
     const message = teamsMessageSchema.parse(json(await deliver(config(), aForecastNotification())));
@@ -166,7 +166,7 @@ describe('Microsoft Teams Workflows webhook', () => {
 });
 
 describe('Mattermost incoming webhook', () => {
-  const config = (): ChannelConfig => configFor('mattermost', receiver.url(SECRET_PATH));
+  const config = (): ChatChannelConfig => configFor('mattermost', receiver.url(SECRET_PATH));
 
   it('delivers one attachment with fallback text, severity colour, title link and fields', async () => {
     const message = mattermostMessageSchema.parse(json(await deliver(config(), aFiringNotification())));
@@ -206,7 +206,7 @@ describe('Google Chat webhook', () => {
   });
 
   it('sends a plain text message when the channel asks for text', async () => {
-    const config: ChannelConfig = {
+    const config: ChatChannelConfig = {
       type: 'google-chat',
       settings: { webhookUrl: url(), format: 'text', threadByIncident: false },
     };
@@ -219,7 +219,7 @@ describe('Google Chat webhook', () => {
 });
 
 describe('generic signed webhook', () => {
-  const config = (): ChannelConfig => configFor('webhook', receiver.url('/portpressure'));
+  const config = (): ChatChannelConfig => configFor('webhook', receiver.url('/portpressure'));
 
   function signatureParts(received: ReceivedRequest): { timestamp: string; signature: string } {
     const timestamp = received.headers[WEBHOOK_TIMESTAMP_HEADER];

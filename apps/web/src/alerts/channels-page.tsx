@@ -4,6 +4,7 @@ import { deleteChannel, fetchChannels, fetchChannelTypes, saveChannel, testChann
 import { AlertsNav, Notice } from './alerts-nav.tsx';
 import { ChannelForm } from './channel-form.tsx';
 import { errorText, usePolled } from './use-polled.ts';
+import { RequireRole } from '../session-context.tsx';
 
 type Editing = { channel: AlertChannel | null } | null;
 
@@ -60,9 +61,11 @@ export function ChannelsPage() {
       <AlertsNav />
       <div className="toolbar">
         <h1>Channels</h1>
-        <button type="button" className="primary" onClick={() => setEditing({ channel: null })} disabled={types.data === null}>
-          New channel
-        </button>
+        <RequireRole role="editor">
+          <button type="button" className="primary" onClick={() => setEditing({ channel: null })} disabled={types.data === null}>
+            New channel
+          </button>
+        </RequireRole>
       </div>
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={channels.error ?? types.error} kind="error" />
@@ -90,9 +93,10 @@ export function ChannelsPage() {
               <tr key={c.id} data-testid="channel-row">
                 <td>{c.name}</td>
                 <td>{typeName(c.type)}</td>
-                <td className="mono">{String(c.settings.webhookUrl ?? '')}</td>
+                <td className="mono">{String(c.settings.webhookUrl ?? c.settings.eventsUrl ?? c.settings.apiUrl ?? (c.settings.host === undefined ? '' : `smtp://${String(c.settings.host)}`))}</td>
                 <td>{c.enabled ? <span className="badge status-delivered">enabled</span> : <span className="badge muted-badge">disabled</span>}</td>
                 <td className="actions">
+                  <RequireRole role="editor">
                   <button type="button" onClick={() => void sendTest(c)} disabled={testing === c.id}>
                     {testing === c.id ? 'Sending…' : 'Send test'}
                   </button>
@@ -102,6 +106,7 @@ export function ChannelsPage() {
                   <button type="button" className="ghost" onClick={() => void remove(c)}>
                     Delete
                   </button>
+                  </RequireRole>
                 </td>
               </tr>
             ))}

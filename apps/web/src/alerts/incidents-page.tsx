@@ -5,6 +5,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { acknowledgeIncident, fetchIncidents, silenceIncident, unsilenceIncident } from './alerts-api.ts';
 import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
 import { errorText, usePolled } from './use-polled.ts';
+import { RequireRole } from '../session-context.tsx';
 
 const FILTERS: { value: IncidentFilter; label: string }[] = [
   { value: 'firing', label: 'Firing' },
@@ -126,6 +127,7 @@ export function IncidentsPage() {
                     <Status i={i} now={now} />
                   </td>
                   <td className="actions">
+                    <RequireRole role="editor">
                     {i.status === 'firing' && i.acknowledgedAt === null && (
                       <button type="button" onClick={() => act(acknowledgeIncident(i.id), `Acknowledged ${i.ruleName} on ${i.host.hostname}`)}>
                         Acknowledge
@@ -153,6 +155,7 @@ export function IncidentsPage() {
                           ))}
                         </select>
                       ))}
+                    </RequireRole>
                   </td>
                 </tr>
               );

@@ -6,6 +6,7 @@ import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
 import { RuleForm, type HostChoice } from './rule-form.tsx';
 import { channelsText, conditionText, scopeText } from './rule-text.ts';
 import { errorText, usePolled } from './use-polled.ts';
+import { RequireRole } from '../session-context.tsx';
 
 type Editing = { rule: AlertRule | null } | null;
 
@@ -53,9 +54,11 @@ export function RulesPage() {
       <AlertsNav />
       <div className="toolbar">
         <h1>Rules</h1>
-        <button type="button" className="primary" onClick={() => setEditing({ rule: null })}>
-          New rule
-        </button>
+        <RequireRole role="editor">
+          <button type="button" className="primary" onClick={() => setEditing({ rule: null })}>
+            New rule
+          </button>
+        </RequireRole>
       </div>
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={rules.error} kind="error" />
@@ -109,12 +112,14 @@ export function RulesPage() {
                   <div className="sub">{rule.repeatIntervalSeconds > 0 ? `reminds every ${Math.round(rule.repeatIntervalSeconds / 60)} min` : 'no reminders'}</div>
                 </td>
                 <td className="actions">
-                  <button type="button" onClick={() => setEditing({ rule })}>
-                    Edit
-                  </button>
-                  <button type="button" className="ghost" onClick={() => void remove(rule)}>
-                    Delete
-                  </button>
+                  <RequireRole role="editor">
+                    <button type="button" onClick={() => setEditing({ rule })}>
+                      Edit
+                    </button>
+                    <button type="button" className="ghost" onClick={() => void remove(rule)}>
+                      Delete
+                    </button>
+                  </RequireRole>
                 </td>
               </tr>
             ))}

@@ -3,10 +3,18 @@ import { redactChannelConfig } from '../../notifications/providers/index.ts';
 import { webhookTargetRefusal, type AddressAllowlist } from '../../security/address-guard.ts';
 import { AlertsError } from '../alerts.errors.ts';
 
-/** Refuses a channel whose webhook URL names an internal address (see address-guard.ts). */
+/**
+ * Refuses a channel whose target names an internal address (see address-guard.ts): every URL
+ * setting of any provider (`webhookUrl`, `eventsUrl`, `apiUrl`, …) and an SMTP server's `host`.
+ */
 export function checkChannelTarget(config: ChannelConfig, allow: AddressAllowlist): void {
-  const reason = webhookTargetRefusal(config.settings.webhookUrl, allow);
-  if (reason !== undefined) throw new AlertsError('INVALID_ALERT_CHANNEL', `settings.webhookUrl: ${reason}`);
+  for (const [key, value] of Object.entries(config.settings)) {
+    if (typeof value !== 'string') continue;
+    const target = /url$/i.test(key) ? value : key === 'host' ? `smtp://${value.includes(':') ? `[${value}]` : value}` : undefined;
+    if (target === undefined) continue;
+    const reason = webhookTargetRefusal(target, allow);
+    if (reason !== undefined) throw new AlertsError('INVALID_ALERT_CHANNEL', `settings.${key}: ${reason}`);
+  }
 }
 
 /**

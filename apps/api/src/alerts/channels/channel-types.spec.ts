@@ -17,10 +17,15 @@ describe('channel types', () => {
     }
   });
 
-  it('marks every webhook URL and the signing secret as secret', () => {
+  it('marks every webhook URL, key, token, password and the signing secret as secret', () => {
+    const secretKeys = new Set(['webhookUrl', 'secret', 'routingKey', 'apiKey', 'bearerToken', 'password']);
+    let seen = 0;
     for (const fields of Object.values(CHANNEL_FIELDS)) {
-      expect(fields.find((f) => f.key === 'webhookUrl')?.secret).toBe(true);
+      for (const field of fields.filter((f) => secretKeys.has(f.key))) {
+        expect(field.secret, field.key).toBe(true);
+        seen += 1;
+      }
     }
-    expect(CHANNEL_FIELDS.webhook.find((f) => f.key === 'secret')?.secret).toBe(true);
+    expect(seen).toBeGreaterThanOrEqual(11);
   });
 });

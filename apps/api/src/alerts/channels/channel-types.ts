@@ -44,6 +44,37 @@ export const CHANNEL_FIELDS: Record<ChannelType, ChannelField[]> = {
       help: 'At least 16 characters; signs X-Portpressure-Signature (HMAC-SHA256 of "timestamp.body")',
     },
   ],
+
+  pagerduty: [
+    {
+      key: 'routingKey',
+      label: 'Integration key',
+      input: 'secret',
+      required: true,
+      secret: true,
+      help: 'Routing key of an Events API v2 integration on the PagerDuty service',
+    },
+    { key: 'eventsUrl', label: 'Events API URL', input: 'url', required: false, secret: false, help: 'Default https://events.pagerduty.com/v2/enqueue' },
+  ],
+  opsgenie: [
+    { key: 'apiKey', label: 'API key', input: 'secret', required: true, secret: true, help: 'Key of an Opsgenie API integration' },
+    { key: 'apiUrl', label: 'API URL', input: 'url', required: false, secret: false, help: 'Default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com' },
+    { key: 'tags', label: 'Extra tags', input: 'text', required: false, secret: false, help: 'Comma-separated' },
+  ],
+  alertmanager: [
+    webhookUrl('Receiver URL; gets the Alertmanager webhook payload (version 4)'),
+    { key: 'bearerToken', label: 'Bearer token', input: 'secret', required: false, secret: true, help: 'Sent as Authorization: Bearer … when set' },
+  ],
+  email: [
+    { key: 'host', label: 'SMTP server', input: 'text', required: true, secret: false },
+    { key: 'port', label: 'Port', input: 'text', required: false, secret: false, help: 'Default 587 (465 for TLS)' },
+    { key: 'security', label: 'Security', input: 'select', required: false, secret: false, options: ['starttls', 'tls', 'none'] },
+    { key: 'username', label: 'User name', input: 'text', required: false, secret: false },
+    { key: 'password', label: 'Password', input: 'secret', required: false, secret: true },
+    { key: 'from', label: 'From', input: 'text', required: true, secret: false },
+    { key: 'to', label: 'To', input: 'text', required: true, secret: false, help: 'Addresses, comma-separated' },
+    { key: 'allowSelfSigned', label: 'Accept a self-signed certificate', input: 'boolean', required: false, secret: false },
+  ],
 };
 
 export function channelTypes(): ChannelTypeInfo[] {

@@ -11,10 +11,12 @@ import {
   type AlertDelivery,
   type ChannelTypeList,
 } from '@portpressure/protocol';
+import { Audited } from '../../audit/audit.decorator.ts';
 import { errorRef, schemaRef } from '../../docs/openapi.ts';
 import { ChannelsService } from './channels.service.ts';
 
 const channelRef = schemaRef('AlertChannel', alertChannelSchema);
+const load = { service: ChannelsService, method: 'get' };
 const channelInputRef = schemaRef('AlertChannelInput', alertChannelInputSchema, 'input');
 
 @ApiTags('alerts')
@@ -46,6 +48,7 @@ export class ChannelsController {
   }
 
   @Post('channels')
+  @Audited({ entity: 'channel', action: 'create' })
   @ApiOperation({ summary: 'Create a channel' })
   @ApiBody({ schema: channelInputRef })
   @ApiOkResponse({ schema: channelRef })
@@ -55,6 +58,7 @@ export class ChannelsController {
   }
 
   @Put('channels/:id')
+  @Audited({ entity: 'channel', action: 'update', load })
   @ApiOperation({
     summary: 'Replace a channel',
     description: 'Send a masked secret back unchanged to keep the stored one. Disabling fails its pending deliveries.',
@@ -68,6 +72,7 @@ export class ChannelsController {
   }
 
   @Delete('channels/:id')
+  @Audited({ entity: 'channel', action: 'delete', load })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a channel and its delivery log' })
   @ApiNoContentResponse({ description: 'Deleted' })

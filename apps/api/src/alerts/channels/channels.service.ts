@@ -123,7 +123,10 @@ export class ChannelsService {
     const now = new Date();
     const notification = buildTestNotification(`test:${randomUUID()}`, row.name, this.config.alerts.publicUrl, now);
     const deliveryId = await this.outbox.createClaimed(notification.id, row.id, 'test', notification, this.worker.leaseMs);
-    const outcome = await attemptDelivery({ channelType: row.type, channelSettings: row.settings, payload: notification }, timeoutMs, this.config.security.webhookAllow);
+    const outcome = await attemptDelivery(
+      { channelType: row.type, channelSettings: row.settings, payload: notification },
+      { timeoutMs, proxy: this.config.egressProxy, allow: this.config.security.webhookAllow },
+    );
     await this.outbox.recordAttempt(deliveryId, 1, {
       startedAt: now,
       durationMs: outcome.durationMs,

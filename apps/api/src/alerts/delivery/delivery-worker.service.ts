@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
-import { sendHttp, type DeliveryOutcome } from '../../notifications/http-sender.ts';
-import type { AddressAllowlist } from '../../security/address-guard.ts';
+import type { EgressOptions } from '../../notifications/egress-proxy.ts';
+import type { DeliveryOutcome } from '../../notifications/http-sender.ts';
 import { alertNotificationSchema } from '../../notifications/notification.ts';
-import { buildChannelRequest, channelConfigSchema } from '../../notifications/providers/index.ts';
+import { channelConfigSchema, providerRegistry } from '../../notifications/providers/index.ts';
 import { OutboxRepository, type ClaimedDelivery } from './outbox.repository.ts';
 import { planAfterAttempt } from './retry-plan.ts';
 
 /** Builds and sends one delivery; never throws (a payload or channel that no longer parses fails for good). */
 export async function attemptDelivery(
   claimed: Pick<ClaimedDelivery, 'channelType' | 'channelSettings' | 'payload'>,
-  timeoutMs: number,
-  allow?: AddressAllowlist,
+  egress: EgressOptions,
 ): Promise<DeliveryOutcome> {
   const config = channelConfigSchema.safeParse({ type: claimed.channelType, settings: claimed.channelSettings });
   if (!config.success) {
@@ -22,7 +21,7 @@ export async function attemptDelivery(
     return { ok: false, retryable: false, error: 'the stored notification is malformed', durationMs: 0 };
   }
   // Built on every attempt: the signed webhook's timestamp must be fresh each time.
-  return sendHttp(buildChannelRequest(config.data, notification.data), { timeoutMs, ...(allow ? { allow } : {}) });
+  return providerRegistry.deliver(config.data, notification.data, { egress });
 }
 
 /**
@@ -106,7 +105,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async deliver(claimed: ClaimedDelivery): Promise<void> {
     const { delivery } = this.config.alerts;
     const startedAt = new Date();
-    const outcome = await attemptDelivery(claimed, delivery.timeoutMs, this.config.security.webhookAllow);
+    const outcome = await attemptDelivery(claimed, { timeoutMs: delivery.timeoutMs, proxy: this.config.egressProxy, allow: this.config.security.webhookAllow });
     const plan = planAfterAttempt(outcome, claimed.attempts, {
       baseMs: delivery.backoffBaseMs,
       maxMs: delivery.backoffMaxMs,

@@ -9,9 +9,11 @@ import {
 } from '@portpressure/protocol';
 import type { Request } from 'express';
 import { getRequestSession } from '../../auth/auth-request.ts';
+import { Audited } from '../../audit/audit.decorator.ts';
 import { errorRef, schemaRef } from '../../docs/openapi.ts';
 import { IncidentsService } from './incidents.service.ts';
 
+const load = { service: IncidentsService, method: 'get' };
 const incidentRef = schemaRef('AlertIncident', alertIncidentSchema);
 
 @ApiTags('alerts')
@@ -40,6 +42,7 @@ export class IncidentsController {
   }
 
   @Post(':id/acknowledge')
+  @Audited({ entity: 'incident', action: 'acknowledge', load })
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge a firing incident', description: 'Stops reminders; the resolution is still sent.' })
   @ApiOkResponse({ schema: incidentRef })
@@ -50,6 +53,7 @@ export class IncidentsController {
   }
 
   @Post(':id/silence')
+  @Audited({ entity: 'incident', action: 'silence', load })
   @HttpCode(200)
   @ApiOperation({ summary: 'Silence a firing incident for a while', description: 'No reminders until then.' })
   @ApiBody({ schema: schemaRef('SilenceIncident', silenceIncidentSchema, 'input') })
@@ -61,6 +65,7 @@ export class IncidentsController {
   }
 
   @Delete(':id/silence')
+  @Audited({ entity: 'incident', action: 'unsilence', load })
   @ApiOperation({ summary: 'Lift the silence of an incident' })
   @ApiOkResponse({ schema: incidentRef })
   @ApiResponse({ status: 404, schema: errorRef })

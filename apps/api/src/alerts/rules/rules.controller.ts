@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { alertRuleInputSchema, alertRuleListSchema, alertRuleSchema, type AlertRule, type AlertRuleList } from '@portpressure/protocol';
+import { Audited } from '../../audit/audit.decorator.ts';
 import { errorRef, schemaRef } from '../../docs/openapi.ts';
 import { RulesService } from './rules.service.ts';
 
 const ruleRef = schemaRef('AlertRule', alertRuleSchema);
+const load = { service: RulesService, method: 'get' };
 const ruleInputRef = schemaRef('AlertRuleInput', alertRuleInputSchema, 'input');
 
 @ApiTags('alerts')
@@ -29,6 +31,7 @@ export class RulesController {
   }
 
   @Post()
+  @Audited({ entity: 'rule', action: 'create' })
   @ApiOperation({ summary: 'Create a rule' })
   @ApiBody({ schema: ruleInputRef })
   @ApiOkResponse({ schema: ruleRef })
@@ -38,6 +41,7 @@ export class RulesController {
   }
 
   @Put(':id')
+  @Audited({ entity: 'rule', action: 'update', load })
   @ApiOperation({
     summary: 'Replace a rule',
     description: 'Disabling a rule or changing its kind resolves its firing incidents at once.',
@@ -51,6 +55,7 @@ export class RulesController {
   }
 
   @Delete(':id')
+  @Audited({ entity: 'rule', action: 'delete', load })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a rule', description: 'Its firing incidents are resolved first; incident history stays.' })
   @ApiNoContentResponse({ description: 'Deleted' })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { OutgoingRequest } from '../http-sender.ts';
+import type { EgressOptions } from '../egress-proxy.ts';
+import type { DeliveryOutcome, OutgoingRequest } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
 
 /** Per-build context. `now` fixes the clock for signatures and "runs out in …" text. */
@@ -23,6 +24,29 @@ export interface ChatProvider<S> {
   build(notification: AlertNotification, settings: S, options?: BuildOptions): OutgoingRequest;
   /** The settings with every secret masked, fit to return from the API. */
   redact(settings: S): S;
+}
+
+/** What a provider that opens its own connection (SMTP) needs for one attempt. */
+export interface DirectSendContext extends BuildOptions {
+  egress: EgressOptions;
+}
+
+/**
+ * A provider that does not speak HTTP (email): it validates, redacts and sends by itself, and
+ * reports each attempt as the HTTP sender does, so the outbox retries it the same way.
+ */
+export interface DirectProvider<S> {
+  readonly name: string;
+  readonly displayName: string;
+  readonly settingsSchema: z.ZodType<S>;
+  send(notification: AlertNotification, settings: S, context: DirectSendContext): Promise<DeliveryOutcome>;
+  redact(settings: S): S;
+}
+
+export type AnyProvider<S> = ChatProvider<S> | DirectProvider<S>;
+
+export function isDirectProvider<S>(provider: AnyProvider<S>): provider is DirectProvider<S> {
+  return 'send' in provider;
 }
 
 export type NotificationProviderErrorCode = 'DUPLICATE_PROVIDER' | 'UNKNOWN_PROVIDER' | 'INVALID_SETTINGS';

@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import type { OutgoingRequest } from '../http-sender.ts';
+import { egressDispatcher } from '../egress-proxy.ts';
+import { sendHttp, type DeliveryOutcome, type OutgoingRequest } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
-import type { BuildOptions, ChatProvider } from './chat-provider.ts';
-import { NotificationProviderError } from './chat-provider.ts';
+import type { AnyProvider, BuildOptions, DirectSendContext } from './chat-provider.ts';
+import { isDirectProvider, NotificationProviderError } from './chat-provider.ts';
+import { alertmanagerProvider, alertmanagerSettingsSchema } from './alertmanager.ts';
+import { emailProvider, emailSettingsSchema } from './email.ts';
+import { opsgenieProvider, opsgenieSettingsSchema } from './opsgenie.ts';
+import { pagerdutyProvider, pagerdutySettingsSchema } from './pagerduty.ts';
 import { discordProvider, discordSettingsSchema } from './discord.ts';
 import { googleChatProvider, googleChatSettingsSchema } from './google-chat.ts';
 import { mattermostProvider, mattermostSettingsSchema } from './mattermost.ts';
@@ -10,7 +15,7 @@ import { slackProvider, slackSettingsSchema } from './slack.ts';
 import { teamsProvider, teamsSettingsSchema } from './teams.ts';
 import { webhookProvider, webhookSettingsSchema } from './webhook.ts';
 
-export type { BuildOptions, ChatProvider } from './chat-provider.ts';
+export type { AnyProvider, BuildOptions, ChatProvider, DirectProvider, DirectSendContext } from './chat-provider.ts';
 export { NotificationProviderError, webhookUrlSchema } from './chat-provider.ts';
 
 export interface ProviderInfo {
@@ -29,9 +34,9 @@ export interface UntypedChannelConfig {
  * ambiguous, so construction refuses that outright instead of letting the last one win.
  */
 export class ProviderRegistry {
-  readonly #byName = new Map<string, ChatProvider<unknown>>();
+  readonly #byName = new Map<string, AnyProvider<unknown>>();
 
-  constructor(providers: Iterable<ChatProvider<unknown>>) {
+  constructor(providers: Iterable<AnyProvider<unknown>>) {
     for (const provider of providers) {
       if (this.#byName.has(provider.name)) {
         throw new NotificationProviderError(
@@ -51,7 +56,7 @@ export class ProviderRegistry {
     return this.#byName.has(name);
   }
 
-  get(name: string): ChatProvider<unknown> {
+  get(name: string): AnyProvider<unknown> {
     const provider = this.#byName.get(name);
     if (provider === undefined) {
       throw new NotificationProviderError('UNKNOWN_PROVIDER', `unknown notification provider "${name}"`);
@@ -74,7 +79,33 @@ export class ProviderRegistry {
   /** Re-validates stored settings before use, so a row edited by hand cannot reach `build` malformed. */
   build(config: UntypedChannelConfig, notification: AlertNotification, options?: BuildOptions): OutgoingRequest {
     const settings = this.parseSettings(config.type, config.settings);
-    return this.get(config.type).build(notification, settings, options);
+    const provider = this.get(config.type);
+    if (isDirectProvider(provider)) {
+      throw new NotificationProviderError('INVALID_SETTINGS', `${config.type} does not send over HTTP`);
+    }
+    return provider.build(notification, settings, options);
+  }
+
+  /**
+   * One delivery attempt: HTTP providers' requests go through sendHttp (with the egress proxy),
+   * the others send by themselves. Never throws, like sendHttp.
+   */
+  async deliver(config: UntypedChannelConfig, notification: AlertNotification, context: DirectSendContext): Promise<DeliveryOutcome> {
+    let settings: unknown;
+    let provider: AnyProvider<unknown>;
+    try {
+      settings = this.parseSettings(config.type, config.settings);
+      provider = this.get(config.type);
+    } catch (error) {
+      return { ok: false, retryable: false, error: error instanceof Error ? error.message : String(error), durationMs: 0 };
+    }
+    if (isDirectProvider(provider)) return provider.send(notification, settings, context);
+    const dispatcher = egressDispatcher(context.egress.proxy);
+    return sendHttp(provider.build(notification, settings, context), {
+      timeoutMs: context.egress.timeoutMs,
+      ...(dispatcher === undefined ? {} : { dispatcher }),
+      ...(context.egress.allow === undefined ? {} : { allow: context.egress.allow }),
+    });
   }
 
   redact(config: UntypedChannelConfig): UntypedChannelConfig {
@@ -90,12 +121,16 @@ export const chatProviders = [
   mattermostProvider,
   googleChatProvider,
   webhookProvider,
+  pagerdutyProvider,
+  opsgenieProvider,
+  alertmanagerProvider,
+  emailProvider,
 ] as const;
 
 export const providerRegistry = new ProviderRegistry(chatProviders);
 
 /** Looks a provider up by its stored name; throws UNKNOWN_PROVIDER for names the server lacks. */
-export function getProvider(name: string): ChatProvider<unknown> {
+export function getProvider(name: string): AnyProvider<unknown> {
   return providerRegistry.get(name);
 }
 
@@ -107,12 +142,20 @@ export const channelConfigSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mattermost'), settings: mattermostSettingsSchema }),
   z.object({ type: z.literal('google-chat'), settings: googleChatSettingsSchema }),
   z.object({ type: z.literal('webhook'), settings: webhookSettingsSchema }),
+  z.object({ type: z.literal('pagerduty'), settings: pagerdutySettingsSchema }),
+  z.object({ type: z.literal('opsgenie'), settings: opsgenieSettingsSchema }),
+  z.object({ type: z.literal('alertmanager'), settings: alertmanagerSettingsSchema }),
+  z.object({ type: z.literal('email'), settings: emailSettingsSchema }),
 ]);
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 export type ChannelType = ChannelConfig['type'];
+/** The channels that post over HTTP (every type but e-mail). */
+export type HttpChannelConfig = Exclude<ChannelConfig, { type: 'email' }>;
+/** The chat services and the signed webhook: a webhook URL and a message, no incident pairing. */
+export type ChatChannelConfig = Extract<ChannelConfig, { type: 'slack' | 'discord' | 'teams' | 'mattermost' | 'google-chat' | 'webhook' }>;
 
 export function buildChannelRequest(
-  config: ChannelConfig,
+  config: HttpChannelConfig,
   notification: AlertNotification,
   options?: BuildOptions,
 ): OutgoingRequest {
@@ -134,6 +177,14 @@ export function redactChannelConfig(config: ChannelConfig): ChannelConfig {
       return { type: config.type, settings: googleChatProvider.redact(config.settings) };
     case 'webhook':
       return { type: config.type, settings: webhookProvider.redact(config.settings) };
+    case 'pagerduty':
+      return { type: config.type, settings: pagerdutyProvider.redact(config.settings) };
+    case 'opsgenie':
+      return { type: config.type, settings: opsgenieProvider.redact(config.settings) };
+    case 'alertmanager':
+      return { type: config.type, settings: alertmanagerProvider.redact(config.settings) };
+    case 'email':
+      return { type: config.type, settings: emailProvider.redact(config.settings) };
   }
 }
 
