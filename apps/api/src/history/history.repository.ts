@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TCP_STATES, type HostTrend, type PortReport, type TcpState, type TupleUsage } from '@portpressure/protocol';
+import { TCP_STATES, type HostTrend, type PortReport, type TcpState } from '@portpressure/protocol';
 import { PgPoolService } from '../database/pg-pool.service.ts';
+import { stateBuckets, topTupleBuckets, type DecodedSnapshot } from './raw-tuple-buckets.ts';
+import { decodeReport, decodeTuples, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
 
 export interface HistoryWindow {
   hostId: string;
@@ -48,8 +50,6 @@ const bucketStart = (column: 'taken_at' | 'minute') =>
   `(extract(epoch FROM date_bin(make_interval(secs => $4::int), ${column}, $2::timestamptz)) * 1000)::float8`;
 
 // One column per TCP state, from the constant list (never from input).
-const STATE_SUMS = TCP_STATES.map((s) => `sum(coalesce((t.states->>'${s}')::int, 0))::int AS "${s}"`).join(', ');
-const STATE_MAXIMA = TCP_STATES.map((s) => `max("${s}")::int AS "${s}"`).join(', ');
 const STATE_JSON_MAXIMA = TCP_STATES.map((s) => `coalesce(max((states->>'${s}')::int), 0)::int AS "${s}"`).join(', ');
 
 /**
@@ -96,19 +96,13 @@ const SQL = {
     FROM snapshots
     WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3
     GROUP BY 1 ORDER BY 1`,
-  stateBuckets: `
-    WITH per_snapshot AS (
-      SELECT s.taken_at, sum(t.time_wait)::int AS time_wait, sum(t.reclaimable)::int AS reclaimable, ${STATE_SUMS}
-      FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id
-      WHERE s.host_id = $1::uuid AND s.taken_at >= $2 AND s.taken_at < $3
-      GROUP BY s.id, s.taken_at
-    )
-    SELECT ${bucketStart('taken_at')} AS t, max(time_wait)::int AS "timeWait", max(reclaimable)::int AS reclaimable, ${STATE_MAXIMA}
-    FROM per_snapshot GROUP BY 1 ORDER BY 1`,
-  topTupleBuckets: topTuples(`
-    SELECT t.protocol, t.local_address, t.remote_address, t.remote_port, t.pressure, t.used - t.reclaimable AS held, s.taken_at AS at
-    FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id
-    WHERE s.host_id = $1::uuid AND s.taken_at >= $2 AND s.taken_at < $3`),
+  rawReports: `
+    SELECT (extract(epoch FROM taken_at) * 1000)::float8 AS at, usable, report
+    FROM snapshots
+    WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3`,
+  dictionary: `
+    SELECT tuple_no AS "tupleNo", protocol, local_address AS "localAddress", remote_address AS "remoteAddress", remote_port AS "remotePort"
+    FROM host_tuples WHERE host_id = $1::uuid`,
   silences: silencesOf(
     `(SELECT taken_at AS at FROM snapshots WHERE host_id = $1::uuid AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1)
      UNION ALL
@@ -154,14 +148,33 @@ export class HistoryRepository {
     return this.rows(SQL.hostBuckets, params(w));
   }
 
-  /** TIME_WAIT, reclaimable and state counts of the listed tuples: summed per snapshot, then the bucket's highest. */
-  stateBuckets(w: HistoryWindow): Promise<StateBucket[]> {
-    return this.rows(SQL.stateBuckets, params(w));
+  /**
+   * From the snapshots themselves: TIME_WAIT, reclaimable and state counts of the listed tuples
+   * (summed per snapshot, then the bucket's highest), and the `limit` tuples with the highest
+   * pressure in the window, bucketed the same way. The compact snapshots are read once and
+   * decoded here; nothing above the repository sees their encoding.
+   */
+  async rawTupleBuckets(w: HistoryWindow, limit: number): Promise<{ states: StateBucket[]; tuples: TupleBucket[] }> {
+    const [rows, dictionary] = await Promise.all([
+      this.rows<{ at: number; usable: number; report: Buffer }>(SQL.rawReports, [w.hostId, w.from, w.to]),
+      this.dictionary(w.hostId),
+    ]);
+    const snapshots: DecodedSnapshot[] = rows.map((r) => ({ at: r.at, tuples: decodeTuples(r.report, r.usable) }));
+    const from = w.from.getTime();
+    const bucketMs = w.bucketSeconds * 1000;
+    return {
+      states: stateBuckets(snapshots, from, bucketMs) as StateBucket[],
+      tuples: topTupleBuckets(snapshots, (n) => dictionary.tupleOf(n), from, bucketMs, limit) as TupleBucket[],
+    };
   }
 
-  /** The `limit` tuples with the highest pressure in the window, bucketed the same way. */
-  topTupleBuckets(w: HistoryWindow, limit: number): Promise<TupleBucket[]> {
-    return this.rows(SQL.topTupleBuckets, params(w, limit));
+  /** A host's tuple dictionary, as stored. */
+  private async dictionary(hostId: string): Promise<TupleDictionary> {
+    const dictionary = new TupleDictionary();
+    for (const r of await this.rows<{ tupleNo: number } & TupleKey>(SQL.dictionary, [hostId])) {
+      dictionary.add(r.tupleNo, { protocol: r.protocol, localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort });
+    }
+    return dictionary;
   }
 
   /**
@@ -210,57 +223,16 @@ export class HistoryRepository {
 
   /** The newest snapshot of a host, rebuilt as the report the agent sent (its listed tuples included). */
   async latestSnapshot(hostId: string): Promise<LatestSnapshot | null> {
-    const rows = await this.rows<{
-      id: string;
-      seq: string;
-      takenAt: Date;
-      source: PortReport['source'];
-      rangeLow: number;
-      rangeHigh: number;
-      reservedPorts: string;
-      reservedInRange: number;
-      capacity: number;
-      bindOwned: number;
-      usable: number;
-      hostPortsInUse: number;
-      pressure: number;
-      tupleCount: number;
-      udpUsed: number;
-      sysctls: PortReport['sysctls'];
-    }>(
-      `SELECT id, seq, taken_at AS "takenAt", source, range_low AS "rangeLow", range_high AS "rangeHigh",
-         reserved_ports AS "reservedPorts", reserved_in_range AS "reservedInRange", capacity, bind_owned AS "bindOwned",
-         usable, host_ports_in_use AS "hostPortsInUse", pressure, tuple_count AS "tupleCount", udp_used AS "udpUsed", sysctls
-       FROM snapshots WHERE host_id = $1::uuid ORDER BY taken_at DESC, seq DESC LIMIT 1`,
-      [hostId],
-    );
+    const [rows, dictionary] = await Promise.all([
+      this.rows<{ seq: string; takenAt: Date; pressure: number; usable: number; hostPortsInUse: number; report: Buffer }>(
+        `SELECT seq, taken_at AS "takenAt", pressure, usable, host_ports_in_use AS "hostPortsInUse", report
+         FROM snapshots WHERE host_id = $1::uuid ORDER BY taken_at DESC, seq DESC LIMIT 1`,
+        [hostId],
+      ),
+      this.dictionary(hostId),
+    ]);
     const s = rows[0];
     if (!s) return null;
-    const tuples = await this.rows<TupleUsage>(
-      `SELECT protocol, local_address AS "localAddress", remote_address AS "remoteAddress", remote_port AS "remotePort",
-         used, time_wait AS "timeWait", reclaimable, pressure, states
-       FROM tuple_samples WHERE snapshot_id = $1
-       ORDER BY pressure DESC, used DESC, remote_address, remote_port, local_address`,
-      [s.id],
-    );
-    return {
-      seq: Number(s.seq),
-      takenAt: s.takenAt,
-      report: {
-        source: s.source,
-        range: { low: s.rangeLow, high: s.rangeHigh },
-        reservedPorts: s.reservedPorts,
-        reservedInRange: s.reservedInRange,
-        capacity: s.capacity,
-        bindOwned: s.bindOwned,
-        usable: s.usable,
-        hostPortsInUse: s.hostPortsInUse,
-        pressure: s.pressure,
-        sysctls: s.sysctls,
-        tuples,
-        tupleCount: s.tupleCount,
-        udp: { used: s.udpUsed, capacity: s.capacity, pressure: s.capacity > 0 ? Math.min(1, s.udpUsed / s.capacity) : 0 },
-      },
-    };
+    return { seq: Number(s.seq), takenAt: s.takenAt, report: decodeReport(s.report, s, (n) => dictionary.tupleOf(n)) };
   }
 }

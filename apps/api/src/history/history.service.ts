@@ -119,13 +119,12 @@ export class HistoryService {
   }
 
   private async fromSnapshots(w: HistoryWindow): Promise<Loaded> {
-    const [hostBuckets, stateBuckets, tupleBuckets, silences] = await Promise.all([
+    const [hostBuckets, { states, tuples }, silences] = await Promise.all([
       this.repository.hostBuckets(w),
-      this.repository.stateBuckets(w),
-      this.repository.topTupleBuckets(w, TOP_TUPLES),
+      this.repository.rawTupleBuckets(w, TOP_TUPLES),
       this.repository.silences(w, this.offlineAfterSeconds),
     ]);
-    return { hostBuckets, stateBuckets, tupleBuckets, silences };
+    return { hostBuckets, stateBuckets: states, tupleBuckets: tuples, silences };
   }
 
   private async fromMinutes(w: HistoryWindow): Promise<Loaded> {

@@ -6,6 +6,7 @@ import { IngestRepository, type SnapshotWrite } from '../../src/ingest/ingest.re
 import { SnapshotWriter } from '../../src/ingest/snapshot-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 import { aReport, aSnapshot, aTuple } from '../support/factories.ts';
+import { storedSnapshots } from '../support/stored-history.ts';
 
 /** The writer and repository against a real, migrated PostgreSQL database (no API around them). */
 describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
@@ -42,13 +43,9 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     const again = await Promise.all(hosts.map((h) => writer.write(write(h, 7))));
     expect(again).toEqual(hosts.map(() => false)); // resends are not stored twice
     for (const h of hosts) {
-      const { rows } = await db.query<{ seq: string; tuples: string }>(
-        `SELECT s.seq, (SELECT count(*) FROM tuple_samples t WHERE t.snapshot_id = s.id) AS tuples
-         FROM snapshots s WHERE s.host_id = $1 ORDER BY s.id`,
-        [h],
-      );
-      expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-      expect(new Set(rows.map((r) => r.tuples))).toEqual(new Set(['2']));
+      const rows = await storedSnapshots(db, h);
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(rows.map((r) => r.report.tuples.map((t) => t.used))).toEqual(Array.from({ length: 40 }, (_, i) => [i + 1, 1]));
       const host = await db.query<{ last_seq: string; worst: number }>(
         `SELECT last_seq, (summary->'worstTuple'->>'used')::int AS worst FROM hosts WHERE id = $1`,
         [h],
@@ -67,19 +64,17 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots WHERE seq = 100');
     expect(rows[0]!.n).toBe('2');
-    const orphans = await db.query<{ n: string }>(
-      'SELECT count(*) AS n FROM tuple_samples t WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)',
-    );
+    const orphans = await db.query<{ n: string }>('SELECT count(*) AS n FROM host_tuples WHERE host_id = $1', [unknownHost]);
     expect(orphans.rows[0]!.n).toBe('0');
+    // the refused batch's dictionary numbers were never used: the next snapshots decode
+    await writer.write(write(hosts[0]!, 101));
+    expect((await storedSnapshots(db, hosts[0]!)).at(-1)!.report.tuples).toHaveLength(2);
   });
 
   it('stores a (host, seq) repeated within one batch once, with its tuples once', async () => {
     const [first, second] = await Promise.all([writer.write(write(hosts[2]!, 200)), writer.write(write(hosts[2]!, 200))]);
     expect([first, second]).toEqual([true, false]);
-    const { rows } = await db.query<{ n: string }>(
-      'SELECT count(*) AS n FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id WHERE s.host_id = $1 AND s.seq = 200',
-      [hosts[2]],
-    );
-    expect(rows[0]!.n).toBe('2');
+    const rows = (await storedSnapshots(db, hosts[2]!)).filter((s) => s.seq === 200);
+    expect(rows.map((s) => s.report.tuples.length)).toEqual([2]);
   });
 });
