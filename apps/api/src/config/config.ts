@@ -54,6 +54,13 @@ export const apiEnvSchema = z.object({
       .optional(),
   ),
   PORTPRESSURE_AGENT_RATE_LIMIT: intFromEnv(1, 100_000).default(50),
+  PORTPRESSURE_RETENTION_RAW_DAYS: intFromEnv(1, 3650).default(3),
+  PORTPRESSURE_RETENTION_MINUTE_DAYS: intFromEnv(1, 3650).default(14),
+  PORTPRESSURE_RETENTION_HOUR_DAYS: intFromEnv(1, 36500).default(400),
+  PORTPRESSURE_RETENTION_DELIVERY_DAYS: intFromEnv(1, 36500).default(30),
+  PORTPRESSURE_RETENTION_INCIDENT_DAYS: intFromEnv(1, 36500).default(90),
+  PORTPRESSURE_ARCHIVE_AFTER_DAYS: intFromEnv(1, 36500).default(30),
+  PORTPRESSURE_MAINTENANCE_MINUTES: intFromEnv(1, 1440).default(10),
 });
 
 export type ApiConfig = {
@@ -76,7 +83,23 @@ export type ApiConfig = {
   enrollmentToken: string | undefined;
   /** Frames per second one agent connection may send on average (bursts up to twice as many). */
   agentRateLimit: number;
+  retention: RetentionConfig;
 };
+
+/** How long each kind of history is kept (apps/api/src/retention), in days. */
+export interface RetentionConfig {
+  rawDays: number;
+  minuteDays: number;
+  hourDays: number;
+  /** Delivered and failed notifications of the delivery log (pending ones are kept). */
+  deliveryDays: number;
+  /** Resolved incidents, counted from their resolution. */
+  incidentDays: number;
+  /** A host silent this long is archived. */
+  archiveAfterDays: number;
+  /** Period of the maintenance job (partitions, rollups, retention, archiving). */
+  maintenanceMinutes: number;
+}
 
 function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'true') return true;
@@ -145,6 +168,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: parseTrustProxy(e.PORTPRESSURE_TRUST_PROXY),
     enrollmentToken: e.PORTPRESSURE_ENROLLMENT_TOKEN,
     agentRateLimit: e.PORTPRESSURE_AGENT_RATE_LIMIT,
+    retention: {
+      rawDays: e.PORTPRESSURE_RETENTION_RAW_DAYS,
+      minuteDays: e.PORTPRESSURE_RETENTION_MINUTE_DAYS,
+      hourDays: e.PORTPRESSURE_RETENTION_HOUR_DAYS,
+      deliveryDays: e.PORTPRESSURE_RETENTION_DELIVERY_DAYS,
+      incidentDays: e.PORTPRESSURE_RETENTION_INCIDENT_DAYS,
+      archiveAfterDays: e.PORTPRESSURE_ARCHIVE_AFTER_DAYS,
+      maintenanceMinutes: e.PORTPRESSURE_MAINTENANCE_MINUTES,
+    },
   };
 }
 

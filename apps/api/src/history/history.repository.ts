@@ -46,7 +46,7 @@ export interface Silence {
 const params = (w: HistoryWindow, extra?: number) => [w.hostId, w.from, w.to, w.bucketSeconds, ...(extra === undefined ? [] : [extra])];
 
 /** Start of the bucket a row falls in, in ms since the epoch (buckets are aligned on `from`). */
-const bucketStart = (column: 'taken_at' | 'minute') =>
+const bucketStart = (column: 'taken_at' | 'minute' | 'at') =>
   `(extract(epoch FROM date_bin(make_interval(secs => $4::int), ${column}, $2::timestamptz)) * 1000)::float8`;
 
 // One column per TCP state, from the constant list (never from input).
@@ -89,6 +89,14 @@ const silencesOf = (times: string, after: string) => `
   WHERE prev IS NOT NULL AND at - prev > make_interval(secs => $4::int)
   ORDER BY prev`;
 
+/** Where the hour rollup stands: hour rows cover the span before it, minute rows the rest. */
+const HOUR_WATERMARK = `coalesce((SELECT until FROM rollup_watermarks WHERE tier = 'hour'), '-infinity'::timestamptz)`;
+/** Rows of the hour tier over the window ($1 host, $2 from, $3 to): hours up to the watermark, then minutes. */
+const hourTier = (hours: string, minutes: string, columns: string) => `
+  SELECT hour AS at, ${columns} FROM ${hours} WHERE host_id = $1::uuid AND hour >= $2 AND hour < least($3::timestamptz, ${HOUR_WATERMARK})
+  UNION ALL
+  SELECT minute AS at, ${columns} FROM ${minutes} WHERE host_id = $1::uuid AND minute >= greatest($2::timestamptz, ${HOUR_WATERMARK}) AND minute < $3`;
+
 const SQL = {
   hostBuckets: `
     SELECT ${bucketStart('taken_at')} AS t, max(pressure) AS pressure, max(round(pressure * usable))::int AS held,
@@ -120,6 +128,31 @@ const SQL = {
   rollupTopTupleBuckets: topTuples(`
     SELECT protocol, local_address, remote_address, remote_port, pressure, held, minute AS at
     FROM tuple_minutes WHERE host_id = $1::uuid AND minute >= $2 AND minute < $3`),
+  hourBuckets: `
+    WITH src AS (${hourTier('host_hours', 'host_minutes', 'pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states')})
+    SELECT ${bucketStart('at')} AS t,
+      max(pressure) AS pressure, max(held)::int AS held, min(usable)::int AS usable,
+      max(host_ports_in_use)::int AS "hostPortsInUse", max(time_wait)::int AS "timeWait",
+      max(reclaimable)::int AS reclaimable, ${STATE_JSON_MAXIMA}
+    FROM src GROUP BY 1 ORDER BY 1`,
+  hourTopTupleBuckets: topTuples(`
+    SELECT protocol, local_address, remote_address, remote_port, pressure, held, at
+    FROM (${hourTier('tuple_hours', 'tuple_minutes', 'protocol, local_address, remote_address, remote_port, pressure, held')}) src`),
+  // A rollup row covers up to its hour or minute: a silence starts at the end of it.
+  hourSilences: `
+    WITH times AS (
+      (SELECT hour AS at, 3600 AS len FROM host_hours WHERE host_id = $1::uuid AND hour < $2 ORDER BY hour DESC LIMIT 1)
+      UNION ALL
+      SELECT hour, 3600 FROM host_hours WHERE host_id = $1::uuid AND hour >= $2 AND hour < least($3::timestamptz, ${HOUR_WATERMARK})
+      UNION ALL
+      SELECT minute, 60 FROM host_minutes
+      WHERE host_id = $1::uuid AND minute >= greatest($2::timestamptz, ${HOUR_WATERMARK}) AND minute < $3
+    ),
+    steps AS (SELECT lag(at + make_interval(secs => len)) OVER (ORDER BY at) AS prev_end, at FROM times)
+    SELECT (extract(epoch FROM prev_end) * 1000)::float8 AS "from", (extract(epoch FROM at) * 1000)::float8 AS "to"
+    FROM steps
+    WHERE prev_end IS NOT NULL AND at - prev_end > make_interval(secs => $4::int)
+    ORDER BY prev_end`,
   // A minute row covers up to a minute of data: a silence starts at the end of its minute.
   rollupSilences: silencesOf(
     `(SELECT minute AS at FROM host_minutes WHERE host_id = $1::uuid AND minute < $2 ORDER BY minute DESC LIMIT 1)
@@ -204,6 +237,20 @@ export class HistoryRepository {
    */
   rollupSilences(w: HistoryWindow, thresholdSeconds: number): Promise<Silence[]> {
     return this.rows(SQL.rollupSilences, [w.hostId, w.from, w.to, 60 + thresholdSeconds]);
+  }
+
+  /** Host series and state breakdown from the hour tier (hour rows, then minute rows past the rollup's watermark). */
+  hourBuckets(w: HistoryWindow): Promise<(HostBucket & StateBucket)[]> {
+    return this.rows(SQL.hourBuckets, params(w));
+  }
+
+  hourTopTupleBuckets(w: HistoryWindow, limit: number): Promise<TupleBucket[]> {
+    return this.rows(SQL.hourTopTupleBuckets, params(w, limit));
+  }
+
+  /** Silences longer than the threshold after the end of each hour (or minute) row. */
+  hourSilences(w: HistoryWindow, thresholdSeconds: number): Promise<Silence[]> {
+    return this.rows(SQL.hourSilences, [w.hostId, w.from, w.to, thresholdSeconds]);
   }
 
   /** The host's newest snapshot before `before` (ms), or null. */

@@ -112,7 +112,11 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async reload(ids: string[]): Promise<void> {
-    for (const r of await this.repository.rows(ids)) this.rows.set(r.id, toCached(r));
+    const rows = await this.repository.rows(ids);
+    // an announced host without a row was deleted or archived: it leaves the ranking
+    const present = new Set(rows.map((r) => r.id));
+    for (const id of ids) if (!present.has(id)) this.rows.delete(id);
+    for (const r of rows) this.rows.set(r.id, toCached(r));
     this.renderSoon();
   }
 

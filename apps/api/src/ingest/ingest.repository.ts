@@ -50,6 +50,7 @@ latest AS (
 hosts_updated AS (
   UPDATE hosts h SET
     last_seen_at = now(),
+    archived_at = NULL,
     last_seq = GREATEST(h.last_seq, l.max_seq),
     pressure = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.pressure ELSE h.pressure END,
     summary = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.summary ELSE h.summary END,

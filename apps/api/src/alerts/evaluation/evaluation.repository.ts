@@ -16,6 +16,8 @@ export interface HostForEvaluation {
   lastSeenAt: Date | null;
   createdAt: Date;
   latestTakenAt: Date | null;
+  /** Set while the host is archived (silent too long): no offline rule applies to it. */
+  archivedAt?: Date | null;
 }
 
 /** A firing incident that may owe a reminder (or its first notification once a silence ends). */
@@ -74,7 +76,7 @@ export class EvaluationRepository {
   async hostsForBatch(hostIds: readonly string[]): Promise<Map<string, BatchHost>> {
     if (hostIds.length === 0) return new Map();
     const { rows } = await this.pool.query<BatchHost>(
-      `SELECT h.id, h.hostname, h.labels, h.latest_taken_at AS "latestTakenAt",
+      `SELECT h.id, h.hostname, h.labels, h.latest_taken_at AS "latestTakenAt", archived_at AS "archivedAt",
          EXISTS (SELECT 1 FROM alert_incidents i WHERE i.host_id = h.id AND i.status = 'firing')
            OR EXISTS (SELECT 1 FROM alert_states s WHERE s.host_id = h.id) AS busy
        FROM hosts h WHERE h.id = ANY($1::uuid[])`,
@@ -105,7 +107,7 @@ export class EvaluationRepository {
 
   async host(hostId: string): Promise<HostForEvaluation | null> {
     const rows = await this.prisma.$queryRaw<HostForEvaluation[]>`
-      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"
+      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt", archived_at AS "archivedAt"
       FROM hosts WHERE id = ${hostId}::uuid`;
     return rows[0] ?? null;
   }
@@ -113,9 +115,9 @@ export class EvaluationRepository {
   /** Hosts silent since before `cutoff`, plus those with an offline incident still firing. */
   async offlineCandidates(cutoff: Date): Promise<HostForEvaluation[]> {
     return this.prisma.$queryRaw<HostForEvaluation[]>`
-      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"
+      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt", archived_at AS "archivedAt"
       FROM hosts h
-      WHERE COALESCE(h.last_seen_at, h.created_at) < ${cutoff}
+      WHERE (h.archived_at IS NULL AND COALESCE(h.last_seen_at, h.created_at) < ${cutoff})
          OR EXISTS (SELECT 1 FROM alert_incidents i WHERE i.host_id = h.id AND i.status = 'firing' AND i.rule_kind = 'offline')`;
   }
 
