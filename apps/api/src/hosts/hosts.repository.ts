@@ -38,4 +38,9 @@ export class HostsRepository {
   async findById(id: string): Promise<HostRow | null> {
     return (await this.pool.query<HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts WHERE id = $1::uuid`, [id])).rows[0] ?? null;
   }
+
+  /** Deletes the host (its rows in other tables go by ON DELETE CASCADE); false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM hosts WHERE id = $1::uuid', [id])).rowCount ?? 0) > 0;
+  }
 }

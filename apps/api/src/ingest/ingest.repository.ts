@@ -158,11 +158,6 @@ export class IngestRepository {
     for (const r of rows) this.dictionaries.get(r.hostId)!.add(r.tupleNo, r);
   }
 
-  /** Forgets a host's dictionary (the host was deleted). */
-  forgetHost(hostId: string): void {
-    this.dictionaries.delete(hostId);
-  }
-
   /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */
   async refreshHost(hostId: string, labels: Labels, agentVersion: string): Promise<HostLinkState | null> {
     const { rows } = await this.pool.query<HostLinkState>(
