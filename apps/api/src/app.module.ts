@@ -9,6 +9,7 @@ import { HostsModule } from './hosts/hosts.module.ts';
 import { IngestModule } from './ingest/ingest.module.ts';
 import { LiveModule } from './live/live.module.ts';
 import { RetentionModule } from './retention/retention.module.ts';
+import { StorageModule } from './storage/storage.module.ts';
 
 @Global()
 @Module({})
@@ -23,7 +24,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, RetentionModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, RetentionModule, StorageModule],
     };
   }
 }

@@ -5,6 +5,7 @@ import { RulesPage } from './alerts/rules-page.tsx';
 import type { ReactNode } from 'react';
 import { FleetPage } from './fleet/fleet-page.tsx';
 import { HostPage } from './host/host-page.tsx';
+import { StoragePage } from './storage/storage-page.tsx';
 
 /**
  * Every page of the app. To add one (alerts, channels…), add an entry: `path` may hold `:params`,
@@ -28,4 +29,5 @@ export const ROUTES: AppRoute[] = [
   { path: '/alerts/rules', section: '/alerts', title: () => 'Alert rules', render: () => <RulesPage /> },
   { path: '/alerts/channels', section: '/alerts', title: () => 'Alert channels', render: () => <ChannelsPage /> },
   { path: '/alerts/deliveries', section: '/alerts', title: () => 'Delivery log', render: () => <DeliveriesPage /> },
+  { path: '/storage', nav: 'Storage', title: () => 'Storage', render: () => <StoragePage /> },
 ];

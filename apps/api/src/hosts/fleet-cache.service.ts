@@ -80,6 +80,14 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
     }, REFRESH_DELAY_MS);
   }
 
+  /**
+   * Drops a host deleted through this instance at once, so the next request here no longer lists
+   * it; the other instances drop it when the announcement reaches them.
+   */
+  forget(id: string): void {
+    if (this.rows.delete(id)) this.body = null;
+  }
+
   /** Tells every instance that these hosts changed (the history writer calls this after each flush). */
   announce(ids: string[]): Promise<void> {
     return this.repository.announce(ids);

@@ -39,6 +39,7 @@ export class HostsService {
   async delete(id: string): Promise<HostDeleted> {
     if (!(await this.hosts.delete(id))) throw new HostsError('HOST_NOT_FOUND', `no host with id ${id}`);
     this.connections.closeHost(id, AGENT_ERROR_CODES.UNAUTHORIZED, 'host deleted');
+    this.fleet.forget(id);
     await this.fleet.announce([id]);
     return { hostId: id, deleted: true };
   }
