@@ -72,7 +72,7 @@ describe('host deletion and the storage page, in headless Chromium against the r
     await poll(() => page.getByTestId('storage-raw').textContent()).toContain('Snapshots (raw)');
     expect(await page.getByTestId('storage-raw').textContent()).toContain('3 days');
     expect(await page.getByTestId('storage-total').textContent()).toMatch(/\d+(\.\d+)? (KiB|MiB|GiB)/);
-    expect(await page.getByTestId('storage-hour').textContent()).toContain('400 days');
+    expect(await page.getByTestId('storage-hour').textContent()).toContain('180 days');
     await screenshot(page, 'storage');
   });
 });
