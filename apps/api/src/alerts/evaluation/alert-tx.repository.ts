@@ -60,7 +60,7 @@ export class AlertTx {
     await this.tx.$executeRaw`
       INSERT INTO alert_states (group_key, rule_id, host_id, breaches, updated_at)
       VALUES (${groupKey}, ${ruleId}::uuid, ${hostId}::uuid, ${breaches}, now())
-      ON CONFLICT (group_key) DO UPDATE SET breaches = EXCLUDED.breaches, updated_at = now()`;
+      ON CONFLICT (host_id, group_key) DO UPDATE SET breaches = EXCLUDED.breaches, updated_at = now()`;
   }
 
   async clearPending(groupKeys: string[]): Promise<void> {
