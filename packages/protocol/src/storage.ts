@@ -10,11 +10,13 @@ export const storageTierSchema = z.object({
   bytes: z.number().int().min(0),
   /** Rows stored (snapshots for raw, host-minutes and host-hours for the rollups); estimated on large tables. */
   rows: z.number().int().min(0),
-  /** bytes / rows, or null without rows. */
-  bytesPerRow: z.number().nullable(),
+  /** Bytes per row used for the projection: measured (bytes / rows), or the reference figure of bench:storage while the tier is too small to measure. */
+  bytesPerRow: z.number(),
+  /** Whether bytesPerRow is the reference figure rather than measured here. */
+  estimated: z.boolean(),
   retentionDays: z.number().int().min(1),
-  /** Size once the current fleet has filled the whole retention at the current interval; null without rows to measure. */
-  projectedBytes: z.number().nullable(),
+  /** Size once the current fleet has filled the whole retention at the current interval. */
+  projectedBytes: z.number(),
 });
 export type StorageTier = z.infer<typeof storageTierSchema>;
 
@@ -28,7 +30,7 @@ export const storageReportSchema = z.object({
   /** Hosts in the fleet ranking (not archived), which the projection counts. */
   activeHosts: z.number().int().min(0),
   intervalSeconds: z.number().int().min(1),
-  /** The tiers' projected sizes plus what is not history, or null when a tier cannot be projected yet. */
-  projectedBytes: z.number().nullable(),
+  /** The tiers' projected sizes plus what is not history. */
+  projectedBytes: z.number(),
 });
 export type StorageReport = z.infer<typeof storageReportSchema>;

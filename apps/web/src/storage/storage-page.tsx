@@ -57,7 +57,10 @@ export function StoragePage() {
                 <th scope="row">{TIER_NAMES[t.tier]}</th>
                 <td>{t.retentionDays} days</td>
                 <td>{t.rows.toLocaleString()}</td>
-                <td>{t.bytesPerRow === null ? '—' : formatBytes(Math.round(t.bytesPerRow))}</td>
+                <td title={t.estimated ? 'too few rows to measure yet: the reference figure of bench:storage' : 'measured'}>
+                  {formatBytes(Math.round(t.bytesPerRow))}
+                  {t.estimated ? ' (est.)' : ''}
+                </td>
                 <td>{formatBytes(t.bytes)}</td>
                 <td>{formatBytes(t.projectedBytes)}</td>
               </tr>
