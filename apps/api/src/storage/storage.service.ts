@@ -14,7 +14,7 @@ const TIERS: { tier: HistoryTier; tables: string[] }[] = [
  * Bytes per row measured by bench:storage (50-tuple snapshots at 10 s, tables with their indexes):
  * used until a tier holds MEASURE_FROM_ROWS rows, below which empty partitions' pages dominate.
  */
-const REFERENCE_BYTES_PER_ROW: Record<HistoryTier, number> = { raw: 750, minute: 2850, hour: 4600 };
+const REFERENCE_BYTES_PER_ROW: Record<HistoryTier, number> = { raw: 700, minute: 2240, hour: 3850 };
 const MEASURE_FROM_ROWS = 10_000;
 
 @Injectable()
