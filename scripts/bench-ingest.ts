@@ -52,7 +52,7 @@ const TARGET_P99_MS = 250;
 const { values: opts } = parseArgs({
   options: {
     agents: { type: 'string', default: '200' },
-    rate: { type: 'string', default: String(TARGET_RATE * 1.025) },
+    rate: { type: 'string', default: String(Math.round(TARGET_RATE * 1.025)) },
     duration: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '5' },
     tuples: { type: 'string', default: '50' },
