@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TCP_STATES, type HostTrend, type PortReport, type TcpState } from '@portpressure/protocol';
 import { PgPoolService } from '../database/pg-pool.service.ts';
-import { stateBuckets, topTupleBuckets, type DecodedSnapshot } from './raw-tuple-buckets.ts';
-import { decodeReport, decodeTuples, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
+import { rawTupleBuckets, type RawSnapshotRow } from './raw-tuple-buckets.ts';
+import { decodeReport, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
 
 export interface HistoryWindow {
   hostId: string;
@@ -189,15 +189,12 @@ export class HistoryRepository {
    */
   async rawTupleBuckets(w: HistoryWindow, limit: number): Promise<{ states: StateBucket[]; tuples: TupleBucket[] }> {
     const [rows, dictionary] = await Promise.all([
-      this.rows<{ at: number; usable: number; report: Buffer }>(SQL.rawReports, [w.hostId, w.from, w.to]),
+      this.rows<RawSnapshotRow>(SQL.rawReports, [w.hostId, w.from, w.to]),
       this.dictionary(w.hostId),
     ]);
-    const snapshots: DecodedSnapshot[] = rows.map((r) => ({ at: r.at, tuples: decodeTuples(r.report, r.usable) }));
-    const from = w.from.getTime();
-    const bucketMs = w.bucketSeconds * 1000;
-    return {
-      states: stateBuckets(snapshots, from, bucketMs) as StateBucket[],
-      tuples: topTupleBuckets(snapshots, (n) => dictionary.tupleOf(n), from, bucketMs, limit) as TupleBucket[],
+    return rawTupleBuckets(rows, (n) => dictionary.tupleOf(n), w.from.getTime(), w.bucketSeconds * 1000, limit) as {
+      states: StateBucket[];
+      tuples: TupleBucket[];
     };
   }
 

@@ -1,18 +1,14 @@
-import { TCP_STATES } from '@portpressure/protocol';
-import type { EncodedTuple, TupleKey } from './snapshot-codec.ts';
+import { TCP_STATES, type TcpState } from '@portpressure/protocol';
+import { scanTuples, type TupleKey } from './snapshot-codec.ts';
 
-/** A raw snapshot's decoded tuples, at its time (ms since the epoch). */
-export interface DecodedSnapshot {
+/** A raw snapshot as read for history: its time (ms since the epoch), usable ports and packed report. */
+export interface RawSnapshotRow {
   at: number;
-  tuples: EncodedTuple[];
+  usable: number;
+  report: Buffer;
 }
 
-export interface StateBucketRow {
-  t: number;
-  timeWait: number;
-  reclaimable: number;
-  [state: string]: number;
-}
+export type StateBucketRow = { t: number; timeWait: number; reclaimable: number } & Record<TcpState, number>;
 
 export interface TupleBucketRow extends TupleKey {
   t: number;
@@ -23,58 +19,59 @@ export interface TupleBucketRow extends TupleKey {
 /** Start of the bucket `at` falls in: buckets of `bucketMs` aligned on `from` (PostgreSQL's date_bin). */
 const bucketOf = (at: number, from: number, bucketMs: number) => from + Math.floor((at - from) / bucketMs) * bucketMs;
 
-/**
- * TIME_WAIT, reclaimable and sockets by state of the listed tuples: summed per snapshot, then each
- * bucket's highest. Snapshots without tuples give no row (their bucket reads as zeros).
- */
-export function stateBuckets(snapshots: DecodedSnapshot[], from: number, bucketMs: number): StateBucketRow[] {
-  const buckets = new Map<number, StateBucketRow>();
-  for (const s of snapshots) {
-    if (s.tuples.length === 0) continue;
-    const sums: Record<string, number> = { timeWait: 0, reclaimable: 0 };
-    for (const state of TCP_STATES) sums[state] = 0;
-    for (const t of s.tuples) {
-      sums.timeWait! += t.timeWait;
-      sums.reclaimable! += t.reclaimable;
-      for (const state of TCP_STATES) sums[state]! += t.states[state] ?? 0;
-    }
-    const t = bucketOf(s.at, from, bucketMs);
-    const b = buckets.get(t);
-    if (!b) {
-      buckets.set(t, { t, timeWait: sums.timeWait!, reclaimable: sums.reclaimable!, ...sums });
-      continue;
-    }
-    for (const [k, v] of Object.entries(sums)) b[k] = Math.max(b[k] ?? 0, v);
-  }
-  return [...buckets.values()].sort((a, b) => a.t - b.t);
-}
-
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Per-snapshot sums: TIME_WAIT, reclaimable, then each TCP state. */
+const SUMS = 2 + TCP_STATES.length;
 
 /**
- * The `limit` tuples with the highest pressure over the snapshots (then held ports, then remote
- * address, port and local address in byte order), each as its per-bucket maxima, worst tuple
- * first and each series in time order.
+ * From raw snapshots, in two passes over their packed tuples (no per-tuple objects):
+ * - TIME_WAIT, reclaimable and sockets by state of the listed tuples, summed per snapshot, then
+ *   each bucket's highest (snapshots without tuples give no row; their bucket reads as zeros);
+ * - the `limit` tuples with the highest pressure (then held ports, then remote address, port and
+ *   local address in byte order), each as its per-bucket maxima, worst first, in time order.
  */
-export function topTupleBuckets(
-  snapshots: DecodedSnapshot[],
+export function rawTupleBuckets(
+  rows: RawSnapshotRow[],
   tupleOf: (tupleNo: number) => TupleKey,
   from: number,
   bucketMs: number,
   limit: number,
-): TupleBucketRow[] {
+): { states: StateBucketRow[]; tuples: TupleBucketRow[] } {
+  const buckets = new Map<number, Float64Array>();
+  const sums = new Float64Array(SUMS);
   const overall = new Map<number, { pressure: number; held: number }>();
-  for (const s of snapshots) {
-    for (const t of s.tuples) {
-      const held = t.used - t.reclaimable;
-      const o = overall.get(t.tupleNo);
-      if (!o) overall.set(t.tupleNo, { pressure: t.pressure, held });
-      else {
-        o.pressure = Math.max(o.pressure, t.pressure);
-        o.held = Math.max(o.held, held);
-      }
+  let listed = 0;
+  const collect = (tupleNo: number, used: number, timeWait: number, reclaimable: number, pressure: number, states: Int32Array) => {
+    listed += 1;
+    sums[0]! += timeWait;
+    sums[1]! += reclaimable;
+    for (let i = 0; i < states.length; i++) sums[2 + i]! += states[i]!;
+    const held = used - reclaimable;
+    const o = overall.get(tupleNo);
+    if (!o) overall.set(tupleNo, { pressure, held });
+    else {
+      if (pressure > o.pressure) o.pressure = pressure;
+      if (held > o.held) o.held = held;
     }
+  };
+  for (const row of rows) {
+    sums.fill(0);
+    listed = 0;
+    scanTuples(row.report, row.usable, collect);
+    if (listed === 0) continue;
+    const t = bucketOf(row.at, from, bucketMs);
+    const b = buckets.get(t);
+    if (!b) buckets.set(t, Float64Array.from(sums));
+    else for (let i = 0; i < SUMS; i++) if (sums[i]! > b[i]!) b[i] = sums[i]!;
   }
+  const states = [...buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, b]) => {
+      const row = { t, timeWait: b[0]!, reclaimable: b[1]! } as StateBucketRow;
+      TCP_STATES.forEach((s, i) => (row[s] = b[2 + i]!));
+      return row;
+    });
+
   const ranked = [...overall.entries()]
     .map(([tupleNo, o]) => ({ tupleNo, ...o, key: tupleOf(tupleNo) }))
     .sort(
@@ -88,23 +85,31 @@ export function topTupleBuckets(
     .slice(0, limit);
   const rank = new Map(ranked.map((r, i) => [r.tupleNo, i]));
   const series = ranked.map(() => new Map<number, { pressure: number; held: number }>());
-  for (const s of snapshots) {
-    const t = bucketOf(s.at, from, bucketMs);
-    for (const x of s.tuples) {
-      const i = rank.get(x.tupleNo);
-      if (i === undefined) continue;
-      const held = x.used - x.reclaimable;
-      const b = series[i]!.get(t);
-      if (!b) series[i]!.set(t, { pressure: x.pressure, held });
-      else {
-        b.pressure = Math.max(b.pressure, x.pressure);
-        b.held = Math.max(b.held, held);
-      }
+  let bucket = 0;
+  const pick = (tupleNo: number, used: number, _timeWait: number, reclaimable: number, pressure: number) => {
+    const i = rank.get(tupleNo);
+    if (i === undefined) return;
+    const held = used - reclaimable;
+    const b = series[i]!.get(bucket);
+    if (!b) series[i]!.set(bucket, { pressure, held });
+    else {
+      if (pressure > b.pressure) b.pressure = pressure;
+      if (held > b.held) b.held = held;
+    }
+  };
+  if (ranked.length > 0) {
+    for (const row of rows) {
+      bucket = bucketOf(row.at, from, bucketMs);
+      scanTuples(row.report, row.usable, pick);
     }
   }
-  return ranked.flatMap((r, i) =>
+  const tuples = ranked.flatMap((r, i) =>
     [...series[i]!.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([t, b]) => ({ ...r.key, t, pressure: b.pressure, held: b.held })),
+      .map(([t, b]) => ({
+        protocol: r.key.protocol, localAddress: r.key.localAddress, remoteAddress: r.key.remoteAddress, remotePort: r.key.remotePort,
+        t, pressure: b.pressure, held: b.held,
+      })),
   );
+  return { states, tuples };
 }

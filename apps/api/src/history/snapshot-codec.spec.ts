@@ -1,6 +1,6 @@
-import { portReportSchema, type PortReport, type TupleUsage } from '@portpressure/protocol';
+import { portReportSchema, TCP_STATES, type PortReport, type TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
-import { decodeReport, decodeTuples, encodeReport, SnapshotCodecError, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
+import { decodeReport, decodeTuples, encodeReport, scanTuples, SnapshotCodecError, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
 
 function tuple(remotePort: number, used: number, reclaimable = 0, usable = 28_232): TupleUsage {
   return {
@@ -100,5 +100,24 @@ describe('snapshot codec', () => {
     expect(() => decodeReport(Buffer.concat([data, Buffer.from([0])]), cols, (n) => dict.tupleOf(n))).toThrow(/trailing/);
     expect(() => decodeReport(Buffer.from([9, ...data.subarray(1)]), cols, (n) => dict.tupleOf(n))).toThrow(/version 9/);
     expect(() => decodeReport(data, cols, (n) => new TupleDictionary().tupleOf(n))).toThrow(/not in the host's dictionary/);
+  });
+});
+
+describe('scanTuples', () => {
+  it('hands over exactly what decodeTuples reads, for every kind of tuple, and refuses bad data alike', () => {
+    const odd = { ...tuple(80, 7, 2), pressure: 0.5 };
+    const r = report([tuple(443, 900, 300), odd, { ...tuple(22, 4), states: { SYN_SENT: 1, CLOSING: 3, ESTABLISHED: 0 } }], { reservedPorts: '8080,40000-40009', reservedInRange: 0 });
+    const dict = new TupleDictionary();
+    const data = encodeReport(r, (t) => dict.numberOf(t, () => undefined));
+    const scanned: unknown[] = [];
+    scanTuples(data, r.usable, (tupleNo, used, timeWait, reclaimable, pressure, states) => {
+      const s: Record<string, number> = {};
+      TCP_STATES.forEach((name, i) => states[i] && (s[name] = states[i]!));
+      scanned.push({ tupleNo, used, timeWait, reclaimable, pressure, states: s });
+    });
+    const decoded = decodeTuples(data, r.usable).map((t) => ({ ...t, states: Object.fromEntries(Object.entries(t.states).filter(([, n]) => n)) }));
+    expect(scanned).toEqual(decoded);
+    expect(() => scanTuples(data.subarray(0, data.length - 2), r.usable, () => undefined)).toThrow(SnapshotCodecError);
+    expect(() => scanTuples(Buffer.concat([data, Buffer.from([1])]), r.usable, () => undefined)).toThrow(/trailing/);
   });
 });
