@@ -155,7 +155,7 @@ export class IngestRepository {
       [missing],
     );
     for (const id of missing) this.dictionaries.set(id, new TupleDictionary());
-    for (const r of rows) this.dictionaries.get(r.hostId)!.add(r.tupleNo, r);
+    for (const { hostId, tupleNo, ...key } of rows) this.dictionaries.get(hostId)!.add(tupleNo, key);
   }
 
   /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */
