@@ -152,4 +152,40 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
       await holder.end();
     }
   });
+
+  it('trims the delivery log, resolved incidents and expired sessions, keeping what is recent or pending', async () => {
+    const q = (sql: string, values: unknown[] = []) => h.db.query(sql, values);
+    const channel = (await q(`INSERT INTO alert_channels (name, type, settings) VALUES ('ops', 'webhook', '{}') RETURNING id`)).rows[0]!.id as string;
+    const incident = (kind: string, status: string, resolvedDaysAgo: number | null) =>
+      q(
+        `INSERT INTO alert_incidents (host_id, group_key, rule_name, rule_kind, severity, status, started_at, resolved_at, latest)
+         VALUES ($1, $2, 'r', $3, 'warning', $4, now() - interval '200 days', now() - make_interval(days => $5::int), '{}') RETURNING id`,
+        [hosts[1], `g-${kind}`, kind, status, resolvedDaysAgo],
+      ).then((r) => r.rows[0]!.id as string);
+    const oldResolved = await incident('old', 'resolved', 120);
+    const recentResolved = await incident('recent', 'resolved', 10);
+    const delivery = (id: string, status: string, daysAgo: number, incidentId: string | null) =>
+      q(
+        `INSERT INTO alert_deliveries (notification_id, channel_id, incident_id, kind, payload, status, created_at)
+         VALUES ($1, $2, $3, 'firing', '{}', $4, now() - make_interval(days => $5::int))`,
+        [id, channel, incidentId, status, daysAgo],
+      );
+    await delivery('old-delivered', 'delivered', 40, oldResolved);
+    await delivery('old-failed', 'failed', 40, null);
+    await delivery('old-pending', 'pending', 40, null);
+    await delivery('recent-delivered', 'delivered', 5, oldResolved);
+    const user = (await q(`INSERT INTO users (username, password_hash) VALUES ('retention-user', 'x') RETURNING id`)).rows[0]!.id as string;
+    await q(`INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired', $1, now() - interval '1 hour'), ('live', $1, now() + interval '1 hour')`, [user]);
+
+    const run = await runJob(jobA, new Date(now));
+    expect(run).toMatchObject({ deliveriesDeleted: 2, incidentsDeleted: 1 });
+    expect(run.sessionsDeleted).toBeGreaterThanOrEqual(1);
+    const left = await q(`SELECT notification_id AS id, incident_id AS "incidentId" FROM alert_deliveries ORDER BY 1`);
+    expect(left.rows).toEqual([
+      { id: 'old-pending', incidentId: null },
+      { id: 'recent-delivered', incidentId: null }, // kept, unlinked from the incident that went
+    ]);
+    expect((await q(`SELECT id FROM alert_incidents WHERE host_id = $1`, [hosts[1]])).rows.map((r) => r.id)).toEqual([recentResolved]);
+    expect((await q(`SELECT id FROM sessions WHERE user_id = $1`, [user])).rows.map((r) => r.id)).toEqual(['live']);
+  });
 });

@@ -157,14 +157,23 @@ export class MaintenanceRepository {
     );
   }
 
-  /** Incidents resolved before `cutoff`; their remaining deliveries keep their log without the link. */
-  deleteResolvedIncidents(session: MaintenanceSession, cutoff: Date): Promise<number> {
-    return this.deleteInChunks(
-      session,
-      `DELETE FROM alert_incidents WHERE id IN (
-         SELECT id FROM alert_incidents WHERE status = 'resolved' AND resolved_at < $1 LIMIT ${DELETE_CHUNK})`,
-      [cutoff],
-    );
+  /** Incidents resolved before `cutoff`; their remaining deliveries keep their log, unlinked from them. */
+  async deleteResolvedIncidents({ client }: MaintenanceSession, cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM alert_incidents WHERE id IN (
+             SELECT id FROM alert_incidents WHERE status = 'resolved' AND resolved_at < $1 LIMIT ${DELETE_CHUNK})
+           RETURNING id),
+         unlinked AS (UPDATE alert_deliveries SET incident_id = NULL WHERE incident_id IN (SELECT id FROM gone))
+         SELECT count(*)::int AS n FROM gone`,
+        [cutoff],
+      );
+      const n = rows[0]?.n ?? 0;
+      total += n;
+      if (n < DELETE_CHUNK) return total;
+    }
   }
 
   deleteExpiredSessions(session: MaintenanceSession, now: Date): Promise<number> {

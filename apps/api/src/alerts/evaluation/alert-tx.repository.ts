@@ -95,7 +95,7 @@ export class AlertTx {
       VALUES (${n.ruleId}::uuid, ${n.hostId}::uuid, ${n.groupKey}, ${n.groupKey}, ${n.ruleName}, ${n.ruleKind},
         ${n.severity}, ${n.tuple === null ? null : JSON.stringify(n.tuple)}::jsonb, 'firing', ${n.startedAt},
         ${JSON.stringify(n.latest)}::jsonb)
-      ON CONFLICT (open_key) DO NOTHING
+      ON CONFLICT (host_id, open_key) DO NOTHING
       RETURNING id`;
     const id = inserted[0]?.id;
     return id === undefined ? null : this.incidentForUpdate(id);
