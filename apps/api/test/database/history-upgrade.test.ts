@@ -60,6 +60,8 @@ describe('upgrading a database written by the row-per-tuple layout', () => {
   let db: TestDatabase;
   let oldMigrations: string;
   const hosts = new Map<string, { takenAt: Date; seq: number; report: PortReport }[]>();
+  let minutesBefore: unknown[] = [];
+  let tupleMinutesBefore: unknown[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
@@ -99,6 +101,22 @@ describe('upgrading a database written by the row-per-tuple layout', () => {
         }
       }
     }
+    // and minute rollups, as the old history writer stored them
+    const [firstHost] = hosts.keys();
+    await db.query(
+      `INSERT INTO host_minutes (host_id, minute, pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states, snapshots)
+       SELECT $1, date_trunc('minute', now()) - make_interval(mins => k * 97), 0.5, 50, 100, 60, 10, 2, '{"ESTABLISHED": 40, "TIME_WAIT": 10}', 6
+       FROM generate_series(0, 59) k`,
+      [firstHost],
+    );
+    await db.query(
+      `INSERT INTO tuple_minutes (host_id, minute, protocol, local_address, remote_address, remote_port, pressure, held)
+       SELECT $1, date_trunc('minute', now()) - make_interval(mins => k * 97), 'tcp', '10.0.0.7', '2001:db8::42', 443, 0.5, 50
+       FROM generate_series(0, 59) k`,
+      [firstHost],
+    );
+    minutesBefore = (await db.query(`SELECT * FROM host_minutes ORDER BY minute`)).rows;
+    tupleMinutesBefore = (await db.query(`SELECT * FROM tuple_minutes ORDER BY minute`)).rows;
     await migrate(db.url);
   });
 
@@ -122,5 +140,13 @@ describe('upgrading a database written by the row-per-tuple layout', () => {
     expect(rows.length).toBeGreaterThanOrEqual(3);
     expect(rows.every((r) => /^snapshots_p\d{8}$/.test(r.partition))).toBe(true);
     expect(rows.reduce((n, r) => n + Number(r.n), 0)).toBe(120);
+  });
+
+  it('keeps the minute rollups, now in day partitions', async () => {
+    expect(minutesBefore).toHaveLength(60);
+    expect((await db.query(`SELECT * FROM host_minutes ORDER BY minute`)).rows).toEqual(minutesBefore);
+    expect((await db.query(`SELECT * FROM tuple_minutes ORDER BY minute`)).rows).toEqual(tupleMinutesBefore);
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM host_minutes_default`);
+    expect(rows[0]!.n).toBe('0');
   });
 });
