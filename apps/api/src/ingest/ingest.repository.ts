@@ -25,8 +25,11 @@ export interface HostLinkState {
  * another instance stored meanwhile fails the batch, and the instance reloads its dictionaries).
  * Then lock the batch's hosts in id order (so concurrent batches, and other writers of host rows
  * that lock in id order too, never deadlock), move their headline figures forward, and insert the
- * snapshots, compact (history/snapshot-codec.ts). `ON CONFLICT DO NOTHING` on (host_id, taken_at,
- * seq) makes a resend harmless; RETURNING says which were new. The rows arrive as JSON literals
+ * snapshots, compact (history/snapshot-codec.ts). A (host, seq) is stored once: a seq above the
+ * host's last_seq (the usual case, seen before this statement's update) is new; one at or below it
+ * is looked up by host and seq (resends only), so the same seq with another takenAt is not stored
+ * either (the caller tells a resend from a clash), and `ON CONFLICT DO NOTHING` on (host_id,
+ * taken_at, seq) covers two batches racing. RETURNING says which were new. The rows arrive as JSON literals
  * (the simple protocol has no parameters; json_to_recordset reads each in one pass).
  */
 const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null) => `
@@ -59,8 +62,11 @@ hosts_updated AS (
   WHERE h.id = l.host_id
 )
 INSERT INTO snapshots (host_id, taken_at, seq, pressure, usable, host_ports_in_use, report)
-SELECT host_id, taken_at, seq, pressure, usable, host_ports_in_use, decode(report, 'base64')
-FROM input ORDER BY idx
+SELECT i.host_id, i.taken_at, i.seq, i.pressure, i.usable, i.host_ports_in_use, decode(i.report, 'base64')
+FROM input i
+WHERE i.seq > (SELECT h.last_seq FROM hosts h WHERE h.id = i.host_id)
+   OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.host_id = i.host_id AND s.seq = i.seq)
+ORDER BY i.idx
 ON CONFLICT (host_id, taken_at, seq) DO NOTHING
 RETURNING host_id, seq`;
 

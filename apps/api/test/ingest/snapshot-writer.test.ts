@@ -77,4 +77,13 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     const rows = (await storedSnapshots(db, hosts[2]!)).filter((s) => s.seq === 200);
     expect(rows.map((s) => s.report.tuples.length)).toEqual([2]);
   });
+
+  it('stores a (host, seq) once even when it comes again with another takenAt (the caller tells a clash from a resend)', async () => {
+    const first = write(hosts[3]!, 300);
+    expect(await writer.write(first)).toBe(true);
+    const clash = { ...first, snapshot: { ...first.snapshot, takenAt: new Date(Date.parse(first.snapshot.takenAt) + 5_000).toISOString() } };
+    expect(await writer.write(clash)).toBe(false);
+    const rows = (await storedSnapshots(db, hosts[3]!)).filter((s) => s.seq === 300);
+    expect(rows.map((s) => s.takenAt.toISOString())).toEqual([first.snapshot.takenAt]);
+  });
 });
