@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiConfig } from '../../src/config/config.ts';
 import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { LatestTuplesRepository } from '../../src/history/latest-tuples.repository.ts';
 import { summaryFromReport } from '../../src/hosts/host-summary.ts';
 import { IngestRepository, type SnapshotWrite } from '../../src/ingest/ingest.repository.ts';
 import { SnapshotWriter } from '../../src/ingest/snapshot-writer.ts';
@@ -85,5 +86,41 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     expect(await writer.write(clash)).toBe(false);
     const rows = (await storedSnapshots(db, hosts[3]!)).filter((s) => s.seq === 300);
     expect(rows.map((s) => s.takenAt.toISOString())).toEqual([first.snapshot.takenAt]);
+  });
+});
+
+describe('the worst tuples of each host’s latest snapshot', () => {
+  it('reads the first k tuples of the newest snapshot of every host, decoded, without the older ones', async () => {
+    const db = await createTestDatabase();
+    const pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    try {
+      const writer = new SnapshotWriter(new IngestRepository(pool));
+      const ids: string[] = [];
+      for (const name of ['latest-a', 'latest-b', 'latest-silent']) {
+        ids.push((await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`, [name])).rows[0]!.id);
+      }
+      const at = (s: number) => new Date(1_800_000_000_000 + s * 1000);
+      const snap = (hostId: string, seq: number, used: number[]) => {
+        const snapshot = aSnapshot(seq, aReport({ tuples: used.map((u, i) => aTuple({ used: u, remotePort: 7000 + i })) }), at(seq));
+        return writer.write({ hostId, snapshot, summary: summaryFromReport(snapshot.report) });
+      };
+      await snap(ids[0]!, 1, [90, 80, 70]);
+      await snap(ids[0]!, 2, [60, 50, 40]); // the newest: only its tuples count
+      await snap(ids[1]!, 1, [30]);
+      const rows = await new LatestTuplesRepository(pool).topTuples(2);
+      const expected = [
+        { hostId: ids[0]!, used: [60, 50] },
+        { hostId: ids[1]!, used: [30] },
+      ].sort((a, b) => (a.hostId < b.hostId ? -1 : 1));
+      expect(
+        expected.map((e) => ({ hostId: e.hostId, used: rows.filter((r) => r.hostId === e.hostId).map((r) => r.used) })),
+      ).toEqual(expected);
+      expect(rows.map((r) => r.hostId)).toEqual(expected.flatMap((e) => e.used.map(() => e.hostId)));
+      expect(rows[0]).toMatchObject({ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' });
+      expect(await new LatestTuplesRepository(pool).topTuples(0)).toEqual([]);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
   });
 });
