@@ -9,9 +9,11 @@
  *    hours and measure ingest, which bench:ingest does. Seeded:
  *      - 10,000 hosts with labels, latest summary, credential and last-hour trend (what ingest keeps
  *        on the hosts row);
- *      - 24 h of snapshots for every host every --step seconds (default 300) with 2 tuples each;
- *      - for --full hosts (default 20) 24 h at the agent's real 10 s interval with 5 tuples each:
- *        these are the hosts the history endpoint is measured on, since its cost is per host.
+ *      - 24 h of compact snapshots (50 tuples each) for every host every --step seconds (default
+ *        300), the minute rollups and the tuple dictionaries;
+ *      - for --full hosts (default 20) 24 h at the agent's real 10 s interval, 50 tuples each, every
+ *        report encoded by the API's codec and loaded with COPY: these are the hosts the history
+ *        endpoint is measured on, since its cost is per host.
  *    Foreign-key triggers are off while loading (session_replication_role = replica): the rows are
  *    consistent by construction. Then VACUUM ANALYZE, as autovacuum would have done.
  * 3. Starts the real API as a child process (apps/api/src/main.ts, as npm start runs it), signs in.
@@ -38,9 +40,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SESSION_COOKIE } from '@portpressure/protocol';
+import { SESSION_COOKIE, type PortReport, type TupleUsage } from '@portpressure/protocol';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
+import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
+import { encodeReport, type TupleKey } from '../apps/api/src/history/snapshot-codec.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
 import { ensureWebBuilt, launchBrowser, screenshot } from '../apps/web/test/support/browser.ts';
 import { startApiProcess } from './api-process.ts';
@@ -88,7 +92,6 @@ $$`;
 /** Worst tuple's used ports of host i, m minutes ago. */
 const USED = (i: string, m: string) => `round(pg_temp.pp(${i}, ${m}) * ${USABLE})::int`;
 
-const SYSCTLS = `'{"tcpTwReuse":2,"tcpTwReuseDelayMs":1000,"tcpTimestamps":1,"tcpFinTimeout":60,"tcpMaxTwBuckets":262144}'::jsonb`;
 
 function hostsSql(): string {
   const labels = `jsonb_build_object('env', (ARRAY['prod','prod','staging','dev'])[1 + i % 4],
@@ -123,43 +126,97 @@ function hostsSql(): string {
     FROM h`;
 }
 
-/** Snapshots and tuples of hosts lo..hi, every `step` seconds for 24 h, `tuples` tuples each. */
-function historySql(lo: number, hi: number, step: number, tuples: number): string[] {
+/** Tuples every seeded host reports: its dictionary numbers 0…TUPLES−1 (host_tuples), worst first. */
+const TUPLES = 50;
+/** Share of the worst tuple's ports each listed tuple holds. */
+const FRACTIONS = Array.from({ length: TUPLES }, (_, k) => Math.max(0.01, 1 - k * 0.02));
+/** Tuples per minute in the tuple rollup (the history writer keeps each snapshot's worst 10). */
+const ROLLUP_TUPLES = 10;
+
+/** The same function as PRESSURE_FN, for the reports encoded here. */
+function pp(i: number, m: number): number {
+  const v = 0.02 + 0.55 * Math.pow(Number((BigInt(i) * 2654435761n) % 10007n) / 10007, 3)
+    + 0.06 * Math.sin((m / 1440 + i / 37) * 2 * Math.PI) + 0.02 * Math.sin(m * 0.7 + i)
+    + (i % 97 === 0 ? 0.45 * Math.max(0, 1 - m / 180) : 0);
+  return Math.min(0.999, Math.max(0.0005, v));
+}
+
+/** Host i's report m minutes ago: TUPLES tuples, the worst holding pp(i, m) of the range. */
+function benchReport(i: number, m: number): PortReport {
+  const worst = Math.round(pp(i, m) * USABLE);
+  const twShare = 0.2 + (0.6 * ((i * 37) % 100)) / 100;
+  const tuples: TupleUsage[] = FRACTIONS.map((f, k) => {
+    const used = Math.max(1, Math.round(worst * f));
+    const timeWait = Math.floor(used * twShare);
+    return {
+      protocol: 'tcp', localAddress: '10.0.0.1', remoteAddress: `172.16.${k + 1}.10`, remotePort: 5433 + k, used, timeWait, reclaimable: 0,
+      pressure: Math.min(1, used / USABLE), states: { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait },
+    };
+  });
+  return {
+    source: 'netlink', range: { low: 32768, high: 60999 }, reservedPorts: '', reservedInRange: 0, capacity: USABLE, bindOwned: 0, usable: USABLE,
+    hostPortsInUse: worst + 400, pressure: tuples[0]!.pressure,
+    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
+    tuples, tupleCount: TUPLES, udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
+  };
+}
+
+/** The dictionary numbers of benchReport's tuples (remote port 5433 + k is tuple k). */
+const numberOf = (t: TupleKey) => t.remotePort - 5433;
+
+/**
+ * Hosts lo..hi: their tuple dictionary; minute rollups for 24 h (what the history writer keeps);
+ * and, for hosts seeded at the coarse step, compact snapshots every `step` seconds in SQL (one
+ * encoded report for all, the figures history buckets in SQL varying with time).
+ */
+function historySql(lo: number, hi: number, step: number, raw: boolean): string[] {
   const n = Math.floor(DAY_S / step);
   const m = `((${n} - s.seq) * ${step} / 60.0)`;
-  const fractions = [1, 0.6, 0.4, 0.25, 0.1].slice(0, tuples);
-  return [
-    `INSERT INTO snapshots (host_id, seq, taken_at, received_at, source, range_low, range_high, reserved_ports, reserved_in_range,
-       capacity, bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
-     SELECT h.id, s.seq, now() - make_interval(secs => (${n} - s.seq) * ${step}), now() - make_interval(secs => (${n} - s.seq) * ${step}),
-       'netlink', 32768, 60999, '', 0, ${USABLE}, 0, ${USABLE}, ${USED('h.i', m)} + 400, ${USED('h.i', m)}::float8 / ${USABLE}, ${tuples}, 3, ${SYSCTLS}
-     FROM (SELECT id, machine_id::int AS i FROM hosts WHERE machine_id::int BETWEEN ${lo} AND ${hi}) h, generate_series(1, ${n}) AS s(seq)`,
-    `INSERT INTO tuple_samples (snapshot_id, ordinal, protocol, local_address, remote_address, remote_port, used, time_wait,
-       reclaimable, pressure, states)
-     SELECT s.id, t.k - 1, 'tcp', '10.0.0.1', '172.16.' || t.k || '.10', 5432 + t.k, t.used, t.tw, 0, t.used::float8 / ${USABLE},
-       jsonb_build_object('ESTABLISHED', t.used - t.tw, 'TIME_WAIT', t.tw)
-     FROM snapshots s JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi},
-     LATERAL (SELECT k, u AS used, (u * (0.2 + 0.6 * ((h.machine_id::int * 37) % 100) / 100.0))::int AS tw
-              FROM unnest(ARRAY[${fractions.join(',')}]::float8[]) WITH ORDINALITY AS f(frac, k),
-                   LATERAL (SELECT greatest(1, round(s.pressure * ${USABLE} * f.frac))::int AS u) x) t`,
-    // the minute rollups ingest keeps (apps/api/src/history/minute-rollup.ts), from the rows above
-    `WITH per_snapshot AS (
-       SELECT t.snapshot_id, sum(t.time_wait)::int AS tw, sum(t.used - t.time_wait)::int AS est
-       FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
-       GROUP BY 1)
-     INSERT INTO host_minutes (host_id, minute, pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states, snapshots)
-     SELECT s.host_id, date_trunc('minute', s.taken_at), max(s.pressure), max(round(s.pressure * s.usable))::int, min(s.usable),
-       max(s.host_ports_in_use), max(p.tw), 0, jsonb_build_object('ESTABLISHED', max(p.est), 'TIME_WAIT', max(p.tw)), count(*)
-     FROM snapshots s JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
-     JOIN per_snapshot p ON p.snapshot_id = s.id
-     GROUP BY 1, 2`,
+  const hostsIn = `(SELECT id, machine_id::int AS i FROM hosts WHERE machine_id::int BETWEEN ${lo} AND ${hi}) h`;
+  const blob = encodeReport(benchReport(lo, 0), numberOf).toString('hex');
+  const tw = `(0.2 + 0.6 * ((h.i * 37) % 100) / 100.0)`;
+  const sql = [
+    `INSERT INTO host_tuples (host_id, tuple_no, protocol, local_address, remote_address, remote_port)
+     SELECT h.id, k - 1, 'tcp', '10.0.0.1', '172.16.' || k || '.10', 5432 + k FROM ${hostsIn}, generate_series(1, ${TUPLES}) k`,
+    `INSERT INTO host_minutes (host_id, minute, pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states, snapshots)
+     SELECT h.id, date_trunc('minute', now()) - make_interval(mins => k), pg_temp.pp(h.i, k), ${USED('h.i', 'k')}, ${USABLE},
+       ${USED('h.i', 'k')} + 400, (${USED('h.i', 'k')} * ${tw} * ${FRACTIONS.reduce((a, b) => a + b, 0)})::int, 0,
+       jsonb_build_object('ESTABLISHED', (${USED('h.i', 'k')} * (1 - ${tw}) * ${FRACTIONS.reduce((a, b) => a + b, 0)})::int,
+                          'TIME_WAIT', (${USED('h.i', 'k')} * ${tw} * ${FRACTIONS.reduce((a, b) => a + b, 0)})::int), ${Math.max(1, Math.round(60 / step))}
+     FROM ${hostsIn}, generate_series(1, 1440) k`,
     `INSERT INTO tuple_minutes (host_id, minute, protocol, local_address, remote_address, remote_port, pressure, held)
-     SELECT s.host_id, date_trunc('minute', s.taken_at), t.protocol, t.local_address, t.remote_address, t.remote_port,
-       max(t.pressure), max(t.used - t.reclaimable)
-     FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id JOIN hosts h ON h.id = s.host_id AND h.machine_id::int BETWEEN ${lo} AND ${hi}
-     GROUP BY 1, 2, 3, 4, 5, 6`,
+     SELECT h.id, date_trunc('minute', now()) - make_interval(mins => k), 'tcp', '10.0.0.1', '172.16.' || t || '.10', 5432 + t,
+       least(1, greatest(1, round(pg_temp.pp(h.i, k) * ${USABLE} * f.frac))::float8 / ${USABLE}), greatest(1, round(pg_temp.pp(h.i, k) * ${USABLE} * f.frac))::int
+     FROM ${hostsIn}, generate_series(1, 1440) k, unnest(ARRAY[${FRACTIONS.slice(0, ROLLUP_TUPLES).join(',')}]::float8[]) WITH ORDINALITY AS f(frac, t)`,
     `UPDATE hosts SET last_seq = ${n}, latest_taken_at = now() WHERE machine_id::int BETWEEN ${lo} AND ${hi}`,
   ];
+  if (raw) {
+    sql.unshift(`INSERT INTO snapshots (host_id, taken_at, seq, received_at, pressure, usable, host_ports_in_use, report)
+     SELECT h.id, now() - make_interval(secs => (${n} - s.seq) * ${step}), s.seq, now() - make_interval(secs => (${n} - s.seq) * ${step}),
+       ${USED('h.i', m)}::float8 / ${USABLE}, ${USABLE}, ${USED('h.i', m)} + 400, '\\x${blob}'::bytea
+     FROM ${hostsIn}, generate_series(1, ${n}) AS s(seq)`);
+  }
+  return sql;
+}
+
+/**
+ * The full-resolution hosts' snapshots, as ingest stores them: every 10 s for 24 h, each report
+ * encoded by the API's codec, loaded with COPY.
+ */
+async function seedFullSnapshots(c: pg.Client, lo: number, hi: number): Promise<void> {
+  const n = Math.floor(DAY_S / FULL_STEP_S);
+  const now = Date.now();
+  const { rows } = await c.query<{ id: string; i: number }>(`SELECT id, machine_id::int AS i FROM hosts WHERE machine_id::int BETWEEN $1 AND $2`, [lo, hi]);
+  for (const h of rows) {
+    let data = '';
+    for (let seq = 1; seq <= n; seq++) {
+      const secondsAgo = (n - seq) * FULL_STEP_S;
+      const r = benchReport(h.i, secondsAgo / 60);
+      const at = new Date(now - secondsAgo * 1000).toISOString();
+      data += `${h.id}\t${at}\t${seq}\t${at}\t${r.pressure}\t${r.usable}\t${r.hostPortsInUse}\t\\\\x${encodeReport(r, numberOf).toString('hex')}\n`;
+    }
+    await copyFrom(c, 'COPY snapshots (host_id, taken_at, seq, received_at, pressure, usable, host_ports_in_use, report) FROM STDIN', data);
+  }
 }
 
 async function seed(db: EmbeddedDatabase): Promise<{ snapshots: number; tuples: number }> {
@@ -178,14 +235,15 @@ async function seed(db: EmbeddedDatabase): Promise<{ snapshots: number; tuples: 
 
   // Work items: the full-resolution hosts, then the rest in chunks; two connections take turns.
   const chunk = 500;
-  const items: { lo: number; hi: number; step: number; tuples: number }[] = [];
-  if (FULL_HOSTS > 0) items.push({ lo: 1, hi: FULL_HOSTS, step: FULL_STEP_S, tuples: 5 });
-  for (let lo = FULL_HOSTS + 1; lo <= HOSTS; lo += chunk) items.push({ lo, hi: Math.min(HOSTS, lo + chunk - 1), step: STEP_S, tuples: 2 });
+  const items: { lo: number; hi: number; step: number; full: boolean }[] = [];
+  if (FULL_HOSTS > 0) items.push({ lo: 1, hi: FULL_HOSTS, step: FULL_STEP_S, full: true });
+  for (let lo = FULL_HOSTS + 1; lo <= HOSTS; lo += chunk) items.push({ lo, hi: Math.min(HOSTS, lo + chunk - 1), step: STEP_S, full: false });
   const total = items.reduce((n, it) => n + (it.hi - it.lo + 1), 0);
   let done = 0;
   const workers = [main, await connect()].map(async (c) => {
     for (let it = items.shift(); it; it = items.shift()) {
-      for (const sql of historySql(it.lo, it.hi, it.step, it.tuples)) await c.query(sql);
+      for (const sql of historySql(it.lo, it.hi, it.step, !it.full)) await c.query(sql);
+      if (it.full) await seedFullSnapshots(c, it.lo, it.hi);
       done += it.hi - it.lo + 1;
       const elapsed = Date.now() - started;
       say(`history: ${done.toLocaleString('en')}/${total.toLocaleString('en')} hosts, ${seconds(elapsed)} (about ${seconds((elapsed / done) * (total - done))} left)`);
@@ -194,8 +252,8 @@ async function seed(db: EmbeddedDatabase): Promise<{ snapshots: number; tuples: 
   });
   const clients = await Promise.all(workers);
   say('VACUUM ANALYZE (what autovacuum does after a load)…');
-  await main.query('VACUUM ANALYZE hosts, snapshots, tuple_samples, host_credentials, host_minutes, tuple_minutes');
-  const counts = await main.query<{ s: string; t: string }>(`SELECT (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM tuple_samples) AS t`);
+  await main.query('VACUUM ANALYZE hosts, snapshots, host_tuples, host_credentials, host_minutes, tuple_minutes');
+  const counts = await main.query<{ s: string; t: string }>(`SELECT (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM snapshots) * ${TUPLES} AS t`);
   for (const c of clients) await c.end();
   say(`seeded in ${seconds(Date.now() - started)}`);
   return { snapshots: Number(counts.rows[0]!.s), tuples: Number(counts.rows[0]!.t) };
@@ -434,18 +492,18 @@ async function main(): Promise<void> {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       const r = await c.query<{ h: string; s: string; t: string }>(
-        'SELECT (SELECT count(*) FROM hosts) AS h, (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM tuple_samples) AS t',
+        `SELECT (SELECT count(*) FROM hosts) AS h, (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM snapshots) * ${TUPLES} AS t`,
       );
       await c.end();
       rows = { snapshots: Number(r.rows[0]!.s), tuples: Number(r.rows[0]!.t) };
       say(`seeded earlier: ${Number(r.rows[0]!.h).toLocaleString('en')} hosts (times are as of that seeding)`);
     } else {
       say(
-        `seeding ${HOSTS.toLocaleString('en')} hosts × 24 h in SQL (every ${STEP_S} s with 2 tuples; ${FULL_HOSTS} hosts every ${FULL_STEP_S} s with 5 tuples)…`,
+        `seeding ${HOSTS.toLocaleString('en')} hosts × 24 h of ${TUPLES}-tuple snapshots (every ${STEP_S} s; ${FULL_HOSTS} hosts every ${FULL_STEP_S} s, encoded as ingest does)…`,
       );
       rows = await seed(db);
     }
-    say(`rows: ${rows.snapshots.toLocaleString('en')} snapshots, ${rows.tuples.toLocaleString('en')} tuple samples`);
+    say(`rows: ${rows.snapshots.toLocaleString('en')} snapshots, ${rows.tuples.toLocaleString('en')} listed tuples`);
 
     // The hosts report as if their agents were running: seen now, and kept so while measuring
     // (a tenth of the fleet a second, i.e. 1,000 hosts a second at 10,000 hosts, as 10 s agents
@@ -507,7 +565,7 @@ async function main(): Promise<void> {
     const firstMax = Math.max(...page.firstRows);
     const s = page.scroll;
     console.log('');
-    console.log(`Fleet of ${HOSTS.toLocaleString('en')} hosts, ${rows.snapshots.toLocaleString('en')} snapshots, ${rows.tuples.toLocaleString('en')} tuple samples (${os.cpus().length} CPUs)`);
+    console.log(`Fleet of ${HOSTS.toLocaleString('en')} hosts, ${rows.snapshots.toLocaleString('en')} snapshots, ${rows.tuples.toLocaleString('en')} listed tuples (${os.cpus().length} CPUs)`);
     console.log(`  ranking   GET /api/fleet            p50 ${fmt(r50)}  p95 ${fmt(r95)}  (${(ranking.bytes / 1e6).toFixed(1)} MB)  target p95 < ${TARGETS.rankingP95Ms} ms: ${verdict(r95 < TARGETS.rankingP95Ms)}`);
     console.log(`            ${cpu(ranking)}`);
     console.log(`  full list GET /api/hosts            p50 ${fmt(percentile(full.ms, 50))}  p95 ${fmt(percentile(full.ms, 95))}  (${(full.bytes / 1e6).toFixed(1)} MB; API clients, not the page)`);

@@ -12,6 +12,8 @@ import { IngestModule } from './ingest/ingest.module.ts';
 import { LiveModule } from './live/live.module.ts';
 import { MetricsCoreModule } from './metrics/metrics-core.module.ts';
 import { MetricsModule } from './metrics/metrics.module.ts';
+import { RetentionModule } from './retention/retention.module.ts';
+import { StorageModule } from './storage/storage.module.ts';
 
 @Global()
 @Module({})
@@ -26,7 +28,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule, RetentionModule, StorageModule],
     };
   }
 }

@@ -405,8 +405,7 @@ describe('fuzzing the real ingest gateway with malformed frames', () => {
     const fuzzIds = fuzzHosts.map((x) => x.hostId);
     const { rows } = await h.db.query<{ snapshots: string; tuples: string; gaps: string; hosts: string; dropped: string; labels: string }>(
       `SELECT (SELECT count(*) FROM snapshots WHERE host_id = ANY($1::uuid[])) AS snapshots,
-              (SELECT count(*) FROM tuple_samples t WHERE NOT EXISTS (
-                 SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id AND NOT s.host_id = ANY($1::uuid[]))) AS tuples,
+              (SELECT count(*) FROM host_tuples WHERE host_id = ANY($1::uuid[])) AS tuples,
               (SELECT count(*) FROM snapshot_gaps) AS gaps,
               (SELECT count(*) FROM hosts) AS hosts,
               (SELECT sum(dropped_snapshots) FROM hosts) AS dropped,

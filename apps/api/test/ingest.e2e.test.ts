@@ -2,6 +2,7 @@ import { hostListSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, connectEnrolled, enrollHost, isAck, isError, isWelcome, startApiHarness, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
+import { storedSnapshots } from './support/stored-history.ts';
 
 async function getHosts(h: ApiHarness) {
   const res = await h.authedFetch('/api/hosts');
@@ -54,14 +55,10 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
       `SELECT count(*) AS n FROM snapshots s JOIN hosts h ON h.id = s.host_id WHERE h.hostname = 'twice-host'`,
     );
     expect(Number(rows[0]!.n)).toBe(1);
-    const tuples = await h.db.query<{ n: string; orphans: string }>(
-      `SELECT count(*) AS n, count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)) AS orphans
-       FROM tuple_samples t WHERE t.snapshot_id IN (SELECT id FROM snapshots WHERE host_id = $1)
-         OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)`,
-      [host.hostId],
-    );
-    expect(Number(tuples.rows[0]!.n)).toBe(snapshot.report.tuples.length);
-    expect(Number(tuples.rows[0]!.orphans)).toBe(0);
+    const stored = await storedSnapshots(h.db, host.hostId);
+    expect(stored.map((s) => s.report)).toEqual([snapshot.report]);
+    const dictionary = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM host_tuples WHERE host_id = $1', [host.hostId]);
+    expect(Number(dictionary.rows[0]!.n)).toBe(snapshot.report.tuples.length);
     const again = await AgentClient.connect(h.api.url, { credential: host.credential });
     again.send(aHello('twice-host'));
     expect((await again.waitFor(isWelcome)).lastSeq).toBe(7);
@@ -119,10 +116,9 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     agent.send(aSnapshot(30, aReport({ used: 30 }), new Date(t0 + 30_000))); // a resend in the middle
     await agent.waitFor(isAck(60));
     await expect.poll(() => agent.messages.filter((m) => m.type === 'ack').length).toBe(61);
-    const { rows } = await h.db.query<{ seq: string; used: number }>(
-      `SELECT s.seq, t.used FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id WHERE s.host_id = $1 ORDER BY s.id`,
-      [host.hostId],
-    );
+    const { rows: order } = await h.db.query<{ seq: string }>('SELECT seq FROM snapshots WHERE host_id = $1 ORDER BY received_at, seq', [host.hostId]);
+    expect(order.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const rows = (await storedSnapshots(h.db, host.hostId)).map((s) => ({ seq: s.seq, used: s.report.tuples[0]!.used }));
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(rows.map((r) => r.used)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const summary = await (await h.authedFetch(`/api/hosts/${host.hostId}`)).json();

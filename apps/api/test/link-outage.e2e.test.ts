@@ -83,7 +83,7 @@ describe('agent ↔ API link across an API outage', () => {
   }
 
   async function stored(db: TestDatabase): Promise<StoredRow[]> {
-    const { rows } = await db.query<{ seq: string; taken_at: Date }>('SELECT seq, taken_at FROM snapshots ORDER BY id');
+    const { rows } = await db.query<{ seq: string; taken_at: Date }>('SELECT seq, taken_at FROM snapshots ORDER BY received_at, seq');
     return rows.map((r) => ({ seq: Number(r.seq), takenAt: r.taken_at }));
   }
 

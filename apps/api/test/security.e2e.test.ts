@@ -19,7 +19,7 @@ import { aHello, aReport, aSnapshot } from './support/factories.ts';
 async function counts(h: ApiHarness): Promise<{ hosts: number; snapshots: number; tuples: number; credentials: number }> {
   const { rows } = await h.db.query<{ hosts: string; snapshots: string; tuples: string; credentials: string }>(
     `SELECT (SELECT count(*) FROM hosts) AS hosts, (SELECT count(*) FROM snapshots) AS snapshots,
-            (SELECT count(*) FROM tuple_samples) AS tuples, (SELECT count(*) FROM host_credentials) AS credentials`,
+            (SELECT count(*) FROM host_tuples) AS tuples, (SELECT count(*) FROM host_credentials) AS credentials`,
   );
   const r = rows[0]!;
   return { hosts: Number(r.hosts), snapshots: Number(r.snapshots), tuples: Number(r.tuples), credentials: Number(r.credentials) };

@@ -2,6 +2,7 @@ import {
   LIVE_WS_PATH,
   apiErrorSchema,
   fleetEnvelopeSchema,
+  hostDeletedSchema,
   hostDetailSchema,
   hostHistorySchema,
   hostListSchema,
@@ -75,6 +76,10 @@ export const fetchHosts = (signal?: AbortSignal): Promise<HostList> => request('
 
 export const fetchDetail = (id: string, signal?: AbortSignal): Promise<HostDetail> =>
   request(`/api/hosts/${encodeURIComponent(id)}/detail`, (b) => hostDetailSchema.parse(b), { signal });
+
+/** Deletes a host with its history (the page asks for confirmation first). */
+export const deleteHost = (id: string): Promise<unknown> =>
+  request(`/api/hosts/${encodeURIComponent(id)}`, (b) => hostDeletedSchema.parse(b), { method: 'DELETE' });
 
 export function fetchHistory(id: string, from: Date, to: Date, signal?: AbortSignal): Promise<HostHistory> {
   const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });

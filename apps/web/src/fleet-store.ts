@@ -121,6 +121,15 @@ function start(): void {
   ];
 }
 
+/** Drops a host this browser deleted, without waiting for the next full load. */
+export function forgetHost(id: string): void {
+  pending.delete(id);
+  if (!state.hosts.has(id)) return;
+  const hosts = new Map(state.hosts);
+  hosts.delete(id);
+  set({ hosts });
+}
+
 /** Forgets everything (sign-out). */
 export function resetFleet(): void {
   state = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: state.version + 1, complete: false };

@@ -9,6 +9,7 @@ import { UsersPage } from './users/users-page.tsx';
 import { FleetPage } from './fleet/fleet-page.tsx';
 import { HostPage } from './host/host-page.tsx';
 import { TokensPage } from './settings/tokens-page.tsx';
+import { StoragePage } from './storage/storage-page.tsx';
 
 /**
  * Every page of the app. To add one (alerts, channels…), add an entry: `path` may hold `:params`,
@@ -37,4 +38,5 @@ export const ROUTES: AppRoute[] = [
   { path: '/settings/tokens', nav: 'API tokens', title: () => 'API tokens', render: () => <TokensPage /> },
   { path: '/audit', nav: 'Audit', title: () => 'Audit log', render: () => <AuditPage /> },
   { path: '/users', nav: 'Users', minRole: 'admin', title: () => 'Users', render: () => <UsersPage /> },
+  { path: '/storage', nav: 'Storage', title: () => 'Storage', render: () => <StoragePage /> },
 ];

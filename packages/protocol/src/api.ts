@@ -73,6 +73,13 @@ export const credentialRevokedSchema = z.object({
 });
 export type CredentialRevoked = z.infer<typeof credentialRevokedSchema>;
 
+/** `DELETE /api/hosts/:id`: the host is gone with its history, credentials and incidents. */
+export const hostDeletedSchema = z.object({
+  hostId: z.string(),
+  deleted: z.literal(true),
+});
+export type HostDeleted = z.infer<typeof hostDeletedSchema>;
+
 /** API → browser on the live channel: a host's summary changed. */
 export const liveHostSchema = z.object({ type: z.literal('host'), host: hostSummarySchema });
 /** API → browser on the live channel: a host's trend (sparkline, forecast) was refreshed. */

@@ -44,11 +44,21 @@ export type TupleSeries = z.infer<typeof tupleSeriesSchema>;
  * series holding the MAXIMUM of its bucket, so a spike is never averaged away. Only buckets with
  * at least one snapshot are listed; `gaps` names the stretches where the host was offline.
  */
+/**
+ * Where a history answer comes from, finest first: the snapshots themselves, per-minute rollups, or
+ * per-hour rollups. Each tier is kept for its own retention (PORTPRESSURE_RETENTION_*).
+ */
+export const HISTORY_TIERS = ['raw', 'minute', 'hour'] as const;
+export const historyTierSchema = z.enum(HISTORY_TIERS);
+export type HistoryTier = z.infer<typeof historyTierSchema>;
+
 export const hostHistorySchema = z.object({
   hostId: z.string(),
   from: z.string(),
   to: z.string(),
   bucketSeconds: z.number(),
+  /** The finest tier that covers the span (a newer stretch not rolled up yet is read from the next finer one). */
+  tier: historyTierSchema,
   /** Start of each bucket that holds snapshots, ms since the epoch, ascending. */
   t: z.array(z.number()),
   /** Host pressure (its worst tuple's) per bucket. */

@@ -66,6 +66,13 @@ export const apiEnvSchema = z.object({
   // Hardening limits (docs/security.md explains each).
   ...securityEnvShape,
   ...teamEnvShape,
+  PORTPRESSURE_RETENTION_RAW_DAYS: intFromEnv(1, 3650).default(3),
+  PORTPRESSURE_RETENTION_MINUTE_DAYS: intFromEnv(1, 3650).default(8),
+  PORTPRESSURE_RETENTION_HOUR_DAYS: intFromEnv(1, 36500).default(180),
+  PORTPRESSURE_RETENTION_DELIVERY_DAYS: intFromEnv(1, 36500).default(30),
+  PORTPRESSURE_RETENTION_INCIDENT_DAYS: intFromEnv(1, 36500).default(90),
+  PORTPRESSURE_ARCHIVE_AFTER_DAYS: intFromEnv(1, 36500).default(30),
+  PORTPRESSURE_MAINTENANCE_MINUTES: intFromEnv(1, 1440).default(10),
 });
 
 export type ApiConfig = {
@@ -93,6 +100,7 @@ export type ApiConfig = {
   logFormat: 'auto' | 'json' | 'pretty';
   /** Limits against floods and abuse (sign-in, enrollment, upgrades, ingest, webhook targets). */
   security: SecurityConfig;
+  retention: RetentionConfig;
 } & TeamConfig;
 
 export interface MetricsConfig {
@@ -100,6 +108,21 @@ export interface MetricsConfig {
   token: string | undefined;
   /** Tuples per host exported as series (worst first), so the series count stays bounded. */
   topTuples: number;
+}
+
+/** How long each kind of history is kept (apps/api/src/retention), in days. */
+export interface RetentionConfig {
+  rawDays: number;
+  minuteDays: number;
+  hourDays: number;
+  /** Delivered and failed notifications of the delivery log (pending ones are kept). */
+  deliveryDays: number;
+  /** Resolved incidents, counted from their resolution. */
+  incidentDays: number;
+  /** A host silent this long is archived. */
+  archiveAfterDays: number;
+  /** Period of the maintenance job (partitions, rollups, retention, archiving). */
+  maintenanceMinutes: number;
 }
 
 function parseTrustProxy(value: string): boolean | number | string[] {
@@ -173,6 +196,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logFormat: e.PORTPRESSURE_LOG_FORMAT,
     security: securityConfigFrom(e),
     ...loadTeamConfig(e, (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, '')),
+    retention: {
+      rawDays: e.PORTPRESSURE_RETENTION_RAW_DAYS,
+      minuteDays: e.PORTPRESSURE_RETENTION_MINUTE_DAYS,
+      hourDays: e.PORTPRESSURE_RETENTION_HOUR_DAYS,
+      deliveryDays: e.PORTPRESSURE_RETENTION_DELIVERY_DAYS,
+      incidentDays: e.PORTPRESSURE_RETENTION_INCIDENT_DAYS,
+      archiveAfterDays: e.PORTPRESSURE_ARCHIVE_AFTER_DAYS,
+      maintenanceMinutes: e.PORTPRESSURE_MAINTENANCE_MINUTES,
+    },
   };
 }
 

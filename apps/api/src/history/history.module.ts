@@ -7,10 +7,12 @@ import { HistoryRepository } from './history.repository.ts';
 import { HistoryWritesRepository } from './history-writes.repository.ts';
 import { HistoryService } from './history.service.ts';
 import { HistoryWriterService } from './history-writer.service.ts';
+import { LatestTuplesRepository } from './latest-tuples.repository.ts';
 
 @Module({
   imports: [HostsModule, IngestModule, LiveModule],
   controllers: [HistoryController],
-  providers: [HistoryRepository, HistoryWritesRepository, HistoryService, HistoryWriterService],
+  providers: [HistoryRepository, HistoryWritesRepository, HistoryService, HistoryWriterService, LatestTuplesRepository],
+  exports: [LatestTuplesRepository],
 })
 export class HistoryModule {}

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TCP_STATES, type HostTrend, type PortReport, type TcpState, type TupleUsage } from '@portpressure/protocol';
+import { TCP_STATES, type HostTrend, type PortReport, type TcpState } from '@portpressure/protocol';
 import { PgPoolService } from '../database/pg-pool.service.ts';
+import { rawTupleBuckets, type RawSnapshotRow } from './raw-tuple-buckets.ts';
+import { decodeReport, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
 
 export interface HistoryWindow {
   hostId: string;
@@ -44,12 +46,10 @@ export interface Silence {
 const params = (w: HistoryWindow, extra?: number) => [w.hostId, w.from, w.to, w.bucketSeconds, ...(extra === undefined ? [] : [extra])];
 
 /** Start of the bucket a row falls in, in ms since the epoch (buckets are aligned on `from`). */
-const bucketStart = (column: 'taken_at' | 'minute') =>
+const bucketStart = (column: 'taken_at' | 'minute' | 'at') =>
   `(extract(epoch FROM date_bin(make_interval(secs => $4::int), ${column}, $2::timestamptz)) * 1000)::float8`;
 
 // One column per TCP state, from the constant list (never from input).
-const STATE_SUMS = TCP_STATES.map((s) => `sum(coalesce((t.states->>'${s}')::int, 0))::int AS "${s}"`).join(', ');
-const STATE_MAXIMA = TCP_STATES.map((s) => `max("${s}")::int AS "${s}"`).join(', ');
 const STATE_JSON_MAXIMA = TCP_STATES.map((s) => `coalesce(max((states->>'${s}')::int), 0)::int AS "${s}"`).join(', ');
 
 /**
@@ -89,6 +89,14 @@ const silencesOf = (times: string, after: string) => `
   WHERE prev IS NOT NULL AND at - prev > make_interval(secs => $4::int)
   ORDER BY prev`;
 
+/** Where the hour rollup stands: hour rows cover the span before it, minute rows the rest. */
+const HOUR_WATERMARK = `coalesce((SELECT until FROM rollup_watermarks WHERE tier = 'hour'), '-infinity'::timestamptz)`;
+/** Rows of the hour tier over the window ($1 host, $2 from, $3 to): hours up to the watermark, then minutes. */
+const hourTier = (hours: string, minutes: string, columns: string) => `
+  SELECT hour AS at, ${columns} FROM ${hours} WHERE host_id = $1::uuid AND hour >= $2 AND hour < least($3::timestamptz, ${HOUR_WATERMARK})
+  UNION ALL
+  SELECT minute AS at, ${columns} FROM ${minutes} WHERE host_id = $1::uuid AND minute >= greatest($2::timestamptz, ${HOUR_WATERMARK}) AND minute < $3`;
+
 const SQL = {
   hostBuckets: `
     SELECT ${bucketStart('taken_at')} AS t, max(pressure) AS pressure, max(round(pressure * usable))::int AS held,
@@ -96,19 +104,13 @@ const SQL = {
     FROM snapshots
     WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3
     GROUP BY 1 ORDER BY 1`,
-  stateBuckets: `
-    WITH per_snapshot AS (
-      SELECT s.taken_at, sum(t.time_wait)::int AS time_wait, sum(t.reclaimable)::int AS reclaimable, ${STATE_SUMS}
-      FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id
-      WHERE s.host_id = $1::uuid AND s.taken_at >= $2 AND s.taken_at < $3
-      GROUP BY s.id, s.taken_at
-    )
-    SELECT ${bucketStart('taken_at')} AS t, max(time_wait)::int AS "timeWait", max(reclaimable)::int AS reclaimable, ${STATE_MAXIMA}
-    FROM per_snapshot GROUP BY 1 ORDER BY 1`,
-  topTupleBuckets: topTuples(`
-    SELECT t.protocol, t.local_address, t.remote_address, t.remote_port, t.pressure, t.used - t.reclaimable AS held, s.taken_at AS at
-    FROM snapshots s JOIN tuple_samples t ON t.snapshot_id = s.id
-    WHERE s.host_id = $1::uuid AND s.taken_at >= $2 AND s.taken_at < $3`),
+  rawReports: `
+    SELECT (extract(epoch FROM taken_at) * 1000)::float8 AS at, usable, report
+    FROM snapshots
+    WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3`,
+  dictionary: `
+    SELECT tuple_no AS "tupleNo", protocol, local_address AS "localAddress", remote_address AS "remoteAddress", remote_port AS "remotePort"
+    FROM host_tuples WHERE host_id = $1::uuid`,
   silences: silencesOf(
     `(SELECT taken_at AS at FROM snapshots WHERE host_id = $1::uuid AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1)
      UNION ALL
@@ -126,6 +128,31 @@ const SQL = {
   rollupTopTupleBuckets: topTuples(`
     SELECT protocol, local_address, remote_address, remote_port, pressure, held, minute AS at
     FROM tuple_minutes WHERE host_id = $1::uuid AND minute >= $2 AND minute < $3`),
+  hourBuckets: `
+    WITH src AS (${hourTier('host_hours', 'host_minutes', 'pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states')})
+    SELECT ${bucketStart('at')} AS t,
+      max(pressure) AS pressure, max(held)::int AS held, min(usable)::int AS usable,
+      max(host_ports_in_use)::int AS "hostPortsInUse", max(time_wait)::int AS "timeWait",
+      max(reclaimable)::int AS reclaimable, ${STATE_JSON_MAXIMA}
+    FROM src GROUP BY 1 ORDER BY 1`,
+  hourTopTupleBuckets: topTuples(`
+    SELECT protocol, local_address, remote_address, remote_port, pressure, held, at
+    FROM (${hourTier('tuple_hours', 'tuple_minutes', 'protocol, local_address, remote_address, remote_port, pressure, held')}) src`),
+  // A rollup row covers up to its hour or minute: a silence starts at the end of it.
+  hourSilences: `
+    WITH times AS (
+      (SELECT hour AS at, 3600 AS len FROM host_hours WHERE host_id = $1::uuid AND hour < $2 ORDER BY hour DESC LIMIT 1)
+      UNION ALL
+      SELECT hour, 3600 FROM host_hours WHERE host_id = $1::uuid AND hour >= $2 AND hour < least($3::timestamptz, ${HOUR_WATERMARK})
+      UNION ALL
+      SELECT minute, 60 FROM host_minutes
+      WHERE host_id = $1::uuid AND minute >= greatest($2::timestamptz, ${HOUR_WATERMARK}) AND minute < $3
+    ),
+    steps AS (SELECT lag(at + make_interval(secs => len)) OVER (ORDER BY at) AS prev_end, at FROM times)
+    SELECT (extract(epoch FROM prev_end) * 1000)::float8 AS "from", (extract(epoch FROM at) * 1000)::float8 AS "to"
+    FROM steps
+    WHERE prev_end IS NOT NULL AND at - prev_end > make_interval(secs => $4::int)
+    ORDER BY prev_end`,
   // A minute row covers up to a minute of data: a silence starts at the end of its minute.
   rollupSilences: silencesOf(
     `(SELECT minute AS at FROM host_minutes WHERE host_id = $1::uuid AND minute < $2 ORDER BY minute DESC LIMIT 1)
@@ -154,14 +181,30 @@ export class HistoryRepository {
     return this.rows(SQL.hostBuckets, params(w));
   }
 
-  /** TIME_WAIT, reclaimable and state counts of the listed tuples: summed per snapshot, then the bucket's highest. */
-  stateBuckets(w: HistoryWindow): Promise<StateBucket[]> {
-    return this.rows(SQL.stateBuckets, params(w));
+  /**
+   * From the snapshots themselves: TIME_WAIT, reclaimable and state counts of the listed tuples
+   * (summed per snapshot, then the bucket's highest), and the `limit` tuples with the highest
+   * pressure in the window, bucketed the same way. The compact snapshots are read once and
+   * decoded here; nothing above the repository sees their encoding.
+   */
+  async rawTupleBuckets(w: HistoryWindow, limit: number): Promise<{ states: StateBucket[]; tuples: TupleBucket[] }> {
+    const [rows, dictionary] = await Promise.all([
+      this.rows<RawSnapshotRow>(SQL.rawReports, [w.hostId, w.from, w.to]),
+      this.dictionary(w.hostId),
+    ]);
+    return rawTupleBuckets(rows, (n) => dictionary.tupleOf(n), w.from.getTime(), w.bucketSeconds * 1000, limit) as {
+      states: StateBucket[];
+      tuples: TupleBucket[];
+    };
   }
 
-  /** The `limit` tuples with the highest pressure in the window, bucketed the same way. */
-  topTupleBuckets(w: HistoryWindow, limit: number): Promise<TupleBucket[]> {
-    return this.rows(SQL.topTupleBuckets, params(w, limit));
+  /** A host's tuple dictionary, as stored. */
+  private async dictionary(hostId: string): Promise<TupleDictionary> {
+    const dictionary = new TupleDictionary();
+    for (const r of await this.rows<{ tupleNo: number } & TupleKey>(SQL.dictionary, [hostId])) {
+      dictionary.add(r.tupleNo, { protocol: r.protocol, localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort });
+    }
+    return dictionary;
   }
 
   /**
@@ -193,6 +236,20 @@ export class HistoryRepository {
     return this.rows(SQL.rollupSilences, [w.hostId, w.from, w.to, 60 + thresholdSeconds]);
   }
 
+  /** Host series and state breakdown from the hour tier (hour rows, then minute rows past the rollup's watermark). */
+  hourBuckets(w: HistoryWindow): Promise<(HostBucket & StateBucket)[]> {
+    return this.rows(SQL.hourBuckets, params(w));
+  }
+
+  hourTopTupleBuckets(w: HistoryWindow, limit: number): Promise<TupleBucket[]> {
+    return this.rows(SQL.hourTopTupleBuckets, params(w, limit));
+  }
+
+  /** Silences longer than the threshold after the end of each hour (or minute) row. */
+  hourSilences(w: HistoryWindow, thresholdSeconds: number): Promise<Silence[]> {
+    return this.rows(SQL.hourSilences, [w.hostId, w.from, w.to, thresholdSeconds]);
+  }
+
   /** The host's newest snapshot before `before` (ms), or null. */
   async lastTakenAt(hostId: string, before: Date): Promise<number | null> {
     const rows = await this.rows<{ t: number }>(
@@ -210,57 +267,16 @@ export class HistoryRepository {
 
   /** The newest snapshot of a host, rebuilt as the report the agent sent (its listed tuples included). */
   async latestSnapshot(hostId: string): Promise<LatestSnapshot | null> {
-    const rows = await this.rows<{
-      id: string;
-      seq: string;
-      takenAt: Date;
-      source: PortReport['source'];
-      rangeLow: number;
-      rangeHigh: number;
-      reservedPorts: string;
-      reservedInRange: number;
-      capacity: number;
-      bindOwned: number;
-      usable: number;
-      hostPortsInUse: number;
-      pressure: number;
-      tupleCount: number;
-      udpUsed: number;
-      sysctls: PortReport['sysctls'];
-    }>(
-      `SELECT id, seq, taken_at AS "takenAt", source, range_low AS "rangeLow", range_high AS "rangeHigh",
-         reserved_ports AS "reservedPorts", reserved_in_range AS "reservedInRange", capacity, bind_owned AS "bindOwned",
-         usable, host_ports_in_use AS "hostPortsInUse", pressure, tuple_count AS "tupleCount", udp_used AS "udpUsed", sysctls
-       FROM snapshots WHERE host_id = $1::uuid ORDER BY taken_at DESC, seq DESC LIMIT 1`,
-      [hostId],
-    );
+    const [rows, dictionary] = await Promise.all([
+      this.rows<{ seq: string; takenAt: Date; pressure: number; usable: number; hostPortsInUse: number; report: Buffer }>(
+        `SELECT seq, taken_at AS "takenAt", pressure, usable, host_ports_in_use AS "hostPortsInUse", report
+         FROM snapshots WHERE host_id = $1::uuid ORDER BY taken_at DESC, seq DESC LIMIT 1`,
+        [hostId],
+      ),
+      this.dictionary(hostId),
+    ]);
     const s = rows[0];
     if (!s) return null;
-    const tuples = await this.rows<TupleUsage>(
-      `SELECT protocol, local_address AS "localAddress", remote_address AS "remoteAddress", remote_port AS "remotePort",
-         used, time_wait AS "timeWait", reclaimable, pressure, states
-       FROM tuple_samples WHERE snapshot_id = $1
-       ORDER BY pressure DESC, used DESC, remote_address, remote_port, local_address`,
-      [s.id],
-    );
-    return {
-      seq: Number(s.seq),
-      takenAt: s.takenAt,
-      report: {
-        source: s.source,
-        range: { low: s.rangeLow, high: s.rangeHigh },
-        reservedPorts: s.reservedPorts,
-        reservedInRange: s.reservedInRange,
-        capacity: s.capacity,
-        bindOwned: s.bindOwned,
-        usable: s.usable,
-        hostPortsInUse: s.hostPortsInUse,
-        pressure: s.pressure,
-        sysctls: s.sysctls,
-        tuples,
-        tupleCount: s.tupleCount,
-        udp: { used: s.udpUsed, capacity: s.capacity, pressure: s.capacity > 0 ? Math.min(1, s.udpUsed / s.capacity) : 0 },
-      },
-    };
+    return { seq: Number(s.seq), takenAt: s.takenAt, report: decodeReport(s.report, s, (n) => dictionary.tupleOf(n)) };
   }
 }

@@ -7,6 +7,7 @@ import {
   historyQuerySchema,
   type HistoryStates,
   type HostDetail,
+  type HistoryTier,
   type HostHistory,
   type TupleSeries,
 } from '@portpressure/protocol';
@@ -35,8 +36,13 @@ interface Loaded {
 }
 
 export interface PlannedWindow extends HistoryWindow {
-  source: 'snapshots' | 'minutes';
+  tier: HistoryTier;
 }
+
+/** Spans up to a week are drawn from minute rollups (at most ~10-minute buckets); longer ones from hour rollups. */
+export const MINUTE_MAX_SPAN_MS = 7 * 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 @Injectable()
 export class HistoryService {
@@ -64,18 +70,25 @@ export class HistoryService {
     if (span > MAX_HISTORY_DAYS * 86_400_000) {
       throw new HistoryError('INVALID_QUERY', `the span from … to may be at most ${MAX_HISTORY_DAYS} days`);
     }
-    if (span <= RAW_MAX_SPAN_MS) {
-      return { hostId, from, to, bucketSeconds: Math.max(1, Math.ceil(span / 1000 / MAX_HISTORY_POINTS)), source: 'snapshots' };
+    // The finest tier that covers the span: one whose retention still holds its start.
+    const retention = this.config.retention;
+    if (span <= RAW_MAX_SPAN_MS && from.getTime() >= now.getTime() - retention.rawDays * DAY_MS) {
+      return { hostId, from, to, bucketSeconds: Math.max(1, Math.ceil(span / 1000 / MAX_HISTORY_POINTS)), tier: 'raw' };
     }
-    const start = new Date(Math.floor(from.getTime() / MINUTE_MS) * MINUTE_MS);
-    const minutes = Math.ceil((to.getTime() - start.getTime()) / MINUTE_MS / MAX_HISTORY_POINTS);
-    return { hostId, from: start, to, bucketSeconds: minutes * 60, source: 'minutes' };
+    if (span <= MINUTE_MAX_SPAN_MS && from.getTime() >= now.getTime() - retention.minuteDays * DAY_MS) {
+      const start = new Date(Math.floor(from.getTime() / MINUTE_MS) * MINUTE_MS);
+      const minutes = Math.ceil((to.getTime() - start.getTime()) / MINUTE_MS / MAX_HISTORY_POINTS);
+      return { hostId, from: start, to, bucketSeconds: minutes * 60, tier: 'minute' };
+    }
+    const start = new Date(Math.floor(from.getTime() / HOUR_MS) * HOUR_MS);
+    const hours = Math.ceil((to.getTime() - start.getTime()) / HOUR_MS / MAX_HISTORY_POINTS);
+    return { hostId, from: start, to, bucketSeconds: hours * 3600, tier: 'hour' };
   }
 
   async history(hostId: string, query: unknown, now = new Date()): Promise<HostHistory> {
     const w = this.window(hostId, query, now);
     const [{ hostBuckets, stateBuckets, tupleBuckets, silences }, lastBeforeTo] = await Promise.all([
-      w.source === 'snapshots' ? this.fromSnapshots(w) : this.fromMinutes(w),
+      w.tier === 'raw' ? this.fromSnapshots(w) : w.tier === 'minute' ? this.fromMinutes(w) : this.fromHours(w),
       this.repository.lastTakenAt(hostId, w.to),
       this.hosts.get(hostId), // 404 for an unknown host rather than an empty history
     ]);
@@ -105,6 +118,7 @@ export class HistoryService {
       from: w.from.toISOString(),
       to: w.to.toISOString(),
       bucketSeconds: w.bucketSeconds,
+      tier: w.tier,
       t,
       pressure: hostBuckets.map((b) => b.pressure),
       held: hostBuckets.map((b) => b.held),
@@ -119,13 +133,12 @@ export class HistoryService {
   }
 
   private async fromSnapshots(w: HistoryWindow): Promise<Loaded> {
-    const [hostBuckets, stateBuckets, tupleBuckets, silences] = await Promise.all([
+    const [hostBuckets, { states, tuples }, silences] = await Promise.all([
       this.repository.hostBuckets(w),
-      this.repository.stateBuckets(w),
-      this.repository.topTupleBuckets(w, TOP_TUPLES),
+      this.repository.rawTupleBuckets(w, TOP_TUPLES),
       this.repository.silences(w, this.offlineAfterSeconds),
     ]);
-    return { hostBuckets, stateBuckets, tupleBuckets, silences };
+    return { hostBuckets, stateBuckets: states, tupleBuckets: tuples, silences };
   }
 
   private async fromMinutes(w: HistoryWindow): Promise<Loaded> {
@@ -133,6 +146,15 @@ export class HistoryService {
       this.repository.rollupBuckets(w),
       this.repository.rollupTopTupleBuckets(w, TOP_TUPLES),
       this.repository.rollupSilences(w, this.offlineAfterSeconds),
+    ]);
+    return { hostBuckets: buckets, stateBuckets: buckets, tupleBuckets, silences };
+  }
+
+  private async fromHours(w: HistoryWindow): Promise<Loaded> {
+    const [buckets, tupleBuckets, silences] = await Promise.all([
+      this.repository.hourBuckets(w),
+      this.repository.hourTopTupleBuckets(w, TOP_TUPLES),
+      this.repository.hourSilences(w, this.offlineAfterSeconds),
     ]);
     return { hostBuckets: buckets, stateBuckets: buckets, tupleBuckets, silences };
   }

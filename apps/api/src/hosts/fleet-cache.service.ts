@@ -80,6 +80,14 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
     }, REFRESH_DELAY_MS);
   }
 
+  /**
+   * Drops a host deleted through this instance at once, so the next request here no longer lists
+   * it; the other instances drop it when the announcement reaches them.
+   */
+  forget(id: string): void {
+    if (this.rows.delete(id)) this.body = null;
+  }
+
   /** Tells every instance that these hosts changed (the history writer calls this after each flush). */
   announce(ids: string[]): Promise<void> {
     return this.repository.announce(ids);
@@ -112,7 +120,11 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async reload(ids: string[]): Promise<void> {
-    for (const r of await this.repository.rows(ids)) this.rows.set(r.id, toCached(r));
+    const rows = await this.repository.rows(ids);
+    // an announced host without a row was deleted or archived: it leaves the ranking
+    const present = new Set(rows.map((r) => r.id));
+    for (const id of ids) if (!present.has(id)) this.rows.delete(id);
+    for (const r of rows) this.rows.set(r.id, toCached(r));
     this.renderSoon();
   }
 

@@ -54,11 +54,11 @@ export class FleetRepository implements OnApplicationShutdown {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  /** Every host's row, or those of `ids`. */
+  /** Every host's row, or those of `ids`; archived hosts are not in the ranking. */
   async rows(ids?: string[]): Promise<FleetRowText[]> {
     const result = ids
-      ? await this.pool.query<FleetRowText>(`${ROW_SQL} WHERE id = ANY($1::uuid[])`, [ids])
-      : await this.pool.query<FleetRowText>(ROW_SQL);
+      ? await this.pool.query<FleetRowText>(`${ROW_SQL} WHERE archived_at IS NULL AND id = ANY($1::uuid[])`, [ids])
+      : await this.pool.query<FleetRowText>(`${ROW_SQL} WHERE archived_at IS NULL`);
     return result.rows;
   }
 

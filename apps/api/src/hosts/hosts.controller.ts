@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Param } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { hostListSchema, hostSummarySchema, type HostList, type HostSummary } from '@portpressure/protocol';
+import { hostDeletedSchema, hostListSchema, hostSummarySchema, type HostDeleted, type HostList, type HostSummary } from '@portpressure/protocol';
 import { z } from 'zod';
 import { errorRef, schemaRef } from '../docs/openapi.ts';
 import { HostsError } from './hosts.errors.ts';
@@ -37,5 +37,21 @@ export class HostsController {
   get(@Param('id') id: string): Promise<HostSummary> {
     if (!hostIdSchema.safeParse(id).success) throw new HostsError('INVALID_HOST_ID', `"${id}" is not a host id`);
     return this.hosts.get(id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Delete a host with its history',
+    description:
+      'Removes the host, every snapshot and rollup of it, its credentials (its agent connections close; it must enroll ' +
+      'again to come back, as a new host) and its incidents. It leaves the fleet ranking on every API instance.',
+  })
+  @ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ schema: schemaRef('HostDeleted', hostDeletedSchema) })
+  @ApiResponse({ status: 400, description: 'Not a host id', schema: errorRef })
+  @ApiResponse({ status: 404, description: 'No such host', schema: errorRef })
+  delete(@Param('id') id: string): Promise<HostDeleted> {
+    if (!hostIdSchema.safeParse(id).success) throw new HostsError('INVALID_HOST_ID', `"${id.slice(0, 64)}" is not a host id`);
+    return this.hosts.delete(id);
   }
 }

@@ -38,4 +38,20 @@ export class HostsRepository {
   async findById(id: string): Promise<HostRow | null> {
     return (await this.pool.query<HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts WHERE id = $1::uuid`, [id])).rows[0] ?? null;
   }
+
+  /**
+   * Deletes the host (its rows in other tables go by ON DELETE CASCADE) and unlinks the delivery
+   * log from its incidents (the outbox has no foreign key to them), in one transaction; false when
+   * there was no such host.
+   */
+  async delete(id: string): Promise<boolean> {
+    return this.pool.transaction(async (client) => {
+      await client.query(
+        `UPDATE alert_deliveries SET incident_id = NULL
+         WHERE incident_id IN (SELECT id FROM alert_incidents WHERE host_id = $1::uuid)`,
+        [id],
+      );
+      return ((await client.query('DELETE FROM hosts WHERE id = $1::uuid', [id])).rowCount ?? 0) > 0;
+    });
+  }
 }

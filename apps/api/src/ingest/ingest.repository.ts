@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Labels, Snapshot } from '@portpressure/protocol';
-import { copyText, simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
+import { simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
 import { PgPoolService } from '../database/pg-pool.service.ts';
+import { encodeReport, TupleDictionary, type TupleKey } from '../history/snapshot-codec.ts';
 import type { StoredSummary } from '../hosts/host-summary.ts';
 
 /** One snapshot to store for a host, with the headline figures the host row keeps. */
@@ -20,19 +21,28 @@ export interface HostLinkState {
 /**
  * A batch is one simple query, so one round trip, run by PostgreSQL as one implicit transaction.
  *
- * First statement: lock the batch's hosts in id order (so concurrent batches, and other writers of
- * host rows that lock in id order too, never deadlock), move their headline figures forward, and
- * insert the snapshots under the ids reserved for them. `ON CONFLICT (host_id, seq) DO NOTHING`
- * makes a resend harmless; RETURNING says which were new. The rows arrive as one JSON literal
- * (the simple protocol has no parameters; json_to_recordset reads it in one pass).
+ * New entries of the hosts' tuple dictionaries go in first (a plain INSERT: a number or tuple
+ * another instance stored meanwhile fails the batch, and the instance reloads its dictionaries).
+ * Then lock the batch's hosts in id order (so concurrent batches, and other writers of host rows
+ * that lock in id order too, never deadlock), move their headline figures forward, and insert the
+ * snapshots, compact (history/snapshot-codec.ts). A (host, seq) is stored once: a seq above the
+ * host's last_seq (the usual case, seen before this statement's update) is new; one at or below it
+ * is looked up by host and seq (resends only), so the same seq with another takenAt is not stored
+ * either (the caller tells a resend from a clash), and `ON CONFLICT DO NOTHING` on (host_id,
+ * taken_at, seq) covers two batches racing. RETURNING says which were new. The rows arrive as JSON literals
+ * (the simple protocol has no parameters; json_to_recordset reads each in one pass).
  */
-const storeSnapshotsSql = (inputLiteral: string) => `
+const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null) => `
 WITH input AS (
   SELECT * FROM json_to_recordset(${inputLiteral}::json)
-    AS i(idx int, id bigint, host_id uuid, seq bigint, taken_at timestamptz, source text, range_low int, range_high int,
-         reserved_ports text, reserved_in_range int, capacity int, bind_owned int, usable int, host_ports_in_use int,
-         pressure float8, tuple_count int, udp_used int, sysctls jsonb, summary jsonb)
-),
+    AS i(idx int, host_id uuid, seq bigint, taken_at timestamptz, pressure float8, usable int, host_ports_in_use int,
+         report text, summary jsonb)
+),${tuplesLiteral === null ? '' : `
+new_tuples AS (
+  INSERT INTO host_tuples (host_id, tuple_no, protocol, local_address, remote_address, remote_port)
+  SELECT * FROM json_to_recordset(${tuplesLiteral}::json)
+    AS t(host_id uuid, tuple_no int, protocol text, local_address text, remote_address text, remote_port int)
+),`}
 locked AS (
   SELECT id FROM hosts WHERE id IN (SELECT host_id FROM input) ORDER BY id FOR NO KEY UPDATE
 ),
@@ -43,6 +53,7 @@ latest AS (
 hosts_updated AS (
   UPDATE hosts h SET
     last_seen_at = now(),
+    archived_at = NULL,
     last_seq = GREATEST(h.last_seq, l.max_seq),
     pressure = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.pressure ELSE h.pressure END,
     summary = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.summary ELSE h.summary END,
@@ -50,45 +61,41 @@ hosts_updated AS (
   FROM latest l JOIN locked k ON k.id = l.host_id
   WHERE h.id = l.host_id
 )
-INSERT INTO snapshots (id, host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range,
-                       capacity, bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
-SELECT id, host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
-       bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls
-FROM input ORDER BY idx
-ON CONFLICT (host_id, seq) DO NOTHING
-RETURNING id`;
+INSERT INTO snapshots (host_id, taken_at, seq, pressure, usable, host_ports_in_use, report)
+SELECT i.host_id, i.taken_at, i.seq, i.pressure, i.usable, i.host_ports_in_use, decode(i.report, 'base64')
+FROM input i
+WHERE i.seq > (SELECT h.last_seq FROM hosts h WHERE h.id = i.host_id)
+   OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.host_id = i.host_id AND s.seq = i.seq)
+ORDER BY i.idx
+ON CONFLICT (host_id, taken_at, seq) DO NOTHING
+RETURNING host_id, seq`;
 
-/** Second: the tuples, with COPY, PostgreSQL's fastest way in, under their snapshots' reserved ids. */
-const COPY_TUPLES_SQL = `COPY tuple_samples (snapshot_id, ordinal, protocol, local_address, remote_address, remote_port, used,
-  time_wait, reclaimable, pressure, states) FROM STDIN`;
-
-/**
- * Third: tuples whose snapshot was not inserted (a resend: that host and seq were stored before)
- * go again. Looks up only this batch's ids, and tuple_samples only for the missing ones, so the
- * usual batch without resends costs one primary-key probe per snapshot.
- */
-const deleteOrphanTuplesSql = (ids: readonly string[]) => `
-DELETE FROM tuple_samples WHERE snapshot_id IN (
-  SELECT x.id FROM unnest('{${ids.join(',')}}'::bigint[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = x.id))`;
-
-/** Snapshot ids reserved ahead, so a batch knows its ids before it is sent. */
-const ID_RESERVE = 4000;
+interface NewTuple {
+  host_id: string;
+  tuple_no: number;
+  protocol: string;
+  local_address: string;
+  remote_address: string;
+  remote_port: number;
+}
 
 @Injectable()
 export class IngestRepository {
-  private reservedIds: string[] = [];
-  private reserving: Promise<void> | undefined;
+  /** Tuple dictionaries of the hosts this instance wrote, loaded on first use. */
+  private readonly dictionaries = new Map<string, TupleDictionary>();
 
   constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
 
   /**
-   * Stores a batch of snapshots, their tuples and the hosts' headline figures in one transaction
-   * and one round trip, whatever the batch size: the ids come from a reserve taken from the
-   * snapshots sequence ahead of time, so the tuples' COPY need not wait for the snapshots' insert,
-   * and the three statements go as one simple query. (On a busy event loop each round trip also
-   * waits for this process to read the answer; a batch used to take four.) Returns, per input,
-   * whether it was inserted now (false: that host and seq were already stored, or repeated earlier
-   * in the same batch). Within a batch, ids follow the input order.
+   * Stores a batch of snapshots, new entries of their hosts' tuple dictionaries and the hosts'
+   * headline figures in one transaction and one round trip (plus one read of the dictionaries of
+   * hosts this instance has not written yet). Returns, per input, whether it was inserted now
+   * (false: that host and seq were already stored, or repeated earlier in the same batch).
+   *
+   * A host's snapshots are never in two batches in flight at once (SnapshotWriter), so its
+   * dictionary is only changed by one batch at a time here; when a batch fails, the dictionaries
+   * of its hosts are forgotten and read again, so no number assigned by a batch that did not
+   * commit is ever used.
    */
   async storeBatch(writes: readonly SnapshotWrite[]): Promise<boolean[]> {
     // A (host, seq) repeated inside one batch is stored from its first occurrence only.
@@ -100,64 +107,61 @@ export class IngestRepository {
       seen.add(key);
       first.push(i);
     });
-    const ids = await this.takeIds(first.length);
-    const input: object[] = [];
-    let rows = '';
-    const indexOfId = new Map<string, number>();
-    first.forEach((i, k) => {
-      const { hostId, snapshot, summary } = writes[i]!;
-      const id = ids[k]!;
-      indexOfId.set(id, i);
-      const r = snapshot.report;
-      input.push({
-        idx: i, id, host_id: hostId, seq: snapshot.seq, taken_at: snapshot.takenAt, source: r.source,
-        range_low: r.range.low, range_high: r.range.high, reserved_ports: r.reservedPorts, reserved_in_range: r.reservedInRange,
-        capacity: r.capacity, bind_owned: r.bindOwned, usable: r.usable, host_ports_in_use: r.hostPortsInUse,
-        pressure: r.pressure, tuple_count: r.tupleCount, udp_used: r.udp.used, sysctls: r.sysctls, summary,
-      });
-      // Every value is validated by the protocol (addresses, enums, numbers, JSON of numbers), so
-      // only the free-form JSON goes through COPY's escaping.
-      r.tuples.forEach((t, ordinal) => {
-        rows += `${id}\t${ordinal}\t${t.protocol}\t${t.localAddress}\t${t.remoteAddress}\t${t.remotePort}\t${t.used}\t${t.timeWait}\t${t.reclaimable}\t${t.pressure}\t${copyText(JSON.stringify(t.states))}\n`;
-      });
-    });
-    const sql = [storeSnapshotsSql(sqlLiteral(JSON.stringify(input)))];
-    if (rows.length > 0) sql.push(COPY_TUPLES_SQL, deleteOrphanTuplesSql(ids));
-    const client = await this.pool.connect();
+    const hostIds = [...new Set(first.map((i) => writes[i]!.hostId))];
     try {
-      const [inserted] = await simpleQuery(client, sql.join(';\n'), rows.length > 0 ? [rows] : []);
-      const stored = new Set<number>();
-      for (const [id] of inserted?.rows ?? []) {
-        const i = id === null || id === undefined ? undefined : indexOfId.get(id);
-        if (i !== undefined) stored.add(i);
+      await this.loadDictionaries(hostIds);
+      const input: object[] = [];
+      const newTuples: NewTuple[] = [];
+      const indexOfKey = new Map<string, number>();
+      for (const i of first) {
+        const { hostId, snapshot, summary } = writes[i]!;
+        indexOfKey.set(`${hostId}/${snapshot.seq}`, i);
+        const dictionary = this.dictionaries.get(hostId)!;
+        const r = snapshot.report;
+        const report = encodeReport(r, (t) =>
+          dictionary.numberOf(t, (tupleNo, k) =>
+            newTuples.push({ host_id: hostId, tuple_no: tupleNo, protocol: k.protocol, local_address: k.localAddress, remote_address: k.remoteAddress, remote_port: k.remotePort }),
+          ),
+        );
+        input.push({
+          idx: i, host_id: hostId, seq: snapshot.seq, taken_at: snapshot.takenAt, pressure: r.pressure, usable: r.usable,
+          host_ports_in_use: r.hostPortsInUse, report: report.toString('base64'), summary,
+        });
       }
-      return writes.map((_, i) => stored.has(i));
-    } finally {
-      client.release();
+      const sql = storeSnapshotsSql(
+        sqlLiteral(JSON.stringify(input)),
+        newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null,
+      );
+      const client = await this.pool.connect();
+      try {
+        const [inserted] = await simpleQuery(client, sql);
+        const stored = new Set<number>();
+        for (const [hostId, seq] of inserted?.rows ?? []) {
+          const i = indexOfKey.get(`${hostId}/${seq}`);
+          if (i !== undefined) stored.add(i);
+        }
+        return writes.map((_, i) => stored.has(i));
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      for (const id of hostIds) this.dictionaries.delete(id);
+      throw error;
     }
   }
 
-  /** `n` unused snapshot ids, in increasing order; the reserve is topped up ahead of need. */
-  private async takeIds(n: number): Promise<string[]> {
-    while (this.reservedIds.length < n) await this.reserveIds(Math.max(ID_RESERVE, n));
-    const ids = this.reservedIds.splice(0, n);
-    if (this.reservedIds.length < ID_RESERVE / 2) void this.reserveIds(ID_RESERVE).catch(() => undefined);
-    return ids;
-  }
-
-  private reserveIds(count: number): Promise<void> {
-    this.reserving ??= this.pool
-      .query<{ id: string }>(
-        // in increasing order, so that ids taken from the front follow the order snapshots arrive in
-        `SELECT id::text FROM (SELECT nextval(pg_get_serial_sequence('snapshots', 'id')) AS id FROM generate_series(1, $1::int)) r
-         ORDER BY r.id`,
-        [count],
-      )
-      .then(({ rows }) => {
-        for (const { id } of rows) this.reservedIds.push(id);
-      })
-      .finally(() => (this.reserving = undefined));
-    return this.reserving;
+  /** Reads the stored dictionaries of hosts this instance does not hold yet, in one query. */
+  private async loadDictionaries(hostIds: string[]): Promise<void> {
+    const missing = hostIds.filter((id) => !this.dictionaries.has(id));
+    if (missing.length === 0) return;
+    const { rows } = await this.pool.query<{ hostId: string; tupleNo: number } & TupleKey>(
+      `SELECT host_id AS "hostId", tuple_no AS "tupleNo", protocol, local_address AS "localAddress",
+         remote_address AS "remoteAddress", remote_port AS "remotePort"
+       FROM host_tuples WHERE host_id = ANY($1::uuid[])`,
+      [missing],
+    );
+    for (const id of missing) this.dictionaries.set(id, new TupleDictionary());
+    for (const { hostId, tupleNo, ...key } of rows) this.dictionaries.get(hostId)!.add(tupleNo, key);
   }
 
   /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */

@@ -6,6 +6,7 @@ import { PgPoolService } from '../database/pg-pool.service.ts';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { OFFLINE_AFTER_INTERVALS } from '../hosts/host-summary.ts';
 import { providerRegistry } from '../notifications/providers/index.ts';
+import { LatestTuplesRepository } from '../history/latest-tuples.repository.ts';
 import { MetricsRepository } from './metrics.repository.ts';
 import { ServiceMetrics } from './service-metrics.ts';
 
@@ -43,6 +44,7 @@ export class FleetMetrics {
   constructor(
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
     @Inject(MetricsRepository) private readonly repository: MetricsRepository,
+    @Inject(LatestTuplesRepository) private readonly latestTuples: LatestTuplesRepository,
     @Inject(AgentConnections) private readonly connections: AgentConnections,
     @Inject(PgPoolService) private readonly pool: PgPoolService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -80,7 +82,7 @@ export class FleetMetrics {
   async refresh(now = Date.now()): Promise<void> {
     const [hosts, tuples, outbox] = await Promise.all([
       this.repository.hosts(),
-      this.repository.topTuples(this.config.metrics.topTuples),
+      this.latestTuples.topTuples(this.config.metrics.topTuples),
       this.repository.outbox(),
     ]);
     for (const g of [this.hostPressure, this.hostUsable, this.hostWorstUsed, this.hostTimeWait, this.hostExhaustion, this.hostLastSeen, this.hostOnline, this.agentInfo]) g.reset();

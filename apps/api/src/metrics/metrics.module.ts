@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.ts';
 import { EnrollmentModule } from '../enrollment/enrollment.module.ts';
+import { HistoryModule } from '../history/history.module.ts';
 import { TokensModule } from '../tokens/tokens.module.ts';
 import { FleetMetrics } from './fleet-metrics.ts';
 import { MetricsController } from './metrics.controller.ts';
@@ -8,7 +9,7 @@ import { MetricsRepository } from './metrics.repository.ts';
 
 /** GET /metrics. The instruments themselves live in MetricsCoreModule (global). */
 @Module({
-  imports: [AuthModule, TokensModule, EnrollmentModule],
+  imports: [AuthModule, TokensModule, EnrollmentModule, HistoryModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, FleetMetrics],
 })

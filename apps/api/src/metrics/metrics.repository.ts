@@ -15,25 +15,13 @@ export interface HostMetricsRow {
   exhaustsAt: number | null;
 }
 
-export interface TupleMetricsRow {
-  hostId: string;
-  protocol: string;
-  localAddress: string;
-  remoteAddress: string;
-  remotePort: number;
-  used: number;
-  timeWait: number;
-  reclaimable: number;
-  pressure: number;
-}
-
 export interface OutboxCountRow {
   provider: string;
   status: string;
   count: number;
 }
 
-/** What a scrape reads: one query each for hosts, their top tuples, and the outbox. */
+/** What a scrape reads: one query each for hosts and the outbox (top tuples come from the history's LatestTuplesRepository). */
 @Injectable()
 export class MetricsRepository {
   constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
@@ -53,26 +41,6 @@ export class MetricsRepository {
     return rows;
   }
 
-  /**
-   * The `k` worst tuples of each host's latest snapshot. The agent lists tuples worst first, so
-   * they are the first `k` ordinals; the latest snapshot is found through (host_id, taken_at).
-   */
-  async topTuples(k: number): Promise<TupleMetricsRow[]> {
-    if (k === 0) return [];
-    const { rows } = await this.pool.query<TupleMetricsRow>(
-      `SELECT h.id AS "hostId", ts.protocol, ts.local_address AS "localAddress", ts.remote_address AS "remoteAddress",
-              ts.remote_port AS "remotePort", ts.used, ts.time_wait AS "timeWait", ts.reclaimable, ts.pressure
-       FROM hosts h
-       CROSS JOIN LATERAL (
-         SELECT s.id FROM snapshots s WHERE s.host_id = h.id AND s.taken_at = h.latest_taken_at ORDER BY s.seq DESC LIMIT 1
-       ) latest
-       JOIN tuple_samples ts ON ts.snapshot_id = latest.id AND ts.ordinal < $1
-       WHERE h.latest_taken_at IS NOT NULL
-       ORDER BY h.id, ts.ordinal`,
-      [k],
-    );
-    return rows;
-  }
 
   async outbox(): Promise<OutboxCountRow[]> {
     const { rows } = await this.pool.query<OutboxCountRow>(

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiConfig } from '../../src/config/config.ts';
 import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { LatestTuplesRepository } from '../../src/history/latest-tuples.repository.ts';
 import { summaryFromReport } from '../../src/hosts/host-summary.ts';
 import { IngestRepository, type SnapshotWrite } from '../../src/ingest/ingest.repository.ts';
 import { SnapshotWriter } from '../../src/ingest/snapshot-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 import { aReport, aSnapshot, aTuple } from '../support/factories.ts';
+import { storedSnapshots } from '../support/stored-history.ts';
 
 /** The writer and repository against a real, migrated PostgreSQL database (no API around them). */
 describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
@@ -42,13 +44,9 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     const again = await Promise.all(hosts.map((h) => writer.write(write(h, 7))));
     expect(again).toEqual(hosts.map(() => false)); // resends are not stored twice
     for (const h of hosts) {
-      const { rows } = await db.query<{ seq: string; tuples: string }>(
-        `SELECT s.seq, (SELECT count(*) FROM tuple_samples t WHERE t.snapshot_id = s.id) AS tuples
-         FROM snapshots s WHERE s.host_id = $1 ORDER BY s.id`,
-        [h],
-      );
-      expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-      expect(new Set(rows.map((r) => r.tuples))).toEqual(new Set(['2']));
+      const rows = await storedSnapshots(db, h);
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(rows.map((r) => r.report.tuples.map((t) => t.used))).toEqual(Array.from({ length: 40 }, (_, i) => [i + 1, 1]));
       const host = await db.query<{ last_seq: string; worst: number }>(
         `SELECT last_seq, (summary->'worstTuple'->>'used')::int AS worst FROM hosts WHERE id = $1`,
         [h],
@@ -67,19 +65,62 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots WHERE seq = 100');
     expect(rows[0]!.n).toBe('2');
-    const orphans = await db.query<{ n: string }>(
-      'SELECT count(*) AS n FROM tuple_samples t WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.id = t.snapshot_id)',
-    );
+    const orphans = await db.query<{ n: string }>('SELECT count(*) AS n FROM host_tuples WHERE host_id = $1', [unknownHost]);
     expect(orphans.rows[0]!.n).toBe('0');
+    // the refused batch's dictionary numbers were never used: the next snapshots decode
+    await writer.write(write(hosts[0]!, 101));
+    expect((await storedSnapshots(db, hosts[0]!)).at(-1)!.report.tuples).toHaveLength(2);
   });
 
   it('stores a (host, seq) repeated within one batch once, with its tuples once', async () => {
     const [first, second] = await Promise.all([writer.write(write(hosts[2]!, 200)), writer.write(write(hosts[2]!, 200))]);
     expect([first, second]).toEqual([true, false]);
-    const { rows } = await db.query<{ n: string }>(
-      'SELECT count(*) AS n FROM tuple_samples t JOIN snapshots s ON s.id = t.snapshot_id WHERE s.host_id = $1 AND s.seq = 200',
-      [hosts[2]],
-    );
-    expect(rows[0]!.n).toBe('2');
+    const rows = (await storedSnapshots(db, hosts[2]!)).filter((s) => s.seq === 200);
+    expect(rows.map((s) => s.report.tuples.length)).toEqual([2]);
+  });
+
+  it('stores a (host, seq) once even when it comes again with another takenAt (the caller tells a clash from a resend)', async () => {
+    const first = write(hosts[3]!, 300);
+    expect(await writer.write(first)).toBe(true);
+    const clash = { ...first, snapshot: { ...first.snapshot, takenAt: new Date(Date.parse(first.snapshot.takenAt) + 5_000).toISOString() } };
+    expect(await writer.write(clash)).toBe(false);
+    const rows = (await storedSnapshots(db, hosts[3]!)).filter((s) => s.seq === 300);
+    expect(rows.map((s) => s.takenAt.toISOString())).toEqual([first.snapshot.takenAt]);
+  });
+});
+
+describe('the worst tuples of each host’s latest snapshot', () => {
+  it('reads the first k tuples of the newest snapshot of every host, decoded, without the older ones', async () => {
+    const db = await createTestDatabase();
+    const pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    try {
+      const writer = new SnapshotWriter(new IngestRepository(pool));
+      const ids: string[] = [];
+      for (const name of ['latest-a', 'latest-b', 'latest-silent']) {
+        ids.push((await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`, [name])).rows[0]!.id);
+      }
+      const at = (s: number) => new Date(1_800_000_000_000 + s * 1000);
+      const snap = (hostId: string, seq: number, used: number[]) => {
+        const snapshot = aSnapshot(seq, aReport({ tuples: used.map((u, i) => aTuple({ used: u, remotePort: 7000 + i })) }), at(seq));
+        return writer.write({ hostId, snapshot, summary: summaryFromReport(snapshot.report) });
+      };
+      await snap(ids[0]!, 1, [90, 80, 70]);
+      await snap(ids[0]!, 2, [60, 50, 40]); // the newest: only its tuples count
+      await snap(ids[1]!, 1, [30]);
+      const rows = await new LatestTuplesRepository(pool).topTuples(2);
+      const expected = [
+        { hostId: ids[0]!, used: [60, 50] },
+        { hostId: ids[1]!, used: [30] },
+      ].sort((a, b) => (a.hostId < b.hostId ? -1 : 1));
+      expect(
+        expected.map((e) => ({ hostId: e.hostId, used: rows.filter((r) => r.hostId === e.hostId).map((r) => r.used) })),
+      ).toEqual(expected);
+      expect(rows.map((r) => r.hostId)).toEqual(expected.flatMap((e) => e.used.map(() => e.hostId)));
+      expect(rows[0]).toMatchObject({ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' });
+      expect(await new LatestTuplesRepository(pool).topTuples(0)).toEqual([]);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { lacks } from '../../../../test/support/requirements.ts';
 import { spawnAgent, waitUntil, type AgentProcess } from '../support/agent-process.ts';
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../support/api-harness.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.ts';
+import { storedSnapshots } from '../support/stored-history.ts';
 
 /** `promtool check metrics` on a text: its exit code and what it printed (nothing when clean). */
 function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
@@ -73,7 +74,7 @@ describe.skipIf(lacks('Prometheus scraping the API', 'prometheus'))('Prometheus 
       'the agent to report three snapshots',
       async () => {
         const { rows } = await h.db.query<{ id: string; hostname: string; n: number }>(
-          'SELECT h.id, h.hostname, count(s.id)::int AS n FROM hosts h JOIN snapshots s ON s.host_id = h.id GROUP BY h.id',
+          'SELECT h.id, h.hostname, count(*)::int AS n FROM hosts h JOIN snapshots s ON s.host_id = h.id GROUP BY h.id',
         );
         return rows[0] && rows[0].n >= 3 ? rows[0] : undefined;
       },
@@ -114,12 +115,8 @@ describe.skipIf(lacks('Prometheus scraping the API', 'prometheus'))('Prometheus 
     expect(await promtoolCheck(text)).toEqual({ code: 0, output: '' });
     // per-tuple series: at most the configured top 3 of the host
     const tupleSeries = text.split('\n').filter((l) => l.startsWith('portpressure_tuple_used_ports{'));
-    const { rows: tuples } = await h.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM tuple_samples ts JOIN snapshots s ON s.id = ts.snapshot_id
-       WHERE s.host_id = $1 AND s.taken_at = (SELECT latest_taken_at FROM hosts WHERE id = $1)`,
-      [host.id],
-    );
-    expect(tupleSeries).toHaveLength(Math.min(3, tuples[0]!.n));
+    const latest = (await storedSnapshots(h.db, host.id)).at(-1);
+    expect(tupleSeries).toHaveLength(Math.min(3, latest!.report.tuples.length));
     expect(text).toMatch(new RegExp(`^portpressure_agent_info\\{host_id="${host.id}",hostname="[^"]+",version="[^"]+"\\} 1$`, 'm'));
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { AdvicePanel } from './advice-panel.tsx';
 import { ClockSkew } from './clock-skew.tsx';
+import { DeleteHost } from './delete-host.tsx';
 import { HostCharts } from './host-charts.tsx';
 import { KernelPanel } from './kernel-panel.tsx';
 import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
@@ -134,6 +135,7 @@ export function HostPage({ id }: { id: string }) {
         </span>
         <span className="spacer" />
         <RangePicker value={range} onChange={(c) => navigate(`/hosts/${id}${rangeToSearch(c)}`, { replace: true })} />
+        <DeleteHost id={id} hostname={h.hostname} />
       </div>
 
       <div className="tiles">

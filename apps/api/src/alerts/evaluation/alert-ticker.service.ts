@@ -80,7 +80,8 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
         const labels = parseLabels(host.labels);
         const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
         const open = (await tx.openIncidents(host.id)).filter((i) => i.ruleKind === 'offline');
-        const applicable = offlineRules.filter((r) => ruleApplies(r, { id: host.id, labels }));
+        // an archived host is out of the fleet: its offline incident resolves (below) and none opens
+        const applicable = host.archivedAt ? [] : offlineRules.filter((r) => ruleApplies(r, { id: host.id, labels }));
         for (const rule of applicable) {
           if (rule.kind !== 'offline') continue;
           const observation = observeOffline(rule.id, rule.params, host.id, host.lastSeenAt ?? host.createdAt, host.lastSeenAt, now.getTime());

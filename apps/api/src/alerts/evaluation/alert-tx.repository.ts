@@ -60,7 +60,7 @@ export class AlertTx {
     await this.tx.$executeRaw`
       INSERT INTO alert_states (group_key, rule_id, host_id, breaches, updated_at)
       VALUES (${groupKey}, ${ruleId}::uuid, ${hostId}::uuid, ${breaches}, now())
-      ON CONFLICT (group_key) DO UPDATE SET breaches = EXCLUDED.breaches, updated_at = now()`;
+      ON CONFLICT (host_id, group_key) DO UPDATE SET breaches = EXCLUDED.breaches, updated_at = now()`;
   }
 
   async clearPending(groupKeys: string[]): Promise<void> {
@@ -95,7 +95,7 @@ export class AlertTx {
       VALUES (${n.ruleId}::uuid, ${n.hostId}::uuid, ${n.groupKey}, ${n.groupKey}, ${n.ruleName}, ${n.ruleKind},
         ${n.severity}, ${n.tuple === null ? null : JSON.stringify(n.tuple)}::jsonb, 'firing', ${n.startedAt},
         ${JSON.stringify(n.latest)}::jsonb)
-      ON CONFLICT (open_key) DO NOTHING
+      ON CONFLICT (host_id, open_key) DO NOTHING
       RETURNING id`;
     const id = inserted[0]?.id;
     return id === undefined ? null : this.incidentForUpdate(id);

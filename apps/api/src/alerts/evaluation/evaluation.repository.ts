@@ -5,6 +5,7 @@ import { PgPoolService } from '../../database/pg-pool.service.ts';
 import { PrismaService } from '../../database/prisma.service.ts';
 import { AlertTx } from './alert-tx.repository.ts';
 import type { BatchHost, QuietEvaluation } from './batch-plan.ts';
+import { decodeTuples } from '../../history/snapshot-codec.ts';
 import { tupleKey } from './rule-evaluation.ts';
 
 /** What evaluation needs to know about a host. */
@@ -15,6 +16,8 @@ export interface HostForEvaluation {
   lastSeenAt: Date | null;
   createdAt: Date;
   latestTakenAt: Date | null;
+  /** Set while the host is archived (silent too long): no offline rule applies to it. */
+  archivedAt?: Date | null;
 }
 
 /** A firing incident that may owe a reminder (or its first notification once a silence ends). */
@@ -73,7 +76,7 @@ export class EvaluationRepository {
   async hostsForBatch(hostIds: readonly string[]): Promise<Map<string, BatchHost>> {
     if (hostIds.length === 0) return new Map();
     const { rows } = await this.pool.query<BatchHost>(
-      `SELECT h.id, h.hostname, h.labels, h.latest_taken_at AS "latestTakenAt",
+      `SELECT h.id, h.hostname, h.labels, h.latest_taken_at AS "latestTakenAt", archived_at AS "archivedAt",
          EXISTS (SELECT 1 FROM alert_incidents i WHERE i.host_id = h.id AND i.status = 'firing')
            OR EXISTS (SELECT 1 FROM alert_states s WHERE s.host_id = h.id) AS busy
        FROM hosts h WHERE h.id = ANY($1::uuid[])`,
@@ -104,7 +107,7 @@ export class EvaluationRepository {
 
   async host(hostId: string): Promise<HostForEvaluation | null> {
     const rows = await this.prisma.$queryRaw<HostForEvaluation[]>`
-      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"
+      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt", archived_at AS "archivedAt"
       FROM hosts WHERE id = ${hostId}::uuid`;
     return rows[0] ?? null;
   }
@@ -112,9 +115,9 @@ export class EvaluationRepository {
   /** Hosts silent since before `cutoff`, plus those with an offline incident still firing. */
   async offlineCandidates(cutoff: Date): Promise<HostForEvaluation[]> {
     return this.prisma.$queryRaw<HostForEvaluation[]>`
-      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt"
+      SELECT id, hostname, labels, last_seen_at AS "lastSeenAt", created_at AS "createdAt", latest_taken_at AS "latestTakenAt", archived_at AS "archivedAt"
       FROM hosts h
-      WHERE COALESCE(h.last_seen_at, h.created_at) < ${cutoff}
+      WHERE (h.archived_at IS NULL AND COALESCE(h.last_seen_at, h.created_at) < ${cutoff})
          OR EXISTS (SELECT 1 FROM alert_incidents i WHERE i.host_id = h.id AND i.status = 'firing' AND i.rule_kind = 'offline')`;
   }
 
@@ -140,31 +143,40 @@ export class EvaluationRepository {
 
   /**
    * The trailing window of `used − reclaimable` for each tuple, oldest first, keyed by tupleKey.
-   * Served by the (host_id, taken_at) index of snapshots and the key of tuple_samples.
+   * Reads the host's compact snapshots through their (host_id, taken_at, seq) key and decodes
+   * only the wanted tuples (history/snapshot-codec.ts).
    */
   async tupleSeries(hostId: string, since: Date, tuples: AlertTuple[]): Promise<Map<string, ForecastPoint[]>> {
     const series = new Map<string, ForecastPoint[]>();
     if (tuples.length === 0) return series;
-    const rows = await this.prisma.$queryRaw<
-      { localAddress: string; remoteAddress: string; remotePort: number; takenAt: Date; value: number }[]
-    >`
-      SELECT t.local_address AS "localAddress", t.remote_address AS "remoteAddress", t.remote_port AS "remotePort",
-        s.taken_at AS "takenAt", (t.used - t.reclaimable)::float8 AS value
-      FROM snapshots s
-      JOIN tuple_samples t ON t.snapshot_id = s.id
-      JOIN unnest(${tuples.map((t) => t.localAddress)}::text[], ${tuples.map((t) => t.remoteAddress)}::text[],
-        ${tuples.map((t) => t.remotePort)}::int[]) AS w(local_address, remote_address, remote_port)
-        ON t.local_address = w.local_address AND t.remote_address = w.remote_address AND t.remote_port = w.remote_port
-      WHERE s.host_id = ${hostId}::uuid AND s.taken_at >= ${since} AND t.protocol = 'tcp'
-      ORDER BY s.taken_at`;
-    for (const r of rows) {
-      const key = tupleKey({ protocol: 'tcp', localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort });
-      let points = series.get(key);
-      if (points === undefined) {
-        points = [];
-        series.set(key, points);
+    const [numbers, snapshots] = await Promise.all([
+      this.prisma.$queryRaw<{ tupleNo: number; localAddress: string; remoteAddress: string; remotePort: number }[]>`
+        SELECT d.tuple_no AS "tupleNo", d.local_address AS "localAddress", d.remote_address AS "remoteAddress", d.remote_port AS "remotePort"
+        FROM host_tuples d
+        JOIN unnest(${tuples.map((t) => t.localAddress)}::text[], ${tuples.map((t) => t.remoteAddress)}::text[],
+          ${tuples.map((t) => t.remotePort)}::int[]) AS w(local_address, remote_address, remote_port)
+          ON d.local_address = w.local_address AND d.remote_address = w.remote_address AND d.remote_port = w.remote_port
+        WHERE d.host_id = ${hostId}::uuid AND d.protocol = 'tcp'`,
+      this.prisma.$queryRaw<{ takenAt: Date; usable: number; report: Uint8Array }[]>`
+        SELECT taken_at AS "takenAt", usable, report FROM snapshots
+        WHERE host_id = ${hostId}::uuid AND taken_at >= ${since}
+        ORDER BY taken_at`,
+    ]);
+    const keyOf = new Map(
+      numbers.map((n) => [n.tupleNo, tupleKey({ protocol: 'tcp', localAddress: n.localAddress, remoteAddress: n.remoteAddress, remotePort: n.remotePort })]),
+    );
+    if (keyOf.size === 0) return series;
+    for (const s of snapshots) {
+      for (const t of decodeTuples(Buffer.from(s.report.buffer, s.report.byteOffset, s.report.byteLength), s.usable)) {
+        const key = keyOf.get(t.tupleNo);
+        if (key === undefined) continue;
+        let points = series.get(key);
+        if (points === undefined) {
+          points = [];
+          series.set(key, points);
+        }
+        points.push({ t: s.takenAt.getTime(), value: t.used - t.reclaimable });
       }
-      points.push({ t: r.takenAt.getTime(), value: r.value });
     }
     return series;
   }

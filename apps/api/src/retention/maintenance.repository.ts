@@ -1,0 +1,204 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PgPoolService } from '../database/pg-pool.service.ts';
+import type { PartitionRange } from './partition-plan.ts';
+
+/** Any fixed 64-bit key: the maintenance job runs on one API instance at a time. */
+const MAINTENANCE_LOCK_KEY = '7106257031338';
+/** DDL on a partitioned table waits for its readers and writers; past this it gives up until the next run. */
+const LOCK_TIMEOUT = '5s';
+/** Rows one retention DELETE removes (small statements: no long locks, no bloat bursts). */
+const DELETE_CHUNK = 5_000;
+
+const HOUR_ROLLUP_SQL = `
+  WITH h AS (
+    SELECT host_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00') AS hour,
+      max(pressure) AS pressure, max(held) AS held, min(usable) AS usable, max(host_ports_in_use) AS host_ports_in_use,
+      max(time_wait) AS time_wait, max(reclaimable) AS reclaimable, sum(snapshots)::int AS snapshots
+    FROM host_minutes WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2
+  ),
+  s AS (
+    SELECT host_id, hour, jsonb_object_agg(key, n) AS states FROM (
+      SELECT host_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00') AS hour, e.key, max(e.value::int) AS n
+      FROM host_minutes, jsonb_each_text(states) AS e WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3) k
+    GROUP BY 1, 2
+  )
+  INSERT INTO host_hours AS t (host_id, hour, pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states, snapshots)
+  SELECT h.host_id, h.hour, h.pressure, h.held, h.usable, h.host_ports_in_use, h.time_wait, h.reclaimable,
+    coalesce(s.states, '{}'::jsonb), h.snapshots
+  FROM h LEFT JOIN s USING (host_id, hour)
+  ON CONFLICT (host_id, hour) DO UPDATE SET
+    pressure = EXCLUDED.pressure, held = EXCLUDED.held, usable = EXCLUDED.usable, host_ports_in_use = EXCLUDED.host_ports_in_use,
+    time_wait = EXCLUDED.time_wait, reclaimable = EXCLUDED.reclaimable, states = EXCLUDED.states, snapshots = EXCLUDED.snapshots`;
+
+const TUPLE_HOUR_ROLLUP_SQL = `
+  INSERT INTO tuple_hours AS t (host_id, hour, protocol, local_address, remote_address, remote_port, pressure, held)
+  SELECT host_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00'), protocol, local_address, remote_address, remote_port,
+    max(pressure), max(held)
+  FROM tuple_minutes WHERE minute >= $1 AND minute < $2
+  GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (host_id, hour, protocol, local_address, remote_address, remote_port) DO UPDATE SET
+    pressure = EXCLUDED.pressure, held = EXCLUDED.held`;
+
+/** One maintenance session: a pooled connection holding the job's advisory lock. */
+export interface MaintenanceSession {
+  client: pg.PoolClient;
+}
+
+/**
+ * The maintenance job's SQL: partitions (create ahead, drop behind), the hour rollup, retention of
+ * the delivery log, resolved incidents and expired sessions, and archiving silent hosts.
+ */
+@Injectable()
+export class MaintenanceRepository {
+  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+
+  /**
+   * Runs `work` holding the job's session advisory lock, or returns null at once when another
+   * instance (or run) holds it.
+   */
+  async withJobLock<T>(work: (session: MaintenanceSession) => Promise<T>): Promise<T | null> {
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK_KEY]);
+      locked = rows[0]?.locked === true;
+      if (!locked) return null;
+      await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+      return await work({ client });
+    } finally {
+      if (locked) {
+        await client.query('RESET lock_timeout').catch(() => undefined);
+        await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK_KEY]).catch(() => undefined);
+      }
+      client.release();
+    }
+  }
+
+  async partitions({ client }: MaintenanceSession, table: string): Promise<string[]> {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       JOIN pg_namespace n ON n.oid = p.relnamespace
+       WHERE n.nspname = current_schema() AND p.relname = $1 ORDER BY 1`,
+      [table],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /**
+   * Creates a partition. Rows of its range already in the DEFAULT partition (written while it was
+   * missing) move into it in the same transaction, which PostgreSQL requires before it attaches.
+   */
+  async createPartition({ client }: MaintenanceSession, table: string, column: string, p: PartitionRange): Promise<void> {
+    const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const from = p.from.toISOString();
+    const to = p.to.toISOString();
+    await client.query('BEGIN');
+    try {
+      await client.query(`CREATE TEMP TABLE pp_moved (LIKE ${ident(table)}) ON COMMIT DROP`);
+      await client.query(
+        `WITH d AS (DELETE FROM ${ident(`${table}_default`)} WHERE ${ident(column)} >= '${from}' AND ${ident(column)} < '${to}' RETURNING *)
+         INSERT INTO pp_moved SELECT * FROM d`,
+      );
+      await client.query(`CREATE TABLE IF NOT EXISTS ${ident(p.name)} PARTITION OF ${ident(table)} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      await client.query(`INSERT INTO ${ident(table)} SELECT * FROM pp_moved`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async dropPartition({ client }: MaintenanceSession, name: string): Promise<void> {
+    await client.query(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
+  }
+
+  /** Rows of the DEFAULT partition past retention (only rows no day or month partition could take). */
+  async pruneDefault(session: MaintenanceSession, table: string, column: string, cutoff: Date): Promise<number> {
+    return this.deleteInChunks(session, `DELETE FROM "${table}_default" WHERE ctid IN (SELECT ctid FROM "${table}_default" WHERE "${column}" < $1 LIMIT ${DELETE_CHUNK})`, [cutoff]);
+  }
+
+  /** Where the hour rollup stands (null before its first run). */
+  async hourWatermark({ client }: MaintenanceSession): Promise<Date | null> {
+    const { rows } = await client.query<{ until: Date }>(`SELECT until FROM rollup_watermarks WHERE tier = 'hour'`);
+    return rows[0]?.until ?? null;
+  }
+
+  async oldestMinute({ client }: MaintenanceSession): Promise<Date | null> {
+    const { rows } = await client.query<{ m: Date | null }>('SELECT min(minute) AS m FROM host_minutes');
+    return rows[0]?.m ?? null;
+  }
+
+  /** Recomputes the hour rows of [from, to) (whole hours) from the minute rows, and moves the watermark to `to`. */
+  async rollupHours({ client }: MaintenanceSession, from: Date, to: Date): Promise<void> {
+    await client.query('BEGIN');
+    try {
+      await client.query(HOUR_ROLLUP_SQL, [from, to]);
+      await client.query(TUPLE_HOUR_ROLLUP_SQL, [from, to]);
+      await client.query(
+        `INSERT INTO rollup_watermarks (tier, until) VALUES ('hour', $1)
+         ON CONFLICT (tier) DO UPDATE SET until = GREATEST(rollup_watermarks.until, EXCLUDED.until)`,
+        [to],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Delivered and failed notifications created before `cutoff` (their attempts go with them). */
+  deleteDeliveries(session: MaintenanceSession, cutoff: Date): Promise<number> {
+    return this.deleteInChunks(
+      session,
+      `DELETE FROM alert_deliveries WHERE id IN (
+         SELECT id FROM alert_deliveries WHERE status <> 'pending' AND created_at < $1 LIMIT ${DELETE_CHUNK})`,
+      [cutoff],
+    );
+  }
+
+  /** Incidents resolved before `cutoff`; their remaining deliveries keep their log, unlinked from them. */
+  async deleteResolvedIncidents({ client }: MaintenanceSession, cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM alert_incidents WHERE id IN (
+             SELECT id FROM alert_incidents WHERE status = 'resolved' AND resolved_at < $1 LIMIT ${DELETE_CHUNK})
+           RETURNING id),
+         unlinked AS (UPDATE alert_deliveries SET incident_id = NULL WHERE incident_id IN (SELECT id FROM gone))
+         SELECT count(*)::int AS n FROM gone`,
+        [cutoff],
+      );
+      const n = rows[0]?.n ?? 0;
+      total += n;
+      if (n < DELETE_CHUNK) return total;
+    }
+  }
+
+  deleteExpiredSessions(session: MaintenanceSession, now: Date): Promise<number> {
+    return this.deleteInChunks(
+      session,
+      `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < $1 LIMIT ${DELETE_CHUNK})`,
+      [now],
+    );
+  }
+
+  /** Archives hosts silent since before `cutoff` (never seen: since enrolled); returns their ids. */
+  async archiveSilentHosts({ client }: MaintenanceSession, cutoff: Date, now: Date): Promise<string[]> {
+    const { rows } = await client.query<{ id: string }>(
+      `UPDATE hosts SET archived_at = $2 WHERE archived_at IS NULL AND COALESCE(last_seen_at, created_at) < $1 RETURNING id`,
+      [cutoff, now],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async deleteInChunks({ client }: MaintenanceSession, sql: string, values: unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await client.query(sql, values);
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < DELETE_CHUNK) return total;
+    }
+  }
+}

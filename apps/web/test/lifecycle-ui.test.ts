@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { seedHost, type SeededHost } from './support/seed-hosts.ts';
+
+function poll<T>(fn: () => T | Promise<T>) {
+  return expect.poll(fn, { timeout: 15_000, interval: 100 });
+}
+
+describe('host deletion and the storage page, in headless Chromium against the real API', () => {
+  let h: ApiHarness;
+  let browser: Browser;
+  const hosts = new Map<string, SeededHost>();
+  const hostnames = () => browser.page.locator('[data-testid=host-row] .hostname').allTextContents();
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    h = await startApiHarness();
+    for (const name of ['retired-box', 'busy-box']) {
+      const host = await seedHost(h.api.url, name, { env: 'test' });
+      await host.report([{ remoteAddress: '10.0.0.5', remotePort: 443, used: name === 'busy-box' ? 60 : 20 }]);
+      hosts.set(name, host);
+    }
+    browser = await launchBrowser();
+    const { page } = browser;
+    await page.goto(`${h.api.url}/login`);
+    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const host of hosts.values()) host.agent.close();
+    await h?.stop();
+  });
+
+  it('deletes a host only once its name is typed, then it is gone from the fleet and the database', async () => {
+    const { page } = browser;
+    const retired = hosts.get('retired-box')!;
+    await page.goto(h.api.url);
+    await poll(hostnames).toEqual(['busy-box', 'retired-box']);
+    await page.goto(`${h.api.url}/hosts/${retired.hostId}`);
+    await poll(() => page.getByTestId('host-title').textContent()).toBe('retired-box');
+
+    await page.getByTestId('delete-host').click();
+    const confirm = page.getByTestId('delete-host-confirm');
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByTestId('delete-host-confirm-name').fill('busy-box'); // the wrong host's name arms nothing
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('delete-host-confirm').count()).toBe(0);
+    expect((await h.db.query('SELECT 1 FROM hosts WHERE id = $1', [retired.hostId])).rowCount).toBe(1);
+
+    await page.getByTestId('delete-host').click();
+    await page.getByTestId('delete-host-confirm-name').fill('retired-box');
+    await screenshot(page, 'delete-host-confirm');
+    await page.getByTestId('delete-host-confirm').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await poll(hostnames).toEqual(['busy-box']);
+    const { rows } = await h.db.query<{ hosts: string; snapshots: string }>(
+      'SELECT (SELECT count(*) FROM hosts WHERE id = $1) AS hosts, (SELECT count(*) FROM snapshots WHERE host_id = $1) AS snapshots',
+      [retired.hostId],
+    );
+    expect(rows[0]).toEqual({ hosts: '0', snapshots: '0' });
+  });
+
+  it('shows disk use per tier and the projected size', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Storage' }).click();
+    await page.waitForURL((u) => u.pathname === '/storage');
+    await poll(() => page.getByTestId('storage-raw').textContent()).toContain('Snapshots (raw)');
+    expect(await page.getByTestId('storage-raw').textContent()).toContain('3 days');
+    expect(await page.getByTestId('storage-total').textContent()).toMatch(/\d+(\.\d+)? (KiB|MiB|GiB)/);
+    expect(await page.getByTestId('storage-hour').textContent()).toContain('180 days');
+    await screenshot(page, 'storage');
+  });
+});
