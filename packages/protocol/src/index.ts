@@ -6,3 +6,4 @@ export * from './auth.ts';
 export * from './history.ts';
 export * from './fleet.ts';
 export * from './alerts.ts';
+export * from './release.ts';
