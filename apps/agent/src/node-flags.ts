@@ -5,4 +5,4 @@
  * young generation (16 MB semi-spaces) lets them pile up before each scavenge, which is most of
  * the gap between bare Node and the agent's resident size.
  */
-export const AGENT_NODE_FLAGS: string[] = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+export const AGENT_NODE_FLAGS: string[] = ['--max-semi-space-size=1'];

@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
 import { HostsModule } from './hosts/hosts.module.ts';
 import { IngestModule } from './ingest/ingest.module.ts';
+import { InstallModule } from './install/install.module.ts';
 import { LiveModule } from './live/live.module.ts';
 
 @Global()
@@ -22,7 +23,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, InstallModule],
     };
   }
 }

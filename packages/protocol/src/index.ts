@@ -7,3 +7,4 @@ export * from './history.ts';
 export * from './fleet.ts';
 export * from './alerts.ts';
 export * from './release.ts';
+export * from './install.ts';

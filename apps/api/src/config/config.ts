@@ -54,6 +54,8 @@ export const apiEnvSchema = z.object({
       .optional(),
   ),
   PORTPRESSURE_AGENT_RATE_LIMIT: intFromEnv(1, 100_000).default(50),
+  // The agent's build folder (npm run build:agent), served at /install.sh and /downloads/agent/.
+  PORTPRESSURE_AGENT_DIST_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'apps/agent/dist')),
 });
 
 export type ApiConfig = {
@@ -76,6 +78,8 @@ export type ApiConfig = {
   enrollmentToken: string | undefined;
   /** Frames per second one agent connection may send on average (bursts up to twice as many). */
   agentRateLimit: number;
+  /** Where the install script, the agent executable, bundle, unit and SHA256SUMS are. */
+  agentDistDir: string;
 };
 
 function parseTrustProxy(value: string): boolean | number | string[] {
@@ -145,6 +149,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: parseTrustProxy(e.PORTPRESSURE_TRUST_PROXY),
     enrollmentToken: e.PORTPRESSURE_ENROLLMENT_TOKEN,
     agentRateLimit: e.PORTPRESSURE_AGENT_RATE_LIMIT,
+    agentDistDir: path.resolve(e.PORTPRESSURE_AGENT_DIST_DIR),
   };
 }
 
