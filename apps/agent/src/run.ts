@@ -76,6 +76,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
       stopping = true;
       clearInterval(timer);
       void link.stop().then(() => {
+        recordHealth(); // stopped: not connected any more
         log(`${signal}: stopped; ${link.pendingCount} unacknowledged snapshot(s) kept in the spool`);
         resolve(0);
       });
