@@ -193,6 +193,7 @@ else
   say "systemd is not running here: starting the agent in the background (it will not restart on failure or at boot)"
   say "to run it under your own supervisor, as user $AGENT_USER:"
   say "  env \$(grep -v '^#' $envfile | xargs) $bin run"
+  mkdir -p "$(dirname "$logfile")"
   touch "$logfile"
   chown "$AGENT_USER:$AGENT_USER" "$logfile"
   mkdir -p "$(dirname "$pidfile")"
