@@ -1,4 +1,5 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { OutdatedAgentBadge } from '../install/outdated-agent-badge.tsx';
 import { ago, count, duration, formatDateTime, percent } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
@@ -187,6 +188,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
             offline
           </span>
         )}
+        <OutdatedAgentBadge version={h.agentVersion} />
         {labels.map(([k, v]) => (
           <span key={k} className="label">
             {k}={v}
