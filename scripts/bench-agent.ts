@@ -19,7 +19,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -42,6 +43,7 @@ const TARGET_RATIO = 0.75;
 const TARGET_RSS_MB = 80;
 /** Peak RSS of the long-lived agent (snapshots every interval) on this host. */
 const TARGET_AGENT_RSS_MB = 50;
+const AGENT_RUN_SNAPSHOTS = 15;
 
 interface TimerResult {
   ssLines: number;
@@ -348,7 +350,31 @@ function fmt(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
 
-function printResults(r: TimerResult): boolean {
+/**
+ * Peak RSS of the real long-lived agent: the bundle's `run` with the deployed node options, taking
+ * a snapshot every second of this namespace's 64,000 sockets. Its server is a closed loopback port,
+ * so every snapshot is serialized and kept in the on-disk spool instead of sent, which is what it
+ * holds in memory either way (the JSON of one snapshot is a few KiB).
+ */
+async function measureAgentRun(): Promise<{ vmHwmKb: number; rssKb: number; snapshots: number }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'pp-bench-agent-'));
+  const child = startInNamespace([...AGENT_NODE_FLAGS, agentBundle, 'run', '--server', 'http://127.0.0.1:9', '--enrollment-token', 'bench-token-not-used-0000', '--interval', '1', '--state-dir', stateDir]);
+  child.stdout?.resume();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, (AGENT_RUN_SNAPSHOTS + 0.5) * 1000));
+    // `ip netns exec` execs the command, so the child's pid is the agent's.
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    const snapshots = readdirSync(join(stateDir, 'spool')).length;
+    return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number; snapshots: number }): boolean {
   const ref = median(r.ssReferenceMs);
   const netlink = median(r.netlinkMs);
   const proc = median(r.procMs);
@@ -388,10 +414,11 @@ function printResults(r: TimerResult): boolean {
   const ratioOk = netlink / ref <= TARGET_RATIO;
   const coldPeak = Number.isFinite(coldRss) ? coldRss : 0;
   const rssOk = coldPeak < TARGET_RSS_MB * 1024;
-  const agentRssOk = r.warmVmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
+  const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
+  process.stdout.write(`Long-lived agent (run, node ${AGENT_NODE_FLAGS.join(' ')}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`);
   process.stdout.write(
     `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +
-      `long-lived agent RSS ≤ ${TARGET_AGENT_RSS_MB} MB (node ${AGENT_NODE_FLAGS.join(' ')}): ${mb(r.warmVmHwmKb)} ${agentRssOk ? 'PASS' : 'FAIL'}; ` +
+      `long-lived agent RSS ≤ ${TARGET_AGENT_RSS_MB} MB: ${mb(agentRun.vmHwmKb)} ${agentRssOk ? 'PASS' : 'FAIL'}; ` +
       `one-shot check RSS < ${TARGET_RSS_MB} MB: ${mb(coldPeak)} ${rssOk ? 'PASS' : 'FAIL'}\n`,
   );
   return ratioOk && rssOk && agentRssOk && r.report.identical;
@@ -418,7 +445,9 @@ async function orchestrate(): Promise<number> {
     process.stdout.write('Timing...\n');
     loadBefore = loadAverage();
     const result = await runTimer();
-    return printResults(result) ? 0 : 1;
+    process.stdout.write(`Running the agent (run, ${AGENT_RUN_SNAPSHOTS} snapshots at 1 s) for its RSS...\n`);
+    const agentRss = await measureAgentRun();
+    return printResults(result, agentRss) ? 0 : 1;
   } catch (error) {
     process.stderr.write(`bench-agent: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
