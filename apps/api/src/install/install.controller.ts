@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { AgentInstallInfo } from '@portpressure/protocol';
+import { ApiCookieAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { agentInstallInfoSchema, type AgentInstallInfo } from '@portpressure/protocol';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.ts';
+import { errorRef, schemaRef } from '../docs/openapi.ts';
 import { InstallService } from './install.service.ts';
 
 /**
@@ -14,12 +15,10 @@ import { InstallService } from './install.service.ts';
 export class InstallController {
   constructor(@Inject(InstallService) private readonly install: InstallService) {}
 
+  // Not REST: a shell script and binaries for hosts, documented in the README rather than at /api/docs.
   @Get('install.sh')
   @Public()
-  @ApiTags('agents')
-  @ApiProduces('text/x-shellscript')
-  @ApiOperation({ summary: 'The agent install script, with this server as its default', description: 'Needs no sign-in.' })
-  @ApiResponse({ status: 503, description: 'The agent is not built on this server' })
+  @ApiExcludeEndpoint()
   script(@Req() req: Request, @Res() res: Response): void {
     const body = this.install.installScript(`${req.protocol}://${req.get('host') ?? ''}`);
     res.setHeader('Cache-Control', 'no-store');
@@ -28,10 +27,7 @@ export class InstallController {
 
   @Get('downloads/agent/:file')
   @Public()
-  @ApiTags('agents')
-  @ApiOperation({ summary: 'An agent download: the executable, the bundle, the systemd unit, SHA256SUMS or version', description: 'Needs no sign-in.' })
-  @ApiResponse({ status: 404, description: 'No such download' })
-  @ApiResponse({ status: 503, description: 'The agent is not built on this server' })
+  @ApiExcludeEndpoint()
   download(@Param('file') file: string, @Res() res: Response): void {
     const filePath = this.install.downloadPath(file);
     res.setHeader('Cache-Control', 'no-cache');
@@ -40,8 +36,10 @@ export class InstallController {
 
   @Get('api/agents/install')
   @ApiTags('agents')
+  @ApiCookieAuth('session')
   @ApiOperation({ summary: 'What the "Add hosts" panel shows: server version, enrollment token (when known), downloads available' })
-  @ApiOkResponse({ description: 'Install information' })
+  @ApiOkResponse({ schema: schemaRef('AgentInstallInfo', agentInstallInfoSchema) })
+  @ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
   info(): AgentInstallInfo {
     return this.install.info();
   }
