@@ -23,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', ...UNIT_TESTS],
+          exclude: ['**/node_modules/**', ...E2E],
         },
       },
       {

@@ -26,6 +26,7 @@ const FIXED_BY_COMPOSE: Record<string, string> = {
   HOST: 'the API listens on every address of its container',
   DATABASE_URL: "compose runs its own PostgreSQL (POSTGRES_* choose its credentials)",
   PORTPRESSURE_WEB_DIR: 'the UI is built into the image',
+  PORTPRESSURE_AGENT_DIST_DIR: 'the agent build served to hosts is built into the image',
   PORTPRESSURE_SERVER_URL: 'the agent reaches the API through the port published on the host',
   PORTPRESSURE_STATE_DIR: 'the agent keeps its state in the agentstate volume',
 };
@@ -41,6 +42,8 @@ const CUSTOM: Record<string, string> = {
   DATABASE_URL: 'postgresql://elsewhere:5432/x',
   PORTPRESSURE_INTERVAL_SECONDS: '7',
   PORTPRESSURE_WEB_DIR: '/srv/ui',
+  PORTPRESSURE_AGENT_DIST_DIR: '/srv/agent-dist',
+  PORTPRESSURE_ENROLLMENT_TOKEN_FILE: '/run/secrets/enrollment-token',
   PORTPRESSURE_LOG_LEVEL: 'debug',
   PORTPRESSURE_LOG_FORMAT: 'json',
   PORTPRESSURE_ADMIN_PASSWORD: 'compose-admin-password',

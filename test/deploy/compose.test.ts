@@ -70,7 +70,7 @@ describe('docker-compose.yml', () => {
     for (const service of Object.values(compose.services)) {
       if (service.build) expect(targets).toContain(service.build.target);
     }
-    expect(dockerfile).toMatch(/^FROM node:20\S* AS deps$/m);
+    expect(dockerfile).toMatch(/^FROM node:2[2-9]\S* AS deps$/m);
     const workspaces = JSON.parse(read('package.json')).workspaces as string[];
     expect(workspaces).toEqual(['packages/*', 'apps/*']);
     const ciLine = dockerfile.indexOf('RUN npm ci');

@@ -96,6 +96,8 @@ function isPackageModule(target: string): boolean {
 }
 
 function resolves(ref: Reference, known: ReturnType<typeof knownPaths>): boolean {
+  // A Kubernetes API group version (`apiVersion: apps/v1`), not the apps/ folder.
+  if (/^apps\/v\d+$/.test(ref.target)) return true;
   if (candidates(ref).some((c) => known.paths.has(c))) return true;
   // A bare file name (no folder) is fine when the repository has a file of that name.
   const target = ref.target.replace(/\/$/, '');

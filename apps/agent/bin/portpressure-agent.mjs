@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Launcher for `npx portpressure-agent` from the repository: runs the TypeScript entry through tsx
-// (a root devDependency) in this process, so there is no second Node process to start. A deployed
-// agent runs the esbuild bundle instead (`npm run build -w @portpressure/agent`, then
-// `node apps/agent/dist/portpressure-agent.mjs`), which needs no compiler at all.
+// Launcher for the workspace's `portpressure-agent` bin inside this repository: runs the TypeScript
+// entry through tsx in this process, so there is no second Node process to start. Deployed agents
+// run what `npm run build:agent` writes instead (the single executable or the bundle
+// apps/agent/dist/portpressure-agent.cjs), which need no compiler at all.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,9 @@ enrolls the host with the API's enrollment token and stores the host's own crede
 Options (each has an environment variable):
   --server URL          API base URL, e.g. http://portpressure:8080     PORTPRESSURE_SERVER_URL
   --enrollment-token T  enroll this host (first run only)              PORTPRESSURE_ENROLLMENT_TOKEN
+  --enrollment-token-file FILE                                          PORTPRESSURE_ENROLLMENT_TOKEN_FILE
+                        read that token from a file instead (kept out of
+                        the command line and the process list)
   --interval SECONDS    seconds between snapshots (default 10)         PORTPRESSURE_INTERVAL_SECONDS
   --label KEY=VALUE     a label for this host; repeatable               PORTPRESSURE_LABELS (k=v,k=v)
   --state-dir DIR       where the agent keeps its state                 PORTPRESSURE_STATE_DIR
@@ -55,6 +59,7 @@ export const agentEnvSchema = z.object({
   PORTPRESSURE_ENROLLMENT_TOKEN: z.string().optional(),
   PORTPRESSURE_LOG_LEVEL: z.string().optional(),
   PORTPRESSURE_LOG_FORMAT: z.string().optional(),
+  PORTPRESSURE_ENROLLMENT_TOKEN_FILE: z.string().optional(),
 });
 
 function parseLabels(items: string[]): Labels {
@@ -69,7 +74,7 @@ function parseLabels(items: string[]): Labels {
   return parsed.data;
 }
 
-function defaultStateDir(): string {
+export function defaultStateDir(): string {
   if (process.getuid?.() === 0) return '/var/lib/portpressure-agent';
   return path.join(os.homedir(), '.local/state/portpressure-agent');
 }
@@ -93,6 +98,7 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
         source: { type: 'string' },
         'max-pending': { type: 'string' },
         'enrollment-token': { type: 'string' },
+        'enrollment-token-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -135,8 +141,29 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     source,
     maxPending: positiveInt('--max-pending', values['max-pending'] ?? e.PORTPRESSURE_MAX_PENDING ?? '8640', 1_000_000),
     // An empty value (e.g. an unset compose variable) means "none".
-    enrollmentToken: (values['enrollment-token'] ?? e.PORTPRESSURE_ENROLLMENT_TOKEN) || undefined,
+    enrollmentToken: enrollmentToken(
+      (values['enrollment-token'] ?? e.PORTPRESSURE_ENROLLMENT_TOKEN) || undefined,
+      (values['enrollment-token-file'] ?? e.PORTPRESSURE_ENROLLMENT_TOKEN_FILE) || undefined,
+    ),
     logLevel,
     logFormat,
   };
+}
+
+/**
+ * The token itself, or the first line of a token file (a Kubernetes Secret or a file the install
+ * script wrote with mode 0600). An empty value (e.g. an unset compose variable) means "none". A
+ * file that cannot be read is an error only while a token is needed, so a host that enrolled
+ * keeps running after the file is deleted.
+ */
+function enrollmentToken(value: string | undefined, file: string | undefined): string | undefined {
+  if (value) return value;
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').split('\n')[0]?.trim() || undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new AgentConfigError(`cannot read the enrollment token file ${file}: ${code ?? String(error)}`);
+  }
 }

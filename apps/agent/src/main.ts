@@ -7,6 +7,10 @@ Commands:
   run     stream snapshots of this host to a Portpressure API (default)
   check   measure this host now and print the result; no server needed
           (exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
+  health  exit 0 if the running agent is connected to its server, else 1
+          (for container health checks; --state-dir DIR as for run)
+
+Options: --version prints the agent's version.
 
 Run "portpressure-agent <command> --help" for the options of a command.
 `;
@@ -17,6 +21,14 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const { runCheck } = await import('./check/check-command.ts');
       return runCheck(rest);
+    }
+    case 'health':
+      return runHealth(rest);
+    case '--version':
+    case 'version': {
+      const { AGENT_VERSION } = await import('./version.ts');
+      process.stdout.write(`${AGENT_VERSION}\n`);
+      return 0;
     }
     case 'run':
     case undefined:
@@ -31,6 +43,16 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`portpressure-agent: unknown command "${command}"\n\n${USAGE}`);
       return 3;
   }
+}
+
+async function runHealth(args: string[]): Promise<number> {
+  const { parseArgs } = await import('node:util');
+  const { defaultStateDir } = await import('./config.ts');
+  const { checkLinkHealth } = await import('./health-file.ts');
+  const { values } = parseArgs({ args, options: { 'state-dir': { type: 'string' } }, strict: true });
+  const result = checkLinkHealth(values['state-dir'] ?? process.env['PORTPRESSURE_STATE_DIR'] ?? defaultStateDir());
+  (result.healthy ? process.stdout : process.stderr).write(`portpressure-agent: ${result.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}\n`);
+  return result.healthy ? 0 : 1;
 }
 
 async function runFromArgs(args: string[]): Promise<number> {

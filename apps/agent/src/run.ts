@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createLogger } from '@portpressure/logging';
 import { collectReport } from './collect/index.ts';
 import { AgentConfigError, type AgentRunConfig } from './config.ts';
+import { writeLinkHealth } from './health-file.ts';
 import { readHostIdentity } from './identity.ts';
 import { AgentLink } from './link/agent-link.ts';
 import { CredentialStore, CredentialStoreError } from './link/credential-store.ts';
@@ -49,6 +50,13 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
   log(`reporting ${identity.hostname} to ${config.serverUrl} every ${config.intervalSeconds} s`);
   link.start();
 
+  const recordHealth = () => {
+    try {
+      writeLinkHealth(config.stateDir, { streaming: link.currentState === 'streaming', lastHeardAt: link.lastHeardAt, intervalSeconds: config.intervalSeconds });
+    } catch (error) {
+      log(`could not write the health file: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   let sampling = false;
   let stopping = false;
   const sample = async () => {
@@ -61,6 +69,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
     } catch (error) {
       logger.error(`could not measure this host: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      recordHealth();
       sampling = false;
     }
   };
@@ -73,6 +82,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
       stopping = true;
       clearInterval(timer);
       void link.stop().then(() => {
+        recordHealth(); // stopped: not connected any more
         log(`${signal}: stopped; ${link.pendingCount} unacknowledged snapshot(s) kept in the spool`);
         resolve(0);
       });

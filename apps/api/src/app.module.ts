@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
 import { HostsModule } from './hosts/hosts.module.ts';
 import { IngestModule } from './ingest/ingest.module.ts';
+import { InstallModule } from './install/install.module.ts';
 import { LiveModule } from './live/live.module.ts';
 import { MetricsCoreModule } from './metrics/metrics-core.module.ts';
 import { MetricsModule } from './metrics/metrics.module.ts';
@@ -28,7 +29,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule, RetentionModule, StorageModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule, RetentionModule, StorageModule, InstallModule],
     };
   }
 }

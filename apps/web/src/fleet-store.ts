@@ -114,7 +114,7 @@ function start(): void {
   void load();
   stopListening = [
     addLiveListener((m) => {
-      if (m.type === 'host') queue(m.host.id, (h) => fromSummary(m.host, h?.trend ?? null));
+      if (m.type === 'host') queue(m.host.id, (h) => fromSummary(m.host, h?.trend ?? null, h?.agentVersion ?? null));
       else if (m.type === 'trend') queue(m.hostId, (h) => (h ? { ...h, trend: fromTrend(m.trend) } : h));
     }),
     onLiveReconnect(() => void load()),
@@ -151,9 +151,11 @@ export function useFleet(): FleetState {
 }
 
 /** A live `host` frame as a fleet row (the frame carries no trend: the row keeps its own). */
-function fromSummary(h: HostSummary, trend: FleetTrend | null): FleetHostRow {
+function fromSummary(h: HostSummary, trend: FleetTrend | null, agentVersion: string | null): FleetHostRow {
   const t = h.worstTuple;
   return {
+    // live frames built from an agent's connection may not carry the version: keep the known one
+    agentVersion: h.agentVersion ?? agentVersion,
     id: h.id,
     hostname: h.hostname,
     labels: h.labels,

@@ -10,6 +10,7 @@ import { FleetPage } from './fleet/fleet-page.tsx';
 import { HostPage } from './host/host-page.tsx';
 import { TokensPage } from './settings/tokens-page.tsx';
 import { StoragePage } from './storage/storage-page.tsx';
+import { AddHostsPage } from './install/add-hosts-page.tsx';
 
 /**
  * Every page of the app. To add one (alerts, channels…), add an entry: `path` may hold `:params`,
@@ -31,6 +32,7 @@ export interface AppRoute {
 export const ROUTES: AppRoute[] = [
   { path: '/', nav: 'Fleet', title: () => 'Fleet', render: () => <FleetPage /> },
   { path: '/hosts/:id', section: '/', title: () => 'Host', render: (p) => <HostPage key={p.id} id={p.id ?? ''} /> },
+  { path: '/add-hosts', nav: 'Add hosts', minRole: 'editor', title: () => 'Add hosts', render: () => <AddHostsPage /> },
   { path: '/alerts', nav: 'Alerts', title: () => 'Alerts', render: () => <IncidentsPage /> },
   { path: '/alerts/rules', section: '/alerts', title: () => 'Alert rules', render: () => <RulesPage /> },
   { path: '/alerts/channels', section: '/alerts', title: () => 'Alert channels', render: () => <ChannelsPage /> },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, seedHour, type SeededHost, type TupleSpec } from './support/seed-hosts.ts';
 import { lacks } from '../../../test/support/requirements.ts';
@@ -219,9 +219,8 @@ describe.skipIf(lacks('web UI without hosts', 'chromium'))('web UI of a fleet wi
     await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
     await page.getByLabel('Password').press('Enter');
     await poll(() => page.getByRole('heading', { name: 'No hosts yet' }).isVisible()).toBe(true);
-    const command = await page.locator('pre code').textContent();
-    expect(command).toContain(`portpressure-agent run --server ${h.api.url}`);
-    expect(command).toContain('--enrollment-token');
+    const command = await page.getByTestId('install-command').textContent();
+    expect(command).toBe(`curl -fsSL ${h.api.url}/install.sh | sudo sh -s -- --token ${TEST_ENROLLMENT_TOKEN}`);
     await screenshot(page, 'fleet-empty');
   });
 });

@@ -29,6 +29,8 @@ export const hostSummarySchema = z.object({
   droppedSnapshots: z.number().int().min(0),
   /** Whether the host holds a credential that is not revoked (it can connect and report). */
   credentialActive: z.boolean(),
+  /** The version its agent last reported (null before it did); compare with RELEASE_VERSION. */
+  agentVersion: z.string().nullable().optional(),
 });
 export type HostSummary = z.infer<typeof hostSummarySchema>;
 

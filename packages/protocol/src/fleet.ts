@@ -55,6 +55,8 @@ export const fleetHostRowSchema = z.object({
   usable: z.number().int().nullable(),
   worst: fleetTupleSchema.nullable(),
   trend: fleetTrendSchema.nullable(),
+  /** The version its agent last reported (null before it did); older than the server's is flagged. */
+  agentVersion: z.string().nullable().optional(),
 });
 export type FleetHostRow = z.infer<typeof fleetHostRowSchema>;
 

@@ -11,3 +11,5 @@ export * from './security.ts';
 export * from './visible-text.ts';
 export * from './users.ts';
 export * from './storage.ts';
+export * from './release.ts';
+export * from './install.ts';

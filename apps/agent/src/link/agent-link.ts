@@ -108,6 +108,11 @@ export class AgentLink {
     return this.state;
   }
 
+  /** When the server was last heard from (any frame or pong), ms since the epoch; 0 before the first. */
+  get lastHeardAt(): number {
+    return this.lastHeard;
+  }
+
   get pendingCount(): number {
     return this.options.spool.size;
   }

@@ -73,6 +73,8 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_RETENTION_INCIDENT_DAYS: intFromEnv(1, 36500).default(90),
   PORTPRESSURE_ARCHIVE_AFTER_DAYS: intFromEnv(1, 36500).default(30),
   PORTPRESSURE_MAINTENANCE_MINUTES: intFromEnv(1, 1440).default(10),
+  // The agent's build folder (npm run build:agent), served at /install.sh and /downloads/agent/.
+  PORTPRESSURE_AGENT_DIST_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'apps/agent/dist')),
 });
 
 export type ApiConfig = {
@@ -101,6 +103,8 @@ export type ApiConfig = {
   /** Limits against floods and abuse (sign-in, enrollment, upgrades, ingest, webhook targets). */
   security: SecurityConfig;
   retention: RetentionConfig;
+  /** Where the install script, the agent executable, bundle, unit and SHA256SUMS are. */
+  agentDistDir: string;
 } & TeamConfig;
 
 export interface MetricsConfig {
@@ -205,6 +209,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       archiveAfterDays: e.PORTPRESSURE_ARCHIVE_AFTER_DAYS,
       maintenanceMinutes: e.PORTPRESSURE_MAINTENANCE_MINUTES,
     },
+    agentDistDir: path.resolve(e.PORTPRESSURE_AGENT_DIST_DIR),
   };
 }
 

@@ -25,6 +25,7 @@ const ROW_SQL = `
     'id', id,
     'hostname', hostname,
     'labels', labels,
+    'agentVersion', agent_version,
     'lastSeenAt', to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'pressure', round(pressure::numeric, 5),
     'usable', summary->'usable',

@@ -59,6 +59,7 @@ export function toHostSummary(row: HostRow, now: Date, intervalSeconds: number):
     worstTuple: s.worstTuple,
     droppedSnapshots: row.droppedSnapshots,
     credentialActive: row.credentialActive,
+    agentVersion: row.agentVersion ?? null,
   };
 }
 

@@ -14,13 +14,16 @@ export interface HostRow {
   droppedSnapshots: number;
   /** Whether the host holds a credential that is not revoked. */
   credentialActive: boolean;
+  /** The version the host's agent last reported. */
+  agentVersion?: string | null;
   /** The stored HostTrend (listRanked only). */
   trend?: unknown;
 }
 
 const HOST_COLUMNS = `id, machine_id AS "machineId", hostname, labels, last_seen_at AS "lastSeenAt", pressure, summary,
   dropped_snapshots::float8 AS "droppedSnapshots",
-  EXISTS (SELECT 1 FROM host_credentials c WHERE c.host_id = hosts.id AND c.revoked_at IS NULL) AS "credentialActive"`;
+  EXISTS (SELECT 1 FROM host_credentials c WHERE c.host_id = hosts.id AND c.revoked_at IS NULL) AS "credentialActive",
+  agent_version AS "agentVersion"`;
 
 /**
  * Plain `pg` rather than Prisma: the ranking returns every host with its JSON summary, and at

@@ -136,6 +136,15 @@ export function nextAttemptDelay(attempt: number, policy: BackoffPolicy, random:
   return Math.max(jittered, policy.retryAfterMs ?? 0);
 }
 
+/** Validated headers as the plain record undici's fetch takes (forEach: typed in every lib setting). */
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
+}
+
 function isNameNotAddress(host: string): boolean {
   return !/^[\d.]+$/.test(host) && !host.includes(':');
 }
@@ -264,7 +273,7 @@ export async function sendHttp(request: OutgoingRequest, options: SendOptions): 
   try {
     response = await undiciFetch(parsed, {
       method: request.method,
-      headers: Object.fromEntries(headers),
+      headers: headerRecord(headers),
       body: request.body,
       signal,
       redirect: 'manual',

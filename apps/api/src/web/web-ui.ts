@@ -6,13 +6,14 @@ import type { NextFunction, Request, Response } from 'express';
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Portpressure</title>
 <p>The web UI is not built. Run <code>npm run build:web</code> (npm start does it for you).</p>`;
 
+/** The agent's install script and downloads (apps/api/src/install), answered by their controller. */
 /**
  * First path segments of the UI's client-side routes (apps/web/src/routes.tsx, plus the sign-in
  * page). Only these get index.html on a reload; any other path is a 404, so a probe or a scrape
  * sent to a wrong path fails instead of getting the app's page with a 200. A new top-level page
  * adds its segment here.
  */
-export const UI_SECTIONS = new Set(['', 'hosts', 'alerts', 'settings', 'login', 'users', 'audit', 'admin', 'account']);
+export const UI_SECTIONS = new Set(['', 'hosts', 'add-hosts', 'alerts', 'settings', 'storage', 'login', 'users', 'audit', 'admin', 'account']);
 
 /** Whether a GET of `path` is a page of the UI (a client-side route), not a file or an API path. */
 export function isUiRoute(path: string): boolean {

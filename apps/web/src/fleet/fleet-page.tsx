@@ -2,9 +2,10 @@ import { visibleText } from '@portpressure/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useFleet } from '../fleet-store.ts';
 import { count } from '../format.ts';
-import { navigate, useLocation } from '../router.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
 import { allLabels, FIRST_DIR, filterRows, isOffline, sortRows, toRow, type SortDir, type SortKey } from './fleet-rows.ts';
 import { FleetTable } from './fleet-table.tsx';
+import { InstallPanel, useInstallInfo } from '../install/add-hosts-page.tsx';
 
 const SORT_KEYS: SortKey[] = ['host', 'pressure', 'tuple', 'held', 'timeWait', 'forecast', 'trend', 'lastSeen'];
 /** "Last seen" and "offline" move with the clock, not only with data. */
@@ -130,18 +131,14 @@ export function FleetPage() {
 }
 
 function EmptyFleet() {
-  const origin = location.origin;
+  const { info, error } = useInstallInfo();
   return (
     <section className="card empty" aria-labelledby="empty-title">
       <h1 id="empty-title">No hosts yet</h1>
-      <p>Run the agent on each host you want to watch. It enrolls once with the enrollment token, then reports every 10 s:</p>
-      <pre>
-        <code>npx portpressure-agent run --server {origin} --enrollment-token "$PORTPRESSURE_ENROLLMENT_TOKEN" --label env=prod</code>
-      </pre>
+      {error && <p role="alert">Could not load the install command: {error}</p>}
+      {info && <InstallPanel info={info} />}
       <p className="muted">
-        The token is <code>PORTPRESSURE_ENROLLMENT_TOKEN</code> of the API, or the one it printed once in its log on first start. From a checkout
-        of this repository: <code>npm run agent -- run --server {origin} --enrollment-token …</code>. No server? <code>portpressure-agent check</code>{' '}
-        answers on the host itself.
+        The command is also under <Link to="/add-hosts">Add hosts</Link>. No server? <code>portpressure-agent check</code> answers on the host itself.
       </p>
     </section>
   );

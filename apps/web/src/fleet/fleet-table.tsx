@@ -1,5 +1,6 @@
 import { visibleText } from '@portpressure/protocol';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { OutdatedAgentBadge } from '../install/outdated-agent-badge.tsx';
 import { ago, count, duration, formatDateTime, percent } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
@@ -188,6 +189,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
             offline
           </span>
         )}
+        <OutdatedAgentBadge version={h.agentVersion} />
         {labels.map(([k, v]) => (
           <span key={k} className="label">
             {k}={visibleText(v)}

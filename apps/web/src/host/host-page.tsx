@@ -12,6 +12,7 @@ import { HostCharts } from './host-charts.tsx';
 import { KernelPanel } from './kernel-panel.tsx';
 import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
 import { TupleTable } from './tuple-table.tsx';
+import { OutdatedAgentBadge } from '../install/outdated-agent-badge.tsx';
 
 /** How often live snapshots may trigger a history reload, per range: finer ranges move faster. */
 const REFRESH_MS: Record<string, number> = { '1h': 5_000, '24h': 60_000, '7d': 300_000 };
@@ -124,6 +125,7 @@ export function HostPage({ id }: { id: string }) {
         ) : (
           <span className="badge online">reporting</span>
         )}
+        <OutdatedAgentBadge version={h.agentVersion} long />
         {Object.entries(h.labels).map(([k, v]) => (
           <span key={k} className="label">
             {k}={visibleText(v)}
