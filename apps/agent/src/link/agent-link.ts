@@ -4,6 +4,7 @@ import {
   AGENT_WS_PATH,
   BACK_OFF_MIN_MS,
   ENROLLMENT_TOKEN_HEADER,
+  MAX_SEQ_JUMP,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_HEADER,
   serverMessageSchema,
@@ -269,6 +270,13 @@ export class AgentLink {
         this.attempt = 0;
         if (message.lastSeq > this.seq) {
           // The server has newer snapshots than our state file remembers (state lost): continue after them.
+          this.seq = message.lastSeq;
+          this.options.onSeq?.(this.seq);
+        } else if (this.seq >= message.lastSeq + MAX_SEQ_JUMP) {
+          // An admin reset the host's sequence baseline (our numbering had been poisoned, e.g. a
+          // seq near 2^53 taken from an earlier welcome): numbers this far ahead would all be
+          // refused, so continue after the server's.
+          this.log(`the server's last seq is ${message.lastSeq} (reset); numbering continues after it instead of ${this.seq}`);
           this.seq = message.lastSeq;
           this.options.onSeq?.(this.seq);
         }

@@ -36,6 +36,12 @@ export class EnrollmentRepository {
    * agent lost its state and an admin revoked the old credential: the host and its history are
    * kept), and stores the new credential's hash, in one transaction. An identity whose credential
    * is active is not touched: `{ inUse }` names the host.
+   *
+   * Re-enrolling also resets the host's sequence baseline (as an admin can, host-sequence/): the
+   * machine may come back with a fresh state folder numbering from 1, or the old numbering may have
+   * been poisoned; the new credential starts a new numbering, and the old history stays.
+   * latest_taken_at comes back to now at most, so a stored future date cannot hold the host's
+   * figures still.
    */
   async enrollHost(
     identity: HostIdentity,
@@ -53,7 +59,8 @@ export class EnrollmentRepository {
         INSERT INTO hosts (machine_id, hostname, labels, agent_version)
         VALUES (${identity.machineId}, ${identity.hostname}, ${JSON.stringify(identity.labels)}::jsonb, ${agentVersion})
         ON CONFLICT (machine_id, hostname)
-        DO UPDATE SET labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version
+        DO UPDATE SET labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version,
+          last_seq = 0, seq_reset_at = now(), latest_taken_at = LEAST(hosts.latest_taken_at, now())
         RETURNING id`;
       const hostId = hosts[0]?.id;
       if (!hostId) throw new Error('host upsert returned no row');
