@@ -279,6 +279,11 @@ export class AgentLink {
           this.log(`the server's last seq is ${message.lastSeq} (reset); numbering continues after it instead of ${this.seq}`);
           this.seq = message.lastSeq;
           this.options.onSeq?.(this.seq);
+          // Spooled snapshots numbered that far ahead can never be stored (SEQ_OUT_OF_RANGE, or past
+          // 2^53−1): drop them now, or they would be sent before the new numbering on every connection.
+          const unreachable = spool.pending.filter((seq) => seq >= message.lastSeq + MAX_SEQ_JUMP);
+          for (const seq of unreachable) if (spool.ack(seq)) this.refused += 1;
+          if (unreachable.length > 0) this.log(`dropped ${unreachable.length} spooled snapshot(s) numbered beyond the server's reach`);
         }
         this.ratePerSecond = Math.max(1, message.maxFramesPerSecond * RATE_HEADROOM);
         this.tokens = Math.max(1, this.ratePerSecond);

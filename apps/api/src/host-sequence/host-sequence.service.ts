@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { HostSequenceReset } from '@portpressure/protocol';
+import { AGENT_ERROR_CODES, type HostSequenceReset } from '@portpressure/protocol';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { HostsError } from '../hosts/hosts.errors.ts';
 import { HostSequenceRepository } from './host-sequence.repository.ts';
 
-/** WebSocket "service restart": the agent reconnects (with its usual back-off) and reads the new baseline in its welcome. */
-const CLOSE_RECONNECT = 1012;
 
 /**
  * Resets a host's sequence baseline. A host whose last_seq was pushed near 2^53 (before sequence
@@ -25,8 +23,14 @@ export class HostSequenceService {
   async reset(hostId: string): Promise<HostSequenceReset> {
     const row = await this.repository.reset(hostId);
     if (!row) throw new HostsError('HOST_NOT_FOUND', `no host with id ${hostId}`);
-    // An open connection admits against the old baseline it read at hello; it reconnects for the new one.
-    const closed = this.connections.closeHost(hostId, CLOSE_RECONNECT, 'sequence baseline reset');
+    // An open connection admits against the old baseline it read at hello; it reconnects (with the
+    // agent's usual back-off) for the new one. No protocol code says "reconnect" more precisely than
+    // INTERNAL (which every agent version answers by reconnecting); the reason says why.
+    const closed = this.connections.closeHost(
+      hostId,
+      AGENT_ERROR_CODES.INTERNAL,
+      "an admin reset this host's sequence baseline; reconnect to read it",
+    );
     this.logger.log(`host ${hostId}: sequence baseline reset (last seq was ${row.previousLastSeq}); ${closed} connection(s) asked to reconnect`);
     return {
       hostId,
