@@ -76,7 +76,7 @@ export class IngestService {
         snapshot.seq,
       );
     }
-    const admitted = admitSnapshot(session, snapshot, Date.now());
+    const admitted = admitSnapshot(session, snapshot, Date.now(), this.config.intervalSeconds * 1000);
     if (session.clockSkewMs !== null) this.skews.record(session.host.hostId, session.clockSkewMs);
     return admitted;
   }
