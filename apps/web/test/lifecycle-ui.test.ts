@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
+import { MaintenanceService } from '../../api/src/retention/maintenance.service.ts';
 
 function poll<T>(fn: () => T | Promise<T>) {
   return expect.poll(fn, { timeout: 15_000, interval: 100 });
@@ -63,6 +64,28 @@ describe('host deletion and the storage page, in headless Chromium against the r
       [retired.hostId],
     );
     expect(rows[0]).toEqual({ hosts: '0', snapshots: '0' });
+  });
+
+  it('leaves an archived host out of the fleet page until it reports again', async () => {
+    const { page } = browser;
+    const busy = hosts.get('busy-box')!;
+    await page.goto(h.api.url);
+    await poll(hostnames).toContain('busy-box');
+    // 31 days of silence, as the database sees it; then the maintenance job archives the host
+    await h.db.query(`UPDATE hosts SET last_seen_at = now() - interval '31 days' WHERE id = $1`, [busy.hostId]);
+    const job = h.api.app.get(MaintenanceService);
+    await poll(async () => (await job.run())?.archivedHosts ?? null).toEqual([busy.hostId]);
+    await page.reload();
+    // the only host left is archived: the fleet shows its empty state, not a stale row
+    await poll(async () => (await page.locator('main').textContent())?.includes('No hosts yet')).toBe(true);
+    expect(await hostnames()).toEqual([]);
+    await screenshot(page, 'fleet-after-archive');
+
+    // its next report brings it back, live, on the page already open
+    await busy.report([{ remoteAddress: '10.0.0.5', remotePort: 443, used: 61 }]);
+    await poll(hostnames).toEqual(['busy-box']);
+    const { rows } = await h.db.query<{ archived_at: Date | null }>('SELECT archived_at FROM hosts WHERE id = $1', [busy.hostId]);
+    expect(rows[0]!.archived_at).toBeNull();
   });
 
   it('shows disk use per tier and the projected size', async () => {

@@ -54,6 +54,8 @@ export class HostsRepository {
          WHERE incident_id IN (SELECT id FROM alert_incidents WHERE host_id = $1::uuid)`,
         [id],
       );
+      // no foreign key from host_identities (it is to be a Citus reference table): removed here
+      await client.query('DELETE FROM host_identities WHERE host_id = $1::uuid', [id]);
       return ((await client.query('DELETE FROM hosts WHERE id = $1::uuid', [id])).rowCount ?? 0) > 0;
     });
   }
