@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { labelsSchema, type Labels } from '@portpressure/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Raised for a bad flag or environment variable; the CLI prints the message and exits 3. */
 export class AgentConfigError extends Error {
