@@ -5,16 +5,7 @@ import type { AlertNotification } from '../notification.ts';
 import type { AnyProvider, BuildOptions, ChatProvider, DirectSendContext, FieldSpec } from './chat-provider.ts';
 import { isDirectProvider, NotificationProviderError } from './chat-provider.ts';
 import type { ChannelField } from '@portpressure/protocol';
-import { alertmanagerProvider } from './alertmanager.ts';
-import { emailProvider } from './email.ts';
-import { opsgenieProvider } from './opsgenie.ts';
-import { pagerdutyProvider } from './pagerduty.ts';
-import { discordProvider } from './discord.ts';
-import { googleChatProvider } from './google-chat.ts';
-import { mattermostProvider } from './mattermost.ts';
-import { slackProvider } from './slack.ts';
-import { teamsProvider } from './teams.ts';
-import { webhookProvider } from './webhook.ts';
+import * as registered from './registered.ts';
 
 export type { AnyProvider, BuildOptions, ChatProvider, DirectProvider, DirectSendContext, FieldSpec, ProviderFields } from './chat-provider.ts';
 export { NotificationProviderError, webhookUrlSchema } from './chat-provider.ts';
@@ -122,22 +113,12 @@ export class ProviderRegistry {
   }
 }
 
-/**
- * Every provider the server has. Adding one is its file plus one line here: the channel config
- * type, its validation, redaction and the settings form all derive from this list.
- */
-export const chatProviders = [
-  slackProvider,
-  discordProvider,
-  teamsProvider,
-  mattermostProvider,
-  googleChatProvider,
-  webhookProvider,
-  pagerdutyProvider,
-  opsgenieProvider,
-  alertmanagerProvider,
-  emailProvider,
-] as const;
+type RegisteredProvider = (typeof registered)[keyof typeof registered];
+
+/** Every provider the server has (listed in registered.ts), by display name. */
+export const chatProviders: readonly RegisteredProvider[] = Object.values(registered).sort((a, b) =>
+  a.displayName.localeCompare(b.displayName, 'en'),
+);
 
 export const providerRegistry = new ProviderRegistry(chatProviders);
 
@@ -146,7 +127,6 @@ export function getProvider(name: string): AnyProvider<unknown> {
   return providerRegistry.get(name);
 }
 
-type RegisteredProvider = (typeof chatProviders)[number];
 type ConfigOf<P> = P extends AnyProvider<infer S, infer N> ? { type: N; settings: S } : never;
 type HttpConfigOf<P> = P extends ChatProvider<infer S, infer N> ? { type: N; settings: S } : never;
 
@@ -168,9 +148,15 @@ function configOption(provider: RegisteredProvider) {
  * states what the union guarantees (each option pairs a provider's name with its own schema).
  */
 export const channelConfigSchema = z.discriminatedUnion('type', [
-  configOption(chatProviders[0]),
+  configOption(firstProvider()),
   ...chatProviders.slice(1).map(configOption),
 ]) as unknown as z.ZodType<ChannelConfig>;
+
+function firstProvider(): RegisteredProvider {
+  const first = chatProviders[0];
+  if (first === undefined) throw new NotificationProviderError('UNKNOWN_PROVIDER', 'no notification provider is registered');
+  return first;
+}
 
 export function buildChannelRequest(
   config: HttpChannelConfig,
