@@ -13,3 +13,4 @@ export { pagerdutyProvider } from './pagerduty.ts';
 export { slackProvider } from './slack.ts';
 export { teamsProvider } from './teams.ts';
 export { webhookProvider } from './webhook.ts';
+export { telegramProvider } from './telegram.ts';
