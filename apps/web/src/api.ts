@@ -1,3 +1,4 @@
+import { fullJitterBackoff } from '@portpressure/domain';
 import {
   LIVE_WS_PATH,
   apiErrorSchema,
@@ -81,8 +82,10 @@ export function fetchHistory(id: string, from: Date, to: Date, signal?: AbortSig
   return request(`/api/hosts/${encodeURIComponent(id)}/history?${q}`, (b) => hostHistorySchema.parse(b), { signal });
 }
 
+const LIVE_BACKOFF = { baseMs: 500, capMs: 30_000 };
+
 /**
- * Opens the live channel and reconnects with capped, jittered backoff. The server refuses the
+ * Opens the live channel and reconnects with capped, full-jitter backoff. The server refuses the
  * upgrade without a session (browsers only see a failed socket), so after a failure the session
  * is checked once, which sends a signed-out browser to the sign-in page.
  */
@@ -107,7 +110,7 @@ export function subscribeLive(onMessage: (m: LiveMessage) => void, onStatus: (co
       onStatus(false);
       if (closed) return;
       if (!opened) void fetchMe().catch(() => undefined);
-      const delay = Math.min(30_000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+      const delay = fullJitterBackoff(attempt++, LIVE_BACKOFF);
       timer = setTimeout(connect, delay);
     };
   };
