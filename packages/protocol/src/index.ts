@@ -10,3 +10,4 @@ export * from './api-tokens.ts';
 export * from './security.ts';
 export * from './visible-text.ts';
 export * from './users.ts';
+export * from './liveness.ts';

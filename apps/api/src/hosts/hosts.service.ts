@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { HostList, HostSummary } from '@portpressure/protocol';
+import { offlineAfterSeconds, type HostList, type HostSummary } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { HostsError } from './hosts.errors.ts';
 import { HostsRepository } from './hosts.repository.ts';
-import { OFFLINE_AFTER_INTERVALS, toFleetHost, toHostSummary } from './host-summary.ts';
+import { toFleetHost, toHostSummary } from './host-summary.ts';
 
 @Injectable()
 export class HostsService {
@@ -17,7 +17,7 @@ export class HostsService {
     return {
       hosts: rows.map((r) => toFleetHost(r, now, this.config.intervalSeconds)),
       serverTime: now.toISOString(),
-      offlineAfterSeconds: OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds,
+      offlineAfterSeconds: offlineAfterSeconds(this.config.intervalSeconds),
     };
   }
 

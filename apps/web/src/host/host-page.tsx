@@ -1,4 +1,4 @@
-import { visibleText, type HostDetail, type HostHistory, type LiveMessage } from '@portpressure/protocol';
+import { isOffline, visibleText, type HostDetail, type HostHistory, type LiveMessage } from '@portpressure/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchDetail, fetchHistory, SignedOutError } from '../api.ts';
 import { ago, count, duration, formatDateTime, percent, pressureLevel, timeWaitShare, tupleLabel } from '../format.ts';
@@ -104,7 +104,7 @@ export function HostPage({ id }: { id: string }) {
 
   const h = detail.host;
   const serverNow = tick + skew;
-  const offline = h.lastSeenAt === null || serverNow - Date.parse(h.lastSeenAt) > detail.offlineAfterSeconds * 1000;
+  const offline = isOffline(h.lastSeenAt === null ? null : Date.parse(h.lastSeenAt), serverNow, detail.offlineAfterSeconds * 1000);
   const report = detail.latest?.report ?? null;
   const worst = h.worstTuple;
   const exhaustsAt = detail.trend?.exhaustsAt ? Date.parse(detail.trend.exhaustsAt) : null;
