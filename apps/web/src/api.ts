@@ -5,13 +5,11 @@ import {
   fleetEnvelopeSchema,
   hostDetailSchema,
   hostHistorySchema,
-  hostListSchema,
   liveMessageSchema,
   sessionInfoSchema,
   type FleetEnvelope,
   type HostDetail,
   type HostHistory,
-  type HostList,
   type LiveMessage,
   type SessionInfo,
 } from '@portpressure/protocol';
@@ -72,7 +70,6 @@ export async function signOut(): Promise<void> {
 export const fetchFleet = (signal?: AbortSignal): Promise<FleetEnvelope> =>
   request('/api/fleet', (b) => fleetEnvelopeSchema.parse(b), { signal });
 
-export const fetchHosts = (signal?: AbortSignal): Promise<HostList> => request('/api/hosts', (b) => hostListSchema.parse(b), { signal });
 
 export const fetchDetail = (id: string, signal?: AbortSignal): Promise<HostDetail> =>
   request(`/api/hosts/${encodeURIComponent(id)}/detail`, (b) => hostDetailSchema.parse(b), { signal });
