@@ -24,6 +24,7 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ status: 'checking' });
   const location = useLocation();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once at start; later navigation does not re-check the session
   useEffect(() => {
     const abort = new AbortController();
     // the fleet page's data in parallel with the session check, not after it
