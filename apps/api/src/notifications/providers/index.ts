@@ -5,7 +5,7 @@ import type { AlertNotification } from '../notification.ts';
 import type { AnyProvider, BuildOptions, ChatProvider, DirectSendContext, FieldSpec } from './chat-provider.ts';
 import { isDirectProvider, NotificationProviderError } from './chat-provider.ts';
 import type { ChannelField } from '@portpressure/protocol';
-import * as registered from './registered.ts';
+import { registeredProviders } from './registered.ts';
 
 export type { AnyProvider, BuildOptions, ChatProvider, DirectProvider, DirectSendContext, FieldSpec, ProviderFields } from './chat-provider.ts';
 export { NotificationProviderError, webhookUrlSchema } from './chat-provider.ts';
@@ -113,12 +113,10 @@ export class ProviderRegistry {
   }
 }
 
-type RegisteredProvider = (typeof registered)[keyof typeof registered];
+type RegisteredProvider = (typeof registeredProviders)[number];
 
-/** Every provider the server has (listed in registered.ts), by display name. */
-export const chatProviders: readonly RegisteredProvider[] = Object.values(registered).sort((a, b) =>
-  a.displayName.localeCompare(b.displayName, 'en'),
-);
+/** Every provider the server has (listed in registered.ts), in the form's order. */
+export const chatProviders: readonly RegisteredProvider[] = registeredProviders;
 
 export const providerRegistry = new ProviderRegistry(chatProviders);
 

@@ -1,16 +1,18 @@
 /**
- * The providers the server has, one line each: adding a provider is its file plus its line here.
- * Everything else (channel config type and validation, redaction, the settings form, the accepted
- * names) derives from these exports in index.ts. The form lists them by display name.
+ * The providers the server has, one line each, in the order the channel form lists them: adding a
+ * provider is its file plus its line here. Everything else (channel config type and validation,
+ * redaction, the settings form, the accepted names) derives from this list in index.ts.
  */
-export { alertmanagerProvider } from './alertmanager.ts';
-export { discordProvider } from './discord.ts';
-export { emailProvider } from './email.ts';
-export { googleChatProvider } from './google-chat.ts';
-export { mattermostProvider } from './mattermost.ts';
-export { opsgenieProvider } from './opsgenie.ts';
-export { pagerdutyProvider } from './pagerduty.ts';
-export { slackProvider } from './slack.ts';
-export { teamsProvider } from './teams.ts';
-export { webhookProvider } from './webhook.ts';
-export { telegramProvider } from './telegram.ts';
+export const registeredProviders = [
+  (await import('./slack.ts')).slackProvider,
+  (await import('./discord.ts')).discordProvider,
+  (await import('./teams.ts')).teamsProvider,
+  (await import('./mattermost.ts')).mattermostProvider,
+  (await import('./google-chat.ts')).googleChatProvider,
+  (await import('./webhook.ts')).webhookProvider,
+  (await import('./pagerduty.ts')).pagerdutyProvider,
+  (await import('./opsgenie.ts')).opsgenieProvider,
+  (await import('./alertmanager.ts')).alertmanagerProvider,
+  (await import('./email.ts')).emailProvider,
+  (await import('./telegram.ts')).telegramProvider,
+] as const;
