@@ -10,6 +10,7 @@ import { buildChannelRequest } from '../../src/notifications/providers/index.ts'
 import { aFiringNotification } from './support/notification-factory.ts';
 import type { WebhookReceiver } from './support/webhook-receiver.ts';
 import { closedLoopbackPort, startWebhookReceiver } from './support/webhook-receiver.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // The part of a webhook URL that is the credential; it must never show up in an outcome.
 const SECRET_PATH = '/services/T0SECRET/B0SECRET/tokenSECRET';
@@ -113,7 +114,8 @@ describe('sendHttp against a failing receiver', () => {
     receiver.enqueue({ hang: true });
     const controller = new AbortController();
     const pending = sendHttp(slackRequest(), { allow: LOOPBACK, timeoutMs: 5_000, signal: controller.signal });
-    await sleep(100);
+    // Abort once the receiver holds the request, not after a guessed pause.
+    await waitUntil('the receiver to hold the request', () => receiver.requests.length === 1);
     controller.abort();
     const failure = expectFailure(await pending);
     expect(failure.retryable).toBe(true);
