@@ -60,6 +60,8 @@ describe('logs of a full run', () => {
         PORTPRESSURE_DELIVERY_BACKOFF_BASE_MS: '50',
         PORTPRESSURE_DELIVERY_BACKOFF_MAX_MS: '100',
         PORTPRESSURE_DELIVERY_MAX_ATTEMPTS: '2',
+        // the receiver is on loopback, which webhooks may reach only when allowed
+        PORTPRESSURE_WEBHOOK_ALLOW: '127.0.0.0/8',
       },
     });
     const stopApi = (c: ChildProcess) => new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EgressProxyConfig } from '../../src/config/team-config.ts';
 import { NO_EGRESS_PROXY } from '../../src/notifications/egress-proxy.ts';
+import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import type { DeliveryOutcome } from '../../src/notifications/http-sender.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { providerRegistry, type ChannelConfig } from '../../src/notifications/providers/index.ts';
@@ -93,8 +94,11 @@ beforeEach(() => {
   proxy.seen.length = 0;
 });
 
+/** The receivers run on loopback, which webhooks may reach only when the operator allows it. */
+const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
+
 function send(config: ChannelConfig, notification: AlertNotification, egress: EgressProxyConfig = NO_EGRESS_PROXY): Promise<DeliveryOutcome> {
-  return providerRegistry.deliver(config, notification, { now: FIXED_NOW, egress: { timeoutMs: 5_000, proxy: egress } });
+  return providerRegistry.deliver(config, notification, { now: FIXED_NOW, egress: { timeoutMs: 5_000, proxy: egress, allow: LOOPBACK } });
 }
 
 const body = (r: ReceivedRequest | undefined): unknown => JSON.parse(r?.body ?? 'null');
