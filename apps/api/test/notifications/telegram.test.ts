@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
 import { buildChannelRequest, channelConfigSchema, redactChannelConfig } from '../../src/notifications/providers/index.ts';
 import { channelTypes } from '../../src/alerts/channels/channel-types.ts';
 import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import { aFiringNotification, aResolvedNotification, FIXED_NOW } from './support/notification-factory.ts';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { useWebhookReceiver, type ReceivedRequest } from './support/webhook-receiver.ts';
 
 /**
  * The Telegram provider against a real HTTP server on loopback standing in for the Bot API: the
@@ -21,14 +21,7 @@ const sendMessageSchema = z.strictObject({
   link_preview_options: z.strictObject({ is_disabled: z.literal(true) }),
 });
 
-let receiver: WebhookReceiver;
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => receiver.close());
-beforeEach(() => {
-  receiver.requests.length = 0;
-});
+const receiver = useWebhookReceiver();
 
 function telegramConfig(chatId = '-1001234567890') {
   const config = channelConfigSchema.parse({ type: 'telegram', settings: { botToken: BOT_TOKEN, chatId, apiUrl: `${receiver.origin}/` } });
