@@ -13,3 +13,4 @@ export * from './users.ts';
 export * from './storage.ts';
 export * from './release.ts';
 export * from './install.ts';
+export * from './liveness.ts';

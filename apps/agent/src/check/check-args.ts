@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { SourceChoice } from '../collect/index.ts';
+import { parseSourceName, SOURCE_CHOICES, type SourceName } from '../socket-source.ts';
 
 export const CHECK_USAGE = `Usage: portpressure-agent check [options]
 
@@ -13,8 +13,8 @@ Options:
                  (default 2/3 of usable)
   --critical X   pressure from which the state is critical (default 0.9)
   --top N        tuples to list, worst first (default 10; with --json, 1000)
-  --source S     auto | netlink | proc (default auto: netlink through "ss", falling back
-                 to /proc/net with a warning)
+  --source S     auto | ss | proc (default auto: the "ss" tool, falling back to
+                 /proc/net with a warning; netlink is the old name of ss)
   --json         print the result as JSON: the report's figures and the verdict
   --format F     text | json | prometheus (node_exporter textfile collector format;
                  --top defaults to 10 there, to keep the series few)
@@ -34,7 +34,7 @@ export interface CheckArgs {
   warning: number;
   critical: number;
   top: number;
-  source: SourceChoice;
+  source: SourceName;
 }
 
 export type ParsedCheckArgs = { help: true } | ({ help: false } & CheckArgs);
@@ -89,9 +89,10 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
     top = Number(values.top);
   }
 
-  const source = values.source ?? 'auto';
-  if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
-    throw new CheckArgsError(`--source takes auto, netlink or proc, not "${source}"`);
+  const sourceValue = values.source ?? 'auto';
+  const source = parseSourceName(sourceValue);
+  if (source === undefined) {
+    throw new CheckArgsError(`--source takes ${SOURCE_CHOICES} (netlink is the old name of ss), not "${sourceValue}"`);
   }
   return { help: false, json, format, output: values.output, warning, critical, top, source };
 }

@@ -6,6 +6,7 @@ import { EXIT_CODES, statusOf } from './check-status.ts';
 import { checkJson, checkText } from './format-check.ts';
 import { checkPrometheus, failedCheckPrometheus } from './format-prometheus.ts';
 import { writeFileAtomically } from './write-atomically.ts';
+import { collectorSource } from '../socket-source.ts';
 
 export interface CheckIo {
   stdout: (text: string) => void;
@@ -57,7 +58,7 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
 
   let result: CollectResult;
   try {
-    result = await io.collect({ source: args.source, maxTuples: args.top });
+    result = await io.collect({ source: collectorSource(args.source), maxTuples: args.top });
   } catch (error) {
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
