@@ -11,3 +11,4 @@ export * from './security.ts';
 export * from './visible-text.ts';
 export * from './users.ts';
 export * from './storage.ts';
+export * from './namespaces.ts';
