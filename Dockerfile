@@ -35,8 +35,9 @@ CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "apps/api/src/main.t
 
 # The agent. It measures the network namespace it runs in: run it with the host's network.
 FROM deps AS agent
-# iproute2 provides `ss`, the agent's netlink source (it falls back to /proc without it).
-RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
+# iproute2 provides `ss`, the agent's netlink source (it falls back to /proc without it);
+# util-linux provides `nsenter`, with which `check --all-namespaces` measures other namespaces.
+RUN apt-get update && apt-get install -y --no-install-recommends iproute2 util-linux && rm -rf /var/lib/apt/lists/*
 COPY apps/agent apps/agent
 ENV NODE_ENV=production TSX_TSCONFIG_PATH=/app/apps/agent/tsconfig.json PORTPRESSURE_STATE_DIR=/var/lib/portpressure-agent
 VOLUME /var/lib/portpressure-agent

@@ -343,7 +343,7 @@ function cleanup(): void {
 }
 
 /**
- * Holds the sockets of every small namespace in one process: perl (in Debian's essential
+ * Holds the sockets of many small namespaces in one process: perl (in Debian's essential
  * perl-base) calls setns(2) into each namespace in turn; a socket stays in the namespace it was
  * made in, whatever its process does next. Each namespace gets a listener on 127.0.0.1:5000
  * (outside the range) and MULTI_CONNECTIONS connections to it, client and accepted ends both kept.
@@ -381,17 +381,24 @@ async function buildManyNamespaces(count: number): Promise<void> {
     multiNames.push(name);
     sh('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
   }
-  // ~300 descriptors per namespace: raise the holder's limit (root may).
-  const child = spawn('sh', ['-c', `ulimit -n ${count * (MULTI_CONNECTIONS * 2 + 1) + 64} && exec perl -e "$0" "$@"`, PERL_HOLDER, String(setns), String(MULTI_CONNECTIONS), ...multiNames.map((n) => `/run/netns/${n}`)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  await new Promise<void>((resolve, reject) => {
-    if (!child.stdout) return reject(new Error('perl holder has no stdout'));
-    createInterface({ input: child.stdout }).on('line', (line) => line === 'ready' && resolve());
-    child.on('exit', (code) => reject(new Error(`perl holder exited early with ${code}`)));
-  });
+  // ~300 descriptors per namespace: as many perl processes as the descriptor limit asks for.
+  const limit = Number(spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim()) || 1024;
+  const perHolder = Math.max(1, Math.floor((limit - 64) / (MULTI_CONNECTIONS * 2 + 1)));
+  const holders: Promise<void>[] = [];
+  for (let from = 0; from < multiNames.length; from += perHolder) {
+    const paths = multiNames.slice(from, from + perHolder).map((n) => `/run/netns/${n}`);
+    const child = spawn('perl', ['-e', PERL_HOLDER, String(setns), String(MULTI_CONNECTIONS), ...paths], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    holders.push(
+      new Promise<void>((resolve, reject) => {
+        if (!child.stdout) return reject(new Error('perl holder has no stdout'));
+        createInterface({ input: child.stdout }).on('line', (line) => line === 'ready' && resolve());
+        child.on('exit', (code) => reject(new Error(`perl holder exited early with ${code}`)));
+      }),
+    );
+  }
+  await Promise.all(holders);
   process.stdout.write(`  ${count} namespaces × ${MULTI_CONNECTIONS * 2} sockets in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
