@@ -29,14 +29,18 @@ export class NamespaceGoneError extends Error {
  * seen from inside: /proc/sys/net shows the namespace of the reader), then execs `ss` with the
  * same in-kernel source-port filter as the host measurement, or prints /proc/net's tables. One
  * process chain per namespace (nsenter → sh → ss) keeps the cost next to running `ss` there.
- * (/proc/sys is read whole with cat: sysctl files answer byte-sized reads, as the shell's `read`
- * makes, with garbage.) Sections are introduced by lines starting with "@@", which neither ss nor /proc/net print.
+ * The sysctls come from one `head -v` (one process for all, a "==> name <==" line before each;
+ * the shell's `read` cannot be used: sysctl files answer its byte-sized reads with garbage), and
+ * the range for the filter is cut out of that text by the shell itself. Sections are introduced
+ * by lines starting with "@@", which neither ss nor /proc/net print.
  */
 const SCRIPT_SETTINGS = `ss=$0 d=/proc/sys/net/ipv4
-for f in ${KERNEL_SETTING_NAMES.join(' ')}; do
-  if v=$(cat "$d/$f" 2>/dev/null); then printf '%s=%s\\n' "$f" "$v"; else printf '%s!\\n' "$f"; fi
-done
-r=$(cat "$d/ip_local_port_range") || exit 97
+s=$(cd "$d" && head -v -n 1 ${KERNEL_SETTING_NAMES.join(' ')} 2>/dev/null)
+printf '%s\\n' "$s"
+r=\${s#*ip_local_port_range <==
+}
+r=\${r%%
+*}
 set -- $r`;
 const SCRIPT_SS = `${SCRIPT_SETTINGS}
 printf '@@ss\\n'
@@ -205,22 +209,15 @@ function findMarker(bytes: Buffer, from: number): number {
   }
 }
 
-/** "name=value" lines, "name!" for a file that could not be read. */
+/** `head -v` output: "==> name <==", then the file's one line; a file that could not be read is absent. */
 function parseHeader(text: string): KernelSettingTexts {
-  const texts: Partial<Record<string, string | null>> = {};
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    if (line.endsWith('!')) texts[line.slice(0, -1)] = null;
-    else {
-      const eq = line.indexOf('=');
-      if (eq > 0) texts[line.slice(0, eq)] = line.slice(eq + 1);
-    }
+  const texts = new Map<string, string>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const name = /^==> (\S+) <==$/.exec(lines[i] ?? '')?.[1];
+    if (name !== undefined) texts.set(name, lines[++i] ?? '');
   }
   const result = {} as KernelSettingTexts;
-  for (const name of KERNEL_SETTING_NAMES) {
-    const value = texts[name];
-    if (value === undefined) throw new CollectError('SYSCTL_UNREADABLE', `net.ipv4.${name} was not printed from inside the namespace`);
-    result[name] = value;
-  }
+  for (const name of KERNEL_SETTING_NAMES) result[name] = texts.get(name) ?? null;
   return result;
 }

@@ -1,12 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { namespaceInfoSchema, portReportSchema } from '@portpressure/protocol';
 import type { NamespaceInfo, PortReport } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SocketDriver, TestNamespace } from './netns.ts';
+import { DEFAULT_NAMESPACE_TOOLS } from '../../src/namespaces/collect-all-namespaces.ts';
+import { NamespaceGoneError, measureNamespace } from '../../src/namespaces/measure-namespace.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 
 const run = promisify(execFile);
@@ -163,6 +165,48 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
     expect(seen.has(inodes.a)).toBe(false);
     expect(seen.has(inodes.b)).toBe(true);
     expect(seen.has(inodes.c)).toBe(true);
+  });
+});
+
+describe.skipIf(lacks('namespaces that vanish, and no privilege', 'root'))('namespaces that vanish, and an agent without the privilege', () => {
+  it('reports a namespace deleted between discovery and measurement as gone, not as an error', async () => {
+    const ns = await TestNamespace.create();
+    const target = { path: `/run/netns/${ns.name}`, inode: inodeOf(`/run/netns/${ns.name}`) };
+    await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).resolves.toMatchObject({ report: { source: 'netlink' } });
+    await ns.destroy();
+    await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).rejects.toBeInstanceOf(NamespaceGoneError);
+  });
+
+  it('reports a process-held namespace whose process exited as gone', async () => {
+    const child = spawn('unshare', ['-n', 'sleep', '600'], { stdio: 'ignore' });
+    try {
+      const path = `/proc/${child.pid}/ns/net`;
+      // unshare execs sleep once the namespace is made: wait until the link shows a new namespace.
+      const own = inodeOf('/proc/self/ns/net');
+      for (let i = 0; i < 100 && (!existsSync(path) || inodeOf(path) === own); i++) await new Promise((r) => setTimeout(r, 20));
+      const target = { path, inode: inodeOf(path) };
+      expect(target.inode).not.toBe(own);
+      await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).resolves.toBeTruthy();
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).rejects.toBeInstanceOf(NamespaceGoneError);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('without CAP_SYS_ADMIN says so plainly and measures its own namespace', async () => {
+    const ns = await TestNamespace.create();
+    try {
+      const argv = ['--bounding-set=-sys_admin', process.execPath, '--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces', '--json'];
+      const { stdout } = await run('setpriv', argv, { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+      const out = JSON.parse(stdout) as AllOutput;
+      expect(out.warnings).toEqual([expect.stringMatching(/^not allowed to enter other network namespaces \(needs root, or CAP_SYS_ADMIN/)]);
+      expect(out.namespaces.map((n) => n.namespace.host)).toEqual([true]);
+      expect(out.namespaces[0]?.report.report.source).toBe('netlink');
+    } finally {
+      await ns.destroy();
+    }
   });
 });
 
