@@ -7,6 +7,8 @@ import type { AllNamespacesResult } from '../namespaces/collect-all-namespaces.t
 import type { CheckArgs } from './check-args.ts';
 import { EXIT_CODES, checkedPressure, statusOf } from './check-status.ts';
 import { checkJsonObject, checkText } from './format-check.ts';
+import { failedCheckPrometheus } from './format-prometheus.ts';
+import { checkPrometheusAllNamespaces } from './format-prometheus-namespaces.ts';
 import type { CheckOutcome } from './format-check.ts';
 
 /**
@@ -26,6 +28,7 @@ export async function checkAllNamespaces(
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
     if (args.format === 'json') await emit(`${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message }, namespaces: [] }, null, 2)}\n`);
+    else if (args.format === 'prometheus') await emit(failedCheckPrometheus());
     else await emit(`PORTPRESSURE UNKNOWN - cannot measure this host: ${message} [${code}]\n`);
     return EXIT_CODES.UNKNOWN;
   }
@@ -49,7 +52,8 @@ export async function checkAllNamespaces(
   const skipped = all.skipped.map((s) => ({ namespace: s.namespace, gone: s.gone, reason: s.reason }));
 
   let text: string;
-  if (args.format === 'json') {
+  if (args.format === 'prometheus') text = checkPrometheusAllNamespaces(sections);
+  else if (args.format === 'json') {
     text = `${JSON.stringify(
       {
         status: sections[0]?.outcome.status ?? 'UNKNOWN',

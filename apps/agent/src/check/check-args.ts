@@ -22,7 +22,8 @@ Options:
                  measure every network namespace on the host (containers, pods, "ip netns"),
                  each from inside with its own range, reserved ports and sysctls; one section
                  per namespace, worst first, and the exit code of the worst. Needs root (or
-                 CAP_SYS_ADMIN and CAP_SYS_PTRACE); text or json only
+                 CAP_SYS_ADMIN and CAP_SYS_PTRACE); with --format prometheus, each series
+                 carries netns_inode, netns_name, pod, pod_namespace and container labels
   --output FILE  write the result to FILE instead of stdout, atomically (a temporary file
                  in the same folder, then renamed), e.g.
                  /var/lib/node_exporter/textfile_collector/portpressure.prom
@@ -102,7 +103,6 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
     throw new CheckArgsError(`--source takes auto, netlink or proc, not "${source}"`);
   }
   const allNamespaces = values['all-namespaces'] === true;
-  if (allNamespaces && format === 'prometheus') throw new CheckArgsError('--all-namespaces prints text or json, not prometheus');
   return { help: false, json, format, output: values.output, warning, critical, top, source, allNamespaces };
 }
 

@@ -156,6 +156,31 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
     expect(pick(inodes.c)?.tuples[0]?.used).toBe(19);
   });
 
+  it.skipIf(lacks('all-namespaces textfile', 'prometheus'))('writes one series per namespace for the textfile collector, valid for promtool', async () => {
+    const { stdout, code } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces', '--format', 'prometheus'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, out) =>
+        resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout: out }),
+      );
+    });
+    expect(code).toBe(2);
+    const lint = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+      const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('error', reject);
+      child.on('close', (exit) => resolve({ code: exit ?? -1, output }));
+      child.stdin.end(stdout);
+    });
+    expect(lint).toEqual({ code: 0, output: '' });
+    const line = (prefix: string, inode: number) => stdout.split('\n').find((l) => l.startsWith(prefix) && l.includes(`netns_inode="${inode}"`));
+    expect(line('portpressure_capacity_ports{', inodes.a)).toMatch(new RegExp(`netns_name="${a.name}".* 90$`));
+    expect(line('portpressure_capacity_ports{', inodes.c)).toMatch(/netns_name="".* 19$/);
+    expect(line('portpressure_check_status{', inodes.c)).toMatch(/ 2$/);
+    expect(line('portpressure_tuple_used_ports{', inodes.b)).toMatch(/remote_port="5000"} 120$|remote_port="5001"} 40$/);
+    expect(stdout.match(/^# TYPE portpressure_tuple_used_ports gauge$/gm)).toHaveLength(1);
+  });
+
   it('stops listing a namespace once it is deleted, and prints it worst first in text', async () => {
     const text = await new Promise<{ code: number; stdout: string }>((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
