@@ -14,3 +14,4 @@ export * from './storage.ts';
 export * from './release.ts';
 export * from './install.ts';
 export * from './liveness.ts';
+export * from './namespaces.ts';

@@ -18,6 +18,12 @@ Options:
   --json         print the result as JSON: the report's figures and the verdict
   --format F     text | json | prometheus (node_exporter textfile collector format;
                  --top defaults to 10 there, to keep the series few)
+  --all-namespaces
+                 measure every network namespace on the host (containers, pods, "ip netns"),
+                 each from inside with its own range, reserved ports and sysctls; one section
+                 per namespace, worst first, and the exit code of the worst. Needs root (or
+                 CAP_SYS_ADMIN and CAP_SYS_PTRACE); with --format prometheus, each series
+                 carries netns_inode, netns_name, pod, pod_namespace and container labels
   --output FILE  write the result to FILE instead of stdout, atomically (a temporary file
                  in the same folder, then renamed), e.g.
                  /var/lib/node_exporter/textfile_collector/portpressure.prom
@@ -35,6 +41,8 @@ export interface CheckArgs {
   critical: number;
   top: number;
   source: SourceName;
+  /** Measure every network namespace of the host, not only this process's. */
+  allNamespaces: boolean;
 }
 
 export type ParsedCheckArgs = { help: true } | ({ help: false } & CheckArgs);
@@ -63,6 +71,7 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
         source: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string' },
+        'all-namespaces': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -94,7 +103,8 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
   if (source === undefined) {
     throw new CheckArgsError(`--source takes ${SOURCE_CHOICES} (netlink is the old name of ss), not "${sourceValue}"`);
   }
-  return { help: false, json, format, output: values.output, warning, critical, top, source };
+  const allNamespaces = values['all-namespaces'] === true;
+  return { help: false, json, format, output: values.output, warning, critical, top, source, allNamespaces };
 }
 
 /** "0.9", ".9", "90%", "66.7%" → a ratio in (0, 1]. */

@@ -16,19 +16,20 @@ export interface CheckOutcome {
 
 /** The JSON printed by `check --json`: the report under the port-accounting names plus the verdict. */
 export function checkJson(outcome: CheckOutcome): string {
-  return `${JSON.stringify(
-    {
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      checkedPressure: checkedPressure(outcome.report),
-      thresholds: outcome.thresholds,
-      report: outcome.report,
-      hints: outcome.hints,
-      warnings: outcome.warnings,
-    },
-    null,
-    2,
-  )}\n`;
+  return `${JSON.stringify(checkJsonObject(outcome), null, 2)}\n`;
+}
+
+/** The object `check --json` prints; `check --all-namespaces --json` prints one per namespace. */
+export function checkJsonObject(outcome: CheckOutcome) {
+  return {
+    status: outcome.status,
+    exitCode: outcome.exitCode,
+    checkedPressure: checkedPressure(outcome.report),
+    thresholds: outcome.thresholds,
+    report: outcome.report,
+    hints: outcome.hints,
+    warnings: outcome.warnings,
+  };
 }
 
 /**
