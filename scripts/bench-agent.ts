@@ -14,6 +14,13 @@
  *    (Node start-up included) and their peak RSS.
  * 4. Prints medians, ratios to `ss -tanH`, peak RSS, and whether the targets hold (netlink
  *    ≤ 0.75 × ss -tanH, long-lived RSS ≤ 50 MB with the agent's V8 flags, one-shot RSS < 80 MB). Deletes the namespace and its processes on every exit path.
+ * 5. Many namespaces (`--namespaces N`, default 100; 0 skips it): N more namespaces with 300
+ *    sockets each (150 connections to a listener in the same namespace, both ends held), made by
+ *    one perl process that setns(2)s into each in turn, so that 100 namespaces cost one small
+ *    process rather than 100 Node processes. From the busy namespace, as the agent's own, the
+ *    timer then alternates: `ss -tanH` run in every namespace the agent can see (nsenter, the same
+ *    parallelism as the agent), and the agent's all-namespaces snapshot (discover, measure each,
+ *    JSON). The namespaces are deleted with the rest.
  *
  * The same file is the holder and the timer (`--role`), run from the bundle.
  */
@@ -29,6 +36,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { collectReport } from '../apps/agent/src/collect/index.ts';
 import { AGENT_NODE_FLAGS } from '../apps/agent/src/node-flags.ts';
+import { collectAllNamespaces } from '../apps/agent/src/namespaces/collect-all-namespaces.ts';
+import { discoverNamespaces } from '../apps/agent/src/namespaces/discover-namespaces.ts';
 
 const RANGE = { low: 10000, high: 60999 };
 const HOLDERS = 4;
@@ -40,6 +49,10 @@ const ROUNDS = 11;
 const COLD_ROUNDS = 5;
 const TARGET_RATIO = 0.75;
 /** Peak RSS of a one-shot `check` process. */
+/** Namespaces of the many-namespaces scenario (`--namespaces N`) and connections in each (two sockets each). */
+const DEFAULT_MULTI_NAMESPACES = 100;
+const MULTI_CONNECTIONS = 150;
+const MULTI_ROUNDS = 5;
 const TARGET_RSS_MB = 80;
 /** Peak RSS of the long-lived agent (snapshots every interval) on this host. */
 const TARGET_AGENT_RSS_MB = 50;
@@ -59,6 +72,18 @@ interface TimerResult {
   /** CPU time (this process and its children) summed over the rounds, in ms. */
   cpuMs: { ssReference: number; netlink: number; proc: number };
   report: { tupleCount: number; clientSockets: number; hostPortsInUse: number; bindOwned: number; identical: boolean; jsonBytes: number };
+  multi: MultiResult | null;
+}
+
+interface MultiResult {
+  namespaces: number;
+  /** The bench's own namespaces that reported exactly MULTI_CONNECTIONS sockets on their one tuple. */
+  exact: number;
+  skipped: number;
+  ssEachMs: number[];
+  agentMs: number[];
+  cpuMs: { ssEach: number; agent: number };
+  jsonBytes: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,7 +209,53 @@ function vmHwmKb(): number {
   return match ? Number(match[1]) : NaN;
 }
 
-async function timer(bundle: string): Promise<void> {
+/** `ss -tanH` in every namespace the agent sees, `concurrency` at a time, as the agent measures them. */
+async function ssInEach(paths: string[], concurrency: number): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < paths.length; i = next++) {
+      const path = paths[i];
+      if (path === undefined) return;
+      await timeCommand('nsenter', [`--net=${path}`, 'ss', '-tanH']);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+  return performance.now() - start;
+}
+
+async function timeManyNamespaces(prefix: string): Promise<MultiResult> {
+  const { availableParallelism } = await import('node:os');
+  const concurrency = Math.min(8, availableParallelism());
+  const result: MultiResult = { namespaces: 0, exact: 0, skipped: 0, ssEachMs: [], agentMs: [], cpuMs: { ssEach: 0, agent: 0 }, jsonBytes: 0 };
+  const agentSnapshot = async () => {
+    const start = performance.now();
+    const all = await collectAllNamespaces({ source: 'netlink' });
+    const json = JSON.stringify(all.measured.map((m) => ({ namespace: m.namespace, report: m.result.report })));
+    return { ms: performance.now() - start, all, json };
+  };
+  const first = await agentSnapshot();
+  result.namespaces = first.all.measured.length + first.all.skipped.length;
+  result.skipped = first.all.skipped.length;
+  result.jsonBytes = first.json.length;
+  result.exact = first.all.measured.filter(
+    (m) => m.namespace.name?.startsWith(prefix) && m.result.report.tupleCount === 1 && m.result.report.tuples[0]?.used === MULTI_CONNECTIONS,
+  ).length;
+  for (let round = 0; round < MULTI_ROUNDS; round++) {
+    // The same namespaces as the agent's discovery: its own by /proc/self, the others by their files.
+    const paths = discoverNamespaces().namespaces.map((n) => (n.info.host ? '/proc/self/ns/net' : n.path));
+    let cpu = cpuTimeMs();
+    result.ssEachMs.push(await ssInEach(paths, concurrency));
+    result.cpuMs.ssEach += cpuTimeMs() - cpu;
+    cpu = cpuTimeMs();
+    result.agentMs.push((await agentSnapshot()).ms);
+    result.cpuMs.agent += cpuTimeMs() - cpu;
+    process.stderr.write(`  namespaces round ${round + 1}/${MULTI_ROUNDS}\n`);
+  }
+  return result;
+}
+
+async function timer(bundle: string, multiPrefix: string | undefined): Promise<void> {
   const filter = `( sport >= :${RANGE.low} and sport <= :${RANGE.high} )`;
   const result: TimerResult = {
     ssLines: 0,
@@ -199,6 +270,7 @@ async function timer(bundle: string): Promise<void> {
     warmVmHwmKb: 0,
     cpuMs: { ssReference: 0, netlink: 0, proc: 0 },
     report: { tupleCount: 0, clientSockets: 0, hostPortsInUse: 0, bindOwned: 0, identical: false, jsonBytes: 0 },
+    multi: null,
   };
   // The TIME_WAIT entries were just made: let them pass tcp_tw_reuse_delay (1 s), so that what is
   // reclaimable does not change between the netlink and the proc snapshot compared below.
@@ -243,6 +315,7 @@ async function timer(bundle: string): Promise<void> {
       if (cold.rssKb !== null) result.coldRssKb[source].push(cold.rssKb);
     }
   }
+  if (multiPrefix) result.multi = await timeManyNamespaces(multiPrefix);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -256,6 +329,9 @@ const agentBundle = join(distDir, 'portpressure-agent.cjs');
 const benchBundle = join(distDir, 'bench-agent.mjs');
 
 const ns = `pp-bench-${process.pid}`;
+/** Names of the many-namespaces scenario: `${multiPrefix}<i>`. */
+const multiPrefix = `pp-bench-${process.pid}-n`;
+const multiNames: string[] = [];
 const children = new Set<ChildProcess>();
 let cleanedUp = false;
 
@@ -269,6 +345,67 @@ function cleanup(): void {
   cleanedUp = true;
   for (const child of children) child.kill('SIGKILL');
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const name of multiNames) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+}
+
+/**
+ * Holds the sockets of many small namespaces in one process: perl (in Debian's essential
+ * perl-base) calls setns(2) into each namespace in turn; a socket stays in the namespace it was
+ * made in, whatever its process does next. Each namespace gets a listener on 127.0.0.1:5000
+ * (outside the range) and MULTI_CONNECTIONS connections to it, client and accepted ends both kept.
+ */
+const PERL_HOLDER = `
+use strict; use Socket; $| = 1;
+my ($nr, $per, @paths) = @ARGV; my @keep;
+for my $path (@paths) {
+  open(my $fh, '<', $path) or die "open $path: $!";
+  syscall($nr, fileno($fh), 0x40000000) == 0 or die "setns $path: $!";
+  close $fh;
+  my $addr = pack_sockaddr_in(5000, inet_aton('127.0.0.1'));
+  socket(my $l, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+  bind($l, $addr) or die "bind: $!"; listen($l, 4096) or die "listen: $!"; push @keep, $l;
+  for (1 .. $per) {
+    socket(my $c, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+    connect($c, $addr) or die "connect: $!"; accept(my $a, $l) or die "accept: $!";
+    push @keep, $c, $a;
+  }
+}
+print "ready\n";
+my $line = <STDIN>;
+`;
+
+/** setns(2) by machine, for the perl holder. */
+const SETNS_SYSCALL: Record<string, number> = { x64: 308, arm64: 268 };
+
+async function buildManyNamespaces(count: number): Promise<void> {
+  const setns = SETNS_SYSCALL[process.arch];
+  if (setns === undefined) throw new Error(`--namespaces: no setns syscall number for ${process.arch}`);
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const name = `${multiPrefix}${i}`;
+    sh('ip', ['netns', 'add', name]);
+    multiNames.push(name);
+    sh('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  }
+  // ~300 descriptors per namespace: as many perl processes as the descriptor limit asks for.
+  const limit = Number(spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim()) || 1024;
+  const perHolder = Math.max(1, Math.floor((limit - 64) / (MULTI_CONNECTIONS * 2 + 1)));
+  const holders: Promise<void>[] = [];
+  for (let from = 0; from < multiNames.length; from += perHolder) {
+    const paths = multiNames.slice(from, from + perHolder).map((n) => `/run/netns/${n}`);
+    const child = spawn('perl', ['-e', PERL_HOLDER, String(setns), String(MULTI_CONNECTIONS), ...paths], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    holders.push(
+      new Promise<void>((resolve, reject) => {
+        if (!child.stdout) return reject(new Error('perl holder has no stdout'));
+        createInterface({ input: child.stdout }).on('line', (line) => line === 'ready' && resolve());
+        child.on('exit', (code) => reject(new Error(`perl holder exited early with ${code}`)));
+      }),
+    );
+  }
+  await Promise.all(holders);
+  process.stdout.write(`  ${count} namespaces × ${MULTI_CONNECTIONS * 2} sockets in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 async function buildBundles(): Promise<void> {
@@ -330,9 +467,9 @@ async function buildSockets(): Promise<void> {
   print(true);
 }
 
-async function runTimer(): Promise<TimerResult> {
+async function runTimer(withMulti: boolean): Promise<TimerResult> {
   // With the deployed agent's V8 settings, so that its peak RSS is the long-lived agent's.
-  const child = startInNamespace([...AGENT_NODE_FLAGS, benchBundle, '--role', 'timer', agentBundle]);
+  const child = startInNamespace([...AGENT_NODE_FLAGS, benchBundle, '--role', 'timer', agentBundle, ...(withMulti ? [multiPrefix] : [])]);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -421,7 +558,23 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
       `long-lived agent RSS ≤ ${TARGET_AGENT_RSS_MB} MB: ${mb(agentRun.vmHwmKb)} ${agentRssOk ? 'PASS' : 'FAIL'}; ` +
       `one-shot check RSS < ${TARGET_RSS_MB} MB: ${mb(coldPeak)} ${rssOk ? 'PASS' : 'FAIL'}\n`,
   );
-  return ratioOk && rssOk && agentRssOk && r.report.identical;
+  if (r.multi) printMulti(r.multi);
+  return ratioOk && rssOk && agentRssOk && r.report.identical && (r.multi === null || r.multi.skipped === 0);
+}
+
+function printMulti(m: MultiResult): void {
+  const ss = median(m.ssEachMs);
+  const agent = median(m.agentMs);
+  process.stdout.write(
+    `\nMany namespaces: ${m.namespaces} seen (the busy one as the agent's own, ${multiNames.length} × ${MULTI_CONNECTIONS * 2} sockets, and any other on this machine), ` +
+      `${m.exact} of ${multiNames.length} reported exactly, ${m.skipped} skipped; medians of ${MULTI_ROUNDS} interleaved rounds:\n\n`,
+  );
+  process.stdout.write(`  ss -tanH in every namespace (nsenter)        ${fmt(ss).padStart(10)}  1.00\n`);
+  process.stdout.write(`  agent snapshot of every namespace (+ JSON)   ${fmt(agent).padStart(10)}  ${(agent / ss).toFixed(2)}\n`);
+  process.stdout.write(`\n  all rounds (ms): ss each ${m.ssEachMs.map((v) => v.toFixed(0)).join(' ')} | agent ${m.agentMs.map((v) => v.toFixed(0)).join(' ')}\n`);
+  const cpu = (ms: number) => `${(ms / MULTI_ROUNDS).toFixed(0)} ms`;
+  process.stdout.write(`  CPU per run (process + children, mean): ss each ${cpu(m.cpuMs.ssEach)}, agent ${cpu(m.cpuMs.agent)} (${(m.cpuMs.agent / m.cpuMs.ssEach).toFixed(2)})\n`);
+  process.stdout.write(`  JSON of all namespaces: ${(m.jsonBytes / 1024).toFixed(1)} KiB; load average now ${loadAverage()}\n`);
 }
 
 async function orchestrate(): Promise<number> {
@@ -442,9 +595,14 @@ async function orchestrate(): Promise<number> {
     await buildBundles();
     process.stdout.write(`Building ${(HOLDERS * CONNECTIONS_PER_HOLDER * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`);
     await buildSockets();
+    const multiCount = namespacesFlag();
+    if (multiCount > 0) {
+      process.stdout.write(`Building ${multiCount} more namespaces with ${MULTI_CONNECTIONS * 2} sockets each...\n`);
+      await buildManyNamespaces(multiCount);
+    }
     process.stdout.write('Timing...\n');
     loadBefore = loadAverage();
-    const result = await runTimer();
+    const result = await runTimer(multiCount > 0);
     process.stdout.write(`Running the agent (run, ${AGENT_RUN_SNAPSHOTS} snapshots at 1 s) for its RSS...\n`);
     const agentRss = await measureAgentRun();
     return printResults(result, agentRss) ? 0 : 1;
@@ -456,6 +614,16 @@ async function orchestrate(): Promise<number> {
   }
 }
 
+/** `--namespaces N` (0-1000) for the many-namespaces scenario; default DEFAULT_MULTI_NAMESPACES. */
+function namespacesFlag(): number {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--namespaces');
+  if (at === -1) return DEFAULT_MULTI_NAMESPACES;
+  const value = args[at + 1] ?? '';
+  if (!/^\d+$/.test(value) || Number(value) > 1000) throw new Error(`--namespaces takes a whole number from 0 to 1000, not "${value}"`);
+  return Number(value);
+}
+
 async function main(): Promise<number> {
   const [flag, role, ...rest] = process.argv.slice(2);
   if (flag === '--role' && role === 'holder') {
@@ -463,7 +631,7 @@ async function main(): Promise<number> {
     return -1; // keeps running until killed
   }
   if (flag === '--role' && role === 'timer') {
-    await timer(rest[0] ?? agentBundle);
+    await timer(rest[0] ?? agentBundle, rest[1]);
     return 0;
   }
   return orchestrate();

@@ -65,7 +65,8 @@ function findReferences(files: string[]): Reference[] {
       const add = (target: string | undefined) => {
         if (target) found.push({ file, line: i + 1, target });
       };
-      for (const m of text.matchAll(repoPath)) add(m[1]);
+      // `apiVersion: apps/v1` in a Kubernetes manifest names an API group, not the apps/ folder.
+      if (!/^\s*apiVersion:\s/.test(text)) for (const m of text.matchAll(repoPath)) add(m[1]);
       for (const m of text.matchAll(markdownName)) add(m[1]);
       if (file.endsWith('.md')) {
         for (const m of text.matchAll(markdownLink)) if (!/^[a-z][a-z+.-]*:/i.test(m[1] ?? '')) add(m[1]);

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../apps/api/src/config/config.ts';
 import { freePort } from '../../apps/api/src/database/embedded-postgres.ts';
 import { descendants, isAlive, processesMatching } from './process-tree.ts';
+import { GiveUp, waitUntil } from '../support/wait.ts';
 
 interface Started {
   child: ChildProcess;
@@ -29,15 +30,13 @@ function startEntryPoint(env: Record<string, string>): Started {
   return { child, output: () => output, exit };
 }
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, started: Started): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (started.child.exitCode !== null) throw new Error(`npm start exited early:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}:\n${started.output()}`);
+/** waitUntil that stops at once, with the output, when `npm start` has exited. */
+function waitWhileRunning<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, started: Started): Promise<T> {
+  const guarded = async () => {
+    if (started.child.exitCode !== null) throw new GiveUp(`npm start exited early:\n${started.output()}`);
+    return probe();
+  };
+  return waitUntil(what, guarded, timeoutMs, started.output);
 }
 
 /** Signs in as admin and returns the session cookie for later requests. */
@@ -78,7 +77,7 @@ describe('npm start', () => {
       if (s.child.exitCode === null) s.child.kill('SIGKILL');
     });
     const base = `http://127.0.0.1:${port}`;
-    const page = await waitUntil('the UI', async () => {
+    const page = await waitWhileRunning('the UI', async () => {
       const res = await fetch(base);
       return res.ok ? res.text() : undefined;
     }, 90_000, s);
@@ -88,7 +87,7 @@ describe('npm start', () => {
     expect(password, s.output()).toBeDefined();
     expect((await fetch(`${base}/api/hosts`)).status).toBe(401);
     const cookie = await signIn(base, password!);
-    const hosts = await waitUntil('this host in /api/hosts', async () => {
+    const hosts = await waitWhileRunning('this host in /api/hosts', async () => {
       const list = hostListSchema.parse(await (await fetch(`${base}/api/hosts`, { headers: { cookie } })).json()).hosts;
       return list.find((h) => h.hostname === os.hostname() && h.pressure !== null);
     }, 30_000, s);
@@ -121,7 +120,7 @@ describe('npm start', () => {
         if (s.child.exitCode === null) s.child.kill('SIGKILL');
       });
       const base = `http://127.0.0.1:${port}`;
-      await waitUntil('the API', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 90_000, s);
+      await waitWhileRunning('the API', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 90_000, s);
       const cookie = await signIn(base, 'start-test-password');
       expect((await fetch(`${base}/api/hosts`, { headers: { cookie } })).status).toBe(200);
       expect(s.output()).not.toContain('admin password:');

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { labelsSchema, type Labels } from '@portpressure/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
+import { parseSourceName, SOURCE_CHOICES, type SourceName } from './socket-source.ts';
 
 /** Raised for a bad flag or environment variable; the CLI prints the message and exits 3. */
 export class AgentConfigError extends Error {
@@ -15,7 +16,7 @@ export interface AgentRunConfig {
   intervalSeconds: number;
   labels: Labels;
   stateDir: string;
-  source: 'auto' | 'netlink' | 'proc';
+  source: SourceName;
   /** Most unacknowledged snapshots kept in the on-disk spool; the oldest are dropped beyond it (and reported as a gap). */
   maxPending: number;
   /** Enrolls this host when it has no credential yet; unused once enrolled. */
@@ -41,7 +42,7 @@ Options (each has an environment variable):
   --label KEY=VALUE     a label for this host; repeatable               PORTPRESSURE_LABELS (k=v,k=v)
   --state-dir DIR       where the agent keeps its state                 PORTPRESSURE_STATE_DIR
                         (default /var/lib/portpressure-agent as root)
-  --source SOURCE       auto, netlink or proc (default auto)            PORTPRESSURE_SOURCE
+  --source SOURCE       auto, ss or proc (default auto; netlink = ss)   PORTPRESSURE_SOURCE
   --max-pending N       snapshots kept in the on-disk spool while       PORTPRESSURE_MAX_PENDING
                         unacknowledged (default 8640 = 24 h at 10 s)
   Logs: level error, warn, log or debug (default log)           PORTPRESSURE_LOG_LEVEL
@@ -120,9 +121,10 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
     throw new AgentConfigError(`--server must be an http(s) or ws(s) URL, got "${serverUrl}"`);
   }
-  const source = values.source ?? e.PORTPRESSURE_SOURCE ?? 'auto';
-  if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
-    throw new AgentConfigError(`--source must be auto, netlink or proc, got "${source}"`);
+  const sourceValue = values.source ?? e.PORTPRESSURE_SOURCE ?? 'auto';
+  const source = parseSourceName(sourceValue);
+  if (source === undefined) {
+    throw new AgentConfigError(`--source must be ${SOURCE_CHOICES} (netlink is the old name of ss), got "${sourceValue}"`);
   }
   const logLevel = e.PORTPRESSURE_LOG_LEVEL || 'log';
   if (logLevel !== 'error' && logLevel !== 'warn' && logLevel !== 'log' && logLevel !== 'debug') {

@@ -9,6 +9,7 @@ import { CredentialStore, CredentialStoreError } from './link/credential-store.t
 import { Spool } from './link/spool.ts';
 import { StateFile } from './state-file.ts';
 import { AGENT_VERSION } from './version.ts';
+import { collectorSource } from './socket-source.ts';
 
 /** `portpressure-agent run`: sample every interval and stream snapshots to the API until SIGTERM. */
 export async function runAgent(config: AgentRunConfig): Promise<number> {
@@ -63,7 +64,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
     if (sampling || stopping) return; // a slow collection never overlaps the next one
     sampling = true;
     try {
-      const { report, warnings } = await collectReport({ source: config.source });
+      const { report, warnings } = await collectReport({ source: collectorSource(config.source) });
       for (const w of warnings) logger.warn(`warning: ${w}`);
       if (!stopping) link.submit(report);
     } catch (error) {

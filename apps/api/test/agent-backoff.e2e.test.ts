@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLink } from '../../agent/src/link/agent-link.ts';
 import { CredentialStore } from '../../agent/src/link/credential-store.ts';
 import { Spool } from '../../agent/src/link/spool.ts';
-import { waitUntil } from './alerts/support/alerts-api.ts';
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aTuple } from './support/factories.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 /**
  * Issue #17 row 5 with the real agent link (spool on disk, credential store, pacing) against the

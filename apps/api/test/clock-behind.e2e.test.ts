@@ -1,6 +1,6 @@
 import { fleetSchema, hostClockSchema, hostDetailSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from './alerts/support/alerts-api.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from './support/factories.ts';
 

@@ -4,14 +4,7 @@ import { startApi, type StartedApi } from '../src/app.ts';
 import { loadApiConfig } from '../src/config/config.ts';
 import { connectEnrolled, isAck, startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type AgentClient, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
-
-/**
- * expect.poll with room for a loaded machine: other suites share its two cores, and a default
- * one-second poll fails on scheduling alone. The expectation still has to come true.
- */
-function poll<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) {
-  return expect.poll(fn, { timeout: 15_000, interval: 100, ...options });
-}
+import { poll } from '../../../test/support/wait.ts';
 
 
 async function fleetOf(url: string, cookie: string) {

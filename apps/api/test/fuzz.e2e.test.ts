@@ -88,7 +88,7 @@ const WRONG_VALUES: Record<'number' | 'string' | 'object' | 'array', Json[]> = {
   object: ['x', 12, true, [], [{}], null],
   array: ['x', 12, true, {}, { 0: 1 }, null],
 };
-const escape = (path: string) => path.replace(/\./g, '\\.');
+const escapeDots = (path: string) => path.replace(/\./g, '\\.');
 
 const nonFatalKinds: NonFatalKind[] = [
   {
@@ -128,7 +128,7 @@ const nonFatalKinds: NonFatalKind[] = [
       const frame = validSnapshot();
       const field = pick(REQUIRED_FIELDS);
       setPath(frame, field, undefined);
-      return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escape(field)}`) };
+      return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escapeDots(field)}`) };
     },
   },
   {
@@ -138,7 +138,7 @@ const nonFatalKinds: NonFatalKind[] = [
       const frame = validSnapshot();
       const [field, type] = pick(TYPED_FIELDS);
       setPath(frame, field, pick(WRONG_VALUES[type]));
-      return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escape(field)}`) };
+      return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escapeDots(field)}`) };
     },
   },
   {
@@ -170,7 +170,7 @@ const nonFatalKinds: NonFatalKind[] = [
       const frame = validSnapshot();
       const field = pick(['report.tuples.0.localAddress', 'report.tuples.0.remoteAddress']);
       setPath(frame, field, pick(['999.1.1.1', '10.0.0', '10.0.0.1.5', 'localhost', '::gg', '1:2:3:4:5:6:7:8:9', '', ' 10.0.0.1', '10.0.0.1/24', '0x7f.1', 'fe80::1%eth0\u0000']));
-      return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escape(field)}`) };
+      return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escapeDots(field)}`) };
     },
   },
   {

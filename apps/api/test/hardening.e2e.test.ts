@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { ConfigError, loadApiConfig } from '../src/config/config.ts';
 import { sendHttp } from '../src/notifications/http-sender.ts';
 import { EMPTY_ALLOWLIST, parseAddressAllowlist } from '../src/security/address-guard.ts';
-import { AlertsApi, ApiCallFailed, waitUntil } from './alerts/support/alerts-api.ts';
+import { AlertsApi, ApiCallFailed } from './alerts/support/alerts-api.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './notifications/support/webhook-receiver.ts';
 import {
   AgentClient,
@@ -30,6 +30,7 @@ import {
   type ApiHarness,
 } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 /**
  * Issue #17: each row of the attack table, against the real API on loopback with a real

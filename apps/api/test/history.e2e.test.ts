@@ -12,14 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
-
-/**
- * expect.poll with room for a loaded machine: other suites share its two cores, and a default
- * one-second poll fails on scheduling alone. The expectation still has to come true.
- */
-function poll<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) {
-  return expect.poll(fn, { timeout: 15_000, interval: 100, ...options });
-}
+import { poll } from '../../../test/support/wait.ts';
 
 
 const MINUTE = 60_000;

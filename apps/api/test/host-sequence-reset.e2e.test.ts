@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLink } from '../../agent/src/link/agent-link.ts';
 import { CredentialStore } from '../../agent/src/link/credential-store.ts';
 import { Spool } from '../../agent/src/link/spool.ts';
-import { waitUntil } from './alerts/support/alerts-api.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 import { AgentClient, isAck, isError, isWelcome, startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from './support/factories.ts';
 import { auditEvents } from './support/users.ts';

@@ -6,8 +6,9 @@ import { startApi, type StartedApi } from '../src/app.ts';
 import { loadApiConfig, type ApiConfig } from '../src/config/config.ts';
 import { freePort } from '../src/database/embedded-postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { spawnAgent, waitUntil, type AgentProcess } from './support/agent-process.ts';
+import { spawnAgent, type AgentProcess } from './support/agent-process.ts';
 import { TEST_ENROLLMENT_TOKEN } from './support/api-harness.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 const INTERVAL_S = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,8 @@ import { SESSION_COOKIE, createdApiTokenSchema } from '@portpressure/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApiProcess } from '../../../scripts/api-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { spawnAgent, waitUntil, type AgentProcess } from './support/agent-process.ts';
+import { spawnAgent, type AgentProcess } from './support/agent-process.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 const WRONG_PASSWORD = 'wrong-password-guess-42';

@@ -6,16 +6,8 @@ import { startApi, type StartedApi } from '../src/app.ts';
 import { loadApiConfig } from '../src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.ts';
 import { startApiHarness, type ApiHarness } from './support/api-harness.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('probes and unknown paths', () => {
   let h: ApiHarness;
@@ -98,20 +90,20 @@ describe('/readyz across a PostgreSQL outage', () => {
 
     await pg!.stop();
     pg = undefined;
-    const down = await until('/readyz to fail', async () => {
+    const down = await waitUntil('/readyz to fail', async () => {
       const r = await readyz();
       return r.status === 503 ? r : undefined;
-    });
+    }, 30_000);
     expect(down.body.status).toBe('not ready');
     expect(down.body.checks.database).toMatch(/^unreachable: /);
     // alive all the same: a liveness probe must not get the API restarted for a database outage
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
 
     pg = await startEmbeddedPostgres({ dataDir, port, database: 'readyz', unsafeFast: true });
-    const up = await until('/readyz to recover', async () => {
+    const up = await waitUntil('/readyz to recover', async () => {
       const r = await readyz();
       return r.status === 200 ? r : undefined;
-    });
+    }, 30_000);
     expect(up.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', ingest: 'ok' } });
   }, 120_000);
 });

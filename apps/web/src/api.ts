@@ -1,3 +1,4 @@
+import { fullJitterBackoff } from '@portpressure/domain';
 import {
   LIVE_WS_PATH,
   apiErrorSchema,
@@ -5,13 +6,11 @@ import {
   hostDeletedSchema,
   hostDetailSchema,
   hostHistorySchema,
-  hostListSchema,
   liveMessageSchema,
   sessionInfoSchema,
   type FleetEnvelope,
   type HostDetail,
   type HostHistory,
-  type HostList,
   type LiveMessage,
   type SessionInfo,
 } from '@portpressure/protocol';
@@ -72,7 +71,6 @@ export async function signOut(): Promise<void> {
 export const fetchFleet = (signal?: AbortSignal): Promise<FleetEnvelope> =>
   request('/api/fleet', (b) => fleetEnvelopeSchema.parse(b), { signal });
 
-export const fetchHosts = (signal?: AbortSignal): Promise<HostList> => request('/api/hosts', (b) => hostListSchema.parse(b), { signal });
 
 export const fetchDetail = (id: string, signal?: AbortSignal): Promise<HostDetail> =>
   request(`/api/hosts/${encodeURIComponent(id)}/detail`, (b) => hostDetailSchema.parse(b), { signal });
@@ -86,8 +84,10 @@ export function fetchHistory(id: string, from: Date, to: Date, signal?: AbortSig
   return request(`/api/hosts/${encodeURIComponent(id)}/history?${q}`, (b) => hostHistorySchema.parse(b), { signal });
 }
 
+const LIVE_BACKOFF = { baseMs: 500, capMs: 30_000 };
+
 /**
- * Opens the live channel and reconnects with capped, jittered backoff. The server refuses the
+ * Opens the live channel and reconnects with capped, full-jitter backoff. The server refuses the
  * upgrade without a session (browsers only see a failed socket), so after a failure the session
  * is checked once, which sends a signed-out browser to the sign-in page.
  */
@@ -112,7 +112,7 @@ export function subscribeLive(onMessage: (m: LiveMessage) => void, onStatus: (co
       onStatus(false);
       if (closed) return;
       if (!opened) void fetchMe().catch(() => undefined);
-      const delay = Math.min(30_000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+      const delay = fullJitterBackoff(attempt++, LIVE_BACKOFF);
       timer = setTimeout(connect, delay);
     };
   };

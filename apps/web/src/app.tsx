@@ -2,6 +2,7 @@ import { roleAtLeast, type SessionInfo } from '@portpressure/protocol';
 import { useEffect, useState } from 'react';
 import { fetchMe, onSignedOut, signOut, SignedOutError } from './api.ts';
 import { preloadFleet, resetFleet } from './fleet-store.ts';
+import { queryClient } from './query-client.ts';
 import { startLive, stopLive, useLiveStatus } from './live.ts';
 import { Link, matchPath, navigate, useLocation } from './router.tsx';
 import { ROUTES } from './routes.tsx';
@@ -23,6 +24,7 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ status: 'checking' });
   const location = useLocation();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once at start; later navigation does not re-check the session
   useEffect(() => {
     const abort = new AbortController();
     // the fleet page's data in parallel with the session check, not after it
@@ -51,6 +53,8 @@ export function App() {
     } else if (auth.status === 'signed-out') {
       stopLive();
       resetFleet();
+      // Nothing of the signed-out user's answers may show to whoever signs in next.
+      queryClient.clear();
       if (location.path !== SIGN_IN_PATH) {
         const here = location.path + (location.search.size ? `?${location.search}` : '');
         navigate(`${SIGN_IN_PATH}${here === '/' ? '' : `?next=${encodeURIComponent(here)}`}`, { replace: true });

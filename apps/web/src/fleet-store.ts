@@ -1,7 +1,9 @@
 import { encodeSparkline, fleetHostRowSchema, type FleetHostRow, type FleetTrend, type HostSummary, type HostTrend } from '@portpressure/protocol';
-import { useEffect, useSyncExternalStore } from 'react';
-import { fetchFleet, SignedOutError } from './api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { fetchFleet } from './api.ts';
 import { addLiveListener, onLiveReconnect } from './live.ts';
+import { queryClient, queryErrorText } from './query-client.ts';
 
 /** Live changes are applied in batches this often: 10,000 hosts re-sort twice a second at most. */
 const FLUSH_MS = 500;
@@ -19,17 +21,21 @@ export interface FleetState {
   complete: boolean;
 }
 
-let state: FleetState = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: 0, complete: false };
-const subscribers = new Set<() => void>();
+const EMPTY: FleetState = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: 0, complete: false };
+
+/** The fleet's entry in the shared query cache (query-client.ts); sign-out clears it with the rest. */
+const FLEET_KEY = ['fleet'] as const;
 let pending = new Map<string, (h: FleetHostRow | undefined) => FleetHostRow | undefined>();
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 let stopListening: (() => void)[] = [];
 let started = false;
-let loading: Promise<void> | undefined;
 
-function set(next: Partial<FleetState>): void {
-  state = { ...state, ...next, version: state.version + 1 };
-  for (const s of subscribers) s();
+const cached = (): FleetState | undefined => queryClient.getQueryData<FleetState>(FLEET_KEY);
+
+function publish(next: Omit<FleetState, 'version'>): FleetState {
+  const state = { ...next, version: (cached()?.version ?? 0) + 1 };
+  queryClient.setQueryData<FleetState>(FLEET_KEY, state);
+  return state;
 }
 
 /** Rows checked before the first render (more than a screenful); the rest follow in chunks. */
@@ -47,32 +53,36 @@ function checkRows(rows: unknown[], into: Map<string, FleetHostRow>): void {
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * Loads the fleet. Rows arrive ranked, so the first ones are checked against the protocol and
- * shown at once; the others are checked in chunks between frames (checking 10,000 rows at once
- * takes longer than drawing the page), then the fleet is complete.
+ * Loads the fleet (the query's function). Rows arrive ranked, so the first ones are checked
+ * against the protocol and published to the cache at once; the others are checked in chunks
+ * between frames (checking 10,000 rows at once takes longer than drawing the page), then the
+ * complete fleet is the query's answer.
  */
-function load(): Promise<void> {
-  loading ??= fetchFleet()
-    .then(async (list) => {
-      const skewMs = Date.parse(list.serverTime) - Date.now();
-      const offlineAfterMs = list.offlineAfterSeconds * 1000;
-      const hosts = new Map<string, FleetHostRow>();
-      checkRows(list.hosts.slice(0, FIRST_ROWS), hosts);
-      const complete = list.hosts.length <= FIRST_ROWS;
-      set({ status: 'ready', error: null, hosts: complete ? applyPending(hosts) : new Map(hosts), skewMs, offlineAfterMs, complete });
-      if (complete) return;
-      for (let i = FIRST_ROWS; i < list.hosts.length; i += CHUNK_ROWS) {
-        await nextTask();
-        checkRows(list.hosts.slice(i, i + CHUNK_ROWS), hosts);
-      }
-      set({ hosts: applyPending(hosts), complete: true });
-    })
-    .catch((e: unknown) => {
-      if (!(e instanceof SignedOutError)) set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
-    })
-    .finally(() => (loading = undefined));
-  return loading;
+async function loadFleet(signal: AbortSignal): Promise<FleetState> {
+  const list = await fetchFleet(signal);
+  const skewMs = Date.parse(list.serverTime) - Date.now();
+  const offlineAfterMs = list.offlineAfterSeconds * 1000;
+  const hosts = new Map<string, FleetHostRow>();
+  checkRows(list.hosts.slice(0, FIRST_ROWS), hosts);
+  const base = { status: 'ready' as const, error: null, skewMs, offlineAfterMs };
+  if (list.hosts.length > FIRST_ROWS) {
+    publish({ ...base, hosts: new Map(hosts), complete: false });
+    for (let i = FIRST_ROWS; i < list.hosts.length; i += CHUNK_ROWS) {
+      await nextTask();
+      checkRows(list.hosts.slice(i, i + CHUNK_ROWS), hosts);
+    }
+  }
+  return { ...base, hosts: applyPending(hosts), complete: true, version: (cached()?.version ?? 0) + 1 };
 }
+
+const fleetQuery = {
+  queryKey: FLEET_KEY,
+  queryFn: ({ signal }: { signal: AbortSignal }) => loadFleet(signal),
+  // Kept current by the live channel for the whole session, not by refetching.
+  staleTime: Number.POSITIVE_INFINITY,
+  gcTime: Number.POSITIVE_INFINITY,
+  refetchOnWindowFocus: false,
+};
 
 /** Live changes that arrived while loading are newer than the list. */
 function applyPending(hosts: Map<string, FleetHostRow>): Map<string, FleetHostRow> {
@@ -87,6 +97,7 @@ function applyPending(hosts: Map<string, FleetHostRow>): Map<string, FleetHostRo
 /** Starts loading the fleet early (before the page asks), e.g. while the session is checked. */
 export function preloadFleet(): void {
   start();
+  void queryClient.prefetchQuery(fleetQuery);
 }
 
 function queue(id: string, update: (h: FleetHostRow | undefined) => FleetHostRow | undefined): void {
@@ -95,45 +106,48 @@ function queue(id: string, update: (h: FleetHostRow | undefined) => FleetHostRow
   flushTimer ??= setTimeout(flush, FLUSH_MS);
 }
 
+/** Applies the batched live changes to the cached fleet (a load in progress applies them itself). */
 function flush(): void {
   flushTimer = undefined;
-  if (pending.size === 0 || !state.complete) return; // load() applies them
+  const state = cached();
+  if (pending.size === 0 || !state?.complete) return;
   const hosts = new Map(state.hosts);
   for (const [id, update] of pending) {
     const h = update(hosts.get(id));
     if (h) hosts.set(id, h);
   }
   pending = new Map();
-  set({ hosts });
+  publish({ ...state, hosts });
 }
 
-/** Loads the fleet once and keeps it current from the live channel for the rest of the session. */
+/** Keeps the fleet current from the live channel for the rest of the session. */
 function start(): void {
   if (started) return;
   started = true;
-  void load();
   stopListening = [
     addLiveListener((m) => {
       if (m.type === 'host') queue(m.host.id, (h) => fromSummary(m.host, h?.trend ?? null, h?.agentVersion ?? null));
       else if (m.type === 'trend') queue(m.hostId, (h) => (h ? { ...h, trend: fromTrend(m.trend) } : h));
     }),
-    onLiveReconnect(() => void load()),
+    onLiveReconnect(() => void queryClient.invalidateQueries({ queryKey: FLEET_KEY })),
   ];
 }
 
 /** Drops a host this browser deleted, without waiting for the next full load. */
 export function forgetHost(id: string): void {
   pending.delete(id);
-  if (!state.hosts.has(id)) return;
-  const hosts = new Map(state.hosts);
+  const s = cached();
+  if (!s?.hosts.has(id)) return;
+  const hosts = new Map(s.hosts);
   hosts.delete(id);
-  set({ hosts });
+  publish({ ...s, hosts });
 }
 
-/** Forgets everything (sign-out). */
+/** Stops following the live channel (sign-out; the cache itself is cleared by the app). */
 export function resetFleet(): void {
-  state = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: state.version + 1, complete: false };
   pending.clear();
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
   for (const stop of stopListening) stop();
   stopListening = [];
   started = false;
@@ -141,13 +155,10 @@ export function resetFleet(): void {
 
 export function useFleet(): FleetState {
   useEffect(start, []);
-  return useSyncExternalStore(
-    (cb) => {
-      subscribers.add(cb);
-      return () => subscribers.delete(cb);
-    },
-    () => state,
-  );
+  const query = useQuery(fleetQuery);
+  if (query.data) return query.data;
+  const error = queryErrorText(query.error);
+  return error === null ? EMPTY : { ...EMPTY, status: 'error', error };
 }
 
 /** A live `host` frame as a fleet row (the frame carries no trend: the row keeps its own). */
@@ -176,9 +187,4 @@ function fromSummary(h: HostSummary, trend: FleetTrend | null, agentVersion: str
 
 function fromTrend(t: HostTrend): FleetTrend {
   return { start: t.start, sparkline: encodeSparkline(t.pressure), slopePerSecond: t.slopePerSecond, exhaustsAt: t.exhaustsAt };
-}
-
-/** Whether a host counts as offline at `serverNow` (ms, server clock). */
-export function isOffline(h: FleetHostRow, serverNow: number, offlineAfterMs: number): boolean {
-  return h.lastSeenAt === null || serverNow - Date.parse(h.lastSeenAt) > offlineAfterMs;
 }

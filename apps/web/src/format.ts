@@ -54,11 +54,8 @@ export function ago(iso: string | null, now: number): string {
   return ms < 1000 ? 'just now' : `${duration(ms)} ago`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
-/** Local time of day (the viewer's time zone). */
-export const formatTime = (ms: number): string => timeFormat.format(ms);
 /** Local date and time (the viewer's time zone). */
 export const formatDateTime = (ms: number): string => dateTimeFormat.format(ms);
 /** The viewer's time zone name, shown beside charts. */

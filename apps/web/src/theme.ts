@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const STORAGE_KEY = 'portpressure.theme';
@@ -45,12 +45,4 @@ export function useResolvedTheme(): 'light' | 'dark' {
   const choice = useThemeChoice();
   const systemDark = useSyncExternalStore(subscribe, () => matchMedia('(prefers-color-scheme: dark)').matches);
   return choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
-}
-
-/** Current value of a CSS custom property (e.g. "--fg"), re-read when the theme changes. */
-export function useCssVar(name: string): string {
-  const theme = useResolvedTheme();
-  const [value, setValue] = useState(() => getComputedStyle(document.documentElement).getPropertyValue(name).trim());
-  useEffect(() => setValue(getComputedStyle(document.documentElement).getPropertyValue(name).trim()), [name, theme]);
-  return value;
 }

@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from '../../api/test/alerts/support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { auditEvents, createUser, documentedRoutes, fetcherFor } from '../../api/test/support/users.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 // Roles in headless Chromium against the real API: a viewer sees every page but no button that
 // changes anything, and the API refuses each mutating route from that browser session; an editor

@@ -3,14 +3,7 @@ import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHa
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, seedHour, type SeededHost, type TupleSpec } from './support/seed-hosts.ts';
 import { lacks } from '../../../test/support/requirements.ts';
-
-/**
- * expect.poll with room for a loaded machine: other suites share its two cores, and a default
- * one-second poll fails on scheduling alone. The expectation still has to come true.
- */
-function poll<T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) {
-  return expect.poll(fn, { timeout: 15_000, interval: 100, ...options });
-}
+import { poll } from '../../../test/support/wait.ts';
 
 
 // Hosts report every 2 s here, so one that stops is offline 6 s later (three intervals).

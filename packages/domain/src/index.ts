@@ -12,3 +12,5 @@ export * from './forecast.ts';
 export * from './socket-columns.ts';
 export * from './text-bytes.ts';
 export * from './prometheus-text.ts';
+export * from './backoff.ts';
+export * from './token-bucket.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
 import { ipAddressSchema } from './report.ts';
 
@@ -158,9 +158,12 @@ export type AlertIncidentList = z.infer<typeof alertIncidentListSchema>;
 export const silenceIncidentSchema = z.object({ durationSeconds: z.number().int().min(60).max(30 * DAY) });
 export type SilenceIncident = z.infer<typeof silenceIncidentSchema>;
 
-/** Every chat service the API can post to. */
-export const CHANNEL_TYPES = ['slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook', 'pagerduty', 'opsgenie', 'alertmanager', 'email'] as const;
-export const channelTypeSchema = z.enum(CHANNEL_TYPES);
+/**
+ * A notification provider's name (`slack`, `email`, …). The API's provider registry is the list of
+ * valid names (served by `GET /api/alerts/channel-types`), so the wire carries the name as a string
+ * and the API refuses names it has no provider for.
+ */
+export const channelTypeSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a provider name such as slack');
 export type ChannelType = z.infer<typeof channelTypeSchema>;
 
 /** One settings field of a channel type, enough for a form to render it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Prefix of every API token, so a leaked one is recognisable (and greppable by secret scanners). */
 export const API_TOKEN_PREFIX = 'ppt_';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
 import { portRangeSchema, tupleUsageSchema } from './report.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { roleSchema } from './users.ts';
 
 /** Name of the httpOnly cookie that carries a browser's session token. */

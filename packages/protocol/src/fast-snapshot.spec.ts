@@ -1,3 +1,4 @@
+import { aPortReport, aTuple } from './test-factories.ts';
 import { describe, expect, it } from 'vitest';
 import { isValidSnapshotFast } from './fast-snapshot.ts';
 import { snapshotSchema, type Snapshot } from './messages.ts';
@@ -20,44 +21,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Valid samples
 
-function aTuple(overrides: Partial<TupleUsage> = {}): TupleUsage {
-  const used = overrides.used ?? 50;
-  const reclaimable = overrides.reclaimable ?? 0;
-  return {
-    protocol: 'tcp',
-    localAddress: '127.0.0.1',
-    remoteAddress: '127.0.0.1',
-    remotePort: 5000,
-    used,
-    timeWait: 0,
-    reclaimable,
-    pressure: (used - reclaimable) / 100,
-    states: { ESTABLISHED: used },
-    ...overrides,
-  };
-}
-
-/** A consistent report for a 100-port range (40000-40099), as apps/api/test/support/factories.ts makes them. */
-function aReport(tuples: TupleUsage[] = [aTuple()], overrides: Partial<PortReport> = {}): PortReport {
-  return {
-    source: 'proc',
-    range: { low: 40000, high: 40099 },
-    reservedPorts: '',
-    reservedInRange: 0,
-    capacity: 100,
-    bindOwned: 0,
-    usable: 100,
-    hostPortsInUse: tuples.reduce((n, t) => Math.max(n, t.used), 0),
-    pressure: tuples[0]?.pressure ?? 0,
-    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
-    tuples,
-    tupleCount: tuples.length,
-    udp: { used: 0, capacity: 100, pressure: 0 },
-    ...overrides,
-  };
-}
-
-function aSnapshot(report: PortReport = aReport(), seq = 1, takenAt = '2026-11-21T10:00:00.000Z'): Snapshot {
+function aSnapshot(report: PortReport = aPortReport(), seq = 1, takenAt = '2026-11-21T10:00:00.000Z'): Snapshot {
   return { type: 'snapshot', seq, takenAt, report };
 }
 
@@ -75,10 +39,10 @@ const IPV6_ADDRESSES = [
 ];
 
 const SAMPLES: Record<string, Snapshot> = {
-  'no tuples': aSnapshot(aReport([])),
+  'no tuples': aSnapshot(aPortReport([])),
   'one tuple': aSnapshot(),
   'IPv6 tuples': aSnapshot(
-    aReport(
+    aPortReport(
       IPV6_ADDRESSES.map((address, i) =>
         aTuple({ localAddress: address, remoteAddress: IPV6_ADDRESSES[(i + 3) % IPV6_ADDRESSES.length], remotePort: 443 + i }),
       ),
@@ -86,7 +50,7 @@ const SAMPLES: Record<string, Snapshot> = {
     ),
   ),
   'every TCP state': aSnapshot(
-    aReport([
+    aPortReport([
       aTuple({
         used: 66,
         timeWait: 6,
@@ -98,7 +62,7 @@ const SAMPLES: Record<string, Snapshot> = {
     ]),
   ),
   'UDP pool, netlink, reserved ports, no reuse delay, offset time': aSnapshot(
-    aReport(
+    aPortReport(
       [
         aTuple({
           localAddress: '10.1.2.3',
@@ -130,7 +94,7 @@ const SAMPLES: Record<string, Snapshot> = {
     '2026-11-21T11:00:00.123456+01:00',
   ),
   'upper limits': aSnapshot(
-    aReport(
+    aPortReport(
       [
         aTuple({
           remotePort: MAX_PORT,
@@ -162,7 +126,7 @@ const SAMPLES: Record<string, Snapshot> = {
     '2024-02-29T23:59:59Z',
   ),
   'lower limits': aSnapshot(
-    aReport([aTuple({ used: 0, pressure: 0, remotePort: 1, states: {} })], {
+    aPortReport([aTuple({ used: 0, pressure: 0, remotePort: 1, states: {} })], {
       range: { low: 7, high: 7 },
       reservedInRange: 1,
       capacity: 0,
@@ -177,7 +141,7 @@ const SAMPLES: Record<string, Snapshot> = {
     '2026-01-01T00:00:00-23:59',
   ),
   'max tuples': aSnapshot(
-    aReport(
+    aPortReport(
       Array.from({ length: MAX_TUPLES_PER_SNAPSHOT }, (_, i) =>
         aTuple({ remoteAddress: `10.${i >> 8}.${i & 255}.1`, used: 50 - (i % 50), pressure: (50 - (i % 50)) / 100 }),
       ),
@@ -737,7 +701,7 @@ describe('isValidSnapshotFast', () => {
     const rnd = prng(0xadd7);
     const pieces = ['0', '1', '9', '00', '01', '255', '256', 'a', 'F', 'ff', 'ffff', '12345', 'g'];
     pieces.push(':', '::', '.', '.0', '1.2.3.4', '1:2:3:', ' ', '%', '[', '@');
-    const base = aSnapshot(aReport([aTuple()]));
+    const base = aSnapshot(aPortReport([aTuple()]));
     const cases: Case[] = [];
     for (let i = 0; i < 4000; i++) {
       let address = '';

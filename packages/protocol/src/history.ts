@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hostSummarySchema, hostTrendSchema } from './api.ts';
 import { ipAddressSchema, portReportSchema, tcpStateSchema, type TcpState } from './report.ts';
 

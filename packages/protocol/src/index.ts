@@ -13,4 +13,6 @@ export * from './users.ts';
 export * from './storage.ts';
 export * from './release.ts';
 export * from './install.ts';
+export * from './liveness.ts';
+export * from './namespaces.ts';
 export * from './host-sequence.ts';

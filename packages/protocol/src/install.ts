@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Files the API serves under /downloads/agent/ (from the agent's build folder). */
 export const AGENT_DOWNLOADS = ['portpressure-agent-linux-x64', 'portpressure-agent.cjs', 'portpressure-agent.service', 'SHA256SUMS', 'version'] as const;

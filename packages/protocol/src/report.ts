@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Highest TCP/UDP port number. */
 export const MAX_PORT = 65535;

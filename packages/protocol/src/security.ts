@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `GET /api/hosts/:id/clock`: how the host's agent clock compares with the API's. */
 export const hostClockSchema = z.object({

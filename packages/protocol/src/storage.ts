@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { historyTierSchema } from './history.ts';
 
 /** One history tier's disk use now and under its retention. */

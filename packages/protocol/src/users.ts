@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a user may do. `viewer` reads everything except user accounts; `editor` also changes

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { SourceChoice } from '../collect/index.ts';
+import { parseSourceName, SOURCE_CHOICES, type SourceName } from '../socket-source.ts';
 
 export const CHECK_USAGE = `Usage: portpressure-agent check [options]
 
@@ -13,11 +13,17 @@ Options:
                  (default 2/3 of usable)
   --critical X   pressure from which the state is critical (default 0.9)
   --top N        tuples to list, worst first (default 10; with --json, 1000)
-  --source S     auto | netlink | proc (default auto: netlink through "ss", falling back
-                 to /proc/net with a warning)
+  --source S     auto | ss | proc (default auto: the "ss" tool, falling back to
+                 /proc/net with a warning; netlink is the old name of ss)
   --json         print the result as JSON: the report's figures and the verdict
   --format F     text | json | prometheus (node_exporter textfile collector format;
                  --top defaults to 10 there, to keep the series few)
+  --all-namespaces
+                 measure every network namespace on the host (containers, pods, "ip netns"),
+                 each from inside with its own range, reserved ports and sysctls; one section
+                 per namespace, worst first, and the exit code of the worst. Needs root (or
+                 CAP_SYS_ADMIN and CAP_SYS_PTRACE); with --format prometheus, each series
+                 carries netns_inode, netns_name, pod, pod_namespace and container labels
   --output FILE  write the result to FILE instead of stdout, atomically (a temporary file
                  in the same folder, then renamed), e.g.
                  /var/lib/node_exporter/textfile_collector/portpressure.prom
@@ -34,7 +40,9 @@ export interface CheckArgs {
   warning: number;
   critical: number;
   top: number;
-  source: SourceChoice;
+  source: SourceName;
+  /** Measure every network namespace of the host, not only this process's. */
+  allNamespaces: boolean;
 }
 
 export type ParsedCheckArgs = { help: true } | ({ help: false } & CheckArgs);
@@ -63,6 +71,7 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
         source: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string' },
+        'all-namespaces': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -89,11 +98,13 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
     top = Number(values.top);
   }
 
-  const source = values.source ?? 'auto';
-  if (source !== 'auto' && source !== 'netlink' && source !== 'proc') {
-    throw new CheckArgsError(`--source takes auto, netlink or proc, not "${source}"`);
+  const sourceValue = values.source ?? 'auto';
+  const source = parseSourceName(sourceValue);
+  if (source === undefined) {
+    throw new CheckArgsError(`--source takes ${SOURCE_CHOICES} (netlink is the old name of ss), not "${sourceValue}"`);
   }
-  return { help: false, json, format, output: values.output, warning, critical, top, source };
+  const allNamespaces = values['all-namespaces'] === true;
+  return { help: false, json, format, output: values.output, warning, critical, top, source, allNamespaces };
 }
 
 /** "0.9", ".9", "90%", "66.7%" → a ratio in (0, 1]. */

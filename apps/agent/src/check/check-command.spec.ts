@@ -98,6 +98,13 @@ describe('runCheck', () => {
     expect(out.options).toEqual([{ source: 'proc', maxTuples: 1000 }]);
   });
 
+  it('takes --source ss, and netlink as its old name, both running the ss collector', async () => {
+    for (const name of ['ss', 'netlink']) {
+      const out = await check(['--json', '--source', name], measured(clients(10)));
+      expect(out.options, name).toEqual([{ source: 'netlink', maxTuples: 1000 }]);
+    }
+  });
+
   it('turns a measurement failure into UNKNOWN (exit 3) with the reason and no stack trace', async () => {
     const fail = () => Promise.reject(new CollectError('PROC_UNREADABLE', 'cannot read /proc/net/tcp: EACCES'));
     const out = await check([], fail);
@@ -113,7 +120,7 @@ describe('runCheck', () => {
     [['--top', '5000'], /--top takes a whole number from 0 to 1000/],
     [['--warning', '1.5'], /--warning takes a pressure above 0 and at most 1/],
     [['--warning', '0.95'], /must not be above --critical/],
-    [['--source', 'kernel'], /--source takes auto, netlink or proc/],
+    [['--source', 'kernel'], /--source takes auto, ss, proc \(netlink is the old name of ss\)/],
     [['extra'], /positional/],
   ])('refuses %j with a clear message and exit 3', async (argv, message) => {
     const out = await check(argv, measured([]));

@@ -6,6 +6,8 @@ import { EXIT_CODES, statusOf } from './check-status.ts';
 import { checkJson, checkText } from './format-check.ts';
 import { checkPrometheus, failedCheckPrometheus } from './format-prometheus.ts';
 import { writeFileAtomically } from './write-atomically.ts';
+import { collectorSource } from '../socket-source.ts';
+import type { AllNamespacesResult } from '../namespaces/collect-all-namespaces.ts';
 
 export interface CheckIo {
   stdout: (text: string) => void;
@@ -14,6 +16,8 @@ export interface CheckIo {
   collect: (options: CollectOptions) => Promise<CollectResult>;
   /** Replaces a file's content atomically (--output). */
   writeFile: (file: string, text: string) => Promise<void>;
+  /** Every namespace's measurement (--all-namespaces); loaded only when asked for. */
+  collectAll?: (options: CollectOptions) => Promise<AllNamespacesResult>;
 }
 
 const PROCESS_IO: CheckIo = {
@@ -55,9 +59,15 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
     }
   };
 
+  if (args.allNamespaces) {
+    const { checkAllNamespaces } = await import('./check-all-namespaces.ts');
+    const collectAll = io.collectAll ?? (await import('../namespaces/collect-all-namespaces.ts')).collectAllNamespaces;
+    return checkAllNamespaces(args, collectAll, emit);
+  }
+
   let result: CollectResult;
   try {
-    result = await io.collect({ source: args.source, maxTuples: args.top });
+    result = await io.collect({ source: collectorSource(args.source), maxTuples: args.top });
   } catch (error) {
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);

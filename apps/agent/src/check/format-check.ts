@@ -3,6 +3,7 @@ import type { Advice } from '@portpressure/domain';
 import type { PortReport, StateCounts, TupleUsage } from '@portpressure/protocol';
 import type { CheckStatus, Thresholds } from './check-status.ts';
 import { checkedPressure } from './check-status.ts';
+import { describeReportSource } from '../socket-source.ts';
 
 export interface CheckOutcome {
   status: CheckStatus;
@@ -15,19 +16,20 @@ export interface CheckOutcome {
 
 /** The JSON printed by `check --json`: the report under the port-accounting names plus the verdict. */
 export function checkJson(outcome: CheckOutcome): string {
-  return `${JSON.stringify(
-    {
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      checkedPressure: checkedPressure(outcome.report),
-      thresholds: outcome.thresholds,
-      report: outcome.report,
-      hints: outcome.hints,
-      warnings: outcome.warnings,
-    },
-    null,
-    2,
-  )}\n`;
+  return `${JSON.stringify(checkJsonObject(outcome), null, 2)}\n`;
+}
+
+/** The object `check --json` prints; `check --all-namespaces --json` prints one per namespace. */
+export function checkJsonObject(outcome: CheckOutcome) {
+  return {
+    status: outcome.status,
+    exitCode: outcome.exitCode,
+    checkedPressure: checkedPressure(outcome.report),
+    thresholds: outcome.thresholds,
+    report: outcome.report,
+    hints: outcome.hints,
+    warnings: outcome.warnings,
+  };
 }
 
 /**
@@ -51,7 +53,7 @@ export function checkText(outcome: CheckOutcome): string {
     if (shown > 0) lines.push('', ...tupleTable(report.tuples, report.usable), '');
   }
   lines.push(row('Sysctls', sysctlLine(report)));
-  lines.push(row('Source', report.source === 'netlink' ? 'netlink (ss, filtered in the kernel)' : '/proc/net/{tcp,tcp6,udp,udp6}'));
+  lines.push(row('Source', describeReportSource(report.source)));
   lines.push(row('Thresholds', `warning ${percent(thresholds.warning)}, critical ${percent(thresholds.critical)} of usable ports`));
   for (const w of outcome.warnings) lines.push(row('Warning', w));
   if (outcome.hints.length > 0) {

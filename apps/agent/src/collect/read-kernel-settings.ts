@@ -16,14 +16,47 @@ export interface KernelSettings {
  * network namespace of the reading process, which is the namespace being measured.
  */
 export async function readKernelSettings(sysctlDir: string): Promise<KernelSettings> {
-  const rangeText = readSysctl(sysctlDir, 'ip_local_port_range');
-  const reservedText = readSysctl(sysctlDir, 'ip_local_reserved_ports');
-  const reuse = readSysctl(sysctlDir, 'tcp_tw_reuse');
-  // Only since Linux 6.14; older kernels use a fixed one second.
-  const reuseDelay = readSysctl(sysctlDir, 'tcp_tw_reuse_delay', { optional: true });
-  const timestamps = readSysctl(sysctlDir, 'tcp_timestamps');
-  const finTimeout = readSysctl(sysctlDir, 'tcp_fin_timeout');
-  const maxTwBuckets = readSysctl(sysctlDir, 'tcp_max_tw_buckets');
+  return parseKernelSettings({
+    ip_local_port_range: readSysctl(sysctlDir, 'ip_local_port_range'),
+    ip_local_reserved_ports: readSysctl(sysctlDir, 'ip_local_reserved_ports'),
+    tcp_tw_reuse: readSysctl(sysctlDir, 'tcp_tw_reuse'),
+    // Only since Linux 6.14; older kernels use a fixed one second.
+    tcp_tw_reuse_delay: readSysctl(sysctlDir, 'tcp_tw_reuse_delay', { optional: true }),
+    tcp_timestamps: readSysctl(sysctlDir, 'tcp_timestamps'),
+    tcp_fin_timeout: readSysctl(sysctlDir, 'tcp_fin_timeout'),
+    tcp_max_tw_buckets: readSysctl(sysctlDir, 'tcp_max_tw_buckets'),
+  });
+}
+
+/** The sysctl files read, by name under net.ipv4; only tcp_tw_reuse_delay may be absent (null). */
+export const KERNEL_SETTING_NAMES = [
+  'ip_local_port_range',
+  'ip_local_reserved_ports',
+  'tcp_tw_reuse',
+  'tcp_tw_reuse_delay',
+  'tcp_timestamps',
+  'tcp_fin_timeout',
+  'tcp_max_tw_buckets',
+] as const;
+export type KernelSettingTexts = Record<(typeof KERNEL_SETTING_NAMES)[number], string | null>;
+
+/**
+ * Validates the sysctl texts, wherever they were read: from this process's /proc/sys, or from
+ * inside another network namespace (see namespaces/measure-namespace.ts). One set of rules for both.
+ */
+export function parseKernelSettings(texts: KernelSettingTexts): KernelSettings {
+  const required = (name: Exclude<keyof KernelSettingTexts, 'tcp_tw_reuse_delay'>): string => {
+    const text = texts[name];
+    if (text === null) throw new CollectError('SYSCTL_UNREADABLE', `cannot read net.ipv4.${name}`);
+    return text;
+  };
+  const rangeText = required('ip_local_port_range');
+  const reservedText = required('ip_local_reserved_ports');
+  const reuse = required('tcp_tw_reuse');
+  const reuseDelay = texts.tcp_tw_reuse_delay;
+  const timestamps = required('tcp_timestamps');
+  const finTimeout = required('tcp_fin_timeout');
+  const maxTwBuckets = required('tcp_max_tw_buckets');
 
   const [low, high, extra] = rangeText.trim().split(/\s+/).map(Number);
   const range = { low: low ?? NaN, high: high ?? NaN };

@@ -15,7 +15,7 @@ import {
   type Snapshot,
 } from '@portpressure/protocol';
 import WebSocket from 'ws';
-import { backoffDelay } from './backoff.ts';
+import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
 import type { StoredCredential } from './credential-store.ts';
 import type { Spool } from './spool.ts';
 
@@ -86,10 +86,8 @@ export class AgentLink {
   private sentUpTo = 0;
   /** Gaps (by fromSeq → toSeq) reported on this connection and not acknowledged yet. */
   private readonly gapsInFlight = new Map<number, number>();
-  /** Pacing: frames the link may still send now, refilled at the server's announced rate. */
-  private tokens = 0;
-  private ratePerSecond = 10;
-  private lastRefill = 0;
+  /** Pacing: a bucket as deep as one second of the server's announced rate, made on each welcome. */
+  private pacing = new TokenBucket(10, 10, Date.now);
   private readonly log: (message: string) => void;
   private readonly readDeadlineMs: number;
   private readonly window: number;
@@ -237,7 +235,7 @@ export class AgentLink {
   }
 
   private backOff(why: string, minDelayMs = 0): void {
-    const delay = Math.max(minDelayMs, backoffDelay(this.attempt++, this.options.backoffBaseMs, this.options.backoffCapMs));
+    const delay = Math.max(minDelayMs, fullJitterBackoff(this.attempt++, { baseMs: this.options.backoffBaseMs ?? 500, capMs: this.options.backoffCapMs ?? 30_000 }));
     this.log(`disconnected (${why}); ${this.options.spool.size} snapshot(s) spooled; retrying in ${(delay / 1000).toFixed(1)} s`);
     this.state = 'backing-off';
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
@@ -285,9 +283,8 @@ export class AgentLink {
           for (const seq of unreachable) if (spool.ack(seq)) this.refused += 1;
           if (unreachable.length > 0) this.log(`dropped ${unreachable.length} spooled snapshot(s) numbered beyond the server's reach`);
         }
-        this.ratePerSecond = Math.max(1, message.maxFramesPerSecond * RATE_HEADROOM);
-        this.tokens = Math.max(1, this.ratePerSecond);
-        this.lastRefill = Date.now();
+        const ratePerSecond = Math.max(1, message.maxFramesPerSecond * RATE_HEADROOM);
+        this.pacing = new TokenBucket(ratePerSecond, ratePerSecond, Date.now);
         this.log(`connected as host ${message.hostId}; sending ${spool.size} spooled snapshot(s)`);
         this.pump();
         return;
@@ -321,11 +318,9 @@ export class AgentLink {
   private pump(): void {
     if (this.state !== 'streaming' || this.pumpTimer) return;
     const spool = this.options.spool;
-    this.refill();
     for (const gap of spool.gaps) {
       if (this.gapsInFlight.get(gap.fromSeq) === gap.toSeq) continue;
-      if (this.tokens < 1) return this.schedulePump();
-      this.tokens -= 1;
+      if (!this.pacing.take()) return this.schedulePump();
       this.gapsInFlight.set(gap.fromSeq, gap.toSeq);
       this.sendFrame({ type: 'gap', fromSeq: gap.fromSeq, toSeq: gap.toSeq });
     }
@@ -333,31 +328,26 @@ export class AgentLink {
     let i = firstIndexAbove(pending, this.sentUpTo);
     while (i < pending.length) {
       if (this.inFlight.size >= this.window) return;
-      if (this.tokens < 1) return this.schedulePump();
+      if (!this.pacing.holds()) return this.schedulePump();
       const seq = pending[i]!;
       this.sentUpTo = seq;
       const snapshot = spool.read(seq);
       if (!snapshot) continue; // unreadable: removed from the spool (so i is already the next one) and reported as a gap
       i += 1;
-      this.tokens -= 1;
+      this.pacing.take();
       this.inFlight.add(seq);
       this.sendFrame(snapshot);
     }
   }
 
   private schedulePump(): void {
-    const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+    const wait = this.pacing.msUntil();
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = undefined;
       this.pump();
     }, Math.max(1, wait));
   }
 
-  private refill(): void {
-    const now = Date.now();
-    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
-    this.lastRefill = now;
-  }
 
   private sendFrame(frame: AgentMessage): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));

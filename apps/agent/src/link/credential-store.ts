@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { hostCredentialSchema } from '@portpressure/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What enrollment gave this host. */
 export interface StoredCredential {

@@ -13,6 +13,10 @@ export class PgPoolService extends pg.Pool implements OnModuleDestroy {
     // An idle client losing its server (restart, failover) must not crash the process; the next
     // query gets a fresh connection and fails or succeeds on its own.
     this.on('error', () => undefined);
+    // The same for a client checked out between two queries (a transaction, the maintenance job's
+    // advisory-lock session): pg emits the loss on the client, and with no listener that is an
+    // uncaught exception. Its next query rejects, which its caller handles.
+    this.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** Runs `work` in a transaction on one client: committed when it resolves, rolled back when it throws. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { FleetRepository, type FleetRowText } from './fleet.repository.ts';
-import { OFFLINE_AFTER_INTERVALS } from './host-summary.ts';
+import { offlineAfterSeconds } from '@portpressure/protocol';
 
 interface CachedRow {
   id: string;
@@ -101,7 +101,7 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
     this.loaded ??= this.read(() => this.reloadAll());
     await this.loaded;
     this.body ??= this.render();
-    const head = `{"serverTime":"${now.toISOString()}","offlineAfterSeconds":${OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds},"hosts":`;
+    const head = `{"serverTime":"${now.toISOString()}","offlineAfterSeconds":${offlineAfterSeconds(this.config.intervalSeconds)},"hosts":`;
     return [Buffer.from(head), this.body];
   }
 

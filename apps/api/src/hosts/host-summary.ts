@@ -1,4 +1,4 @@
-import { labelsSchema, type FleetHost, type HostSummary, type HostTrend, type PortReport } from '@portpressure/protocol';
+import { isOffline, labelsSchema, offlineAfterSeconds, type FleetHost, type HostSummary, type HostTrend, type PortReport } from '@portpressure/protocol';
 import type { HostRow } from './hosts.repository.ts';
 
 /** What `hosts.summary` holds: the latest report's headline figures. */
@@ -29,8 +29,7 @@ const EMPTY: StoredSummary = {
   worstTuple: null,
 };
 
-/** A host is offline once it has missed three reporting intervals. */
-export const OFFLINE_AFTER_INTERVALS = 3;
+export { OFFLINE_AFTER_INTERVALS } from '@portpressure/protocol';
 
 /**
  * Maps a host row to the protocol's HostSummary. No schema parse here: `summary` is written only
@@ -40,8 +39,7 @@ export const OFFLINE_AFTER_INTERVALS = 3;
 export function toHostSummary(row: HostRow, now: Date, intervalSeconds: number): HostSummary {
   const s: StoredSummary = { ...EMPTY, ...(row.summary as Partial<StoredSummary> | null) };
   const labels = labelsSchema.safeParse(row.labels);
-  const offline =
-    row.lastSeenAt === null || now.getTime() - row.lastSeenAt.getTime() > OFFLINE_AFTER_INTERVALS * intervalSeconds * 1000;
+  const offline = isOffline(row.lastSeenAt?.getTime() ?? null, now.getTime(), offlineAfterSeconds(intervalSeconds) * 1000);
   return {
     id: row.id,
     machineId: row.machineId,

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_ERROR_CODES, type HostDeleted, type HostList, type HostSummary } from '@portpressure/protocol';
+import { AGENT_ERROR_CODES, offlineAfterSeconds, type HostDeleted, type HostList, type HostSummary } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { FleetCacheService } from './fleet-cache.service.ts';
 import { HostsError } from './hosts.errors.ts';
 import { HostsRepository } from './hosts.repository.ts';
-import { OFFLINE_AFTER_INTERVALS, toFleetHost, toHostSummary } from './host-summary.ts';
+import { toFleetHost, toHostSummary } from './host-summary.ts';
 
 @Injectable()
 export class HostsService {
@@ -21,7 +21,7 @@ export class HostsService {
     return {
       hosts: rows.map((r) => toFleetHost(r, now, this.config.intervalSeconds)),
       serverTime: now.toISOString(),
-      offlineAfterSeconds: OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds,
+      offlineAfterSeconds: offlineAfterSeconds(this.config.intervalSeconds),
     };
   }
 

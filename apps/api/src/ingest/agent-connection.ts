@@ -6,7 +6,7 @@ import type { AuthenticatedHost } from '../enrollment/enrollment.service.ts';
 import { parseAgentFrame } from './agent-frames.ts';
 import { IngestError } from './ingest.errors.ts';
 import type { AgentSession, IngestService } from './ingest.service.ts';
-import { TokenBucket } from './rate-limiter.ts';
+import { TokenBucket } from '@portpressure/domain';
 
 /** Who the upgrade request authenticated as: an agent about to enroll, or an enrolled host. */
 export type ConnectionAuth = { kind: 'enroll' } | { kind: 'host'; host: AuthenticatedHost };

@@ -16,7 +16,7 @@ import { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import { AgentConnection, type ConnectionAuth } from './agent-connection.ts';
 import { IngestService } from './ingest.service.ts';
 import { FailureThrottle } from '../security/failure-throttle.ts';
-import { TokenBucket } from './rate-limiter.ts';
+import { TokenBucket } from '@portpressure/domain';
 
 /** Server-side liveness: every connection is pinged this often and dropped if the previous ping went unanswered. */
 const HEARTBEAT_MS = 30_000;

@@ -4,7 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { PgPoolService } from '../database/pg-pool.service.ts';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
-import { OFFLINE_AFTER_INTERVALS } from '../hosts/host-summary.ts';
+import { isOffline, offlineAfterSeconds } from '@portpressure/protocol';
 import { providerRegistry } from '../notifications/providers/index.ts';
 import { LatestTuplesRepository } from '../history/latest-tuples.repository.ts';
 import { MetricsRepository } from './metrics.repository.ts';
@@ -89,13 +89,13 @@ export class FleetMetrics {
     for (const g of [this.tupleUsed, this.tupleTimeWait, this.tupleReclaimable, this.tuplePressure, this.outboxPending, this.outboxFailed, this.poolConnections]) g.reset();
 
     this.hosts.set(hosts.length);
-    const offlineAfter = OFFLINE_AFTER_INTERVALS * this.config.intervalSeconds;
+    const offlineAfterMs = offlineAfterSeconds(this.config.intervalSeconds) * 1000;
     const names = new Map<string, string>();
     for (const h of hosts) {
       const labels = { host_id: h.id, hostname: h.hostname };
       names.set(h.id, h.hostname);
       this.agentInfo.set({ ...labels, version: h.agentVersion ?? 'unknown' }, 1);
-      this.hostOnline.set(labels, h.lastSeen !== null && now / 1000 - h.lastSeen <= offlineAfter ? 1 : 0);
+      this.hostOnline.set(labels, isOffline(h.lastSeen === null ? null : h.lastSeen * 1000, now, offlineAfterMs) ? 0 : 1);
       if (h.lastSeen !== null) this.hostLastSeen.set(labels, h.lastSeen);
       if (h.pressure !== null) this.hostPressure.set(labels, h.pressure);
       if (h.usable !== null) this.hostUsable.set(labels, h.usable);

@@ -1,3 +1,4 @@
+import { fullJitterBackoff } from '@portpressure/domain';
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import {
   AddressRefusedError,
@@ -123,17 +124,13 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
 }
 
 /**
- * Delay before the next attempt: exponential backoff with full jitter (a uniform draw below
- * min(maxMs, baseMs·2^(attempt−1))), so many deliveries failing together spread out instead of
- * hammering a recovering receiver in lockstep; and never sooner than the receiver's Retry-After.
- * `attempt` is the number of attempts already made (1 after the first failure).
+ * Delay before the next attempt: the shared full-jitter backoff (`attempt` is the number of
+ * attempts already made, 1 after the first failure), and never sooner than the receiver's
+ * Retry-After.
  */
 export function nextAttemptDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
-  const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (n - 1));
-  const draw = Math.min(Math.max(random(), 0), 1);
-  const jittered = Math.floor(draw * ceiling);
-  return Math.max(jittered, policy.retryAfterMs ?? 0);
+  const retry = (Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1) - 1;
+  return Math.max(fullJitterBackoff(retry, { baseMs: policy.baseMs, capMs: policy.maxMs }, random), policy.retryAfterMs ?? 0);
 }
 
 /** Validated headers as the plain record undici's fetch takes (forEach: typed in every lib setting). */

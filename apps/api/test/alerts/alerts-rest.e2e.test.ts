@@ -110,7 +110,7 @@ describe('alerting REST API', () => {
 
     it('lists every provider with the settings its form needs', async () => {
       const { types } = await alerts.call('GET', '/api/alerts/channel-types', channelTypeListSchema);
-      expect(types.map((t) => t.type)).toEqual(['slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook', 'pagerduty', 'opsgenie', 'alertmanager', 'email']);
+      expect(types.map((t) => t.type)).toEqual(['slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook', 'pagerduty', 'opsgenie', 'alertmanager', 'email', 'telegram']);
       expect(types.find((t) => t.type === 'webhook')?.fields.map((f) => [f.key, f.secret])).toEqual([
         ['webhookUrl', true],
         ['secret', true],

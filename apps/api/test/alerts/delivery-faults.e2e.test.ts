@@ -5,7 +5,8 @@ import { WEBHOOK_ID_HEADER } from '../../src/notifications/providers/webhook.ts'
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { alertScenario, startAgain, withoutDefaultRules } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // Faults through the real worker: a loopback receiver that fails in scripted ways, the outbox in
 // Postgres, and the delivery log read back over REST. Backoff bases are milliseconds here

@@ -5,7 +5,8 @@ import { startWebhookReceiver, type WebhookReceiver } from '../notifications/sup
 import { connectEnrolled, isAck, startApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from '../support/factories.ts';
 import { alertScenario, evaluated, WEBHOOK_SECRET, withoutDefaultRules } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // Incidents beyond firing and resolving: the offline timer, reminders, acknowledge, silence,
 // rules switched off, and scopes. The timer runs every second here (FAST_ALERTS_ENV).

@@ -6,8 +6,9 @@ import { webhookPayloadSchema } from '../../src/notifications/providers/webhook.
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../support/api-harness.ts';
 import { NetnsLab, type LabProcess } from './lab/netns-lab.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // Issue 6's end-to-end lead time, with real sockets and the real agent: in a namespace with a
 // 200-port range, a client leaks connections to one destination at a steady rate; the agent

@@ -16,7 +16,8 @@ import {
 import type { AlertRuleInput } from '@portpressure/protocol';
 import { aHello, aReport, aSnapshot } from '../support/factories.ts';
 import { evaluated, WEBHOOK_SECRET } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // Two API instances on one database, as behind a load balancer: each runs the engine, the timer
 // and a delivery worker. Postgres coordinates them; every notification still goes out once.

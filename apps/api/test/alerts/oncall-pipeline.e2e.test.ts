@@ -7,7 +7,8 @@ import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarn
 import { aHello, aReport, aSnapshot, aTuple } from '../support/factories.ts';
 import { auditEvents, createUser, fetcherFor, signIn } from '../support/users.ts';
 import { evaluated } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // The whole pipeline with the on-call receivers: snapshots → rule → incident → outbox (with a
 // retry) → PagerDuty / Opsgenie / Alertmanager-format receivers on loopback and a real SMTP

@@ -22,7 +22,8 @@ import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from
 import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarness } from '../support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from '../support/factories.ts';
 import { evaluated } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // The whole pipeline with every provider: snapshots over the agent WebSocket → rule → incident →
 // outbox → worker → a real HTTP receiver on loopback, one channel per provider.

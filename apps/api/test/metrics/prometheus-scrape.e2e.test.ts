@@ -6,10 +6,11 @@ import path from 'node:path';
 import { createdApiTokenSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lacks } from '../../../../test/support/requirements.ts';
-import { spawnAgent, waitUntil, type AgentProcess } from '../support/agent-process.ts';
+import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../support/api-harness.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.ts';
 import { storedSnapshots } from '../support/stored-history.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 /** `promtool check metrics` on a text: its exit code and what it printed (nothing when clean). */
 function promtoolCheck(text: string): Promise<{ code: number; output: string }> {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nextAttemptDelay, sendHttp } from '../../src/notifications/http-sender.ts';
 import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 
@@ -9,21 +9,13 @@ import type { DeliveryOutcome, OutgoingRequest } from '../../src/notifications/h
 import { buildChannelRequest } from '../../src/notifications/providers/index.ts';
 import { aFiringNotification } from './support/notification-factory.ts';
 import type { WebhookReceiver } from './support/webhook-receiver.ts';
-import { closedLoopbackPort, startWebhookReceiver } from './support/webhook-receiver.ts';
+import { closedLoopbackPort, useWebhookReceiver } from './support/webhook-receiver.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 // The part of a webhook URL that is the credential; it must never show up in an outcome.
 const SECRET_PATH = '/services/T0SECRET/B0SECRET/tokenSECRET';
 
-let receiver: WebhookReceiver;
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-});
+const receiver = useWebhookReceiver();
 
 function slackRequest(url: string = receiver.url(SECRET_PATH)): OutgoingRequest {
   return buildChannelRequest({ type: 'slack', settings: { webhookUrl: url } }, aFiringNotification());
@@ -113,7 +105,8 @@ describe('sendHttp against a failing receiver', () => {
     receiver.enqueue({ hang: true });
     const controller = new AbortController();
     const pending = sendHttp(slackRequest(), { allow: LOOPBACK, timeoutMs: 5_000, signal: controller.signal });
-    await sleep(100);
+    // Abort once the receiver holds the request, not after a guessed pause.
+    await waitUntil('the receiver to hold the request', () => receiver.requests.length === 1);
     controller.abort();
     const failure = expectFailure(await pending);
     expect(failure.retryable).toBe(true);

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { buildChannelRequest, type HttpChannelConfig } from '../../src/notifications/providers/index.ts';
 import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import { aFiringNotification } from './support/notification-factory.ts';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { useWebhookReceiver } from './support/webhook-receiver.ts';
 
 /**
  * Issue #17 row 8: host names and labels come from agents, so they are hostile input to every
@@ -31,11 +31,7 @@ function hostile(): AlertNotification {
   });
 }
 
-let receiver: WebhookReceiver;
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => receiver.close());
+const receiver = useWebhookReceiver();
 
 /** Every string value of a JSON document. */
 function strings(value: unknown): string[] {

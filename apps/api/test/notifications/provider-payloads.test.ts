@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
 import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
@@ -27,21 +27,12 @@ import {
   teamsMessageSchema,
 } from './support/provider-schemas.ts';
 import type { ReceivedRequest, WebhookReceiver } from './support/webhook-receiver.ts';
-import { startWebhookReceiver } from './support/webhook-receiver.ts';
+import { useWebhookReceiver } from './support/webhook-receiver.ts';
 
 const SECRET_PATH = '/hooks/T0SECRET/B0SECRET/xoxSECRETTOKEN';
 const WEBHOOK_SECRET = 'correct-horse-battery-staple';
 
-let receiver: WebhookReceiver;
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-});
+const receiver = useWebhookReceiver();
 
 function configFor(type: ChatChannelConfig['type'], url: string): ChatChannelConfig {
   switch (type) {

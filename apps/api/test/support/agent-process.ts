@@ -33,14 +33,3 @@ export function spawnAgent(args: string[], env: Record<string, string> = {}): Ag
     },
   };
 }
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` with `describe()`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${describe()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

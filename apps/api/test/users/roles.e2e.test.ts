@@ -1,9 +1,10 @@
 import { apiErrorSchema, userListSchema, type User } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil, type Fetcher } from '../alerts/support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV, type Fetcher } from '../alerts/support/alerts-api.ts';
 import { alertScenario, withoutDefaultRules } from '../alerts/support/alert-scenario.ts';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../support/api-harness.ts';
 import { auditEvents, createUser, documentedRoutes, fetcherFor, signIn, type DocumentedRoute } from '../support/users.ts';
+import { waitUntil } from '../../../../test/support/wait.ts';
 
 /** Routes anyone may call without a session: they are not about roles. */
 const PUBLIC = new Set(['/api/auth/login', '/api/auth/logout', '/api/health', '/api/auth/methods', '/api/auth/oidc/login', '/api/auth/oidc/callback']);

@@ -9,8 +9,8 @@ import { RequireRole } from '../session-context.tsx';
 type Editing = { channel: AlertChannel | null } | null;
 
 export function ChannelsPage() {
-  const channels = usePolled((signal) => fetchChannels(signal), 'channels', 30_000);
-  const types = usePolled((signal) => fetchChannelTypes(signal), 'types', 600_000);
+  const channels = usePolled((signal) => fetchChannels(signal), ['alerts', 'channels'], 30_000);
+  const types = usePolled((signal) => fetchChannelTypes(signal), ['alerts', 'channel-types'], 600_000);
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
   const [testing, setTesting] = useState<string | null>(null);

@@ -34,7 +34,7 @@ export function DeliveriesPage() {
   const { search } = useLocation();
   const param = search.get('status');
   const filter = FILTERS.find((f) => f.value === param)?.value ?? 'all';
-  const deliveries = usePolled((signal) => fetchDeliveries(filter, signal), filter);
+  const deliveries = usePolled((signal) => fetchDeliveries(filter, signal), ['alerts', 'deliveries', filter]);
 
   return (
     <div className="alerts-page">

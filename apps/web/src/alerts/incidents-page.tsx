@@ -50,7 +50,7 @@ export function IncidentsPage() {
   const { search } = useLocation();
   const filterParam = search.get('status') as IncidentFilter | null;
   const filter: IncidentFilter = FILTERS.some((f) => f.value === filterParam) ? (filterParam as IncidentFilter) : 'firing';
-  const incidents = usePolled((signal) => fetchIncidents(filter, signal), filter);
+  const incidents = usePolled((signal) => fetchIncidents(filter, signal), ['alerts', 'incidents', filter]);
   const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
   const now = Date.now();
 

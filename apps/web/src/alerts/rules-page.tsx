@@ -17,11 +17,11 @@ function inputOf(rule: AlertRule): AlertRuleInput {
 }
 
 export function RulesPage() {
-  const rules = usePolled((signal) => fetchRules(signal), 'rules', 30_000);
-  const channels = usePolled((signal) => fetchChannels(signal), 'channels', 30_000);
+  const rules = usePolled((signal) => fetchRules(signal), ['alerts', 'rules'], 30_000);
+  const channels = usePolled((signal) => fetchChannels(signal), ['alerts', 'channels'], 30_000);
   // The host picker needs ids and names only: the fleet ranking (kept in memory by the API) rather
   // than GET /api/hosts, which reads every host's full summary (~0.4 s of API time at 10,000 hosts).
-  const hosts = usePolled(async (signal) => hostChoices((await fetchFleet(signal)).hosts), 'hosts', 60_000);
+  const hosts = usePolled(async (signal) => hostChoices((await fetchFleet(signal)).hosts), ['host-choices'], 60_000);
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
 

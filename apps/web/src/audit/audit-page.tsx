@@ -23,7 +23,7 @@ function name(e: AuditEvent): string {
 export function AuditPage() {
   const [type, setType] = useState('');
   const query = `limit=200${type ? `&entityType=${type}` : ''}`;
-  const events = usePolled((signal) => fetchAudit(query, signal), query, 15_000);
+  const events = usePolled((signal) => fetchAudit(query, signal), ['audit', query], 15_000);
   return (
     <div className="alerts-page">
       <div className="toolbar">

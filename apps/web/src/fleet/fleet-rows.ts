@@ -1,4 +1,4 @@
-import type { FleetHostRow } from '@portpressure/protocol';
+import { isOffline as isHostOffline, type FleetHostRow } from '@portpressure/protocol';
 import { timeWaitShare, tupleLabel } from '../format.ts';
 
 /** Forecasts further out than this read as "not soon" rather than a date. */
@@ -43,7 +43,7 @@ export function toRow(host: FleetHostRow): FleetRow {
 }
 
 export function isOffline(row: FleetRow, serverNow: number, offlineAfterMs: number): boolean {
-  return row.lastSeenMs === null || serverNow - row.lastSeenMs > offlineAfterMs;
+  return isHostOffline(row.lastSeenMs, serverNow, offlineAfterMs);
 }
 
 /** ms until the host runs out at its trend, null when it is not growing or not reporting. */

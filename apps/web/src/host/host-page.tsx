@@ -1,6 +1,8 @@
-import { visibleText, type HostDetail, type HostHistory, type LiveMessage } from '@portpressure/protocol';
+import { isOffline, visibleText, type HostDetail, type HostHistory, type LiveMessage } from '@portpressure/protocol';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { fetchDetail, fetchHistory, SignedOutError } from '../api.ts';
+import { fetchDetail, fetchHistory } from '../api.ts';
+import { queryErrorText } from '../query-client.ts';
 import { ago, count, duration, formatDateTime, percent, pressureLevel, timeWaitShare, tupleLabel } from '../format.ts';
 import { useLiveMessages } from '../live.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
@@ -22,73 +24,70 @@ function windowOf(range: RangeChoice, now: number): [number, number] {
   return range.kind === 'custom' ? [range.from, range.to] : [now - PRESET_MS[range.kind], now];
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+interface LoadedHistory {
+  data: HostHistory;
+  xRange: [number, number];
+}
 
 export function HostPage({ id }: { id: string }) {
   const { search } = useLocation();
   const range = rangeFromSearch(search);
   const rangeKey = rangeToSearch(range);
-  const [detail, setDetail] = useState<HostDetail | null>(null);
-  const [detailError, setDetailError] = useState<string | null>(null);
-  const [history, setHistory] = useState<{ data: HostHistory; xRange: [number, number] } | null>(null);
-  const [historyError, setHistoryError] = useState<string | null>(null);
-  const [generation, setGeneration] = useState(0);
+  const client = useQueryClient();
   const [tick, setTick] = useState(() => Date.now());
-  /** serverTime − Date.now() at the last answer: the server's clock decides "offline". */
-  const [skew, setSkew] = useState(0);
   const lastRefresh = useRef(0);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchDetail(id, abort.signal).then(
-      (d) => {
-        setDetail(d);
-        setSkew(Date.parse(d.serverTime) - Date.now());
-        setDetailError(null);
-      },
-      (e: unknown) => !abort.signal.aborted && !(e instanceof SignedOutError) && setDetailError(errorText(e)),
-    );
-    return () => abort.abort();
-  }, [id, generation]);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    const xRange = windowOf(rangeFromSearch(new URLSearchParams(rangeKey)), Date.now());
-    fetchHistory(id, new Date(xRange[0]), new Date(xRange[1]), abort.signal).then(
-      (data) => {
-        setHistory({ data, xRange });
-        setHistoryError(null);
-      },
-      (e: unknown) => !abort.signal.aborted && !(e instanceof SignedOutError) && setHistoryError(errorText(e)),
-    );
-    lastRefresh.current = Date.now();
-    return () => abort.abort();
-  }, [id, rangeKey, generation]);
+  const detailQuery = useQuery({
+    queryKey: ['host', id, 'detail'],
+    queryFn: async ({ signal }) => {
+      const d = await fetchDetail(id, signal);
+      // serverTime − Date.now() at the answer: the server's clock decides "offline".
+      return { detail: d, skew: Date.parse(d.serverTime) - Date.now() };
+    },
+  });
+  const historyQuery = useQuery({
+    queryKey: ['host', id, 'history', rangeKey],
+    queryFn: async ({ signal }): Promise<LoadedHistory> => {
+      const xRange = windowOf(rangeFromSearch(new URLSearchParams(rangeKey)), Date.now());
+      lastRefresh.current = Date.now();
+      return { data: await fetchHistory(id, new Date(xRange[0]), new Date(xRange[1]), signal), xRange };
+    },
+    // The charts of the previous range stay up while the new range loads, instead of a blank page.
+    placeholderData: keepPreviousData,
+  });
+  const detail = detailQuery.data?.detail ?? null;
+  const skew = detailQuery.data?.skew ?? 0;
+  const detailError = queryErrorText(detailQuery.error);
+  const history = historyQuery.data ?? null;
+  const historyError = queryErrorText(historyQuery.error);
 
   useEffect(() => {
     const timer = setInterval(() => setTick(Date.now()), 5_000);
     return () => clearInterval(timer);
   }, []);
 
-  // A new snapshot of this host shows at once in the header; the charts and tables follow,
-  // throttled per range (a 7-day chart does not need redrawing every 10 s).
+  // A new snapshot of this host shows at once in the header (patched into the cached detail); the
+  // charts and tables follow, throttled per range (a 7-day chart does not need redrawing every 10 s).
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(refreshTimer.current), []);
   const onLive = useCallback(
     (m: LiveMessage) => {
+      type Cached = { detail: HostDetail; skew: number };
+      const patch = (change: (d: HostDetail) => HostDetail) =>
+        client.setQueryData<Cached>(['host', id, 'detail'], (c) => (c ? { ...c, detail: change(c.detail) } : c));
       if (m.type === 'host' && m.host.id === id) {
-        setDetail((d) => (d ? { ...d, host: m.host } : d));
+        patch((d) => ({ ...d, host: m.host }));
         if (range.kind === 'custom' || refreshTimer.current) return;
         const wait = Math.max(0, lastRefresh.current + (REFRESH_MS[range.kind] ?? 60_000) - Date.now());
         refreshTimer.current = setTimeout(() => {
           refreshTimer.current = undefined;
-          setGeneration((g) => g + 1);
+          void client.invalidateQueries({ queryKey: ['host', id] });
         }, wait);
       } else if (m.type === 'trend' && m.hostId === id) {
-        setDetail((d) => (d ? { ...d, trend: m.trend } : d));
+        patch((d) => ({ ...d, trend: m.trend }));
       }
     },
-    [id, range.kind],
+    [client, id, range.kind],
   );
   useLiveMessages(onLive);
 
@@ -107,7 +106,7 @@ export function HostPage({ id }: { id: string }) {
 
   const h = detail.host;
   const serverNow = tick + skew;
-  const offline = h.lastSeenAt === null || serverNow - Date.parse(h.lastSeenAt) > detail.offlineAfterSeconds * 1000;
+  const offline = isOffline(h.lastSeenAt === null ? null : Date.parse(h.lastSeenAt), serverNow, detail.offlineAfterSeconds * 1000);
   const report = detail.latest?.report ?? null;
   const worst = h.worstTuple;
   const exhaustsAt = detail.trend?.exhaustsAt ? Date.parse(detail.trend.exhaustsAt) : null;

@@ -50,7 +50,7 @@ export function KernelPanel({ report }: { report: PortReport }) {
         <dt className="mono">tcp_max_tw_buckets</dt>
         <dd>{count(s.tcpMaxTwBuckets)}</dd>
         <dt>Socket table from</dt>
-        <dd>{report.source === 'netlink' ? 'netlink (ss)' : '/proc/net'}</dd>
+        <dd>{report.source === 'netlink' ? 'ss (netlink)' : '/proc/net'}</dd>
       </dl>
     </section>
   );

@@ -52,6 +52,7 @@ export function TimeChart({ title, t, series, yRange, yFormat, gaps, lines = [],
     ];
   }, [t, series, gaps]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart reads its colours from CSS variables, so a theme change must redraw it
   useEffect(() => {
     const el = box.current;
     if (!el) return;

@@ -21,7 +21,7 @@ function state(t: ApiToken): { text: string; className: string } {
 
 /** API tokens for scripts and Prometheus: created here (shown once), listed, revoked. */
 export function TokensPage() {
-  const tokens = usePolled((signal) => fetchTokens(signal), 'tokens', 60_000);
+  const tokens = usePolled((signal) => fetchTokens(signal), ['tokens'], 60_000);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiTokenScope>('read');
   const [expiry, setExpiry] = useState('90 days');

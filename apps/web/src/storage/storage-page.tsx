@@ -24,7 +24,7 @@ const fetchStorage = (signal: AbortSignal): Promise<StorageReport> => request('/
 
 /** Disk use per history tier and where it is heading under the current retention. */
 export function StoragePage() {
-  const { data, error } = usePolled(fetchStorage, 'storage', 60_000);
+  const { data, error } = usePolled(fetchStorage, ['storage'], 60_000);
   return (
     <section className="card storage-page">
       <h1>Storage</h1>

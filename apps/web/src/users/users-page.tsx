@@ -8,7 +8,7 @@ const ROLES = roleSchema.options;
 
 /** Users and their roles (admins only; the API refuses everyone else). */
 export function UsersPage() {
-  const users = usePolled((signal) => fetchUsers(signal), 'users', 30_000);
+  const users = usePolled((signal) => fetchUsers(signal), ['users'], 30_000);
   const me = useSession();
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
   const [username, setUsername] = useState('');

@@ -1,3 +1,4 @@
+import { aPortReport } from '../../../../../packages/protocol/src/test-factories.ts';
 import type { AlertRule, PortReport, TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
 import {
@@ -32,23 +33,6 @@ function tuple(used: number, overrides: Partial<TupleUsage> = {}): TupleUsage {
   };
 }
 
-function report(tuples: TupleUsage[]): PortReport {
-  return {
-    source: 'proc',
-    range: { low: 40000, high: 40099 },
-    reservedPorts: '',
-    reservedInRange: 0,
-    capacity: 100,
-    bindOwned: 0,
-    usable: 100,
-    hostPortsInUse: 0,
-    pressure: tuples[0]?.pressure ?? 0,
-    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 1000 },
-    tuples,
-    tupleCount: tuples.length,
-    udp: { used: 0, capacity: 100, pressure: 0 },
-  };
-}
 
 const pressureParams = { threshold: 0.8, resolveMargin: 0.1, sustainSnapshots: 3 };
 
@@ -58,7 +42,7 @@ function runPressure(values: number[]): Decision['type'][][] {
   const open = new Map<string, OpenIncidentRef>();
   const log: Decision['type'][][] = [];
   for (const used of values) {
-    const decisions = decide(observePressure(RULE, pressureParams, HOST, report([tuple(used)])), 3, pending, open);
+    const decisions = decide(observePressure(RULE, pressureParams, HOST, aPortReport([tuple(used)])), 3, pending, open);
     for (const d of decisions) {
       if (d.type === 'pending') pending.set(d.groupKey, d.breaches);
       if (d.type === 'clear') pending.delete(d.groupKey);
@@ -87,12 +71,12 @@ describe('pressure rule', () => {
 
   it('resolves when the tuple disappears from the report', () => {
     const key = groupKeyFor(RULE, HOST, { protocol: 'tcp', localAddress: '10.0.0.2', remoteAddress: '10.0.0.5', remotePort: 5432 });
-    const decisions = decide(observePressure(RULE, pressureParams, HOST, report([])), 3, new Map(), new Map([[key, { id: 'inc-9', groupKey: key }]]));
+    const decisions = decide(observePressure(RULE, pressureParams, HOST, aPortReport([])), 3, new Map(), new Map([[key, { id: 'inc-9', groupKey: key }]]));
     expect(decisions).toEqual([{ type: 'resolve', incidentId: 'inc-9', measurement: {} }]);
   });
 
   it('keeps one group key per tuple, so two hot tuples are two incidents', () => {
-    const obs = observePressure(RULE, pressureParams, HOST, report([tuple(90), tuple(95, { remotePort: 6379 })]));
+    const obs = observePressure(RULE, pressureParams, HOST, aPortReport([tuple(90), tuple(95, { remotePort: 6379 })]));
     const fired = decide(obs, 1, new Map(), new Map()).filter((d) => d.type === 'fire');
     expect(new Set(fired.map((d) => (d.type === 'fire' ? d.groupKey : ''))).size).toBe(2);
   });
@@ -102,12 +86,12 @@ describe('pressure rule', () => {
     const t0 = Date.parse('2026-05-01T10:00:00Z');
     // 80 → 90 over 20 s: 0.5 port/s, 100 reached 20 s after the last point.
     const series = new Map([[tupleKey(t), [80, 85, 90].map((value, i) => ({ t: t0 + i * 10_000, value }))]]);
-    const [o] = observePressure(RULE, pressureParams, HOST, report([t]), { series, nowMs: t0 + 20_000 });
+    const [o] = observePressure(RULE, pressureParams, HOST, aPortReport([t]), { series, nowMs: t0 + 20_000 });
     expect(o?.measurement.exhaustsAt).toBe(new Date(t0 + 40_000).toISOString());
   });
 
   it('reports what it saw: pressure, used of usable and the TIME_WAIT share', () => {
-    const [o] = observePressure(RULE, pressureParams, HOST, report([tuple(90, { timeWait: 45, reclaimable: 0 })]));
+    const [o] = observePressure(RULE, pressureParams, HOST, aPortReport([tuple(90, { timeWait: 45, reclaimable: 0 })]));
     expect(o?.measurement).toEqual({ pressure: 0.9, used: 90, usable: 100, timeWait: 45, timeWaitShare: 0.5 });
   });
 });
@@ -119,7 +103,7 @@ describe('forecast rule', () => {
   const observe = (values: number[]): Observation | undefined => {
     const now = t0 + (values.length - 1) * 10_000;
     const t = tuple(values.at(-1) ?? 0);
-    return observeForecast(RULE, params, HOST, report([t]), new Map([[tupleKey(t), series(values)]]), now)[0];
+    return observeForecast(RULE, params, HOST, aPortReport([t]), new Map([[tupleKey(t), series(values)]]), now)[0];
   };
 
   it('breaches when the fitted line reaches usable within the horizon', () => {
@@ -147,9 +131,9 @@ describe('forecast rule', () => {
     const wide = { ...params, withinSeconds: 1200, minSamples: 2 };
     const t = tuple(2);
     const points = series([1, 2]);
-    const [o] = observeForecast(RULE, wide, HOST, report([t]), new Map([[tupleKey(t), points]]), t0 + 10_000);
+    const [o] = observeForecast(RULE, wide, HOST, aPortReport([t]), new Map([[tupleKey(t), points]]), t0 + 10_000);
     expect(o?.breaching).toBe(false);
-    expect(observeForecast(RULE, { ...wide, minPressure: 0 }, HOST, report([t]), new Map([[tupleKey(t), points]]), t0 + 10_000)[0]?.breaching).toBe(true);
+    expect(observeForecast(RULE, { ...wide, minPressure: 0 }, HOST, aPortReport([t]), new Map([[tupleKey(t), points]]), t0 + 10_000)[0]?.breaching).toBe(true);
   });
 
   it('waits for the minimum number of samples', () => {
@@ -230,11 +214,11 @@ describe('couldBreach', () => {
   };
 
   it('is false for a quiet host, so evaluation can skip it', () => {
-    expect(couldBreach([rule('pressure'), rule('forecast'), rule('offline')], report([tuple(5), tuple(9, { remotePort: 1 })]))).toBe(false);
+    expect(couldBreach([rule('pressure'), rule('forecast'), rule('offline')], aPortReport([tuple(5), tuple(9, { remotePort: 1 })]))).toBe(false);
   });
 
   it('is true once a tuple reaches a pressure threshold or a forecast rule\'s minimum', () => {
-    expect(couldBreach([rule('pressure')], report([tuple(80)]))).toBe(true);
-    expect(couldBreach([rule('forecast')], report([tuple(10)]))).toBe(true);
+    expect(couldBreach([rule('pressure')], aPortReport([tuple(80)]))).toBe(true);
+    expect(couldBreach([rule('forecast')], aPortReport([tuple(10)]))).toBe(true);
   });
 });

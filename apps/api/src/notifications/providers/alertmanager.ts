@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { redactUrl } from '../http-sender.ts';
 import { formatPercent, renderSummary, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
+import { JSON_HEADERS, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
 import { incidentKey } from './incident-key.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
@@ -54,10 +54,14 @@ function labelName(key: string): string {
  * severity, instance…). The fingerprint is the incident's key, so a receiver pairs the resolved
  * message with its firing one as it would with Alertmanager's.
  */
-export const alertmanagerProvider: ChatProvider<AlertmanagerSettings> = {
+export const alertmanagerProvider: ChatProvider<AlertmanagerSettings, 'alertmanager'> = {
   name: 'alertmanager',
   displayName: 'Webhook (Alertmanager format)',
   settingsSchema: alertmanagerSettingsSchema,
+  fields: {
+    webhookUrl: webhookUrlField('Receiver URL; gets the Alertmanager webhook payload (version 4)'),
+    bearerToken: { label: 'Bearer token', input: 'secret', required: false, secret: true, help: 'Sent as Authorization: Bearer … when set' },
+  },
   build(notification, settings, options = {}) {
     const status = notification.kind === 'resolved' ? 'resolved' : 'firing';
     const labels: Record<string, string> = {

@@ -1,3 +1,4 @@
+import type { ChannelField } from '@portpressure/protocol';
 import { z } from 'zod';
 import type { EgressOptions } from '../egress-proxy.ts';
 import type { DeliveryOutcome, OutgoingRequest } from '../http-sender.ts';
@@ -8,6 +9,15 @@ export interface BuildOptions {
   now?: Date;
 }
 
+/** How a settings form asks for one setting; the key is the property name in `fields`. */
+export type FieldSpec = Omit<ChannelField, 'key'>;
+
+/**
+ * One entry per setting of the provider's schema, in form order. Typed by the settings so a
+ * setting without a form field, or a field for a setting that does not exist, fails to compile.
+ */
+export type ProviderFields<S> = { readonly [K in keyof S & string]-?: FieldSpec };
+
 /**
  * One chat service (Uptime Kuma's provider idea): it validates its own settings, turns a
  * notification into an HTTP request in the service's documented format, and masks its secrets
@@ -16,11 +26,13 @@ export interface BuildOptions {
  * `build` is called once per attempt so time-dependent parts (the generic webhook's signature
  * timestamp) are fresh on every retry.
  */
-export interface ChatProvider<S> {
+export interface ChatProvider<S, N extends string = string> {
   /** Stable identifier stored with each channel, e.g. `slack`. */
-  readonly name: string;
+  readonly name: N;
   readonly displayName: string;
   readonly settingsSchema: z.ZodType<S>;
+  /** The settings form, served by `GET /api/alerts/channel-types`. */
+  readonly fields: ProviderFields<S>;
   build(notification: AlertNotification, settings: S, options?: BuildOptions): OutgoingRequest;
   /** The settings with every secret masked, fit to return from the API. */
   redact(settings: S): S;
@@ -35,17 +47,18 @@ export interface DirectSendContext extends BuildOptions {
  * A provider that does not speak HTTP (email): it validates, redacts and sends by itself, and
  * reports each attempt as the HTTP sender does, so the outbox retries it the same way.
  */
-export interface DirectProvider<S> {
-  readonly name: string;
+export interface DirectProvider<S, N extends string = string> {
+  readonly name: N;
   readonly displayName: string;
   readonly settingsSchema: z.ZodType<S>;
+  readonly fields: ProviderFields<S>;
   send(notification: AlertNotification, settings: S, context: DirectSendContext): Promise<DeliveryOutcome>;
   redact(settings: S): S;
 }
 
-export type AnyProvider<S> = ChatProvider<S> | DirectProvider<S>;
+export type AnyProvider<S, N extends string = string> = ChatProvider<S, N> | DirectProvider<S, N>;
 
-export function isDirectProvider<S>(provider: AnyProvider<S>): provider is DirectProvider<S> {
+export function isDirectProvider<S, N extends string>(provider: AnyProvider<S, N>): provider is DirectProvider<S, N> {
   return 'send' in provider;
 }
 
@@ -70,6 +83,11 @@ export const webhookUrlSchema = z
   .max(2048)
   // Never sent as Basic auth by the sender, so such a URL could only fail on every attempt.
   .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), 'must not contain user:password@; webhook credentials go in the path or query');
+
+/** The usual first field: a webhook URL, secret because its path is the credential. */
+export function webhookUrlField(help: string): FieldSpec {
+  return { label: 'Webhook URL', input: 'url', required: true, secret: true, help };
+}
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json',

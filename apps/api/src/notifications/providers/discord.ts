@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
+import { JSON_HEADERS, notificationColor, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
 import { escapeNotification, escapeDiscord } from './markup-escape.ts';
 
 export const discordSettingsSchema = z.object({
@@ -26,10 +26,15 @@ const FOOTER_MAX = 2048;
 const WIDE_LABELS = new Set(['Labels', 'Tuple', 'Runs out', 'Rule']);
 
 /** Discord execute-webhook: one embed coloured by severity (green once resolved). */
-export const discordProvider: ChatProvider<DiscordSettings> = {
+export const discordProvider: ChatProvider<DiscordSettings, 'discord'> = {
   name: 'discord',
   displayName: 'Discord',
   settingsSchema: discordSettingsSchema,
+  fields: {
+    webhookUrl: webhookUrlField('Channel webhook URL, https://discord.com/api/webhooks/…'),
+    username: { label: 'Bot name', input: 'text', required: false, secret: false },
+    avatarUrl: { label: 'Avatar URL', input: 'url', required: false, secret: false },
+  },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, escapeDiscord);
     const fields = renderFacts(notification, options)

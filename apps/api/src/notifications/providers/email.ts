@@ -82,10 +82,20 @@ export function classifySmtpError(error: unknown, durationMs: number): DeliveryO
 }
 
 /** E-mail over SMTP, plain text and HTML in one message; through the egress proxy (CONNECT) when one applies. */
-export const emailProvider: DirectProvider<EmailSettings> = {
+export const emailProvider: DirectProvider<EmailSettings, 'email'> = {
   name: 'email',
   displayName: 'E-mail (SMTP)',
   settingsSchema: emailSettingsSchema,
+  fields: {
+    host: { label: 'SMTP server', input: 'text', required: true, secret: false },
+    port: { label: 'Port', input: 'text', required: false, secret: false, help: 'Default 587 (465 for TLS)' },
+    security: { label: 'Security', input: 'select', required: false, secret: false, options: ['starttls', 'tls', 'none'] },
+    username: { label: 'User name', input: 'text', required: false, secret: false },
+    password: { label: 'Password', input: 'secret', required: false, secret: true },
+    from: { label: 'From', input: 'text', required: true, secret: false },
+    to: { label: 'To', input: 'text', required: true, secret: false, help: 'Addresses, comma-separated' },
+    allowSelfSigned: { label: 'Accept a self-signed certificate', input: 'boolean', required: false, secret: false },
+  },
   async send(notification, settings, context) {
     const startedAt = performance.now();
     const { timeoutMs, proxy } = context.egress;

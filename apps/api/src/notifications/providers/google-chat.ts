@@ -5,7 +5,7 @@ import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { escapeGoogleChatText, escapeNotification } from './markup-escape.ts';
-import { escapeAngleMarkup, JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
+import { escapeAngleMarkup, JSON_HEADERS, notificationColor, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
 
 export const googleChatSettingsSchema = z.object({
   /** Space webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…). */
@@ -60,10 +60,15 @@ function buildCard(n: AlertNotification, now: Date | undefined) {
  * threading uses `thread.threadKey` in the body and `messageReplyOption` on the URL, as the
  * Chat API's messages.create documents.
  */
-export const googleChatProvider: ChatProvider<GoogleChatSettings> = {
+export const googleChatProvider: ChatProvider<GoogleChatSettings, 'google-chat'> = {
   name: 'google-chat',
   displayName: 'Google Chat',
   settingsSchema: googleChatSettingsSchema,
+  fields: {
+    webhookUrl: webhookUrlField('Space webhook URL, https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…'),
+    format: { label: 'Message format', input: 'select', required: false, secret: false, options: ['cards', 'text'] },
+    threadByIncident: { label: "Reply in the incident's thread", input: 'boolean', required: false, secret: false },
+  },
   build(raw, settings, options = {}) {
     // Text messages have their own markup (<users/all>, <url|text>); a card's header, button and
     // fallback text are not HTML-escaped by the card, so the brackets become look-alikes everywhere.

@@ -2,25 +2,19 @@ import { z } from 'zod';
 import { egressDispatcher } from '../egress-proxy.ts';
 import { sendHttp, type DeliveryOutcome, type OutgoingRequest } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
-import type { AnyProvider, BuildOptions, DirectSendContext } from './chat-provider.ts';
+import type { AnyProvider, BuildOptions, ChatProvider, DirectSendContext, FieldSpec } from './chat-provider.ts';
 import { isDirectProvider, NotificationProviderError } from './chat-provider.ts';
-import { alertmanagerProvider, alertmanagerSettingsSchema } from './alertmanager.ts';
-import { emailProvider, emailSettingsSchema } from './email.ts';
-import { opsgenieProvider, opsgenieSettingsSchema } from './opsgenie.ts';
-import { pagerdutyProvider, pagerdutySettingsSchema } from './pagerduty.ts';
-import { discordProvider, discordSettingsSchema } from './discord.ts';
-import { googleChatProvider, googleChatSettingsSchema } from './google-chat.ts';
-import { mattermostProvider, mattermostSettingsSchema } from './mattermost.ts';
-import { slackProvider, slackSettingsSchema } from './slack.ts';
-import { teamsProvider, teamsSettingsSchema } from './teams.ts';
-import { webhookProvider, webhookSettingsSchema } from './webhook.ts';
+import type { ChannelField } from '@portpressure/protocol';
+import { registeredProviders } from './registered.ts';
 
-export type { AnyProvider, BuildOptions, ChatProvider, DirectProvider, DirectSendContext } from './chat-provider.ts';
+export type { AnyProvider, BuildOptions, ChatProvider, DirectProvider, DirectSendContext, FieldSpec, ProviderFields } from './chat-provider.ts';
 export { NotificationProviderError, webhookUrlSchema } from './chat-provider.ts';
 
 export interface ProviderInfo {
   name: string;
   displayName: string;
+  /** The settings form, in the provider's order. */
+  fields: ChannelField[];
 }
 
 /** A channel as stored: which provider, and that provider's settings in whatever shape arrived. */
@@ -49,7 +43,12 @@ export class ProviderRegistry {
   }
 
   list(): ProviderInfo[] {
-    return [...this.#byName.values()].map((p) => ({ name: p.name, displayName: p.displayName }));
+    return [...this.#byName.values()].map((p) => ({
+      name: p.name,
+      displayName: p.displayName,
+      // Every provider's fields are keyed by its setting names (ProviderFields); the registry holds them untyped.
+      fields: Object.entries(p.fields as Record<string, FieldSpec>).map(([key, spec]) => ({ key, ...spec })),
+    }));
   }
 
   has(name: string): boolean {
@@ -114,18 +113,10 @@ export class ProviderRegistry {
   }
 }
 
-export const chatProviders = [
-  slackProvider,
-  discordProvider,
-  teamsProvider,
-  mattermostProvider,
-  googleChatProvider,
-  webhookProvider,
-  pagerdutyProvider,
-  opsgenieProvider,
-  alertmanagerProvider,
-  emailProvider,
-] as const;
+type RegisteredProvider = (typeof registeredProviders)[number];
+
+/** Every provider the server has (listed in registered.ts), in the form's order. */
+export const chatProviders: readonly RegisteredProvider[] = registeredProviders;
 
 export const providerRegistry = new ProviderRegistry(chatProviders);
 
@@ -134,25 +125,36 @@ export function getProvider(name: string): AnyProvider<unknown> {
   return providerRegistry.get(name);
 }
 
+type ConfigOf<P> = P extends AnyProvider<infer S, infer N> ? { type: N; settings: S } : never;
+type HttpConfigOf<P> = P extends ChatProvider<infer S, infer N> ? { type: N; settings: S } : never;
+
 /** A notification channel's configuration: `type` picks the provider, `settings` are its own. */
-export const channelConfigSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('slack'), settings: slackSettingsSchema }),
-  z.object({ type: z.literal('discord'), settings: discordSettingsSchema }),
-  z.object({ type: z.literal('teams'), settings: teamsSettingsSchema }),
-  z.object({ type: z.literal('mattermost'), settings: mattermostSettingsSchema }),
-  z.object({ type: z.literal('google-chat'), settings: googleChatSettingsSchema }),
-  z.object({ type: z.literal('webhook'), settings: webhookSettingsSchema }),
-  z.object({ type: z.literal('pagerduty'), settings: pagerdutySettingsSchema }),
-  z.object({ type: z.literal('opsgenie'), settings: opsgenieSettingsSchema }),
-  z.object({ type: z.literal('alertmanager'), settings: alertmanagerSettingsSchema }),
-  z.object({ type: z.literal('email'), settings: emailSettingsSchema }),
-]);
-export type ChannelConfig = z.infer<typeof channelConfigSchema>;
+export type ChannelConfig = ConfigOf<RegisteredProvider>;
 export type ChannelType = ChannelConfig['type'];
-/** The channels that post over HTTP (every type but e-mail). */
-export type HttpChannelConfig = Exclude<ChannelConfig, { type: 'email' }>;
+/** The channels that post over HTTP (every provider with `build`). */
+export type HttpChannelConfig = HttpConfigOf<RegisteredProvider>;
 /** The chat services and the signed webhook: a webhook URL and a message, no incident pairing. */
 export type ChatChannelConfig = Extract<ChannelConfig, { type: 'slack' | 'discord' | 'teams' | 'mattermost' | 'google-chat' | 'webhook' }>;
+
+function configOption(provider: RegisteredProvider) {
+  return z.object({ type: z.literal(provider.name), settings: provider.settingsSchema });
+}
+
+/**
+ * Validates a channel configuration against the provider its `type` names. Built from the list at
+ * run time, so TypeScript cannot follow the pairing of each literal with its settings; the cast
+ * states what the union guarantees (each option pairs a provider's name with its own schema).
+ */
+export const channelConfigSchema = z.discriminatedUnion('type', [
+  configOption(firstProvider()),
+  ...chatProviders.slice(1).map(configOption),
+]) as unknown as z.ZodType<ChannelConfig>;
+
+function firstProvider(): RegisteredProvider {
+  const first = chatProviders[0];
+  if (first === undefined) throw new NotificationProviderError('UNKNOWN_PROVIDER', 'no notification provider is registered');
+  return first;
+}
 
 export function buildChannelRequest(
   config: HttpChannelConfig,
@@ -164,28 +166,9 @@ export function buildChannelRequest(
 
 /** The configuration with its secrets masked: the only form the API may return. */
 export function redactChannelConfig(config: ChannelConfig): ChannelConfig {
-  switch (config.type) {
-    case 'slack':
-      return { type: config.type, settings: slackProvider.redact(config.settings) };
-    case 'discord':
-      return { type: config.type, settings: discordProvider.redact(config.settings) };
-    case 'teams':
-      return { type: config.type, settings: teamsProvider.redact(config.settings) };
-    case 'mattermost':
-      return { type: config.type, settings: mattermostProvider.redact(config.settings) };
-    case 'google-chat':
-      return { type: config.type, settings: googleChatProvider.redact(config.settings) };
-    case 'webhook':
-      return { type: config.type, settings: webhookProvider.redact(config.settings) };
-    case 'pagerduty':
-      return { type: config.type, settings: pagerdutyProvider.redact(config.settings) };
-    case 'opsgenie':
-      return { type: config.type, settings: opsgenieProvider.redact(config.settings) };
-    case 'alertmanager':
-      return { type: config.type, settings: alertmanagerProvider.redact(config.settings) };
-    case 'email':
-      return { type: config.type, settings: emailProvider.redact(config.settings) };
-  }
+  const provider: AnyProvider<unknown> = providerRegistry.get(config.type);
+  // The provider named by `type` redacts its own settings into the same shape.
+  return { type: config.type, settings: provider.redact(config.settings) } as ChannelConfig;
 }
 
 /**

@@ -47,14 +47,14 @@ export function escapeGoogleChatText(text: string): string {
  * service, so the shared renderers (renderTitle, renderFacts…) produce that service's safe text
  * while the parts Portpressure writes itself keep their formatting.
  */
-export function escapeNotification(n: AlertNotification, escape: (text: string) => string): AlertNotification {
+export function escapeNotification(n: AlertNotification, escapeText: (text: string) => string): AlertNotification {
   return {
     ...n,
-    ruleName: escape(n.ruleName),
+    ruleName: escapeText(n.ruleName),
     host: {
       ...n.host,
-      hostname: escape(n.host.hostname),
-      labels: Object.fromEntries(Object.entries(n.host.labels).map(([k, v]) => [escape(k), escape(v)])),
+      hostname: escapeText(n.host.hostname),
+      labels: Object.fromEntries(Object.entries(n.host.labels).map(([k, v]) => [escapeText(k), escapeText(v)])),
     },
   };
 }

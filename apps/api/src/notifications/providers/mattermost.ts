@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, notificationColor, webhookUrlSchema } from './chat-provider.ts';
+import { JSON_HEADERS, notificationColor, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
 import { escapeNotification, escapeMattermost } from './markup-escape.ts';
 
 export const mattermostSettingsSchema = z.object({
@@ -18,10 +18,16 @@ export type MattermostSettings = z.infer<typeof mattermostSettingsSchema>;
 const WIDE_LABELS = new Set(['Labels', 'Tuple', 'Runs out', 'Rule']);
 
 /** Mattermost incoming webhook with one Slack-compatible message attachment. */
-export const mattermostProvider: ChatProvider<MattermostSettings> = {
+export const mattermostProvider: ChatProvider<MattermostSettings, 'mattermost'> = {
   name: 'mattermost',
   displayName: 'Mattermost',
   settingsSchema: mattermostSettingsSchema,
+  fields: {
+    webhookUrl: webhookUrlField('Incoming webhook URL, https://mattermost.example/hooks/…'),
+    channel: { label: 'Channel override', input: 'text', required: false, secret: false },
+    username: { label: 'Bot name', input: 'text', required: false, secret: false },
+    iconUrl: { label: 'Icon URL', input: 'url', required: false, secret: false },
+  },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, escapeMattermost);
     const payload = {

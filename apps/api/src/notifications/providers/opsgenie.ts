@@ -43,10 +43,15 @@ export interface OpsgenieCloseAlert {
  * Firing and reminders create an alert under the incident's alias (Opsgenie counts a create for
  * an open alias on that alert instead of opening another); resolved closes it by alias.
  */
-export const opsgenieProvider: ChatProvider<OpsgenieSettings> = {
+export const opsgenieProvider: ChatProvider<OpsgenieSettings, 'opsgenie'> = {
   name: 'opsgenie',
   displayName: 'Opsgenie',
   settingsSchema: opsgenieSettingsSchema,
+  fields: {
+    apiKey: { label: 'API key', input: 'secret', required: true, secret: true, help: 'Key of an Opsgenie API integration' },
+    apiUrl: { label: 'API URL', input: 'url', required: false, secret: false, help: 'Default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com' },
+    tags: { label: 'Extra tags', input: 'text', required: false, secret: false, help: 'Comma-separated' },
+  },
   build(notification, settings, options = {}) {
     const alias = incidentKey(notification);
     const headers = { ...JSON_HEADERS, authorization: `GenieKey ${settings.apiKey}` };

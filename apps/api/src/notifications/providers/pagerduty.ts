@@ -43,10 +43,20 @@ const SUMMARY_MAX = 1024;
  * incident), resolved resolves, all with the incident's key. A test triggers an `info` event of
  * its own key.
  */
-export const pagerdutyProvider: ChatProvider<PagerdutySettings> = {
+export const pagerdutyProvider: ChatProvider<PagerdutySettings, 'pagerduty'> = {
   name: 'pagerduty',
   displayName: 'PagerDuty (Events API v2)',
   settingsSchema: pagerdutySettingsSchema,
+  fields: {
+    routingKey: {
+      label: 'Integration key',
+      input: 'secret',
+      required: true,
+      secret: true,
+      help: 'Routing key of an Events API v2 integration on the PagerDuty service',
+    },
+    eventsUrl: { label: 'Events API URL', input: 'url', required: false, secret: false, help: 'Default https://events.pagerduty.com/v2/enqueue' },
+  },
   build(notification, settings, options = {}) {
     const dedupKey = incidentKey(notification);
     const event: PagerdutyEvent =

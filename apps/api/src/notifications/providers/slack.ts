@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { escapeAngleMarkup, JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
+import { escapeAngleMarkup, JSON_HEADERS, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
 import { escapeNotification } from './markup-escape.ts';
 import { visibleText } from '@portpressure/protocol';
 
@@ -22,10 +22,13 @@ const MAX_FIELDS = 10;
 const CONTEXT_LABELS = new Set(['Rule', 'Started']);
 
 /** Slack incoming webhook: Block Kit `blocks` plus the top-level `text` Slack shows in notifications. */
-export const slackProvider: ChatProvider<SlackSettings> = {
+export const slackProvider: ChatProvider<SlackSettings, 'slack'> = {
   name: 'slack',
   displayName: 'Slack',
   settingsSchema: slackSettingsSchema,
+  fields: {
+    webhookUrl: webhookUrlField('Incoming webhook URL, https://hooks.slack.com/services/…'),
+  },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, visibleText);
     const title = renderTitle(notification);

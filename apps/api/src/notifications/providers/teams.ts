@@ -3,7 +3,7 @@ import { redactUrl } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
+import { JSON_HEADERS, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
 import { escapeNotification, escapeTeams } from './markup-escape.ts';
 
 export const teamsSettingsSchema = z.object({
@@ -26,10 +26,13 @@ function titleColor(n: AlertNotification): 'Attention' | 'Warning' | 'Good' | 'A
  * Microsoft Teams via a Workflows webhook. Workflows accept Adaptive Cards only (not the old
  * MessageCard), wrapped as a message with one attachment of the adaptive card content type.
  */
-export const teamsProvider: ChatProvider<TeamsSettings> = {
+export const teamsProvider: ChatProvider<TeamsSettings, 'teams'> = {
   name: 'teams',
   displayName: 'Microsoft Teams',
   settingsSchema: teamsSettingsSchema,
+  fields: {
+    webhookUrl: webhookUrlField('Workflows "When a Teams webhook request is received" URL'),
+  },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, escapeTeams);
     const card = {

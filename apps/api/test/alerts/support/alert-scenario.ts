@@ -10,7 +10,8 @@ import {
   type ApiHarness,
 } from '../../support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from '../../support/factories.ts';
-import { AlertsApi, FAST_ALERTS_ENV, waitUntil } from './alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from './alerts-api.ts';
+import { waitUntil } from '../../../../../test/support/wait.ts';
 
 export const WEBHOOK_SECRET = 'fault-test-shared-secret-0123';
 

@@ -118,22 +118,3 @@ export class AlertsApi {
     return (await this.call('GET', `/api/alerts/deliveries${query}`, alertDeliveryListSchema)).deliveries;
   }
 }
-
-/**
- * Polls `probe` until it returns a value (not undefined/false), failing with `what` after
- * `timeoutMs`. Waits on outcomes, never asserts how long they took.
- */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-}

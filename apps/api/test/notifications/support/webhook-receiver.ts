@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface ReceivedRequest {
   method: string;
@@ -81,4 +82,36 @@ export async function closedLoopbackPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * One receiver for a whole test file, emptied before each test: replaces the beforeAll, afterAll
+ * and beforeEach every provider test wrote by hand. The handle is usable from inside tests only.
+ */
+export function useWebhookReceiver(): WebhookReceiver {
+  let current: WebhookReceiver | undefined;
+  const started = (): WebhookReceiver => {
+    if (current === undefined) throw new Error('the webhook receiver is only available inside tests');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(() => {
+    if (current !== undefined) current.requests.length = 0;
+  });
+  return {
+    get origin() {
+      return started().origin;
+    },
+    url: (path) => started().url(path),
+    get requests() {
+      return started().requests;
+    },
+    enqueue: (...replies) => started().enqueue(...replies),
+    close: () => started().close(),
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from './rate-limiter.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refuses until time refills it at the configured rate', () => {

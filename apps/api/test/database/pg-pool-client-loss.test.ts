@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiConfig } from '../../src/config/config.ts';
+import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+
+// A client checked out of the pool (a transaction, the maintenance job's lock session) whose
+// server connection ends between two queries must not become an uncaught exception: that would
+// stop the API during a database restart. Its next query fails instead, and the pool recovers.
+describe('PgPoolService when a checked-out connection is lost', () => {
+  let db: TestDatabase;
+  let pool: PgPoolService;
+  let admin: pg.Client;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: false });
+    pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('turns the loss into a failed query, not an uncaught error, and serves the next caller', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const client = await pool.connect();
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      // Let the termination reach the idle, checked-out client.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+      client.release();
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});

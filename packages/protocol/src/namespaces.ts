@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Printable text: no control characters (logs must stay one line, jsonb cannot hold NUL). */
+const printable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
+export const CONTAINER_RUNTIMES = ['docker', 'containerd', 'cri-o', 'podman'] as const;
+
+/** A container whose processes live in a network namespace, named from its cgroup path and runtime. */
+export const namespaceContainerSchema = z.object({
+  /** Null when the cgroup path names a container but not which runtime made it. */
+  runtime: z.enum(CONTAINER_RUNTIMES).nullable(),
+  /** Full id, 64 hex digits. */
+  id: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The runtime's or Kubernetes' name for it, when the node records one. */
+  name: printable(253).nullable(),
+});
+export type NamespaceContainer = z.infer<typeof namespaceContainerSchema>;
+
+/** The Kubernetes pod a network namespace belongs to, as far as the node knows it without an API token. */
+export const namespacePodSchema = z.object({
+  name: printable(253).nullable(),
+  namespace: printable(253).nullable(),
+  uid: z.string().regex(/^[0-9a-f-]{36}$/).nullable(),
+});
+export type NamespacePod = z.infer<typeof namespacePodSchema>;
+
+/**
+ * One network namespace of a host, as the agent found it. `inode` (the nsfs inode, as in
+ * `net:[4026531840]`) identifies it while it exists; the kernel may reuse it later.
+ */
+export const namespaceInfoSchema = z.object({
+  inode: z.number().int().positive().max(2 ** 53 - 1),
+  /** `ip netns` name (a file under /run/netns), if any. */
+  name: printable(255).nullable(),
+  /** The agent's own namespace: the host's, when the agent runs with hostNetwork or on the host. */
+  host: z.boolean(),
+  /** Processes seen in it when it was found. */
+  processes: z.number().int().min(0),
+  pod: namespacePodSchema.nullable(),
+  containers: z.array(namespaceContainerSchema).max(64),
+});
+export type NamespaceInfo = z.infer<typeof namespaceInfoSchema>;
+
+/** A short name for people: the pod, else the container, else the netns name, else the inode. */
+export function namespaceLabel(ns: NamespaceInfo): string {
+  if (ns.host) return 'host';
+  if (ns.pod?.name) return `pod ${ns.pod.namespace ? `${ns.pod.namespace}/` : ''}${ns.pod.name}`;
+  const container = ns.containers.find((c) => c.name) ?? ns.containers[0];
+  if (container) return `${container.runtime ?? 'container'} ${container.name ?? container.id.slice(0, 12)}`;
+  if (ns.name) return `netns ${ns.name}`;
+  return `netns [${ns.inode}]`;
+}

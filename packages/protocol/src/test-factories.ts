@@ -1,0 +1,43 @@
+import type { PortReport, TupleUsage } from './report.ts';
+
+/**
+ * Test data shared by every tier (protocol and API specs, API database and end-to-end tests):
+ * one tuple of a 100-port range, and a consistent report over 40000-40099 holding the tuples.
+ */
+
+export function aTuple(overrides: Partial<TupleUsage> = {}): TupleUsage {
+  const used = overrides.used ?? 50;
+  const reclaimable = overrides.reclaimable ?? 0;
+  return {
+    protocol: 'tcp',
+    localAddress: '127.0.0.1',
+    remoteAddress: '127.0.0.1',
+    remotePort: 5000,
+    used,
+    timeWait: 0,
+    reclaimable,
+    pressure: (used - reclaimable) / 100,
+    states: { ESTABLISHED: used },
+    ...overrides,
+  };
+}
+
+/** A consistent report for a 100-port range (40000-40099) holding `tuples`, worst first. */
+export function aPortReport(tuples: TupleUsage[] = [aTuple()], overrides: Partial<PortReport> = {}): PortReport {
+  return {
+    source: 'proc',
+    range: { low: 40000, high: 40099 },
+    reservedPorts: '',
+    reservedInRange: 0,
+    capacity: 100,
+    bindOwned: 0,
+    usable: 100,
+    hostPortsInUse: tuples.reduce((n, t) => Math.max(n, t.used), 0),
+    pressure: tuples[0]?.pressure ?? 0,
+    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
+    tuples,
+    tupleCount: tuples.length,
+    udp: { used: 0, capacity: 100, pressure: 0 },
+    ...overrides,
+  };
+}
