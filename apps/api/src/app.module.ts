@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module.ts';
 import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
 import { HostsModule } from './hosts/hosts.module.ts';
+import { HostSequenceModule } from './host-sequence/host-sequence.module.ts';
 import { IngestModule } from './ingest/ingest.module.ts';
 import { InstallModule } from './install/install.module.ts';
 import { LiveModule } from './live/live.module.ts';
@@ -29,7 +30,7 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule, RetentionModule, StorageModule, InstallModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule, RetentionModule, StorageModule, InstallModule, HostSequenceModule],
     };
   }
 }

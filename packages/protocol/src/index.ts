@@ -15,3 +15,4 @@ export * from './release.ts';
 export * from './install.ts';
 export * from './liveness.ts';
 export * from './namespaces.ts';
+export * from './host-sequence.ts';

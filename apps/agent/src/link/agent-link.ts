@@ -4,6 +4,7 @@ import {
   AGENT_WS_PATH,
   BACK_OFF_MIN_MS,
   ENROLLMENT_TOKEN_HEADER,
+  MAX_SEQ_JUMP,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_HEADER,
   serverMessageSchema,
@@ -269,6 +270,18 @@ export class AgentLink {
           // The server has newer snapshots than our state file remembers (state lost): continue after them.
           this.seq = message.lastSeq;
           this.options.onSeq?.(this.seq);
+        } else if (this.seq >= message.lastSeq + MAX_SEQ_JUMP) {
+          // An admin reset the host's sequence baseline (our numbering had been poisoned, e.g. a
+          // seq near 2^53 taken from an earlier welcome): numbers this far ahead would all be
+          // refused, so continue after the server's.
+          this.log(`the server's last seq is ${message.lastSeq} (reset); numbering continues after it instead of ${this.seq}`);
+          this.seq = message.lastSeq;
+          this.options.onSeq?.(this.seq);
+          // Spooled snapshots numbered that far ahead can never be stored (SEQ_OUT_OF_RANGE, or past
+          // 2^53−1): drop them now, or they would be sent before the new numbering on every connection.
+          const unreachable = spool.pending.filter((seq) => seq >= message.lastSeq + MAX_SEQ_JUMP);
+          for (const seq of unreachable) if (spool.ack(seq)) this.refused += 1;
+          if (unreachable.length > 0) this.log(`dropped ${unreachable.length} spooled snapshot(s) numbered beyond the server's reach`);
         }
         const ratePerSecond = Math.max(1, message.maxFramesPerSecond * RATE_HEADROOM);
         this.pacing = new TokenBucket(ratePerSecond, ratePerSecond, Date.now);

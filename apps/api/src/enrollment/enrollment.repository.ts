@@ -36,6 +36,12 @@ export class EnrollmentRepository {
    * agent lost its state and an admin revoked the old credential: the host and its history are
    * kept), and stores the new credential's hash, in one transaction. An identity whose credential
    * is active is not touched: `{ inUse }` names the host.
+   *
+   * Re-enrolling also resets the host's sequence baseline (as an admin can, host-sequence/): the
+   * machine may come back with a fresh state folder numbering from 1, or the old numbering may have
+   * been poisoned; the new credential starts a new numbering, and the old history stays.
+   * latest_taken_at comes back to now at most, so a stored future date cannot hold the host's
+   * figures still.
    */
   async enrollHost(
     identity: HostIdentity,
@@ -56,7 +62,8 @@ export class EnrollmentRepository {
         if (existing[0]?.active) return { inUse: existing[0].id };
         if (hostId !== undefined) {
           await tx.$executeRaw`
-            UPDATE hosts SET labels = ${JSON.stringify(identity.labels)}::jsonb, agent_version = ${agentVersion}
+            UPDATE hosts SET labels = ${JSON.stringify(identity.labels)}::jsonb, agent_version = ${agentVersion},
+              last_seq = 0, seq_reset_at = now(), latest_taken_at = LEAST(latest_taken_at, now())
             WHERE id = ${hostId}::uuid`;
         } else {
           const hosts = await tx.$queryRaw<{ id: string }[]>`

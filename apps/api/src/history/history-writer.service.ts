@@ -4,6 +4,7 @@ import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
 import { LiveService } from '../live/live.service.ts';
 import { HistoryWritesRepository, type TrendRow } from './history-writes.repository.ts';
+import { ClockSkews } from '../host-clock/clock-skews.ts';
 import { mergeTrend, sameTrend, type TrendSample } from './host-trend.ts';
 import { MinuteRollupBatch, type TupleMinuteRow } from './minute-rollup.ts';
 
@@ -56,6 +57,7 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
     @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
     @Inject(LiveService) private readonly live: LiveService,
     @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
+    @Inject(ClockSkews) private readonly skews: ClockSkews,
     @Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics,
   ) {}
 
@@ -128,7 +130,7 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
     try {
       updated = await this.repository.updateTrends([...batch.keys()], (rows) =>
         rows.flatMap((row) => {
-          const trend = mergeTrend(row.trend, batch.get(row.id) ?? []);
+          const trend = mergeTrend(row.trend, batch.get(row.id) ?? [], this.skews.offsetMs(row.id));
           // most snapshots of a minute change nothing (the minute's maximum stands): no write, no message
           return trend && !sameTrend(row.trend, trend) ? [{ id: row.id, trend }] : [];
         }),

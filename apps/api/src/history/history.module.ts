@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HostClockModule } from '../host-clock/host-clock.module.ts';
 import { HostsModule } from '../hosts/hosts.module.ts';
 import { IngestModule } from '../ingest/ingest.module.ts';
 import { LiveModule } from '../live/live.module.ts';
@@ -10,7 +11,7 @@ import { HistoryWriterService } from './history-writer.service.ts';
 import { LatestTuplesRepository } from './latest-tuples.repository.ts';
 
 @Module({
-  imports: [HostsModule, IngestModule, LiveModule],
+  imports: [HostsModule, IngestModule, LiveModule, HostClockModule],
   controllers: [HistoryController],
   providers: [HistoryRepository, HistoryWritesRepository, HistoryService, HistoryWriterService, LatestTuplesRepository],
   exports: [LatestTuplesRepository],

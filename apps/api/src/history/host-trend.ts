@@ -25,8 +25,10 @@ const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
  * follows the newest minute seen (samples older than the window are dropped, a late one inside
  * it fills its minute), and the forecast is refitted on the trailing minutes. The value fitted is
  * the worst tuple's `used − reclaimable` (pressure × usable) against the latest `usable`.
+ * `clockOffsetMs` (agent − API clock, ClockSkews.offsetMs) moves the forecast's exhaustsAt into the
+ * API's time; the per-minute pressure stays in the agent's, like the history it summarises.
  */
-export function mergeTrend(previous: HostTrend | null, samples: TrendSample[]): HostTrend | null {
+export function mergeTrend(previous: HostTrend | null, samples: TrendSample[], clockOffsetMs = 0): HostTrend | null {
   if (samples.length === 0) return previous;
   const minutes = new Map<number, number>();
   const keep = (minute: number, pressure: number) => minutes.set(minute, Math.max(minutes.get(minute) ?? 0, pressure));
@@ -60,7 +62,8 @@ export function mergeTrend(previous: HostTrend | null, samples: TrendSample[]): 
     stepSeconds: 60,
     pressure,
     slopePerSecond: Number(forecast.slopePerSecond.toPrecision(6)),
-    exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt).toISOString(),
+    // Fitted in the agent's time (its snapshots' takenAt); shown against the API's clock.
+    exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt - clockOffsetMs).toISOString(),
     usable,
   };
 }

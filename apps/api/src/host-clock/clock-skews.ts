@@ -16,10 +16,13 @@ const SKEW_CHANGE_MS = 5_000;
 export class ClockSkews {
   private readonly logger = new Logger('ClockSkews');
   private readonly written = new Map<string, { skewMs: number; at: number }>();
+  /** The latest skew measured on this instance per host, written or not. */
+  private readonly latest = new Map<string, number>();
 
   constructor(@Inject(HostClockRepository) private readonly repository: HostClockRepository) {}
 
   record(hostId: string, skewMs: number, now = Date.now()): void {
+    this.latest.set(hostId, skewMs);
     const last = this.written.get(hostId);
     if (last && now - last.at < WRITE_EVERY_MS && Math.abs(last.skewMs - skewMs) < SKEW_CHANGE_MS) return;
     const rounded = Math.max(-2_147_483_647, Math.min(2_147_483_647, Math.round(skewMs)));
@@ -31,6 +34,17 @@ export class ClockSkews {
       this.written.delete(hostId);
       this.logger.warn(`recording the clock skew of host ${hostId} failed: ${String(error)}`);
     });
+  }
+
+  /**
+   * What to subtract from the host's snapshot times to get the API's time (agent − server, ms):
+   * its measured skew, or 0 when unknown, or when the clock is so far ahead that its snapshots are
+   * stored at the receive time already. Forecasts use it, so "runs out at" is in the API's time even
+   * for an agent whose clock runs behind (known on the instance its agent streams to).
+   */
+  offsetMs(hostId: string): number {
+    const skew = this.latest.get(hostId) ?? 0;
+    return skew > MAX_CLOCK_SKEW_MS ? 0 : skew;
   }
 
   async get(hostId: string): Promise<HostClock> {

@@ -28,7 +28,8 @@ export interface HostLinkState {
  * snapshots, compact (history/snapshot-codec.ts). A (host, seq) is stored once: a seq above the
  * host's last_seq (the usual case, seen before this statement's update) is new; one at or below it
  * is looked up by host and seq (resends only), so the same seq with another takenAt is not stored
- * either (the caller tells a resend from a clash), and `ON CONFLICT DO NOTHING` on (host_id,
+ * either (the caller tells a resend from a clash); after a reset of the host's sequence baseline
+ * (host-sequence/) only snapshots dated from seq_reset_at on count. `ON CONFLICT DO NOTHING` on (host_id,
  * taken_at, seq) covers two batches racing. RETURNING says which were new. The rows arrive as JSON literals
  * (the simple protocol has no parameters; json_to_recordset reads each in one pass).
  */
@@ -65,7 +66,8 @@ INSERT INTO snapshots (host_id, taken_at, seq, pressure, usable, host_ports_in_u
 SELECT i.host_id, i.taken_at, i.seq, i.pressure, i.usable, i.host_ports_in_use, decode(i.report, 'base64')
 FROM input i
 WHERE i.seq > (SELECT h.last_seq FROM hosts h WHERE h.id = i.host_id)
-   OR NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.host_id = i.host_id AND s.seq = i.seq)
+   OR NOT EXISTS (SELECT 1 FROM snapshots s JOIN hosts h ON h.id = s.host_id
+                  WHERE s.host_id = i.host_id AND s.seq = i.seq AND (h.seq_reset_at IS NULL OR s.taken_at >= h.seq_reset_at))
 ORDER BY i.idx
 ON CONFLICT (host_id, taken_at, seq) DO NOTHING
 RETURNING host_id, seq`;

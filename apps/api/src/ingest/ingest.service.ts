@@ -76,7 +76,7 @@ export class IngestService {
         snapshot.seq,
       );
     }
-    const admitted = admitSnapshot(session, snapshot, Date.now());
+    const admitted = admitSnapshot(session, snapshot, Date.now(), this.config.intervalSeconds * 1000);
     if (session.clockSkewMs !== null) this.skews.record(session.host.hostId, session.clockSkewMs);
     return admitted;
   }
@@ -165,9 +165,8 @@ export class IngestService {
   }
 
   private async checkResend(session: AgentSession, snapshot: Snapshot): Promise<void> {
-    const storedAt = await this.resends.storedTakenAt(session.host.hostId, snapshot.seq);
-    // Stored with millisecond precision: a finer takenAt comes back rounded.
-    if (storedAt === null || Math.abs(storedAt - Date.parse(snapshot.takenAt)) <= 1) return;
+    const stored = await this.resends.storedSeq(session.host.hostId, snapshot.seq, Date.parse(snapshot.takenAt));
+    if (stored !== 'other') return;
     this.logger.warn(
       `host ${session.host.hostname} (${session.host.hostId}): seq ${snapshot.seq} arrived again with another takenAt; ` +
         'two agents share this credential (a cloned machine image?)',

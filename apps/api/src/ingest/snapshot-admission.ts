@@ -1,4 +1,5 @@
 import { MAX_CLOCK_SKEW_MS, MAX_SEQ_JUMP, type Snapshot } from '@portpressure/protocol';
+import { ClockLagWindow } from '../host-clock/clock-lag-window.ts';
 import { IngestError } from './ingest.errors.ts';
 
 /** What admission needs to know about the connection's host. */
@@ -7,6 +8,8 @@ export interface AdmissionState {
   highestSeq: number;
   /** takenAt − receive time of the latest snapshot that was not a backlog resend, in ms; shown on the host page. */
   clockSkewMs: number | null;
+  /** This connection's live snapshot lags, to measure a clock that runs behind; made on first use. */
+  lags?: ClockLagWindow;
 }
 
 /**
@@ -18,8 +21,10 @@ export interface AdmissionState {
  * - The server owns time. A takenAt more than MAX_CLOCK_SKEW_MS ahead of the receive time is
  *   placed at the receive time, so no snapshot dated in the future can make the real ones that
  *   follow look older than it (and so change nothing, fire nothing). The data itself is kept.
+ * - A clock behind is measured (not corrected: a late snapshot may be a spool replay) from the
+ *   smallest lag of the live snapshots; forecasts are shifted by it (ClockSkews.offsetMs).
  */
-export function admitSnapshot(state: AdmissionState, snapshot: Snapshot, receivedAt: number): Snapshot {
+export function admitSnapshot(state: AdmissionState, snapshot: Snapshot, receivedAt: number, intervalMs = 10_000): Snapshot {
   if (snapshot.seq > state.highestSeq + MAX_SEQ_JUMP) {
     throw new IngestError(
       'SEQ_OUT_OF_RANGE',
@@ -32,8 +37,13 @@ export function admitSnapshot(state: AdmissionState, snapshot: Snapshot, receive
   if (snapshot.seq > state.highestSeq) state.highestSeq = snapshot.seq;
   const takenAt = Date.parse(snapshot.takenAt);
   const skew = takenAt - receivedAt;
+  const lags = (state.lags ??= new ClockLagWindow(intervalMs));
+  lags.add(receivedAt, -skew);
+  const minLag = lags.minLag();
   // A snapshot from the spool is old by design; only fresh ones say how the agent's clock runs.
   if (skew > -MAX_CLOCK_SKEW_MS) state.clockSkewMs = skew;
+  // Every one late, live ones included: the clock runs behind by the smallest lag (clock-lag-window.ts).
+  else if (minLag !== null && minLag > MAX_CLOCK_SKEW_MS) state.clockSkewMs = -minLag;
   if (skew <= MAX_CLOCK_SKEW_MS) return snapshot;
   state.clockSkewMs = skew;
   return { ...snapshot, takenAt: new Date(receivedAt).toISOString() };

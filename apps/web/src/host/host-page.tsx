@@ -10,6 +10,7 @@ import { PressureBar } from '../ui/pressure-bar.tsx';
 import { AdvicePanel } from './advice-panel.tsx';
 import { ClockSkew } from './clock-skew.tsx';
 import { DeleteHost } from './delete-host.tsx';
+import { ResetSequence } from './reset-sequence.tsx';
 import { HostCharts } from './host-charts.tsx';
 import { KernelPanel } from './kernel-panel.tsx';
 import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
@@ -136,6 +137,7 @@ export function HostPage({ id }: { id: string }) {
         </span>
         <span className="spacer" />
         <RangePicker value={range} onChange={(c) => navigate(`/hosts/${id}${rangeToSearch(c)}`, { replace: true })} />
+        <ResetSequence id={id} hostname={h.hostname} />
         <DeleteHost id={id} hostname={h.hostname} />
       </div>
 
