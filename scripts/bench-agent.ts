@@ -126,7 +126,11 @@ async function holder(index: number, connections: number, timeWait: number): Pro
   };
   const lanes = 64;
   const per = Math.ceil(connections / lanes);
-  await Promise.all(Array.from({ length: lanes }, (_, lane) => worker(lane % 2 === 0 ? '127.0.0.1' : '127.0.0.2', Math.max(0, Math.min(per, connections - lane * per)))));
+  await Promise.all(
+    Array.from({ length: lanes }, (_, lane) =>
+      worker(lane % 2 === 0 ? '127.0.0.1' : '127.0.0.2', Math.max(0, Math.min(per, connections - lane * per))),
+    ),
+  );
   // TIME_WAIT on the client side: connect to 127.0.0.3, then close from the client first.
   for (let i = 0; i < timeWait; i++) {
     const socket = await open('127.0.0.3');
@@ -160,7 +164,9 @@ function timeCommand(command: string, args: string[]): Promise<{ ms: number; lin
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - start, lines }) : reject(new Error(`${command} exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - start, lines }) : reject(new Error(`${command} exited with ${code}`)),
+    );
   });
 }
 
@@ -227,7 +233,15 @@ async function ssInEach(paths: string[], concurrency: number): Promise<number> {
 async function timeManyNamespaces(prefix: string): Promise<MultiResult> {
   const { availableParallelism } = await import('node:os');
   const concurrency = Math.min(8, availableParallelism());
-  const result: MultiResult = { namespaces: 0, exact: 0, skipped: 0, ssEachMs: [], agentMs: [], cpuMs: { ssEach: 0, agent: 0 }, jsonBytes: 0 };
+  const result: MultiResult = {
+    namespaces: 0,
+    exact: 0,
+    skipped: 0,
+    ssEachMs: [],
+    agentMs: [],
+    cpuMs: { ssEach: 0, agent: 0 },
+    jsonBytes: 0,
+  };
   const agentSnapshot = async () => {
     const start = performance.now();
     const all = await collectAllNamespaces({ source: 'netlink' });
@@ -239,7 +253,8 @@ async function timeManyNamespaces(prefix: string): Promise<MultiResult> {
   result.skipped = first.all.skipped.length;
   result.jsonBytes = first.json.length;
   result.exact = first.all.measured.filter(
-    (m) => m.namespace.name?.startsWith(prefix) && m.result.report.tupleCount === 1 && m.result.report.tuples[0]?.used === MULTI_CONNECTIONS,
+    (m) =>
+      m.namespace.name?.startsWith(prefix) && m.result.report.tupleCount === 1 && m.result.report.tuples[0]?.used === MULTI_CONNECTIONS,
   ).length;
   for (let round = 0; round < MULTI_ROUNDS; round++) {
     // The same namespaces as the agent's discovery: its own by /proc/self, the others by their files.
@@ -393,7 +408,9 @@ async function buildManyNamespaces(count: number): Promise<void> {
   const holders: Promise<void>[] = [];
   for (let from = 0; from < multiNames.length; from += perHolder) {
     const paths = multiNames.slice(from, from + perHolder).map((n) => `/run/netns/${n}`);
-    const child = spawn('perl', ['-e', PERL_HOLDER, String(setns), String(MULTI_CONNECTIONS), ...paths], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('perl', ['-e', PERL_HOLDER, String(setns), String(MULTI_CONNECTIONS), ...paths], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     children.add(child);
     child.on('exit', () => children.delete(child));
     holders.push(
@@ -405,12 +422,17 @@ async function buildManyNamespaces(count: number): Promise<void> {
     );
   }
   await Promise.all(holders);
-  process.stdout.write(`  ${count} namespaces × ${MULTI_CONNECTIONS * 2} sockets in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `  ${count} namespaces × ${MULTI_CONNECTIONS * 2} sockets in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 async function buildBundles(): Promise<void> {
   // The deployed agent: the package's own build script, so the bench times what ships.
-  const npm = spawnSync('npm', ['run', '--silent', 'build:agent', '--', '--bundle-only'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const npm = spawnSync('npm', ['run', '--silent', 'build:agent', '--', '--bundle-only'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (npm.status !== 0) throw new Error(`npm run build:agent -- --bundle-only failed: ${npm.stderr.toString().trim()}`);
   // This file, for the holder and timer roles. Loaded here only: the roles run from the bundle
   // and must not pay for esbuild.
@@ -447,11 +469,20 @@ async function buildSockets(): Promise<void> {
     if (!force && now - lastPrint < 1000) return;
     lastPrint = now;
     const sockets = progress.reduce((a, b) => a + b, 0) * 2;
-    process.stdout.write(`  sockets: ${sockets.toLocaleString('en')} / ${total.toLocaleString('en')} (${((now - started) / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(
+      `  sockets: ${sockets.toLocaleString('en')} / ${total.toLocaleString('en')} (${((now - started) / 1000).toFixed(1)} s)\n`,
+    );
   };
   await Promise.all(
     Array.from({ length: HOLDERS }, (_, index) => {
-      const child = startInNamespace([benchBundle, '--role', 'holder', String(index), String(CONNECTIONS_PER_HOLDER), String(TIME_WAIT_PER_HOLDER)]);
+      const child = startInNamespace([
+        benchBundle,
+        '--role',
+        'holder',
+        String(index),
+        String(CONNECTIONS_PER_HOLDER),
+        String(TIME_WAIT_PER_HOLDER),
+      ]);
       return new Promise<void>((resolve, reject) => {
         if (!child.stdout) return reject(new Error('holder has no stdout'));
         createInterface({ input: child.stdout }).on('line', (line) => {
@@ -495,7 +526,19 @@ function fmt(ms: number): string {
  */
 async function measureAgentRun(): Promise<{ vmHwmKb: number; rssKb: number; snapshots: number }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'pp-bench-agent-'));
-  const child = startInNamespace([...AGENT_NODE_FLAGS, agentBundle, 'run', '--server', 'http://127.0.0.1:9', '--enrollment-token', 'bench-token-not-used-0000', '--interval', '1', '--state-dir', stateDir]);
+  const child = startInNamespace([
+    ...AGENT_NODE_FLAGS,
+    agentBundle,
+    'run',
+    '--server',
+    'http://127.0.0.1:9',
+    '--enrollment-token',
+    'bench-token-not-used-0000',
+    '--interval',
+    '1',
+    '--state-dir',
+    stateDir,
+  ]);
   child.stdout?.resume();
   try {
     await new Promise((resolve) => setTimeout(resolve, (AGENT_RUN_SNAPSHOTS + 0.5) * 1000));
@@ -521,7 +564,11 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   const coldRss = Math.max(...r.coldRssKb.netlink, ...r.coldRssKb.proc);
   const rows: [string, string, string][] = [
     [`ss -tanH (reference, ${r.ssLines.toLocaleString('en')} lines)`, fmt(ref), '1.00'],
-    [`ss -tanH state all + sport filter (${r.ssFilteredLines.toLocaleString('en')} lines)`, fmt(median(r.ssFilteredMs)), (median(r.ssFilteredMs) / ref).toFixed(2)],
+    [
+      `ss -tanH state all + sport filter (${r.ssFilteredLines.toLocaleString('en')} lines)`,
+      fmt(median(r.ssFilteredMs)),
+      (median(r.ssFilteredMs) / ref).toFixed(2),
+    ],
     ['agent snapshot, netlink (collect + account + JSON)', fmt(netlink), (netlink / ref).toFixed(2)],
     ['agent snapshot, proc (collect + account + JSON)', fmt(proc), (proc / ref).toFixed(2)],
     ['one-shot `check --json --source netlink` process', fmt(coldNetlink), (coldNetlink / ref).toFixed(2)],
@@ -531,7 +578,9 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   process.stdout.write(`\nMedians of ${ROUNDS} interleaved rounds (one-shot processes: ${COLD_ROUNDS}), inside the namespace:\n\n`);
   process.stdout.write(`  ${'what'.padEnd(width)}  ${'median'.padStart(10)}  ${'× ss -tanH'.padStart(10)}\n`);
   for (const [what, time, ratio] of rows) process.stdout.write(`  ${what.padEnd(width)}  ${time.padStart(10)}  ${ratio.padStart(10)}\n`);
-  process.stdout.write(`\n  all rounds (ms): ss ${r.ssReferenceMs.map((v) => v.toFixed(0)).join(' ')} | netlink ${r.netlinkMs.map((v) => v.toFixed(0)).join(' ')} | proc ${r.procMs.map((v) => v.toFixed(0)).join(' ')}\n`);
+  process.stdout.write(
+    `\n  all rounds (ms): ss ${r.ssReferenceMs.map((v) => v.toFixed(0)).join(' ')} | netlink ${r.netlinkMs.map((v) => v.toFixed(0)).join(' ')} | proc ${r.procMs.map((v) => v.toFixed(0)).join(' ')}\n`,
+  );
   // Each round times ss and the agent back to back, so the ratio within a round is less exposed to
   // load that comes and goes on a shared machine than the ratio of the medians.
   const paired = (agent: number[]) => median(agent.map((ms, i) => ms / (r.ssReferenceMs[i] ?? NaN))).toFixed(2);
@@ -543,7 +592,11 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   );
   process.stdout.write(`  load average: ${loadBefore} before, ${loadAverage()} after\n`);
   process.stdout.write(`\nPeak RSS: long-lived snapshot process ${mb(r.warmVmHwmKb)} (VmHWM after ${ROUNDS + 1} snapshots per source)`);
-  process.stdout.write(r.coldRssKb.netlink.length ? `, one-shot check ${mb(Math.max(...r.coldRssKb.netlink))} netlink / ${mb(Math.max(...r.coldRssKb.proc))} proc\n` : '\n');
+  process.stdout.write(
+    r.coldRssKb.netlink.length
+      ? `, one-shot check ${mb(Math.max(...r.coldRssKb.netlink))} netlink / ${mb(Math.max(...r.coldRssKb.proc))} proc\n`
+      : '\n',
+  );
   process.stdout.write(
     `Report: ${r.report.tupleCount} tuples, ${r.report.clientSockets.toLocaleString('en')} client-side sockets, hostPortsInUse ${r.report.hostPortsInUse.toLocaleString('en')}, ` +
       `${(r.report.jsonBytes / 1024).toFixed(1)} KiB of JSON; netlink and proc reports identical: ${r.report.identical ? 'yes' : 'NO'}\n`,
@@ -552,7 +605,9 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   const coldPeak = Number.isFinite(coldRss) ? coldRss : 0;
   const rssOk = coldPeak < TARGET_RSS_MB * 1024;
   const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
-  process.stdout.write(`Long-lived agent (run, node ${AGENT_NODE_FLAGS.join(' ')}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`);
+  process.stdout.write(
+    `Long-lived agent (run, node ${AGENT_NODE_FLAGS.join(' ')}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`,
+  );
   process.stdout.write(
     `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +
       `long-lived agent RSS ≤ ${TARGET_AGENT_RSS_MB} MB: ${mb(agentRun.vmHwmKb)} ${agentRssOk ? 'PASS' : 'FAIL'}; ` +
@@ -571,9 +626,13 @@ function printMulti(m: MultiResult): void {
   );
   process.stdout.write(`  ss -tanH in every namespace (nsenter)        ${fmt(ss).padStart(10)}  1.00\n`);
   process.stdout.write(`  agent snapshot of every namespace (+ JSON)   ${fmt(agent).padStart(10)}  ${(agent / ss).toFixed(2)}\n`);
-  process.stdout.write(`\n  all rounds (ms): ss each ${m.ssEachMs.map((v) => v.toFixed(0)).join(' ')} | agent ${m.agentMs.map((v) => v.toFixed(0)).join(' ')}\n`);
+  process.stdout.write(
+    `\n  all rounds (ms): ss each ${m.ssEachMs.map((v) => v.toFixed(0)).join(' ')} | agent ${m.agentMs.map((v) => v.toFixed(0)).join(' ')}\n`,
+  );
   const cpu = (ms: number) => `${(ms / MULTI_ROUNDS).toFixed(0)} ms`;
-  process.stdout.write(`  CPU per run (process + children, mean): ss each ${cpu(m.cpuMs.ssEach)}, agent ${cpu(m.cpuMs.agent)} (${(m.cpuMs.agent / m.cpuMs.ssEach).toFixed(2)})\n`);
+  process.stdout.write(
+    `  CPU per run (process + children, mean): ss each ${cpu(m.cpuMs.ssEach)}, agent ${cpu(m.cpuMs.agent)} (${(m.cpuMs.agent / m.cpuMs.ssEach).toFixed(2)})\n`,
+  );
   process.stdout.write(`  JSON of all namespaces: ${(m.jsonBytes / 1024).toFixed(1)} KiB; load average now ${loadAverage()}\n`);
 }
 
@@ -593,7 +652,9 @@ async function orchestrate(): Promise<number> {
   try {
     process.stdout.write('Bundling the agent with esbuild...\n');
     await buildBundles();
-    process.stdout.write(`Building ${(HOLDERS * CONNECTIONS_PER_HOLDER * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`);
+    process.stdout.write(
+      `Building ${(HOLDERS * CONNECTIONS_PER_HOLDER * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`,
+    );
     await buildSockets();
     const multiCount = namespacesFlag();
     if (multiCount > 0) {

@@ -138,7 +138,10 @@ class SimulatedAgent {
   private readonly reports: string[];
   private readonly host;
 
-  constructor(readonly index: number, private readonly onAck: (latencyMs: number) => void) {
+  constructor(
+    readonly index: number,
+    private readonly onAck: (latencyMs: number) => void,
+  ) {
     const name = `bench-${String(index).padStart(5, '0')}`;
     this.host = { machineId: `bench${String(index).padStart(27, '0')}`, hostname: name, labels: { bench: 'ingest' } };
     // A few distinct reports per agent, serialized once: the clients' CPU stays with the API.
@@ -253,7 +256,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    say(`${os.cpus().length} CPUs; ${AGENTS} agents, target ${RATE} snapshots/s of ${TUPLES} tuples, window ${WINDOW}, ${WARMUP_S} s warm-up + ${DURATION_S} s measured`);
+    say(
+      `${os.cpus().length} CPUs; ${AGENTS} agents, target ${RATE} snapshots/s of ${TUPLES} tuples, window ${WINDOW}, ${WARMUP_S} s warm-up + ${DURATION_S} s measured`,
+    );
     say('starting an embedded PostgreSQL (durable settings, as npm start)…');
     db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), database: 'bench_ingest' });
     const token = `ppe_${randomBytes(32).toString('base64url')}`;
@@ -270,10 +275,14 @@ async function main(): Promise<void> {
 
     const all = new Latencies();
     let acked = 0;
-    const agents = Array.from({ length: AGENTS }, (_, i) => new SimulatedAgent(i, (ms) => {
-      acked += 1;
-      all.add(ms);
-    }));
+    const agents = Array.from(
+      { length: AGENTS },
+      (_, i) =>
+        new SimulatedAgent(i, (ms) => {
+          acked += 1;
+          all.add(ms);
+        }),
+    );
     const t0 = performance.now();
     for (let i = 0; i < agents.length; i += 20) {
       await Promise.all(agents.slice(i, i + 20).map((a) => a.enrollAndConnect(started.url, token)));
@@ -355,7 +364,11 @@ async function main(): Promise<void> {
     const exportDir = path.join(tmp, 'export');
     await mkdir(exportDir, { mode: 0o777 });
     await chmod(exportDir, 0o777);
-    const files = { hosts: path.join(exportDir, 'hosts.copy'), snapshots: path.join(exportDir, 'snapshots.copy'), tuples: path.join(exportDir, 'tuples.copy') };
+    const files = {
+      hosts: path.join(exportDir, 'hosts.copy'),
+      snapshots: path.join(exportDir, 'snapshots.copy'),
+      tuples: path.join(exportDir, 'tuples.copy'),
+    };
     await admin.query(`COPY hosts TO '${files.hosts}'`);
     // snapshots is partitioned: COPY exports it through a query
     await admin.query(`COPY (SELECT * FROM snapshots) TO '${files.snapshots}'`);
@@ -387,9 +400,15 @@ async function main(): Promise<void> {
     console.log('');
     console.log('ingest benchmark: real API (child process) + embedded PostgreSQL on this machine');
     console.log(`  agents                   ${AGENTS} WebSocket clients, one host and credential each, ${TUPLES} tuples per snapshot`);
-    console.log(`  sustained                ${snapshotsPerSecond.toFixed(0)} snapshots/s over ${(measuredMs / 1000).toFixed(1)} s (target rate ${RATE}/s)`);
-    console.log(`  ack latency              p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (send → ack after commit, ${latencies.length} acks)`);
-    console.log(`  reference: COPY          ${storedSnapshots} compact snapshot rows + ${storedTuples} tuple-dictionary rows in ${(copyMs / 1000).toFixed(2)} s`);
+    console.log(
+      `  sustained                ${snapshotsPerSecond.toFixed(0)} snapshots/s over ${(measuredMs / 1000).toFixed(1)} s (target rate ${RATE}/s)`,
+    );
+    console.log(
+      `  ack latency              p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (send → ack after commit, ${latencies.length} acks)`,
+    );
+    console.log(
+      `  reference: COPY          ${storedSnapshots} compact snapshot rows + ${storedTuples} tuple-dictionary rows in ${(copyMs / 1000).toFixed(2)} s`,
+    );
     console.log(`                           = ${copySnapshotsPerSecond.toFixed(0)} snapshots/s`);
     console.log(`  ingest / COPY            ${ratio.toFixed(2)} (${(ratio * 100).toFixed(0)} % of COPY's snapshot rate)`);
     const ok = snapshotsPerSecond >= TARGET_RATE && p99 < TARGET_P99_MS;

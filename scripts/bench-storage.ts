@@ -20,7 +20,15 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_WS_PATH, ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, serverMessageSchema, type PortReport, type ServerMessage, type TupleUsage } from '@portpressure/protocol';
+import {
+  AGENT_WS_PATH,
+  ENROLLMENT_TOKEN_HEADER,
+  PROTOCOL_VERSION,
+  serverMessageSchema,
+  type PortReport,
+  type ServerMessage,
+  type TupleUsage,
+} from '@portpressure/protocol';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { apiEnvSchema } from '../apps/api/src/config/config.ts';
@@ -85,7 +93,12 @@ class HostModel {
   private fresh(): LiveTuple {
     this.next += 1;
     const service = Math.floor(this.rnd() * 40);
-    return { remoteAddress: `172.16.${service}.${1 + (this.next % 200)}`, remotePort: [443, 5432, 6379, 9092, 8080][service % 5]!, used: 1 + Math.floor(this.rnd() * 300), leaking: false };
+    return {
+      remoteAddress: `172.16.${service}.${1 + (this.next % 200)}`,
+      remotePort: [443, 5432, 6379, 9092, 8080][service % 5]!,
+      used: 1 + Math.floor(this.rnd() * 300),
+      leaking: false,
+    };
   }
 
   report(): PortReport {
@@ -103,17 +116,36 @@ class HostModel {
       const reclaimable = Math.floor(timeWait / 4);
       const states: TupleUsage['states'] = { ESTABLISHED: t.used - timeWait, TIME_WAIT: timeWait };
       return {
-        protocol: 'tcp', localAddress: this.local, remoteAddress: t.remoteAddress, remotePort: t.remotePort,
-        used: t.used, timeWait, reclaimable, pressure: Math.min(1, Math.max(0, (t.used - reclaimable) / USABLE)), states,
+        protocol: 'tcp',
+        localAddress: this.local,
+        remoteAddress: t.remoteAddress,
+        remotePort: t.remotePort,
+        used: t.used,
+        timeWait,
+        reclaimable,
+        pressure: Math.min(1, Math.max(0, (t.used - reclaimable) / USABLE)),
+        states,
       };
     });
     tuples.sort((a, b) => b.pressure - a.pressure || b.used - a.used);
     const listed = tuples.slice(0, TUPLES);
     return {
-      source: 'netlink', range: { low: 32768, high: 60999 }, reservedPorts: '', reservedInRange: 0, capacity: USABLE, bindOwned: 0,
-      usable: USABLE, hostPortsInUse: Math.min(USABLE, tuples.reduce((n, t) => n + t.used, 0)), pressure: listed[0]?.pressure ?? 0,
+      source: 'netlink',
+      range: { low: 32768, high: 60999 },
+      reservedPorts: '',
+      reservedInRange: 0,
+      capacity: USABLE,
+      bindOwned: 0,
+      usable: USABLE,
+      hostPortsInUse: Math.min(
+        USABLE,
+        tuples.reduce((n, t) => n + t.used, 0),
+      ),
+      pressure: listed[0]?.pressure ?? 0,
       sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: null, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262_144 },
-      tuples: listed, tupleCount: tuples.length, udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
+      tuples: listed,
+      tupleCount: tuples.length,
+      udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
     };
   }
 }
@@ -193,7 +225,9 @@ async function main(): Promise<void> {
   let db: EmbeddedDatabase | undefined;
   let api: ChildProcess | undefined;
   try {
-    say(`${AGENTS} agents × ${PER_AGENT} snapshots of ${TUPLES} tuples (${AGENTS * PER_AGENT} in all), ${INTERVAL_S} s apart in agent time`);
+    say(
+      `${AGENTS} agents × ${PER_AGENT} snapshots of ${TUPLES} tuples (${AGENTS * PER_AGENT} in all), ${INTERVAL_S} s apart in agent time`,
+    );
     db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), database: 'bench_storage' });
     const token = `ppe_${randomBytes(32).toString('base64url')}`;
     const started = await startApiProcess({
@@ -205,7 +239,10 @@ async function main(): Promise<void> {
     const start = Date.now() - PER_AGENT * INTERVAL_S * 1000;
     let acked = 0;
     const t0 = performance.now();
-    const progress = setInterval(() => say(`${acked} snapshots acked, ${((acked * 1000) / (performance.now() - t0)).toFixed(0)}/s`), 10_000);
+    const progress = setInterval(
+      () => say(`${acked} snapshots acked, ${((acked * 1000) / (performance.now() - t0)).toFixed(0)}/s`),
+      10_000,
+    );
     try {
       const running: Promise<void>[] = [];
       for (let i = 0; i < AGENTS; i++) {
@@ -272,11 +309,19 @@ async function main(): Promise<void> {
 
       console.log('');
       console.log('storage benchmark: real API + agents over WebSocket, embedded PostgreSQL, pg_total_relation_size of every partition');
-      console.log(`  raw tier          ${snapshots.rows} snapshots: ${mb(snapshots.bytes)} + tuple dictionary (${dictionary.rows} tuples) ${mb(dictionary.bytes)}`);
+      console.log(
+        `  raw tier          ${snapshots.rows} snapshots: ${mb(snapshots.bytes)} + tuple dictionary (${dictionary.rows} tuples) ${mb(dictionary.bytes)}`,
+      );
       console.log(`                    = ${perSnapshot.toFixed(0)} bytes per ${TUPLES}-tuple snapshot`);
-      console.log(`  minute tier       ${hostMinutes.rows} host-minutes ${mb(hostMinutes.bytes)} + ${tupleMinutes.rows} tuple-minutes ${mb(tupleMinutes.bytes)}`);
-      console.log(`                    = ${perHostMinute.toFixed(0)} bytes per host-minute (${(perHostMinute / (60 / INTERVAL_S)).toFixed(0)} per snapshot at ${INTERVAL_S} s)`);
-      console.log(`  hour tier         ${hostHours.rows} host-hours ${mb(hostHours.bytes)} + ${tupleHours.rows} tuple-hours ${mb(tupleHours.bytes)}`);
+      console.log(
+        `  minute tier       ${hostMinutes.rows} host-minutes ${mb(hostMinutes.bytes)} + ${tupleMinutes.rows} tuple-minutes ${mb(tupleMinutes.bytes)}`,
+      );
+      console.log(
+        `                    = ${perHostMinute.toFixed(0)} bytes per host-minute (${(perHostMinute / (60 / INTERVAL_S)).toFixed(0)} per snapshot at ${INTERVAL_S} s)`,
+      );
+      console.log(
+        `  hour tier         ${hostHours.rows} host-hours ${mb(hostHours.bytes)} + ${tupleHours.rows} tuple-hours ${mb(tupleHours.bytes)}`,
+      );
       console.log(`                    = ${perHostHour.toFixed(0)} bytes per host-hour (small sample: partition overhead weighs in)`);
       console.log(
         `  default retention raw ${defaults.PORTPRESSURE_RETENTION_RAW_DAYS} d, minutes ${defaults.PORTPRESSURE_RETENTION_MINUTE_DAYS} d, ` +
@@ -289,7 +334,9 @@ async function main(): Promise<void> {
         );
       }
       const ok = perSnapshot <= TARGET_BYTES_PER_SNAPSHOT;
-      console.log(`  target            ≤ ${TARGET_BYTES_PER_SNAPSHOT} bytes per ${TUPLES}-tuple snapshot in the raw tier: ${ok ? 'met' : 'NOT met'} (${perSnapshot.toFixed(0)})`);
+      console.log(
+        `  target            ≤ ${TARGET_BYTES_PER_SNAPSHOT} bytes per ${TUPLES}-tuple snapshot in the raw tier: ${ok ? 'met' : 'NOT met'} (${perSnapshot.toFixed(0)})`,
+      );
     } finally {
       await client.end();
     }

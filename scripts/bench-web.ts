@@ -92,7 +92,6 @@ $$`;
 /** Worst tuple's used ports of host i, m minutes ago. */
 const USED = (i: string, m: string) => `round(pg_temp.pp(${i}, ${m}) * ${USABLE})::int`;
 
-
 function hostsSql(): string {
   const labels = `jsonb_build_object('env', (ARRAY['prod','prod','staging','dev'])[1 + i % 4],
     'team', (ARRAY['payments','edge','search','data','ml','identity','checkout','infra'])[1 + i % 8],
@@ -135,9 +134,12 @@ const ROLLUP_TUPLES = 10;
 
 /** The same function as PRESSURE_FN, for the reports encoded here. */
 function pp(i: number, m: number): number {
-  const v = 0.02 + 0.55 * Math.pow(Number((BigInt(i) * 2654435761n) % 10007n) / 10007, 3)
-    + 0.06 * Math.sin((m / 1440 + i / 37) * 2 * Math.PI) + 0.02 * Math.sin(m * 0.7 + i)
-    + (i % 97 === 0 ? 0.45 * Math.max(0, 1 - m / 180) : 0);
+  const v =
+    0.02 +
+    0.55 * Math.pow(Number((BigInt(i) * 2654435761n) % 10007n) / 10007, 3) +
+    0.06 * Math.sin((m / 1440 + i / 37) * 2 * Math.PI) +
+    0.02 * Math.sin(m * 0.7 + i) +
+    (i % 97 === 0 ? 0.45 * Math.max(0, 1 - m / 180) : 0);
   return Math.min(0.999, Math.max(0.0005, v));
 }
 
@@ -149,15 +151,31 @@ function benchReport(i: number, m: number): PortReport {
     const used = Math.max(1, Math.round(worst * f));
     const timeWait = Math.floor(used * twShare);
     return {
-      protocol: 'tcp', localAddress: '10.0.0.1', remoteAddress: `172.16.${k + 1}.10`, remotePort: 5433 + k, used, timeWait, reclaimable: 0,
-      pressure: Math.min(1, used / USABLE), states: { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait },
+      protocol: 'tcp',
+      localAddress: '10.0.0.1',
+      remoteAddress: `172.16.${k + 1}.10`,
+      remotePort: 5433 + k,
+      used,
+      timeWait,
+      reclaimable: 0,
+      pressure: Math.min(1, used / USABLE),
+      states: { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait },
     };
   });
   return {
-    source: 'netlink', range: { low: 32768, high: 60999 }, reservedPorts: '', reservedInRange: 0, capacity: USABLE, bindOwned: 0, usable: USABLE,
-    hostPortsInUse: worst + 400, pressure: tuples[0]!.pressure,
+    source: 'netlink',
+    range: { low: 32768, high: 60999 },
+    reservedPorts: '',
+    reservedInRange: 0,
+    capacity: USABLE,
+    bindOwned: 0,
+    usable: USABLE,
+    hostPortsInUse: worst + 400,
+    pressure: tuples[0]!.pressure,
     sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
-    tuples, tupleCount: TUPLES, udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
+    tuples,
+    tupleCount: TUPLES,
+    udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
   };
 }
 
@@ -206,7 +224,10 @@ function historySql(lo: number, hi: number, step: number, raw: boolean): string[
 async function seedFullSnapshots(c: pg.Client, lo: number, hi: number): Promise<void> {
   const n = Math.floor(DAY_S / FULL_STEP_S);
   const now = Date.now();
-  const { rows } = await c.query<{ id: string; i: number }>(`SELECT id, machine_id::int AS i FROM hosts WHERE machine_id::int BETWEEN $1 AND $2`, [lo, hi]);
+  const { rows } = await c.query<{ id: string; i: number }>(
+    `SELECT id, machine_id::int AS i FROM hosts WHERE machine_id::int BETWEEN $1 AND $2`,
+    [lo, hi],
+  );
   for (const h of rows) {
     let data = '';
     for (let seq = 1; seq <= n; seq++) {
@@ -231,13 +252,19 @@ async function seed(db: EmbeddedDatabase): Promise<{ snapshots: number; tuples: 
   const main = await connect();
   await main.query(hostsSql());
   await main.query(`INSERT INTO host_credentials (host_id, token_hash) SELECT id, md5(id::text) || md5(hostname) FROM hosts`);
-  say(`10,000 hosts with summaries, labels, credentials and last-hour trends: ${seconds(Date.now() - started)}`.replace('10,000', HOSTS.toLocaleString('en')));
+  say(
+    `10,000 hosts with summaries, labels, credentials and last-hour trends: ${seconds(Date.now() - started)}`.replace(
+      '10,000',
+      HOSTS.toLocaleString('en'),
+    ),
+  );
 
   // Work items: the full-resolution hosts, then the rest in chunks; two connections take turns.
   const chunk = 500;
   const items: { lo: number; hi: number; step: number; full: boolean }[] = [];
   if (FULL_HOSTS > 0) items.push({ lo: 1, hi: FULL_HOSTS, step: FULL_STEP_S, full: true });
-  for (let lo = FULL_HOSTS + 1; lo <= HOSTS; lo += chunk) items.push({ lo, hi: Math.min(HOSTS, lo + chunk - 1), step: STEP_S, full: false });
+  for (let lo = FULL_HOSTS + 1; lo <= HOSTS; lo += chunk)
+    items.push({ lo, hi: Math.min(HOSTS, lo + chunk - 1), step: STEP_S, full: false });
   const total = items.reduce((n, it) => n + (it.hi - it.lo + 1), 0);
   let done = 0;
   const workers = [main, await connect()].map(async (c) => {
@@ -246,14 +273,18 @@ async function seed(db: EmbeddedDatabase): Promise<{ snapshots: number; tuples: 
       if (it.full) await seedFullSnapshots(c, it.lo, it.hi);
       done += it.hi - it.lo + 1;
       const elapsed = Date.now() - started;
-      say(`history: ${done.toLocaleString('en')}/${total.toLocaleString('en')} hosts, ${seconds(elapsed)} (about ${seconds((elapsed / done) * (total - done))} left)`);
+      say(
+        `history: ${done.toLocaleString('en')}/${total.toLocaleString('en')} hosts, ${seconds(elapsed)} (about ${seconds((elapsed / done) * (total - done))} left)`,
+      );
     }
     return c;
   });
   const clients = await Promise.all(workers);
   say('VACUUM ANALYZE (what autovacuum does after a load)…');
   await main.query('VACUUM ANALYZE hosts, snapshots, host_tuples, host_credentials, host_minutes, tuple_minutes');
-  const counts = await main.query<{ s: string; t: string }>(`SELECT (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM snapshots) * ${TUPLES} AS t`);
+  const counts = await main.query<{ s: string; t: string }>(
+    `SELECT (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM snapshots) * ${TUPLES} AS t`,
+  );
   for (const c of clients) await c.end();
   say(`seeded in ${seconds(Date.now() - started)}`);
   return { snapshots: Number(counts.rows[0]!.s), tuples: Number(counts.rows[0]!.t) };
@@ -286,7 +317,11 @@ function livenessSql(part?: number): string {
 // The API
 
 async function signIn(url: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
   return res.headers.getSetCookie()[0]!.split(';')[0]!;
 }
@@ -314,7 +349,9 @@ function processCpuMs(pid: number): number {
 
 /** The embedded PostgreSQL's processes: the postmaster (its command line names the data folder) and its children. */
 function postgresPids(dataDir: string): number[] {
-  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const master = procs.find((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(dataDir, 'postgres'));
@@ -323,13 +360,16 @@ function postgresPids(dataDir: string): number[] {
     }
   });
   if (master === undefined) return [];
-  return [master, ...procs.filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(master);
-    } catch {
-      return false;
-    }
-  })];
+  return [
+    master,
+    ...procs.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(master);
+      } catch {
+        return false;
+      }
+    }),
+  ];
 }
 
 interface Timed {
@@ -469,7 +509,11 @@ async function measurePage(url: string, cookie: string): Promise<{ firstRows: nu
 
 // ---------------------------------------------------------------------------------------------
 
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 async function main(): Promise<void> {
   const reuse = opts.data !== undefined && existsSync(path.join(opts.data, 'postgres'));
@@ -516,7 +560,9 @@ async function main(): Promise<void> {
     // them): start from a clean slate, as after a fresh seeding
     await live.query('TRUNCATE alert_delivery_attempts, alert_deliveries, alert_incidents, alert_states, alert_host_evaluations');
     await live.query(livenessSql());
-    const seededUntil = Number((await live.query<{ t: number }>('SELECT (extract(epoch FROM max(taken_at)) * 1000)::float8 AS t FROM snapshots')).rows[0]!.t);
+    const seededUntil = Number(
+      (await live.query<{ t: number }>('SELECT (extract(epoch FROM max(taken_at)) * 1000)::float8 AS t FROM snapshots')).rows[0]!.t,
+    );
     let part = 0;
     let heartbeat: Promise<unknown> = Promise.resolve();
     beatTimer = setInterval(() => {
@@ -542,17 +588,28 @@ async function main(): Promise<void> {
     const ranking = await timeRequests(REQUESTS, 5, () => `${started.url}/api/fleet`, cookie);
     say(`GET /api/hosts (every host's full summary, for API clients) × ${Math.ceil(REQUESTS / 5)}…`);
     const full = await timeRequests(Math.ceil(REQUESTS / 5), 1, () => `${started.url}/api/hosts`, cookie);
-    const listed = (await (await fetch(`${started.url}/api/hosts`, { headers: { cookie } })).json()) as { hosts: { id: string; machineId: string }[] };
+    const listed = (await (await fetch(`${started.url}/api/hosts`, { headers: { cookie } })).json()) as {
+      hosts: { id: string; machineId: string }[];
+    };
     const hostIds = listed.hosts.filter((h) => Number(h.machineId) <= FULL_HOSTS).map((h) => h.id);
     // the seeded day ends when the seeding ran (an earlier run's, with --data)
     const now = seededUntil;
     const history: Record<string, Timed> = {};
-    for (const [label, spanMs] of [['1 h', 3_600_000], ['24 h', 86_400_000], ['7 d', 7 * 86_400_000]] as const) {
+    for (const [label, spanMs] of [
+      ['1 h', 3_600_000],
+      ['24 h', 86_400_000],
+      ['7 d', 7 * 86_400_000],
+    ] as const) {
       say(`GET /api/hosts/:id/history, ${label} span, × ${REQUESTS} over ${hostIds.length} hosts (after one warm-up request each)…`);
       const q = `from=${new Date(now - spanMs).toISOString()}&to=${new Date(now).toISOString()}`;
       // warm-up: one request per host, so the measured requests see the steady state (a host's
       // recent rows in cache), not the first read of each host after seeding
-      history[label] = await timeRequests(REQUESTS, hostIds.length, (i) => `${started.url}/api/hosts/${hostIds[i % hostIds.length]}/history?${q}`, cookie);
+      history[label] = await timeRequests(
+        REQUESTS,
+        hostIds.length,
+        (i) => `${started.url}/api/hosts/${hostIds[i % hostIds.length]}/history?${q}`,
+        cookie,
+      );
     }
 
     say(`fleet page in headless Chromium, ${LOADS} loads…`);
@@ -565,24 +622,41 @@ async function main(): Promise<void> {
     const firstMax = Math.max(...page.firstRows);
     const s = page.scroll;
     console.log('');
-    console.log(`Fleet of ${HOSTS.toLocaleString('en')} hosts, ${rows.snapshots.toLocaleString('en')} snapshots, ${rows.tuples.toLocaleString('en')} listed tuples (${os.cpus().length} CPUs)`);
-    console.log(`  ranking   GET /api/fleet            p50 ${fmt(r50)}  p95 ${fmt(r95)}  (${(ranking.bytes / 1e6).toFixed(1)} MB)  target p95 < ${TARGETS.rankingP95Ms} ms: ${verdict(r95 < TARGETS.rankingP95Ms)}`);
+    console.log(
+      `Fleet of ${HOSTS.toLocaleString('en')} hosts, ${rows.snapshots.toLocaleString('en')} snapshots, ${rows.tuples.toLocaleString('en')} listed tuples (${os.cpus().length} CPUs)`,
+    );
+    console.log(
+      `  ranking   GET /api/fleet            p50 ${fmt(r50)}  p95 ${fmt(r95)}  (${(ranking.bytes / 1e6).toFixed(1)} MB)  target p95 < ${TARGETS.rankingP95Ms} ms: ${verdict(r95 < TARGETS.rankingP95Ms)}`,
+    );
     console.log(`            ${cpu(ranking)}`);
-    console.log(`  full list GET /api/hosts            p50 ${fmt(percentile(full.ms, 50))}  p95 ${fmt(percentile(full.ms, 95))}  (${(full.bytes / 1e6).toFixed(1)} MB; API clients, not the page)`);
+    console.log(
+      `  full list GET /api/hosts            p50 ${fmt(percentile(full.ms, 50))}  p95 ${fmt(percentile(full.ms, 95))}  (${(full.bytes / 1e6).toFixed(1)} MB; API clients, not the page)`,
+    );
     console.log(`            ${cpu(full)}`);
     for (const [label, t] of Object.entries(history)) {
-      const target = label === '24 h' ? `  target p95 < ${TARGETS.historyP95Ms} ms: ${verdict(percentile(t.ms, 95) < TARGETS.historyP95Ms)}` : '';
-      console.log(`  history   ${label.padEnd(4)} span                  p50 ${fmt(percentile(t.ms, 50))}  p95 ${fmt(percentile(t.ms, 95))}${target}`);
+      const target =
+        label === '24 h' ? `  target p95 < ${TARGETS.historyP95Ms} ms: ${verdict(percentile(t.ms, 95) < TARGETS.historyP95Ms)}` : '';
+      console.log(
+        `  history   ${label.padEnd(4)} span                  p50 ${fmt(percentile(t.ms, 50))}  p95 ${fmt(percentile(t.ms, 95))}${target}`,
+      );
       console.log(`            ${cpu(t)}`);
     }
-    console.log(`  page      first rows visible        median ${fmt(firstMedian)}  worst ${fmt(firstMax)}  target < ${TARGETS.firstRowsMs} ms: ${verdict(firstMax < TARGETS.firstRowsMs)}`);
+    console.log(
+      `  page      first rows visible        median ${fmt(firstMedian)}  worst ${fmt(firstMax)}  target < ${TARGETS.firstRowsMs} ms: ${verdict(firstMax < TARGETS.firstRowsMs)}`,
+    );
     console.log(
       `  scroll    ${s.frames} frames in ${s.seconds.toFixed(1)} s (${(s.frames / s.seconds).toFixed(0)} fps, ~${s.rowsScrolled.toLocaleString('en')} rows)  ` +
         `frame p50 ${fmt(s.p50)}  p95 ${fmt(s.p95)}  max ${fmt(s.max)}  frames > 50 ms: ${s.over50}  long tasks: ${s.longTasks} (${fmt(s.longTaskMs)})`,
     );
-    console.log('  (request times are request → last byte over loopback, measured by this process; the seeding went through SQL, not ingest;');
-    console.log(`   meanwhile ${Math.round(HOSTS / 10).toLocaleString('en')} hosts a second were marked seen and announced, as their agents' snapshots would)`);
-    console.log(`  load average (1/5/15 min) at the start of the measurements: ${loadAtStart}, at the end: ${load()} — on ${os.cpus().length} CPUs`);
+    console.log(
+      '  (request times are request → last byte over loopback, measured by this process; the seeding went through SQL, not ingest;',
+    );
+    console.log(
+      `   meanwhile ${Math.round(HOSTS / 10).toLocaleString('en')} hosts a second were marked seen and announced, as their agents' snapshots would)`,
+    );
+    console.log(
+      `  load average (1/5/15 min) at the start of the measurements: ${loadAtStart}, at the end: ${load()} — on ${os.cpus().length} CPUs`,
+    );
     const ok = r95 < TARGETS.rankingP95Ms && percentile(h24, 95) < TARGETS.historyP95Ms && firstMax < TARGETS.firstRowsMs;
     process.exitCode = ok ? 0 : 1;
   } catch (error) {

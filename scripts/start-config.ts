@@ -5,7 +5,10 @@ import { z } from 'zod';
 export const startEnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
+    .optional(),
   PORTPRESSURE_DATA_DIR: z.string().min(1).default('.data'),
   PORTPRESSURE_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PORTPRESSURE_LOCAL_AGENT: z.enum(['true', 'false']).default('true'),

@@ -158,11 +158,17 @@ async function main(config: StartConfig): Promise<void> {
   );
   if (config.localAgent) {
     say('starting an agent for this machine');
-    await startChild('agent', 'apps/agent/src/main.ts', ['run'], {
-      ...baseEnv,
-      PORTPRESSURE_SERVER_URL: `http://127.0.0.1:${api?.port ?? config.port}`,
-      PORTPRESSURE_STATE_DIR: path.join(config.dataDir, 'agent'),
-    }, null);
+    await startChild(
+      'agent',
+      'apps/agent/src/main.ts',
+      ['run'],
+      {
+        ...baseEnv,
+        PORTPRESSURE_SERVER_URL: `http://127.0.0.1:${api?.port ?? config.port}`,
+        PORTPRESSURE_STATE_DIR: path.join(config.dataDir, 'agent'),
+      },
+      null,
+    );
   }
   say(`Portpressure is running at http://localhost:${config.port}  (Ctrl-C to stop)`);
 }

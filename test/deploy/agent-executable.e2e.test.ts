@@ -8,7 +8,8 @@ import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../a
 import { buildAgentForTest } from './support/agent-build.ts';
 
 /** What a glibc system has anyway: the C (and C++) runtime and the dynamic loader. */
-const RUNTIME_LIBRARIES = /^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libgcc_s\.so\.1|libstdc\+\+\.so\.6|\/lib64\/ld-linux-x86-64\.so\.2)$/;
+const RUNTIME_LIBRARIES =
+  /^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libgcc_s\.so\.1|libstdc\+\+\.so\.6|\/lib64\/ld-linux-x86-64\.so\.2)$/;
 
 /** Finds `name` in a PATH the way a shell would. */
 function which(name: string, searchPath: string): string | undefined {
@@ -70,7 +71,10 @@ describe('the self-contained agent (Node single executable application)', () => 
     const check = spawnSync(executable, ['check', '--json'], { env, cwd: path.dirname(executable) });
     expect(check.stderr.toString()).toBe('');
     expect([0, 1, 2]).toContain(check.status);
-    const result = JSON.parse(check.stdout.toString()) as { status: string; report: { source: string; range: { low: number; high: number } } };
+    const result = JSON.parse(check.stdout.toString()) as {
+      status: string;
+      report: { source: string; range: { low: number; high: number } };
+    };
     expect(['OK', 'WARNING', 'CRITICAL']).toContain(result.status);
     expect(result.report.source).toBe('netlink'); // ss was found through the bare PATH
     expect(result.report.range.low).toBeGreaterThan(0);
@@ -78,11 +82,27 @@ describe('the self-contained agent (Node single executable application)', () => 
 
   it('enrolls with the real API and reports until SIGTERM', async () => {
     const stateDir = path.join(work, 'state');
-    const child = spawn(executable, ['run', '--server', api.api.url, '--enrollment-token', TEST_ENROLLMENT_TOKEN, '--state-dir', stateDir, '--interval', '1', '--label', 'built=sea'], {
-      env,
-      cwd: path.dirname(executable),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      executable,
+      [
+        'run',
+        '--server',
+        api.api.url,
+        '--enrollment-token',
+        TEST_ENROLLMENT_TOKEN,
+        '--state-dir',
+        stateDir,
+        '--interval',
+        '1',
+        '--label',
+        'built=sea',
+      ],
+      {
+        env,
+        cwd: path.dirname(executable),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -24,7 +24,7 @@ const AGENT_VARS = new Set(Object.keys(agentEnvSchema.shape));
 const FIXED_BY_COMPOSE: Record<string, string> = {
   PORT: 'the API listens on 8080 in its container; PORT is the port published on the host',
   HOST: 'the API listens on every address of its container',
-  DATABASE_URL: "compose runs its own PostgreSQL (POSTGRES_* choose its credentials)",
+  DATABASE_URL: 'compose runs its own PostgreSQL (POSTGRES_* choose its credentials)',
   PORTPRESSURE_WEB_DIR: 'the UI is built into the image',
   PORTPRESSURE_AGENT_DIST_DIR: 'the agent build served to hosts is built into the image',
   PORTPRESSURE_SERVER_URL: 'the agent reaches the API through the port published on the host',
@@ -113,10 +113,18 @@ async function render(dotenv: Record<string, string>): Promise<Rendered> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'portpressure-compose-'));
   try {
     await copyFile(path.join(REPO_ROOT, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
-    await writeFile(path.join(dir, '.env'), Object.entries(dotenv).map(([k, v]) => `${k}=${v}\n`).join(''));
+    await writeFile(
+      path.join(dir, '.env'),
+      Object.entries(dotenv)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
     // only what .env says: none of this process's own variables may leak into the rendering
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-    const { stdout } = await run('docker-compose', ['--project-directory', dir, '-f', path.join(dir, 'docker-compose.yml'), 'config'], { cwd: dir, env });
+    const { stdout } = await run('docker-compose', ['--project-directory', dir, '-f', path.join(dir, 'docker-compose.yml'), 'config'], {
+      cwd: dir,
+      env,
+    });
     return parse(stdout) as Rendered;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -126,65 +134,74 @@ async function render(dotenv: Record<string, string>): Promise<Rendered> {
 const asEnv = (e: Record<string, string | number | null> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(e ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]));
 
-describe.skipIf(lacks('compose settings pass-through', 'docker-compose'))('docker-compose.yml passes every documented setting through', () => {
-  let custom: Rendered;
-  let minimal: Rendered;
-  beforeAll(async () => {
-    custom = await render(CUSTOM);
-    minimal = await render({ PORTPRESSURE_ENROLLMENT_TOKEN: CUSTOM.PORTPRESSURE_ENROLLMENT_TOKEN! });
-  }, 60_000);
+describe.skipIf(lacks('compose settings pass-through', 'docker-compose'))(
+  'docker-compose.yml passes every documented setting through',
+  () => {
+    let custom: Rendered;
+    let minimal: Rendered;
+    beforeAll(async () => {
+      custom = await render(CUSTOM);
+      minimal = await render({ PORTPRESSURE_ENROLLMENT_TOKEN: CUSTOM.PORTPRESSURE_ENROLLMENT_TOKEN! });
+    }, 60_000);
 
-  it('knows where each documented variable goes', () => {
-    const unplaced = [...documented.keys()].filter(
-      (v) => !API_VARS.has(v) && !AGENT_VARS.has(v) && !NPM_START_ONLY.has(v) && !POSTGRES_VARS.has(v),
-    );
-    expect(unplaced).toEqual([]);
-    expect([...documented.keys()].filter((v) => CUSTOM[v] === undefined)).toEqual([]);
-  });
+    it('knows where each documented variable goes', () => {
+      const unplaced = [...documented.keys()].filter(
+        (v) => !API_VARS.has(v) && !AGENT_VARS.has(v) && !NPM_START_ONLY.has(v) && !POSTGRES_VARS.has(v),
+      );
+      expect(unplaced).toEqual([]);
+      expect([...documented.keys()].filter((v) => CUSTOM[v] === undefined)).toEqual([]);
+    });
 
-  it('gives each service every variable it reads, with the value of .env', () => {
-    const api = asEnv(custom.services.api?.environment);
-    const agent = asEnv(custom.services.agent?.environment);
-    const postgres = asEnv(custom.services.postgres?.environment);
-    const lost: string[] = [];
-    for (const name of documented.keys()) {
-      if (FIXED_BY_COMPOSE[name] || NPM_START_ONLY.has(name)) continue;
-      if (API_VARS.has(name) && api[name] !== CUSTOM[name]) lost.push(`api: ${name}=${api[name] ?? '(missing)'}`);
-      if (AGENT_VARS.has(name) && agent[name] !== CUSTOM[name]) lost.push(`agent: ${name}=${agent[name] ?? '(missing)'}`);
-      if (POSTGRES_VARS.has(name) && postgres[name] !== CUSTOM[name]) lost.push(`postgres: ${name}=${postgres[name] ?? '(missing)'}`);
-    }
-    expect(lost).toEqual([]);
-    // the fixed ones still follow .env where it matters
-    expect(custom.services.api?.ports).toEqual([{ published: Number(CUSTOM.PORT), target: 8080 }]);
-    expect(api.DATABASE_URL).toBe(`postgresql://${CUSTOM.POSTGRES_USER}:${CUSTOM.POSTGRES_PASSWORD}@postgres:5432/${CUSTOM.POSTGRES_DB}`);
-    expect(agent.PORTPRESSURE_SERVER_URL).toBe(`http://127.0.0.1:${CUSTOM.PORT}`);
-  });
+    it('gives each service every variable it reads, with the value of .env', () => {
+      const api = asEnv(custom.services.api?.environment);
+      const agent = asEnv(custom.services.agent?.environment);
+      const postgres = asEnv(custom.services.postgres?.environment);
+      const lost: string[] = [];
+      for (const name of documented.keys()) {
+        if (FIXED_BY_COMPOSE[name] || NPM_START_ONLY.has(name)) continue;
+        if (API_VARS.has(name) && api[name] !== CUSTOM[name]) lost.push(`api: ${name}=${api[name] ?? '(missing)'}`);
+        if (AGENT_VARS.has(name) && agent[name] !== CUSTOM[name]) lost.push(`agent: ${name}=${agent[name] ?? '(missing)'}`);
+        if (POSTGRES_VARS.has(name) && postgres[name] !== CUSTOM[name]) lost.push(`postgres: ${name}=${postgres[name] ?? '(missing)'}`);
+      }
+      expect(lost).toEqual([]);
+      // the fixed ones still follow .env where it matters
+      expect(custom.services.api?.ports).toEqual([{ published: Number(CUSTOM.PORT), target: 8080 }]);
+      expect(api.DATABASE_URL).toBe(`postgresql://${CUSTOM.POSTGRES_USER}:${CUSTOM.POSTGRES_PASSWORD}@postgres:5432/${CUSTOM.POSTGRES_DB}`);
+      expect(agent.PORTPRESSURE_SERVER_URL).toBe(`http://127.0.0.1:${CUSTOM.PORT}`);
+    });
 
-  it('hands the API and the agent a configuration they accept, holding the values of .env', () => {
-    const api = loadApiConfig(asEnv(custom.services.api?.environment));
-    expect(api.alerts.publicUrl).toBe(CUSTOM.PORTPRESSURE_PUBLIC_URL);
-    expect(api.metrics).toEqual({ token: CUSTOM.PORTPRESSURE_METRICS_TOKEN, topTuples: 9 });
-    expect(api.logFormat).toBe('json');
-    expect(api.sessionHours).toBe(12);
-    expect(api.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
-    const agent = loadRunConfig([], asEnv(custom.services.agent?.environment));
-    expect(agent).toMatchObject({ intervalSeconds: 7, source: 'proc', maxPending: 100, labels: { env: 'prod', team: 'payments' }, logLevel: 'debug' });
-  });
+    it('hands the API and the agent a configuration they accept, holding the values of .env', () => {
+      const api = loadApiConfig(asEnv(custom.services.api?.environment));
+      expect(api.alerts.publicUrl).toBe(CUSTOM.PORTPRESSURE_PUBLIC_URL);
+      expect(api.metrics).toEqual({ token: CUSTOM.PORTPRESSURE_METRICS_TOKEN, topTuples: 9 });
+      expect(api.logFormat).toBe('json');
+      expect(api.sessionHours).toBe(12);
+      expect(api.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+      const agent = loadRunConfig([], asEnv(custom.services.agent?.environment));
+      expect(agent).toMatchObject({
+        intervalSeconds: 7,
+        source: 'proc',
+        maxPending: 100,
+        labels: { env: 'prod', team: 'payments' },
+        logLevel: 'debug',
+      });
+    });
 
-  it('uses the defaults of .env.example when .env sets nothing', () => {
-    const api = asEnv(minimal.services.api?.environment);
-    const agent = asEnv(minimal.services.agent?.environment);
-    const differ: string[] = [];
-    for (const [name, byDefault] of documented) {
-      if (byDefault === undefined || FIXED_BY_COMPOSE[name] || NPM_START_ONLY.has(name) || POSTGRES_VARS.has(name)) continue;
-      if (API_VARS.has(name) && api[name] !== byDefault) differ.push(`api: ${name}=${api[name]} (.env.example: ${byDefault})`);
-      if (AGENT_VARS.has(name) && agent[name] !== byDefault) differ.push(`agent: ${name}=${agent[name]} (.env.example: ${byDefault})`);
-    }
-    expect(differ).toEqual([]);
-    // and an empty optional setting means "unset" to the API, not an invalid value
-    const config = loadApiConfig(api);
-    expect(config.alerts.publicUrl).toBe('http://localhost:8080');
-    expect(config.metrics.token).toBeUndefined();
-    expect(loadRunConfig([], agent).labels).toEqual({});
-  });
-});
+    it('uses the defaults of .env.example when .env sets nothing', () => {
+      const api = asEnv(minimal.services.api?.environment);
+      const agent = asEnv(minimal.services.agent?.environment);
+      const differ: string[] = [];
+      for (const [name, byDefault] of documented) {
+        if (byDefault === undefined || FIXED_BY_COMPOSE[name] || NPM_START_ONLY.has(name) || POSTGRES_VARS.has(name)) continue;
+        if (API_VARS.has(name) && api[name] !== byDefault) differ.push(`api: ${name}=${api[name]} (.env.example: ${byDefault})`);
+        if (AGENT_VARS.has(name) && agent[name] !== byDefault) differ.push(`agent: ${name}=${agent[name]} (.env.example: ${byDefault})`);
+      }
+      expect(differ).toEqual([]);
+      // and an empty optional setting means "unset" to the API, not an invalid value
+      const config = loadApiConfig(api);
+      expect(config.alerts.publicUrl).toBe('http://localhost:8080');
+      expect(config.metrics.token).toBeUndefined();
+      expect(loadRunConfig([], agent).labels).toEqual({});
+    });
+  },
+);

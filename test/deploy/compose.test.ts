@@ -58,7 +58,9 @@ describe('docker-compose.yml', () => {
   });
 
   it("starts the API image with the API's node options", () => {
-    const cmd = read('Dockerfile').split('\n').find((l) => l.startsWith('CMD') && l.includes('apps/api/src/main.ts'));
+    const cmd = read('Dockerfile')
+      .split('\n')
+      .find((l) => l.startsWith('CMD') && l.includes('apps/api/src/main.ts'));
     expect(cmd).toBeDefined();
     const args = JSON.parse(cmd!.slice('CMD'.length)) as string[];
     expect(args.slice(1, 1 + API_NODE_FLAGS.length)).toEqual([...API_NODE_FLAGS]);
@@ -92,7 +94,9 @@ describe('.env.example', () => {
       'apps/agent/src/config.ts',
       'apps/api/src/database/embedded-db-main.ts',
     ].map(read);
-    const read_ = sources.flatMap((s) => [...s.matchAll(/\b((?:PORTPRESSURE|DATABASE|POSTGRES)_[A-Z0-9_]+|PORT|HOST)\b/g)].map((m) => m[1]!));
+    const read_ = sources.flatMap((s) =>
+      [...s.matchAll(/\b((?:PORTPRESSURE|DATABASE|POSTGRES)_[A-Z0-9_]+|PORT|HOST)\b/g)].map((m) => m[1]!),
+    );
     const missing = [...new Set(read_)].filter((name) => !documented.has(name));
     expect(missing).toEqual([]);
   });

@@ -18,7 +18,9 @@ interface Stage {
 
 /** The Dockerfile's stages, with continuation lines joined. */
 function stages(): Stage[] {
-  const lines = read('Dockerfile').replace(/\\\n\s*/g, '').split('\n');
+  const lines = read('Dockerfile')
+    .replace(/\\\n\s*/g, '')
+    .split('\n');
   const result: Stage[] = [];
   for (const line of lines) {
     const from = /^FROM (\S+) AS (\S+)$/.exec(line);
@@ -50,7 +52,9 @@ describe('the Dockerfile', () => {
     const agent = stage('agent');
     expect(agent.from).toMatch(/^node:\d+-\S*slim$/);
     expect(instruction(agent, 'COPY')).toEqual([`COPY --from=build /app/apps/agent/dist/portpressure-agent.cjs ${BUNDLE}`]);
-    const installs = instruction(agent, 'RUN').flatMap((l) => [...l.matchAll(/apt-get install -y --no-install-recommends ([^&]+)/g)].map((m) => m[1]!.trim()));
+    const installs = instruction(agent, 'RUN').flatMap((l) =>
+      [...l.matchAll(/apt-get install -y --no-install-recommends ([^&]+)/g)].map((m) => m[1]!.trim()),
+    );
     expect(installs).toEqual(['iproute2']);
     expect(agent.lines.join('\n')).not.toMatch(/npm (ci|install)/);
     expect(instruction(agent, 'USER')).toEqual(['USER node']);
@@ -134,7 +138,10 @@ const service = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Service'),
   metadata: z.object({ name: z.string() }),
-  spec: z.object({ selector: z.record(z.string(), z.string()), ports: z.array(z.object({ name: z.string(), port: z.number(), targetPort: z.union([z.string(), z.number()]) })) }),
+  spec: z.object({
+    selector: z.record(z.string(), z.string()),
+    ports: z.array(z.object({ name: z.string(), port: z.number(), targetPort: z.union([z.string(), z.number()]) })),
+  }),
 });
 
 describe('deploy/kubernetes', () => {
@@ -179,7 +186,9 @@ describe('deploy/kubernetes', () => {
     expect(tokenFile).toBeDefined();
     const mount = agent.volumeMounts?.find((m) => tokenFile!.startsWith(`${m.mountPath}/`));
     expect(mount?.readOnly).toBe(true);
-    const volume = agentPod.volumes?.find((v) => v['name'] === mount!.name) as { secret?: { secretName: string; items: { key: string; path: string }[] } };
+    const volume = agentPod.volumes?.find((v) => v['name'] === mount!.name) as {
+      secret?: { secretName: string; items: { key: string; path: string }[] };
+    };
     expect(volume.secret?.secretName).toBe('portpressure-agent');
     expect(volume.secret?.items.map((i) => `${mount!.mountPath}/${i.path}`)).toEqual([tokenFile]);
     expect(env(agent, 'PORTPRESSURE_ENROLLMENT_TOKEN')).toBeUndefined();
@@ -188,7 +197,10 @@ describe('deploy/kubernetes', () => {
   it("uses the Dockerfile's images, ports and health check", () => {
     const tag = (name: string) => `${name}:${RELEASE_VERSION}`;
     const dockerfile = read('Dockerfile');
-    for (const [target, image] of [['api', 'portpressure-api'], ['agent', 'portpressure-agent']] as const) {
+    for (const [target, image] of [
+      ['api', 'portpressure-api'],
+      ['agent', 'portpressure-agent'],
+    ] as const) {
       expect(dockerfile).toContain(`docker build --target ${target} -t ${image} .`);
     }
     expect(api.image).toBe(tag('portpressure-api'));
@@ -199,8 +211,15 @@ describe('deploy/kubernetes', () => {
     expect(env(api, 'PORT')?.value).toBe(String(exposed));
     expect(apiService.spec.ports).toEqual([{ name: 'http', port: exposed, targetPort: 'http' }]);
     // The agent reaches the API through its Service, by the namespace kustomize puts it in.
-    expect(env(agent, 'PORTPRESSURE_SERVER_URL')?.value).toBe(`http://${apiService.metadata.name}.${kustomization.namespace}.svc:${exposed}`);
-    expect(agent.livenessProbe).toEqual({ exec: { command: ['node', BUNDLE, 'health'] }, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 });
+    expect(env(agent, 'PORTPRESSURE_SERVER_URL')?.value).toBe(
+      `http://${apiService.metadata.name}.${kustomization.namespace}.svc:${exposed}`,
+    );
+    expect(agent.livenessProbe).toEqual({
+      exec: { command: ['node', BUNDLE, 'health'] },
+      initialDelaySeconds: 60,
+      periodSeconds: 30,
+      failureThreshold: 3,
+    });
     expect(agent.args).toEqual(['run']);
   });
 
@@ -218,7 +237,11 @@ describe('README install section', () => {
   it('shows the command the panel shows and the tests run, and no package we do not publish', () => {
     expect(readme).toContain('curl -fsSL http://portpressure.example:8080/install.sh | sudo sh -s -- --token ppe_… --label env=prod');
     expect(readme).not.toMatch(/npx portpressure-agent/);
-    for (const file of ['test/deploy/install-script.e2e.test.ts', 'test/deploy/agent-executable.e2e.test.ts', 'test/deploy/images-kubernetes.test.ts']) {
+    for (const file of [
+      'test/deploy/install-script.e2e.test.ts',
+      'test/deploy/agent-executable.e2e.test.ts',
+      'test/deploy/images-kubernetes.test.ts',
+    ]) {
       expect(readme).toContain(file);
     }
     expect(readme).toContain('systemd-analyze verify');

@@ -85,7 +85,9 @@ describe.skipIf(process.getuid?.() !== 0)('the install script served by the API 
       if (host?.lastSeenAt && Date.parse(host.lastSeenAt) > after) return host.id;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`no report from the installed agent; its log:\n${readFileSync(path.join(prefix, 'var/log/portpressure-agent.log'), 'utf8')}`);
+    throw new Error(
+      `no report from the installed agent; its log:\n${readFileSync(path.join(prefix, 'var/log/portpressure-agent.log'), 'utf8')}`,
+    );
   }
 
   it('is served with this server as its default and fetches nothing from anywhere else', async () => {
@@ -107,7 +109,16 @@ describe.skipIf(process.getuid?.() !== 0)('the install script served by the API 
   });
 
   it('installs, enrolls and starts the agent; the host shows up in GET /api/fleet', async () => {
-    const run = await runScript(script, ['--token', TEST_ENROLLMENT_TOKEN, '--label', 'install=first', '--interval', '1', '--prefix', prefix]);
+    const run = await runScript(script, [
+      '--token',
+      TEST_ENROLLMENT_TOKEN,
+      '--label',
+      'install=first',
+      '--interval',
+      '1',
+      '--prefix',
+      prefix,
+    ]);
     expect(run.status, run.output).toBe(0);
     expect(run.output).toContain(`installed the agent ${RELEASE_VERSION}`);
     expect(run.output).toContain('systemd is not running here');
@@ -130,7 +141,14 @@ describe.skipIf(process.getuid?.() !== 0)('the install script served by the API 
     const unit = path.join(prefix, 'etc/systemd/system/portpressure-agent.service');
     const text = readFileSync(unit, 'utf8');
     expect(text).toContain(`ExecStart=${path.join(prefix, 'usr/local/bin/portpressure-agent')} run`);
-    for (const line of ['User=portpressure-agent', 'StateDirectoryMode=0700', 'ProtectSystem=strict', 'Restart=on-failure', 'CapabilityBoundingSet=', 'NoNewPrivileges=yes']) {
+    for (const line of [
+      'User=portpressure-agent',
+      'StateDirectoryMode=0700',
+      'ProtectSystem=strict',
+      'Restart=on-failure',
+      'CapabilityBoundingSet=',
+      'NoNewPrivileges=yes',
+    ]) {
       expect(text.split('\n')).toContain(line);
     }
     const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });

@@ -53,7 +53,9 @@ function topLevelFolders(files: string[]): string[] {
 }
 
 function findReferences(files: string[]): Reference[] {
-  const folders = topLevelFolders(files).map((f) => f.replace(/[.]/g, '\\.')).join('|');
+  const folders = topLevelFolders(files)
+    .map((f) => f.replace(/[.]/g, '\\.'))
+    .join('|');
   const repoPath = new RegExp(`(?<![\\w./@-])((?:\\.\\./)*(?:${folders})/[\\w./@-]*[\\w-])`, 'g');
   const markdownName = /(?<![\w./-])((?:\.{1,2}\/)*[\w./-]*[\w-]\.md)\b/g;
   const markdownLink = /\]\(([^)\s#]+)(?:#[^)]*)?\)/g;
@@ -116,7 +118,12 @@ function ignoredByGit(paths: string[]): Set<string> {
     // exit 1: none of them is ignored
     out = (error as { stdout?: string }).stdout ?? '';
   }
-  return new Set(out.split('\n').filter(Boolean).map((p) => p.replace(/\/x$/, '')));
+  return new Set(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.replace(/\/x$/, '')),
+  );
 }
 
 describe('file references in comments, docs and help texts', () => {

@@ -39,8 +39,22 @@ describe('schema ready to be distributed by host', () => {
     );
     const hostColumn = new Map(tables.rows.map((t) => [t.table, REFERENCE_TABLES[t.table] ? null : t.hostColumn]));
     expect(Object.keys(REFERENCE_TABLES).filter((t) => !hostColumn.has(t))).toEqual([]);
-    expect([...hostColumn.entries()].filter(([, c]) => c !== null).map(([t]) => t).sort()).toEqual(
-      expect.arrayContaining(['hosts', 'snapshots', 'host_tuples', 'host_minutes', 'tuple_minutes', 'host_hours', 'tuple_hours', 'host_credentials']),
+    expect(
+      [...hostColumn.entries()]
+        .filter(([, c]) => c !== null)
+        .map(([t]) => t)
+        .sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        'hosts',
+        'snapshots',
+        'host_tuples',
+        'host_minutes',
+        'tuple_minutes',
+        'host_hours',
+        'tuple_hours',
+        'host_credentials',
+      ]),
     );
 
     const keys = await db.query<{ table: string; name: string; primary: boolean; columns: string[] }>(

@@ -16,7 +16,7 @@ describe('the migrated database', () => {
   });
   afterAll(async () => db?.drop());
 
-  it('has exactly the tables of schema.prisma (plus Prisma\'s own bookkeeping)', async () => {
+  it("has exactly the tables of schema.prisma (plus Prisma's own bookkeeping)", async () => {
     const { rows } = await db.query<{ table_name: string }>(
       // partitions of a partitioned table (days of snapshots…) are storage, not tables of the model
       `SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -41,7 +41,7 @@ describe('the migrated database', () => {
     expect(actual).toEqual(want);
   });
 
-  it('has the indexes of schema.prisma, with Prisma\'s names, columns and uniqueness', async () => {
+  it("has the indexes of schema.prisma, with Prisma's names, columns and uniqueness", async () => {
     const { rows } = await db.query<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[] }>(
       `SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
               ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k + 1, true)
@@ -52,13 +52,21 @@ describe('the migrated database', () => {
        WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations' AND NOT t.relispartition`,
     );
     const sortKey = (x: ExpectedIndex) => `${x.table}.${x.name}`;
-    const actual = rows.map((r) => ({ ...r, columns: r.columns.map((c) => c.replaceAll('"', '')) })).sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    const actual = rows
+      .map((r) => ({ ...r, columns: r.columns.map((c) => c.replaceAll('"', '')) }))
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     const want = [...expected.indexes].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     expect(actual).toEqual(want);
   });
 
   it('has the foreign keys of schema.prisma', async () => {
-    const { rows } = await db.query<{ table: string; name: string; columns: string[]; referencedTable: string; referencedColumns: string[] }>(
+    const { rows } = await db.query<{
+      table: string;
+      name: string;
+      columns: string[];
+      referencedTable: string;
+      referencedColumns: string[];
+    }>(
       `SELECT t.relname AS table, con.conname AS name,
               ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
@@ -81,9 +89,7 @@ describe('the migrated database', () => {
       `SELECT migration_name, checksum, finished_at IS NOT NULL AS finished, applied_steps_count
        FROM "_prisma_migrations" ORDER BY migration_name`,
     );
-    expect(rows).toEqual(
-      migrations.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true, applied_steps_count: 1 })),
-    );
+    expect(rows).toEqual(migrations.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true, applied_steps_count: 1 })));
   });
 
   it('applies nothing the second time', async () => {

@@ -112,9 +112,7 @@ export function loadPrismaSchemaModel(schemaPath: string): ExpectedSchema {
     get_dmmf(params: string): string;
   };
   const schema = readFileSync(schemaPath, 'utf8');
-  const dmmf = JSON.parse(
-    wasm.get_dmmf(JSON.stringify({ prismaSchema: [[path.basename(schemaPath), schema]] })),
-  ) as Dmmf;
+  const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [[path.basename(schemaPath), schema]] }))) as Dmmf;
   const models = new Map(dmmf.datamodel.models.map((m) => [m.name, m]));
   const tableOf = (m: DmmfModel) => m.dbName ?? m.name;
   const columnOf = (m: DmmfModel, field: string) => {

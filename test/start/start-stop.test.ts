@@ -77,20 +77,30 @@ describe('npm start', () => {
       if (s.child.exitCode === null) s.child.kill('SIGKILL');
     });
     const base = `http://127.0.0.1:${port}`;
-    const page = await waitWhileRunning('the UI', async () => {
-      const res = await fetch(base);
-      return res.ok ? res.text() : undefined;
-    }, 90_000, s);
+    const page = await waitWhileRunning(
+      'the UI',
+      async () => {
+        const res = await fetch(base);
+        return res.ok ? res.text() : undefined;
+      },
+      90_000,
+      s,
+    );
     expect(page).toContain('<div id="root">');
     // No PORTPRESSURE_ADMIN_PASSWORD: the API generated one and printed it once.
     const password = /admin password: ([\w-]{24})/.exec(s.output())?.[1];
     expect(password, s.output()).toBeDefined();
     expect((await fetch(`${base}/api/hosts`)).status).toBe(401);
     const cookie = await signIn(base, password!);
-    const hosts = await waitWhileRunning('this host in /api/hosts', async () => {
-      const list = hostListSchema.parse(await (await fetch(`${base}/api/hosts`, { headers: { cookie } })).json()).hosts;
-      return list.find((h) => h.hostname === os.hostname() && h.pressure !== null);
-    }, 30_000, s);
+    const hosts = await waitWhileRunning(
+      'this host in /api/hosts',
+      async () => {
+        const list = hostListSchema.parse(await (await fetch(`${base}/api/hosts`, { headers: { cookie } })).json()).hosts;
+        return list.find((h) => h.hostname === os.hostname() && h.pressure !== null);
+      },
+      30_000,
+      s,
+    );
     expect(hosts.pressure).toBeGreaterThanOrEqual(0);
 
     const tree = descendants(s.child.pid!);

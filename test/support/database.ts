@@ -11,7 +11,6 @@ declare module 'vitest' {
   }
 }
 
-
 export interface TestDatabase {
   name: string;
   url: string;

@@ -18,8 +18,10 @@ function hasCommand(name: string): boolean {
 const MISSING: Record<Need, () => string | undefined> = {
   root: () => (process.getuid?.() === 0 ? undefined : 'needs root to create network namespaces (run as root, as CI does)'),
   chromium: () => (existsSync(CHROMIUM_PATH) ? undefined : `needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`),
-  prometheus: () => (hasCommand('prometheus') && hasCommand('promtool') ? undefined : 'needs Prometheus and promtool (apt-get install prometheus)'),
-  'docker-compose': () => (hasCommand('docker-compose') ? undefined : 'needs docker-compose to render docker-compose.yml (apt-get install docker-compose)'),
+  prometheus: () =>
+    hasCommand('prometheus') && hasCommand('promtool') ? undefined : 'needs Prometheus and promtool (apt-get install prometheus)',
+  'docker-compose': () =>
+    hasCommand('docker-compose') ? undefined : 'needs docker-compose to render docker-compose.yml (apt-get install docker-compose)',
 };
 
 /**

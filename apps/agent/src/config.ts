@@ -82,7 +82,8 @@ export function defaultStateDir(): string {
 
 function positiveInt(name: string, value: string, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new AgentConfigError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new AgentConfigError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
   return n;
 }
 

@@ -36,8 +36,10 @@ export function checkLinkHealth(stateDir: string, now = Date.now()): { healthy: 
     return { healthy: false, reason: `no ${file} yet (is the agent running with this state folder?)` };
   }
   const limitMs = Math.max(60, 3 * (Number(health.intervalSeconds) || 10)) * 1000;
-  if (now - writtenAt > limitMs) return { healthy: false, reason: `the agent has not taken a snapshot for ${Math.round((now - writtenAt) / 1000)} s` };
+  if (now - writtenAt > limitMs)
+    return { healthy: false, reason: `the agent has not taken a snapshot for ${Math.round((now - writtenAt) / 1000)} s` };
   if (!health.streaming) return { healthy: false, reason: 'the agent is not connected to the server' };
-  if (now - health.lastHeardAt > limitMs) return { healthy: false, reason: `nothing heard from the server for ${Math.round((now - health.lastHeardAt) / 1000)} s` };
+  if (now - health.lastHeardAt > limitMs)
+    return { healthy: false, reason: `nothing heard from the server for ${Math.round((now - health.lastHeardAt) / 1000)} s` };
   return { healthy: true, reason: 'connected to the server' };
 }

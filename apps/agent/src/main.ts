@@ -51,7 +51,9 @@ async function runHealth(args: string[]): Promise<number> {
   const { checkLinkHealth } = await import('./health-file.ts');
   const { values } = parseArgs({ args, options: { 'state-dir': { type: 'string' } }, strict: true });
   const result = checkLinkHealth(values['state-dir'] ?? process.env['PORTPRESSURE_STATE_DIR'] ?? defaultStateDir());
-  (result.healthy ? process.stdout : process.stderr).write(`portpressure-agent: ${result.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}\n`);
+  (result.healthy ? process.stdout : process.stderr).write(
+    `portpressure-agent: ${result.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}\n`,
+  );
   return result.healthy ? 0 : 1;
 }
 

@@ -53,7 +53,11 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
 
   const recordHealth = () => {
     try {
-      writeLinkHealth(config.stateDir, { streaming: link.currentState === 'streaming', lastHeardAt: link.lastHeardAt, intervalSeconds: config.intervalSeconds });
+      writeLinkHealth(config.stateDir, {
+        streaming: link.currentState === 'streaming',
+        lastHeardAt: link.lastHeardAt,
+        intervalSeconds: config.intervalSeconds,
+      });
     } catch (error) {
       log(`could not write the health file: ${error instanceof Error ? error.message : String(error)}`);
     }

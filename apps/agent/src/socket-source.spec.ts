@@ -26,6 +26,8 @@ describe('socket source names', () => {
     expect(loadRunConfig([], { ...env, PORTPRESSURE_SOURCE: 'netlink' }).source).toBe('ss');
     expect(loadRunConfig([], { ...env, PORTPRESSURE_SOURCE: 'proc' }).source).toBe('proc');
     expect(() => loadRunConfig(['--source', 'kernel'], env)).toThrow(AgentConfigError);
-    expect(() => loadRunConfig(['--source', 'kernel'], env)).toThrow(/--source must be auto, ss, proc \(netlink is the old name of ss\), got "kernel"/);
+    expect(() => loadRunConfig(['--source', 'kernel'], env)).toThrow(
+      /--source must be auto, ss, proc \(netlink is the old name of ss\), got "kernel"/,
+    );
   });
 });

@@ -30,7 +30,25 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, LiveModule, HostsModule, IngestModule, HistoryModule, AlertsModule, MetricsCoreModule, MetricsModule, AuditModule, UsersModule, RetentionModule, StorageModule, InstallModule, HostSequenceModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        AuthModule,
+        HealthModule,
+        LiveModule,
+        HostsModule,
+        IngestModule,
+        HistoryModule,
+        AlertsModule,
+        MetricsCoreModule,
+        MetricsModule,
+        AuditModule,
+        UsersModule,
+        RetentionModule,
+        StorageModule,
+        InstallModule,
+        HostSequenceModule,
+      ],
     };
   }
 }

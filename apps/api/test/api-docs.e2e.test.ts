@@ -28,7 +28,9 @@ describe('OpenAPI docs at /api/docs', () => {
   });
 
   it('lists the sign-in, host, fleet, history and health endpoints', () => {
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(operations).toEqual(
       expect.arrayContaining([
         'POST /api/auth/login',

@@ -35,14 +35,24 @@ describe('API tokens', () => {
   it('creates a token shown once, stored only as a hash, with its creator', async () => {
     const created = await create({ name: 'ci', scope: 'read', expiresInDays: 30 });
     expect(created.token).toMatch(/^ppt_[A-Za-z0-9_-]{43}$/);
-    expect(created.apiToken).toMatchObject({ name: 'ci', scope: 'read', createdBy: 'admin', active: true, lastUsedAt: null, revokedAt: null });
+    expect(created.apiToken).toMatchObject({
+      name: 'ci',
+      scope: 'read',
+      createdBy: 'admin',
+      active: true,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     const days = (Date.parse(created.apiToken.expiresAt!) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
     const list = apiTokenListSchema.parse(await (await h.authedFetch('/api/tokens')).json());
     expect(list.tokens.map((t) => t.id)).toContain(created.apiToken.id);
     expect(JSON.stringify(list)).not.toContain(created.token);
-    const { rows } = await h.db.query<{ token_hash: string; created_by: string }>('SELECT token_hash, created_by FROM api_tokens WHERE id = $1', [created.apiToken.id]);
+    const { rows } = await h.db.query<{ token_hash: string; created_by: string }>(
+      'SELECT token_hash, created_by FROM api_tokens WHERE id = $1',
+      [created.apiToken.id],
+    );
     expect(rows[0]!.created_by).toBe('admin');
     expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     const { rows: leaked } = await h.db.query(`SELECT 1 FROM api_tokens WHERE token_hash = $1 OR name = $1`, [created.token]);
@@ -51,7 +61,13 @@ describe('API tokens', () => {
 
   it('refuses a bad creation request with a clear error and creates nothing', async () => {
     const before = (await h.db.query('SELECT 1 FROM api_tokens')).rowCount;
-    for (const body of [{}, { name: '' }, { name: 'x', scope: 'admin' }, { name: 'x', expiresInDays: 0 }, { name: 'x', expiresInDays: 'soon' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 'x', scope: 'admin' },
+      { name: 'x', expiresInDays: 0 },
+      { name: 'x', expiresInDays: 'soon' },
+    ]) {
       const res = await h.authedFetch('/api/tokens', { method: 'POST', headers: json, body: JSON.stringify(body) });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'INVALID_API_TOKEN_REQUEST' });
@@ -116,15 +132,25 @@ describe('API tokens', () => {
     const write = await create({ name: 'automation', scope: 'write', expiresInDays: null });
     expect(write.apiToken.expiresAt).toBeNull();
     const channels = await channelCount();
-    const res = await bearer(write.token, '/api/alerts/channels', { method: 'POST', headers: json, body: JSON.stringify(channel('from a write token')) });
+    const res = await bearer(write.token, '/api/alerts/channels', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(channel('from a write token')),
+    });
     expect(res.status).toBe(201);
     expect(await channelCount()).toBe(channels + 1);
-    const mint = await bearer(write.token, '/api/tokens', { method: 'POST', headers: json, body: JSON.stringify({ name: 'more', scope: 'write' }) });
+    const mint = await bearer(write.token, '/api/tokens', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'more', scope: 'write' }),
+    });
     expect(mint.status).toBe(403);
     expect(await mint.json()).toMatchObject({ code: 'TOKEN_NOT_ALLOWED' });
     const me = await bearer(write.token, '/api/auth/me');
     expect(await me.json()).toMatchObject({ username: 'admin' });
-    const listed = apiTokenListSchema.parse(await (await h.authedFetch('/api/tokens')).json()).tokens.find((t) => t.id === write.apiToken.id);
+    const listed = apiTokenListSchema
+      .parse(await (await h.authedFetch('/api/tokens')).json())
+      .tokens.find((t) => t.id === write.apiToken.id);
     expect(listed?.lastUsedAt).not.toBeNull();
   });
 

@@ -124,7 +124,9 @@ describe('sign-in rate limit', () => {
 
   it('counts parallel guesses exactly, so a burst cannot slip past the limit', async () => {
     const from = { 'x-forwarded-for': '198.51.100.9' };
-    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => login(h.api.url, { password: `p-${i}` }, from).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => login(h.api.url, { password: `p-${i}` }, from).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
   });
@@ -146,13 +148,19 @@ describe('the admin password', () => {
   });
 
   it('follows PORTPRESSURE_ADMIN_PASSWORD when set, ending the sessions of the old one', async () => {
-    const first = await startApi(loadApiConfig({ DATABASE_URL: h.db.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: 'first-password' }), { logger: false });
+    const first = await startApi(
+      loadApiConfig({ DATABASE_URL: h.db.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: 'first-password' }),
+      { logger: false },
+    );
     const res = await login(first.url, { password: 'first-password' });
     expect(res.status).toBe(200);
     const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
     await first.close();
 
-    const second = await startApi(loadApiConfig({ DATABASE_URL: h.db.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: 'second-password' }), { logger: false });
+    const second = await startApi(
+      loadApiConfig({ DATABASE_URL: h.db.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: 'second-password' }),
+      { logger: false },
+    );
     try {
       expect((await fetch(`${second.url}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
       expect((await login(second.url, { password: 'first-password' })).status).toBe(401);

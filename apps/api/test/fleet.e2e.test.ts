@@ -2,10 +2,17 @@ import { decodeSparkline, fleetSchema, hostListSchema, SESSION_COOKIE } from '@p
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type StartedApi } from '../src/app.ts';
 import { loadApiConfig } from '../src/config/config.ts';
-import { connectEnrolled, isAck, startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type AgentClient, type ApiHarness } from './support/api-harness.ts';
+import {
+  connectEnrolled,
+  isAck,
+  startApiHarness,
+  TEST_ADMIN_PASSWORD,
+  TEST_ENROLLMENT_TOKEN,
+  type AgentClient,
+  type ApiHarness,
+} from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 import { poll } from '../../../test/support/wait.ts';
-
 
 async function fleetOf(url: string, cookie: string) {
   const res = await fetch(`${url}/api/fleet`, { headers: { cookie } });
@@ -22,7 +29,9 @@ describe('GET /api/fleet, the ranking projection', () => {
   async function report(agent: AgentClient, used: number, remotePort = 443, at = new Date()) {
     const seq = (seqs.get(agent) ?? 0) + 1;
     seqs.set(agent, seq);
-    agent.send(aSnapshot(seq, aReport({ tuples: [aTuple({ remoteAddress: '10.9.0.1', remotePort, used, timeWait: Math.floor(used / 2) })] }), at));
+    agent.send(
+      aSnapshot(seq, aReport({ tuples: [aTuple({ remoteAddress: '10.9.0.1', remotePort, used, timeWait: Math.floor(used / 2) })] }), at),
+    );
     await agent.waitFor(isAck(seq));
   }
 
@@ -36,19 +45,34 @@ describe('GET /api/fleet, the ranking projection', () => {
   });
 
   it('ranks hosts by pressure with their worst tuple, usable ports and last-hour sparkline', async () => {
-    for (const [name, used] of [['low', 10], ['high', 90], ['mid', 50]] as const) {
+    for (const [name, used] of [
+      ['low', 10],
+      ['high', 90],
+      ['mid', 50],
+    ] as const) {
       const { agent } = await connectEnrolled(h.api.url, aHello(`fleet-${name}`));
       agents.push(agent);
       await report(agent, used - 5, 443, new Date(Date.now() - 120_000));
       await report(agent, used);
     }
-    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts.map((x) => x.hostname)).toEqual(['fleet-high', 'fleet-mid', 'fleet-low']);
+    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts.map((x) => x.hostname)).toEqual([
+      'fleet-high',
+      'fleet-mid',
+      'fleet-low',
+    ]);
     await poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]?.trend?.sparkline.replaceAll('.', '').length).toBe(2);
     const fleet = await fleetOf(h.api.url, cookie);
     const high = fleet.hosts[0]!;
     expect(high.pressure).toBeCloseTo(0.9);
     expect(high.usable).toBe(100);
-    expect(high.worst).toEqual({ localAddress: '127.0.0.1', remoteAddress: '10.9.0.1', remotePort: 443, used: 90, timeWait: 45, reclaimable: 0 });
+    expect(high.worst).toEqual({
+      localAddress: '127.0.0.1',
+      remoteAddress: '10.9.0.1',
+      remotePort: 443,
+      used: 90,
+      timeWait: 45,
+      reclaimable: 0,
+    });
     expect(high.labels).toEqual({ env: 'test' });
     const spark = decodeSparkline(high.trend!.sparkline);
     expect(spark).toHaveLength(60);
@@ -64,17 +88,34 @@ describe('GET /api/fleet, the ranking projection', () => {
 
   it('moves a host as soon as a new snapshot is stored', async () => {
     await report(agents[0]!, 99, 8443); // fleet-low jumps to the top
-    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]).toMatchObject({ hostname: 'fleet-low', pressure: 0.99, worst: { remotePort: 8443 } });
+    await poll(async () => (await fleetOf(h.api.url, cookie)).hosts[0]).toMatchObject({
+      hostname: 'fleet-low',
+      pressure: 0.99,
+      worst: { remotePort: 8443 },
+    });
   });
 
   it('is current on every API instance: another instance learns of the snapshot through Postgres', async () => {
     const other: StartedApi = await startApi(
-      loadApiConfig({ DATABASE_URL: h.db.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN }),
+      loadApiConfig({
+        DATABASE_URL: h.db.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+      }),
       { logger: false },
     );
     try {
-      const login = await fetch(`${other.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: TEST_ADMIN_PASSWORD }) });
-      const otherCookie = login.headers.getSetCookie().find((c) => c.startsWith(SESSION_COOKIE))!.split(';')[0]!;
+      const login = await fetch(`${other.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: TEST_ADMIN_PASSWORD }),
+      });
+      const otherCookie = login.headers
+        .getSetCookie()
+        .find((c) => c.startsWith(SESSION_COOKIE))!
+        .split(';')[0]!;
       expect((await fleetOf(other.url, otherCookie)).hosts[0]?.hostname).toBe('fleet-low');
       // ingested by the first instance, read from the second
       await report(agents[1]!, 100, 9443);

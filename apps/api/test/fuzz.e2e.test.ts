@@ -1,10 +1,4 @@
-import {
-  AGENT_ERROR_CODES,
-  MAX_AGENT_FRAME_BYTES,
-  PROTOCOL_VERSION,
-  type AgentErrorCode,
-  type Snapshot,
-} from '@portpressure/protocol';
+import { AGENT_ERROR_CODES, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, type AgentErrorCode, type Snapshot } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AgentClient,
@@ -43,7 +37,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** A valid snapshot with a few tuples, as plain JSON to mutate. */
 function validSnapshot(): { [key: string]: Json } {
-  const tuples = Array.from({ length: int(1, 8) }, (_, i) => aTuple({ remoteAddress: `10.0.${i}.${int(1, 254)}`, remotePort: int(1, 65535), used: int(0, 100) }));
+  const tuples = Array.from({ length: int(1, 8) }, (_, i) =>
+    aTuple({ remoteAddress: `10.0.${i}.${int(1, 254)}`, remotePort: int(1, 65535), used: int(0, 100) }),
+  );
   tuples.forEach((t) => (t.pressure = t.used / 100));
   tuples.sort((x, y) => y.pressure - x.pressure);
   return JSON.parse(JSON.stringify(aSnapshot(int(1, 1_000_000), aReport({ tuples })))) as { [key: string]: Json };
@@ -69,17 +65,55 @@ interface NonFatalKind {
   beforeHello?: boolean;
 }
 
-const REQUIRED_FIELDS = ['seq', 'takenAt', 'report', 'report.range', 'report.capacity', 'report.usable', 'report.sysctls', 'report.udp',
-  'report.tuples', 'report.tuples.0.used', 'report.tuples.0.remoteAddress', 'report.tuples.0.remotePort', 'report.tuples.0.states',
-  'report.sysctls.tcpTwReuse', 'report.udp.used', 'report.reservedPorts', 'report.source'];
-const COUNT_FIELDS = ['report.capacity', 'report.usable', 'report.bindOwned', 'report.reservedInRange', 'report.hostPortsInUse',
-  'report.tupleCount', 'report.udp.used', 'report.tuples.0.used', 'report.tuples.0.timeWait', 'report.tuples.0.reclaimable'];
+const REQUIRED_FIELDS = [
+  'seq',
+  'takenAt',
+  'report',
+  'report.range',
+  'report.capacity',
+  'report.usable',
+  'report.sysctls',
+  'report.udp',
+  'report.tuples',
+  'report.tuples.0.used',
+  'report.tuples.0.remoteAddress',
+  'report.tuples.0.remotePort',
+  'report.tuples.0.states',
+  'report.sysctls.tcpTwReuse',
+  'report.udp.used',
+  'report.reservedPorts',
+  'report.source',
+];
+const COUNT_FIELDS = [
+  'report.capacity',
+  'report.usable',
+  'report.bindOwned',
+  'report.reservedInRange',
+  'report.hostPortsInUse',
+  'report.tupleCount',
+  'report.udp.used',
+  'report.tuples.0.used',
+  'report.tuples.0.timeWait',
+  'report.tuples.0.reclaimable',
+];
 /** Fields by JSON type, and values of every other type to put there. */
 const TYPED_FIELDS: [string, 'number' | 'string' | 'object' | 'array'][] = [
-  ['seq', 'number'], ['takenAt', 'string'], ['report', 'object'], ['report.range', 'object'], ['report.range.low', 'number'],
-  ['report.capacity', 'number'], ['report.pressure', 'number'], ['report.source', 'string'], ['report.reservedPorts', 'string'],
-  ['report.sysctls', 'object'], ['report.sysctls.tcpTwReuse', 'number'], ['report.udp', 'object'], ['report.tuples', 'array'],
-  ['report.tuples.0.used', 'number'], ['report.tuples.0.remoteAddress', 'string'], ['report.tuples.0.protocol', 'string'],
+  ['seq', 'number'],
+  ['takenAt', 'string'],
+  ['report', 'object'],
+  ['report.range', 'object'],
+  ['report.range.low', 'number'],
+  ['report.capacity', 'number'],
+  ['report.pressure', 'number'],
+  ['report.source', 'string'],
+  ['report.reservedPorts', 'string'],
+  ['report.sysctls', 'object'],
+  ['report.sysctls.tcpTwReuse', 'number'],
+  ['report.udp', 'object'],
+  ['report.tuples', 'array'],
+  ['report.tuples.0.used', 'number'],
+  ['report.tuples.0.remoteAddress', 'string'],
+  ['report.tuples.0.protocol', 'string'],
   ['report.tuples.0.states', 'object'],
 ];
 const WRONG_VALUES: Record<'number' | 'string' | 'object' | 'array', Json[]> = {
@@ -109,14 +143,31 @@ const nonFatalKinds: NonFatalKind[] = [
   {
     name: 'not an object',
     code: 'INVALID_FRAME',
-    make: () => ({ frame: JSON.stringify(pick<Json>([[], [1, 2], 42, -1.5, 'snapshot', true, false, null, [{ type: 'snapshot' }]])), message: /must be a JSON object/ }),
+    make: () => ({
+      frame: JSON.stringify(pick<Json>([[], [1, 2], 42, -1.5, 'snapshot', true, false, null, [{ type: 'snapshot' }]])),
+      message: /must be a JSON object/,
+    }),
   },
   {
     name: 'unknown type',
     code: 'UNKNOWN_TYPE',
     make: () => {
       const frame = validSnapshot();
-      const type = pick<Json | undefined>(['Snapshot', 'snapshots', 'ack', 'welcome', 'delete', '', 'x'.repeat(int(1, 300)), 7, null, true, undefined, ['snapshot'], { t: 1 }]);
+      const type = pick<Json | undefined>([
+        'Snapshot',
+        'snapshots',
+        'ack',
+        'welcome',
+        'delete',
+        '',
+        'x'.repeat(int(1, 300)),
+        7,
+        null,
+        true,
+        undefined,
+        ['snapshot'],
+        { t: 1 },
+      ]);
       setPath(frame, 'type', type);
       return { frame: JSON.stringify(frame), message: /^unknown frame type/ };
     },
@@ -157,7 +208,11 @@ const nonFatalKinds: NonFatalKind[] = [
     make: () => {
       const frame = validSnapshot();
       // 1e400 is not representable: JSON.parse turns it into Infinity, which must be refused as well
-      if (rnd() < 0.1) return { frame: JSON.stringify(frame).replace(/"capacity":100/, '"capacity":1e400'), message: /^invalid snapshot: .*report\.capacity/ };
+      if (rnd() < 0.1)
+        return {
+          frame: JSON.stringify(frame).replace(/"capacity":100/, '"capacity":1e400'),
+          message: /^invalid snapshot: .*report\.capacity/,
+        };
       const field = pick([...COUNT_FIELDS, 'report.pressure', 'report.tuples.0.pressure']);
       setPath(frame, field, pick<Json>([10_000_001, 1e9, 2 ** 53, 1e308, 3.5, 7.000001]));
       return { frame: JSON.stringify(frame), message: /^invalid snapshot: / };
@@ -169,7 +224,23 @@ const nonFatalKinds: NonFatalKind[] = [
     make: () => {
       const frame = validSnapshot();
       const field = pick(['report.tuples.0.localAddress', 'report.tuples.0.remoteAddress']);
-      setPath(frame, field, pick(['999.1.1.1', '10.0.0', '10.0.0.1.5', 'localhost', '::gg', '1:2:3:4:5:6:7:8:9', '', ' 10.0.0.1', '10.0.0.1/24', '0x7f.1', 'fe80::1%eth0\u0000']));
+      setPath(
+        frame,
+        field,
+        pick([
+          '999.1.1.1',
+          '10.0.0',
+          '10.0.0.1.5',
+          'localhost',
+          '::gg',
+          '1:2:3:4:5:6:7:8:9',
+          '',
+          ' 10.0.0.1',
+          '10.0.0.1/24',
+          '0x7f.1',
+          'fe80::1%eth0\u0000',
+        ]),
+      );
       return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${escapeDots(field)}`) };
     },
   },
@@ -189,7 +260,13 @@ const nonFatalKinds: NonFatalKind[] = [
     make: () => {
       const frame = validSnapshot();
       const field = pick(['seq', 'takenAt']);
-      setPath(frame, field, field === 'seq' ? pick<Json>([0, -1, 1.5, 2 ** 53 + 2]) : pick(['yesterday', '2026-13-01T00:00:00Z', '2026-11-21', '1700000000', '2026-11-21T10:00:00']));
+      setPath(
+        frame,
+        field,
+        field === 'seq'
+          ? pick<Json>([0, -1, 1.5, 2 ** 53 + 2])
+          : pick(['yesterday', '2026-13-01T00:00:00Z', '2026-11-21', '1700000000', '2026-11-21T10:00:00']),
+      );
       return { frame: JSON.stringify(frame), message: new RegExp(`^invalid snapshot: .*${field}`) };
     },
   },
@@ -213,7 +290,14 @@ const nonFatalKinds: NonFatalKind[] = [
     name: 'bad gaps',
     code: 'INVALID_FRAME',
     make: () => {
-      const [fromSeq, toSeq] = pick<[Json, Json]>([[5, 1], [0, 3], [-1, 2], [1.5, 2], ['1', 2], [1, null]]);
+      const [fromSeq, toSeq] = pick<[Json, Json]>([
+        [5, 1],
+        [0, 3],
+        [-1, 2],
+        [1.5, 2],
+        ['1', 2],
+        [1, null],
+      ]);
       return { frame: JSON.stringify({ type: 'gap', fromSeq, toSeq }), message: /^invalid gap: / };
     },
   },
@@ -312,9 +396,11 @@ const fatalKinds: FatalKind[] = [
 /** Runs `task` over `items` with `workers` in flight; each worker passes its own index. */
 async function pool<T>(items: T[], workers: number, task: (item: T, worker: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: workers }, async (_, worker) => {
-    while (next < items.length) await task(items[next++]!, worker);
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (next < items.length) await task(items[next++]!, worker);
+    }),
+  );
 }
 
 const NON_FATAL_WORKERS = 6;
@@ -332,7 +418,9 @@ describe('fuzzing the real ingest gateway with malformed frames', () => {
   });
   afterAll(async () => h?.stop());
 
-  it('answers ≥10,000 bad frames of every kind with their specific error, stores none, and keeps serving', { timeout: 240_000 }, async () => {
+  it('answers ≥10,000 bad frames of every kind with their specific error, stores none, and keeps serving', {
+    timeout: 240_000,
+  }, async () => {
     // A well-behaved agent streams all along: the server must keep serving it.
     const { agent: bystander, host: bystanderHost } = await connectEnrolled(h.api.url, aHello('bystander-host'));
     let bystanderSeq = 0;
@@ -357,7 +445,10 @@ describe('fuzzing the real ingest gateway with malformed frames', () => {
       count(kind.name, FRAMES_PER_CONNECTION);
       const answers = () => agent.messages.filter((m) => m.type !== 'welcome');
       await expect.poll(() => answers().length, { timeout: 60_000, message: kind.name }).toBe(FRAMES_PER_CONNECTION);
-      expect(agent.messages.filter((m) => m.type !== 'error' && m.type !== 'welcome'), kind.name).toEqual([]);
+      expect(
+        agent.messages.filter((m) => m.type !== 'error' && m.type !== 'welcome'),
+        kind.name,
+      ).toEqual([]);
       const errors = agent.messages.filter(isError);
       errors.forEach((e, i) => {
         expect(e.code, `${kind.name} #${i}: ${e.message}`).toBe(kind.code);
@@ -412,7 +503,14 @@ describe('fuzzing the real ingest gateway with malformed frames', () => {
               (SELECT string_agg(DISTINCT labels::text, ',') FROM hosts) AS labels`,
       [fuzzIds],
     );
-    expect(rows[0]).toEqual({ snapshots: '0', tuples: '0', gaps: '0', hosts: String(fuzzIds.length + 1), dropped: '0', labels: '{"env": "test"}' });
+    expect(rows[0]).toEqual({
+      snapshots: '0',
+      tuples: '0',
+      gaps: '0',
+      hosts: String(fuzzIds.length + 1),
+      dropped: '0',
+      labels: '{"env": "test"}',
+    });
     const stored = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM snapshots WHERE host_id = $1', [bystanderHost.hostId]);
     expect(Number(stored.rows[0]!.n)).toBe(bystanderSeq);
     bystander.close();

@@ -124,9 +124,10 @@ describe('row 1: the enrollment token cannot take over an enrolled host', () => 
       again.close();
       const stored = await hostOf(h, host.hostId);
       expect(stored.labels).toEqual(hello.host.labels); // the intruder's labels were not written
-      const { rows } = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM host_credentials WHERE host_id = $1 AND revoked_at IS NULL', [
-        host.hostId,
-      ]);
+      const { rows } = await h.db.query<{ n: string }>(
+        'SELECT count(*) AS n FROM host_credentials WHERE host_id = $1 AND revoked_at IS NULL',
+        [host.hostId],
+      );
       expect(rows[0]?.n).toBe('1');
     });
   }
@@ -199,7 +200,9 @@ describe('row 3: sequence numbers cannot be poisoned', () => {
     agent.send(aSnapshot(1));
     await agent.waitFor(isAck(1));
     agent.send(aSnapshot(Number.MAX_SAFE_INTEGER));
-    const refusal = await agent.waitFor((m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error' && m.seq === Number.MAX_SAFE_INTEGER);
+    const refusal = await agent.waitFor(
+      (m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error' && m.seq === Number.MAX_SAFE_INTEGER,
+    );
     expect(refusal.code).toBe('SEQ_OUT_OF_RANGE');
     agent.send(aSnapshot(2));
     await agent.waitFor(isAck(2));
@@ -325,7 +328,11 @@ describe('row 5: ingest admission control and enrollment throttling', () => {
       for (const { agent } of agents) for (const snapshot of spool) agent.send(snapshot);
       const outcomes = await Promise.all(
         agents.map(async ({ agent }) => {
-          await waitUntil('an answer to every snapshot or a close', () => agent.closeCode !== undefined || agent.messages.filter((m) => m.type === 'ack').length === 10, 60_000);
+          await waitUntil(
+            'an answer to every snapshot or a close',
+            () => agent.closeCode !== undefined || agent.messages.filter((m) => m.type === 'ack').length === 10,
+            60_000,
+          );
           return agent.closeCode;
         }),
       );
@@ -344,7 +351,11 @@ describe('row 5: ingest admission control and enrollment throttling', () => {
         back.send(aHello(name));
         await back.waitFor(isWelcome);
         for (const seq of missing) back.send(spool[seq - 1]);
-        await waitUntil('acks or a close', () => back.closeCode !== undefined || missing.every((seq) => back.messages.some(isAck(seq))), 30_000);
+        await waitUntil(
+          'acks or a close',
+          () => back.closeCode !== undefined || missing.every((seq) => back.messages.some(isAck(seq))),
+          30_000,
+        );
         for (const m of back.messages) if (m.type === 'ack') missing.splice(missing.indexOf(m.seq), missing.includes(m.seq) ? 1 : 0);
         back.close();
         if (missing.length > 0) await new Promise((r) => setTimeout(r, 250));
@@ -444,7 +455,12 @@ describe('row 6: alert channels cannot reach internal addresses', () => {
   });
 
   it('refuses user:password@ URLs at once, and a changed URL must come with a new secret', async () => {
-    const withUser = alerts.createChannel({ name: 'basic', type: 'slack', enabled: true, settings: { webhookUrl: 'https://user:pass@hooks.example.com/x' } });
+    const withUser = alerts.createChannel({
+      name: 'basic',
+      type: 'slack',
+      enabled: true,
+      settings: { webhookUrl: 'https://user:pass@hooks.example.com/x' },
+    });
     await expect(withUser).rejects.toMatchObject({ status: 400 });
     const h2 = await startApiHarness(); // loopback allowed, so a real receiver can take it
     try {
@@ -498,14 +514,19 @@ describe('rows 7, 9, 13: origins, live sessions, headers', () => {
     expect(JSON.parse(crossOrigin.body)).toMatchObject({ code: 'CROSS_ORIGIN_REFUSED' });
     const sameSite = await requestFrom(`${h.api.url}${path}`, { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-site' } });
     expect(sameSite.status).toBe(403);
-    const ui = await requestFrom(`${h.api.url}${path}`, { method: 'POST', headers: { cookie, origin: h.api.url, 'sec-fetch-site': 'same-origin' } });
+    const ui = await requestFrom(`${h.api.url}${path}`, {
+      method: 'POST',
+      headers: { cookie, origin: h.api.url, 'sec-fetch-site': 'same-origin' },
+    });
     expect(ui.status).toBe(404); // reached the handler: no such incident
     const script = await requestFrom(`${h.api.url}${path}`, { method: 'POST', headers: { cookie } });
     expect(script.status).toBe(404);
   });
 
   it('refuses agent upgrades that come from a web page', async () => {
-    const r = await wsAttempt(wsUrl(h, AGENT_WS_PATH), { headers: { [ENROLLMENT_TOKEN_HEADER]: TEST_ENROLLMENT_TOKEN, origin: 'http://127.0.0.1:9' } });
+    const r = await wsAttempt(wsUrl(h, AGENT_WS_PATH), {
+      headers: { [ENROLLMENT_TOKEN_HEADER]: TEST_ENROLLMENT_TOKEN, origin: 'http://127.0.0.1:9' },
+    });
     expect(r).toMatchObject({ status: 403 });
   });
 
@@ -540,11 +561,17 @@ describe('row 10: agent upgrades are throttled, and short enrollment tokens refu
       const { credential } = await enrollHost(h.api.url, aHello('throttled-neighbour'));
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) {
-        const r = await wsAttempt(wsUrl(h, AGENT_WS_PATH), { headers: { authorization: `Bearer ppc_${'x'.repeat(43)}` }, localAddress: '127.0.0.66' });
+        const r = await wsAttempt(wsUrl(h, AGENT_WS_PATH), {
+          headers: { authorization: `Bearer ppc_${'x'.repeat(43)}` },
+          localAddress: '127.0.0.66',
+        });
         statuses.push('status' in r ? r.status : 101);
       }
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
-      const honest = await wsAttempt(wsUrl(h, AGENT_WS_PATH), { headers: { authorization: `Bearer ${credential}` }, localAddress: '127.0.0.67' });
+      const honest = await wsAttempt(wsUrl(h, AGENT_WS_PATH), {
+        headers: { authorization: `Bearer ${credential}` },
+        localAddress: '127.0.0.67',
+      });
       expect('socket' in honest).toBe(true);
       if ('socket' in honest) honest.socket.close();
     } finally {

@@ -14,7 +14,6 @@ import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarn
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 import { poll } from '../../../test/support/wait.ts';
 
-
 const MINUTE = 60_000;
 const BACKEND = { remoteAddress: '10.0.0.5', remotePort: 5432 };
 const CACHE = { remoteAddress: '10.0.0.9', remotePort: 6379 };
@@ -135,9 +134,14 @@ describe('host history and detail', () => {
   it('shows a host that went silent as offline from its last snapshot up to now', async () => {
     const { agent, host } = await connectEnrolled(h.api.url, aHello('silent-host'));
     const last = Date.now() - 5 * MINUTE;
-    await sendAll(agent, [0, 1, 2].map((i) => ({ seq: i + 1, at: last - (2 - i) * 10_000, used: 30 })));
+    await sendAll(
+      agent,
+      [0, 1, 2].map((i) => ({ seq: i + 1, at: last - (2 - i) * 10_000, used: 30 })),
+    );
     agent.close();
-    const res = await h.authedFetch(`/api/hosts/${host.hostId}/history?from=${new Date(last - 10 * MINUTE).toISOString()}&to=${new Date(Date.now() + 10 * MINUTE).toISOString()}`);
+    const res = await h.authedFetch(
+      `/api/hosts/${host.hostId}/history?from=${new Date(last - 10 * MINUTE).toISOString()}&to=${new Date(Date.now() + 10 * MINUTE).toISOString()}`,
+    );
     const hist = hostHistorySchema.parse(await res.json());
     expect(hist.gaps).toHaveLength(1);
     expect(hist.gaps[0]!.from).toBe(last);
@@ -210,7 +214,9 @@ describe('advice and forecast from live data', () => {
     const snapshots = Array.from({ length: 30 }, (_, i) => {
       const used = 20 + 2 * i;
       const timeWait = Math.floor(used * 0.7);
-      const report = aReport({ tuples: [aTuple({ ...BACKEND, used, timeWait, states: { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait } })] });
+      const report = aReport({
+        tuples: [aTuple({ ...BACKEND, used, timeWait, states: { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait } })],
+      });
       report.sysctls.tcpTwReuse = 0;
       return aSnapshot(i + 1, report, new Date(now - (29 - i) * 20_000));
     });

@@ -66,7 +66,9 @@ async function poison(h: ApiHarness, hostId: string): Promise<void> {
 }
 
 async function historyPoints(h: ApiHarness, hostId: string, from: number): Promise<number[]> {
-  const res = await h.authedFetch(`/api/hosts/${hostId}/history?from=${new Date(from).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`);
+  const res = await h.authedFetch(
+    `/api/hosts/${hostId}/history?from=${new Date(from).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
+  );
   expect(res.status).toBe(200);
   return hostHistorySchema.parse(await res.json()).t;
 }
@@ -134,7 +136,8 @@ describe('row 3: a poisoned sequence baseline can be reset, keeping the history'
     const reset = hostSequenceResetSchema.parse(await res.json());
     expect(reset).toMatchObject({ hostId, previousLastSeq: POISON, connectionsClosed: 1 });
     const cookie = await h.login();
-    const fetcher = (p: string, init?: RequestInit) => fetch(h.api.url + p, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie } });
+    const fetcher = (p: string, init?: RequestInit) =>
+      fetch(h.api.url + p, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie } });
     const events = await auditEvents(fetcher, '&entityType=host');
     expect(events.some((e) => e.action === 'reset-sequence' && e.entityId === hostId)).toBe(true);
 

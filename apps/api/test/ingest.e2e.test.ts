@@ -1,6 +1,15 @@
 import { hostListSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient, connectEnrolled, enrollHost, isAck, isError, isWelcome, startApiHarness, type ApiHarness } from './support/api-harness.ts';
+import {
+  AgentClient,
+  connectEnrolled,
+  enrollHost,
+  isAck,
+  isError,
+  isWelcome,
+  startApiHarness,
+  type ApiHarness,
+} from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 import { storedSnapshots } from './support/stored-history.ts';
 
@@ -116,7 +125,9 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     agent.send(aSnapshot(30, aReport({ used: 30 }), new Date(t0 + 30_000))); // a resend in the middle
     await agent.waitFor(isAck(60));
     await expect.poll(() => agent.messages.filter((m) => m.type === 'ack').length).toBe(61);
-    const { rows: order } = await h.db.query<{ seq: string }>('SELECT seq FROM snapshots WHERE host_id = $1 ORDER BY received_at, seq', [host.hostId]);
+    const { rows: order } = await h.db.query<{ seq: string }>('SELECT seq FROM snapshots WHERE host_id = $1 ORDER BY received_at, seq', [
+      host.hostId,
+    ]);
     expect(order.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const rows = (await storedSnapshots(h.db, host.hostId)).map((s) => ({ seq: s.seq, used: s.report.tuples[0]!.used }));
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));

@@ -55,12 +55,18 @@ describe('agent ↔ API link across an API outage', () => {
   function agent(base: string, stateDir: string, extra: string[] = []): AgentProcess {
     const a = spawnAgent([
       ...extra,
-      '--server', base,
-      '--enrollment-token', TEST_ENROLLMENT_TOKEN,
-      '--interval', String(INTERVAL_S),
-      '--state-dir', stateDir,
-      '--source', 'proc',
-      '--label', 'test=outage',
+      '--server',
+      base,
+      '--enrollment-token',
+      TEST_ENROLLMENT_TOKEN,
+      '--interval',
+      String(INTERVAL_S),
+      '--state-dir',
+      stateDir,
+      '--source',
+      'proc',
+      '--label',
+      'test=outage',
     ]);
     cleanups.push(() => a.stop());
     return a;
@@ -77,10 +83,15 @@ describe('agent ↔ API link across an API outage', () => {
    */
   async function outageOf(ms: number, stateDir: string, count: number, afterSeq: number, a: AgentProcess): Promise<number> {
     await sleep(ms);
-    return waitUntil(`${count} snapshots in the spool`, async () => {
-      const n = (await spooledFiles(stateDir)).filter((f) => Number(f.slice(0, 16)) > afterSeq).length;
-      return n >= count ? n : undefined;
-    }, 60_000, a.output);
+    return waitUntil(
+      `${count} snapshots in the spool`,
+      async () => {
+        const n = (await spooledFiles(stateDir)).filter((f) => Number(f.slice(0, 16)) > afterSeq).length;
+        return n >= count ? n : undefined;
+      },
+      60_000,
+      a.output,
+    );
   }
 
   async function stored(db: TestDatabase): Promise<StoredRow[]> {
@@ -95,10 +106,15 @@ describe('agent ↔ API link across an API outage', () => {
   }
 
   async function waitForSeq(db: TestDatabase, minSeq: number, a: AgentProcess): Promise<StoredRow[]> {
-    return waitUntil(`seq ${minSeq} stored`, async () => {
-      const rows = await stored(db);
-      return rows.some((r) => r.seq >= minSeq) ? rows : undefined;
-    }, 60_000, a.output);
+    return waitUntil(
+      `seq ${minSeq} stored`,
+      async () => {
+        const rows = await stored(db);
+        return rows.some((r) => r.seq >= minSeq) ? rows : undefined;
+      },
+      60_000,
+      a.output,
+    );
   }
 
   it('delivers every snapshot taken while the API was down exactly once and in order', { timeout: 120_000 }, async () => {
@@ -117,10 +133,15 @@ describe('agent ↔ API link across an API outage', () => {
     const outageEnd = Date.now();
 
     // Drained: the spool's backlog, then live snapshots measured after the restart.
-    const rows = await waitUntil('live data after the backlog', async () => {
-      const r = await stored(db);
-      return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
-    }, 60_000, a.output);
+    const rows = await waitUntil(
+      'live data after the backlog',
+      async () => {
+        const r = await stored(db);
+        return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
+      },
+      60_000,
+      a.output,
+    );
     expectCompleteAndOrdered(rows);
     const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
     expect(duringOutage.length).toBeGreaterThanOrEqual(3);
@@ -151,10 +172,15 @@ describe('agent ↔ API link across an API outage', () => {
     api = await boot(config);
     const outageEnd = Date.now();
 
-    const rows = await waitUntil('live data after the backlog', async () => {
-      const r = await stored(db);
-      return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
-    }, 60_000, second.output);
+    const rows = await waitUntil(
+      'live data after the backlog',
+      async () => {
+        const r = await stored(db);
+        return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
+      },
+      60_000,
+      second.output,
+    );
     expectCompleteAndOrdered(rows);
     const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
     // both processes measured during the outage, and everything of both arrived
@@ -165,7 +191,12 @@ describe('agent ↔ API link across an API outage', () => {
     );
     expect(host).toEqual([{ n: '1', dropped: '0' }]); // the restarted agent reused its credential: no second host
     // the spool drains down to what is in flight
-    await waitUntil('the spool to drain', async () => ((await spooledFiles(stateDir)).length <= 2 ? true : undefined), 30_000, second.output);
+    await waitUntil(
+      'the spool to drain',
+      async () => ((await spooledFiles(stateDir)).length <= 2 ? true : undefined),
+      30_000,
+      second.output,
+    );
   });
 
   it('drops the oldest snapshots beyond the spool cap and reports the gap, which the API counts', { timeout: 120_000 }, async () => {
@@ -178,17 +209,32 @@ describe('agent ↔ API link across an API outage', () => {
     await sleep(3 * INTERVAL_S * 1000);
     // Two drops before the restart: after only one, a quick boot and reconnection (backoff jitter)
     // could leave a gap of a single snapshot, and the count below would fail by chance.
-    await waitUntil('the spool to overflow twice', async () => ((a.output().match(/spool full/g) ?? []).length >= 2 ? true : undefined), 60_000, a.output);
+    await waitUntil(
+      'the spool to overflow twice',
+      async () => ((a.output().match(/spool full/g) ?? []).length >= 2 ? true : undefined),
+      60_000,
+      a.output,
+    );
     api = await boot(config);
     const outageEnd = Date.now();
-    const rows = await waitUntil('live data after the backlog', async () => {
-      const r = await stored(db);
-      return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
-    }, 60_000, a.output);
-    const gaps = await waitUntil('the gap report', async () => {
-      const g = await db.query<{ from_seq: string; to_seq: string }>('SELECT from_seq, to_seq FROM snapshot_gaps ORDER BY from_seq');
-      return g.rows.length > 0 ? g.rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const) : undefined;
-    }, 30_000, a.output);
+    const rows = await waitUntil(
+      'live data after the backlog',
+      async () => {
+        const r = await stored(db);
+        return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
+      },
+      60_000,
+      a.output,
+    );
+    const gaps = await waitUntil(
+      'the gap report',
+      async () => {
+        const g = await db.query<{ from_seq: string; to_seq: string }>('SELECT from_seq, to_seq FROM snapshot_gaps ORDER BY from_seq');
+        return g.rows.length > 0 ? g.rows.map((r) => [Number(r.from_seq), Number(r.to_seq)] as const) : undefined;
+      },
+      30_000,
+      a.output,
+    );
     // Stored snapshots and reported gaps together cover every seq once: nothing lost silently.
     const seqs = rows.map((r) => r.seq);
     const dropped = gaps.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));

@@ -40,10 +40,13 @@ describe('logs of a full run', () => {
       res.end('nope');
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => {
-      receiver.closeAllConnections();
-      receiver.close(resolve);
-    }));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          receiver.closeAllConnections();
+          receiver.close(resolve);
+        }),
+    );
     const webhookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/services/${WEBHOOK_PATH_SECRET}?token=querysecret0123`;
 
     const logFile = path.join(dir, 'api.log');
@@ -64,28 +67,51 @@ describe('logs of a full run', () => {
         PORTPRESSURE_WEBHOOK_ALLOW: '127.0.0.0/8',
       },
     });
-    const stopApi = (c: ChildProcess) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-    });
+    const stopApi = (c: ChildProcess) =>
+      new Promise<void>((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) return resolve();
+        c.once('exit', () => resolve());
+        c.kill('SIGTERM');
+      });
     cleanups.push(() => stopApi(child));
 
-    const failed = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: WRONG_PASSWORD }) });
+    const failed = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: WRONG_PASSWORD }),
+    });
     expect(failed.status).toBe(401);
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: ADMIN_PASSWORD }),
+    });
     expect(login.status).toBe(200);
-    const cookie = login.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))!.split(';')[0]!;
+    const cookie = login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!
+      .split(';')[0]!;
     const sessionToken = cookie.split('=')[1]!;
     const authed = (p: string, init: RequestInit = {}) =>
-      fetch(`${url}${p}`, { ...init, headers: { ...(init.headers as Record<string, string>), cookie, 'content-type': 'application/json' } });
+      fetch(`${url}${p}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), cookie, 'content-type': 'application/json' },
+      });
 
     const stateDir = path.join(dir, 'agent');
-    const agent: AgentProcess = spawnAgent(['--server', url, '--enrollment-token', ENROLLMENT_TOKEN, '--interval', '1', '--state-dir', stateDir, '--source', 'proc'], {
-      PORTPRESSURE_LOG_LEVEL: 'debug',
-    });
+    const agent: AgentProcess = spawnAgent(
+      ['--server', url, '--enrollment-token', ENROLLMENT_TOKEN, '--interval', '1', '--state-dir', stateDir, '--source', 'proc'],
+      {
+        PORTPRESSURE_LOG_LEVEL: 'debug',
+      },
+    );
     cleanups.push(() => agent.stop());
-    await waitUntil('the agent to report', async () => ((await db.query('SELECT 1 FROM snapshots')).rowCount ?? 0) >= 2 || undefined, 60_000, () => agent.output());
+    await waitUntil(
+      'the agent to report',
+      async () => ((await db.query('SELECT 1 FROM snapshots')).rowCount ?? 0) >= 2 || undefined,
+      60_000,
+      () => agent.output(),
+    );
     const credential = (JSON.parse(await readFile(path.join(stateDir, 'credential.json'), 'utf8')) as { credential: string }).credential;
 
     const created = await authed('/api/alerts/channels', {
@@ -98,10 +124,14 @@ describe('logs of a full run', () => {
     expect(sent.status).toBe(200);
     expect(await sent.json()).toMatchObject({ status: 'failed' });
 
-    const token = createdApiTokenSchema.parse(await (await authed('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'ci', scope: 'read' }) })).json());
+    const token = createdApiTokenSchema.parse(
+      await (await authed('/api/tokens', { method: 'POST', body: JSON.stringify({ name: 'ci', scope: 'read' }) })).json(),
+    );
     expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(200);
     expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
-    expect((await fetch(`${url}/api/alerts/channels`, { method: 'POST', headers: { authorization: `Bearer ${token.token}` } })).status).toBe(403);
+    expect(
+      (await fetch(`${url}/api/alerts/channels`, { method: 'POST', headers: { authorization: `Bearer ${token.token}` } })).status,
+    ).toBe(403);
     expect((await authed(`/api/tokens/${token.apiToken.id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${url}/api/hosts`, { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(401);
     // an invalid request that echoes nothing secret back into the log either
@@ -111,7 +141,10 @@ describe('logs of a full run', () => {
     await stopApi(child);
 
     const apiLines = (await readFile(logFile, 'utf8')).split('\n').filter((l) => l !== '');
-    const agentLines = agent.output().split('\n').filter((l) => l !== '');
+    const agentLines = agent
+      .output()
+      .split('\n')
+      .filter((l) => l !== '');
     expect(apiLines.length).toBeGreaterThan(5);
     expect(agentLines.length).toBeGreaterThan(2);
     expect(apiLines.some((l) => l.includes('listening on'))).toBe(true);
@@ -131,7 +164,10 @@ describe('logs of a full run', () => {
       'session token': sessionToken,
       'database password': new URL(db.url).password,
     };
-    for (const [service, lines] of [['api', apiLines], ['agent', agentLines]] as const) {
+    for (const [service, lines] of [
+      ['api', apiLines],
+      ['agent', agentLines],
+    ] as const) {
       for (const line of lines) {
         // JSON lines with a UTC time, no terminal colour codes
         expect(line, line).not.toContain('\x1b[');

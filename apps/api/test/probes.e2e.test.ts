@@ -8,7 +8,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/em
 import { startApiHarness, type ApiHarness } from './support/api-harness.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
 
-
 describe('probes and unknown paths', () => {
   let h: ApiHarness;
   beforeAll(async () => {
@@ -31,7 +30,10 @@ describe('probes and unknown paths', () => {
     try {
       const res = await fetch(`${h.api.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'not ready', checks: { database: 'ok', migrations: 'not applied: 20261204001300_api_tokens' } });
+      expect(await res.json()).toMatchObject({
+        status: 'not ready',
+        checks: { database: 'ok', migrations: 'not applied: 20261204001300_api_tokens' },
+      });
     } finally {
       await h.db.query(`UPDATE _prisma_migrations SET rolled_back_at = NULL WHERE migration_name = '20261204001300_api_tokens'`);
     }
@@ -79,7 +81,13 @@ describe('/readyz across a PostgreSQL outage', () => {
   it('fails while PostgreSQL is stopped and recovers when it is back, without restarting the API', async () => {
     const port = pg!.port;
     api = await startApi(
-      loadApiConfig({ DATABASE_URL: pg!.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: 'test-admin-password', PORTPRESSURE_ENROLLMENT_TOKEN: 'test-enrollment-token-0123456789' }),
+      loadApiConfig({
+        DATABASE_URL: pg!.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PORTPRESSURE_ADMIN_PASSWORD: 'test-admin-password',
+        PORTPRESSURE_ENROLLMENT_TOKEN: 'test-enrollment-token-0123456789',
+      }),
       { logger: false },
     );
     const readyz = async () => {
@@ -90,20 +98,28 @@ describe('/readyz across a PostgreSQL outage', () => {
 
     await pg!.stop();
     pg = undefined;
-    const down = await waitUntil('/readyz to fail', async () => {
-      const r = await readyz();
-      return r.status === 503 ? r : undefined;
-    }, 30_000);
+    const down = await waitUntil(
+      '/readyz to fail',
+      async () => {
+        const r = await readyz();
+        return r.status === 503 ? r : undefined;
+      },
+      30_000,
+    );
     expect(down.body.status).toBe('not ready');
     expect(down.body.checks.database).toMatch(/^unreachable: /);
     // alive all the same: a liveness probe must not get the API restarted for a database outage
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
 
     pg = await startEmbeddedPostgres({ dataDir, port, database: 'readyz', unsafeFast: true });
-    const up = await waitUntil('/readyz to recover', async () => {
-      const r = await readyz();
-      return r.status === 200 ? r : undefined;
-    }, 30_000);
+    const up = await waitUntil(
+      '/readyz to recover',
+      async () => {
+        const r = await readyz();
+        return r.status === 200 ? r : undefined;
+      },
+      30_000,
+    );
     expect(up.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', ingest: 'ok' } });
   }, 120_000);
 });

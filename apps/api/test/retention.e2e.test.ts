@@ -15,7 +15,12 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 // Agents reporting every 15 minutes (offline after 45): the seeded snapshots, 30 minutes apart, leave no silence.
-const RETENTION = { PORTPRESSURE_INTERVAL_SECONDS: '900', PORTPRESSURE_RETENTION_RAW_DAYS: '2', PORTPRESSURE_RETENTION_MINUTE_DAYS: '5', PORTPRESSURE_RETENTION_HOUR_DAYS: '400' };
+const RETENTION = {
+  PORTPRESSURE_INTERVAL_SECONDS: '900',
+  PORTPRESSURE_RETENTION_RAW_DAYS: '2',
+  PORTPRESSURE_RETENTION_MINUTE_DAYS: '5',
+  PORTPRESSURE_RETENTION_HOUR_DAYS: '400',
+};
 const STEP = 30 * MINUTE;
 
 /** Runs the job at `now`, waiting while another run (the instances' own start-up runs) holds it. */
@@ -43,8 +48,12 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
     h = await startApiHarness(RETENTION);
     other = await startApi(
       loadApiConfig({
-        DATABASE_URL: h.db.url, PORT: '0', HOST: '127.0.0.1', PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN, ...RETENTION,
+        DATABASE_URL: h.db.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+        ...RETENTION,
       }),
       { logger: false },
     );
@@ -65,7 +74,11 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
       for (let t = day; t < Math.min(day + DAY, now - MINUTE); t += STEP) {
         for (const [k, hostId] of hosts.entries()) {
           const used = t === spikeAt && k === 0 ? 95 : 20 + ((t / STEP) % 7) + k;
-          const snapshot = aSnapshot(Math.round(t / 1000), aReport({ tuples: [aTuple({ used }), aTuple({ used: 5, remotePort: 6000 })] }), new Date(t));
+          const snapshot = aSnapshot(
+            Math.round(t / 1000),
+            aReport({ tuples: [aTuple({ used }), aTuple({ used: 5, remotePort: 6000 })] }),
+            new Date(t),
+          );
           writes.push({ hostId, snapshot, summary: summaryFromReport(snapshot.report) });
           rollup.add(hostId, snapshot);
         }
@@ -129,9 +142,11 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
 
   it('is idempotent: running again at the same time changes nothing', async () => {
     const counts = async () =>
-      (await h.db.query(`SELECT (SELECT count(*) FROM snapshots) s, (SELECT count(*) FROM host_minutes) m, (SELECT count(*) FROM tuple_minutes) tm,
+      (
+        await h.db.query(`SELECT (SELECT count(*) FROM snapshots) s, (SELECT count(*) FROM host_minutes) m, (SELECT count(*) FROM tuple_minutes) tm,
                                 (SELECT count(*) FROM host_hours) hh, (SELECT count(*) FROM tuple_hours) th,
-                                (SELECT count(*) FROM pg_inherits) p`)).rows[0];
+                                (SELECT count(*) FROM pg_inherits) p`)
+      ).rows[0];
     const before = await counts();
     const again = await runJob(jobB, new Date(now));
     expect(again).toMatchObject({ created: [], dropped: [], prunedDefaultRows: 0, archivedHosts: [] });
@@ -155,7 +170,8 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
 
   it('trims the delivery log, resolved incidents and expired sessions, keeping what is recent or pending', async () => {
     const q = (sql: string, values: unknown[] = []) => h.db.query(sql, values);
-    const channel = (await q(`INSERT INTO alert_channels (name, type, settings) VALUES ('ops', 'webhook', '{}') RETURNING id`)).rows[0]!.id as string;
+    const channel = (await q(`INSERT INTO alert_channels (name, type, settings) VALUES ('ops', 'webhook', '{}') RETURNING id`)).rows[0]!
+      .id as string;
     const incident = (kind: string, status: string, resolvedDaysAgo: number | null) =>
       q(
         `INSERT INTO alert_incidents (host_id, group_key, rule_name, rule_kind, severity, status, started_at, resolved_at, latest)
@@ -175,7 +191,10 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
     await delivery('old-pending', 'pending', 40, null);
     await delivery('recent-delivered', 'delivered', 5, oldResolved);
     const user = (await q(`INSERT INTO users (username, password_hash) VALUES ('retention-user', 'x') RETURNING id`)).rows[0]!.id as string;
-    await q(`INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired', $1, now() - interval '1 hour'), ('live', $1, now() + interval '1 hour')`, [user]);
+    await q(
+      `INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired', $1, now() - interval '1 hour'), ('live', $1, now() + interval '1 hour')`,
+      [user],
+    );
 
     const run = await runJob(jobA, new Date(now));
     expect(run).toMatchObject({ deliveriesDeleted: 2, incidentsDeleted: 1 });

@@ -53,7 +53,8 @@ export async function request<T>(path: string, parse: (body: unknown) => T, init
   return parse(await res.json());
 }
 
-export const fetchMe = (signal?: AbortSignal): Promise<SessionInfo> => request('/api/auth/me', (b) => sessionInfoSchema.parse(b), { signal });
+export const fetchMe = (signal?: AbortSignal): Promise<SessionInfo> =>
+  request('/api/auth/me', (b) => sessionInfoSchema.parse(b), { signal });
 
 export function signIn(username: string, password: string): Promise<SessionInfo> {
   return request('/api/auth/login', (b) => sessionInfoSchema.parse(b), {
@@ -70,7 +71,6 @@ export async function signOut(): Promise<void> {
 /** The fleet ranking (compact rows of every host); the caller checks the rows (fleet-store.ts). */
 export const fetchFleet = (signal?: AbortSignal): Promise<FleetEnvelope> =>
   request('/api/fleet', (b) => fleetEnvelopeSchema.parse(b), { signal });
-
 
 export const fetchDetail = (id: string, signal?: AbortSignal): Promise<HostDetail> =>
   request(`/api/hosts/${encodeURIComponent(id)}/detail`, (b) => hostDetailSchema.parse(b), { signal });

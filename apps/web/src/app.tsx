@@ -97,12 +97,20 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
           ))}
         </nav>
         <span className="spacer" />
-        <span className={`live-status ${live ? 'on' : 'off'}`} role="status" title={live ? 'Receiving live updates' : 'Live updates paused; reconnecting'}>
+        <span
+          className={`live-status ${live ? 'on' : 'off'}`}
+          role="status"
+          title={live ? 'Receiving live updates' : 'Live updates paused; reconnecting'}
+        >
           <span className="dot" aria-hidden="true" />
           {live ? 'Live' : 'Reconnecting…'}
         </span>
         <ThemeSwitch />
-        <span className="user" data-testid="signed-in-user" title={`Session ends ${new Date(session.expiresAt).toLocaleString()} unless used`}>
+        <span
+          className="user"
+          data-testid="signed-in-user"
+          title={`Session ends ${new Date(session.expiresAt).toLocaleString()} unless used`}
+        >
           {session.username} <span className="muted">({session.role})</span>
         </span>
         <button type="button" className="ghost" onClick={onSignOut}>
@@ -111,16 +119,16 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
       </header>
       <main id="main" tabIndex={-1}>
         <SessionContext.Provider value={session}>
-        {matched ? (
-          matched.route.render(matched.params ?? {})
-        ) : (
-          <section className="card empty">
-            <h2>Page not found</h2>
-            <p>
-              <Link to="/">Back to the fleet</Link>
-            </p>
-          </section>
-        )}
+          {matched ? (
+            matched.route.render(matched.params ?? {})
+          ) : (
+            <section className="card empty">
+              <h2>Page not found</h2>
+              <p>
+                <Link to="/">Back to the fleet</Link>
+              </p>
+            </section>
+          )}
         </SessionContext.Provider>
       </main>
     </div>
@@ -133,7 +141,12 @@ function ThemeSwitch() {
   const choice = useThemeChoice();
   const next: ThemeChoice = choice === 'system' ? 'light' : choice === 'light' ? 'dark' : 'system';
   return (
-    <button type="button" className="ghost" onClick={() => setThemeChoice(next)} title={`Theme: ${THEME_LABELS[choice]} (click for ${THEME_LABELS[next]})`}>
+    <button
+      type="button"
+      className="ghost"
+      onClick={() => setThemeChoice(next)}
+      title={`Theme: ${THEME_LABELS[choice]} (click for ${THEME_LABELS[next]})`}
+    >
       Theme: {THEME_LABELS[choice]}
     </button>
   );

@@ -1,4 +1,11 @@
-import { encodeSparkline, fleetHostRowSchema, type FleetHostRow, type FleetTrend, type HostSummary, type HostTrend } from '@portpressure/protocol';
+import {
+  encodeSparkline,
+  fleetHostRowSchema,
+  type FleetHostRow,
+  type FleetTrend,
+  type HostSummary,
+  type HostTrend,
+} from '@portpressure/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { fetchFleet } from './api.ts';
@@ -21,7 +28,15 @@ export interface FleetState {
   complete: boolean;
 }
 
-const EMPTY: FleetState = { status: 'loading', error: null, hosts: new Map(), skewMs: 0, offlineAfterMs: 30_000, version: 0, complete: false };
+const EMPTY: FleetState = {
+  status: 'loading',
+  error: null,
+  hosts: new Map(),
+  skewMs: 0,
+  offlineAfterMs: 30_000,
+  version: 0,
+  complete: false,
+};
 
 /** The fleet's entry in the shared query cache (query-client.ts); sign-out clears it with the rest. */
 const FLEET_KEY = ['fleet'] as const;

@@ -51,7 +51,14 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: SessionInfo) 
         {methods.password && (
           <>
             <label htmlFor="username">User name</label>
-            <input id="username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+            <input
+              id="username"
+              name="username"
+              autoComplete="username"
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
             <label htmlFor="password">Password</label>
             <input
               id="password"

@@ -4,7 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { aHello, aSnapshot } from '../../api/test/support/factories.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectEnrolled, enrollHost, startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type AgentClient, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import {
+  connectEnrolled,
+  enrollHost,
+  startApiHarness,
+  TEST_ADMIN_PASSWORD,
+  TEST_ENROLLMENT_TOKEN,
+  type AgentClient,
+  type ApiHarness,
+} from '../../api/test/support/api-harness.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
 
 function poll<T>(fn: () => T | Promise<T>) {
@@ -41,12 +49,14 @@ describe('the "Add hosts" panel in headless Chromium against the real API', () =
     rmSync(distDir, { recursive: true, force: true });
   });
 
-  it('shows the one-line command with this server\'s URL and enrollment token, and the labels typed', async () => {
+  it("shows the one-line command with this server's URL and enrollment token, and the labels typed", async () => {
     const { page } = browser;
     const command = page.getByTestId('install-command');
     await poll(() => command.textContent()).toBe(`curl -fsSL ${h.api.url}/install.sh | sudo sh -s -- --token ${TEST_ENROLLMENT_TOKEN}`);
     await page.getByLabel('Labels (optional)').fill('env=prod, team=web');
-    await poll(() => command.textContent()).toBe(`curl -fsSL ${h.api.url}/install.sh | sudo sh -s -- --token ${TEST_ENROLLMENT_TOKEN} --label env=prod --label team=web`);
+    await poll(() => command.textContent()).toBe(
+      `curl -fsSL ${h.api.url}/install.sh | sudo sh -s -- --token ${TEST_ENROLLMENT_TOKEN} --label env=prod --label team=web`,
+    );
     await page.getByLabel('Labels (optional)').fill('env=prod oops');
     await poll(() => page.getByText('"oops" is not key=value').isVisible()).toBe(true);
     // This server has no agent build: the panel says so instead of offering a command that fails.

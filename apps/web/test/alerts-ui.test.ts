@@ -56,7 +56,9 @@ describe.skipIf(lacks('alert pages in Chromium', 'chromium'))('alert pages in he
     expect(await page.content()).not.toContain('SECRETPATH');
 
     await row.getByRole('button', { name: 'Send test' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Test message' }).textContent()).toContain('delivered to On-call hook (HTTP 200)');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Test message' }).textContent())
+      .toContain('delivered to On-call hook (HTTP 200)');
     expect(receiver.requests.map((r) => r.path)).toEqual(['/hooks/SECRETPATH']);
 
     // Editing the name keeps the stored URL and secret (the form sends the masked values back).
@@ -71,7 +73,7 @@ describe.skipIf(lacks('alert pages in Chromium', 'chromium'))('alert pages in he
     await screenshot(page, 'alerts-channels');
   });
 
-  it('shows a failing test send with the receiver\'s answer', async () => {
+  it("shows a failing test send with the receiver's answer", async () => {
     const { page } = browser;
     receiver.enqueue({ status: 404, body: 'no_such_hook' });
     await page.getByTestId('channel-row').first().getByRole('button', { name: 'Send test' }).click();

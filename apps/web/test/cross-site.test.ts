@@ -69,7 +69,9 @@ describe('cross-site requests from another port of the same host', () => {
 
     const attacker = await context.newPage();
     await attacker.goto(evilUrl);
-    await attacker.waitForFunction(() => (window as unknown as { __attack?: unknown }).__attack !== undefined, undefined, { timeout: 15_000 });
+    await attacker.waitForFunction(() => (window as unknown as { __attack?: unknown }).__attack !== undefined, undefined, {
+      timeout: 15_000,
+    });
     const result = await attacker.evaluate(() => (window as unknown as { __attack: AttackResult }).__attack);
     expect(result.postSent).toBe(true); // the request went out (its answer is unreadable to the page)…
     expect(result.liveOpened).toBe(false); // …but the live channel refused the foreign origin

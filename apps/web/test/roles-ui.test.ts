@@ -25,7 +25,14 @@ describe('roles in headless Chromium', () => {
     await page.getByLabel('User name').fill(username);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('signed-in-user').textContent().catch(() => '')).toContain(username);
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('signed-in-user')
+          .textContent()
+          .catch(() => ''),
+      )
+      .toContain(username);
   }
 
   async function signOut(page: Page): Promise<void> {
@@ -35,7 +42,18 @@ describe('roles in headless Chromium', () => {
 
   /** Buttons and controls that would change something, visible on the page right now. */
   async function mutatingControls(page: Page): Promise<string[]> {
-    const names = ['New rule', 'New channel', 'Edit', 'Delete', 'Send test', 'Acknowledge', 'Unsilence', 'Create user', 'Reset password', 'End sessions'];
+    const names = [
+      'New rule',
+      'New channel',
+      'Edit',
+      'Delete',
+      'Send test',
+      'Acknowledge',
+      'Unsilence',
+      'Create user',
+      'Reset password',
+      'End sessions',
+    ];
     const found: string[] = [];
     for (const name of names) if ((await page.getByRole('button', { name, exact: true }).count()) > 0) found.push(name);
     if ((await page.getByRole('combobox', { name: /^Silence / }).count()) > 0) found.push('Silence…');
@@ -50,7 +68,11 @@ describe('roles in headless Chromium', () => {
     await createUser(admin, 'erin', 'editor', 'erin-password-1');
     host = await seedHost(h.api.url, 'db-proxy-1', { env: 'prod' });
     const alerts = new AlertsApi(admin);
-    const channel = await alerts.createChannel({ name: 'Ops hook', type: 'webhook', settings: { webhookUrl: 'http://127.0.0.1:9/hook', secret: 'roles-ui-shared-secret-0123' } });
+    const channel = await alerts.createChannel({
+      name: 'Ops hook',
+      type: 'webhook',
+      settings: { webhookUrl: 'http://127.0.0.1:9/hook', secret: 'roles-ui-shared-secret-0123' },
+    });
     await alerts.createRule({
       name: 'DB proxy critical',
       kind: 'pressure',
@@ -92,7 +114,7 @@ describe('roles in headless Chromium', () => {
     await screenshot(page, 'roles-viewer-incidents');
   });
 
-  it('refuses every mutating route from the viewer\'s browser session with 403', async () => {
+  it("refuses every mutating route from the viewer's browser session with 403", async () => {
     const { page } = browser;
     const writes = (await documentedRoutes(h.api.url)).filter((r) => MUTATING.has(r.method) && !PUBLIC.has(r.path));
     expect(writes.length).toBeGreaterThan(10);
@@ -123,7 +145,15 @@ describe('roles in headless Chromium', () => {
     await page.goto(`${h.api.url}/alerts/rules`);
     await expect.poll(() => mutatingControls(page)).toEqual(expect.arrayContaining(['New rule', 'Edit', 'Delete']));
     await page.goto(`${h.api.url}/users`);
-    await expect.poll(() => page.getByRole('alert').first().textContent().catch(() => '')).toContain('admin role');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('alert')
+          .first()
+          .textContent()
+          .catch(() => ''),
+      )
+      .toContain('admin role');
   });
 
   it('lets an admin change a role from the users page, recorded in the audit log', async () => {
@@ -140,7 +170,13 @@ describe('roles in headless Chromium', () => {
     expect(await rows.first().textContent()).toContain('update user');
     const events = await auditEvents((path, init) => h.authedFetch(path, init));
     expect(events.map((e) => `${e.actor} ${e.action} ${e.entityType}`)).toEqual(
-      expect.arrayContaining(['admin update user', 'erin acknowledge incident', 'admin create rule', 'admin create channel', 'admin create user']),
+      expect.arrayContaining([
+        'admin update user',
+        'erin acknowledge incident',
+        'admin create rule',
+        'admin create channel',
+        'admin create user',
+      ]),
     );
   });
 });

@@ -9,7 +9,12 @@ describe('resetting a host sequence from its page', () => {
   let browser: Browser;
   let host: SeededHost;
   const baseline = async () =>
-    (await h.db.query<{ last_seq: string; reset: boolean }>('SELECT last_seq, seq_reset_at IS NOT NULL AS reset FROM hosts WHERE id = $1', [host.hostId])).rows[0];
+    (
+      await h.db.query<{ last_seq: string; reset: boolean }>(
+        'SELECT last_seq, seq_reset_at IS NOT NULL AS reset FROM hosts WHERE id = $1',
+        [host.hostId],
+      )
+    ).rows[0];
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -50,9 +55,9 @@ describe('resetting a host sequence from its page', () => {
 
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('reset-sequence').click();
-    await expect.poll(() => page.getByTestId('reset-sequence-outcome').textContent(), { timeout: 15_000 }).toBe(
-      'Sequence reset (it was at 9007199254740991).',
-    );
+    await expect
+      .poll(() => page.getByTestId('reset-sequence-outcome').textContent(), { timeout: 15_000 })
+      .toBe('Sequence reset (it was at 9007199254740991).');
     expect(await baseline()).toEqual({ last_seq: '0', reset: true });
   });
 });

@@ -1,6 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, startIdentityProvider, type TestIdentityProvider } from '../../api/test/support/oidc-provider.ts';
+import {
+  freePort,
+  OIDC_CLIENT_ID,
+  OIDC_CLIENT_SECRET,
+  startIdentityProvider,
+  type TestIdentityProvider,
+} from '../../api/test/support/oidc-provider.ts';
 import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { auditEvents } from '../../api/test/support/users.ts';
 import { ensureWebBuilt, launchBrowser, type Browser } from './support/browser.ts';
@@ -54,7 +60,9 @@ describe('single sign-on (OpenID Connect) in a real browser', () => {
   }
 
   async function usersNamed(name: string): Promise<Array<{ role: string; oidc_subject: string | null }>> {
-    return (await h.db.query<{ role: string; oidc_subject: string | null }>('SELECT role, oidc_subject FROM users WHERE username = $1', [name])).rows;
+    return (
+      await h.db.query<{ role: string; oidc_subject: string | null }>('SELECT role, oidc_subject FROM users WHERE username = $1', [name])
+    ).rows;
   }
 
   it('signs a new user in through the provider and gives them the role their groups map to', async () => {
@@ -93,7 +101,9 @@ describe('single sign-on (OpenID Connect) in a real browser', () => {
     expect(res.status).toBe(302);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('portpressure_oidc='))!;
     const value = cookie.split(';')[0]!.split('=')[1]!;
-    await browser.context.addCookies([{ name: 'portpressure_oidc', value, url: `${h.api.url}/api/auth/oidc/`, httpOnly: true, sameSite: 'Lax' }]);
+    await browser.context.addCookies([
+      { name: 'portpressure_oidc', value, url: `${h.api.url}/api/auth/oidc/`, httpOnly: true, sameSite: 'Lax' },
+    ]);
     const authorization = new URL(res.headers.get('location')!);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
     tamper(authorization);

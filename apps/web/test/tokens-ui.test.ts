@@ -45,7 +45,11 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
 
     const read = await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${token}` } });
     expect(read.status).toBe(200);
-    const write = await fetch(`${h.api.url}/api/alerts/rules`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const write = await fetch(`${h.api.url}/api/alerts/rules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(write.status).toBe(403);
 
     // shown once: a reload lists the token but never its value again

@@ -5,7 +5,6 @@ import { seedHost, seedHour, type SeededHost, type TupleSpec } from './support/s
 import { lacks } from '../../../test/support/requirements.ts';
 import { poll } from '../../../test/support/wait.ts';
 
-
 // Hosts report every 2 s here, so one that stops is offline 6 s later (three intervals).
 const INTERVAL_SECONDS = 2;
 
@@ -13,7 +12,13 @@ const BACKEND = { remoteAddress: '10.0.0.5', remotePort: 5432 };
 
 /** What each host reports now; the heartbeat keeps sending it, tests change it. */
 const current = new Map<string, TupleSpec[]>([
-  ['db-proxy-1', [{ ...BACKEND, used: 96, timeWait: 60 }, { remoteAddress: '10.0.0.9', remotePort: 6379, used: 30 }]],
+  [
+    'db-proxy-1',
+    [
+      { ...BACKEND, used: 96, timeWait: 60 },
+      { remoteAddress: '10.0.0.9', remotePort: 6379, used: 30 },
+    ],
+  ],
   ['api-gateway-2', [{ remoteAddress: '10.0.1.7', remotePort: 443, used: 72, timeWait: 10 }]],
   ['gone-5', [{ remoteAddress: '10.0.4.2', remotePort: 9200, used: 50 }]],
   ['batch-3', [{ remoteAddress: '10.0.2.3', remotePort: 9092, used: 35 }]],
@@ -99,7 +104,9 @@ describe.skipIf(lacks('web UI', 'chromium'))('web UI in headless Chromium agains
     expect(await first.textContent()).toContain('63 %'); // 60 of 96 in TIME_WAIT
     expect(await first.textContent()).toContain('env=prod');
     await poll(() => first.getByTestId('forecast').textContent(), { timeout: 15_000 }).toMatch(/^in \d+ min$/);
-    expect(await rows().filter({ hasText: 'cache-6' }).getByTestId('worst-tuple').textContent()).toBe('[2001:db8::10]:6379 from 2001:db8::1');
+    expect(await rows().filter({ hasText: 'cache-6' }).getByTestId('worst-tuple').textContent()).toBe(
+      '[2001:db8::10]:6379 from 2001:db8::1',
+    );
     expect(await first.locator('svg.sparkline polyline').count()).toBeGreaterThan(0);
     await screenshot(page, 'fleet');
   });

@@ -36,7 +36,9 @@ describe('adviseOnReport', () => {
 
   it('points at tcp_timestamps=0 before anything else about TIME_WAIT', () => {
     const tcp = timeWait(100);
-    expect(codes(buildPortReport(accountingInput({ sysctls: sysctls({ tcpTwReuse: 1, tcpTimestamps: 0 }), tcp })))).toContain('TIME_WAIT_NO_TIMESTAMPS');
+    expect(codes(buildPortReport(accountingInput({ sysctls: sysctls({ tcpTwReuse: 1, tcpTimestamps: 0 }), tcp })))).toContain(
+      'TIME_WAIT_NO_TIMESTAMPS',
+    );
   });
 
   it('warns about listeners inside the range and a full UDP pool', () => {

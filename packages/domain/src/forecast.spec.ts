@@ -40,7 +40,16 @@ describe('forecastExhaustion', () => {
   it('needs two distinct moments to fit a line', () => {
     expect(forecastExhaustion([], 100, T0)).toEqual({ slopePerSecond: 0, exhaustsAt: null });
     expect(forecastExhaustion([{ t: T0, value: 5 }], 100, T0)).toEqual({ slopePerSecond: 0, exhaustsAt: null });
-    expect(forecastExhaustion([{ t: T0, value: 5 }, { t: T0, value: 9 }], 100, T0)).toEqual({ slopePerSecond: 0, exhaustsAt: null });
+    expect(
+      forecastExhaustion(
+        [
+          { t: T0, value: 5 },
+          { t: T0, value: 9 },
+        ],
+        100,
+        T0,
+      ),
+    ).toEqual({ slopePerSecond: 0, exhaustsAt: null });
   });
 
   it('does not depend on the order of the points', () => {

@@ -37,7 +37,9 @@ describe('parseProcNet', () => {
   });
 
   it('reads the time left on a TIME_WAIT entry from the timer column (1/100 s ticks, kept in whole seconds)', () => {
-    const tw = parseProcNet(TCP, { family: 4 }).toRecords().find((r) => r.state === 'TIME_WAIT');
+    const tw = parseProcNet(TCP, { family: 4 })
+      .toRecords()
+      .find((r) => r.state === 'TIME_WAIT');
     expect(tw).toMatchObject({ localPort: 40004, timeWaitSecondsLeft: 59 });
   });
 
@@ -57,7 +59,14 @@ describe('parseProcNet', () => {
 
   it('reads /proc/net/udp, whose slot column is one wider', () => {
     expect(parseProcNet(UDP, { family: 4 }).toRecords()).toEqual([
-      { state: 'ESTABLISHED', localAddress: '127.0.0.1', localPort: 40096, remoteAddress: '127.0.0.1', remotePort: 7000, timeWaitSecondsLeft: null },
+      {
+        state: 'ESTABLISHED',
+        localAddress: '127.0.0.1',
+        localPort: 40096,
+        remoteAddress: '127.0.0.1',
+        remotePort: 7000,
+        timeWaitSecondsLeft: null,
+      },
     ]);
   });
 
@@ -105,7 +114,8 @@ describe('parseProcNet', () => {
   });
 
   it('refuses an unknown state code', () => {
-    const line = '   2: 0300007F:9C6B 0100007F:1388 1F 00000000:00000000 00:00000000 00000000     0        0 11347 2 00000000fbdde29e 20 0 0 10 -1\n';
+    const line =
+      '   2: 0300007F:9C6B 0100007F:1388 1F 00000000:00000000 00:00000000 00000000     0        0 11347 2 00000000fbdde29e 20 0 0 10 -1\n';
     expect(() => parseProcNet(line, { family: 4 })).toThrow(/state/);
   });
 });

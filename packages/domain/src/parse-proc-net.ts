@@ -25,7 +25,11 @@ const COLON = 58;
  * get_tcp6_sock, udp4_format_sock), so a line is decoded without splitting it. Throws DomainError
  * MALFORMED_PROC_LINE on any line that does not fit the layout.
  */
-export function parseProcNet(input: string | Uint8Array, options: ProcNetParseOptions, into: SocketColumns = new SocketColumns()): SocketColumns {
+export function parseProcNet(
+  input: string | Uint8Array,
+  options: ProcNetParseOptions,
+  into: SocketColumns = new SocketColumns(),
+): SocketColumns {
   const parser = new ProcNetParser(options, into);
   parser.push(typeof input === 'string' ? asciiBytes(input) : input);
   parser.end();

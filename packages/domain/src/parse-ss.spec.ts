@@ -29,13 +29,25 @@ describe('parseSs', () => {
   });
 
   it('leaves the TIME_WAIT timer unknown when ss was not asked for timers', () => {
-    expect(parseSs(TCP_ALL).tcp.toRecords().find((r) => r.state === 'TIME_WAIT')?.timeWaitSecondsLeft).toBeNull();
+    expect(
+      parseSs(TCP_ALL)
+        .tcp.toRecords()
+        .find((r) => r.state === 'TIME_WAIT')?.timeWaitSecondsLeft,
+    ).toBeNull();
   });
 
   it('reads single-state output, which has no State column, and its timers', () => {
-    const text = '0      0      127.0.0.1:40004 127.0.0.1:5000 timer:(timewait,59sec,0)\n0 0 [::1]:40007 [::1]:5000 timer:(timewait,8.250ms,0)\n';
+    const text =
+      '0      0      127.0.0.1:40004 127.0.0.1:5000 timer:(timewait,59sec,0)\n0 0 [::1]:40007 [::1]:5000 timer:(timewait,8.250ms,0)\n';
     expect(parseSs(text, { state: 'TIME_WAIT' }).tcp.toRecords()).toEqual([
-      { state: 'TIME_WAIT', localAddress: '127.0.0.1', localPort: 40004, remoteAddress: '127.0.0.1', remotePort: 5000, timeWaitSecondsLeft: 59 },
+      {
+        state: 'TIME_WAIT',
+        localAddress: '127.0.0.1',
+        localPort: 40004,
+        remoteAddress: '127.0.0.1',
+        remotePort: 5000,
+        timeWaitSecondsLeft: 59,
+      },
       { state: 'TIME_WAIT', localAddress: '::1', localPort: 40007, remoteAddress: '::1', remotePort: 5000, timeWaitSecondsLeft: 8 },
     ]);
   });
@@ -43,17 +55,23 @@ describe('parseSs', () => {
   it('drops an interface suffix so both sources give the same address', () => {
     const [record] = parseSs('ESTAB 0 0 127.0.0.1%lo:40001 127.0.0.1:5000\nESTAB 0 0 [fe80::1]%eth0:40002 [fe80::2]:22\n').tcp.toRecords();
     expect(record).toMatchObject({ localAddress: '127.0.0.1', localPort: 40001 });
-    expect(parseSs('ESTAB 0 0 [fe80::1]%eth0:40002 [fe80::2]:22\n').tcp.toRecords()[0]).toMatchObject({ localAddress: 'fe80::1', remoteAddress: 'fe80::2' });
+    expect(parseSs('ESTAB 0 0 [fe80::1]%eth0:40002 [fe80::2]:22\n').tcp.toRecords()[0]).toMatchObject({
+      localAddress: 'fe80::1',
+      remoteAddress: 'fe80::2',
+    });
   });
 
   it('reads UDP output (UNCONN is the kernel CLOSE state)', () => {
-    const lists = parseSs('UNCONN 0      0            0.0.0.0:40011      0.0.0.0:*\nESTAB 0      0      127.0.0.1:40096 127.0.0.1:7000\n', { protocol: 'udp' });
+    const lists = parseSs('UNCONN 0      0            0.0.0.0:40011      0.0.0.0:*\nESTAB 0      0      127.0.0.1:40096 127.0.0.1:7000\n', {
+      protocol: 'udp',
+    });
     expect(lists.tcp.size).toBe(0);
     expect(lists.udp.toRecords().map((r) => r.state)).toEqual(['CLOSE', 'ESTABLISHED']);
   });
 
   it('sorts lines with a Netid column (ss -tu) into TCP and UDP', () => {
-    const text = 'tcp ESTAB 0      0      127.0.0.1:41780 127.0.0.1:5003\nudp UNCONN 0 0 0.0.0.0:40011 0.0.0.0:*\ntcp TIME-WAIT 0 0 127.0.0.1:41781 127.0.0.1:5003 timer:(timewait,42sec,0)\n';
+    const text =
+      'tcp ESTAB 0      0      127.0.0.1:41780 127.0.0.1:5003\nudp UNCONN 0 0 0.0.0.0:40011 0.0.0.0:*\ntcp TIME-WAIT 0 0 127.0.0.1:41781 127.0.0.1:5003 timer:(timewait,42sec,0)\n';
     const lists = parseSs(text);
     expect(lists.tcp.toRecords().map((r) => [r.state, r.localPort, r.timeWaitSecondsLeft])).toEqual([
       ['ESTABLISHED', 41780, null],
@@ -63,7 +81,11 @@ describe('parseSs', () => {
   });
 
   it('skips sockets outside the requested bounds', () => {
-    expect(parseSs(TCP_ALL, { localPorts: { low: 40000, high: 40049 } }).tcp.toRecords().map((r) => r.localPort)).toEqual([40043, 40004, 40020, 40006]);
+    expect(
+      parseSs(TCP_ALL, { localPorts: { low: 40000, high: 40049 } })
+        .tcp.toRecords()
+        .map((r) => r.localPort),
+    ).toEqual([40043, 40004, 40020, 40006]);
   });
 
   it('reads the same sockets whatever the chunk boundaries of the stream', () => {

@@ -35,7 +35,11 @@ const MAX_TOKENS = 7;
  * the list a line goes to. With `-o`, a TIME_WAIT line ends in `timer:(timewait,59sec,0)`, which
  * gives the entry's remaining time. Throws DomainError MALFORMED_SS_LINE on a line that does not fit.
  */
-export function parseSs(input: string | Uint8Array, options: SsParseOptions = {}, lists: SocketLists = { tcp: new SocketColumns(), udp: new SocketColumns() }): SocketLists {
+export function parseSs(
+  input: string | Uint8Array,
+  options: SsParseOptions = {},
+  lists: SocketLists = { tcp: new SocketColumns(), udp: new SocketColumns() },
+): SocketLists {
   const parser = new SsParser(options, lists);
   parser.push(typeof input === 'string' ? asciiBytes(input) : input);
   parser.end();

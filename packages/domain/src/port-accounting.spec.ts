@@ -7,7 +7,14 @@ describe('buildPortReport', () => {
   it('reports a full tuple at pressure 1 (T1)', () => {
     const report = buildPortReport(accountingInput({ tcp: [listener(5000, '127.0.0.1'), ...clientSockets(100)] }));
     expect(report).toMatchObject({ capacity: 100, bindOwned: 0, usable: 100, pressure: 1, tupleCount: 1, hostPortsInUse: 100 });
-    expect(report.tuples[0]).toMatchObject({ localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 5000, used: 100, pressure: 1, states: { ESTABLISHED: 100 } });
+    expect(report.tuples[0]).toMatchObject({
+      localAddress: '127.0.0.1',
+      remoteAddress: '127.0.0.1',
+      remotePort: 5000,
+      used: 100,
+      pressure: 1,
+      states: { ESTABLISHED: 100 },
+    });
     expect(() => portReportSchema.parse(report)).not.toThrow();
   });
 
@@ -25,9 +32,7 @@ describe('buildPortReport', () => {
   });
 
   it('takes reserved ports out of capacity and out of every count (T3)', () => {
-    const report = buildPortReport(
-      accountingInput({ reservedPorts: '8080,40000-40009,40050,40098-40099', tcp: clientSockets(100) }),
-    );
+    const report = buildPortReport(accountingInput({ reservedPorts: '8080,40000-40009,40050,40098-40099', tcp: clientSockets(100) }));
     expect(report).toMatchObject({ reservedInRange: 13, capacity: 87, usable: 87, reservedPorts: '8080,40000-40009,40050,40098-40099' });
     expect(report.tuples[0]?.used).toBe(87);
   });
@@ -55,19 +60,30 @@ describe('buildPortReport', () => {
   });
 
   it('does not count young TIME_WAIT entries as reclaimable', () => {
-    const tcp = [...clientSockets(60, { state: 'TIME_WAIT', timeWaitSecondsLeft: 59 }), ...clientSockets(40, { state: 'TIME_WAIT', timeWaitSecondsLeft: 30 }, 40060)];
+    const tcp = [
+      ...clientSockets(60, { state: 'TIME_WAIT', timeWaitSecondsLeft: 59 }),
+      ...clientSockets(40, { state: 'TIME_WAIT', timeWaitSecondsLeft: 30 }, 40060),
+    ];
     const report = buildPortReport(accountingInput({ tcp }));
     expect(report.tuples[0]).toMatchObject({ timeWait: 100, reclaimable: 40, pressure: 0.6 });
   });
 
   it('ignores server-side TIME_WAIT on a listener port outside the range (T7)', () => {
-    const serverTimeWait = clientSockets(100, { state: 'TIME_WAIT', timeWaitSecondsLeft: 50 }).map((s) => ({ ...s, localPort: 5000, remotePort: s.localPort }));
+    const serverTimeWait = clientSockets(100, { state: 'TIME_WAIT', timeWaitSecondsLeft: 50 }).map((s) => ({
+      ...s,
+      localPort: 5000,
+      remotePort: s.localPort,
+    }));
     const report = buildPortReport(accountingInput({ tcp: [listener(5000), ...serverTimeWait] }));
     expect(report).toMatchObject({ tupleCount: 0, pressure: 0, hostPortsInUse: 0 });
   });
 
   it('keeps v4 and ::1 tuples apart (T9) and counts states per tuple', () => {
-    const tcp = [...clientSockets(50), ...clientSockets(50, { localAddress: '::1', remoteAddress: '::1' }, 40050), socket({ state: 'FIN_WAIT2', localPort: 40099 })];
+    const tcp = [
+      ...clientSockets(50),
+      ...clientSockets(50, { localAddress: '::1', remoteAddress: '::1' }, 40050),
+      socket({ state: 'FIN_WAIT2', localPort: 40099 }),
+    ];
     const report = buildPortReport(accountingInput({ tcp }));
     expect(report.tupleCount).toBe(2);
     expect(report.tuples[0]).toMatchObject({ localAddress: '127.0.0.1', used: 51, states: { ESTABLISHED: 50, FIN_WAIT2: 1 } });
@@ -76,17 +92,15 @@ describe('buildPortReport', () => {
 
   it('counts the UDP pool as distinct ports against capacity (T10)', () => {
     const udp = clientSockets(100, { state: 'ESTABLISHED', remotePort: 7000 }).map((s, i) => ({ ...s, remotePort: 7000 + (i % 7) }));
-    const report = buildPortReport(accountingInput({ udp: [...udp, socket({ localPort: 40000, state: 'CLOSE' }), socket({ localPort: 39999 })] }));
+    const report = buildPortReport(
+      accountingInput({ udp: [...udp, socket({ localPort: 40000, state: 'CLOSE' }), socket({ localPort: 39999 })] }),
+    );
     expect(report.udp).toEqual({ used: 100, capacity: 100, pressure: 1 });
     expect(report.pressure).toBe(0);
   });
 
   it('lists the worst tuples first, capped, while counting all of them', () => {
-    const tcp = [
-      ...clientSockets(10, { remotePort: 1 }),
-      ...clientSockets(30, { remotePort: 2 }),
-      ...clientSockets(20, { remotePort: 3 }),
-    ];
+    const tcp = [...clientSockets(10, { remotePort: 1 }), ...clientSockets(30, { remotePort: 2 }), ...clientSockets(20, { remotePort: 3 })];
     const report = buildPortReport(accountingInput({ tcp, maxTuples: 2 }));
     expect(report.tupleCount).toBe(3);
     expect(report.tuples.map((t) => [t.remotePort, t.pressure])).toEqual([

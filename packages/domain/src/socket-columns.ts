@@ -24,7 +24,14 @@ export class SocketColumns {
   private lastAddress = '';
   private lastId = -1;
 
-  add(state: TcpState, localAddress: string, localPort: number, remoteAddress: string, remotePort: number, timeWaitSecondsLeft: number | null): void {
+  add(
+    state: TcpState,
+    localAddress: string,
+    localPort: number,
+    remoteAddress: string,
+    remotePort: number,
+    timeWaitSecondsLeft: number | null,
+  ): void {
     if (this.size === this.localPort.length) this.grow();
     const i = this.size++;
     this.localPort[i] = localPort;

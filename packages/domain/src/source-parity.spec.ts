@@ -9,10 +9,20 @@ import { accountingInput, clientSockets, listener, socket } from './test-factori
 // parsers can be checked against each other without a kernel (the netns tests do it with one).
 
 const STATE_CODES: Record<string, string> = { ESTABLISHED: '01', TIME_WAIT: '06', LISTEN: '0A', FIN_WAIT2: '05', CLOSE_WAIT: '08' };
-const SS_NAMES: Record<string, string> = { ESTABLISHED: 'ESTAB', TIME_WAIT: 'TIME-WAIT', LISTEN: 'LISTEN', FIN_WAIT2: 'FIN-WAIT-2', CLOSE_WAIT: 'CLOSE-WAIT' };
+const SS_NAMES: Record<string, string> = {
+  ESTABLISHED: 'ESTAB',
+  TIME_WAIT: 'TIME-WAIT',
+  LISTEN: 'LISTEN',
+  FIN_WAIT2: 'FIN-WAIT-2',
+  CLOSE_WAIT: 'CLOSE-WAIT',
+};
 
 function hexWordLe(bytes: number[]): string {
-  return bytes.slice().reverse().map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('');
+  return bytes
+    .slice()
+    .reverse()
+    .map((b) => b.toString(16).padStart(2, '0').toUpperCase())
+    .join('');
 }
 
 function v6Bytes(address: string): number[] {
@@ -32,7 +42,8 @@ function procAddress(address: string, family: 4 | 6): string {
 
 function procLine(s: SocketRecord, slot: number, family: 4 | 6): string {
   const port = (p: number) => p.toString(16).padStart(4, '0').toUpperCase();
-  const timer = s.state === 'TIME_WAIT' ? `03:${((s.timeWaitSecondsLeft ?? 0) * 100 + 37).toString(16).padStart(8, '0').toUpperCase()}` : '00:00000000';
+  const timer =
+    s.state === 'TIME_WAIT' ? `03:${((s.timeWaitSecondsLeft ?? 0) * 100 + 37).toString(16).padStart(8, '0').toUpperCase()}` : '00:00000000';
   return `${String(slot).padStart(4)}: ${procAddress(s.localAddress, family)}:${port(s.localPort)} ${procAddress(s.remoteAddress, family)}:${port(s.remotePort)} ${STATE_CODES[s.state]} 00000000:00000000 ${timer} 00000000     0        0 1 1 0000000000000000 20 0 0 10 -1`;
 }
 

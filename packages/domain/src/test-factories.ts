@@ -26,7 +26,13 @@ export function clientSockets(count: number, overrides: Partial<SocketRecord> = 
 }
 
 export function listener(port: number, address = '0.0.0.0'): SocketRecord {
-  return socket({ state: 'LISTEN', localAddress: address, localPort: port, remoteAddress: address.includes(':') ? '::' : '0.0.0.0', remotePort: 0 });
+  return socket({
+    state: 'LISTEN',
+    localAddress: address,
+    localPort: port,
+    remoteAddress: address.includes(':') ? '::' : '0.0.0.0',
+    remotePort: 0,
+  });
 }
 
 export function accountingInput(overrides: Partial<PortAccountingInput> = {}): PortAccountingInput {

@@ -50,7 +50,9 @@ function prettyStream(output: NonNullable<LoggerOptions['output']>, colour: bool
 export function createLogger(options: LoggerOptions): Logger {
   const output = options.output ?? process.stdout;
   const pretty = options.format === 'pretty' || (options.format === 'auto' && output.isTTY === true);
-  const destination: DestinationStream = pretty ? prettyStream(output, output.isTTY === true) : { write: (line: string) => output.write(line) };
+  const destination: DestinationStream = pretty
+    ? prettyStream(output, output.isTTY === true)
+    : { write: (line: string) => output.write(line) };
   return pino(
     {
       level: options.level,

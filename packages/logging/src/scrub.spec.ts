@@ -8,7 +8,9 @@ describe('scrubSecrets', () => {
   });
 
   it('keeps only the origin of URLs, and masks passwords in them', () => {
-    expect(scrubSecrets('posting to https://hooks.slack.com/services/T0/B0/secretpart?x=1 failed')).toBe('posting to https://hooks.slack.com/[redacted] failed');
+    expect(scrubSecrets('posting to https://hooks.slack.com/services/T0/B0/secretpart?x=1 failed')).toBe(
+      'posting to https://hooks.slack.com/[redacted] failed',
+    );
     expect(scrubSecrets('db postgresql://pp:hunter2@db:5432/pp')).toBe('db postgresql://pp:[redacted]@db:5432/[redacted]');
     expect(scrubSecrets('listening on http://localhost:8080')).toBe('listening on http://localhost:8080');
   });
@@ -22,17 +24,28 @@ describe('createLogger', () => {
 
   it('writes JSON lines with a UTC time and no colour when not on a terminal', () => {
     const { lines, output } = capture(false);
-    createLogger({ service: 'api', level: 'info', format: 'auto', output }).child({ context: 'Auth' }).warn('careful with https://example.com/hook/abc');
+    createLogger({ service: 'api', level: 'info', format: 'auto', output })
+      .child({ context: 'Auth' })
+      .warn('careful with https://example.com/hook/abc');
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ service: 'api', context: 'Auth', level: 40, levelName: 'warn', msg: 'careful with https://example.com/[redacted]' });
+    expect(entry).toMatchObject({
+      service: 'api',
+      context: 'Auth',
+      level: 40,
+      levelName: 'warn',
+      msg: 'careful with https://example.com/[redacted]',
+    });
     expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(lines[0]).not.toContain('\x1b[');
   });
 
   it('masks secret fields of logged objects', () => {
     const { lines, output } = capture(false);
-    createLogger({ service: 'api', level: 'info', format: 'json', output }).info({ channel: { webhookUrl: 'https://x/y', secret: 's3cr3t' }, password: 'pw' }, 'saved');
+    createLogger({ service: 'api', level: 'info', format: 'json', output }).info(
+      { channel: { webhookUrl: 'https://x/y', secret: 's3cr3t' }, password: 'pw' },
+      'saved',
+    );
     expect(lines[0]).not.toMatch(/s3cr3t|"pw"|https:\/\/x\/y/);
   });
 

@@ -10,10 +10,12 @@ const OWN_TOKENS = /\b(pp[tc]_)[A-Za-z0-9_-]{8,}/g;
 const URLS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]+@)?([^\s/?#"'<>]*)([^\s"'<>]*)/gi;
 
 export function scrubSecrets(text: string): string {
-  return text.replace(OWN_TOKENS, '$1[redacted]').replace(URLS, (_all, scheme: string, userinfo: string | undefined, host: string, rest: string) => {
-    const user = userinfo ? `${userinfo.split(':')[0]?.replace(/@$/, '')}:[redacted]@` : '';
-    return `${scheme}${user}${host}${rest && rest !== '/' ? '/[redacted]' : rest}`;
-  });
+  return text
+    .replace(OWN_TOKENS, '$1[redacted]')
+    .replace(URLS, (_all, scheme: string, userinfo: string | undefined, host: string, rest: string) => {
+      const user = userinfo ? `${userinfo.split(':')[0]?.replace(/@$/, '')}:[redacted]@` : '';
+      return `${scheme}${user}${host}${rest && rest !== '/' ? '/[redacted]' : rest}`;
+    });
 }
 
 /** Object keys whose values are secrets wherever they appear in a logged object. */

@@ -36,13 +36,22 @@ export type PressureRuleParams = z.infer<typeof pressureRuleParamsSchema>;
  * resolves once growth stops or the forecast moves beyond `withinSeconds × (1 + resolveMargin)`.
  */
 export const forecastRuleParamsSchema = z.object({
-  withinSeconds: z.number().int().min(10).max(30 * DAY),
+  withinSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(30 * DAY),
   /**
    * Tuples below this pressure are not forecast: one or two ports more on a nearly idle tuple
    * extrapolate to "runs out soon" in a small range, which is noise, not a trend.
    */
   minPressure: z.number().min(0).max(1).default(0.1),
-  windowSeconds: z.number().int().min(10).max(7 * DAY).default(600),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(7 * DAY)
+    .default(600),
   minSamples: z.number().int().min(3).max(10_000).default(5),
   sustainSnapshots: z.number().int().min(1).max(1000).default(2),
   resolveMargin: z.number().min(0).max(10).default(0.5),
@@ -51,7 +60,11 @@ export type ForecastRuleParams = z.infer<typeof forecastRuleParamsSchema>;
 
 /** Offline rule: the host has sent no snapshot for `afterSeconds`; resolves when it reports again. */
 export const offlineRuleParamsSchema = z.object({
-  afterSeconds: z.number().int().min(10).max(30 * DAY),
+  afterSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(30 * DAY),
 });
 export type OfflineRuleParams = z.infer<typeof offlineRuleParamsSchema>;
 
@@ -70,7 +83,12 @@ const ruleCommon = {
   /** Channels to notify; empty means every enabled channel. */
   channelIds: z.array(z.uuid()).max(100).default([]),
   /** Seconds between "still firing" reminders; 0 sends none. */
-  repeatIntervalSeconds: z.number().int().min(0).max(30 * DAY).default(4 * 3600),
+  repeatIntervalSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY)
+    .default(4 * 3600),
 };
 
 /** `POST /api/alerts/rules`, `PUT /api/alerts/rules/:id`: a rule as the user writes it. */
@@ -155,7 +173,13 @@ export const alertIncidentListSchema = z.object({ incidents: z.array(alertIncide
 export type AlertIncidentList = z.infer<typeof alertIncidentListSchema>;
 
 /** `POST /api/alerts/incidents/:id/silence`. */
-export const silenceIncidentSchema = z.object({ durationSeconds: z.number().int().min(60).max(30 * DAY) });
+export const silenceIncidentSchema = z.object({
+  durationSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * DAY),
+});
 export type SilenceIncident = z.infer<typeof silenceIncidentSchema>;
 
 /**

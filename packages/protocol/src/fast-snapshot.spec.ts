@@ -344,9 +344,11 @@ function mutationsAt(path: Path, current: unknown): Mutation[] {
   const out: Mutation[] = [];
   const set = (label: string, make: (current: unknown) => unknown) => out.push(replaceAt(path, label, make));
   if (path.length > 0) {
-    out.push(editAt(path.slice(0, -1), `delete ${String(path[path.length - 1])}`, (parent) => {
-      delete (parent as Record<string | number, unknown>)[path[path.length - 1]!];
-    }));
+    out.push(
+      editAt(path.slice(0, -1), `delete ${String(path[path.length - 1])}`, (parent) => {
+        delete (parent as Record<string | number, unknown>)[path[path.length - 1]!];
+      }),
+    );
   }
   for (const [label, value] of [
     ['undefined', undefined],

@@ -1,7 +1,13 @@
 import * as z from 'zod';
 
 /** Files the API serves under /downloads/agent/ (from the agent's build folder). */
-export const AGENT_DOWNLOADS = ['portpressure-agent-linux-x64', 'portpressure-agent.cjs', 'portpressure-agent.service', 'SHA256SUMS', 'version'] as const;
+export const AGENT_DOWNLOADS = [
+  'portpressure-agent-linux-x64',
+  'portpressure-agent.cjs',
+  'portpressure-agent.service',
+  'SHA256SUMS',
+  'version',
+] as const;
 export type AgentDownload = (typeof AGENT_DOWNLOADS)[number];
 
 /** `GET /api/agents/install`: what the UI's "Add hosts" panel needs to show the install command. */

@@ -50,10 +50,7 @@ const printable = (max: number) =>
 
 /** Printable label keys and values, e.g. `env=prod`: at most 32 labels, keys 1-63 characters, values up to 256. */
 export const labelsSchema = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9_.\-/]{1,63}$/, 'label keys are 1-63 characters of A-Z a-z 0-9 _ . - /'),
-    printable(256),
-  )
+  .record(z.string().regex(/^[A-Za-z0-9_.\-/]{1,63}$/, 'label keys are 1-63 characters of A-Z a-z 0-9 _ . - /'), printable(256))
   .refine((l) => Object.keys(l).length <= 32, { message: 'at most 32 labels' });
 export type Labels = z.infer<typeof labelsSchema>;
 
@@ -62,7 +59,11 @@ export const hostIdentitySchema = z.object({
   /** Contents of /etc/machine-id (32 hex characters), or another stable id where it is missing: 8-64 of A-Z a-z 0-9 _ -. */
   machineId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'machineId must be 8-64 characters of A-Z a-z 0-9 _ -'),
   /** The kernel's hostname: 1-253 characters, no spaces or control characters. */
-  hostname: z.string().min(1).max(253).regex(/^[^\s\x00-\x1f\x7f]+$/, 'hostname must not contain spaces or control characters'),
+  hostname: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s\x00-\x1f\x7f]+$/, 'hostname must not contain spaces or control characters'),
   /** Labels from the agent's configuration (`--label env=prod`); replaced on every hello. */
   labels: labelsSchema.default({}),
 });
@@ -245,11 +246,5 @@ export const agentErrorSchema = z.object({
 export type AgentError = z.infer<typeof agentErrorSchema>;
 
 /** Every frame the API may send to an agent. */
-export const serverMessageSchema = z.discriminatedUnion('type', [
-  enrolledSchema,
-  welcomeSchema,
-  ackSchema,
-  gapAckSchema,
-  agentErrorSchema,
-]);
+export const serverMessageSchema = z.discriminatedUnion('type', [enrolledSchema, welcomeSchema, ackSchema, gapAckSchema, agentErrorSchema]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;

@@ -25,7 +25,10 @@ export type NamespaceContainer = z.infer<typeof namespaceContainerSchema>;
 export const namespacePodSchema = z.object({
   name: printable(253).nullable(),
   namespace: printable(253).nullable(),
-  uid: z.string().regex(/^[0-9a-f-]{36}$/).nullable(),
+  uid: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/)
+    .nullable(),
 });
 export type NamespacePod = z.infer<typeof namespacePodSchema>;
 
@@ -34,7 +37,11 @@ export type NamespacePod = z.infer<typeof namespacePodSchema>;
  * `net:[4026531840]`) identifies it while it exists; the kernel may reuse it later.
  */
 export const namespaceInfoSchema = z.object({
-  inode: z.number().int().positive().max(2 ** 53 - 1),
+  inode: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 53 - 1),
   /** `ip netns` name (a file under /run/netns), if any. */
   name: printable(255).nullable(),
   /** The agent's own namespace: the host's, when the agent runs with hostNetwork or on the host. */

@@ -6,7 +6,11 @@ export const RELEASE_VERSION = '0.1.0';
 
 /** Compares dotted numeric versions (`1.10.0` > `1.9.2`); a suffix after `-` is ignored. Negative when a < b. */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.split('-')[0]!.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const parts = (v: string) =>
+    v
+      .split('-')[0]!
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0);
   const pa = parts(a);
   const pb = parts(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

@@ -80,7 +80,10 @@ export type AuditEventList = z.infer<typeof auditEventListSchema>;
 export const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** Only events with a smaller id (paging). */
-  before: z.string().regex(/^\d{1,19}$/, 'before must be an event id').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, 'before must be an event id')
+    .optional(),
   entityType: z.enum(['rule', 'channel', 'user', 'host', 'incident']).optional(),
 });
 

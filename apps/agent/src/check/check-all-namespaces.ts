@@ -28,7 +28,10 @@ export async function checkAllNamespaces(
   } catch (error) {
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
-    if (args.format === 'json') await emit(`${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message }, namespaces: [] }, null, 2)}\n`);
+    if (args.format === 'json')
+      await emit(
+        `${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message }, namespaces: [] }, null, 2)}\n`,
+      );
     else if (args.format === 'prometheus') await emit(failedCheckPrometheus());
     else await emit(`PORTPRESSURE UNKNOWN - cannot measure this host: ${message} [${code}]\n`);
     return EXIT_CODES.UNKNOWN;
@@ -48,7 +51,12 @@ export async function checkAllNamespaces(
       };
       return { namespace, outcome };
     })
-    .sort((a, b) => b.outcome.exitCode - a.outcome.exitCode || checkedPressure(b.outcome.report) - checkedPressure(a.outcome.report) || a.namespace.inode - b.namespace.inode);
+    .sort(
+      (a, b) =>
+        b.outcome.exitCode - a.outcome.exitCode ||
+        checkedPressure(b.outcome.report) - checkedPressure(a.outcome.report) ||
+        a.namespace.inode - b.namespace.inode,
+    );
   const exitCode = sections[0]?.outcome.exitCode ?? EXIT_CODES.UNKNOWN;
   const skipped = all.skipped.map((s) => ({ namespace: s.namespace, gone: s.gone, reason: s.reason }));
 

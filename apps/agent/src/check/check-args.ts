@@ -83,7 +83,8 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
 
   const warning = values.warning === undefined ? DEFAULT_WARNING : threshold('--warning', values.warning);
   const critical = values.critical === undefined ? DEFAULT_CRITICAL : threshold('--critical', values.critical);
-  if (warning > critical) throw new CheckArgsError(`--warning (${values.warning ?? 'default'}) must not be above --critical (${values.critical ?? 'default'})`);
+  if (warning > critical)
+    throw new CheckArgsError(`--warning (${values.warning ?? 'default'}) must not be above --critical (${values.critical ?? 'default'})`);
 
   const format = values.format ?? (values.json ? 'json' : 'text');
   if (format !== 'text' && format !== 'json' && format !== 'prometheus') {
@@ -94,7 +95,8 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
   if (values.output !== undefined && values.output.trim() === '') throw new CheckArgsError('--output needs a file name');
   let top = json ? MAX_TOP : 10;
   if (values.top !== undefined) {
-    if (!/^\d+$/.test(values.top) || Number(values.top) > MAX_TOP) throw new CheckArgsError(`--top takes a whole number from 0 to ${MAX_TOP}, not "${values.top}"`);
+    if (!/^\d+$/.test(values.top) || Number(values.top) > MAX_TOP)
+      throw new CheckArgsError(`--top takes a whole number from 0 to ${MAX_TOP}, not "${values.top}"`);
     top = Number(values.top);
   }
 
@@ -111,6 +113,7 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
 function threshold(flag: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text.trim());
   const value = match ? Number(match[1]) / (match[2] === '%' ? 100 : 1) : NaN;
-  if (!(value > 0 && value <= 1)) throw new CheckArgsError(`${flag} takes a pressure above 0 and at most 1 (or a percentage like 90%), not "${text}"`);
+  if (!(value > 0 && value <= 1))
+    throw new CheckArgsError(`${flag} takes a pressure above 0 and at most 1 (or a percentage like 90%), not "${text}"`);
   return value;
 }

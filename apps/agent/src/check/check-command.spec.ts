@@ -51,14 +51,18 @@ async function check(argv: string[], collect: (o: CollectOptions) => Promise<Col
   return captured;
 }
 
-const measured = (tcp: SocketRecord[], udp: SocketRecord[] = []) => (o: CollectOptions) =>
-  Promise.resolve({ report: reportWith(tcp, udp, o.maxTuples), warnings: [] });
+const measured =
+  (tcp: SocketRecord[], udp: SocketRecord[] = []) =>
+  (o: CollectOptions) =>
+    Promise.resolve({ report: reportWith(tcp, udp, o.maxTuples), warnings: [] });
 
 describe('runCheck', () => {
   it('exits 0 with an OK line below the warning threshold', async () => {
     const out = await check([], measured(clients(50)));
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/^PORTPRESSURE OK - worst tuple 127\.0\.0\.1 → 127\.0\.0\.1:5000 at 50% \(50 of 100 usable ports blocked\) \| pressure=0\.5;0\.6667;0\.9;0;1/);
+    expect(out.stdout).toMatch(
+      /^PORTPRESSURE OK - worst tuple 127\.0\.0\.1 → 127\.0\.0\.1:5000 at 50% \(50 of 100 usable ports blocked\) \| pressure=0\.5;0\.6667;0\.9;0;1/,
+    );
   });
 
   it('exits 1 from 2/3 of usable and 2 from 90% by default', async () => {
@@ -111,7 +115,11 @@ describe('runCheck', () => {
     expect(out.code).toBe(3);
     expect(out.stdout).toBe('PORTPRESSURE UNKNOWN - cannot measure this host: cannot read /proc/net/tcp: EACCES [PROC_UNREADABLE]\n');
     const json = await check(['--json'], fail);
-    expect(JSON.parse(json.stdout)).toEqual({ status: 'UNKNOWN', exitCode: 3, error: { code: 'PROC_UNREADABLE', message: 'cannot read /proc/net/tcp: EACCES' } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      status: 'UNKNOWN',
+      exitCode: 3,
+      error: { code: 'PROC_UNREADABLE', message: 'cannot read /proc/net/tcp: EACCES' },
+    });
   });
 
   it.each([

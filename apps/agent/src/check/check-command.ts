@@ -71,7 +71,8 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
   } catch (error) {
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
-    if (args.format === 'json') await emit(`${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message } }, null, 2)}\n`);
+    if (args.format === 'json')
+      await emit(`${JSON.stringify({ status: 'UNKNOWN', exitCode: EXIT_CODES.UNKNOWN, error: { code, message } }, null, 2)}\n`);
     else if (args.format === 'prometheus') {
       io.stderr(`portpressure-agent check: cannot measure this host: ${message} [${code}]\n`);
       await emit(failedCheckPrometheus());

@@ -42,14 +42,31 @@ export function checkText(outcome: CheckOutcome): string {
   lines.push(`PORTPRESSURE ${status} - ${headline(report)} | ${perfdata(report, thresholds)}`);
   lines.push('');
   const rangeSize = report.range.high - report.range.low + 1;
-  lines.push(row('Range', `${report.range.low}-${report.range.high}: ${rangeSize} ports, ${report.reservedInRange} reserved (ip_local_reserved_ports) → capacity ${report.capacity}`));
-  lines.push(row('Listeners', `${report.bindOwned} port${plural(report.bindOwned)} of the range held by LISTEN sockets (bindOwned) → usable ${report.usable} per tuple`));
-  lines.push(row('Host-wide', `${report.hostPortsInUse} of ${report.capacity} ports used by some TCP socket (hostPortsInUse: what bind() to port 0 competes for)`));
+  lines.push(
+    row(
+      'Range',
+      `${report.range.low}-${report.range.high}: ${rangeSize} ports, ${report.reservedInRange} reserved (ip_local_reserved_ports) → capacity ${report.capacity}`,
+    ),
+  );
+  lines.push(
+    row(
+      'Listeners',
+      `${report.bindOwned} port${plural(report.bindOwned)} of the range held by LISTEN sockets (bindOwned) → usable ${report.usable} per tuple`,
+    ),
+  );
+  lines.push(
+    row(
+      'Host-wide',
+      `${report.hostPortsInUse} of ${report.capacity} ports used by some TCP socket (hostPortsInUse: what bind() to port 0 competes for)`,
+    ),
+  );
   lines.push(row('UDP pool', `${report.udp.used} of ${report.udp.capacity} ports (${percent(report.udp.pressure)})`));
   if (report.tupleCount === 0) lines.push(row('Tuples', 'none: no outgoing TCP connection holds a port of the range'));
   else {
     const shown = report.tuples.length;
-    lines.push(row('Tuples', `${report.tupleCount} (local address → destination)${shown < report.tupleCount ? `, worst ${shown} shown` : ''}:`));
+    lines.push(
+      row('Tuples', `${report.tupleCount} (local address → destination)${shown < report.tupleCount ? `, worst ${shown} shown` : ''}:`),
+    );
     if (shown > 0) lines.push('', ...tupleTable(report.tuples, report.usable), '');
   }
   lines.push(row('Sysctls', sysctlLine(report)));
@@ -72,7 +89,9 @@ function headline(report: PortReport): string {
   const worst = report.tuples[0];
   const parts: string[] = [];
   if (worst) {
-    parts.push(`worst tuple ${describeTuple(worst)} at ${percent(worst.pressure)} (${worst.used - worst.reclaimable} of ${report.usable} usable ports blocked)`);
+    parts.push(
+      `worst tuple ${describeTuple(worst)} at ${percent(worst.pressure)} (${worst.used - worst.reclaimable} of ${report.usable} usable ports blocked)`,
+    );
   } else parts.push(report.tupleCount > 0 ? `worst tuple at ${percent(report.pressure)}` : 'no tuple in use');
   if (report.udp.used > 0) parts.push(`UDP pool at ${percent(report.udp.pressure)}`);
   return parts.join(', ');
@@ -91,7 +110,14 @@ function perfdata(report: PortReport, t: Thresholds): string {
 
 function tupleTable(tuples: readonly TupleUsage[], usable: number): string[] {
   const header = ['PRESSURE', 'USED/USABLE', 'TIME_WAIT', 'RECLAIMABLE', 'TUPLE', 'STATES'];
-  const rows = tuples.map((t) => [percent(t.pressure), `${t.used}/${usable}`, `${t.timeWait}`, `${t.reclaimable}`, describeTuple(t), states(t.states)]);
+  const rows = tuples.map((t) => [
+    percent(t.pressure),
+    `${t.used}/${usable}`,
+    `${t.timeWait}`,
+    `${t.reclaimable}`,
+    describeTuple(t),
+    states(t.states),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const format = (cells: string[]) =>
     `  ${cells

@@ -34,27 +34,66 @@ function namespaceLabels(ns: NamespaceInfo): Record<string, string> {
  * series per namespace (and per tuple within it), each family rendered once as the text format
  * requires. node_exporter adds the instance.
  */
-export function checkPrometheusAllNamespaces(sections: readonly { namespace: NamespaceInfo; outcome: CheckOutcome }[], now = Date.now()): string {
+export function checkPrometheusAllNamespaces(
+  sections: readonly { namespace: NamespaceInfo; outcome: CheckOutcome }[],
+  now = Date.now(),
+): string {
   const per = (pick: (report: PortReport, outcome: CheckOutcome) => number): Sample[] =>
     sections.map((s) => ({ labels: namespaceLabels(s.namespace), value: pick(s.outcome.report, s.outcome) }));
   const tuples = (pick: (t: PortReport['tuples'][number]) => number): Sample[] =>
     sections.flatMap((s) =>
       s.outcome.report.tuples.map((t) => ({
-        labels: { ...namespaceLabels(s.namespace), protocol: t.protocol, local_address: t.localAddress, remote_address: t.remoteAddress, remote_port: String(t.remotePort) },
+        labels: {
+          ...namespaceLabels(s.namespace),
+          protocol: t.protocol,
+          local_address: t.localAddress,
+          remote_address: t.remoteAddress,
+          remote_port: String(t.remotePort),
+        },
         value: pick(t),
       })),
     );
   return [
-    renderFamily(STATUS, per((_, o) => o.exitCode)),
+    renderFamily(
+      STATUS,
+      per((_, o) => o.exitCode),
+    ),
     renderFamily(TIMESTAMP, [{ labels: {}, value: Math.floor(now / 1000) }]),
-    renderFamily(REPORT_METRICS.pressure, per((r) => r.pressure)),
-    renderFamily(REPORT_METRICS.usable, per((r) => r.usable)),
-    renderFamily(REPORT_METRICS.capacity, per((r) => r.capacity)),
-    renderFamily(REPORT_METRICS.tuples, per((r) => r.tupleCount)),
-    renderFamily(REPORT_METRICS.udpUsed, per((r) => r.udp.used)),
-    renderFamily(TUPLE_METRICS.used, tuples((t) => t.used)),
-    renderFamily(TUPLE_METRICS.timeWait, tuples((t) => t.timeWait)),
-    renderFamily(TUPLE_METRICS.reclaimable, tuples((t) => t.reclaimable)),
-    renderFamily(TUPLE_METRICS.pressure, tuples((t) => t.pressure)),
+    renderFamily(
+      REPORT_METRICS.pressure,
+      per((r) => r.pressure),
+    ),
+    renderFamily(
+      REPORT_METRICS.usable,
+      per((r) => r.usable),
+    ),
+    renderFamily(
+      REPORT_METRICS.capacity,
+      per((r) => r.capacity),
+    ),
+    renderFamily(
+      REPORT_METRICS.tuples,
+      per((r) => r.tupleCount),
+    ),
+    renderFamily(
+      REPORT_METRICS.udpUsed,
+      per((r) => r.udp.used),
+    ),
+    renderFamily(
+      TUPLE_METRICS.used,
+      tuples((t) => t.used),
+    ),
+    renderFamily(
+      TUPLE_METRICS.timeWait,
+      tuples((t) => t.timeWait),
+    ),
+    renderFamily(
+      TUPLE_METRICS.reclaimable,
+      tuples((t) => t.reclaimable),
+    ),
+    renderFamily(
+      TUPLE_METRICS.pressure,
+      tuples((t) => t.pressure),
+    ),
   ].join('');
 }

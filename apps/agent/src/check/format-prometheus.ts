@@ -35,14 +35,29 @@ export function checkPrometheus(outcome: CheckOutcome, now = Date.now()): string
     renderFamily(REPORT_METRICS.capacity, [{ labels: {}, value: report.capacity }]),
     renderFamily(REPORT_METRICS.tuples, [{ labels: {}, value: report.tupleCount }]),
     renderFamily(REPORT_METRICS.udpUsed, [{ labels: {}, value: report.udp.used }]),
-    renderFamily(TUPLE_METRICS.used, tupleSamples(report, (t) => t.used)),
-    renderFamily(TUPLE_METRICS.timeWait, tupleSamples(report, (t) => t.timeWait)),
-    renderFamily(TUPLE_METRICS.reclaimable, tupleSamples(report, (t) => t.reclaimable)),
-    renderFamily(TUPLE_METRICS.pressure, tupleSamples(report, (t) => t.pressure)),
+    renderFamily(
+      TUPLE_METRICS.used,
+      tupleSamples(report, (t) => t.used),
+    ),
+    renderFamily(
+      TUPLE_METRICS.timeWait,
+      tupleSamples(report, (t) => t.timeWait),
+    ),
+    renderFamily(
+      TUPLE_METRICS.reclaimable,
+      tupleSamples(report, (t) => t.reclaimable),
+    ),
+    renderFamily(
+      TUPLE_METRICS.pressure,
+      tupleSamples(report, (t) => t.pressure),
+    ),
   ].join('');
 }
 
 /** A check that could not measure: only its status, so an alert on `== 3` sees it. */
 export function failedCheckPrometheus(now = Date.now()): string {
-  return renderFamily(STATUS, [{ labels: {}, value: EXIT_CODES.UNKNOWN }]) + renderFamily(TIMESTAMP, [{ labels: {}, value: Math.floor(now / 1000) }]);
+  return (
+    renderFamily(STATUS, [{ labels: {}, value: EXIT_CODES.UNKNOWN }]) +
+    renderFamily(TIMESTAMP, [{ labels: {}, value: Math.floor(now / 1000) }])
+  );
 }

@@ -58,10 +58,23 @@ describe('collectReportFrom', () => {
   it('builds a report from /proc/net with the namespace sysctls, tolerating a host without IPv6', async () => {
     const { report, warnings } = await collectReportFrom({ source: 'proc' }, environment);
     expect(warnings).toEqual([]);
-    expect(report).toMatchObject({ source: 'proc', range: { low: 40000, high: 40099 }, capacity: 100, usable: 100, tupleCount: 1, udp: { used: 1 } });
+    expect(report).toMatchObject({
+      source: 'proc',
+      range: { low: 40000, high: 40099 },
+      capacity: 100,
+      usable: 100,
+      tupleCount: 1,
+      udp: { used: 1 },
+    });
     // 0x1000 ticks = 40.96 s left: old enough to recycle on loopback with tcp_tw_reuse=2.
     expect(report.tuples[0]).toMatchObject({ used: 2, timeWait: 1, reclaimable: 1, states: { ESTABLISHED: 1, TIME_WAIT: 1 } });
-    expect(report.sysctls).toEqual({ tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 });
+    expect(report.sysctls).toEqual({
+      tcpTwReuse: 2,
+      tcpTwReuseDelayMs: 1000,
+      tcpTimestamps: 1,
+      tcpFinTimeout: 60,
+      tcpMaxTwBuckets: 262144,
+    });
   });
 
   it('reads sockets through ss and says so', async () => {
@@ -124,11 +137,20 @@ describe('collectReportFrom', () => {
 
   it('refuses unreadable and nonsensical sysctls by name', async () => {
     await writeSysctls({ tcp_tw_reuse: '7' });
-    await expect(collectReportFrom({ source: 'proc' }, environment)).rejects.toMatchObject({ code: 'SYSCTL_INVALID', message: expect.stringContaining('tcp_tw_reuse') });
+    await expect(collectReportFrom({ source: 'proc' }, environment)).rejects.toMatchObject({
+      code: 'SYSCTL_INVALID',
+      message: expect.stringContaining('tcp_tw_reuse'),
+    });
     await writeSysctls({ tcp_tw_reuse: '1', ip_local_port_range: '60000 50000' });
-    await expect(collectReportFrom({ source: 'proc' }, environment)).rejects.toMatchObject({ code: 'SYSCTL_INVALID', message: expect.stringContaining('ip_local_port_range') });
+    await expect(collectReportFrom({ source: 'proc' }, environment)).rejects.toMatchObject({
+      code: 'SYSCTL_INVALID',
+      message: expect.stringContaining('ip_local_port_range'),
+    });
     await rm(join(environment.sysctlDir, 'tcp_timestamps'));
-    await expect(collectReportFrom({ source: 'proc' }, environment)).rejects.toMatchObject({ code: 'SYSCTL_UNREADABLE', message: expect.stringContaining('tcp_timestamps') });
+    await expect(collectReportFrom({ source: 'proc' }, environment)).rejects.toMatchObject({
+      code: 'SYSCTL_UNREADABLE',
+      message: expect.stringContaining('tcp_timestamps'),
+    });
   });
 
   it('refuses bad options', async () => {

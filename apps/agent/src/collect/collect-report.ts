@@ -46,7 +46,8 @@ export async function collectReport(options: CollectOptions = {}): Promise<Colle
 
 export async function collectReportFrom(options: CollectOptions, environment: CollectEnvironment): Promise<CollectResult> {
   const source = options.source ?? 'auto';
-  if (!SOURCES.includes(source)) throw new CollectError('INVALID_OPTION', `source must be one of ${SOURCES.join(', ')}, not "${String(source)}"`);
+  if (!SOURCES.includes(source))
+    throw new CollectError('INVALID_OPTION', `source must be one of ${SOURCES.join(', ')}, not "${String(source)}"`);
   const maxTuples = options.maxTuples ?? DEFAULT_MAX_TUPLES;
   if (!Number.isInteger(maxTuples) || maxTuples < 0 || maxTuples > DEFAULT_MAX_TUPLES) {
     throw new CollectError('INVALID_OPTION', `maxTuples must be an integer from 0 to ${DEFAULT_MAX_TUPLES}, not ${maxTuples}`);

@@ -28,7 +28,12 @@ const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
  * kernel's work (measured: 130 ms against 90 ms for 64,000 sockets). The event loop is held for
  * that long once per snapshot, which the agent's link tolerates.
  */
-export async function readProcSockets(procNetDir: string, bounds: PortBounds, littleEndian: boolean, into: SocketTable): Promise<SocketTable> {
+export async function readProcSockets(
+  procNetDir: string,
+  bounds: PortBounds,
+  littleEndian: boolean,
+  into: SocketTable,
+): Promise<SocketTable> {
   const { tcp, udp } = into;
   readTable(join(procNetDir, 'tcp'), 4, false, tcp);
   readTable(join(procNetDir, 'tcp6'), 6, true, tcp);

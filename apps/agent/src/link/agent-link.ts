@@ -128,7 +128,9 @@ export class AgentLink {
     const snapshot: Snapshot = { type: 'snapshot', seq: this.seq, takenAt: takenAt.toISOString(), report };
     const dropped = this.options.spool.append(snapshot);
     if (dropped.length > 0) {
-      this.log(`spool full (${this.options.spool.capacity}): dropped snapshot(s) ${dropped[0]}…${dropped[dropped.length - 1]}; the gap is reported to the API`);
+      this.log(
+        `spool full (${this.options.spool.capacity}): dropped snapshot(s) ${dropped[0]}…${dropped[dropped.length - 1]}; the gap is reported to the API`,
+      );
     }
     this.pump();
     return snapshot;
@@ -188,7 +190,8 @@ export class AgentLink {
       res.on('data', (chunk: Buffer) => (body = (body + chunk.toString()).slice(0, 500)));
       res.on('end', () => {
         refusal = `HTTP ${res.statusCode}: ${body.slice(0, 300)}`;
-        if (res.statusCode === 401 && !enrolling) refusal += ' (revoked or replaced? enroll again: delete the credential file and pass --enrollment-token)';
+        if (res.statusCode === 401 && !enrolling)
+          refusal += ' (revoked or replaced? enroll again: delete the credential file and pass --enrollment-token)';
         socket.terminate();
       });
       res.on('error', () => socket.terminate());
@@ -235,7 +238,10 @@ export class AgentLink {
   }
 
   private backOff(why: string, minDelayMs = 0): void {
-    const delay = Math.max(minDelayMs, fullJitterBackoff(this.attempt++, { baseMs: this.options.backoffBaseMs ?? 500, capMs: this.options.backoffCapMs ?? 30_000 }));
+    const delay = Math.max(
+      minDelayMs,
+      fullJitterBackoff(this.attempt++, { baseMs: this.options.backoffBaseMs ?? 500, capMs: this.options.backoffCapMs ?? 30_000 }),
+    );
     this.log(`disconnected (${why}); ${this.options.spool.size} snapshot(s) spooled; retrying in ${(delay / 1000).toFixed(1)} s`);
     this.state = 'backing-off';
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
@@ -308,8 +314,12 @@ export class AgentLink {
           if (spool.ack(message.seq)) this.refused += 1;
           this.pump();
         }
-        if (message.code === 'IDENTITY_IN_USE') this.log('this identity is enrolled already with an active credential; an admin must revoke it before this machine can enroll as that host');
-        if (message.code === 'SUPERSEDED') this.log('another connection of this host took over (is a second agent running with this state folder?)');
+        if (message.code === 'IDENTITY_IN_USE')
+          this.log(
+            'this identity is enrolled already with an active credential; an admin must revoke it before this machine can enroll as that host',
+          );
+        if (message.code === 'SUPERSEDED')
+          this.log('another connection of this host took over (is a second agent running with this state folder?)');
         return;
     }
   }
@@ -342,12 +352,14 @@ export class AgentLink {
 
   private schedulePump(): void {
     const wait = this.pacing.msUntil();
-    this.pumpTimer = setTimeout(() => {
-      this.pumpTimer = undefined;
-      this.pump();
-    }, Math.max(1, wait));
+    this.pumpTimer = setTimeout(
+      () => {
+        this.pumpTimer = undefined;
+        this.pump();
+      },
+      Math.max(1, wait),
+    );
   }
-
 
   private sendFrame(frame: AgentMessage): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));

@@ -46,13 +46,15 @@ export class CredentialStore {
     }
     // Someone loosened the permissions: tighten them back rather than keep a secret readable by others.
     if ((statSync(this.file).mode & 0o077) !== 0) chmodSync(this.file, 0o600);
-    const parsed = storedCredentialSchema.safeParse((() => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return undefined;
-      }
-    })());
+    const parsed = storedCredentialSchema.safeParse(
+      (() => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return undefined;
+        }
+      })(),
+    );
     if (!parsed.success) {
       throw new CredentialStoreError(`${this.file} is not a valid credential file; delete it and enroll again with --enrollment-token`);
     }

@@ -17,7 +17,12 @@ afterEach(() => {
 
 /** Spools only need a seq and something to carry; the report's content is not theirs to check. */
 function snap(seq: number): Snapshot {
-  return { type: 'snapshot', seq, takenAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(), report: { seq } as unknown as Snapshot['report'] };
+  return {
+    type: 'snapshot',
+    seq,
+    takenAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
+    report: { seq } as unknown as Snapshot['report'],
+  };
 }
 
 describe('Spool', () => {

@@ -61,7 +61,10 @@ export async function collectAllNamespaces(options: AllNamespacesOptions = {}): 
       const ns = others[index];
       if (ns === undefined) return;
       try {
-        results[index] = { namespace: ns.info, result: await measureNamespace({ path: ns.path, inode: ns.info.inode }, collectOptions, tools) };
+        results[index] = {
+          namespace: ns.info,
+          result: await measureNamespace({ path: ns.path, inode: ns.info.inode }, collectOptions, tools),
+        };
       } catch (error) {
         const gone = error instanceof NamespaceGoneError;
         skipped.push({ namespace: ns.info, gone, reason: gone ? 'gone while it was measured' : (error as Error).message });

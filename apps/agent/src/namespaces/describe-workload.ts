@@ -30,7 +30,8 @@ const LEAVES: { pattern: RegExp; runtime: ContainerRuntime | null }[] = [
   { pattern: new RegExp(`/kubepods[^\\s]*/pod[0-9a-f_-]{36}/${ID}$`), runtime: null },
 ];
 /** kubepods-besteffort-pod<uid with _>.slice (systemd) or /kubepods/besteffort/pod<uid> (cgroupfs). */
-const POD_UID = /(?:kubepods[^/]*-pod|\/kubepods(?:\/[a-z]+)?\/pod)([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/;
+const POD_UID =
+  /(?:kubepods[^/]*-pod|\/kubepods(?:\/[a-z]+)?\/pod)([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/;
 
 /** Reads one cgroup path (a line of /proc/<pid>/cgroup without "0::" or the v1 hierarchy prefix). */
 export function workloadFromCgroupPath(path: string): CgroupWorkload {
@@ -109,7 +110,13 @@ export function criLabelsFromDockerName(name: string): CriLabels | null {
   const match = /^\/?k8s_([^_]+)_([^_]+)_([^_]+)_([^_]+)_\d+$/.exec(name);
   if (!match) return null;
   const [, container, pod, namespace, uid] = match;
-  return { podName: pod ?? null, podNamespace: namespace ?? null, podUid: uid ?? null, containerName: container === 'POD' ? null : (container ?? null), sandbox: container === 'POD' };
+  return {
+    podName: pod ?? null,
+    podNamespace: namespace ?? null,
+    podUid: uid ?? null,
+    containerName: container === 'POD' ? null : (container ?? null),
+    sandbox: container === 'POD',
+  };
 }
 
 /**

@@ -22,7 +22,11 @@ export const DEFAULT_DISCOVERY_PATHS: DiscoveryPaths = {
   proc: '/proc',
   namedDirs: ['/run/netns', '/var/run/netns'],
   runtimeDirs: ['/run/docker/netns', '/var/run/docker/netns'],
-  bundleDirs: ['/run/containerd/io.containerd.runtime.v2.task/k8s.io', '/run/containerd/io.containerd.runtime.v2.task/moby', '/run/containers/storage/overlay-containers'],
+  bundleDirs: [
+    '/run/containerd/io.containerd.runtime.v2.task/k8s.io',
+    '/run/containerd/io.containerd.runtime.v2.task/moby',
+    '/run/containers/storage/overlay-containers',
+  ],
   dockerContainersDir: '/var/lib/docker/containers',
 };
 
@@ -87,7 +91,10 @@ export function discoverNamespaces(paths: DiscoveryPaths = DEFAULT_DISCOVERY_PAT
     entry(inode, path).pids.push(Number(name));
   }
 
-  for (const [dirs, named] of [[paths.namedDirs, true], [paths.runtimeDirs, false]] as const) {
+  for (const [dirs, named] of [
+    [paths.namedDirs, true],
+    [paths.runtimeDirs, false],
+  ] as const) {
     for (const dir of dirs) {
       for (const file of safeReaddir(dir)) {
         const path = join(dir, file);
@@ -109,7 +116,9 @@ export function discoverNamespaces(paths: DiscoveryPaths = DEFAULT_DISCOVERY_PAT
   }
 
   if (!canEnter) {
-    warnings.push('not allowed to enter other network namespaces (needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE): only the agent\'s own namespace is measured');
+    warnings.push(
+      "not allowed to enter other network namespaces (needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE): only the agent's own namespace is measured",
+    );
   } else if (!canSeeAll && denied > 0) {
     warnings.push(`${denied} processes' namespaces could not be read (needs CAP_SYS_PTRACE): namespaces only they hold are not measured`);
   }

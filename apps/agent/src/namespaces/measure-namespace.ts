@@ -48,7 +48,12 @@ exec "$ss" -tuanHo state all "( sport >= :$1 and sport <= :$2 )"`;
 const SCRIPT_PROC = `${SCRIPT_SETTINGS}
 for t in tcp tcp6 udp udp6; do printf '@@%s\\n' "$t"; cat "/proc/net/$t" 2>/dev/null; done`;
 
-const PROC_SECTIONS = { tcp: { family: 4, udp: false }, tcp6: { family: 6, udp: false }, udp: { family: 4, udp: true }, udp6: { family: 6, udp: true } } as const;
+const PROC_SECTIONS = {
+  tcp: { family: 4, udp: false },
+  tcp6: { family: 6, udp: false },
+  udp: { family: 4, udp: true },
+  udp6: { family: 6, udp: true },
+} as const;
 
 export interface MeasureTarget {
   /** A file that opens the namespace: /proc/<pid>/ns/net or a bind mount such as /run/netns/NAME. */
@@ -75,7 +80,8 @@ export async function measureNamespace(
     try {
       return await runInNamespace(target, mode, tools);
     } catch (error) {
-      if (!stillThere(target)) throw new NamespaceGoneError(`network namespace ${target.inode} disappeared while it was measured`, { cause: error });
+      if (!stillThere(target))
+        throw new NamespaceGoneError(`network namespace ${target.inode} disappeared while it was measured`, { cause: error });
       throw error;
     }
   };
@@ -85,7 +91,8 @@ export async function measureNamespace(
     try {
       measured = await attempt('netlink');
     } catch (error) {
-      if (source === 'netlink' || !(error instanceof CollectError) || error.code === 'SYSCTL_INVALID' || error.code === 'SYSCTL_UNREADABLE') throw error;
+      if (source === 'netlink' || !(error instanceof CollectError) || error.code === 'SYSCTL_INVALID' || error.code === 'SYSCTL_UNREADABLE')
+        throw error;
       warnings.push(`netlink source unavailable (${error.message}); read /proc/net instead`);
       measured = await attempt('proc');
     }
@@ -103,7 +110,11 @@ function stillThere(target: MeasureTarget): boolean {
   }
 }
 
-function runInNamespace(target: MeasureTarget, mode: SocketSource, tools: NamespaceTools): Promise<{ settings: KernelSettings; table: SocketTable; source: SocketSource }> {
+function runInNamespace(
+  target: MeasureTarget,
+  mode: SocketSource,
+  tools: NamespaceTools,
+): Promise<{ settings: KernelSettings; table: SocketTable; source: SocketSource }> {
   const table: SocketTable = { tcp: new SocketColumns(), udp: new SocketColumns() };
   const args = [`--net=${target.path}`, '--', 'sh', '-c', mode === 'netlink' ? SCRIPT_SS : SCRIPT_PROC, tools.ssCommand];
   const shown = `${tools.nsenterCommand} --net=${target.path} (${mode === 'netlink' ? 'ss' : '/proc/net'})`;
@@ -115,7 +126,11 @@ function runInNamespace(target: MeasureTarget, mode: SocketSource, tools: Namesp
       child.kill('SIGKILL');
       reject(error);
     };
-    const child = spawn(tools.nsenterCommand, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, timeout: MEASURE_TIMEOUT_MS });
+    const child = spawn(tools.nsenterCommand, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+      timeout: MEASURE_TIMEOUT_MS,
+    });
     let header = '';
     let settings: KernelSettings | undefined;
     let section: { push: (b: Uint8Array) => void; end: () => void } | undefined;
@@ -133,7 +148,10 @@ function runInNamespace(target: MeasureTarget, mode: SocketSource, tools: Namesp
       }
       const layout = PROC_SECTIONS[name as keyof typeof PROC_SECTIONS];
       if (layout === undefined) throw new DomainError('MALFORMED_SS_LINE', `unexpected section "${name}"`);
-      section = new ProcNetParser({ family: layout.family, localPorts: settings.range, littleEndian: tools.littleEndian }, layout.udp ? table.udp : table.tcp);
+      section = new ProcNetParser(
+        { family: layout.family, localPorts: settings.range, littleEndian: tools.littleEndian },
+        layout.udp ? table.udp : table.tcp,
+      );
     };
 
     // Whole lines only; a line starting with "@@" opens the next section.

@@ -26,7 +26,17 @@ describe.skipIf(lacks('agent check in a namespace', 'root'))('portpressure-agent
     await ns.sysctl('ip_local_reserved_ports', '40100-40109,40150');
     await ns.sysctl('tcp_tw_reuse', '1');
     const driver = await ns.driver();
-    const listeners = [['127.0.0.1', 5000], ['::1', 5000], ['127.0.0.1', 5001], ['127.0.0.1', 5002], ['127.0.0.1', 5003], ['127.0.0.4', 5000], ['127.0.0.5', 5000], ['0.0.0.0', 40050], ['::', 40051]] as const;
+    const listeners = [
+      ['127.0.0.1', 5000],
+      ['::1', 5000],
+      ['127.0.0.1', 5001],
+      ['127.0.0.1', 5002],
+      ['127.0.0.1', 5003],
+      ['127.0.0.4', 5000],
+      ['127.0.0.5', 5000],
+      ['0.0.0.0', 40050],
+      ['::', 40051],
+    ] as const;
     for (const [host, port] of listeners) {
       await driver.listen(host, port);
     }
@@ -38,7 +48,9 @@ describe.skipIf(lacks('agent check in a namespace', 'root'))('portpressure-agent
     await driver.connect('in-range', '127.0.0.1', 40050, { max: 20 });
     await driver.connect('mapped', '::ffff:127.0.0.1', 5001, { max: 25 });
     // Explicit ports: bind(0) on 127.0.0.3 in a range this crowded sometimes found no port (EADDRINUSE, 1 run in ~10).
-    expect(await driver.connect('from-3', '127.0.0.1', 5000, { localAddress: '127.0.0.3', localPorts: [40060, 40061, 40062], max: 3 })).toMatchObject({
+    expect(
+      await driver.connect('from-3', '127.0.0.1', 5000, { localAddress: '127.0.0.3', localPorts: [40060, 40061, 40062], max: 3 }),
+    ).toMatchObject({
       succeeded: 3,
     });
     await driver.connect('tw', '127.0.0.1', 5002, { max: 15 });
@@ -58,7 +70,9 @@ describe.skipIf(lacks('agent check in a namespace', 'root'))('portpressure-agent
     expect(b.source).toBe('proc');
     expect({ ...a, source: 'x' }).toEqual({ ...b, source: 'x' });
     expect(a).toMatchObject({ capacity: 189, bindOwned: 2, usable: 187, tupleCount: 8, udp: { used: 12, capacity: 189 } });
-    const byTuple = Object.fromEntries(a.tuples.map((t) => [`${t.localAddress}>${t.remoteAddress}:${t.remotePort}`, [t.used, t.timeWait, t.reclaimable]]));
+    const byTuple = Object.fromEntries(
+      a.tuples.map((t) => [`${t.localAddress}>${t.remoteAddress}:${t.remotePort}`, [t.used, t.timeWait, t.reclaimable]]),
+    );
     expect(byTuple).toEqual({
       '127.0.0.1>127.0.0.1:5000': [60, 0, 0],
       '::1>::1:5000': [30, 0, 0],
@@ -94,7 +108,9 @@ describe.skipIf(lacks('agent check in a namespace', 'root'))('portpressure-agent
     );
     expect(result.code).toBe(2);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^PORTPRESSURE CRITICAL - worst tuple 127\.0\.0\.1 → 127\.0\.0\.1:5000 at 95% \(95 of 100 usable ports blocked\) \| pressure=0\.95;/);
+    expect(lines[0]).toMatch(
+      /^PORTPRESSURE CRITICAL - worst tuple 127\.0\.0\.1 → 127\.0\.0\.1:5000 at 95% \(95 of 100 usable ports blocked\) \| pressure=0\.95;/,
+    );
     expect(result.stdout).toMatch(/95%\s+95\/100\s+95\s+0\s+127\.0\.0\.1 → 127\.0\.0\.1:5000\s+TIME_WAIT 95/);
     expect(result.stdout).toContain('net.ipv4.tcp_tw_reuse=0: set it to 1');
   });

@@ -60,9 +60,26 @@ describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpress
     await ns.settle();
 
     const file = join(dir, 'portpressure.prom');
-    const textfile = await run('ip', ['netns', 'exec', ns.name, process.execPath, '--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--format', 'prometheus', '--output', file], {
-      cwd: REPO_ROOT,
-    });
+    const textfile = await run(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        process.execPath,
+        '--import',
+        'tsx',
+        'apps/agent/src/main.ts',
+        'check',
+        '--format',
+        'prometheus',
+        '--output',
+        file,
+      ],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     expect(textfile.stdout).toBe('');
     // Only the target is left: the temporary file was renamed over it.
     expect(await readdir(dir)).toEqual(['portpressure.prom']);
@@ -88,14 +105,34 @@ describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpress
       expect(got.get(`portpressure_tuple_reclaimable_ports${labels}`)).toBe(t.reclaimable);
       expect(got.get(`portpressure_tuple_pressure_ratio${labels}`)).toBe(t.pressure);
     }
-    expect(got.get('portpressure_tuple_used_ports{protocol="tcp",local_address="127.0.0.1",remote_address="127.0.0.1",remote_port="5000"}')).toBe(40);
+    expect(
+      got.get('portpressure_tuple_used_ports{protocol="tcp",local_address="127.0.0.1",remote_address="127.0.0.1",remote_port="5000"}'),
+    ).toBe(40);
   });
 
   it('refuses --json together with another format, changing nothing', async () => {
     const file = join(dir, 'portpressure.prom');
-    const out = await run('ip', ['netns', 'exec', ns.name, process.execPath, '--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--json', '--format', 'prometheus', '--output', file], {
-      cwd: REPO_ROOT,
-    }).catch((error: { code: number; stderr: string }) => error);
+    const out = await run(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        process.execPath,
+        '--import',
+        'tsx',
+        'apps/agent/src/main.ts',
+        'check',
+        '--json',
+        '--format',
+        'prometheus',
+        '--output',
+        file,
+      ],
+      {
+        cwd: REPO_ROOT,
+      },
+    ).catch((error: { code: number; stderr: string }) => error);
     expect('code' in out ? out.code : 0).toBe(3);
     expect('stderr' in out ? out.stderr : '').toContain('contradict');
     expect(await readdir(dir)).toEqual([]);

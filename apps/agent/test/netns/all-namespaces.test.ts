@@ -63,7 +63,13 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
     c = new SocketDriver(holder);
     await c.ready();
     const netC = `/proc/${holder.pid}/ns/net`;
-    await run('nsenter', [`--net=${netC}`, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=30000 30019', 'net.ipv4.ip_local_reserved_ports=30019']);
+    await run('nsenter', [
+      `--net=${netC}`,
+      'sysctl',
+      '-qw',
+      'net.ipv4.ip_local_port_range=30000 30019',
+      'net.ipv4.ip_local_reserved_ports=30019',
+    ]);
 
     inodes.a = inodeOf(`/run/netns/${a.name}`);
     inodes.b = inodeOf(`/run/netns/${b.name}`);
@@ -115,13 +121,26 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
     expect(output.namespaces.filter((n) => n.namespace.host)).toHaveLength(1);
 
     const ra = na.report.report;
-    expect(ra).toMatchObject({ source: 'netlink', range: { low: 40000, high: 40099 }, reservedInRange: 10, capacity: 90, tupleCount: 1, udp: { used: 5 } });
+    expect(ra).toMatchObject({
+      source: 'netlink',
+      range: { low: 40000, high: 40099 },
+      reservedInRange: 10,
+      capacity: 90,
+      tupleCount: 1,
+      udp: { used: 5 },
+    });
     expect(ra.tuples[0]).toMatchObject({ localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 5000, used: 70 });
     // 70 of 90: above the default warning threshold of 2/3.
     expect(na.report.status).toBe('WARNING');
 
     const rb = nb.report.report;
-    expect(rb).toMatchObject({ range: { low: 50000, high: 50499 }, reservedInRange: 11, capacity: 489, tupleCount: 2, sysctls: { tcpTwReuse: 0 } });
+    expect(rb).toMatchObject({
+      range: { low: 50000, high: 50499 },
+      reservedInRange: 11,
+      capacity: 489,
+      tupleCount: 2,
+      sysctls: { tcpTwReuse: 0 },
+    });
     expect(Object.fromEntries(rb.tuples.map((t) => [`${t.localAddress}>${t.remoteAddress}:${t.remotePort}`, t.used]))).toEqual({
       '127.0.0.1>127.0.0.1:5000': 120,
       '::1>::1:5001': 40,
@@ -135,7 +154,9 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
 
     // Worst first (other suites' namespaces may be measured too, so order is checked, not position),
     // and the exit code is the worst namespace's.
-    const order = output.namespaces.map((n) => [n.report.exitCode, Math.max(n.report.report.pressure, n.report.report.udp.pressure)] as const);
+    const order = output.namespaces.map(
+      (n) => [n.report.exitCode, Math.max(n.report.report.pressure, n.report.report.udp.pressure)] as const,
+    );
     for (let i = 1; i < order.length; i++) {
       const [prev, cur] = [order[i - 1], order[i]];
       if (!prev || !cur) continue;
@@ -152,39 +173,53 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
     const { output } = await checkAll(['--source', 'proc']);
     const pick = (inode: number) => output.namespaces.find((n) => n.namespace.inode === inode)?.report.report;
     for (const inode of [inodes.a, inodes.b, inodes.c]) expect(pick(inode)?.source).toBe('proc');
-    expect(pick(inodes.b)?.tuples.map((t) => t.used).sort()).toEqual([120, 40].sort());
+    expect(
+      pick(inodes.b)
+        ?.tuples.map((t) => t.used)
+        .sort(),
+    ).toEqual([120, 40].sort());
     expect(pick(inodes.c)?.tuples[0]?.used).toBe(19);
   });
 
-  it.skipIf(lacks('all-namespaces textfile', 'prometheus'))('writes one series per namespace for the textfile collector, valid for promtool', async () => {
-    const { stdout, code } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces', '--format', 'prometheus'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, out) =>
-        resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout: out }),
-      );
-    });
-    expect(code).toBe(2);
-    const lint = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-      const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.on('error', reject);
-      child.on('close', (exit) => resolve({ code: exit ?? -1, output }));
-      child.stdin.end(stdout);
-    });
-    expect(lint).toEqual({ code: 0, output: '' });
-    const line = (prefix: string, inode: number) => stdout.split('\n').find((l) => l.startsWith(prefix) && l.includes(`netns_inode="${inode}"`));
-    expect(line('portpressure_capacity_ports{', inodes.a)).toMatch(new RegExp(`netns_name="${a.name}".* 90$`));
-    expect(line('portpressure_capacity_ports{', inodes.c)).toMatch(/netns_name="".* 19$/);
-    expect(line('portpressure_check_status{', inodes.c)).toMatch(/ 2$/);
-    expect(line('portpressure_tuple_used_ports{', inodes.b)).toMatch(/remote_port="5000"} 120$|remote_port="5001"} 40$/);
-    expect(stdout.match(/^# TYPE portpressure_tuple_used_ports gauge$/gm)).toHaveLength(1);
-  });
+  it.skipIf(lacks('all-namespaces textfile', 'prometheus'))(
+    'writes one series per namespace for the textfile collector, valid for promtool',
+    async () => {
+      const { stdout, code } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces', '--format', 'prometheus'],
+          { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+          (error, out) => resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout: out }),
+        );
+      });
+      expect(code).toBe(2);
+      const lint = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+        const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+        child.on('error', reject);
+        child.on('close', (exit) => resolve({ code: exit ?? -1, output }));
+        child.stdin.end(stdout);
+      });
+      expect(lint).toEqual({ code: 0, output: '' });
+      const line = (prefix: string, inode: number) =>
+        stdout.split('\n').find((l) => l.startsWith(prefix) && l.includes(`netns_inode="${inode}"`));
+      expect(line('portpressure_capacity_ports{', inodes.a)).toMatch(new RegExp(`netns_name="${a.name}".* 90$`));
+      expect(line('portpressure_capacity_ports{', inodes.c)).toMatch(/netns_name="".* 19$/);
+      expect(line('portpressure_check_status{', inodes.c)).toMatch(/ 2$/);
+      expect(line('portpressure_tuple_used_ports{', inodes.b)).toMatch(/remote_port="5000"} 120$|remote_port="5001"} 40$/);
+      expect(stdout.match(/^# TYPE portpressure_tuple_used_ports gauge$/gm)).toHaveLength(1);
+    },
+  );
 
   it('stops listing a namespace once it is deleted, and prints it worst first in text', async () => {
     const text = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
-        resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces'],
+        { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout) => resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout }),
       );
     });
     expect(text.code).toBe(2);
@@ -204,47 +239,63 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
   });
 });
 
-describe.skipIf(lacks('namespaces that vanish, and no privilege', 'root'))('namespaces that vanish, and an agent without the privilege', () => {
-  it('reports a namespace deleted between discovery and measurement as gone, not as an error', async () => {
-    const ns = await TestNamespace.create();
-    const target = { path: `/run/netns/${ns.name}`, inode: inodeOf(`/run/netns/${ns.name}`) };
-    await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).resolves.toMatchObject({ report: { source: 'netlink' } });
-    await ns.destroy();
-    await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).rejects.toBeInstanceOf(NamespaceGoneError);
-  });
-
-  it('reports a process-held namespace whose process exited as gone', async () => {
-    const child = spawn('unshare', ['-n', 'sleep', '600'], { stdio: 'ignore' });
-    try {
-      const path = `/proc/${child.pid}/ns/net`;
-      // unshare execs sleep once the namespace is made: wait until the link shows a new namespace.
-      const own = inodeOf('/proc/self/ns/net');
-      for (let i = 0; i < 100 && (!existsSync(path) || inodeOf(path) === own); i++) await new Promise((r) => setTimeout(r, 20));
-      const target = { path, inode: inodeOf(path) };
-      expect(target.inode).not.toBe(own);
-      await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).resolves.toBeTruthy();
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-      await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).rejects.toBeInstanceOf(NamespaceGoneError);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
-
-  it('without CAP_SYS_ADMIN says so plainly and measures its own namespace', async () => {
-    const ns = await TestNamespace.create();
-    try {
-      const argv = ['--bounding-set=-sys_admin', process.execPath, '--import', 'tsx', 'apps/agent/src/main.ts', 'check', '--all-namespaces', '--json'];
-      const { stdout } = await run('setpriv', argv, { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
-      const out = JSON.parse(stdout) as AllOutput;
-      expect(out.warnings).toEqual([expect.stringMatching(/^not allowed to enter other network namespaces \(needs root, or CAP_SYS_ADMIN/)]);
-      expect(out.namespaces.map((n) => n.namespace.host)).toEqual([true]);
-      expect(out.namespaces[0]?.report.report.source).toBe('netlink');
-    } finally {
+describe.skipIf(lacks('namespaces that vanish, and no privilege', 'root'))(
+  'namespaces that vanish, and an agent without the privilege',
+  () => {
+    it('reports a namespace deleted between discovery and measurement as gone, not as an error', async () => {
+      const ns = await TestNamespace.create();
+      const target = { path: `/run/netns/${ns.name}`, inode: inodeOf(`/run/netns/${ns.name}`) };
+      await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).resolves.toMatchObject({ report: { source: 'netlink' } });
       await ns.destroy();
-    }
-  });
-});
+      await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).rejects.toBeInstanceOf(NamespaceGoneError);
+    });
+
+    it('reports a process-held namespace whose process exited as gone', async () => {
+      const child = spawn('unshare', ['-n', 'sleep', '600'], { stdio: 'ignore' });
+      try {
+        const path = `/proc/${child.pid}/ns/net`;
+        // unshare execs sleep once the namespace is made: wait until the link shows a new namespace.
+        const own = inodeOf('/proc/self/ns/net');
+        for (let i = 0; i < 100 && (!existsSync(path) || inodeOf(path) === own); i++) await new Promise((r) => setTimeout(r, 20));
+        const target = { path, inode: inodeOf(path) };
+        expect(target.inode).not.toBe(own);
+        await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).resolves.toBeTruthy();
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        await expect(measureNamespace(target, {}, DEFAULT_NAMESPACE_TOOLS)).rejects.toBeInstanceOf(NamespaceGoneError);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
+    it('without CAP_SYS_ADMIN says so plainly and measures its own namespace', async () => {
+      const ns = await TestNamespace.create();
+      try {
+        const argv = [
+          '--bounding-set=-sys_admin',
+          process.execPath,
+          '--import',
+          'tsx',
+          'apps/agent/src/main.ts',
+          'check',
+          '--all-namespaces',
+          '--json',
+        ];
+        const { stdout } = await run('setpriv', argv, { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 }).catch(
+          (error: { stdout: string }) => ({ stdout: error.stdout }),
+        );
+        const out = JSON.parse(stdout) as AllOutput;
+        expect(out.warnings).toEqual([
+          expect.stringMatching(/^not allowed to enter other network namespaces \(needs root, or CAP_SYS_ADMIN/),
+        ]);
+        expect(out.namespaces.map((n) => n.namespace.host)).toEqual([true]);
+        expect(out.namespaces[0]?.report.report.source).toBe('netlink');
+      } finally {
+        await ns.destroy();
+      }
+    });
+  },
+);
 
 function output(r: { output: AllOutput }) {
   return r.output.namespaces;

@@ -58,7 +58,14 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
       expect(connects.succeeded).toBe(100);
 
       const { report, exitCode } = await check();
-      expect(report).toMatchObject({ capacity: 100, bindOwned: 0, usable: connects.succeeded, pressure: 1, tupleCount: 1, hostPortsInUse: 100 });
+      expect(report).toMatchObject({
+        capacity: 100,
+        bindOwned: 0,
+        usable: connects.succeeded,
+        pressure: 1,
+        tupleCount: 1,
+        hostPortsInUse: 100,
+      });
       expect(report.tuples[0]).toMatchObject({
         protocol: 'tcp',
         localAddress: '127.0.0.1',
@@ -91,7 +98,9 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
       const { report } = await check();
       expect(report.tupleCount).toBe(4);
       expect(report.hostPortsInUse).toBe(100);
-      const tuples = report.tuples.map((t) => `${t.localAddress}>${t.remoteAddress}:${t.remotePort} ${t.used}/${report.usable} ${t.pressure}`).sort();
+      const tuples = report.tuples
+        .map((t) => `${t.localAddress}>${t.remoteAddress}:${t.remotePort} ${t.used}/${report.usable} ${t.pressure}`)
+        .sort();
       expect(tuples).toEqual([
         '127.0.0.1>127.0.0.1:5000 100/100 1',
         '127.0.0.1>127.0.0.1:5001 100/100 1',
@@ -108,7 +117,13 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
       expect(connects).toMatchObject({ succeeded: 87, error: 'EADDRNOTAVAIL' });
 
       const { report } = await check();
-      expect(report).toMatchObject({ reservedPorts: '40000-40009,40050,40098-40099', reservedInRange: 13, capacity: 87, usable: 87, pressure: 1 });
+      expect(report).toMatchObject({
+        reservedPorts: '40000-40009,40050,40098-40099',
+        reservedInRange: 13,
+        capacity: 87,
+        usable: 87,
+        pressure: 1,
+      });
       expect(report.usable).toBe(connects.succeeded);
       expect(report.tuples[0]?.used).toBe(87);
     });
@@ -180,7 +195,13 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
 
       const { report } = await check();
       expect(report.tupleCount).toBe(1);
-      expect(report.tuples[0]).toMatchObject({ localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 5000, used: 100, pressure: 1 });
+      expect(report.tuples[0]).toMatchObject({
+        localAddress: '127.0.0.1',
+        remoteAddress: '127.0.0.1',
+        remotePort: 5000,
+        used: 100,
+        pressure: 1,
+      });
     });
 
     it('T9: IPv4 and ::1 connections to port 5000 are two tuples', async () => {

@@ -116,7 +116,9 @@ export class TestNamespace {
 
   async destroy(): Promise<void> {
     for (const child of this.children) child.kill('SIGKILL');
-    await Promise.all([...this.children].map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))));
+    await Promise.all(
+      [...this.children].map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))),
+    );
     await run('ip', ['netns', 'del', this.name]).catch(() => undefined);
   }
 }
@@ -171,7 +173,12 @@ export class SocketDriver {
   }
 
   /** `localPorts`: bind the n-th connection to that port (with localAddress), instead of letting the kernel pick. */
-  connect(tag: string, host: string, port: number, options: { localAddress?: string; localPorts?: number[]; max?: number } = {}): Promise<DriverReply> {
+  connect(
+    tag: string,
+    host: string,
+    port: number,
+    options: { localAddress?: string; localPorts?: number[]; max?: number } = {},
+  ): Promise<DriverReply> {
     return this.send({ op: 'connect', tag, host, port, ...options });
   }
 }

@@ -98,7 +98,11 @@ async function closeServerSide(port: number): Promise<DriverReply> {
     }
   }
   await Promise.all(closing);
-  for (const [tag, list] of clients) clients.set(tag, list.filter((s) => !s.destroyed));
+  for (const [tag, list] of clients)
+    clients.set(
+      tag,
+      list.filter((s) => !s.destroyed),
+    );
   return { ok: true, succeeded: count, error: null };
 }
 

@@ -12,4 +12,3 @@ export type AlertsErrorCode =
 
 /** Errors of alerting's REST edge; HTTP_STATUS_BY_CODE (common/app-error.ts) maps the codes. */
 export class AlertsError extends AppError<AlertsErrorCode> {}
-

@@ -17,7 +17,7 @@ export class AuditController {
       'Who created, changed or deleted rules, channels, users and host credentials, and who acknowledged or silenced incidents, with the object before and after (secrets masked).',
   })
   @ApiQuery({ name: 'limit', required: false, description: '1-500, default 100' })
-  @ApiQuery({ name: 'before', required: false, description: 'Event id: only older events (the previous page\'s nextBefore)' })
+  @ApiQuery({ name: 'before', required: false, description: "Event id: only older events (the previous page's nextBefore)" })
   @ApiQuery({ name: 'entityType', required: false, enum: ['rule', 'channel', 'user', 'host', 'incident'] })
   @ApiOkResponse({ schema: schemaRef('AuditEventList', auditEventListSchema) })
   @ApiResponse({ status: 400, schema: errorRef })

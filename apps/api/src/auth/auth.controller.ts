@@ -23,7 +23,10 @@ export class AuthController {
     description: 'Checks the password and sets the httpOnly session cookie. Limited per client address (429 with Retry-After).',
   })
   @ApiBody({ schema: schemaRef('LoginRequest', loginRequestSchema, 'input') })
-  @ApiOkResponse({ description: 'Signed in; the Set-Cookie header carries the session.', schema: schemaRef('SessionInfo', sessionInfoSchema) })
+  @ApiOkResponse({
+    description: 'Signed in; the Set-Cookie header carries the session.',
+    schema: schemaRef('SessionInfo', sessionInfoSchema),
+  })
   @ApiResponse({ status: 400, description: 'Body is not JSON of the documented shape', schema: errorRef })
   @ApiResponse({ status: 401, description: 'Wrong user name or password', schema: errorRef })
   @ApiResponse({ status: 429, description: 'Too many attempts from this address', schema: errorRef })
@@ -37,7 +40,8 @@ export class AuthController {
       res.append('Set-Cookie', sessionCookie(token, this.auth.sessionSeconds, req.secure));
       return session;
     } catch (error) {
-      if (error instanceof AuthError && error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof AuthError && error.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw error;
     }
   }

@@ -32,7 +32,12 @@ export class AuthGuard implements CanActivate {
     if (bearer !== undefined) {
       const principal = await this.tokens.authenticate(bearer, req.method);
       setRequestToken(req, principal);
-      setRequestSession(req, { userId: principal.userId, username: principal.username, role: principal.role, expiresAt: principal.expiresAt?.toISOString() ?? '' });
+      setRequestSession(req, {
+        userId: principal.userId,
+        username: principal.username,
+        role: principal.role,
+        expiresAt: principal.expiresAt?.toISOString() ?? '',
+      });
       return true;
     }
     const session = await this.auth.resolve(readSessionToken(req.headers.cookie));

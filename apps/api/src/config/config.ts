@@ -15,9 +15,7 @@ const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min
 export const apiEnvSchema = z.object({
   PORT: intFromEnv(0, 65535).default(8080), // 0 picks a free port (tests)
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL'),
   PORTPRESSURE_INTERVAL_SECONDS: intFromEnv(1, 3600).default(10),
   PORTPRESSURE_WEB_DIR: z.string().default(path.join(REPO_ROOT, 'apps/web/dist')),
   PORTPRESSURE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
@@ -59,7 +57,12 @@ export const apiEnvSchema = z.object({
   // Operations (apps/api/src/metrics, apps/api/src/logging). Empty means "not set".
   PORTPRESSURE_METRICS_TOKEN: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.string().min(16, 'must be at least 16 characters').max(256).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .max(256)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
   ),
   PORTPRESSURE_METRICS_TOP_TUPLES: intFromEnv(0, 100).default(5),
   PORTPRESSURE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -133,7 +136,10 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'true') return true;
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((x) => x.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 export interface AlertsConfig {

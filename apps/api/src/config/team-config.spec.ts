@@ -44,7 +44,10 @@ describe('team settings in the API config', () => {
     [{ PORTPRESSURE_OIDC_ISSUER: 'https://id.example.com' }, /set all three or none/],
     [{ PORTPRESSURE_PASSWORD_LOGIN: 'false' }, /PORTPRESSURE_PASSWORD_LOGIN/],
     [{ PORTPRESSURE_OIDC_ROLE_MAP: 'ops=superuser' }, /PORTPRESSURE_OIDC_ROLE_MAP.*ops=superuser/s],
-    [{ PORTPRESSURE_OIDC_ISSUER: 'http://id.example.com', PORTPRESSURE_OIDC_CLIENT_ID: 'a', PORTPRESSURE_OIDC_CLIENT_SECRET: 'b' }, /PORTPRESSURE_OIDC_ISSUER.*https/s],
+    [
+      { PORTPRESSURE_OIDC_ISSUER: 'http://id.example.com', PORTPRESSURE_OIDC_CLIENT_ID: 'a', PORTPRESSURE_OIDC_CLIENT_SECRET: 'b' },
+      /PORTPRESSURE_OIDC_ISSUER.*https/s,
+    ],
     [{ HTTPS_PROXY: 'socks5://proxy:1080' }, /HTTPS_PROXY/],
     [{ PORTPRESSURE_OIDC_DEFAULT_ROLE: 'root' }, /PORTPRESSURE_OIDC_DEFAULT_ROLE/],
   ])('refuses %o with a message naming the variable', (env, message) => {

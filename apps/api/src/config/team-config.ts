@@ -15,7 +15,10 @@ const roleMapSchema = z
   .string()
   .transform((value, ctx) => {
     const map: Array<{ group: string; role: Role }> = [];
-    for (const entry of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const eq = entry.lastIndexOf('=');
       const role = roleSchema.safeParse(entry.slice(eq + 1).trim());
       if (eq <= 0 || !role.success) {
@@ -34,12 +37,18 @@ export const teamEnvShape = {
   PORTPRESSURE_OIDC_ISSUER: emptyAsUnset(
     z
       .url({ protocol: /^https?$/, error: 'must be the issuer URL (https://…)' })
-      .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u), 'must be https:// (plain http only on this machine)')
+      .refine(
+        (u) => u.startsWith('https://') || /^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u),
+        'must be https:// (plain http only on this machine)',
+      )
       .optional(),
   ),
   PORTPRESSURE_OIDC_CLIENT_ID: emptyAsUnset(z.string().max(512).optional()),
   PORTPRESSURE_OIDC_CLIENT_SECRET: emptyAsUnset(z.string().max(4096).optional()),
-  PORTPRESSURE_OIDC_SCOPES: z.string().regex(/^[\x21-\x7e ]+$/).default('openid profile email'),
+  PORTPRESSURE_OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21-\x7e ]+$/)
+    .default('openid profile email'),
   PORTPRESSURE_OIDC_LABEL: z.string().min(1).max(64).default('Sign in with single sign-on'),
   PORTPRESSURE_OIDC_USERNAME_CLAIM: z.string().min(1).max(64).default('preferred_username'),
   PORTPRESSURE_OIDC_GROUPS_CLAIM: z.string().min(1).max(64).default('groups'),
@@ -100,7 +109,9 @@ export function loadTeamConfig(e: TeamEnv, publicUrl: string): TeamConfig {
     );
   }
   if (!e.PORTPRESSURE_PASSWORD_LOGIN && issuer === undefined) {
-    throw new ConfigError('Invalid configuration:\n  PORTPRESSURE_PASSWORD_LOGIN: may be false only with single sign-on (PORTPRESSURE_OIDC_ISSUER) set');
+    throw new ConfigError(
+      'Invalid configuration:\n  PORTPRESSURE_PASSWORD_LOGIN: may be false only with single sign-on (PORTPRESSURE_OIDC_ISSUER) set',
+    );
   }
   return {
     passwordLogin: e.PORTPRESSURE_PASSWORD_LOGIN,
@@ -112,7 +123,9 @@ export function loadTeamConfig(e: TeamEnv, publicUrl: string): TeamConfig {
             issuer: new URL(issuer),
             clientId,
             clientSecret,
-            scopes: e.PORTPRESSURE_OIDC_SCOPES.split(/\s+/).includes('openid') ? e.PORTPRESSURE_OIDC_SCOPES : `openid ${e.PORTPRESSURE_OIDC_SCOPES}`,
+            scopes: e.PORTPRESSURE_OIDC_SCOPES.split(/\s+/).includes('openid')
+              ? e.PORTPRESSURE_OIDC_SCOPES
+              : `openid ${e.PORTPRESSURE_OIDC_SCOPES}`,
             label: e.PORTPRESSURE_OIDC_LABEL,
             redirectUri: `${publicUrl}/api/auth/oidc/callback`,
             usernameClaim: e.PORTPRESSURE_OIDC_USERNAME_CLAIM,

@@ -144,8 +144,10 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=`,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=`,
       ...POSTGRES_SETTINGS.flatMap((setting) => ['-c', setting]),
       ...(options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
@@ -180,8 +182,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
       `PostgreSQL did not start on 127.0.0.1:${port} with data in ${clusterDir}. Its last words:\n  ${recent.join('\n  ')}`,
     );
   }
-  const urlFor = (db: string) =>
-    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
+  const urlFor = (db: string) => `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
   const admin = new pg.Client({ connectionString: urlFor('postgres') });
   await admin.connect();
   try {

@@ -39,7 +39,10 @@ export function setupApiDocs(app: INestApplication): void {
     )
     .setVersion('1')
     .addCookieAuth(SESSION_COOKIE, { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, 'session')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (ppt_…) from /api/tokens: read tokens may only GET' }, 'token')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'An API token (ppt_…) from /api/tokens: read tokens may only GET' },
+      'token',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // Either credential works on every route that is not public (AuthGuard).

@@ -43,51 +43,49 @@ export class EnrollmentRepository {
    * latest_taken_at comes back to now at most, so a stored future date cannot hold the host's
    * figures still.
    */
-  async enrollHost(
-    identity: HostIdentity,
-    agentVersion: string,
-    credentialHash: string,
-  ): Promise<{ hostId: string } | { inUse: string }> {
+  async enrollHost(identity: HostIdentity, agentVersion: string, credentialHash: string): Promise<{ hostId: string } | { inUse: string }> {
     // Two first enrollments of one identity race for its host_identities row: the loser's
     // transaction finds no row inserted, rolls back, and its second pass sees the winner's host.
     for (let pass = 1; ; pass++) {
-      const outcome = await this.prisma.$transaction(async (tx) => {
-        // Locked, so two re-enrollments of one identity cannot both see it free.
-        const existing = await tx.$queryRaw<{ id: string; active: boolean }[]>`
+      const outcome = await this.prisma
+        .$transaction(async (tx) => {
+          // Locked, so two re-enrollments of one identity cannot both see it free.
+          const existing = await tx.$queryRaw<{ id: string; active: boolean }[]>`
           SELECT h.id, EXISTS (SELECT 1 FROM host_credentials c WHERE c.host_id = h.id AND c.revoked_at IS NULL) AS active
           FROM host_identities i JOIN hosts h ON h.id = i.host_id
           WHERE i.machine_id = ${identity.machineId} AND i.hostname = ${identity.hostname}
           FOR UPDATE OF h`;
-        let hostId = existing[0]?.id;
-        if (existing[0]?.active) return { inUse: existing[0].id };
-        if (hostId !== undefined) {
-          await tx.$executeRaw`
+          let hostId = existing[0]?.id;
+          if (existing[0]?.active) return { inUse: existing[0].id };
+          if (hostId !== undefined) {
+            await tx.$executeRaw`
             UPDATE hosts SET labels = ${JSON.stringify(identity.labels)}::jsonb, agent_version = ${agentVersion},
               last_seq = 0, seq_reset_at = now(), latest_taken_at = LEAST(latest_taken_at, now())
             WHERE id = ${hostId}::uuid`;
-        } else {
-          const hosts = await tx.$queryRaw<{ id: string }[]>`
+          } else {
+            const hosts = await tx.$queryRaw<{ id: string }[]>`
             INSERT INTO hosts (machine_id, hostname, labels, agent_version)
             VALUES (${identity.machineId}, ${identity.hostname}, ${JSON.stringify(identity.labels)}::jsonb, ${agentVersion})
             RETURNING id`;
-          hostId = hosts[0]?.id;
-          if (!hostId) throw new Error('host insert returned no row');
-          const claimed = await tx.$executeRaw`
+            hostId = hosts[0]?.id;
+            if (!hostId) throw new Error('host insert returned no row');
+            const claimed = await tx.$executeRaw`
             INSERT INTO host_identities (machine_id, hostname, host_id)
             VALUES (${identity.machineId}, ${identity.hostname}, ${hostId}::uuid)
             ON CONFLICT (machine_id, hostname) DO NOTHING`;
-          if (claimed === 0) {
-            if (pass >= 3) throw new Error(`enrollment of ${identity.hostname} kept racing another one`);
-            throw new IdentityRace();
+            if (claimed === 0) {
+              if (pass >= 3) throw new Error(`enrollment of ${identity.hostname} kept racing another one`);
+              throw new IdentityRace();
+            }
           }
-        }
-        await tx.$executeRaw`
+          await tx.$executeRaw`
           INSERT INTO host_credentials (host_id, token_hash) VALUES (${hostId}::uuid, ${credentialHash})`;
-        return { hostId };
-      }).catch((error: unknown) => {
-        if (error instanceof IdentityRace) return undefined;
-        throw error;
-      });
+          return { hostId };
+        })
+        .catch((error: unknown) => {
+          if (error instanceof IdentityRace) return undefined;
+          throw error;
+        });
       if (outcome !== undefined) return outcome;
     }
   }

@@ -21,9 +21,7 @@ export interface AuthenticatedHost {
   hostname: string;
 }
 
-export type CredentialCheck =
-  | { ok: true; host: AuthenticatedHost }
-  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+export type CredentialCheck = { ok: true; host: AuthenticatedHost } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
 
 /**
  * Enrollment token and per-host credentials. The token lets an agent enroll its host once; the

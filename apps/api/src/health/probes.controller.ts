@@ -60,7 +60,10 @@ export class ProbesController implements OnApplicationShutdown {
   @Get('healthz')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Liveness: the process answers HTTP', description: 'Checks nothing else, so a database outage never gets the API restarted.' })
+  @ApiOperation({
+    summary: 'Liveness: the process answers HTTP',
+    description: 'Checks nothing else, so a database outage never gets the API restarted.',
+  })
   @ApiOkResponse({ schema: { type: 'object', properties: { status: { enum: ['ok'] } }, required: ['status'] } })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };

@@ -48,16 +48,28 @@ export class HistoryWritesRepository {
     await this.pool.transaction(async (client) => {
       if (hosts.length > 0) {
         await client.query(UPSERT_HOST_MINUTES_SQL, [
-          hosts.map((r) => r.hostId), hosts.map((r) => iso(r.minute)), hosts.map((r) => r.pressure), hosts.map((r) => r.held),
-          hosts.map((r) => r.usable), hosts.map((r) => r.hostPortsInUse), hosts.map((r) => r.timeWait),
-          hosts.map((r) => r.reclaimable), hosts.map((r) => JSON.stringify(r.states)), hosts.map((r) => r.snapshots),
+          hosts.map((r) => r.hostId),
+          hosts.map((r) => iso(r.minute)),
+          hosts.map((r) => r.pressure),
+          hosts.map((r) => r.held),
+          hosts.map((r) => r.usable),
+          hosts.map((r) => r.hostPortsInUse),
+          hosts.map((r) => r.timeWait),
+          hosts.map((r) => r.reclaimable),
+          hosts.map((r) => JSON.stringify(r.states)),
+          hosts.map((r) => r.snapshots),
         ]);
       }
       if (tuples.length > 0) {
         await client.query(UPSERT_TUPLE_MINUTES_SQL, [
-          tuples.map((r) => r.hostId), tuples.map((r) => iso(r.minute)), tuples.map((r) => r.protocol),
-          tuples.map((r) => r.localAddress), tuples.map((r) => r.remoteAddress), tuples.map((r) => r.remotePort),
-          tuples.map((r) => r.pressure), tuples.map((r) => r.held),
+          tuples.map((r) => r.hostId),
+          tuples.map((r) => iso(r.minute)),
+          tuples.map((r) => r.protocol),
+          tuples.map((r) => r.localAddress),
+          tuples.map((r) => r.remoteAddress),
+          tuples.map((r) => r.remotePort),
+          tuples.map((r) => r.pressure),
+          tuples.map((r) => r.held),
         ]);
       }
     });

@@ -39,8 +39,18 @@ export class HistoryController {
       "tuple's held ports against usable, host ports in use, TIME_WAIT and reclaimable, sockets by TCP state, and " +
       `the span's top tuples. \`gaps\` lists stretches where the host was offline. Span at most ${MAX_HISTORY_DAYS} days.`,
   })
-  @ApiQuery({ name: 'from', required: false, description: `ISO 8601 with time zone; default ${DEFAULT_HISTORY_HOURS} h before \`to\``, schema: { type: 'string', format: 'date-time' } })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO 8601 with time zone; default now', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: `ISO 8601 with time zone; default ${DEFAULT_HISTORY_HOURS} h before \`to\``,
+    schema: { type: 'string', format: 'date-time' },
+  })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'ISO 8601 with time zone; default now',
+    schema: { type: 'string', format: 'date-time' },
+  })
   @ApiOkResponse({ schema: schemaRef('HostHistory', hostHistorySchema) })
   getHistory(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<HostHistory> {
     checkHostId(id);
@@ -50,7 +60,8 @@ export class HistoryController {
   @Get(':id/detail')
   @ApiOperation({
     summary: "A host's latest snapshot and advice",
-    description: 'The host summary, its newest snapshot with the full tuple table, range, reserved ports, bindOwned and sysctls, and advice derived from it.',
+    description:
+      'The host summary, its newest snapshot with the full tuple table, range, reserved ports, bindOwned and sysctls, and advice derived from it.',
   })
   @ApiOkResponse({ schema: schemaRef('HostDetail', hostDetailSchema) })
   getDetail(@Param('id') id: string): Promise<HostDetail> {

@@ -202,7 +202,12 @@ export class HistoryRepository {
   private async dictionary(hostId: string): Promise<TupleDictionary> {
     const dictionary = new TupleDictionary();
     for (const r of await this.rows<{ tupleNo: number } & TupleKey>(SQL.dictionary, [hostId])) {
-      dictionary.add(r.tupleNo, { protocol: r.protocol, localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort });
+      dictionary.add(r.tupleNo, {
+        protocol: r.protocol,
+        localAddress: r.localAddress,
+        remoteAddress: r.remoteAddress,
+        remotePort: r.remotePort,
+      });
     }
     return dictionary;
   }

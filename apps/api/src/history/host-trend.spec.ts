@@ -45,10 +45,16 @@ describe('mergeTrend', () => {
   });
 
   it('has no exhaustion time when usage is flat or falling', () => {
-    const falling = mergeTrend(null, Array.from({ length: 10 }, (_, i) => sample(at(i), 0.8 - i * 0.05)))!;
+    const falling = mergeTrend(
+      null,
+      Array.from({ length: 10 }, (_, i) => sample(at(i), 0.8 - i * 0.05)),
+    )!;
     expect(falling.slopePerSecond).toBeLessThan(0);
     expect(falling.exhaustsAt).toBeNull();
-    const flat = mergeTrend(null, Array.from({ length: 10 }, (_, i) => sample(at(i), 0.5)))!;
+    const flat = mergeTrend(
+      null,
+      Array.from({ length: 10 }, (_, i) => sample(at(i), 0.5)),
+    )!;
     expect(flat.exhaustsAt).toBeNull();
   });
 

@@ -51,8 +51,19 @@ export class LatestTuplesRepository {
     return picked.flatMap(({ tupleNo, ...p }) => {
       const key = keyOf.get(`${p.hostId}/${tupleNo}`);
       return key
-        ? [{ hostId: p.hostId, protocol: key.protocol, localAddress: key.localAddress, remoteAddress: key.remoteAddress, remotePort: key.remotePort,
-             used: p.used, timeWait: p.timeWait, reclaimable: p.reclaimable, pressure: p.pressure }]
+        ? [
+            {
+              hostId: p.hostId,
+              protocol: key.protocol,
+              localAddress: key.localAddress,
+              remoteAddress: key.remoteAddress,
+              remotePort: key.remotePort,
+              used: p.used,
+              timeWait: p.timeWait,
+              reclaimable: p.reclaimable,
+              pressure: p.pressure,
+            },
+          ]
         : [];
     });
   }

@@ -88,7 +88,10 @@ describe('MinuteRollupBatch', () => {
     // the first minute ends at T0 + 60 s
     expect(batch.takeTupleRows(T0 + 59_999)).toEqual([]);
     const first = batch.takeTupleRows(T0 + 60_000);
-    expect(first.map((r) => [r.hostId, r.remotePort, r.held])).toEqual([['h1', 1000, 40], ['h2', 2000, 30]]);
+    expect(first.map((r) => [r.hostId, r.remotePort, r.held])).toEqual([
+      ['h1', 1000, 40],
+      ['h2', 2000, 30],
+    ]);
     expect(batch.takeTupleRows(T0 + 60_000)).toEqual([]);
     batch.addTuples('h1', snapshot(100, [tuple(1000, 55)]));
     expect(batch.tupleCount).toBe(1);

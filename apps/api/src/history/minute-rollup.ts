@@ -170,5 +170,4 @@ export class MinuteRollupBatch {
     // the map's keys start with host id and minute; minutes of one batch have the same digit count
     return [...this.tuples.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, row]) => row);
   }
-
 }

@@ -107,8 +107,13 @@ export function rawTupleBuckets(
     [...series[i]!.entries()]
       .sort(([a], [b]) => a - b)
       .map(([t, b]) => ({
-        protocol: r.key.protocol, localAddress: r.key.localAddress, remoteAddress: r.key.remoteAddress, remotePort: r.key.remotePort,
-        t, pressure: b.pressure, held: b.held,
+        protocol: r.key.protocol,
+        localAddress: r.key.localAddress,
+        remoteAddress: r.key.remoteAddress,
+        remotePort: r.key.remotePort,
+        t,
+        pressure: b.pressure,
+        held: b.held,
       })),
   );
   return { states, tuples };

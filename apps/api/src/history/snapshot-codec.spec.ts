@@ -1,6 +1,14 @@
 import { portReportSchema, TCP_STATES, type PortReport, type TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
-import { decodeReport, decodeTuples, encodeReport, scanTuples, SnapshotCodecError, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
+import {
+  decodeReport,
+  decodeTuples,
+  encodeReport,
+  scanTuples,
+  SnapshotCodecError,
+  TupleDictionary,
+  type TupleKey,
+} from './snapshot-codec.ts';
 
 function tuple(remotePort: number, used: number, reclaimable = 0, usable = 28_232): TupleUsage {
   return {
@@ -50,13 +58,39 @@ describe('snapshot codec', () => {
 
   it('keeps a report without tuples, IPv6 tuples, every TCP state, null and maximal sysctls, reserved ports', () => {
     const v6: TupleUsage = {
-      protocol: 'tcp', localAddress: '2001:db8::1', remoteAddress: 'fe80::1', remotePort: 65535, used: 60000, timeWait: 60000,
-      reclaimable: 0, pressure: 1,
-      states: { ESTABLISHED: 0, SYN_SENT: 1, SYN_RECV: 2, FIN_WAIT1: 3, FIN_WAIT2: 4, TIME_WAIT: 60000, CLOSE: 6, CLOSE_WAIT: 7, LAST_ACK: 8, LISTEN: 9, CLOSING: 10 },
+      protocol: 'tcp',
+      localAddress: '2001:db8::1',
+      remoteAddress: 'fe80::1',
+      remotePort: 65535,
+      used: 60000,
+      timeWait: 60000,
+      reclaimable: 0,
+      pressure: 1,
+      states: {
+        ESTABLISHED: 0,
+        SYN_SENT: 1,
+        SYN_RECV: 2,
+        FIN_WAIT1: 3,
+        FIN_WAIT2: 4,
+        TIME_WAIT: 60000,
+        CLOSE: 6,
+        CLOSE_WAIT: 7,
+        LAST_ACK: 8,
+        LISTEN: 9,
+        CLOSING: 10,
+      },
     };
     const full = report([v6], {
-      source: 'proc', range: { low: 1, high: 65535 }, reservedPorts: '8080,40000-40009', reservedInRange: 10, capacity: 65525,
-      bindOwned: 5, usable: 65520, hostPortsInUse: 65535, pressure: 1, tupleCount: 10_000_000,
+      source: 'proc',
+      range: { low: 1, high: 65535 },
+      reservedPorts: '8080,40000-40009',
+      reservedInRange: 10,
+      capacity: 65525,
+      bindOwned: 5,
+      usable: 65520,
+      hostPortsInUse: 65535,
+      pressure: 1,
+      tupleCount: 10_000_000,
       sysctls: { tcpTwReuse: 0, tcpTwReuseDelayMs: 600_000, tcpTimestamps: 2, tcpFinTimeout: 86_400, tcpMaxTwBuckets: 2 ** 31 - 1 },
       udp: { used: 65525, capacity: 65525, pressure: 1 },
     });
@@ -79,7 +113,11 @@ describe('snapshot codec', () => {
     const numberOf = (t: TupleKey) => dict.numberOf(t, (n, k) => added.push([n, k]));
     encodeReport(report([tuple(1, 5), tuple(2, 5)]), numberOf);
     encodeReport(report([tuple(2, 6), tuple(3, 1)]), numberOf);
-    expect(added.map(([n, k]) => [n, k.remotePort])).toEqual([[0, 1], [1, 2], [2, 3]]);
+    expect(added.map(([n, k]) => [n, k.remotePort])).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
     const reloaded = new TupleDictionary();
     for (const [n, k] of added) reloaded.add(n, k);
     const data = encodeReport(report([tuple(3, 9)]), (t) => reloaded.numberOf(t, () => expect.unreachable('known tuple')));
@@ -106,7 +144,10 @@ describe('snapshot codec', () => {
 describe('scanTuples', () => {
   it('hands over exactly what decodeTuples reads, for every kind of tuple, and refuses bad data alike', () => {
     const odd = { ...tuple(80, 7, 2), pressure: 0.5 };
-    const r = report([tuple(443, 900, 300), odd, { ...tuple(22, 4), states: { SYN_SENT: 1, CLOSING: 3, ESTABLISHED: 0 } }], { reservedPorts: '8080,40000-40009', reservedInRange: 0 });
+    const r = report([tuple(443, 900, 300), odd, { ...tuple(22, 4), states: { SYN_SENT: 1, CLOSING: 3, ESTABLISHED: 0 } }], {
+      reservedPorts: '8080,40000-40009',
+      reservedInRange: 0,
+    });
     const dict = new TupleDictionary();
     const data = encodeReport(r, (t) => dict.numberOf(t, () => undefined));
     const scanned: unknown[] = [];
@@ -115,7 +156,10 @@ describe('scanTuples', () => {
       TCP_STATES.forEach((name, i) => states[i] && (s[name] = states[i]!));
       scanned.push({ tupleNo, used, timeWait, reclaimable, pressure, states: s });
     });
-    const decoded = decodeTuples(data, r.usable).map((t) => ({ ...t, states: Object.fromEntries(Object.entries(t.states).filter(([, n]) => n)) }));
+    const decoded = decodeTuples(data, r.usable).map((t) => ({
+      ...t,
+      states: Object.fromEntries(Object.entries(t.states).filter(([, n]) => n)),
+    }));
     expect(scanned).toEqual(decoded);
     expect(() => scanTuples(data.subarray(0, data.length - 2), r.usable, () => undefined)).toThrow(SnapshotCodecError);
     expect(() => scanTuples(Buffer.concat([data, Buffer.from([1])]), r.usable, () => undefined)).toThrow(/trailing/);

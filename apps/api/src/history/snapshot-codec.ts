@@ -247,7 +247,14 @@ function readTuples(r: Reader, usable: number): EncodedTuple[] {
 }
 
 /** Receives each listed tuple of a snapshot; `states` (by TCP_STATES index, 0 when absent) is reused between calls. */
-export type TupleSink = (tupleNo: number, used: number, timeWait: number, reclaimable: number, pressure: number, states: Int32Array) => void;
+export type TupleSink = (
+  tupleNo: number,
+  used: number,
+  timeWait: number,
+  reclaimable: number,
+  pressure: number,
+  states: Int32Array,
+) => void;
 
 const HEADER_VARINTS = 11;
 const scanStates = new Int32Array(TCP_STATES.length);
@@ -386,7 +393,12 @@ export class TupleDictionary {
     const known = this.locals(key, false)?.get(key.localAddress);
     if (known !== undefined) return known;
     const tupleNo = this.next;
-    const copy: TupleKey = { protocol: key.protocol, localAddress: key.localAddress, remoteAddress: key.remoteAddress, remotePort: key.remotePort };
+    const copy: TupleKey = {
+      protocol: key.protocol,
+      localAddress: key.localAddress,
+      remoteAddress: key.remoteAddress,
+      remotePort: key.remotePort,
+    };
     this.add(tupleNo, copy);
     added(tupleNo, copy);
     return tupleNo;

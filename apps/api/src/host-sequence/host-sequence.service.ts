@@ -4,7 +4,6 @@ import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { HostsError } from '../hosts/hosts.errors.ts';
 import { HostSequenceRepository } from './host-sequence.repository.ts';
 
-
 /**
  * Resets a host's sequence baseline. A host whose last_seq was pushed near 2^53 (before sequence
  * jumps were bounded) tells its agent to continue after that number, which no snapshot can carry:
@@ -31,7 +30,9 @@ export class HostSequenceService {
       AGENT_ERROR_CODES.INTERNAL,
       "an admin reset this host's sequence baseline; reconnect to read it",
     );
-    this.logger.log(`host ${hostId}: sequence baseline reset (last seq was ${row.previousLastSeq}); ${closed} connection(s) asked to reconnect`);
+    this.logger.log(
+      `host ${hostId}: sequence baseline reset (last seq was ${row.previousLastSeq}); ${closed} connection(s) asked to reconnect`,
+    );
     return {
       hostId,
       previousLastSeq: row.previousLastSeq,

@@ -93,5 +93,4 @@ export class FleetRepository implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.listener?.stop();
   }
-
 }

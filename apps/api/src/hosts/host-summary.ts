@@ -1,4 +1,12 @@
-import { isOffline, labelsSchema, offlineAfterSeconds, type FleetHost, type HostSummary, type HostTrend, type PortReport } from '@portpressure/protocol';
+import {
+  isOffline,
+  labelsSchema,
+  offlineAfterSeconds,
+  type FleetHost,
+  type HostSummary,
+  type HostTrend,
+  type PortReport,
+} from '@portpressure/protocol';
 import type { HostRow } from './hosts.repository.ts';
 
 /** What `hosts.summary` holds: the latest report's headline figures. */

@@ -1,6 +1,13 @@
 import { Controller, Delete, Get, Inject, Param } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { hostDeletedSchema, hostListSchema, hostSummarySchema, type HostDeleted, type HostList, type HostSummary } from '@portpressure/protocol';
+import {
+  hostDeletedSchema,
+  hostListSchema,
+  hostSummarySchema,
+  type HostDeleted,
+  type HostList,
+  type HostSummary,
+} from '@portpressure/protocol';
 import { z } from 'zod';
 import { errorRef, schemaRef } from '../docs/openapi.ts';
 import { HostsError } from './hosts.errors.ts';

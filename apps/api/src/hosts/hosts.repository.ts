@@ -35,7 +35,11 @@ export class HostsRepository {
 
   /** Every host, highest pressure first, hosts that never reported last. */
   async listRanked(): Promise<HostRow[]> {
-    return (await this.pool.query<HostRow>(`SELECT ${HOST_COLUMNS}, (SELECT trend FROM host_trends t WHERE t.host_id = hosts.id) AS trend FROM hosts ORDER BY pressure DESC NULLS LAST, hostname ASC`)).rows;
+    return (
+      await this.pool.query<HostRow>(
+        `SELECT ${HOST_COLUMNS}, (SELECT trend FROM host_trends t WHERE t.host_id = hosts.id) AS trend FROM hosts ORDER BY pressure DESC NULLS LAST, hostname ASC`,
+      )
+    ).rows;
   }
 
   async findById(id: string): Promise<HostRow | null> {

@@ -1,5 +1,11 @@
 import type { Logger } from '@nestjs/common';
-import { AGENT_ERROR_CODE_NAMES, AGENT_ERROR_CODES, MAX_AGENT_FRAME_BYTES, type AgentMessage, type ServerMessage } from '@portpressure/protocol';
+import {
+  AGENT_ERROR_CODE_NAMES,
+  AGENT_ERROR_CODES,
+  MAX_AGENT_FRAME_BYTES,
+  type AgentMessage,
+  type ServerMessage,
+} from '@portpressure/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { AgentConnections, CloseConnection } from '../enrollment/agent-connections.ts';
 import type { AuthenticatedHost } from '../enrollment/enrollment.service.ts';
@@ -30,7 +36,12 @@ export interface AgentConnectionDeps {
 /** Close reasons are limited to 123 bytes by RFC 6455. */
 function closeReason(message: string): string {
   const bytes = Buffer.from(message, 'utf8');
-  return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+  return bytes.length <= 123
+    ? message
+    : bytes
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '') + '...';
 }
 
 function frameSize(data: RawData): number {
@@ -135,7 +146,9 @@ export class AgentConnection {
     const text = frameText(data);
     this.chain = this.chain
       .then(() => (this.closed || this.draining ? undefined : this.handle(parseAgentFrame(text))))
-      .catch((error: unknown) => (error instanceof IngestError && error.code === 'OVERLOADED' ? this.overloaded(error) : this.refuse(error)));
+      .catch((error: unknown) =>
+        error instanceof IngestError && error.code === 'OVERLOADED' ? this.overloaded(error) : this.refuse(error),
+      );
   }
 
   private async handle(message: AgentMessage): Promise<void> {
@@ -149,7 +162,11 @@ export class AgentConnection {
       }
       case 'hello': {
         if (this.auth.kind !== 'host') {
-          throw new IngestError('FORBIDDEN', 'this connection presented the enrollment token: send enroll, then reconnect with the credential', true);
+          throw new IngestError(
+            'FORBIDDEN',
+            'this connection presented the enrollment token: send enroll, then reconnect with the credential',
+            true,
+          );
         }
         if (this.session) throw new IngestError('INVALID_FRAME', 'hello was already received on this connection');
         const { session, welcome } = await this.deps.ingest.hello(this.auth.host, message);

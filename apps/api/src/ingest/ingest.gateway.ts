@@ -21,9 +21,7 @@ import { TokenBucket } from '@portpressure/domain';
 /** Server-side liveness: every connection is pinged this often and dropped if the previous ping went unanswered. */
 const HEARTBEAT_MS = 30_000;
 
-type UpgradeDecision =
-  | { ok: true; auth: ConnectionAuth }
-  | { ok: false; status: number; message: string; retryAfterSeconds?: number };
+type UpgradeDecision = { ok: true; auth: ConnectionAuth } | { ok: false; status: number; message: string; retryAfterSeconds?: number };
 
 function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
@@ -116,16 +114,26 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
   private async decide(req: IncomingMessage): Promise<UpgradeDecision> {
     const wait = this.failures.blockedFor(clientAddress(req));
     if (wait > 0) {
-      return { ok: false, status: 429, message: `too many refused upgrades from this address; retry in ${wait} s`, retryAfterSeconds: wait };
+      return {
+        ok: false,
+        status: 429,
+        message: `too many refused upgrades from this address; retry in ${wait} s`,
+        retryAfterSeconds: wait,
+      };
     }
     // Agents never send Origin; browsers always do on a WebSocket upgrade. A page must not be able
     // to make a visitor's browser (inside the fleet's network) talk to the agent endpoint.
     if (header(req, 'origin') !== undefined) return { ok: false, status: 403, message: 'agent connections do not come from web pages' };
     const version = header(req, PROTOCOL_VERSION_HEADER);
     if (version !== undefined) {
-      if (!/^[1-9]\d{0,6}$/.test(version)) return { ok: false, status: 400, message: `${PROTOCOL_VERSION_HEADER} must be a protocol version number` };
+      if (!/^[1-9]\d{0,6}$/.test(version))
+        return { ok: false, status: 400, message: `${PROTOCOL_VERSION_HEADER} must be a protocol version number` };
       if (Number(version) > PROTOCOL_VERSION) {
-        return { ok: false, status: 426, message: `protocol version ${version} is newer than this server's (${PROTOCOL_VERSION}); upgrade the API` };
+        return {
+          ok: false,
+          status: 426,
+          message: `protocol version ${version} is newer than this server's (${PROTOCOL_VERSION}); upgrade the API`,
+        };
       }
     }
     const enrollmentToken = header(req, ENROLLMENT_TOKEN_HEADER);
@@ -133,7 +141,12 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
       if (!this.enrollment.isEnrollmentToken(enrollmentToken)) return { ok: false, status: 401, message: 'enrollment token refused' };
       if (!this.enrollments.take()) {
         const perMinute = this.config.security.enrollPerMinute;
-        return { ok: false, status: 429, message: `more than ${perMinute} enrollments per minute; retry later`, retryAfterSeconds: Math.ceil(60 / perMinute) };
+        return {
+          ok: false,
+          status: 429,
+          message: `more than ${perMinute} enrollments per minute; retry later`,
+          retryAfterSeconds: Math.ceil(60 / perMinute),
+        };
       }
       return { ok: true, auth: { kind: 'enroll' } };
     }

@@ -38,12 +38,16 @@ WITH input AS (
   SELECT * FROM json_to_recordset(${inputLiteral}::json)
     AS i(idx int, host_id uuid, seq bigint, taken_at timestamptz, pressure float8, usable int, host_ports_in_use int,
          report text, summary jsonb)
-),${tuplesLiteral === null ? '' : `
+),${
+  tuplesLiteral === null
+    ? ''
+    : `
 new_tuples AS (
   INSERT INTO host_tuples (host_id, tuple_no, protocol, local_address, remote_address, remote_port)
   SELECT * FROM json_to_recordset(${tuplesLiteral}::json)
     AS t(host_id uuid, tuple_no int, protocol text, local_address text, remote_address text, remote_port int)
-),`}
+),`
+}
 locked AS (
   SELECT id FROM hosts WHERE id IN (SELECT host_id FROM input) ORDER BY id FOR NO KEY UPDATE
 ),
@@ -122,18 +126,29 @@ export class IngestRepository {
         const r = snapshot.report;
         const report = encodeReport(r, (t) =>
           dictionary.numberOf(t, (tupleNo, k) =>
-            newTuples.push({ host_id: hostId, tuple_no: tupleNo, protocol: k.protocol, local_address: k.localAddress, remote_address: k.remoteAddress, remote_port: k.remotePort }),
+            newTuples.push({
+              host_id: hostId,
+              tuple_no: tupleNo,
+              protocol: k.protocol,
+              local_address: k.localAddress,
+              remote_address: k.remoteAddress,
+              remote_port: k.remotePort,
+            }),
           ),
         );
         input.push({
-          idx: i, host_id: hostId, seq: snapshot.seq, taken_at: snapshot.takenAt, pressure: r.pressure, usable: r.usable,
-          host_ports_in_use: r.hostPortsInUse, report: report.toString('base64'), summary,
+          idx: i,
+          host_id: hostId,
+          seq: snapshot.seq,
+          taken_at: snapshot.takenAt,
+          pressure: r.pressure,
+          usable: r.usable,
+          host_ports_in_use: r.hostPortsInUse,
+          report: report.toString('base64'),
+          summary,
         });
       }
-      const sql = storeSnapshotsSql(
-        sqlLiteral(JSON.stringify(input)),
-        newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null,
-      );
+      const sql = storeSnapshotsSql(sqlLiteral(JSON.stringify(input)), newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null);
       const client = await this.pool.connect();
       try {
         const [inserted] = await simpleQuery(client, sql);

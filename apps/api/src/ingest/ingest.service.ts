@@ -87,7 +87,8 @@ export class IngestService {
     try {
       return await this.enrollment.enroll(frame);
     } catch (error) {
-      if (error instanceof EnrollmentError && error.code === 'IDENTITY_IN_USE') throw new IngestError('IDENTITY_IN_USE', error.message, true);
+      if (error instanceof EnrollmentError && error.code === 'IDENTITY_IN_USE')
+        throw new IngestError('IDENTITY_IN_USE', error.message, true);
       throw error;
     }
   }

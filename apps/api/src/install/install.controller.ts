@@ -32,7 +32,15 @@ export class InstallController {
   download(@Param('file') file: string, @Res() res: Response): void {
     const filePath = this.install.downloadPath(file);
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(filePath, { dotfiles: 'deny', headers: { 'Content-Type': file.endsWith('.service') || file === 'SHA256SUMS' || file === 'version' ? 'text/plain; charset=utf-8' : 'application/octet-stream' } });
+    res.sendFile(filePath, {
+      dotfiles: 'deny',
+      headers: {
+        'Content-Type':
+          file.endsWith('.service') || file === 'SHA256SUMS' || file === 'version'
+            ? 'text/plain; charset=utf-8'
+            : 'application/octet-stream',
+      },
+    });
   }
 
   // It carries the enrollment token, which adds hosts: for those who may change the fleet.

@@ -23,7 +23,10 @@ export class InstallService {
    */
   installScript(baseUrl: string): string {
     if (!SAFE_BASE_URL.test(baseUrl)) {
-      throw new InstallError('INSTALL_URL_UNSAFE', `cannot serve the install script for the address "${baseUrl}"; pass --server to it instead`);
+      throw new InstallError(
+        'INSTALL_URL_UNSAFE',
+        `cannot serve the install script for the address "${baseUrl}"; pass --server to it instead`,
+      );
     }
     const script = this.read('install.sh');
     return script.toString('utf8').replace(/^PP_DEFAULT_SERVER=""$/m, `PP_DEFAULT_SERVER="${baseUrl}"`);
@@ -58,6 +61,9 @@ export class InstallService {
   }
 
   private notBuilt(name: string): InstallError {
-    return new InstallError('AGENT_NOT_BUILT', `${name} is not built on this server: run npm run build:agent (PORTPRESSURE_AGENT_DIST_DIR is ${this.config.agentDistDir})`);
+    return new InstallError(
+      'AGENT_NOT_BUILT',
+      `${name} is not built on this server: run npm run build:agent (PORTPRESSURE_AGENT_DIST_DIR is ${this.config.agentDistDir})`,
+    );
   }
 }

@@ -5,7 +5,10 @@ import type { ApiConfig } from '../config/config.ts';
 const PINO_LEVEL = { error: 'error', warn: 'warn', log: 'info', debug: 'debug' } as const;
 
 /** The API's logger for `config`, writing to `output` (stdout by default). */
-export function createApiLogger(config: Pick<ApiConfig, 'logLevel' | 'logFormat'>, output?: { write(line: string): unknown; isTTY?: boolean }): Logger {
+export function createApiLogger(
+  config: Pick<ApiConfig, 'logLevel' | 'logFormat'>,
+  output?: { write(line: string): unknown; isTTY?: boolean },
+): Logger {
   return createLogger({ service: 'api', level: PINO_LEVEL[config.logLevel], format: config.logFormat, output });
 }
 

@@ -51,8 +51,18 @@ export class FleetMetrics {
   ) {
     const r = metrics.registry;
     this.hosts = gauge(r, 'portpressure_hosts', 'Hosts known to Portpressure (enrolled).');
-    this.hostPressure = gauge(r, 'portpressure_host_pressure_ratio', "The host's worst tuple: (used - reclaimable) / usable, in its latest snapshot.", HOST_LABELS);
-    this.hostUsable = gauge(r, 'portpressure_host_usable_ports', 'Ports of the ephemeral range a connect() can get (capacity minus listeners).', HOST_LABELS);
+    this.hostPressure = gauge(
+      r,
+      'portpressure_host_pressure_ratio',
+      "The host's worst tuple: (used - reclaimable) / usable, in its latest snapshot.",
+      HOST_LABELS,
+    );
+    this.hostUsable = gauge(
+      r,
+      'portpressure_host_usable_ports',
+      'Ports of the ephemeral range a connect() can get (capacity minus listeners).',
+      HOST_LABELS,
+    );
     this.hostWorstUsed = gauge(r, 'portpressure_host_worst_tuple_used_ports', 'Ports held by the worst tuple.', HOST_LABELS);
     this.hostTimeWait = gauge(r, 'portpressure_host_time_wait_ratio', "Share of the worst tuple's ports in TIME_WAIT.", HOST_LABELS);
     this.hostExhaustion = gauge(
@@ -61,7 +71,12 @@ export class FleetMetrics {
       'Seconds until the worst tuple runs out at the trend of the last 15 minutes (absent when flat or falling; 0 when overdue).',
       HOST_LABELS,
     );
-    this.hostLastSeen = gauge(r, 'portpressure_host_last_seen_timestamp_seconds', 'When the latest snapshot of the host was stored (Unix time).', HOST_LABELS);
+    this.hostLastSeen = gauge(
+      r,
+      'portpressure_host_last_seen_timestamp_seconds',
+      'When the latest snapshot of the host was stored (Unix time).',
+      HOST_LABELS,
+    );
     this.hostOnline = gauge(r, 'portpressure_host_online', '1 while the host reports, 0 once it missed three intervals.', HOST_LABELS);
     this.agentInfo = gauge(r, 'portpressure_agent_info', 'The agent version of each host (value always 1).', [...HOST_LABELS, 'version']);
     const tupleLabels = [...HOST_LABELS, ...TUPLE_LABELS];
@@ -70,12 +85,18 @@ export class FleetMetrics {
     this.tupleReclaimable = gauge(r, TUPLE_METRICS.reclaimable.name, TUPLE_METRICS.reclaimable.help, tupleLabels);
     this.tuplePressure = gauge(r, TUPLE_METRICS.pressure.name, TUPLE_METRICS.pressure.help, tupleLabels);
     this.agentsConnected = gauge(r, 'portpressure_agents_connected', 'Agent WebSocket connections open on this API instance.');
-    this.outboxPending = gauge(r, 'portpressure_outbox_pending_deliveries', 'Notifications waiting in the outbox (depth), by provider.', ['provider']);
-    this.outboxFailed = gauge(r, 'portpressure_outbox_failed_deliveries', 'Notifications given up after their last attempt, by provider.', ['provider']);
-    this.poolConnections = gauge(r, 'portpressure_db_pool_connections', "Connections of this instance's PostgreSQL pool by state (waiting: requests queued for one).", [
-      'pool',
-      'state',
+    this.outboxPending = gauge(r, 'portpressure_outbox_pending_deliveries', 'Notifications waiting in the outbox (depth), by provider.', [
+      'provider',
     ]);
+    this.outboxFailed = gauge(r, 'portpressure_outbox_failed_deliveries', 'Notifications given up after their last attempt, by provider.', [
+      'provider',
+    ]);
+    this.poolConnections = gauge(
+      r,
+      'portpressure_db_pool_connections',
+      "Connections of this instance's PostgreSQL pool by state (waiting: requests queued for one).",
+      ['pool', 'state'],
+    );
   }
 
   /** Re-reads every figure; the caller renders the registry afterwards. */
@@ -85,8 +106,27 @@ export class FleetMetrics {
       this.latestTuples.topTuples(this.config.metrics.topTuples),
       this.repository.outbox(),
     ]);
-    for (const g of [this.hostPressure, this.hostUsable, this.hostWorstUsed, this.hostTimeWait, this.hostExhaustion, this.hostLastSeen, this.hostOnline, this.agentInfo]) g.reset();
-    for (const g of [this.tupleUsed, this.tupleTimeWait, this.tupleReclaimable, this.tuplePressure, this.outboxPending, this.outboxFailed, this.poolConnections]) g.reset();
+    for (const g of [
+      this.hostPressure,
+      this.hostUsable,
+      this.hostWorstUsed,
+      this.hostTimeWait,
+      this.hostExhaustion,
+      this.hostLastSeen,
+      this.hostOnline,
+      this.agentInfo,
+    ])
+      g.reset();
+    for (const g of [
+      this.tupleUsed,
+      this.tupleTimeWait,
+      this.tupleReclaimable,
+      this.tuplePressure,
+      this.outboxPending,
+      this.outboxFailed,
+      this.poolConnections,
+    ])
+      g.reset();
 
     this.hosts.set(hosts.length);
     const offlineAfterMs = offlineAfterSeconds(this.config.intervalSeconds) * 1000;

@@ -70,6 +70,9 @@ export class MetricsController {
       return;
     }
     if (await this.auth.resolve(readSessionToken(req.headers.cookie))) return;
-    throw new AuthError('UNAUTHENTICATED', 'send "Authorization: Bearer <API token or PORTPRESSURE_METRICS_TOKEN>" (see docs/prometheus.md)');
+    throw new AuthError(
+      'UNAUTHENTICATED',
+      'send "Authorization: Bearer <API token or PORTPRESSURE_METRICS_TOKEN>" (see docs/prometheus.md)',
+    );
   }
 }

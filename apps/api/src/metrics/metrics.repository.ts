@@ -41,7 +41,6 @@ export class MetricsRepository {
     return rows;
   }
 
-
   async outbox(): Promise<OutboxCountRow[]> {
     const { rows } = await this.pool.query<OutboxCountRow>(
       `SELECT c.type AS provider, d.status, count(*)::int AS count

@@ -27,7 +27,11 @@ export function egressDispatcher(proxy: EgressProxyConfig): Dispatcher | undefin
   if (proxy.httpProxy === undefined && proxy.httpsProxy === undefined) return undefined;
   let dispatcher = dispatchers.get(proxy);
   if (dispatcher === undefined) {
-    dispatcher = new EnvHttpProxyAgent({ httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? '', noProxy: proxy.noProxy ?? '' });
+    dispatcher = new EnvHttpProxyAgent({
+      httpProxy: proxy.httpProxy ?? '',
+      httpsProxy: proxy.httpsProxy ?? '',
+      noProxy: proxy.noProxy ?? '',
+    });
     dispatchers.set(proxy, dispatcher);
   }
   return dispatcher;

@@ -105,10 +105,7 @@ describe('redactUrl', () => {
 
 describe('sendHttp without a network', () => {
   it('refuses an unparseable URL without echoing it', async () => {
-    const outcome = await sendHttp(
-      { url: 'http://[::1/hooks/SECRET', method: 'POST', headers: {}, body: '{}' },
-      { timeoutMs: 1_000 },
-    );
+    const outcome = await sendHttp({ url: 'http://[::1/hooks/SECRET', method: 'POST', headers: {}, body: '{}' }, { timeoutMs: 1_000 });
     expect(outcome).toMatchObject({ ok: false, retryable: false });
     expect(JSON.stringify(outcome)).not.toContain('SECRET');
   });

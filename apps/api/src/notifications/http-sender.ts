@@ -176,13 +176,7 @@ const NETWORK_ERROR_NAMES: Record<string, string> = {
 };
 
 /** Turns what fetch threw into an outcome; undici hides the interesting part in `cause`. */
-function classifyThrown(
-  err: unknown,
-  url: string,
-  timeoutMs: number,
-  timeoutSignal: AbortSignal,
-  durationMs: number,
-): DeliveryOutcome {
+function classifyThrown(err: unknown, url: string, timeoutMs: number, timeoutSignal: AbortSignal, durationMs: number): DeliveryOutcome {
   const target = redactUrl(url);
   const e = asErrorLike(err);
   const name = typeof e?.name === 'string' ? e.name : '';
@@ -198,8 +192,7 @@ function classifyThrown(
   }
   const code = typeof cause?.code === 'string' ? cause.code : typeof e?.code === 'string' ? e.code : undefined;
   const described = code === undefined ? undefined : NETWORK_ERROR_NAMES[code];
-  const detail =
-    typeof cause?.message === 'string' ? cause.message : typeof e?.message === 'string' ? e.message : String(err);
+  const detail = typeof cause?.message === 'string' ? cause.message : typeof e?.message === 'string' ? e.message : String(err);
   const text = described === undefined ? detail : `${described} (${code})`;
   // Fetch refuses a fixed list of ports (the spec's "bad ports"); no retry will change that.
   const blockedPort = detail === 'bad port';

@@ -75,9 +75,7 @@ describe('renderText', () => {
   });
 
   it('marks reminders as still firing and test messages as tests', () => {
-    expect(renderTitle(aFiringNotification({ kind: 'reminder' }))).toBe(
-      'STILL FIRING (CRITICAL): Port pressure critical on web-1.prod',
-    );
+    expect(renderTitle(aFiringNotification({ kind: 'reminder' }))).toBe('STILL FIRING (CRITICAL): Port pressure critical on web-1.prod');
     expect(renderSummary(aFiringNotification({ kind: 'reminder' }))).toContain('is still high');
     expect(renderTitle(aFiringNotification({ kind: 'test' }))).toMatch(/^TEST: /);
     expect(renderSummary(aFiringNotification({ kind: 'test' }))).toContain('the channel works');
@@ -86,9 +84,9 @@ describe('renderText', () => {
 
 describe('formatting helpers', () => {
   it('brackets IPv6 destinations before the port', () => {
-    expect(
-      formatTuple({ protocol: 'tcp', localAddress: 'fd00::2', remoteAddress: '2001:db8::5', remotePort: 443 }),
-    ).toBe('tcp [2001:db8::5]:443 from fd00::2');
+    expect(formatTuple({ protocol: 'tcp', localAddress: 'fd00::2', remoteAddress: '2001:db8::5', remotePort: 443 })).toBe(
+      'tcp [2001:db8::5]:443 from fd00::2',
+    );
   });
 
   it.each([
@@ -127,9 +125,7 @@ describe('alertNotificationSchema', () => {
 
   it('refuses a pressure above 1, a non-http host link and an id that cannot go in a header', () => {
     expect(alertNotificationSchema.safeParse(aFiringNotification({ pressure: 1.2 })).success).toBe(false);
-    expect(alertNotificationSchema.safeParse(aFiringNotification({ hostUrl: 'javascript:alert(1)' })).success).toBe(
-      false,
-    );
+    expect(alertNotificationSchema.safeParse(aFiringNotification({ hostUrl: 'javascript:alert(1)' })).success).toBe(false);
     expect(alertNotificationSchema.safeParse(aFiringNotification({ id: 'a\r\nb' })).success).toBe(false);
   });
 });

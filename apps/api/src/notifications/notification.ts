@@ -160,8 +160,7 @@ export function renderSummary(n: AlertNotification, options: RenderOptions = {})
     case 'offline':
       return `${n.host.hostname} has ${still}stopped reporting.`;
     case 'forecast': {
-      const when =
-        n.exhaustsAt === undefined || n.exhaustsAt === null ? 'soon' : forecastPhrase(n.exhaustsAt, now);
+      const when = n.exhaustsAt === undefined || n.exhaustsAt === null ? 'soon' : forecastPhrase(n.exhaustsAt, now);
       return `${where} is ${still}forecast to run out of ephemeral ports ${when}.`;
     }
     case 'pressure': {

@@ -100,7 +100,9 @@ export class MaintenanceRepository {
         `WITH d AS (DELETE FROM ${ident(`${table}_default`)} WHERE ${ident(column)} >= '${from}' AND ${ident(column)} < '${to}' RETURNING *)
          INSERT INTO pp_moved SELECT * FROM d`,
       );
-      await client.query(`CREATE TABLE IF NOT EXISTS ${ident(p.name)} PARTITION OF ${ident(table)} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${ident(p.name)} PARTITION OF ${ident(table)} FOR VALUES FROM ('${from}') TO ('${to}')`,
+      );
       await client.query(`INSERT INTO ${ident(table)} SELECT * FROM pp_moved`);
       await client.query('COMMIT');
     } catch (error) {
@@ -115,7 +117,11 @@ export class MaintenanceRepository {
 
   /** Rows of the DEFAULT partition past retention (only rows no day or month partition could take). */
   async pruneDefault(session: MaintenanceSession, table: string, column: string, cutoff: Date): Promise<number> {
-    return this.deleteInChunks(session, `DELETE FROM "${table}_default" WHERE ctid IN (SELECT ctid FROM "${table}_default" WHERE "${column}" < $1 LIMIT ${DELETE_CHUNK})`, [cutoff]);
+    return this.deleteInChunks(
+      session,
+      `DELETE FROM "${table}_default" WHERE ctid IN (SELECT ctid FROM "${table}_default" WHERE "${column}" < $1 LIMIT ${DELETE_CHUNK})`,
+      [cutoff],
+    );
   }
 
   /** Where the hour rollup stands (null before its first run). */

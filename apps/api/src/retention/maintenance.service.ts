@@ -82,8 +82,14 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
   private async runLocked(session: MaintenanceSession, now: Date): Promise<MaintenanceReport> {
     const r = this.config.retention;
     const report: MaintenanceReport = {
-      created: [], dropped: [], prunedDefaultRows: 0, hoursRolledUp: null,
-      deliveriesDeleted: 0, incidentsDeleted: 0, sessionsDeleted: 0, archivedHosts: [],
+      created: [],
+      dropped: [],
+      prunedDefaultRows: 0,
+      hoursRolledUp: null,
+      deliveriesDeleted: 0,
+      incidentsDeleted: 0,
+      sessionsDeleted: 0,
+      archivedHosts: [],
     };
     for (const t of this.tables) {
       const plan = planPartitions(t, await this.repository.partitions(session, t.table), now);

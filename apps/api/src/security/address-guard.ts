@@ -154,10 +154,15 @@ export function webhookTargetRefusal(url: string, allow: AddressAllowlist): stri
     return undefined; // the URL schema reports it
   }
   // `localhost.` is `localhost`: a trailing dot only makes the name fully qualified.
-  const host = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
+  const host = parsed.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '')
+    .toLowerCase();
   if (isIP(host) !== 0) return refusedAddressReason(host, allow);
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    return refusedAddressReason('127.0.0.1', allow) === undefined ? undefined : `${host} is this machine; webhooks may reach it only if PORTPRESSURE_WEBHOOK_ALLOW names 127.0.0.1`;
+    return refusedAddressReason('127.0.0.1', allow) === undefined
+      ? undefined
+      : `${host} is this machine; webhooks may reach it only if PORTPRESSURE_WEBHOOK_ALLOW names 127.0.0.1`;
   }
   return undefined;
 }

@@ -52,12 +52,16 @@ export class ApiTokenAuth {
 
   async authenticate(token: string, method: string, now = Date.now()): Promise<TokenPrincipal> {
     if (!token.startsWith(API_TOKEN_PREFIX)) {
-      throw new TokenError('INVALID_TOKEN', `not an API token: send "Authorization: Bearer ${API_TOKEN_PREFIX}…" (create one under Settings → API tokens)`);
+      throw new TokenError(
+        'INVALID_TOKEN',
+        `not an API token: send "Authorization: Bearer ${API_TOKEN_PREFIX}…" (create one under Settings → API tokens)`,
+      );
     }
     const row = await this.repository.findByHash(hashSecret(token));
     if (!row) throw new TokenError('INVALID_TOKEN', 'unknown API token');
     if (row.revokedAt) throw new TokenError('TOKEN_REVOKED', `API token "${row.name}" was revoked`);
-    if (row.expiresAt && row.expiresAt.getTime() <= now) throw new TokenError('TOKEN_EXPIRED', `API token "${row.name}" expired at ${row.expiresAt.toISOString()}`);
+    if (row.expiresAt && row.expiresAt.getTime() <= now)
+      throw new TokenError('TOKEN_EXPIRED', `API token "${row.name}" expired at ${row.expiresAt.toISOString()}`);
     const scope: ApiTokenScope = row.scope === 'write' ? 'write' : 'read';
     if (scope === 'read' && !READ_METHODS.has(method.toUpperCase())) {
       throw new TokenError('TOKEN_READ_ONLY', `API token "${row.name}" is read-only; ${method} needs a read-write token`);

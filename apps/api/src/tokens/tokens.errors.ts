@@ -10,4 +10,3 @@ export type TokenErrorCode =
   | 'INVALID_API_TOKEN_REQUEST';
 
 export class TokenError extends AppError<TokenErrorCode> {}
-

@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { passwordResetSchema, userCreateSchema, userListSchema, userSchema, userUpdateSchema, type User, type UserList } from '@portpressure/protocol';
+import {
+  passwordResetSchema,
+  userCreateSchema,
+  userListSchema,
+  userSchema,
+  userUpdateSchema,
+  type User,
+  type UserList,
+} from '@portpressure/protocol';
 import { Audited } from '../audit/audit.decorator.ts';
 import { Roles } from '../auth/roles.decorator.ts';
 import { errorRef, schemaRef } from '../docs/openapi.ts';
@@ -56,7 +64,10 @@ export class UsersController {
   @Delete(':id')
   @HttpCode(204)
   @Audited({ entity: 'user', action: 'delete', load })
-  @ApiOperation({ summary: 'Delete a user and end their sessions (admin only)', description: 'The last admin cannot be removed (409 LAST_ADMIN).' })
+  @ApiOperation({
+    summary: 'Delete a user and end their sessions (admin only)',
+    description: 'The last admin cannot be removed (409 LAST_ADMIN).',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiResponse({ status: 404, schema: errorRef })
   @ApiResponse({ status: 409, schema: errorRef })

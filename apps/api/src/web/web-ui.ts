@@ -13,7 +13,19 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Portpressure
  * sent to a wrong path fails instead of getting the app's page with a 200. A new top-level page
  * adds its segment here.
  */
-export const UI_SECTIONS = new Set(['', 'hosts', 'add-hosts', 'alerts', 'settings', 'storage', 'login', 'users', 'audit', 'admin', 'account']);
+export const UI_SECTIONS = new Set([
+  '',
+  'hosts',
+  'add-hosts',
+  'alerts',
+  'settings',
+  'storage',
+  'login',
+  'users',
+  'audit',
+  'admin',
+  'account',
+]);
 
 /** Whether a GET of `path` is a page of the UI (a client-side route), not a file or an API path. */
 export function isUiRoute(path: string): boolean {

@@ -2,11 +2,7 @@ import { channelTypeListSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { StartedApi } from '../../src/app.ts';
-import {
-  verifyWebhookSignature,
-  WEBHOOK_SIGNATURE_HEADER,
-  WEBHOOK_TIMESTAMP_HEADER,
-} from '../../src/notifications/providers/webhook.ts';
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../src/notifications/providers/webhook.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { startAgain } from './support/alert-scenario.ts';
@@ -73,9 +69,17 @@ describe('alerting REST API', () => {
         params: { threshold: 0.8 },
       });
       // Defaults filled in by the protocol schema.
-      expect(created).toMatchObject({ params: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 }, repeatIntervalSeconds: 14_400, channelIds: [] });
+      expect(created).toMatchObject({
+        params: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 },
+        repeatIntervalSeconds: 14_400,
+        channelIds: [],
+      });
       if (created.kind !== 'pressure') throw new Error('created a pressure rule');
-      const replaced = await alerts.updateRule(created.id, { ...created, name: 'Payments DB', params: { threshold: 0.85, resolveMargin: 0.1, sustainSnapshots: 2 } });
+      const replaced = await alerts.updateRule(created.id, {
+        ...created,
+        name: 'Payments DB',
+        params: { threshold: 0.85, resolveMargin: 0.1, sustainSnapshots: 2 },
+      });
       expect(replaced).toMatchObject({ id: created.id, name: 'Payments DB', params: { threshold: 0.85 } });
       await alerts.deleteRule(created.id);
       expect((await failure(alerts.call('GET', `/api/alerts/rules/${created.id}`, null))).status).toBe(404);
@@ -85,14 +89,28 @@ describe('alerting REST API', () => {
       const tooHigh = await failure(alerts.createRule({ name: 'x', kind: 'pressure', severity: 'warning', params: { threshold: 1.5 } }));
       expect([tooHigh.status, codeOf(tooHigh)]).toEqual([400, 'INVALID_ALERT_RULE']);
       expect(messageOf(tooHigh)).toContain('threshold');
-      const margin = await failure(alerts.createRule({ name: 'x', kind: 'pressure', severity: 'warning', params: { threshold: 0.1, resolveMargin: 0.2 } }));
+      const margin = await failure(
+        alerts.createRule({ name: 'x', kind: 'pressure', severity: 'warning', params: { threshold: 0.1, resolveMargin: 0.2 } }),
+      );
       expect(messageOf(margin)).toContain('resolveMargin');
       const channel = await failure(
-        alerts.createRule({ name: 'x', kind: 'offline', severity: 'warning', params: { afterSeconds: 60 }, channelIds: ['00000000-0000-4000-8000-000000000000'] }),
+        alerts.createRule({
+          name: 'x',
+          kind: 'offline',
+          severity: 'warning',
+          params: { afterSeconds: 60 },
+          channelIds: ['00000000-0000-4000-8000-000000000000'],
+        }),
       );
       expect(messageOf(channel)).toContain('no channel');
       const host = await failure(
-        alerts.createRule({ name: 'x', kind: 'offline', severity: 'warning', params: { afterSeconds: 60 }, scope: { hostId: '00000000-0000-4000-8000-000000000000', labels: {} } }),
+        alerts.createRule({
+          name: 'x',
+          kind: 'offline',
+          severity: 'warning',
+          params: { afterSeconds: 60 },
+          scope: { hostId: '00000000-0000-4000-8000-000000000000', labels: {} },
+        }),
       );
       expect(messageOf(host)).toContain('no host');
     });
@@ -110,7 +128,19 @@ describe('alerting REST API', () => {
 
     it('lists every provider with the settings its form needs', async () => {
       const { types } = await alerts.call('GET', '/api/alerts/channel-types', channelTypeListSchema);
-      expect(types.map((t) => t.type)).toEqual(['slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook', 'pagerduty', 'opsgenie', 'alertmanager', 'email', 'telegram']);
+      expect(types.map((t) => t.type)).toEqual([
+        'slack',
+        'discord',
+        'teams',
+        'mattermost',
+        'google-chat',
+        'webhook',
+        'pagerduty',
+        'opsgenie',
+        'alertmanager',
+        'email',
+        'telegram',
+      ]);
       expect(types.find((t) => t.type === 'webhook')?.fields.map((f) => [f.key, f.secret])).toEqual([
         ['webhookUrl', true],
         ['secret', true],
@@ -145,8 +175,12 @@ describe('alerting REST API', () => {
       expect(verifyWebhookSignature(SECRET, timestamp, received?.body ?? '', signature, 300)).toBe(true);
     });
 
-    it('reports a failing test send with the receiver\'s status, never its body nor the URL\'s secret parts', async () => {
-      const broken = await alerts.createChannel({ name: 'Broken', type: 'slack', settings: { webhookUrl: receiver.url('/services/SECRETPATH2') } });
+    it("reports a failing test send with the receiver's status, never its body nor the URL's secret parts", async () => {
+      const broken = await alerts.createChannel({
+        name: 'Broken',
+        type: 'slack',
+        settings: { webhookUrl: receiver.url('/services/SECRETPATH2') },
+      });
       receiver.enqueue({ status: 404, body: 'no_service' });
       const delivery = await alerts.sendTest(broken.id);
       expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
@@ -158,7 +192,9 @@ describe('alerting REST API', () => {
     });
 
     it('refuses settings that do not fit the provider, naming the field', async () => {
-      const bad = await failure(alerts.createChannel({ name: 'x', type: 'webhook', settings: { webhookUrl: 'ftp://example.com/x', secret: 'short' } }));
+      const bad = await failure(
+        alerts.createChannel({ name: 'x', type: 'webhook', settings: { webhookUrl: 'ftp://example.com/x', secret: 'short' } }),
+      );
       expect([bad.status, codeOf(bad)]).toEqual([400, 'INVALID_ALERT_CHANNEL']);
       expect(messageOf(bad)).toContain('webhookUrl');
       expect(messageOf(bad)).toContain('secret');
@@ -173,7 +209,13 @@ describe('alerting REST API', () => {
   });
 
   it('answers 401 to every alerting endpoint without a session', async () => {
-    for (const path of ['/api/alerts/rules', '/api/alerts/channels', '/api/alerts/channel-types', '/api/alerts/incidents', '/api/alerts/deliveries']) {
+    for (const path of [
+      '/api/alerts/rules',
+      '/api/alerts/channels',
+      '/api/alerts/channel-types',
+      '/api/alerts/incidents',
+      '/api/alerts/deliveries',
+    ]) {
       const res = await fetch(`${h.api.url}${path}`);
       expect(res.status, path).toBe(401);
     }

@@ -60,7 +60,13 @@ describe('delivery faults through the outbox worker', () => {
       return list.length === 2 && list.every((d) => d.status === 'delivered') ? list : undefined;
     });
     const mine = receiver.requests.filter((r) => r.path === path);
-    expect(mine.map(idOf)).toEqual([firing?.notificationId, firing?.notificationId, firing?.notificationId, firing?.notificationId, resolved?.notificationId]);
+    expect(mine.map(idOf)).toEqual([
+      firing?.notificationId,
+      firing?.notificationId,
+      firing?.notificationId,
+      firing?.notificationId,
+      resolved?.notificationId,
+    ]);
     expect(firing?.kind).toBe('firing');
     expect(resolved?.kind).toBe('resolved');
 

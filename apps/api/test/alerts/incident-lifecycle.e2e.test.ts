@@ -35,7 +35,11 @@ describe('incident lifecycle', () => {
   const kinds = async (channelId: string) => (await log(channelId)).map((d) => d.kind);
 
   it('fires when a host stops reporting, and resolves when it reports again', async () => {
-    const channel = await alerts.createChannel({ name: 'offline', type: 'webhook', settings: { webhookUrl: receiver.url('/offline'), secret: WEBHOOK_SECRET } });
+    const channel = await alerts.createChannel({
+      name: 'offline',
+      type: 'webhook',
+      settings: { webhookUrl: receiver.url('/offline'), secret: WEBHOOK_SECRET },
+    });
     const { agent, host } = await connectEnrolled(h.api.url, aHello('quiet-host'));
     await alerts.createRule({
       name: 'Host stopped reporting',
@@ -72,7 +76,9 @@ describe('incident lifecycle', () => {
   it('reminds while firing until acknowledged, and still sends the resolution', async () => {
     const s = await alertScenario(h, alerts, 'nagging-host', receiver.url('/nag'), { repeatIntervalSeconds: 1 });
     await s.report(95);
-    await waitUntil('two reminders', async () => ((await kinds(s.channel.id)).filter((k) => k === 'reminder').length >= 2 ? true : undefined));
+    await waitUntil('two reminders', async () =>
+      (await kinds(s.channel.id)).filter((k) => k === 'reminder').length >= 2 ? true : undefined,
+    );
     const [incident] = (await alerts.incidents('firing')).filter((i) => i.host.id === s.hostId);
     expect(incident?.reminderCount).toBeGreaterThanOrEqual(2);
     const reminderIds = (await log(s.channel.id)).filter((d) => d.kind === 'reminder').map((d) => d.notificationId);
@@ -138,8 +144,18 @@ describe('incident lifecycle', () => {
   });
 
   it('applies a label-scoped rule only to hosts carrying its labels', async () => {
-    const channel = await alerts.createChannel({ name: 'labels', type: 'webhook', settings: { webhookUrl: receiver.url('/labels'), secret: WEBHOOK_SECRET } });
-    const base = { kind: 'pressure' as const, severity: 'warning' as const, channelIds: [channel.id], params: { threshold: 0.5, sustainSnapshots: 1 }, repeatIntervalSeconds: 0 };
+    const channel = await alerts.createChannel({
+      name: 'labels',
+      type: 'webhook',
+      settings: { webhookUrl: receiver.url('/labels'), secret: WEBHOOK_SECRET },
+    });
+    const base = {
+      kind: 'pressure' as const,
+      severity: 'warning' as const,
+      channelIds: [channel.id],
+      params: { threshold: 0.5, sustainSnapshots: 1 },
+      repeatIntervalSeconds: 0,
+    };
     await alerts.createRule({ ...base, name: 'prod only', scope: { hostId: null, labels: { env: 'prod' } } });
     await alerts.createRule({ ...base, name: 'test only', scope: { hostId: null, labels: { env: 'test' } } });
     const { agent, host } = await connectEnrolled(h.api.url, aHello('labelled-host'));

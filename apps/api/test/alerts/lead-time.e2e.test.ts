@@ -94,7 +94,10 @@ describe.skipIf(lacks('forecast lead time', 'root'))('forecast lead time with re
     await startListener(run);
     const agent = startAgent(run);
     // The agent is reporting before the leak starts, so the whole run-up is observed.
-    await withOutput(agent, waitUntil('the agent\'s first snapshots', async () => (await snapshotCount(run)) >= 2, 30_000));
+    await withOutput(
+      agent,
+      waitUntil("the agent's first snapshots", async () => (await snapshotCount(run)) >= 2, 30_000),
+    );
 
     const client = run.lab.spawnNode(CLIENT, ['leak', String(LEAK_PER_SECOND), '127.0.0.1', '5000']);
     const start = Number((await client.event('start')).at);
@@ -132,10 +135,17 @@ describe.skipIf(lacks('forecast lead time', 'root'))('forecast lead time with re
     // The warning arriving proves the agent, the engine and the outbox worked throughout.
     await withOutput(
       agent,
-      waitUntil('the pressure warning', () => run.receiver.requests.some((r) => notificationOf(r).ruleKind === 'pressure') || undefined, 60_000),
+      waitUntil(
+        'the pressure warning',
+        () => run.receiver.requests.some((r) => notificationOf(r).ruleKind === 'pressure') || undefined,
+        60_000,
+      ),
     );
     // Twice what the default forecast rule needs to fire (5 samples, 2 in a row), all flat.
-    await withOutput(agent, waitUntil('12 snapshots', async () => (await snapshotCount(run)) >= 12, 40_000));
+    await withOutput(
+      agent,
+      waitUntil('12 snapshots', async () => (await snapshotCount(run)) >= 12, 40_000),
+    );
     const queued = await run.alerts.deliveries();
     expect(queued.filter((d) => d.title.includes('Runs out'))).toEqual([]);
     expect(run.receiver.requests.map(notificationOf).filter((n) => n.ruleKind === 'forecast')).toEqual([]);

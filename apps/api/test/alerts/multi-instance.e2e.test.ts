@@ -44,7 +44,11 @@ describe('two API instances on one database', () => {
       { logger: false },
     );
     alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
-    const channel = await alerts.createChannel({ name: 'hook', type: 'webhook', settings: { webhookUrl: receiver.url('/multi'), secret: WEBHOOK_SECRET } });
+    const channel = await alerts.createChannel({
+      name: 'hook',
+      type: 'webhook',
+      settings: { webhookUrl: receiver.url('/multi'), secret: WEBHOOK_SECRET },
+    });
     await alerts.replaceRules([
       {
         name: 'Pressure',
@@ -98,7 +102,9 @@ describe('two API instances on one database', () => {
     expect(new Set(incidents.map((i) => i.host.id))).toEqual(new Set(hosts));
     // Reminders of one incident are numbered without gaps or repeats: one timer ran at a time.
     for (const incident of incidents) {
-      const numbers = ids.filter((id) => id.startsWith(`${incident.id}:reminder:`)).map((id) => Number(id.split(':').at(-1)))
+      const numbers = ids
+        .filter((id) => id.startsWith(`${incident.id}:reminder:`))
+        .map((id) => Number(id.split(':').at(-1)))
         .sort((a, b) => a - b);
       expect(numbers).toEqual(numbers.map((_, k) => k + 1));
     }

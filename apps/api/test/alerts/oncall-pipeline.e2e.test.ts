@@ -42,17 +42,33 @@ describe('on-call receivers through the outbox and the egress proxy', () => {
     await createUser(admin, 'erin', 'editor', 'erin-password-1');
     alerts = new AlertsApi(fetcherFor(h.api.url, await signIn(h.api.url, 'erin', 'erin-password-1')));
     const inputs: AlertChannelInput[] = [
-      { name: 'PagerDuty', type: 'pagerduty', settings: { routingKey: 'PDKEYSECRET0123456789abcdefghij', eventsUrl: receiver.url('/pd/v2/enqueue') } },
+      {
+        name: 'PagerDuty',
+        type: 'pagerduty',
+        settings: { routingKey: 'PDKEYSECRET0123456789abcdefghij', eventsUrl: receiver.url('/pd/v2/enqueue') },
+      },
       { name: 'Opsgenie', type: 'opsgenie', settings: { apiKey: 'OGKEY-SECRET-0123456789', apiUrl: receiver.url('/og') } },
       { name: 'Alertmanager receiver', type: 'alertmanager', settings: { webhookUrl: receiver.url('/am/SECRETPATH') } },
       {
         name: 'On-call mail',
         type: 'email',
-        settings: { host: '127.0.0.1', port: String(smtp.port), security: 'starttls', username: 'alerts', password: 'smtp-SECRET-password', from: 'pp@example.com', to: 'oncall@example.com', allowSelfSigned: true },
+        settings: {
+          host: '127.0.0.1',
+          port: String(smtp.port),
+          security: 'starttls',
+          username: 'alerts',
+          password: 'smtp-SECRET-password',
+          from: 'pp@example.com',
+          to: 'oncall@example.com',
+          allowSelfSigned: true,
+        },
       },
     ];
     for (const input of inputs) channels.push(await alerts.createChannel(input));
-    ({ agent, host: { hostId } } = await connectEnrolled(h.api.url, aHello('db-1.prod')));
+    ({
+      agent,
+      host: { hostId },
+    } = await connectEnrolled(h.api.url, aHello('db-1.prod')));
     await alerts.createRule({
       name: 'Pressure on db-1',
       kind: 'pressure',

@@ -75,14 +75,16 @@ describe('outbox claims', () => {
     const { rows } = await db.query<{ status: string; last_error: string | null }>(`SELECT status, last_error FROM alert_deliveries`);
     expect(rows).toEqual([{ status: 'delivered', last_error: null }]);
     // Both attempts happened, so both are in the log.
-    const attempts = await db.query<{ attempt: number; outcome: string }>(`SELECT attempt, outcome FROM alert_delivery_attempts ORDER BY attempt`);
+    const attempts = await db.query<{ attempt: number; outcome: string }>(
+      `SELECT attempt, outcome FROM alert_delivery_attempts ORDER BY attempt`,
+    );
     expect(attempts.rows).toEqual([
       { attempt: 1, outcome: 'failed' },
       { attempt: 2, outcome: 'delivered' },
     ]);
   });
 
-  it('keeps an incident\'s later notification waiting while an earlier one for the same channel is pending', async () => {
+  it("keeps an incident's later notification waiting while an earlier one for the same channel is pending", async () => {
     await db.query(`DELETE FROM alert_deliveries`);
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO hosts (machine_id, hostname) VALUES ('m-claim-0001', 'claim-host') RETURNING id`,

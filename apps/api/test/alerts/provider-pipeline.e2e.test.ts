@@ -64,7 +64,9 @@ describe('alert pipeline through every provider', () => {
   /** Sends one snapshot whose worst tuple uses `used` of 100 ports and waits until rules ran on it. */
   async function report(used: number): Promise<void> {
     seq += 1;
-    agent.send(aSnapshot(seq, aReport({ tuples: [aTuple({ used, timeWait: Math.floor(used / 4), remoteAddress: '10.0.0.5', remotePort: 5432 })] })));
+    agent.send(
+      aSnapshot(seq, aReport({ tuples: [aTuple({ used, timeWait: Math.floor(used / 4), remoteAddress: '10.0.0.5', remotePort: 5432 })] })),
+    );
     await agent.waitFor(isAck(seq));
     await evaluated(h, hostId, seq);
   }
@@ -90,7 +92,10 @@ describe('alert pipeline through every provider', () => {
     for (const type of Object.keys(PATHS) as ChatChannelType[]) {
       channels.set(type, await alerts.createChannel(channelInput(type, receiver.url(PATHS[type]))));
     }
-    ({ agent, host: { hostId } } = await connectEnrolled(h.api.url, aHello('web-1.prod')));
+    ({
+      agent,
+      host: { hostId },
+    } = await connectEnrolled(h.api.url, aHello('web-1.prod')));
   });
 
   afterAll(async () => {

@@ -38,18 +38,38 @@ function reports(count: number, rnd: () => number): PortReport[] {
       if (rnd() < 0.2) states.SYN_SENT = Math.floor(rnd() * 3);
       const derived = (used - reclaimable) / usable;
       return {
-        protocol: 'tcp', localAddress: ADDRESSES[Math.floor(rnd() * 2)]!, remoteAddress: ADDRESSES[Math.floor(rnd() * 4)]!,
-        remotePort: 1 + Math.floor(rnd() * 20), used, timeWait, reclaimable,
-        pressure: rnd() < 0.1 ? Math.min(1, derived + 0.000123) : derived, states,
+        protocol: 'tcp',
+        localAddress: ADDRESSES[Math.floor(rnd() * 2)]!,
+        remoteAddress: ADDRESSES[Math.floor(rnd() * 4)]!,
+        remotePort: 1 + Math.floor(rnd() * 20),
+        used,
+        timeWait,
+        reclaimable,
+        pressure: rnd() < 0.1 ? Math.min(1, derived + 0.000123) : derived,
+        states,
       };
     });
     out.push(
       portReportSchema.parse({
-        source: i % 2 ? 'proc' : 'netlink', range: { low: 40000, high: 40099 }, reservedPorts: i % 3 ? '' : '8080,40000-40009',
-        reservedInRange: 0, capacity: 100, bindOwned, usable, hostPortsInUse: tuples.reduce((s, t) => s + t.used, 0) % 100,
+        source: i % 2 ? 'proc' : 'netlink',
+        range: { low: 40000, high: 40099 },
+        reservedPorts: i % 3 ? '' : '8080,40000-40009',
+        reservedInRange: 0,
+        capacity: 100,
+        bindOwned,
+        usable,
+        hostPortsInUse: tuples.reduce((s, t) => s + t.used, 0) % 100,
         pressure: tuples.reduce((m, t) => Math.max(m, t.pressure), 0),
-        sysctls: { tcpTwReuse: i % 3, tcpTwReuseDelayMs: i % 4 ? 1000 : null, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262_144 },
-        tuples, tupleCount: n + (i % 5), udp: { used: i % 7, capacity: 100, pressure: (i % 7) / 100 },
+        sysctls: {
+          tcpTwReuse: i % 3,
+          tcpTwReuseDelayMs: i % 4 ? 1000 : null,
+          tcpTimestamps: 1,
+          tcpFinTimeout: 60,
+          tcpMaxTwBuckets: 262_144,
+        },
+        tuples,
+        tupleCount: n + (i % 5),
+        udp: { used: i % 7, capacity: 100, pressure: (i % 7) / 100 },
       }),
     );
   }
@@ -80,7 +100,11 @@ describe('upgrading a database written by the row-per-tuple layout', () => {
         [`machine-upgrade-${h}`, `upgrade-${h}`],
       );
       const hostId = rows[0]!.id;
-      const stored = reports(40, rnd).map((report, k) => ({ takenAt: new Date(now - 3 * DAY + k * (DAY / 12) + h * 1000), seq: k + 1, report }));
+      const stored = reports(40, rnd).map((report, k) => ({
+        takenAt: new Date(now - 3 * DAY + k * (DAY / 12) + h * 1000),
+        seq: k + 1,
+        report,
+      }));
       hosts.set(hostId, stored);
       for (const s of stored) {
         const r = s.report;
@@ -88,15 +112,42 @@ describe('upgrading a database written by the row-per-tuple layout', () => {
           `INSERT INTO snapshots (host_id, seq, taken_at, source, range_low, range_high, reserved_ports, reserved_in_range, capacity,
              bind_owned, usable, host_ports_in_use, pressure, tuple_count, udp_used, sysctls)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-          [hostId, s.seq, s.takenAt, r.source, r.range.low, r.range.high, r.reservedPorts, r.reservedInRange, r.capacity, r.bindOwned,
-            r.usable, r.hostPortsInUse, r.pressure, r.tupleCount, r.udp.used, JSON.stringify(r.sysctls)],
+          [
+            hostId,
+            s.seq,
+            s.takenAt,
+            r.source,
+            r.range.low,
+            r.range.high,
+            r.reservedPorts,
+            r.reservedInRange,
+            r.capacity,
+            r.bindOwned,
+            r.usable,
+            r.hostPortsInUse,
+            r.pressure,
+            r.tupleCount,
+            r.udp.used,
+            JSON.stringify(r.sysctls),
+          ],
         );
         for (const [ordinal, t] of r.tuples.entries()) {
           await db.query(
             `INSERT INTO tuple_samples (snapshot_id, ordinal, protocol, local_address, remote_address, remote_port, used, time_wait,
                reclaimable, pressure, states) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-            [ids[0]!.id, ordinal, t.protocol, t.localAddress, t.remoteAddress, t.remotePort, t.used, t.timeWait, t.reclaimable,
-              t.pressure, JSON.stringify(t.states)],
+            [
+              ids[0]!.id,
+              ordinal,
+              t.protocol,
+              t.localAddress,
+              t.remoteAddress,
+              t.remotePort,
+              t.used,
+              t.timeWait,
+              t.reclaimable,
+              t.pressure,
+              JSON.stringify(t.states),
+            ],
           );
         }
       }

@@ -24,7 +24,7 @@ describe('simpleQuery and sqlLiteral against PostgreSQL', () => {
       '',
       "it's",
       "''; DROP TABLE t; --",
-      'back\\slash \\\' \\x41 \\n',
+      "back\\slash \\' \\x41 \\n",
       'tab\tnew\nline\rcr',
       'unicode: é ✓ 😀',
       JSON.stringify({ s: 'quote " back \\ nul \u0000 end' }),
@@ -49,12 +49,14 @@ describe('simpleQuery and sqlLiteral against PostgreSQL', () => {
 
   it('rolls every statement back when one fails, even after a COPY, and the connection stays usable', async () => {
     await expect(
-      simpleQuery(client, `INSERT INTO t VALUES (10, 'ten'); COPY t (id, note) FROM STDIN; INSERT INTO t VALUES (1, 'dup')`, ['11\televen\n']),
+      simpleQuery(client, `INSERT INTO t VALUES (10, 'ten'); COPY t (id, note) FROM STDIN; INSERT INTO t VALUES (1, 'dup')`, [
+        '11\televen\n',
+      ]),
     ).rejects.toThrow(/duplicate key/);
     // a statement failing before the COPY: its data, already sent, is skipped by the server
-    await expect(
-      simpleQuery(client, `INSERT INTO t VALUES (1, 'dup'); COPY t (id, note) FROM STDIN`, ['12\ttwelve\n']),
-    ).rejects.toThrow(/duplicate key/);
+    await expect(simpleQuery(client, `INSERT INTO t VALUES (1, 'dup'); COPY t (id, note) FROM STDIN`, ['12\ttwelve\n'])).rejects.toThrow(
+      /duplicate key/,
+    );
     // bad COPY data
     await expect(simpleQuery(client, `COPY t (id, note) FROM STDIN`, ['not-a-number\tx\n'])).rejects.toThrow(/integer/);
     const { rows } = await client.query<{ id: number }>('SELECT id FROM t ORDER BY id');

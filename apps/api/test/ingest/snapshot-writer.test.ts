@@ -21,10 +21,9 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
     writer = new SnapshotWriter(new IngestRepository(pool));
     for (let i = 0; i < 5; i++) {
-      const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`,
-        [`writer-test-${i}`],
-      );
+      const { rows } = await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`, [
+        `writer-test-${i}`,
+      ]);
       hosts.push(rows[0]!.id);
     }
   });
@@ -34,7 +33,11 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
   });
 
   const write = (hostId: string, seq: number, used = 10): SnapshotWrite => {
-    const snapshot = aSnapshot(seq, aReport({ tuples: [aTuple({ used }), aTuple({ used: 1, remotePort: 6000 })] }), new Date(1_800_000_000_000 + seq * 1000));
+    const snapshot = aSnapshot(
+      seq,
+      aReport({ tuples: [aTuple({ used }), aTuple({ used: 1, remotePort: 6000 })] }),
+      new Date(1_800_000_000_000 + seq * 1000),
+    );
     return { hostId, snapshot, summary: summaryFromReport(snapshot.report) };
   };
 
@@ -82,7 +85,10 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
   it('stores a (host, seq) once even when it comes again with another takenAt (the caller tells a clash from a resend)', async () => {
     const first = write(hosts[3]!, 300);
     expect(await writer.write(first)).toBe(true);
-    const clash = { ...first, snapshot: { ...first.snapshot, takenAt: new Date(Date.parse(first.snapshot.takenAt) + 5_000).toISOString() } };
+    const clash = {
+      ...first,
+      snapshot: { ...first.snapshot, takenAt: new Date(Date.parse(first.snapshot.takenAt) + 5_000).toISOString() },
+    };
     expect(await writer.write(clash)).toBe(false);
     const rows = (await storedSnapshots(db, hosts[3]!)).filter((s) => s.seq === 300);
     expect(rows.map((s) => s.takenAt.toISOString())).toEqual([first.snapshot.takenAt]);
@@ -97,7 +103,9 @@ describe('the worst tuples of each host’s latest snapshot', () => {
       const writer = new SnapshotWriter(new IngestRepository(pool));
       const ids: string[] = [];
       for (const name of ['latest-a', 'latest-b', 'latest-silent']) {
-        ids.push((await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`, [name])).rows[0]!.id);
+        ids.push(
+          (await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`, [name])).rows[0]!.id,
+        );
       }
       const at = (s: number) => new Date(1_800_000_000_000 + s * 1000);
       const snap = (hostId: string, seq: number, used: number[]) => {
@@ -112,9 +120,9 @@ describe('the worst tuples of each host’s latest snapshot', () => {
         { hostId: ids[0]!, used: [60, 50] },
         { hostId: ids[1]!, used: [30] },
       ].sort((a, b) => (a.hostId < b.hostId ? -1 : 1));
-      expect(
-        expected.map((e) => ({ hostId: e.hostId, used: rows.filter((r) => r.hostId === e.hostId).map((r) => r.used) })),
-      ).toEqual(expected);
+      expect(expected.map((e) => ({ hostId: e.hostId, used: rows.filter((r) => r.hostId === e.hostId).map((r) => r.used) }))).toEqual(
+        expected,
+      );
       expect(rows.map((r) => r.hostId)).toEqual(expected.flatMap((e) => e.used.map(() => e.hostId)));
       expect(rows[0]).toMatchObject({ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' });
       expect(await new LatestTuplesRepository(pool).topTuples(0)).toEqual([]);

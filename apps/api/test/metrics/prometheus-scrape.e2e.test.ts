@@ -64,13 +64,26 @@ describe.skipIf(lacks('Prometheus scraping the API', 'prometheus'))('Prometheus 
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
     for (let i = 0; i < 25; i += 1) {
-      clients.push(await new Promise<net.Socket>((resolve, reject) => {
-        const c = net.connect(port, '127.0.0.1', () => resolve(c));
-        c.once('error', reject);
-      }));
+      clients.push(
+        await new Promise<net.Socket>((resolve, reject) => {
+          const c = net.connect(port, '127.0.0.1', () => resolve(c));
+          c.once('error', reject);
+        }),
+      );
     }
     prometheus = await startPrometheus({ host: '127.0.0.1', port: h.api.port, token });
-    agent = spawnAgent(['--server', h.api.url, '--enrollment-token', TEST_ENROLLMENT_TOKEN, '--interval', '1', '--state-dir', stateDir, '--source', 'proc']);
+    agent = spawnAgent([
+      '--server',
+      h.api.url,
+      '--enrollment-token',
+      TEST_ENROLLMENT_TOKEN,
+      '--interval',
+      '1',
+      '--state-dir',
+      stateDir,
+      '--source',
+      'proc',
+    ]);
     const host = await waitUntil(
       'the agent to report three snapshots',
       async () => {
@@ -85,7 +98,10 @@ describe.skipIf(lacks('Prometheus scraping the API', 'prometheus'))('Prometheus 
     await agent.stop();
     agent = undefined;
     const stoppedAt = Date.now() / 1000;
-    const { rows } = await h.db.query<{ pressure: number; usable: number }>(`SELECT pressure, (summary->>'usable')::int AS usable FROM hosts WHERE id = $1`, [host.id]);
+    const { rows } = await h.db.query<{ pressure: number; usable: number }>(
+      `SELECT pressure, (summary->>'usable')::int AS usable FROM hosts WHERE id = $1`,
+      [host.id],
+    );
     const stored = rows[0]!;
     expect(stored.pressure).toBeGreaterThan(0);
 

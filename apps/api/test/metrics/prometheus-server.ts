@@ -52,7 +52,10 @@ export async function startPrometheus(target: { host: string; port: number; toke
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`prometheus did not become ready:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -62,7 +65,11 @@ export async function startPrometheus(target: { host: string; port: number; toke
     output: () => output,
     async query(promql) {
       const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const body = (await res.json()) as {
+        status: string;
+        error?: string;
+        data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
       if (body.status !== 'success' || !body.data) throw new Error(`PromQL ${promql} failed: ${body.error ?? res.status}`);
       return body.data.result;
     },

@@ -94,7 +94,9 @@ describe('sendHttp against a failing receiver', () => {
 
   it('reports a refused connection as a retryable network error', async () => {
     const port = await closedLoopbackPort();
-    const failure = expectFailure(await sendHttp(slackRequest(`http://127.0.0.1:${port}${SECRET_PATH}`), { allow: LOOPBACK, timeoutMs: 5_000 }));
+    const failure = expectFailure(
+      await sendHttp(slackRequest(`http://127.0.0.1:${port}${SECRET_PATH}`), { allow: LOOPBACK, timeoutMs: 5_000 }),
+    );
     expect(failure.retryable).toBe(true);
     expect(failure.status).toBeUndefined();
     expect(failure.error).toContain('connection refused (ECONNREFUSED)');
@@ -114,21 +116,14 @@ describe('sendHttp against a failing receiver', () => {
   });
 
   it('refuses a non-http URL without sending anything', async () => {
-    const failure = expectFailure(
-      await sendHttp({ ...slackRequest(), url: 'file:///etc/passwd' }, { allow: LOOPBACK, timeoutMs: 1_000 }),
-    );
+    const failure = expectFailure(await sendHttp({ ...slackRequest(), url: 'file:///etc/passwd' }, { allow: LOOPBACK, timeoutMs: 1_000 }));
     expect(failure.retryable).toBe(false);
   });
 });
 
 describe('retrying until the receiver recovers', () => {
   it('delivers once after a 500, a timeout and a 429, waiting at least the Retry-After', async () => {
-    receiver.enqueue(
-      { status: 500 },
-      { hang: true },
-      { status: 429, headers: { 'retry-after': '1' } },
-      { status: 204 },
-    );
+    receiver.enqueue({ status: 500 }, { hang: true }, { status: 429, headers: { 'retry-after': '1' } }, { status: 204 });
     const request = slackRequest();
     const outcomes: DeliveryOutcome[] = [];
     const waits: number[] = [];

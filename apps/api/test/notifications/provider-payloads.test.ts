@@ -13,12 +13,7 @@ import {
   WEBHOOK_TIMESTAMP_HEADER,
   webhookPayloadSchema,
 } from '../../src/notifications/providers/webhook.ts';
-import {
-  aFiringNotification,
-  aForecastNotification,
-  aResolvedNotification,
-  FIXED_NOW,
-} from './support/notification-factory.ts';
+import { aFiringNotification, aForecastNotification, aResolvedNotification, FIXED_NOW } from './support/notification-factory.ts';
 import {
   discordMessageSchema,
   googleChatCardMessageSchema,
@@ -97,9 +92,7 @@ describe('Slack incoming webhook', () => {
   });
 
   it('escapes angle brackets so a rule name cannot inject a Slack link or mention', async () => {
-    const message = slackMessageSchema.parse(
-      json(await deliver(config(), aFiringNotification({ ruleName: 'db <!channel> & co' }))),
-    );
+    const message = slackMessageSchema.parse(json(await deliver(config(), aFiringNotification({ ruleName: 'db <!channel> & co' }))));
     expect(message.text).toContain('db &lt;!channel&gt; &amp; co');
     expect(message.text).not.toContain('<!channel>');
   });
@@ -121,9 +114,7 @@ describe('Discord webhook', () => {
   });
 
   it('colours a warning amber and a resolution green, with the duration as a field', async () => {
-    const warning = discordMessageSchema.parse(
-      json(await deliver(config(), aFiringNotification({ severity: 'warning' }))),
-    );
+    const warning = discordMessageSchema.parse(json(await deliver(config(), aFiringNotification({ severity: 'warning' }))));
     expect(warning.embeds[0]?.color).toBe(0xf29900);
     const resolved = discordMessageSchema.parse(json(await deliver(config(), aResolvedNotification())));
     expect(resolved.embeds[0]?.color).toBe(0x2eb67d);
@@ -229,9 +220,7 @@ describe('generic signed webhook', () => {
     const { timestamp, signature } = signatureParts(received);
     expect(timestamp).toBe(String(FIXED_NOW.getTime() / 1000));
     expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, timestamp, received.body, signature, 300, FIXED_NOW.getTime())).toBe(
-      true,
-    );
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, timestamp, received.body, signature, 300, FIXED_NOW.getTime())).toBe(true);
   });
 
   it('delivers a resolution whose signature fails with a wrong secret, a stale timestamp or an altered body', async () => {
@@ -242,9 +231,7 @@ describe('generic signed webhook', () => {
     expect(verifyWebhookSignature(WEBHOOK_SECRET, timestamp, received.body, signature, 300, at)).toBe(true);
     expect(verifyWebhookSignature('not-the-shared-secret', timestamp, received.body, signature, 300, at)).toBe(false);
     expect(verifyWebhookSignature(WEBHOOK_SECRET, timestamp, received.body, signature, 300, at + 301_000)).toBe(false);
-    expect(
-      verifyWebhookSignature(WEBHOOK_SECRET, timestamp, received.body.replace('resolved', 'firing'), signature, 300, at),
-    ).toBe(false);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, timestamp, received.body.replace('resolved', 'firing'), signature, 300, at)).toBe(false);
   });
 
   it('signs each build with the current clock, so a retry is not rejected as stale', async () => {
@@ -252,7 +239,8 @@ describe('generic signed webhook', () => {
     const { timestamp: first } = signatureParts(received);
     const later = new Date(FIXED_NOW.getTime() + 600_000);
     const outcome = await sendHttp(buildChannelRequest(config(), aFiringNotification(), { now: later }), {
-      timeoutMs: 5_000, allow: LOOPBACK,
+      timeoutMs: 5_000,
+      allow: LOOPBACK,
     });
     expect(outcome.ok).toBe(true);
     const retry = receiver.requests.at(-1);

@@ -97,7 +97,11 @@ beforeEach(() => {
 /** The receivers run on loopback, which webhooks may reach only when the operator allows it. */
 const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 
-function send(config: ChannelConfig, notification: AlertNotification, egress: EgressProxyConfig = NO_EGRESS_PROXY): Promise<DeliveryOutcome> {
+function send(
+  config: ChannelConfig,
+  notification: AlertNotification,
+  egress: EgressProxyConfig = NO_EGRESS_PROXY,
+): Promise<DeliveryOutcome> {
   return providerRegistry.deliver(config, notification, { now: FIXED_NOW, egress: { timeoutMs: 5_000, proxy: egress, allow: LOOPBACK } });
 }
 
@@ -170,7 +174,10 @@ describe('Opsgenie', () => {
 
 describe('Alertmanager-format webhook', () => {
   it('sends firing and resolved payloads that receivers of Alertmanager accept, paired by fingerprint', async () => {
-    const config: ChannelConfig = { type: 'alertmanager', settings: { webhookUrl: receiver.url('/am/SECRETPATH'), bearerToken: 'bearer-SECRET' } };
+    const config: ChannelConfig = {
+      type: 'alertmanager',
+      settings: { webhookUrl: receiver.url('/am/SECRETPATH'), bearerToken: 'bearer-SECRET' },
+    };
     expect(await send(config, aFiringNotification())).toMatchObject({ ok: true });
     expect(await send(config, aResolvedNotification())).toMatchObject({ ok: true });
     const [firing, resolved] = receiver.requests.map((r) => alertmanagerPayload.parse(body(r)));
@@ -195,7 +202,12 @@ describe('e-mail over SMTP', () => {
     expect(await send(emailConfig(), aFiringNotification())).toMatchObject({ ok: true });
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0]!;
-    expect(mail).toMatchObject({ from: 'portpressure@example.com', to: ['oncall@example.com', 'sre@example.com'], secure: true, user: 'alerts@example.com' });
+    expect(mail).toMatchObject({
+      from: 'portpressure@example.com',
+      to: ['oncall@example.com', 'sre@example.com'],
+      secure: true,
+      user: 'alerts@example.com',
+    });
     expect(mail.raw).toMatch(/^Subject: \[Portpressure\] .*Port pressure critical/m);
     expect(mail.raw).toContain('Content-Type: text/plain');
     expect(mail.raw).toContain('Content-Type: text/html');
@@ -205,7 +217,9 @@ describe('e-mail over SMTP', () => {
   it('escapes notification text in the HTML part', async () => {
     await send(emailConfig(), aFiringNotification({ ruleName: '<script>alert(1)</script>' }));
     // the HTML part, quoted-printable soft line breaks joined
-    const html = smtp.messages[0]!.raw.split(/Content-Type: text\/html/i)[1]!.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const html = smtp.messages[0]!.raw.split(/Content-Type: text\/html/i)[1]!
+      .replace(/=\r?\n/g, '')
+      .replace(/=3D/g, '=');
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
   });

@@ -30,7 +30,10 @@ function telegramConfig(chatId = '-1001234567890') {
 }
 
 async function deliver(notification = aFiringNotification()): Promise<ReceivedRequest> {
-  const outcome = await sendHttp(buildChannelRequest(telegramConfig(), notification, { now: FIXED_NOW }), { timeoutMs: 5_000, allow: LOOPBACK });
+  const outcome = await sendHttp(buildChannelRequest(telegramConfig(), notification, { now: FIXED_NOW }), {
+    timeoutMs: 5_000,
+    allow: LOOPBACK,
+  });
   expect(outcome).toMatchObject({ ok: true, status: 200 });
   const received = receiver.requests[0];
   if (received === undefined) throw new Error('the receiver got nothing');
@@ -77,7 +80,9 @@ describe('telegram provider', () => {
 
   it('keeps the text within the 4096-character limit with many long labels, every tag closed', async () => {
     const labels = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`label${i}`, '<'.repeat(50)]));
-    const { text } = sendMessageSchema.parse(JSON.parse((await deliver(aFiringNotification({ host: { id: 'h', hostname: 'wide', labels } }))).body));
+    const { text } = sendMessageSchema.parse(
+      JSON.parse((await deliver(aFiringNotification({ host: { id: 'h', hostname: 'wide', labels } }))).body),
+    );
     expect(text.length).toBeLessThanOrEqual(4096);
     const opened = tags(text).filter((t) => !t.startsWith('</')).length;
     const closed = tags(text).filter((t) => t.startsWith('</')).length;
@@ -85,7 +90,11 @@ describe('telegram provider', () => {
   });
 
   it('reports a Bot API refusal as a failed, non-retryable attempt without the token', async () => {
-    receiver.enqueue({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}' });
+    receiver.enqueue({
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: '{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}',
+    });
     const outcome = await sendHttp(buildChannelRequest(telegramConfig(), aFiringNotification()), { timeoutMs: 5_000, allow: LOOPBACK });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
@@ -95,7 +104,11 @@ describe('telegram provider', () => {
   });
 
   it('retries when the Bot API asks to slow down (429)', async () => {
-    receiver.enqueue({ status: 429, headers: { 'content-type': 'application/json', 'retry-after': '3' }, body: '{"ok":false,"error_code":429}' });
+    receiver.enqueue({
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '3' },
+      body: '{"ok":false,"error_code":429}',
+    });
     const outcome = await sendHttp(buildChannelRequest(telegramConfig(), aFiringNotification()), { timeoutMs: 5_000, allow: LOOPBACK });
     expect(outcome).toMatchObject({ ok: false, retryable: true });
   });
@@ -106,7 +119,9 @@ describe('telegram provider', () => {
     const message = bad.error?.message ?? '';
     expect(message).toContain('botToken');
     expect(message).toContain('chatId');
-    expect(channelConfigSchema.safeParse({ type: 'telegram', settings: { botToken: BOT_TOKEN, chatId: '@portpressure_ops' } }).success).toBe(true);
+    expect(
+      channelConfigSchema.safeParse({ type: 'telegram', settings: { botToken: BOT_TOKEN, chatId: '@portpressure_ops' } }).success,
+    ).toBe(true);
   });
 
   it('masks the token in API answers and offers its form from the provider file', () => {

@@ -151,7 +151,8 @@ export class AgentClient {
     while (true) {
       const found = this.messages.find(match);
       if (found) return found;
-      if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode} ${this.closeReason}) before the expected message`);
+      if (this.closeCode !== undefined)
+        throw new Error(`socket closed (${this.closeCode} ${this.closeReason}) before the expected message`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {
@@ -184,8 +185,10 @@ export class AgentClient {
   }
 }
 
-export const isAck = (seq: number) => (m: ServerMessage): m is Extract<ServerMessage, { type: 'ack' }> =>
-  m.type === 'ack' && m.seq === seq;
+export const isAck =
+  (seq: number) =>
+  (m: ServerMessage): m is Extract<ServerMessage, { type: 'ack' }> =>
+    m.type === 'ack' && m.seq === seq;
 export const isWelcome = (m: ServerMessage): m is Extract<ServerMessage, { type: 'welcome' }> => m.type === 'welcome';
 export const isError = (m: ServerMessage): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error';
 export const isEnrolled = (m: ServerMessage): m is Extract<ServerMessage, { type: 'enrolled' }> => m.type === 'enrolled';

@@ -7,7 +7,14 @@ import { auditEvents, createUser, documentedRoutes, fetcherFor, signIn, type Doc
 import { waitUntil } from '../../../../test/support/wait.ts';
 
 /** Routes anyone may call without a session: they are not about roles. */
-const PUBLIC = new Set(['/api/auth/login', '/api/auth/logout', '/api/health', '/api/auth/methods', '/api/auth/oidc/login', '/api/auth/oidc/callback']);
+const PUBLIC = new Set([
+  '/api/auth/login',
+  '/api/auth/logout',
+  '/api/health',
+  '/api/auth/methods',
+  '/api/auth/oidc/login',
+  '/api/auth/oidc/callback',
+]);
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 async function call(f: Fetcher, route: DocumentedRoute, body: unknown = {}): Promise<Response> {
@@ -19,7 +26,15 @@ async function call(f: Fetcher, route: DocumentedRoute, body: unknown = {}): Pro
 
 async function counts(h: ApiHarness): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of ['users', 'alert_rules', 'alert_channels', 'alert_incidents', 'audit_events', 'host_credentials', 'alert_deliveries']) {
+  for (const table of [
+    'users',
+    'alert_rules',
+    'alert_channels',
+    'alert_incidents',
+    'audit_events',
+    'host_credentials',
+    'alert_deliveries',
+  ]) {
     const { rows } = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
     out[table] = rows[0]!.n;
   }
@@ -78,7 +93,15 @@ describe('users and roles over REST', () => {
     // real targets too, not only ids that name nothing
     const [rule] = await new AlertsApi(admin).rules();
     expect((await viewer(`/api/alerts/rules/${rule!.id}`, { method: 'DELETE' })).status).toBe(403);
-    expect((await viewer(`/api/users/${viewerUser.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' })).status).toBe(403);
+    expect(
+      (
+        await viewer(`/api/users/${viewerUser.id}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: '{"role":"admin"}',
+        })
+      ).status,
+    ).toBe(403);
     expect(await counts(h)).toEqual(before);
   });
 
@@ -89,18 +112,34 @@ describe('users and roles over REST', () => {
       const res = await call(editor, route, { username: 'mallory', role: 'admin', password: 'mallory-password' });
       expect(res.status, `${route.method} ${route.path}`).toBe(403);
     }
-    const raise = await editor(`/api/users/${editorUser.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' });
+    const raise = await editor(`/api/users/${editorUser.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"admin"}',
+    });
     expect(raise.status).toBe(403);
     const alerts = new AlertsApi(editor);
-    const channel = await alerts.createChannel({ name: 'ops hook', type: 'webhook', settings: { webhookUrl: 'http://127.0.0.1:9/hook/SECRET', secret: 'editor-shared-secret-0123' } });
+    const channel = await alerts.createChannel({
+      name: 'ops hook',
+      type: 'webhook',
+      settings: { webhookUrl: 'http://127.0.0.1:9/hook/SECRET', secret: 'editor-shared-secret-0123' },
+    });
     await alerts.updateChannel(channel.id, { name: 'ops hook 2', type: 'webhook', enabled: true, settings: channel.settings });
     const users = userListSchema.parse(await (await admin('/api/users')).json()).users;
-    expect(users.map((u) => [u.username, u.role])).toEqual([['admin', 'admin'], ['erin', 'editor'], ['victor', 'viewer']]);
+    expect(users.map((u) => [u.username, u.role])).toEqual([
+      ['admin', 'admin'],
+      ['erin', 'editor'],
+      ['victor', 'viewer'],
+    ]);
   });
 
   it('never removes or demotes the last admin', async () => {
     const me = userListSchema.parse(await (await admin('/api/users')).json()).users.find((u) => u.username === 'admin')!;
-    const demote = await admin(`/api/users/${me.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"role":"editor"}' });
+    const demote = await admin(`/api/users/${me.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"editor"}',
+    });
     expect(demote.status).toBe(409);
     expect(await demote.json()).toMatchObject({ code: 'LAST_ADMIN' });
     const remove = await admin(`/api/users/${me.id}`, { method: 'DELETE' });
@@ -110,23 +149,38 @@ describe('users and roles over REST', () => {
     // With a second admin, the first may step down; then the second is the last one.
     const second = await createUser(admin, 'ada', 'admin', 'ada-password-12');
     const ada = fetcherFor(h.api.url, await signIn(h.api.url, 'ada', 'ada-password-12'));
-    const stepDown = await ada(`/api/users/${me.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"role":"editor"}' });
+    const stepDown = await ada(`/api/users/${me.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"editor"}',
+    });
     expect(stepDown.status).toBe(200);
     expect((await admin('/api/users')).status).toBe(403); // the role applies to the live session at once
     expect((await ada(`/api/users/${second.id}`, { method: 'DELETE' })).status).toBe(409);
-    expect((await ada(`/api/users/${me.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' })).status).toBe(200);
+    expect(
+      (await ada(`/api/users/${me.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' }))
+        .status,
+    ).toBe(200);
     expect((await admin('/api/users')).status).toBe(200);
     expect((await admin(`/api/users/${second.id}`, { method: 'DELETE' })).status).toBe(204);
   });
 
   it('lets an admin reset a password and end sessions', async () => {
     const victor2 = fetcherFor(h.api.url, await signIn(h.api.url, 'victor', 'victor-password-1'));
-    const reset = await admin(`/api/users/${viewerUser.id}/password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":"victor-password-2"}' });
+    const reset = await admin(`/api/users/${viewerUser.id}/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"password":"victor-password-2"}',
+    });
     expect(reset.status).toBe(200);
     expect((await victor2('/api/auth/me')).status).toBe(401);
     await expect(signIn(h.api.url, 'victor', 'victor-password-1')).rejects.toThrow(/401/);
     viewer = fetcherFor(h.api.url, await signIn(h.api.url, 'victor', 'victor-password-2'));
-    const short = await admin(`/api/users/${viewerUser.id}/password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":"short"}' });
+    const short = await admin(`/api/users/${viewerUser.id}/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"password":"short"}',
+    });
     expect(short.status).toBe(400);
     const ended = await admin(`/api/users/${viewerUser.id}/sessions`, { method: 'DELETE' });
     expect(ended.status).toBe(200);
@@ -139,7 +193,9 @@ describe('users and roles over REST', () => {
     await withoutDefaultRules(new AlertsApi(admin));
     const scenario = await alertScenario(h, alerts, 'roles-host', 'http://127.0.0.1:9/nowhere');
     await scenario.report(95);
-    const incident = await waitUntil('an incident', async () => (await alerts.incidents('firing')).find((i) => i.host.id === scenario.hostId));
+    const incident = await waitUntil('an incident', async () =>
+      (await alerts.incidents('firing')).find((i) => i.host.id === scenario.hostId),
+    );
     expect((await viewer(`/api/alerts/incidents/${incident.id}/acknowledge`, { method: 'POST' })).status).toBe(403);
     await alerts.acknowledge(incident.id);
     await alerts.silence(incident.id, 600);

@@ -46,7 +46,11 @@ export async function fetchRules(signal?: AbortSignal): Promise<AlertRule[]> {
 }
 
 export const saveRule = (id: string | null, input: AlertRuleInput): Promise<AlertRule> =>
-  request(id === null ? '/api/alerts/rules' : `/api/alerts/rules/${id}`, (b) => alertRuleSchema.parse(b), json(id === null ? 'POST' : 'PUT', input));
+  request(
+    id === null ? '/api/alerts/rules' : `/api/alerts/rules/${id}`,
+    (b) => alertRuleSchema.parse(b),
+    json(id === null ? 'POST' : 'PUT', input),
+  );
 
 export async function deleteRule(id: string): Promise<void> {
   await fetchNoContent(`/api/alerts/rules/${id}`);
@@ -61,7 +65,11 @@ export async function fetchChannelTypes(signal?: AbortSignal): Promise<ChannelTy
 }
 
 export const saveChannel = (id: string | null, input: AlertChannelInput): Promise<AlertChannel> =>
-  request(id === null ? '/api/alerts/channels' : `/api/alerts/channels/${id}`, (b) => alertChannelSchema.parse(b), json(id === null ? 'POST' : 'PUT', input));
+  request(
+    id === null ? '/api/alerts/channels' : `/api/alerts/channels/${id}`,
+    (b) => alertChannelSchema.parse(b),
+    json(id === null ? 'POST' : 'PUT', input),
+  );
 
 export async function deleteChannel(id: string): Promise<void> {
   await fetchNoContent(`/api/alerts/channels/${id}`);

@@ -36,7 +36,12 @@ export function ChannelForm({
 
   const changeType = (next: ChannelType) => {
     setType(next);
-    setSettings(initialSettings(types.find((t) => t.type === next), channel));
+    setSettings(
+      initialSettings(
+        types.find((t) => t.type === next),
+        channel,
+      ),
+    );
   };
 
   const submit = (e: FormEvent) => {

@@ -70,7 +70,13 @@ export function ChannelsPage() {
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={channels.error ?? types.error} kind="error" />
       {editing !== null && types.data !== null && (
-        <ChannelForm key={editing.channel?.id ?? 'new'} types={types.data} channel={editing.channel} onSave={save} onCancel={() => setEditing(null)} />
+        <ChannelForm
+          key={editing.channel?.id ?? 'new'}
+          types={types.data}
+          channel={editing.channel}
+          onSave={save}
+          onCancel={() => setEditing(null)}
+        />
       )}
       {channels.data?.length === 0 && editing === null && (
         <p className="muted">No channels yet: create one to get alerts in Slack, Discord, Teams, Mattermost, Google Chat or any webhook.</p>
@@ -93,19 +99,32 @@ export function ChannelsPage() {
               <tr key={c.id} data-testid="channel-row">
                 <td>{c.name}</td>
                 <td>{typeName(c.type)}</td>
-                <td className="mono">{String(c.settings.webhookUrl ?? c.settings.eventsUrl ?? c.settings.apiUrl ?? (c.settings.host === undefined ? '' : `smtp://${String(c.settings.host)}`))}</td>
-                <td>{c.enabled ? <span className="badge status-delivered">enabled</span> : <span className="badge muted-badge">disabled</span>}</td>
+                <td className="mono">
+                  {String(
+                    c.settings.webhookUrl ??
+                      c.settings.eventsUrl ??
+                      c.settings.apiUrl ??
+                      (c.settings.host === undefined ? '' : `smtp://${String(c.settings.host)}`),
+                  )}
+                </td>
+                <td>
+                  {c.enabled ? (
+                    <span className="badge status-delivered">enabled</span>
+                  ) : (
+                    <span className="badge muted-badge">disabled</span>
+                  )}
+                </td>
                 <td className="actions">
                   <RequireRole role="editor">
-                  <button type="button" onClick={() => void sendTest(c)} disabled={testing === c.id}>
-                    {testing === c.id ? 'Sending…' : 'Send test'}
-                  </button>
-                  <button type="button" onClick={() => setEditing({ channel: c })}>
-                    Edit
-                  </button>
-                  <button type="button" className="ghost" onClick={() => void remove(c)}>
-                    Delete
-                  </button>
+                    <button type="button" onClick={() => void sendTest(c)} disabled={testing === c.id}>
+                      {testing === c.id ? 'Sending…' : 'Send test'}
+                    </button>
+                    <button type="button" onClick={() => setEditing({ channel: c })}>
+                      Edit
+                    </button>
+                    <button type="button" className="ghost" onClick={() => void remove(c)}>
+                      Delete
+                    </button>
                   </RequireRole>
                 </td>
               </tr>

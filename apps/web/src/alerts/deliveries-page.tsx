@@ -85,7 +85,9 @@ export function DeliveriesPage() {
                   <span className={`badge status-${d.status}`} data-testid="delivery-status">
                     {d.status}
                   </span>
-                  {d.status === 'pending' && d.nextAttemptAt && <div className="sub">next try {formatDateTime(Date.parse(d.nextAttemptAt))}</div>}
+                  {d.status === 'pending' && d.nextAttemptAt && (
+                    <div className="sub">next try {formatDateTime(Date.parse(d.nextAttemptAt))}</div>
+                  )}
                 </td>
                 <td>
                   <Attempts d={d} />

@@ -40,7 +40,11 @@ function Status({ i, now }: { i: AlertIncident; now: number }) {
   return (
     <>
       <span className={`badge status-${i.status}`}>{i.status}</span>
-      {i.acknowledgedAt && <span className="badge muted-badge" title={`by ${i.acknowledgedBy ?? 'someone'}`}>acknowledged</span>}
+      {i.acknowledgedAt && (
+        <span className="badge muted-badge" title={`by ${i.acknowledgedBy ?? 'someone'}`}>
+          acknowledged
+        </span>
+      )}
       {silenced && <span className="badge muted-badge">silenced until {formatDateTime(Date.parse(i.silencedUntil ?? ''))}</span>}
     </>
   );
@@ -121,40 +125,47 @@ export function IncidentsPage() {
                   <td>{figures(i, now)}</td>
                   <td>
                     {formatDateTime(Date.parse(i.startedAt))}
-                    <div className="sub">{i.resolvedAt === null ? `firing for ${duration(end - Date.parse(i.startedAt))}` : `lasted ${duration(end - Date.parse(i.startedAt))}`}</div>
+                    <div className="sub">
+                      {i.resolvedAt === null
+                        ? `firing for ${duration(end - Date.parse(i.startedAt))}`
+                        : `lasted ${duration(end - Date.parse(i.startedAt))}`}
+                    </div>
                   </td>
                   <td>
                     <Status i={i} now={now} />
                   </td>
                   <td className="actions">
                     <RequireRole role="editor">
-                    {i.status === 'firing' && i.acknowledgedAt === null && (
-                      <button type="button" onClick={() => act(acknowledgeIncident(i.id), `Acknowledged ${i.ruleName} on ${i.host.hostname}`)}>
-                        Acknowledge
-                      </button>
-                    )}
-                    {i.status === 'firing' &&
-                      (i.silencedUntil !== null && Date.parse(i.silencedUntil) > now ? (
-                        <button type="button" onClick={() => act(unsilenceIncident(i.id), 'Silence lifted')}>
-                          Unsilence
-                        </button>
-                      ) : (
-                        <select
-                          aria-label={`Silence ${i.ruleName} on ${i.host.hostname}`}
-                          value=""
-                          onChange={(e) => {
-                            const seconds = Number(e.target.value);
-                            if (seconds > 0) act(silenceIncident(i.id, seconds), `Silenced for ${duration(seconds * 1000)}`);
-                          }}
+                      {i.status === 'firing' && i.acknowledgedAt === null && (
+                        <button
+                          type="button"
+                          onClick={() => act(acknowledgeIncident(i.id), `Acknowledged ${i.ruleName} on ${i.host.hostname}`)}
                         >
-                          <option value="">Silence…</option>
-                          {SILENCES.map((s) => (
-                            <option key={s.seconds} value={s.seconds}>
-                              for {s.label}
-                            </option>
-                          ))}
-                        </select>
-                      ))}
+                          Acknowledge
+                        </button>
+                      )}
+                      {i.status === 'firing' &&
+                        (i.silencedUntil !== null && Date.parse(i.silencedUntil) > now ? (
+                          <button type="button" onClick={() => act(unsilenceIncident(i.id), 'Silence lifted')}>
+                            Unsilence
+                          </button>
+                        ) : (
+                          <select
+                            aria-label={`Silence ${i.ruleName} on ${i.host.hostname}`}
+                            value=""
+                            onChange={(e) => {
+                              const seconds = Number(e.target.value);
+                              if (seconds > 0) act(silenceIncident(i.id, seconds), `Silenced for ${duration(seconds * 1000)}`);
+                            }}
+                          >
+                            <option value="">Silence…</option>
+                            {SILENCES.map((s) => (
+                              <option key={s.seconds} value={s.seconds}>
+                                for {s.label}
+                              </option>
+                            ))}
+                          </select>
+                        ))}
                     </RequireRole>
                   </td>
                 </tr>

@@ -1,4 +1,11 @@
-import { visibleText, type AlertChannel, type AlertRule, type AlertRuleInput, type AlertRuleKind, type AlertSeverity } from '@portpressure/protocol';
+import {
+  visibleText,
+  type AlertChannel,
+  type AlertRule,
+  type AlertRuleInput,
+  type AlertRuleKind,
+  type AlertSeverity,
+} from '@portpressure/protocol';
 
 /** A host the scope picker offers. */
 export interface HostChoice {
@@ -83,7 +90,11 @@ function toInput(d: Draft, previous: AlertRule | null): AlertRuleInput {
       return {
         ...common,
         kind: 'pressure',
-        params: { threshold: Number(d.thresholdPercent) / 100, resolveMargin: Number(d.marginPercent) / 100, sustainSnapshots: Number(d.sustain) },
+        params: {
+          threshold: Number(d.thresholdPercent) / 100,
+          resolveMargin: Number(d.marginPercent) / 100,
+          sustainSnapshots: Number(d.sustain),
+        },
       };
     case 'forecast':
       return {
@@ -131,9 +142,20 @@ export function RuleForm({
   const [d, setD] = useState(() => draftOf(rule));
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setD((x) => ({ ...x, [key]: value }));
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setD((x) => ({ ...x, [key]: value }));
   const num = (key: keyof Draft, id: string, step = 'any') => (
-    <input id={id} type="number" min="0" step={step} required value={String(d[key])} onChange={(e) => setD((x) => ({ ...x, [key]: e.target.value }))} />
+    <input
+      id={id}
+      type="number"
+      min="0"
+      step={step}
+      required
+      value={String(d[key])}
+      onChange={(e) => setD((x) => ({ ...x, [key]: e.target.value }))}
+    />
   );
 
   const submit = (e: FormEvent) => {

@@ -15,7 +15,7 @@ const base = {
 };
 
 describe('rule texts', () => {
-  it('state each kind\'s condition in the units people use', () => {
+  it("state each kind's condition in the units people use", () => {
     const pressure: AlertRule = { ...base, kind: 'pressure', params: { threshold: 2 / 3, resolveMargin: 0.05, sustainSnapshots: 3 } };
     expect(conditionText(pressure)).toBe('pressure ≥ 66.7 % for 3 snapshots (resolves below 61.7 %)');
     const forecast: AlertRule = {
@@ -33,9 +33,17 @@ describe('rule texts', () => {
   });
 
   it('names the scope and the channels', () => {
-    const rule: AlertRule = { ...base, kind: 'offline', params: { afterSeconds: 60 }, scope: { hostId: 'h1', labels: { env: 'prod' } }, channelIds: ['c1', 'c2'] };
+    const rule: AlertRule = {
+      ...base,
+      kind: 'offline',
+      params: { afterSeconds: 60 },
+      scope: { hostId: 'h1', labels: { env: 'prod' } },
+      channelIds: ['c1', 'c2'],
+    };
     expect(scopeText(rule, (id) => (id === 'h1' ? 'web-1' : id))).toBe('host web-1 and env=prod');
-    expect(channelsText(rule, [{ id: 'c1', name: 'On-call', type: 'slack', enabled: true, settings: {}, createdAt: '', updatedAt: '' }])).toBe('On-call, deleted channel');
+    expect(
+      channelsText(rule, [{ id: 'c1', name: 'On-call', type: 'slack', enabled: true, settings: {}, createdAt: '', updatedAt: '' }]),
+    ).toBe('On-call, deleted channel');
     expect(channelsText({ ...rule, channelIds: [] }, [])).toBe('every enabled channel');
   });
 });

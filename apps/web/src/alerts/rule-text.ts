@@ -29,7 +29,10 @@ export function labelsText(labels: Labels): string {
 /** "env=prod, team=payments" → labels; throws on a part without "=". */
 export function parseLabels(text: string): Labels {
   const labels: Record<string, string> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new Error(`label "${part}" must look like key=value`);
     labels[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();

@@ -97,7 +97,11 @@ export function RulesPage() {
                     aria-label={`${rule.name} enabled`}
                     checked={rule.enabled}
                     onChange={(e) =>
-                      void save(rule.id, { ...inputOf(rule), enabled: e.target.checked }, `${rule.name} ${e.target.checked ? 'enabled' : 'disabled'}`)
+                      void save(
+                        rule.id,
+                        { ...inputOf(rule), enabled: e.target.checked },
+                        `${rule.name} ${e.target.checked ? 'enabled' : 'disabled'}`,
+                      )
                     }
                   />
                 </td>
@@ -109,7 +113,9 @@ export function RulesPage() {
                 <td>{scopeText(rule, hostname)}</td>
                 <td>
                   {channelsText(rule, channels.data ?? [])}
-                  <div className="sub">{rule.repeatIntervalSeconds > 0 ? `reminds every ${Math.round(rule.repeatIntervalSeconds / 60)} min` : 'no reminders'}</div>
+                  <div className="sub">
+                    {rule.repeatIntervalSeconds > 0 ? `reminds every ${Math.round(rule.repeatIntervalSeconds / 60)} min` : 'no reminders'}
+                  </div>
                 </td>
                 <td className="actions">
                   <RequireRole role="editor">

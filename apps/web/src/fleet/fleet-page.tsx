@@ -18,7 +18,8 @@ export function FleetPage() {
   const label = search.get('label') ?? '';
   const sortParam = search.get('sort') as SortKey | null;
   const sortKey: SortKey = sortParam && SORT_KEYS.includes(sortParam) ? sortParam : 'pressure';
-  const sortDir: SortDir = search.get('dir') === 'asc' || search.get('dir') === 'desc' ? (search.get('dir') as SortDir) : FIRST_DIR[sortKey];
+  const sortDir: SortDir =
+    search.get('dir') === 'asc' || search.get('dir') === 'desc' ? (search.get('dir') as SortDir) : FIRST_DIR[sortKey];
   const [tick, setTick] = useState(() => Date.now());
   const filterBox = useRef<HTMLInputElement>(null);
 
@@ -138,7 +139,8 @@ function EmptyFleet() {
       {error && <p role="alert">Could not load the install command: {error}</p>}
       {info && <InstallPanel info={info} />}
       <p className="muted">
-        The command is also under <Link to="/add-hosts">Add hosts</Link>. No server? <code>portpressure-agent check</code> answers on the host itself.
+        The command is also under <Link to="/add-hosts">Add hosts</Link>. No server? <code>portpressure-agent check</code> answers on the
+        host itself.
       </p>
     </section>
   );

@@ -24,7 +24,12 @@ const COLUMNS: Column[] = [
   { key: 'host', label: 'Host' },
   { key: 'pressure', label: 'Pressure', title: "worst tuple's (used − reclaimable) / usable" },
   { key: 'tuple', label: 'Worst tuple', title: 'remote:port from local address' },
-  { key: 'held', label: 'Held / usable', className: 'num', title: 'ports held by the worst tuple (used − reclaimable) of the usable ports' },
+  {
+    key: 'held',
+    label: 'Held / usable',
+    className: 'num',
+    title: 'ports held by the worst tuple (used − reclaimable) of the usable ports',
+  },
   { key: 'timeWait', label: 'TIME_WAIT', className: 'num', title: "share of the worst tuple's ports in TIME_WAIT" },
   { key: 'forecast', label: 'Runs out', title: 'forecast at the trend of the last 15 minutes' },
   { key: 'trend', label: 'Last hour', title: 'pressure per minute; sorted by growth' },
@@ -117,7 +122,12 @@ export function FleetTable({ rows, serverNow, offlineAfterMs, sortKey, sortDir, 
               const sorted = c.key === sortKey;
               const nextDir: SortDir = sorted ? (sortDir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[c.key];
               return (
-                <div key={c.key} role="columnheader" className={`cell ${c.className ?? ''}`} aria-sort={sorted ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                <div
+                  key={c.key}
+                  role="columnheader"
+                  className={`cell ${c.className ?? ''}`}
+                  aria-sort={sorted ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                >
                   <button type="button" className="sort" title={c.title} onClick={() => onSort(c.key, nextDir)}>
                     {c.label}
                     <span className="sort-mark" aria-hidden="true">
@@ -203,7 +213,9 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
         {row.tuple}
       </div>
       <div role="cell" className="cell num">
-        {row.held === null ? '—' : (
+        {row.held === null ? (
+          '—'
+        ) : (
           <>
             {count(row.held)} <span className="muted">/ {count(h.usable)}</span>
           </>
@@ -226,8 +238,18 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
 });
 
 function Forecast({ row, ms }: { row: FleetRow; ms: number | null }) {
-  if (ms === null) return <span className="muted" title="not growing">—</span>;
-  if (ms > FORECAST_HORIZON_MS) return <span className="muted" title="growing slowly">&gt; 30 d</span>;
+  if (ms === null)
+    return (
+      <span className="muted" title="not growing">
+        —
+      </span>
+    );
+  if (ms > FORECAST_HORIZON_MS)
+    return (
+      <span className="muted" title="growing slowly">
+        &gt; 30 d
+      </span>
+    );
   const level = ms < 3_600_000 ? 'critical' : ms < 86_400_000 ? 'warning' : 'ok';
   const slope = row.host.trend?.slopePerSecond ?? 0;
   return (

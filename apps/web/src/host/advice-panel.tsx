@@ -27,18 +27,20 @@ export function AdvicePanel({ advice, report }: { advice: AdviceItem[]; report: 
         <summary>What this cannot see</summary>
         <ul>
           <li>
-            <b>bind() before connect():</b> a socket bound to an address with port 0 before connecting takes its port from every tuple, but looks like
-            any other connection in the socket table{report && report.hostPortsInUse > 0 ? ` (${count(report.hostPortsInUse)} ports in use host-wide is the upper bound)` : ''}.
+            <b>bind() before connect():</b> a socket bound to an address with port 0 before connecting takes its port from every tuple, but
+            looks like any other connection in the socket table
+            {report && report.hostPortsInUse > 0 ? ` (${count(report.hostPortsInUse)} ports in use host-wide is the upper bound)` : ''}.
           </li>
           <li>
-            <b>Per-socket ranges</b> (<code>IP_LOCAL_PORT_RANGE</code>, Linux 6.3+) can only narrow the range for one socket, and are invisible.
+            <b>Per-socket ranges</b> (<code>IP_LOCAL_PORT_RANGE</code>, Linux 6.3+) can only narrow the range for one socket, and are
+            invisible.
           </li>
           <li>
             <b>Other network namespaces:</b> containers have their own range and sockets; run an agent inside them to watch them.
           </li>
           <li>
-            <b>NAT:</b> on hosts that masquerade (container bridges), conntrack rewrites source ports from a separate pool, and exhaustion drops packets
-            without an error.
+            <b>NAT:</b> on hosts that masquerade (container bridges), conntrack rewrites source ports from a separate pool, and exhaustion
+            drops packets without an error.
           </li>
         </ul>
       </details>

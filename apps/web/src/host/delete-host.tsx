@@ -46,8 +46,8 @@ export function DeleteHost({ id, hostname }: { id: string; hostname: string }) {
     >
       <h2 id="delete-host-title">Delete {hostname}?</h2>
       <p>
-        Its whole history, incidents and agent credential are deleted now; this cannot be undone. Its agent is disconnected and
-        would have to enroll again, as a new host.
+        Its whole history, incidents and agent credential are deleted now; this cannot be undone. Its agent is disconnected and would have
+        to enroll again, as a new host.
       </p>
       <label>
         Type <strong>{hostname}</strong> to confirm

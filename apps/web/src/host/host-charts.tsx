@@ -29,7 +29,12 @@ export function HostCharts({ history, xRange }: { history: HostHistory; xRange: 
   const pressure = useMemo(
     (): ChartSeries[] => [
       { label: 'Host (worst tuple)', values: history.pressure, color: '--accent', width: 2.5, fill: true },
-      ...history.tuples.map((s, i) => ({ label: tupleLabel(s.tuple), values: s.pressure, color: TUPLE_COLORS[i % TUPLE_COLORS.length]!, width: 1.25 })),
+      ...history.tuples.map((s, i) => ({
+        label: tupleLabel(s.tuple),
+        values: s.pressure,
+        color: TUPLE_COLORS[i % TUPLE_COLORS.length]!,
+        width: 1.25,
+      })),
     ],
     [history],
   );
@@ -59,13 +64,30 @@ export function HostCharts({ history, xRange }: { history: HostHistory; xRange: 
     <div className="charts">
       <p className="muted chart-note">
         {empty ? 'No snapshot in this range. ' : ''}
-        Each point is the highest value of its {history.bucketSeconds} s bucket, so short spikes stay visible. Shaded: host offline. Times in{' '}
-        {localTimeZone()}, {formatDateTime(xRange[0])} – {formatDateTime(xRange[1])}.
+        Each point is the highest value of its {history.bucketSeconds} s bucket, so short spikes stay visible. Shaded: host offline. Times
+        in {localTimeZone()}, {formatDateTime(xRange[0])} – {formatDateTime(xRange[1])}.
       </p>
-      <TimeChart title="Pressure: (used − reclaimable) / usable" t={history.t} series={pressure} yRange={PRESSURE_RANGE} yFormat={pct} gaps={history.gaps} lines={PRESSURE_LINES} xRange={xRange} height={240} />
+      <TimeChart
+        title="Pressure: (used − reclaimable) / usable"
+        t={history.t}
+        series={pressure}
+        yRange={PRESSURE_RANGE}
+        yFormat={pct}
+        gaps={history.gaps}
+        lines={PRESSURE_LINES}
+        xRange={xRange}
+        height={240}
+      />
       <div className="chart-pair">
         <TimeChart title="Ports" t={history.t} series={portSeries} yFormat={ports} gaps={history.gaps} xRange={xRange} />
-        <TimeChart title="Sockets of the listed tuples by state" t={history.t} series={stateSeries} yFormat={ports} gaps={history.gaps} xRange={xRange} />
+        <TimeChart
+          title="Sockets of the listed tuples by state"
+          t={history.t}
+          series={stateSeries}
+          yFormat={ports}
+          gaps={history.gaps}
+          xRange={xRange}
+        />
       </div>
     </div>
   );

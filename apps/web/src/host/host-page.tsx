@@ -163,7 +163,10 @@ export function HostPage({ id }: { id: string }) {
         </div>
         <div className="tile">
           <span className="tile-label">Runs out</span>
-          <span className={`tile-value ${exhaustsAt !== null && !offline ? (exhaustsAt - serverNow < 3_600_000 ? 'critical' : 'warning') : ''}`} data-testid="host-forecast">
+          <span
+            className={`tile-value ${exhaustsAt !== null && !offline ? (exhaustsAt - serverNow < 3_600_000 ? 'critical' : 'warning') : ''}`}
+            data-testid="host-forecast"
+          >
             {exhaustsAt === null || offline ? 'not growing' : exhaustsAt <= serverNow ? 'now' : `in ${duration(exhaustsAt - serverNow)}`}
           </span>
           <span className="muted">
@@ -182,15 +185,27 @@ export function HostPage({ id }: { id: string }) {
           Could not load the history: {historyError}
         </p>
       )}
-      {history ? <HostCharts history={history.data} xRange={history.xRange} /> : !historyError && <p className="muted">Loading the history…</p>}
+      {history ? (
+        <HostCharts history={history.data} xRange={history.xRange} />
+      ) : (
+        !historyError && <p className="muted">Loading the history…</p>
+      )}
 
       <div className="host-grid">
         <section className="card panel tuples-panel" aria-labelledby="tuples-title">
           <h2 id="tuples-title">
             Tuples now{' '}
-            {detail.latest && <span className="muted small">snapshot #{detail.latest.seq}, {formatDateTime(Date.parse(detail.latest.takenAt))}</span>}
+            {detail.latest && (
+              <span className="muted small">
+                snapshot #{detail.latest.seq}, {formatDateTime(Date.parse(detail.latest.takenAt))}
+              </span>
+            )}
           </h2>
-          {report ? <TupleTable tuples={report.tuples} tupleCount={report.tupleCount} usable={report.usable} /> : <p className="muted">No snapshot yet.</p>}
+          {report ? (
+            <TupleTable tuples={report.tuples} tupleCount={report.tupleCount} usable={report.usable} />
+          ) : (
+            <p className="muted">No snapshot yet.</p>
+          )}
         </section>
         <div className="side">
           <AdvicePanel advice={detail.advice} report={report} />

@@ -16,7 +16,10 @@ export function KernelPanel({ report }: { report: PortReport }) {
           {report.range.low}–{report.range.high}
         </dd>
         <dt title="net.ipv4.ip_local_reserved_ports">Reserved ports</dt>
-        <dd className="mono">{report.reservedPorts || 'none'} {report.reservedInRange > 0 && <span className="muted">({count(report.reservedInRange)} in range)</span>}</dd>
+        <dd className="mono">
+          {report.reservedPorts || 'none'}{' '}
+          {report.reservedInRange > 0 && <span className="muted">({count(report.reservedInRange)} in range)</span>}
+        </dd>
         <dt title="high − low + 1 − reserved in range">Capacity</dt>
         <dd>{count(report.capacity)} ports</dd>
         <dt title="ports of the range held by LISTEN sockets: lost to every tuple">bindOwned</dt>
@@ -31,14 +34,23 @@ export function KernelPanel({ report }: { report: PortReport }) {
         </dd>
         <dt title="UDP ports are held exclusively">UDP pool</dt>
         <dd>
-          {count(report.udp.used)} <span className="muted">of {count(report.udp.capacity)} ({percent(report.udp.pressure)})</span>
+          {count(report.udp.used)}{' '}
+          <span className="muted">
+            of {count(report.udp.capacity)} ({percent(report.udp.pressure)})
+          </span>
         </dd>
         <dt className="mono">tcp_tw_reuse</dt>
         <dd>
           {s.tcpTwReuse} <span className="muted">({REUSE[s.tcpTwReuse]})</span>
         </dd>
         <dt className="mono">tcp_tw_reuse_delay</dt>
-        <dd>{s.tcpTwReuseDelayMs === null ? <span className="muted">1000 ms (fixed on this kernel)</span> : `${count(s.tcpTwReuseDelayMs)} ms`}</dd>
+        <dd>
+          {s.tcpTwReuseDelayMs === null ? (
+            <span className="muted">1000 ms (fixed on this kernel)</span>
+          ) : (
+            `${count(s.tcpTwReuseDelayMs)} ms`
+          )}
+        </dd>
         <dt className="mono">tcp_timestamps</dt>
         <dd>
           {s.tcpTimestamps} <span className="muted">({TIMESTAMPS[s.tcpTimestamps]})</span>

@@ -46,10 +46,7 @@ export function TimeChart({ title, t, series, yRange, yFormat, gaps, lines = [],
     const points = t.map((x, i) => ({ x, i }));
     for (const g of gaps) points.push({ x: (g.from + g.to) / 2, i: -1 });
     points.sort((a, b) => a.x - b.x);
-    return [
-      points.map((p) => p.x / 1000),
-      ...series.map((s) => points.map((p) => (p.i < 0 ? null : (s.values[p.i] ?? null)))),
-    ];
+    return [points.map((p) => p.x / 1000), ...series.map((s) => points.map((p) => (p.i < 0 ? null : (s.values[p.i] ?? null))))];
   }, [t, series, gaps]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the chart reads its colours from CSS variables, so a theme change must redraw it
@@ -59,7 +56,12 @@ export function TimeChart({ title, t, series, yRange, yFormat, gaps, lines = [],
     const muted = cssColor('--muted');
     const grid = cssColor('--line');
     const gapFill = cssColor('--gap');
-    const axis: uPlot.Axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px system-ui, sans-serif' };
+    const axis: uPlot.Axis = {
+      stroke: muted,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 },
+      font: '11px system-ui, sans-serif',
+    };
     const opts: uPlot.Options = {
       width: Math.max(300, el.clientWidth),
       height,
@@ -69,10 +71,7 @@ export function TimeChart({ title, t, series, yRange, yFormat, gaps, lines = [],
         x: { time: true, range: () => [xRange[0] / 1000, xRange[1] / 1000] },
         y: { range: yRange ? () => yRange : (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
       },
-      axes: [
-        { ...axis },
-        { ...axis, size: 56, values: (_u, splits) => splits.map((v) => yFormat(v)) },
-      ],
+      axes: [{ ...axis }, { ...axis, size: 56, values: (_u, splits) => splits.map((v) => yFormat(v)) }],
       series: [
         { label: 'Time', value: (_u, v) => (v === null ? '—' : new Date(v * 1000).toLocaleString()) },
         ...series.map((s): uPlot.Series => {

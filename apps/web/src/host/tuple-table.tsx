@@ -31,10 +31,18 @@ export function TupleTable({ tuples, tupleCount, usable }: { tuples: TupleUsage[
             <tr>
               <th scope="col">Destination</th>
               <th scope="col">From</th>
-              <th scope="col" className="num" title="client sockets with a local port in the range">Used</th>
-              <th scope="col" className="num">TIME_WAIT</th>
-              <th scope="col" className="num" title="TIME_WAIT entries connect() may recycle now">Reclaimable</th>
-              <th scope="col" className="num" title="used − reclaimable, of usable">Held</th>
+              <th scope="col" className="num" title="client sockets with a local port in the range">
+                Used
+              </th>
+              <th scope="col" className="num">
+                TIME_WAIT
+              </th>
+              <th scope="col" className="num" title="TIME_WAIT entries connect() may recycle now">
+                Reclaimable
+              </th>
+              <th scope="col" className="num" title="used − reclaimable, of usable">
+                Held
+              </th>
               <th scope="col">Pressure</th>
               <th scope="col">States</th>
             </tr>

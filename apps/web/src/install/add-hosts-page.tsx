@@ -52,9 +52,9 @@ export function InstallPanel({ info }: { info: AgentInstallInfo }) {
   return (
     <div className="install-panel">
       <p>
-        Run this on each Linux host (x86-64) as root. It downloads the self-contained agent from this server (nothing else is contacted), checks its
-        SHA-256, installs it as a systemd service with its own user, and starts it; the host enrolls with the token and appears in the fleet within
-        seconds. Running it again upgrades the agent in place.
+        Run this on each Linux host (x86-64) as root. It downloads the self-contained agent from this server (nothing else is contacted),
+        checks its SHA-256, installs it as a systemd service with its own user, and starts it; the host enrolls with the token and appears
+        in the fleet within seconds. Running it again upgrades the agent in place.
       </p>
       {!info.executableAvailable && (
         <p role="alert" className="warning">
@@ -80,7 +80,12 @@ export function InstallPanel({ info }: { info: AgentInstallInfo }) {
       )}
       <label className="field">
         Labels (optional)
-        <input value={labelText} onChange={(e) => setLabelText(e.target.value)} placeholder="env=prod team=web" aria-invalid={error ? true : undefined} />
+        <input
+          value={labelText}
+          onChange={(e) => setLabelText(e.target.value)}
+          placeholder="env=prod team=web"
+          aria-invalid={error ? true : undefined}
+        />
         {error && <span className="error">{error}</span>}
       </label>
       <pre className="command">
@@ -96,16 +101,15 @@ export function InstallPanel({ info }: { info: AgentInstallInfo }) {
             Uninstall: <code>curl -fsSL {origin}/install.sh | sudo sh -s -- --uninstall</code>
           </li>
           <li>
-            Hosts with Node.js 20 or newer (any architecture): download <a href={`${origin}/downloads/agent/portpressure-agent.cjs`}>portpressure-agent.cjs</a> and
-            run <code>node portpressure-agent.cjs run --server {origin} --enrollment-token …</code>
+            Hosts with Node.js 20 or newer (any architecture): download{' '}
+            <a href={`${origin}/downloads/agent/portpressure-agent.cjs`}>portpressure-agent.cjs</a> and run{' '}
+            <code>node portpressure-agent.cjs run --server {origin} --enrollment-token …</code>
           </li>
           <li>
-            Containers and Kubernetes: the <code>agent</code> image of the repository's Dockerfile (run with <code>--network host --pid host</code>) and
-            the DaemonSet in <code>deploy/kubernetes</code>.
+            Containers and Kubernetes: the <code>agent</code> image of the repository's Dockerfile (run with{' '}
+            <code>--network host --pid host</code>) and the DaemonSet in <code>deploy/kubernetes</code>.
           </li>
-          <li>
-            Agent version served here: {info.serverVersion}. Hosts running an older agent are flagged in the fleet.
-          </li>
+          <li>Agent version served here: {info.serverVersion}. Hosts running an older agent are flagged in the fleet.</li>
         </ul>
       </details>
     </div>

@@ -20,7 +20,8 @@ export function formatBytes(n: number | null): string {
   return `${i === 0 ? n : n.toPrecision(3)} ${units[i]}`;
 }
 
-const fetchStorage = (signal: AbortSignal): Promise<StorageReport> => request('/api/storage', (b) => storageReportSchema.parse(b), { signal });
+const fetchStorage = (signal: AbortSignal): Promise<StorageReport> =>
+  request('/api/storage', (b) => storageReportSchema.parse(b), { signal });
 
 /** Disk use per history tier and where it is heading under the current retention. */
 export function StoragePage() {
@@ -29,8 +30,8 @@ export function StoragePage() {
     <section className="card storage-page">
       <h1>Storage</h1>
       <p className="muted">
-        Disk used by each history tier (tables, indexes and TOAST of all partitions), and the size it settles at once the current
-        fleet has filled each tier's retention. Retention is set with <code>PORTPRESSURE_RETENTION_*</code>.
+        Disk used by each history tier (tables, indexes and TOAST of all partitions), and the size it settles at once the current fleet has
+        filled each tier's retention. Retention is set with <code>PORTPRESSURE_RETENTION_*</code>.
       </p>
       {error && (
         <p className="error" role="alert">

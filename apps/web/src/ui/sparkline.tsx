@@ -33,10 +33,21 @@ export function Sparkline({ trend, now }: { trend: FleetTrend | null; now: numbe
   if (current.length) segments.push(current);
   const end = last as { x: number; y: number; p: number } | null;
   return (
-    <svg className={`sparkline ${pressureLevel(peak)}`} width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`last hour, peak ${percent(peak)}`}>
+    <svg
+      className={`sparkline ${pressureLevel(peak)}`}
+      width={W}
+      height={H}
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={`last hour, peak ${percent(peak)}`}
+    >
       <line className="baseline" x1="0" x2={W} y1={H - 0.5} y2={H - 0.5} />
       {segments.map((s, i) =>
-        s.length === 1 ? <circle key={i} cx={s[0]!.split(',')[0]} cy={s[0]!.split(',')[1]} r="1.2" /> : <polyline key={i} points={s.join(' ')} />,
+        s.length === 1 ? (
+          <circle key={i} cx={s[0]!.split(',')[0]} cy={s[0]!.split(',')[1]} r="1.2" />
+        ) : (
+          <polyline key={i} points={s.join(' ')} />
+        ),
       )}
       {end && <circle className="end" cx={end.x} cy={end.y} r="2" />}
     </svg>

@@ -1,4 +1,13 @@
-import { auditEventListSchema, authMethodsSchema, userListSchema, userSchema, type AuditEventList, type AuthMethods, type Role, type User } from '@portpressure/protocol';
+import {
+  auditEventListSchema,
+  authMethodsSchema,
+  userListSchema,
+  userSchema,
+  type AuditEventList,
+  type AuthMethods,
+  type Role,
+  type User,
+} from '@portpressure/protocol';
 import { request } from '../api.ts';
 
 const json = (method: string, body?: unknown): RequestInit => ({
@@ -13,7 +22,8 @@ export async function fetchUsers(signal?: AbortSignal): Promise<User[]> {
 export const createUser = (username: string, role: Role, password: string): Promise<User> =>
   request('/api/users', (b) => userSchema.parse(b), json('POST', { username, role, password }));
 
-export const changeRole = (id: string, role: Role): Promise<User> => request(`/api/users/${id}`, (b) => userSchema.parse(b), json('PATCH', { role }));
+export const changeRole = (id: string, role: Role): Promise<User> =>
+  request(`/api/users/${id}`, (b) => userSchema.parse(b), json('PATCH', { role }));
 
 export const resetPassword = (id: string, password: string): Promise<User> =>
   request(`/api/users/${id}/password`, (b) => userSchema.parse(b), json('POST', { password }));

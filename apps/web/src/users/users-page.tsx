@@ -66,7 +66,15 @@ export function UsersPage() {
           </select>
         </label>
         <label>
-          Initial password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} minLength={8} required autoComplete="new-password" />
+          Initial password{' '}
+          <input
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            minLength={8}
+            required
+            autoComplete="new-password"
+          />
         </label>
         <button type="submit" className="primary">
           Create user
@@ -90,7 +98,11 @@ export function UsersPage() {
                 {me?.userId === u.id ? ' (you)' : ''}
               </td>
               <td>
-                <select aria-label={`Role of ${u.username}`} value={u.role} onChange={(e) => void act(changeRole(u.id, roleSchema.parse(e.target.value)), `${u.username} is now ${e.target.value}`)}>
+                <select
+                  aria-label={`Role of ${u.username}`}
+                  value={u.role}
+                  onChange={(e) => void act(changeRole(u.id, roleSchema.parse(e.target.value)), `${u.username} is now ${e.target.value}`)}
+                >
                   {ROLES.map((r) => (
                     <option key={r}>{r}</option>
                   ))}
@@ -102,10 +114,18 @@ export function UsersPage() {
                 <button type="button" onClick={() => reset(u)}>
                   Reset password
                 </button>
-                <button type="button" onClick={() => void act(endSessions(u.id), `Sessions of ${u.username} ended`)} disabled={u.sessions === 0}>
+                <button
+                  type="button"
+                  onClick={() => void act(endSessions(u.id), `Sessions of ${u.username} ended`)}
+                  disabled={u.sessions === 0}
+                >
                   End sessions
                 </button>
-                <button type="button" className="ghost" onClick={() => window.confirm(`Delete ${u.username}?`) && void act(deleteUser(u.id), `Deleted ${u.username}`)}>
+                <button
+                  type="button"
+                  className="ghost"
+                  onClick={() => window.confirm(`Delete ${u.username}?`) && void act(deleteUser(u.id), `Deleted ${u.username}`)}
+                >
                   Delete
                 </button>
               </td>

@@ -30,6 +30,9 @@ export function checkSecretFollowsUrl(submitted: { settings: Record<string, unkn
   const urlChanged = url !== undefined && url !== masked.webhookUrl && url !== original.webhookUrl;
   const secretKept = submitted.settings.secret === undefined || submitted.settings.secret === masked.secret;
   if (urlChanged && secretKept) {
-    throw new AlertsError('INVALID_ALERT_CHANNEL', 'settings.secret: a new webhook URL needs a new secret; enter the secret of the new receiver');
+    throw new AlertsError(
+      'INVALID_ALERT_CHANNEL',
+      'settings.secret: a new webhook URL needs a new secret; enter the secret of the new receiver',
+    );
   }
 }

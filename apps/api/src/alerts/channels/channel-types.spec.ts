@@ -14,7 +14,7 @@ describe('channel types', () => {
     expect(seen).toBeGreaterThanOrEqual(11);
   });
 
-  it('serves each provider\'s form in its file\'s order, keyed by its setting names', () => {
+  it("serves each provider's form in its file's order, keyed by its setting names", () => {
     const discord = channelTypes().find((t) => t.type === 'discord');
     expect(discord?.fields.map((f) => f.key)).toEqual(['webhookUrl', 'username', 'avatarUrl']);
   });

@@ -1,9 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  deliveryStatusSchema,
-  type AlertDelivery,
-  type AlertDeliveryList,
-} from '@portpressure/protocol';
+import { deliveryStatusSchema, type AlertDelivery, type AlertDeliveryList } from '@portpressure/protocol';
 import { z } from 'zod';
 import { AlertsError } from '../alerts.errors.ts';
 import { toAlertDelivery } from './delivery-view.ts';

@@ -14,7 +14,12 @@ export async function attemptDelivery(
 ): Promise<DeliveryOutcome> {
   const config = channelConfigSchema.safeParse({ type: claimed.channelType, settings: claimed.channelSettings });
   if (!config.success) {
-    return { ok: false, retryable: false, error: `the channel's ${claimed.channelType} settings are invalid; edit the channel`, durationMs: 0 };
+    return {
+      ok: false,
+      retryable: false,
+      error: `the channel's ${claimed.channelType} settings are invalid; edit the channel`,
+      durationMs: 0,
+    };
   }
   const notification = alertNotificationSchema.safeParse(claimed.payload);
   if (!notification.success) {
@@ -105,7 +110,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async deliver(claimed: ClaimedDelivery): Promise<void> {
     const { delivery } = this.config.alerts;
     const startedAt = new Date();
-    const outcome = await attemptDelivery(claimed, { timeoutMs: delivery.timeoutMs, proxy: this.config.egressProxy, allow: this.config.security.webhookAllow });
+    const outcome = await attemptDelivery(claimed, {
+      timeoutMs: delivery.timeoutMs,
+      proxy: this.config.egressProxy,
+      allow: this.config.security.webhookAllow,
+    });
     const plan = planAfterAttempt(outcome, claimed.attempts, {
       baseMs: delivery.backoffBaseMs,
       maxMs: delivery.backoffMaxMs,

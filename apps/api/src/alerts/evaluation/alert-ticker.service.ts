@@ -84,7 +84,14 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
         const applicable = host.archivedAt ? [] : offlineRules.filter((r) => ruleApplies(r, { id: host.id, labels }));
         for (const rule of applicable) {
           if (rule.kind !== 'offline') continue;
-          const observation = observeOffline(rule.id, rule.params, host.id, host.lastSeenAt ?? host.createdAt, host.lastSeenAt, now.getTime());
+          const observation = observeOffline(
+            rule.id,
+            rule.params,
+            host.id,
+            host.lastSeenAt ?? host.createdAt,
+            host.lastSeenAt,
+            now.getTime(),
+          );
           const decisions = decide([observation], 1, new Map(), openOf(rule, open));
           await transitions.apply(rule, { id: host.id, hostname: host.hostname, labels }, decisions, now);
         }

@@ -57,7 +57,9 @@ describe('planning the alert evaluation of a batch', () => {
   });
 
   it('sends a host that could breach to the locked evaluation with its snapshots in commit order', () => {
-    const plan = planBatch([snap(A, 1, 10, 95), snap(B, 1, 10), snap(A, 2, 20, 50)], hostsOf(host(A, null), host(B, 10)), [pressureRule(0.9)]);
+    const plan = planBatch([snap(A, 1, 10, 95), snap(B, 1, 10), snap(A, 2, 20, 50)], hostsOf(host(A, null), host(B, 10)), [
+      pressureRule(0.9),
+    ]);
     expect(plan.quiet.map((q) => q.hostId)).toEqual([B]);
     expect(plan.locked).toHaveLength(1);
     expect(plan.locked[0]?.host.id).toBe(A);

@@ -163,7 +163,10 @@ export class EvaluationRepository {
         ORDER BY taken_at`,
     ]);
     const keyOf = new Map(
-      numbers.map((n) => [n.tupleNo, tupleKey({ protocol: 'tcp', localAddress: n.localAddress, remoteAddress: n.remoteAddress, remotePort: n.remotePort })]),
+      numbers.map((n) => [
+        n.tupleNo,
+        tupleKey({ protocol: 'tcp', localAddress: n.localAddress, remoteAddress: n.remoteAddress, remotePort: n.remotePort }),
+      ]),
     );
     if (keyOf.size === 0) return series;
     for (const s of snapshots) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildIncidentNotification, buildTestNotification, hostPageUrl, notificationId, type IncidentForNotification } from './notification-builder.ts';
+import {
+  buildIncidentNotification,
+  buildTestNotification,
+  hostPageUrl,
+  notificationId,
+  type IncidentForNotification,
+} from './notification-builder.ts';
 
 const incident: IncidentForNotification = {
   id: '3f1c2f0e-0000-4000-8000-000000000001',
@@ -47,7 +53,12 @@ describe('incident notifications', () => {
   });
 
   it('leave out the tuple for host-wide rules', () => {
-    const n = buildIncidentNotification('firing', { ...incident, ruleKind: 'offline', tuple: null, latest: {} }, host, 'https://pp.example');
+    const n = buildIncidentNotification(
+      'firing',
+      { ...incident, ruleKind: 'offline', tuple: null, latest: {} },
+      host,
+      'https://pp.example',
+    );
     expect(n.tuple).toBeUndefined();
     expect(n.pressure).toBeUndefined();
   });

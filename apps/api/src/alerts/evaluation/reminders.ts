@@ -12,11 +12,7 @@ export interface ReminderState {
  * ends; a firing notification that never went out goes first; then reminders every
  * `repeatIntervalSeconds` (0: none) until someone acknowledges.
  */
-export function dueNotification(
-  incident: ReminderState,
-  repeatIntervalSeconds: number,
-  now: Date,
-): 'firing' | 'reminder' | null {
+export function dueNotification(incident: ReminderState, repeatIntervalSeconds: number, now: Date): 'firing' | 'reminder' | null {
   if (incident.status !== 'firing') return null;
   if (incident.silencedUntil !== null && incident.silencedUntil > now) return null;
   if (!incident.firingNotified) return 'firing';

@@ -33,7 +33,6 @@ function tuple(used: number, overrides: Partial<TupleUsage> = {}): TupleUsage {
   };
 }
 
-
 const pressureParams = { threshold: 0.8, resolveMargin: 0.1, sustainSnapshots: 3 };
 
 /** Feeds successive pressures of one tuple through observe + decide, like repeated snapshots. */
@@ -71,7 +70,12 @@ describe('pressure rule', () => {
 
   it('resolves when the tuple disappears from the report', () => {
     const key = groupKeyFor(RULE, HOST, { protocol: 'tcp', localAddress: '10.0.0.2', remoteAddress: '10.0.0.5', remotePort: 5432 });
-    const decisions = decide(observePressure(RULE, pressureParams, HOST, aPortReport([])), 3, new Map(), new Map([[key, { id: 'inc-9', groupKey: key }]]));
+    const decisions = decide(
+      observePressure(RULE, pressureParams, HOST, aPortReport([])),
+      3,
+      new Map(),
+      new Map([[key, { id: 'inc-9', groupKey: key }]]),
+    );
     expect(decisions).toEqual([{ type: 'resolve', incidentId: 'inc-9', measurement: {} }]);
   });
 
@@ -133,7 +137,10 @@ describe('forecast rule', () => {
     const points = series([1, 2]);
     const [o] = observeForecast(RULE, wide, HOST, aPortReport([t]), new Map([[tupleKey(t), points]]), t0 + 10_000);
     expect(o?.breaching).toBe(false);
-    expect(observeForecast(RULE, { ...wide, minPressure: 0 }, HOST, aPortReport([t]), new Map([[tupleKey(t), points]]), t0 + 10_000)[0]?.breaching).toBe(true);
+    expect(
+      observeForecast(RULE, { ...wide, minPressure: 0 }, HOST, aPortReport([t]), new Map([[tupleKey(t), points]]), t0 + 10_000)[0]
+        ?.breaching,
+    ).toBe(true);
   });
 
   it('waits for the minimum number of samples', () => {
@@ -208,16 +215,22 @@ describe('couldBreach', () => {
     };
     if (kind === 'pressure') return { ...common, kind, params: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 } };
     if (kind === 'forecast') {
-      return { ...common, kind, params: { withinSeconds: 60, minPressure: 0.1, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 } };
+      return {
+        ...common,
+        kind,
+        params: { withinSeconds: 60, minPressure: 0.1, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 },
+      };
     }
     return { ...common, kind, params: { afterSeconds: 60 } };
   };
 
   it('is false for a quiet host, so evaluation can skip it', () => {
-    expect(couldBreach([rule('pressure'), rule('forecast'), rule('offline')], aPortReport([tuple(5), tuple(9, { remotePort: 1 })]))).toBe(false);
+    expect(couldBreach([rule('pressure'), rule('forecast'), rule('offline')], aPortReport([tuple(5), tuple(9, { remotePort: 1 })]))).toBe(
+      false,
+    );
   });
 
-  it('is true once a tuple reaches a pressure threshold or a forecast rule\'s minimum', () => {
+  it("is true once a tuple reaches a pressure threshold or a forecast rule's minimum", () => {
     expect(couldBreach([rule('pressure')], aPortReport([tuple(80)]))).toBe(true);
     expect(couldBreach([rule('forecast')], aPortReport([tuple(10)]))).toBe(true);
   });

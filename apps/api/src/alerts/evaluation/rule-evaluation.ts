@@ -101,7 +101,9 @@ export function observePressure(
       breaching: t.pressure >= params.threshold,
       holding,
       measurement:
-        holding && trend !== undefined ? withTrend(measurement, trend.series.get(tupleKey(tuple)), report.usable, trend.nowMs) : measurement,
+        holding && trend !== undefined
+          ? withTrend(measurement, trend.series.get(tupleKey(tuple)), report.usable, trend.nowMs)
+          : measurement,
     };
   });
 }

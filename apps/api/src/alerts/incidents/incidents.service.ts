@@ -1,10 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  incidentFilterSchema,
-  silenceIncidentSchema,
-  type AlertIncident,
-  type AlertIncidentList,
-} from '@portpressure/protocol';
+import { incidentFilterSchema, silenceIncidentSchema, type AlertIncident, type AlertIncidentList } from '@portpressure/protocol';
 import { z } from 'zod';
 import { AlertsError } from '../alerts.errors.ts';
 import { toAlertIncident } from './incident-view.ts';

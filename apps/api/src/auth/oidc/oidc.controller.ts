@@ -44,7 +44,10 @@ export class OidcController {
 
   @Get('methods')
   @Public()
-  @ApiOperation({ summary: 'How one can sign in', description: 'Whether password sign-in is on, and the single sign-on button if configured.' })
+  @ApiOperation({
+    summary: 'How one can sign in',
+    description: 'Whether password sign-in is on, and the single sign-on button if configured.',
+  })
   @ApiOkResponse({ schema: schemaRef('AuthMethods', authMethodsSchema) })
   methods(): AuthMethods {
     return { password: this.config.passwordLogin, sso: this.config.oidc === undefined ? null : { label: this.config.oidc.label } };

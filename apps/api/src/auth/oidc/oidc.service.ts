@@ -95,7 +95,10 @@ export class OidcService {
       throw new AuthError('SSO_FAILED', 'this sign-in was started in another browser; start again here');
     }
     if (typeof query.error === 'string') {
-      throw new AuthError('SSO_FAILED', `the identity provider refused: ${query.error}${typeof query.error_description === 'string' ? ` (${query.error_description})` : ''}`);
+      throw new AuthError(
+        'SSO_FAILED',
+        `the identity provider refused: ${query.error}${typeof query.error_description === 'string' ? ` (${query.error_description})` : ''}`,
+      );
     }
     const configuration = await this.configuration(oidc);
     // The callback URL rebuilt from the configured redirect URI, never from the request's Host header.
@@ -142,7 +145,15 @@ export class OidcService {
       const id = await this.users.create(username, role, null, subject);
       if (id !== null) {
         const created = await this.users.findById(id);
-        await this.audit.record({ actorId: id, actorName: username, action: 'sso-create', entityType: 'user', entityId: id, before: null, after: created && toUser(created) });
+        await this.audit.record({
+          actorId: id,
+          actorName: username,
+          action: 'sso-create',
+          entityType: 'user',
+          entityId: id,
+          before: null,
+          after: created && toUser(created),
+        });
         this.logger.log(`created ${username} (${role}) on first single sign-on`);
         return { id, username, role };
       }

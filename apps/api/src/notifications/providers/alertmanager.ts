@@ -60,7 +60,13 @@ export const alertmanagerProvider: ChatProvider<AlertmanagerSettings, 'alertmana
   settingsSchema: alertmanagerSettingsSchema,
   fields: {
     webhookUrl: webhookUrlField('Receiver URL; gets the Alertmanager webhook payload (version 4)'),
-    bearerToken: { label: 'Bearer token', input: 'secret', required: false, secret: true, help: 'Sent as Authorization: Bearer … when set' },
+    bearerToken: {
+      label: 'Bearer token',
+      input: 'secret',
+      required: false,
+      secret: true,
+      help: 'Sent as Authorization: Bearer … when set',
+    },
   },
   build(notification, settings, options = {}) {
     const status = notification.kind === 'resolved' ? 'resolved' : 'firing';

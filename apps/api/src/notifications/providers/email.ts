@@ -11,7 +11,11 @@ const address = z.email({ error: 'must be an e-mail address' }).max(320);
 
 export const emailSettingsSchema = z.object({
   /** SMTP server (relay or submission server). */
-  host: z.string().min(1).max(253).regex(/^[\w.:[\]-]+$/, 'host must be a host name or IP address'),
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[\w.:[\]-]+$/, 'host must be a host name or IP address'),
   port: z.coerce.number().int().min(1).max(65_535).default(587),
   /** starttls: upgrade required (port 587); tls: TLS from the start (port 465); none: no encryption (a local relay). */
   security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
@@ -125,7 +129,13 @@ export const emailProvider: DirectProvider<EmailSettings, 'email'> = {
         headers: { 'X-Portpressure-Notification-Id': notification.id },
       });
       const accepted = Array.isArray(info.accepted) ? info.accepted.length : 0;
-      if (accepted === 0) return { ok: false, retryable: false, error: 'SMTP server accepted no recipient', durationMs: Math.round(performance.now() - startedAt) };
+      if (accepted === 0)
+        return {
+          ok: false,
+          retryable: false,
+          error: 'SMTP server accepted no recipient',
+          durationMs: Math.round(performance.now() - startedAt),
+        };
       return { ok: true, status: 250, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
       return classifySmtpError(error, Math.round(performance.now() - startedAt));

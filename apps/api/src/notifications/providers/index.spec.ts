@@ -53,7 +53,17 @@ describe('provider registry', () => {
   it('lists every provider once, with the names channel configs use', () => {
     const names = providerRegistry.list().map((p) => p.name);
     expect(names).toEqual([
-      'slack', 'discord', 'teams', 'mattermost', 'google-chat', 'webhook', 'pagerduty', 'opsgenie', 'alertmanager', 'email', 'telegram',
+      'slack',
+      'discord',
+      'teams',
+      'mattermost',
+      'google-chat',
+      'webhook',
+      'pagerduty',
+      'opsgenie',
+      'alertmanager',
+      'email',
+      'telegram',
     ]);
     for (const config of configs) expect(names).toContain(config.type);
   });
@@ -70,9 +80,7 @@ describe('provider registry', () => {
   });
 
   it('re-validates stored settings before building, refusing a malformed row', () => {
-    const code = errorCode(() =>
-      providerRegistry.build({ type: 'slack', settings: { webhookUrl: 'ftp://x/y' } }, aFiringNotification()),
-    );
+    const code = errorCode(() => providerRegistry.build({ type: 'slack', settings: { webhookUrl: 'ftp://x/y' } }, aFiringNotification()));
     expect(code).toBe('INVALID_SETTINGS');
   });
 

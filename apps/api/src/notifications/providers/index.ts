@@ -7,7 +7,15 @@ import { isDirectProvider, NotificationProviderError } from './chat-provider.ts'
 import type { ChannelField } from '@portpressure/protocol';
 import { registeredProviders } from './registered.ts';
 
-export type { AnyProvider, BuildOptions, ChatProvider, DirectProvider, DirectSendContext, FieldSpec, ProviderFields } from './chat-provider.ts';
+export type {
+  AnyProvider,
+  BuildOptions,
+  ChatProvider,
+  DirectProvider,
+  DirectSendContext,
+  FieldSpec,
+  ProviderFields,
+} from './chat-provider.ts';
 export { NotificationProviderError, webhookUrlSchema } from './chat-provider.ts';
 
 export interface ProviderInfo {
@@ -33,10 +41,7 @@ export class ProviderRegistry {
   constructor(providers: Iterable<AnyProvider<unknown>>) {
     for (const provider of providers) {
       if (this.#byName.has(provider.name)) {
-        throw new NotificationProviderError(
-          'DUPLICATE_PROVIDER',
-          `notification provider "${provider.name}" is registered twice`,
-        );
+        throw new NotificationProviderError('DUPLICATE_PROVIDER', `notification provider "${provider.name}" is registered twice`);
       }
       this.#byName.set(provider.name, provider);
     }
@@ -67,10 +72,7 @@ export class ProviderRegistry {
   parseSettings(name: string, settings: unknown): unknown {
     const result = this.get(name).settingsSchema.safeParse(settings);
     if (!result.success) {
-      throw new NotificationProviderError(
-        'INVALID_SETTINGS',
-        `invalid ${name} settings: ${z.prettifyError(result.error)}`,
-      );
+      throw new NotificationProviderError('INVALID_SETTINGS', `invalid ${name} settings: ${z.prettifyError(result.error)}`);
     }
     return result.data;
   }
@@ -156,11 +158,7 @@ function firstProvider(): RegisteredProvider {
   return first;
 }
 
-export function buildChannelRequest(
-  config: HttpChannelConfig,
-  notification: AlertNotification,
-  options?: BuildOptions,
-): OutgoingRequest {
+export function buildChannelRequest(config: HttpChannelConfig, notification: AlertNotification, options?: BuildOptions): OutgoingRequest {
   return providerRegistry.build(config, notification, options);
 }
 

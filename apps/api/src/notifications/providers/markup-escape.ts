@@ -22,7 +22,9 @@ export function escapeDiscord(text: string): string {
  * notify everyone and an escaped `\@` is not reliably left alone by its mention parser.
  */
 export function escapeMattermost(text: string): string {
-  return visibleText(text).replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replaceAll('@', '＠');
+  return visibleText(text)
+    .replace(MARKDOWN_SPECIAL, (c) => `\\${c}`)
+    .replaceAll('@', '＠');
 }
 
 /**

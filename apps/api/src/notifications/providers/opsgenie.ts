@@ -49,7 +49,13 @@ export const opsgenieProvider: ChatProvider<OpsgenieSettings, 'opsgenie'> = {
   settingsSchema: opsgenieSettingsSchema,
   fields: {
     apiKey: { label: 'API key', input: 'secret', required: true, secret: true, help: 'Key of an Opsgenie API integration' },
-    apiUrl: { label: 'API URL', input: 'url', required: false, secret: false, help: 'Default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com' },
+    apiUrl: {
+      label: 'API URL',
+      input: 'url',
+      required: false,
+      secret: false,
+      help: 'Default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com',
+    },
     tags: { label: 'Extra tags', input: 'text', required: false, secret: false, help: 'Comma-separated' },
   },
   build(notification, settings, options = {}) {
@@ -65,7 +71,10 @@ export const opsgenieProvider: ChatProvider<OpsgenieSettings, 'opsgenie'> = {
         body: JSON.stringify(close),
       };
     }
-    const extraTags = (settings.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const extraTags = (settings.tags ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     const create: OpsgenieCreateAlert = {
       message: truncate(`${renderTitle(notification)} on ${notification.host.hostname}`, 130),
       alias,

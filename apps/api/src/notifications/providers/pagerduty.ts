@@ -55,7 +55,13 @@ export const pagerdutyProvider: ChatProvider<PagerdutySettings, 'pagerduty'> = {
       secret: true,
       help: 'Routing key of an Events API v2 integration on the PagerDuty service',
     },
-    eventsUrl: { label: 'Events API URL', input: 'url', required: false, secret: false, help: 'Default https://events.pagerduty.com/v2/enqueue' },
+    eventsUrl: {
+      label: 'Events API URL',
+      input: 'url',
+      required: false,
+      secret: false,
+      help: 'Default https://events.pagerduty.com/v2/enqueue',
+    },
   },
   build(notification, settings, options = {}) {
     const dedupKey = incidentKey(notification);
@@ -74,7 +80,9 @@ export const pagerdutyProvider: ChatProvider<PagerdutySettings, 'pagerduty'> = {
               source: notification.host.hostname,
               severity: notification.kind === 'test' ? 'info' : notification.severity,
               timestamp: notification.startedAt,
-              ...(notification.tuple === undefined ? {} : { component: `${notification.tuple.remoteAddress}:${notification.tuple.remotePort}` }),
+              ...(notification.tuple === undefined
+                ? {}
+                : { component: `${notification.tuple.remoteAddress}:${notification.tuple.remotePort}` }),
               group: notification.ruleName,
               class: notification.ruleKind,
               custom_details: Object.fromEntries(renderFacts(notification, options).map((f) => [f.label, f.value])),
@@ -85,6 +93,9 @@ export const pagerdutyProvider: ChatProvider<PagerdutySettings, 'pagerduty'> = {
   redact(settings) {
     // The key travels in the body; the endpoint is public knowledge, unless someone put a credential in it.
     const url = new URL(settings.eventsUrl);
-    return { routingKey: REDACTED_SECRET, eventsUrl: url.username !== '' || url.search !== '' ? redactUrl(settings.eventsUrl) : settings.eventsUrl };
+    return {
+      routingKey: REDACTED_SECRET,
+      eventsUrl: url.username !== '' || url.search !== '' ? redactUrl(settings.eventsUrl) : settings.eventsUrl,
+    };
   },
 };

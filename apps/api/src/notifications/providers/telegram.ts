@@ -58,7 +58,13 @@ export const telegramProvider: ChatProvider<TelegramSettings, 'telegram'> = {
   settingsSchema: telegramSettingsSchema,
   fields: {
     botToken: { label: 'Bot token', input: 'secret', required: true, secret: true, help: 'From @BotFather, 123456789:AA…' },
-    chatId: { label: 'Chat ID', input: 'text', required: true, secret: false, help: 'Numeric id (-100… for groups and channels) or @channelname' },
+    chatId: {
+      label: 'Chat ID',
+      input: 'text',
+      required: true,
+      secret: false,
+      help: 'Numeric id (-100… for groups and channels) or @channelname',
+    },
     apiUrl: { label: 'Bot API URL', input: 'url', required: false, secret: false, help: 'Default https://api.telegram.org' },
   },
   build(raw, settings, options = {}) {
@@ -67,7 +73,9 @@ export const telegramProvider: ChatProvider<TelegramSettings, 'telegram'> = {
       `<b>${escapeTelegramHtml(renderTitle(notification))}</b>`,
       escapeTelegramHtml(truncate(renderSummary(notification, options), SUMMARY_MAX)),
       '',
-      ...renderFacts(notification, options).map((f) => `<b>${escapeTelegramHtml(f.label)}:</b> ${escapeTelegramHtml(truncate(f.value, FACT_MAX))}`),
+      ...renderFacts(notification, options).map(
+        (f) => `<b>${escapeTelegramHtml(f.label)}:</b> ${escapeTelegramHtml(truncate(f.value, FACT_MAX))}`,
+      ),
       '',
       `<a href="${escapeTelegramHtml(notification.hostUrl)}">Open in Portpressure</a>`,
     ];

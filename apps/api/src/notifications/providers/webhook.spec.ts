@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aFiringNotification, FIXED_NOW } from '../../../test/notifications/support/notification-factory.ts';
-import {
-  signWebhookBody,
-  verifyWebhookSignature,
-  WEBHOOK_SIGNATURE_HEADER,
-  WEBHOOK_TIMESTAMP_HEADER,
-  webhookProvider,
-} from './webhook.ts';
+import { signWebhookBody, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, webhookProvider } from './webhook.ts';
 
 const SECRET = 'a-shared-secret-of-some-length';
 const body = '{"hello":"world"}';
@@ -53,9 +47,13 @@ function signBody(ts: string): string {
 
 describe('webhookProvider.build', () => {
   it('signs exactly the body it sends, with the build time as timestamp', () => {
-    const request = webhookProvider.build(aFiringNotification(), { webhookUrl: 'https://h.example.com/in', secret: SECRET }, {
-      now: FIXED_NOW,
-    });
+    const request = webhookProvider.build(
+      aFiringNotification(),
+      { webhookUrl: 'https://h.example.com/in', secret: SECRET },
+      {
+        now: FIXED_NOW,
+      },
+    );
     const ts = request.headers[WEBHOOK_TIMESTAMP_HEADER] ?? '';
     expect(ts).toBe(String(FIXED_NOW.getTime() / 1000));
     expect(request.headers[WEBHOOK_SIGNATURE_HEADER]).toBe(signWebhookBody(SECRET, ts, request.body));

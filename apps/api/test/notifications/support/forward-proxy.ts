@@ -39,7 +39,13 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
       return;
     }
     const upstream = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers: { ...req.headers, host: url.host } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: req.method,
+        headers: { ...req.headers, host: url.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

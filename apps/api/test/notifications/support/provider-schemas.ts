@@ -16,7 +16,11 @@ export const slackMessageSchema = z.strictObject({
         z.strictObject({
           type: z.literal('section'),
           text: slackText.extend({ text: z.string().min(1).max(3000) }).optional(),
-          fields: z.array(slackText.extend({ text: z.string().min(1).max(2000) })).min(1).max(10).optional(),
+          fields: z
+            .array(slackText.extend({ text: z.string().min(1).max(2000) }))
+            .min(1)
+            .max(10)
+            .optional(),
         }),
         z.strictObject({ type: z.literal('context'), elements: z.array(slackText).min(1).max(10) }),
       ]),
