@@ -267,7 +267,13 @@ async function main(): Promise<void> {
     apiLogFile = apiLog;
     const started = await startApiProcess({
       databaseUrl: db.url,
-      env: { PORTPRESSURE_ENROLLMENT_TOKEN: token, PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url') },
+      env: {
+        PORTPRESSURE_ENROLLMENT_TOKEN: token,
+        PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
+        // the whole simulated fleet enrolls within a second at start, beyond the installation's
+        // default of 30 enrollments a minute (a guard against floods, docs/security.md)
+        PORTPRESSURE_ENROLL_RATE_LIMIT: '100000',
+      },
       logFile: apiLog,
       nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [],
     });

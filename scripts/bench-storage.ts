@@ -232,7 +232,13 @@ async function main(): Promise<void> {
     const token = `ppe_${randomBytes(32).toString('base64url')}`;
     const started = await startApiProcess({
       databaseUrl: db.url,
-      env: { PORTPRESSURE_ENROLLMENT_TOKEN: token, PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url') },
+      env: {
+        PORTPRESSURE_ENROLLMENT_TOKEN: token,
+        PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
+        // the whole simulated fleet enrolls within a second at start, beyond the installation's
+        // default of 30 enrollments a minute (a guard against floods, docs/security.md)
+        PORTPRESSURE_ENROLL_RATE_LIMIT: '100000',
+      },
       logFile: path.join(tmp, 'api.log'),
     });
     api = started.child;
