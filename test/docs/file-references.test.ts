@@ -144,7 +144,7 @@ describe('file references in comments, docs and help texts', () => {
 
   it('would catch a pointer outside the repository', () => {
     const known = knownPaths(repositoryFiles());
-    const outside = ['..', 'shared', 'DOMAIN.md'].join('/');
+    const outside = ['..', 'shared', ['DOMAIN', 'md'].join('.')].join('/');
     expect(resolves({ file: 'README.md', line: 1, target: outside }, known)).toBe(false);
     expect(resolves({ file: 'README.md', line: 1, target: ['DESIGN', 'md'].join('.') }, known)).toBe(false);
     expect(resolves({ file: 'docs/protocol.md', line: 1, target: '../packages/protocol/src/messages.ts' }, known)).toBe(true);
