@@ -30,20 +30,13 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  AGENT_WS_PATH,
-  ENROLLMENT_TOKEN_HEADER,
-  PROTOCOL_VERSION,
-  serverMessageSchema,
-  type PortReport,
-  type ServerMessage,
-  type TupleUsage,
-} from '@portpressure/protocol';
+import { ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, type PortReport, type ServerMessage, type TupleUsage } from '@portpressure/protocol';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
 import { startApiProcess } from './api-process.ts';
+import { connect, nextMessage } from './bench-agent-socket.ts';
 import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
 
 const TARGET_RATE = 3000;
@@ -106,22 +99,6 @@ function report(agent: number, variant: number): PortReport {
     tupleCount: TUPLES,
     udp: { used: 3, capacity: 28232, pressure: 3 / 28232 },
   };
-}
-
-function connect(url: string, headers: Record<string, string>): Promise<WebSocket> {
-  const socket = new WebSocket(url.replace(/^http/, 'ws') + AGENT_WS_PATH, { headers, perMessageDeflate: false });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(socket));
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
-    socket.once('error', reject);
-  });
-}
-
-function nextMessage(socket: WebSocket): Promise<ServerMessage> {
-  return new Promise((resolve, reject) => {
-    socket.once('message', (data) => resolve(serverMessageSchema.parse(JSON.parse(data.toString()))));
-    socket.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
-  });
 }
 
 /** Share of the welcome's maxFramesPerSecond an agent uses, as the real agent does (agent-link.ts). */

@@ -20,20 +20,12 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  AGENT_WS_PATH,
-  ENROLLMENT_TOKEN_HEADER,
-  PROTOCOL_VERSION,
-  serverMessageSchema,
-  type PortReport,
-  type ServerMessage,
-  type TupleUsage,
-} from '@portpressure/protocol';
+import { ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, type PortReport, type ServerMessage, type TupleUsage } from '@portpressure/protocol';
 import pg from 'pg';
-import WebSocket from 'ws';
 import { apiEnvSchema } from '../apps/api/src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { startApiProcess } from './api-process.ts';
+import { connect, nextMessage } from './bench-agent-socket.ts';
 
 const TARGET_BYTES_PER_SNAPSHOT = 1000;
 const INTERVAL_S = 10;
@@ -148,22 +140,6 @@ class HostModel {
       udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
     };
   }
-}
-
-function connect(url: string, headers: Record<string, string>): Promise<WebSocket> {
-  const socket = new WebSocket(url.replace(/^http/, 'ws') + AGENT_WS_PATH, { headers, perMessageDeflate: false });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(socket));
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
-    socket.once('error', reject);
-  });
-}
-
-function nextMessage(socket: WebSocket): Promise<ServerMessage> {
-  return new Promise((resolve, reject) => {
-    socket.once('message', (data) => resolve(serverMessageSchema.parse(JSON.parse(data.toString()))));
-    socket.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
-  });
 }
 
 /** An agent replaying its history as fast as its window and the server's rate limit allow. */
