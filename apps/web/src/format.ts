@@ -1,3 +1,4 @@
+import { durationText } from '@portpressure/domain';
 import { PRESSURE_CRITICAL, PRESSURE_WARNING, type TupleKey, type TupleUsage } from '@portpressure/protocol';
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -36,17 +37,8 @@ export function timeWaitShare(t: Pick<TupleUsage, 'used' | 'timeWait'> | null | 
   return t && t.used > 0 ? t.timeWait / t.used : null;
 }
 
-/** "45 s", "12 min", "3 h 10 min", "4 d 2 h". */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
+/** "45 s", "12 min", "3 h 10 min", "4 d 2 h": shared with the API's rule conditions. */
+export const duration = durationText;
 
 export function ago(iso: string | null, now: number): string {
   if (!iso) return 'never';

@@ -14,3 +14,4 @@ export * from './text-bytes.ts';
 export * from './prometheus-text.ts';
 export * from './backoff.ts';
 export * from './token-bucket.ts';
+export * from './readable-units.ts';

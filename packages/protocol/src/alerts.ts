@@ -7,66 +7,42 @@ import { ipAddressSchema } from './report.ts';
 const isoTime = z.iso.datetime({ offset: true });
 const DAY = 86_400;
 
-export const alertRuleKindSchema = z.enum(['pressure', 'forecast', 'offline']);
+/**
+ * A rule kind's name (`pressure`, `forecast`, `offline`, …). The API's rule-kind registry is the
+ * list of valid names and of each kind's settings (served by `GET /api/alerts/rule-kinds`), so the
+ * wire carries the name as a string and the API refuses kinds it has no definition for.
+ */
+export const alertRuleKindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a rule kind such as pressure');
 export type AlertRuleKind = z.infer<typeof alertRuleKindSchema>;
 export const alertSeveritySchema = z.enum(['warning', 'critical']);
 export type AlertSeverity = z.infer<typeof alertSeveritySchema>;
 
-/**
- * Pressure rule: a tuple's pressure at or above `threshold` for `sustainSnapshots` snapshots in a
- * row fires; it resolves only once pressure drops below `threshold − resolveMargin`, so a value
- * hovering at the threshold does not flap.
- */
-export const pressureRuleParamsSchema = z
-  .object({
-    threshold: z.number().gt(0).max(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainSnapshots: z.number().int().min(1).max(1000).default(3),
-  })
-  .refine((p) => p.threshold - p.resolveMargin > 0, {
-    message: 'resolveMargin must be smaller than threshold',
-    path: ['resolveMargin'],
-  });
-export type PressureRuleParams = z.infer<typeof pressureRuleParamsSchema>;
+/** A rule's settings; the API checks them against its kind's own schema and fills its defaults. */
+export const alertRuleParamsSchema = z.record(z.string(), z.unknown());
+export type AlertRuleParams = z.infer<typeof alertRuleParamsSchema>;
 
 /**
- * Forecast rule: a least-squares line through the tuple's `used − reclaimable` over the trailing
- * `windowSeconds` reaches `usable` within `withinSeconds`, for `sustainSnapshots` snapshots in a
- * row, with at least `minSamples` points in the window, on a tuple at `minPressure` or more. It
- * resolves once growth stops or the forecast moves beyond `withinSeconds × (1 + resolveMargin)`.
+ * How a form shows one setting of a rule kind: `percent` is a ratio shown × 100, `minutes` is a
+ * number of seconds shown in minutes, `count` a whole number. `default` is in the stored unit.
  */
-export const forecastRuleParamsSchema = z.object({
-  withinSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(30 * DAY),
-  /**
-   * Tuples below this pressure are not forecast: one or two ports more on a nearly idle tuple
-   * extrapolate to "runs out soon" in a small range, which is noise, not a trend.
-   */
-  minPressure: z.number().min(0).max(1).default(0.1),
-  windowSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(7 * DAY)
-    .default(600),
-  minSamples: z.number().int().min(3).max(10_000).default(5),
-  sustainSnapshots: z.number().int().min(1).max(1000).default(2),
-  resolveMargin: z.number().min(0).max(10).default(0.5),
+export const alertRuleFieldSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  unit: z.enum(['percent', 'minutes', 'count']),
+  default: z.number(),
+  hint: z.string().optional(),
 });
-export type ForecastRuleParams = z.infer<typeof forecastRuleParamsSchema>;
+export type AlertRuleField = z.infer<typeof alertRuleFieldSchema>;
 
-/** Offline rule: the host has sent no snapshot for `afterSeconds`; resolves when it reports again. */
-export const offlineRuleParamsSchema = z.object({
-  afterSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(30 * DAY),
+/** `GET /api/alerts/rule-kinds`: every kind the server evaluates, with its form. */
+export const alertRuleKindInfoSchema = z.object({
+  kind: alertRuleKindSchema,
+  displayName: z.string(),
+  fields: z.array(alertRuleFieldSchema),
 });
-export type OfflineRuleParams = z.infer<typeof offlineRuleParamsSchema>;
+export type AlertRuleKindInfo = z.infer<typeof alertRuleKindInfoSchema>;
+export const alertRuleKindListSchema = z.object({ kinds: z.array(alertRuleKindInfoSchema) });
+export type AlertRuleKindList = z.infer<typeof alertRuleKindListSchema>;
 
 /** Which hosts a rule watches: one host, hosts carrying every listed label, or (both empty) all. */
 export const alertRuleScopeSchema = z.object({
@@ -92,22 +68,21 @@ const ruleCommon = {
 };
 
 /** `POST /api/alerts/rules`, `PUT /api/alerts/rules/:id`: a rule as the user writes it. */
-export const alertRuleInputSchema = z.discriminatedUnion('kind', [
-  z.object({ ...ruleCommon, kind: z.literal('pressure'), params: pressureRuleParamsSchema }),
-  z.object({ ...ruleCommon, kind: z.literal('forecast'), params: forecastRuleParamsSchema }),
-  z.object({ ...ruleCommon, kind: z.literal('offline'), params: offlineRuleParamsSchema }),
-]);
+export const alertRuleInputSchema = z.object({ ...ruleCommon, kind: alertRuleKindSchema, params: alertRuleParamsSchema });
 export type AlertRuleInput = z.input<typeof alertRuleInputSchema>;
 export type AlertRuleDefinition = z.output<typeof alertRuleInputSchema>;
 
 const storedRule = { id: z.uuid(), createdAt: isoTime, updatedAt: isoTime };
 
-/** A stored rule as the API returns it. */
-export const alertRuleSchema = z.discriminatedUnion('kind', [
-  z.object({ ...ruleCommon, ...storedRule, kind: z.literal('pressure'), params: pressureRuleParamsSchema }),
-  z.object({ ...ruleCommon, ...storedRule, kind: z.literal('forecast'), params: forecastRuleParamsSchema }),
-  z.object({ ...ruleCommon, ...storedRule, kind: z.literal('offline'), params: offlineRuleParamsSchema }),
-]);
+/** A stored rule as the API returns it, its params complete (defaults filled in) and its condition in words. */
+export const alertRuleSchema = z.object({
+  ...ruleCommon,
+  ...storedRule,
+  kind: alertRuleKindSchema,
+  params: alertRuleParamsSchema,
+  /** e.g. "pressure ≥ 66.7 % for 3 snapshots (resolves below 61.7 %)", written by the rule's kind. */
+  condition: z.string(),
+});
 export type AlertRule = z.output<typeof alertRuleSchema>;
 
 export const alertRuleListSchema = z.object({ rules: z.array(alertRuleSchema) });

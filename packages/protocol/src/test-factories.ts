@@ -1,8 +1,10 @@
+import type { AlertRule } from './alerts.ts';
 import type { PortReport, TupleUsage } from './report.ts';
 
 /**
  * Test data shared by every tier (protocol and API specs, API database and end-to-end tests):
- * one tuple of a 100-port range, and a consistent report over 40000-40099 holding the tuples.
+ * one tuple of a 100-port range, a consistent report over 40000-40099 holding the tuples, and an
+ * alert rule.
  */
 
 export function aTuple(overrides: Partial<TupleUsage> = {}): TupleUsage {
@@ -38,6 +40,25 @@ export function aPortReport(tuples: TupleUsage[] = [aTuple()], overrides: Partia
     tuples,
     tupleCount: tuples.length,
     udp: { used: 0, capacity: 100, pressure: 0 },
+    ...overrides,
+  };
+}
+
+/** A stored alert rule: by default an enabled, unscoped offline rule (60 s) notifying every channel. */
+export function anAlertRule(overrides: Partial<AlertRule> = {}): AlertRule {
+  return {
+    id: '00000000-0000-4000-8000-0000000000aa',
+    name: 'r',
+    kind: 'offline',
+    severity: 'warning',
+    enabled: true,
+    scope: { hostId: null, labels: {} },
+    channelIds: [],
+    repeatIntervalSeconds: 0,
+    params: { afterSeconds: 60 },
+    createdAt: '2026-05-01T10:00:00Z',
+    updatedAt: '2026-05-01T10:00:00Z',
+    condition: '',
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ import { IncidentsController } from './incidents/incidents.controller.ts';
 import { IncidentsRepository } from './incidents/incidents.repository.ts';
 import { IncidentsService } from './incidents/incidents.service.ts';
 import { ActiveRulesService } from './rules/active-rules.service.ts';
+import { RuleKindsController } from './rules/rule-kinds.controller.ts';
 import { RulesController } from './rules/rules.controller.ts';
 import { RulesRepository } from './rules/rules.repository.ts';
 import { RulesService } from './rules/rules.service.ts';
@@ -24,7 +25,7 @@ import { RulesService } from './rules/rules.service.ts';
  */
 @Module({
   imports: [IngestModule],
-  controllers: [RulesController, ChannelsController, IncidentsController, DeliveriesController],
+  controllers: [RulesController, RuleKindsController, ChannelsController, IncidentsController, DeliveriesController],
   providers: [
     RulesRepository,
     ActiveRulesService,

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { ipAddressSchema, labelsSchema } from '@portpressure/protocol';
+import { alertRuleKindSchema, ipAddressSchema, labelsSchema } from '@portpressure/protocol';
+import { ruleKindRegistry } from '../alerts/rules/kinds/index.ts';
+import { forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
+
+export { forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
 
 const ratio = z.number().min(0).max(1);
 const isoTime = z.iso.datetime({ offset: true });
@@ -15,7 +19,8 @@ export const alertNotificationSchema = z.object({
   kind: z.enum(['firing', 'resolved', 'reminder', 'test']),
   severity: z.enum(['warning', 'critical']),
   ruleName: z.string().min(1).max(200),
-  ruleKind: z.enum(['pressure', 'forecast', 'offline']),
+  /** The rule's kind, e.g. `pressure`, `forecast` or `offline`. */
+  ruleKind: alertRuleKindSchema,
   /** Stable identity of the incident (rule + host + tuple where relevant). */
   groupKey: z.string().min(1).max(500),
   host: z.object({
@@ -60,35 +65,6 @@ export interface NotificationFact {
 /** Wall clock used for "runs out in …": injectable so rendered text is reproducible in tests. */
 export interface RenderOptions {
   now?: Date;
-}
-
-/** 0.9234 → "92.3%"; whole numbers lose the decimal ("100%"). */
-export function formatPercent(value: number): string {
-  const tenths = Math.round(value * 1000) / 10;
-  return `${Number.isInteger(tenths) ? tenths.toFixed(0) : tenths.toFixed(1)}%`;
-}
-
-/** Seconds → "2d 3h", "1h 5m", "4m 10s", "12s": two units are enough to act on. */
-export function formatDuration(totalSeconds: number): string {
-  const s = Math.max(0, Math.round(totalSeconds));
-  const units: Array<[string, number]> = [
-    ['d', 86_400],
-    ['h', 3_600],
-    ['m', 60],
-    ['s', 1],
-  ];
-  const parts: string[] = [];
-  let rest = s;
-  for (const [name, size] of units) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0 || parts.length > 0) parts.push(`${n}${name}`);
-    if (parts.length === 2) break;
-  }
-  const [first, second] = parts;
-  if (first === undefined) return '0s';
-  // "1h 0m" reads worse than "1h".
-  return second === undefined || second.startsWith('0') ? first : `${first} ${second}`;
 }
 
 /** IPv6 needs brackets before a port, or "::1:443" is ambiguous. */
@@ -136,13 +112,6 @@ export function renderTitle(n: AlertNotification): string {
   return `${statusLabel(n)}: ${n.ruleName} on ${n.host.hostname}`;
 }
 
-function forecastPhrase(exhaustsAt: string, now: Date): string {
-  const seconds = (Date.parse(exhaustsAt) - now.getTime()) / 1000;
-  if (!Number.isFinite(seconds)) return `at ${exhaustsAt}`;
-  if (seconds <= 0) return `now (forecast for ${exhaustsAt})`;
-  return `in ${formatDuration(seconds)} (at ${exhaustsAt})`;
-}
-
 /** One or two sentences saying what happened, where and how bad. */
 export function renderSummary(n: AlertNotification, options: RenderOptions = {}): string {
   const now = options.now ?? new Date();
@@ -156,18 +125,7 @@ export function renderSummary(n: AlertNotification, options: RenderOptions = {})
     return `Resolved${after}: "${n.ruleName}" no longer holds on ${where}.`;
   }
   const still = n.kind === 'reminder' ? 'still ' : '';
-  switch (n.ruleKind) {
-    case 'offline':
-      return `${n.host.hostname} has ${still}stopped reporting.`;
-    case 'forecast': {
-      const when = n.exhaustsAt === undefined || n.exhaustsAt === null ? 'soon' : forecastPhrase(n.exhaustsAt, now);
-      return `${where} is ${still}forecast to run out of ephemeral ports ${when}.`;
-    }
-    case 'pressure': {
-      const level = n.pressure === undefined ? '' : ` at ${formatPercent(n.pressure)}`;
-      return `Ephemeral port pressure on ${where} is ${still}high${level}.`;
-    }
-  }
+  return ruleKindRegistry.summary(n, { still, where, now });
 }
 
 /**

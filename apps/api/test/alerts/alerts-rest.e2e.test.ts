@@ -1,4 +1,4 @@
-import { channelTypeListSchema } from '@portpressure/protocol';
+import { alertRuleKindListSchema, channelTypeListSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { StartedApi } from '../../src/app.ts';
@@ -71,6 +71,7 @@ describe('alerting REST API', () => {
       // Defaults filled in by the protocol schema.
       expect(created).toMatchObject({
         params: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 },
+        condition: 'pressure ≥ 80 % for 3 snapshots (resolves below 75 %)',
         repeatIntervalSeconds: 14_400,
         channelIds: [],
       });
@@ -113,6 +114,20 @@ describe('alerting REST API', () => {
         }),
       );
       expect(messageOf(host)).toContain('no host');
+    });
+
+    it('lists every rule kind with its form, and refuses a kind it does not have', async () => {
+      const { kinds } = await alerts.call('GET', '/api/alerts/rule-kinds', alertRuleKindListSchema);
+      expect(kinds.map((k) => k.kind)).toEqual(['pressure', 'forecast', 'offline']);
+      expect(kinds[0]?.fields.map((f) => [f.key, f.unit])).toEqual([
+        ['threshold', 'percent'],
+        ['resolveMargin', 'percent'],
+        ['sustainSnapshots', 'count'],
+      ]);
+      const unknown = await failure(alerts.createRule({ name: 'x', kind: 'latency', severity: 'warning', params: {} }));
+      expect([unknown.status, codeOf(unknown)]).toEqual([400, 'INVALID_ALERT_RULE']);
+      expect(messageOf(unknown)).toContain('unknown rule kind "latency"');
+      expect((await alerts.rules()).map((r) => r.condition)).toContain('pressure ≥ 90 % for 3 snapshots (resolves below 85 %)');
     });
 
     it('creates the defaults only once: deleted defaults stay deleted after a restart', async () => {
@@ -211,6 +226,7 @@ describe('alerting REST API', () => {
   it('answers 401 to every alerting endpoint without a session', async () => {
     for (const path of [
       '/api/alerts/rules',
+      '/api/alerts/rule-kinds',
       '/api/alerts/channels',
       '/api/alerts/channel-types',
       '/api/alerts/incidents',

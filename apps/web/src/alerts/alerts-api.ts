@@ -5,6 +5,7 @@ import {
   alertDeliverySchema,
   alertIncidentListSchema,
   alertIncidentSchema,
+  alertRuleKindListSchema,
   alertRuleListSchema,
   alertRuleSchema,
   channelTypeListSchema,
@@ -14,6 +15,7 @@ import {
   type AlertIncident,
   type AlertRule,
   type AlertRuleInput,
+  type AlertRuleKindInfo,
   type ChannelTypeInfo,
   type DeliveryStatus,
   type IncidentFilter,
@@ -43,6 +45,10 @@ export const unsilenceIncident = (id: string): Promise<AlertIncident> =>
 
 export async function fetchRules(signal?: AbortSignal): Promise<AlertRule[]> {
   return (await request('/api/alerts/rules', (b) => alertRuleListSchema.parse(b), { signal })).rules;
+}
+
+export async function fetchRuleKinds(signal?: AbortSignal): Promise<AlertRuleKindInfo[]> {
+  return (await request('/api/alerts/rule-kinds', (b) => alertRuleKindListSchema.parse(b), { signal })).kinds;
 }
 
 export const saveRule = (id: string | null, input: AlertRuleInput): Promise<AlertRule> =>

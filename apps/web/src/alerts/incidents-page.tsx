@@ -31,7 +31,8 @@ function figures(i: AlertIncident, now: number): string {
     const left = Date.parse(m.exhaustsAt) - now;
     parts.push(left > 0 ? `runs out in ${duration(left)}` : 'exhausted');
   }
-  if (i.ruleKind === 'offline') parts.push(m.lastSeenAt ? `last seen ${formatDateTime(Date.parse(m.lastSeenAt))}` : 'never reported');
+  // Only rules about contact with the host (offline) measure lastSeenAt.
+  if (m.lastSeenAt !== undefined) parts.push(m.lastSeenAt ? `last seen ${formatDateTime(Date.parse(m.lastSeenAt))}` : 'never reported');
   return parts.join(' · ');
 }
 

@@ -2,8 +2,9 @@ import {
   visibleText,
   type AlertChannel,
   type AlertRule,
+  type AlertRuleField,
   type AlertRuleInput,
-  type AlertRuleKind,
+  type AlertRuleKindInfo,
   type AlertSeverity,
 } from '@portpressure/protocol';
 
@@ -18,101 +19,76 @@ import { labelsText, parseLabels } from './rule-text.ts';
 /** Form state as typed: numbers stay text until submitted, in the units people think in. */
 interface Draft {
   name: string;
-  kind: AlertRuleKind;
+  kind: string;
   severity: AlertSeverity;
   enabled: boolean;
   hostId: string;
   labels: string;
   channelIds: string[];
   repeatMinutes: string;
-  thresholdPercent: string;
-  marginPercent: string;
-  sustain: string;
-  withinMinutes: string;
-  windowMinutes: string;
-  minSamples: string;
-  minPressurePercent: string;
-  afterMinutes: string;
+  /** The kind's fields by key, as typed. */
+  params: Record<string, string>;
 }
 
 const round = (n: number, digits = 2): string => String(Math.round(n * 10 ** digits) / 10 ** digits);
 
-function draftOf(rule: AlertRule | null): Draft {
-  const d: Draft = {
+/** A stored value as the form shows it: ratios in percent, seconds in minutes. */
+function shown(field: AlertRuleField, value: number): string {
+  if (field.unit === 'percent') return round(value * 100);
+  if (field.unit === 'minutes') return round(value / 60);
+  return String(value);
+}
+
+/** What the user typed, in the stored unit. */
+function stored(field: AlertRuleField, text: string): number {
+  const n = Number(text);
+  if (field.unit === 'percent') return n / 100;
+  if (field.unit === 'minutes') return Math.round(n * 60);
+  return n;
+}
+
+/** The kind's fields as typed: the rule's own values when it is of that kind, else the defaults. */
+function paramsDraft(info: AlertRuleKindInfo | undefined, rule: AlertRule | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of info?.fields ?? []) {
+    const value = rule?.kind === info?.kind ? rule?.params[field.key] : undefined;
+    out[field.key] = shown(field, typeof value === 'number' ? value : field.default);
+  }
+  return out;
+}
+
+function draftOf(rule: AlertRule | null, kinds: AlertRuleKindInfo[]): Draft {
+  const kind = rule?.kind ?? kinds[0]?.kind ?? 'pressure';
+  return {
     name: rule?.name ?? '',
-    kind: rule?.kind ?? 'pressure',
+    kind,
     severity: rule?.severity ?? 'warning',
     enabled: rule?.enabled ?? true,
     hostId: rule?.scope.hostId ?? '',
     labels: rule ? labelsText(rule.scope.labels) : '',
     channelIds: rule?.channelIds ?? [],
     repeatMinutes: round((rule?.repeatIntervalSeconds ?? 14_400) / 60),
-    thresholdPercent: '80',
-    marginPercent: '5',
-    sustain: '3',
-    withinMinutes: '30',
-    windowMinutes: '10',
-    minSamples: '5',
-    minPressurePercent: '10',
-    afterMinutes: '5',
+    params: paramsDraft(
+      kinds.find((k) => k.kind === kind),
+      rule,
+    ),
   };
-  if (rule?.kind === 'pressure') {
-    Object.assign(d, {
-      thresholdPercent: round(rule.params.threshold * 100),
-      marginPercent: round(rule.params.resolveMargin * 100),
-      sustain: String(rule.params.sustainSnapshots),
-    });
-  } else if (rule?.kind === 'forecast') {
-    Object.assign(d, {
-      withinMinutes: round(rule.params.withinSeconds / 60),
-      windowMinutes: round(rule.params.windowSeconds / 60),
-      minSamples: String(rule.params.minSamples),
-      minPressurePercent: round(rule.params.minPressure * 100),
-      sustain: String(rule.params.sustainSnapshots),
-    });
-  } else if (rule?.kind === 'offline') {
-    d.afterMinutes = round(rule.params.afterSeconds / 60);
-  }
-  return d;
 }
 
-function toInput(d: Draft, previous: AlertRule | null): AlertRuleInput {
-  const common = {
+function toInput(d: Draft, info: AlertRuleKindInfo | undefined, previous: AlertRule | null): AlertRuleInput {
+  // Settings the form does not show are kept from the stored rule (or left to the kind's default).
+  const params: Record<string, unknown> = previous?.kind === d.kind ? { ...previous.params } : {};
+  for (const field of info?.fields ?? []) params[field.key] = stored(field, d.params[field.key] ?? '');
+  return {
     name: d.name,
+    kind: d.kind,
     severity: d.severity,
     enabled: d.enabled,
     scope: { hostId: d.hostId === '' ? null : d.hostId, labels: parseLabels(d.labels) },
     channelIds: d.channelIds,
     repeatIntervalSeconds: Math.round(Number(d.repeatMinutes) * 60),
+    params,
   };
-  switch (d.kind) {
-    case 'pressure':
-      return {
-        ...common,
-        kind: 'pressure',
-        params: {
-          threshold: Number(d.thresholdPercent) / 100,
-          resolveMargin: Number(d.marginPercent) / 100,
-          sustainSnapshots: Number(d.sustain),
-        },
-      };
-    case 'forecast':
-      return {
-        ...common,
-        kind: 'forecast',
-        params: {
-          withinSeconds: Math.round(Number(d.withinMinutes) * 60),
-          windowSeconds: Math.round(Number(d.windowMinutes) * 60),
-          minSamples: Number(d.minSamples),
-          minPressure: Number(d.minPressurePercent) / 100,
-          sustainSnapshots: Number(d.sustain),
-          // Not in the form: kept from the stored rule, or the protocol's default.
-          ...(previous?.kind === 'forecast' ? { resolveMargin: previous.params.resolveMargin } : {}),
-        },
-      };
-    case 'offline':
-      return { ...common, kind: 'offline', params: { afterSeconds: Math.round(Number(d.afterMinutes) * 60) } };
-  }
 }
 
 function Row({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
@@ -128,41 +104,46 @@ function Row({ id, label, hint, children }: { id: string; label: string; hint?: 
 /** Create or edit a rule; the API validates again and its message is shown on failure. */
 export function RuleForm({
   rule,
+  kinds,
   hosts,
   channels,
   onSave,
   onCancel,
 }: {
   rule: AlertRule | null;
+  /** The kinds the server evaluates, each with its fields (`GET /api/alerts/rule-kinds`). */
+  kinds: AlertRuleKindInfo[];
   hosts: HostChoice[];
   channels: AlertChannel[];
   onSave: (input: AlertRuleInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [d, setD] = useState(() => draftOf(rule));
+  const [d, setD] = useState(() => draftOf(rule, kinds));
+  const info = kinds.find((k) => k.kind === d.kind);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const set =
     <K extends keyof Draft>(key: K) =>
     (value: Draft[K]) =>
       setD((x) => ({ ...x, [key]: value }));
-  const num = (key: keyof Draft, id: string, step = 'any') => (
-    <input
-      id={id}
-      type="number"
-      min="0"
-      step={step}
-      required
-      value={String(d[key])}
-      onChange={(e) => setD((x) => ({ ...x, [key]: e.target.value }))}
-    />
+  const num = (id: string, value: string, onChange: (value: string) => void, step = 'any') => (
+    <input id={id} type="number" min="0" step={step} required value={value} onChange={(e) => onChange(e.target.value)} />
   );
+  const changeKind = (kind: string) =>
+    setD((x) => ({
+      ...x,
+      kind,
+      params: paramsDraft(
+        kinds.find((k) => k.kind === kind),
+        rule,
+      ),
+    }));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     let input: AlertRuleInput;
     try {
-      input = toInput(d, rule);
+      input = toInput(d, info, rule);
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
       return;
@@ -179,10 +160,12 @@ export function RuleForm({
         <input id="rule-name" required value={d.name} onChange={(e) => set('name')(e.target.value)} />
       </Row>
       <Row id="rule-kind" label="Kind">
-        <select id="rule-kind" value={d.kind} onChange={(e) => set('kind')(e.target.value as AlertRuleKind)}>
-          <option value="pressure">Pressure above a threshold</option>
-          <option value="forecast">Forecast: runs out soon</option>
-          <option value="offline">Host stopped reporting</option>
+        <select id="rule-kind" value={d.kind} onChange={(e) => changeKind(e.target.value)}>
+          {kinds.map((k) => (
+            <option key={k.kind} value={k.kind}>
+              {k.displayName}
+            </option>
+          ))}
         </select>
       </Row>
       <Row id="rule-severity" label="Severity">
@@ -191,42 +174,16 @@ export function RuleForm({
           <option value="critical">critical</option>
         </select>
       </Row>
-      {d.kind === 'pressure' && (
-        <>
-          <Row id="rule-threshold" label="Threshold (%)" hint="(used − reclaimable) / usable of any tuple">
-            {num('thresholdPercent', 'rule-threshold')}
-          </Row>
-          <Row id="rule-margin" label="Resolve margin (%)" hint="resolves only below threshold − margin, so hovering values do not flap">
-            {num('marginPercent', 'rule-margin')}
-          </Row>
-        </>
-      )}
-      {d.kind === 'forecast' && (
-        <>
-          <Row id="rule-within" label="Runs out within (min)">
-            {num('withinMinutes', 'rule-within')}
-          </Row>
-          <Row id="rule-window" label="Trend window (min)" hint="least-squares fit over this much history">
-            {num('windowMinutes', 'rule-window')}
-          </Row>
-          <Row id="rule-samples" label="Minimum samples">
-            {num('minSamples', 'rule-samples', '1')}
-          </Row>
-          <Row id="rule-min-pressure" label="Only tuples from (%)">
-            {num('minPressurePercent', 'rule-min-pressure')}
-          </Row>
-        </>
-      )}
-      {d.kind !== 'offline' && (
-        <Row id="rule-sustain" label="Sustained for (snapshots)">
-          {num('sustain', 'rule-sustain', '1')}
+      {info?.fields.map((field) => (
+        <Row key={field.key} id={`rule-${field.key}`} label={field.label} {...(field.hint === undefined ? {} : { hint: field.hint })}>
+          {num(
+            `rule-${field.key}`,
+            d.params[field.key] ?? '',
+            (value) => setD((x) => ({ ...x, params: { ...x.params, [field.key]: value } })),
+            field.unit === 'count' ? '1' : 'any',
+          )}
         </Row>
-      )}
-      {d.kind === 'offline' && (
-        <Row id="rule-after" label="Silent for (min)">
-          {num('afterMinutes', 'rule-after')}
-        </Row>
-      )}
+      ))}
       <Row id="rule-host" label="Host">
         <select id="rule-host" value={d.hostId} onChange={(e) => set('hostId')(e.target.value)}>
           <option value="">All hosts</option>
@@ -258,7 +215,7 @@ export function RuleForm({
       </div>
       <p className="hint">none ticked: every enabled channel</p>
       <Row id="rule-repeat" label="Remind every (min)" hint="while firing and not acknowledged; 0 for never">
-        {num('repeatMinutes', 'rule-repeat')}
+        {num('rule-repeat', d.repeatMinutes, set('repeatMinutes'))}
       </Row>
       <Row id="rule-enabled" label="Enabled">
         <input id="rule-enabled" type="checkbox" checked={d.enabled} onChange={(e) => set('enabled')(e.target.checked)} />

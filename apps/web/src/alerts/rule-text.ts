@@ -1,24 +1,6 @@
 import type { AlertChannel, AlertRule, Labels } from '@portpressure/protocol';
-import { duration } from '../format.ts';
 
-const pct = (ratio: number): string => `${Math.round(ratio * 1000) / 10} %`;
-const secs = (s: number): string => duration(s * 1000);
-
-/** The rule's condition in one line, e.g. "pressure ≥ 66.7 % for 3 snapshots (resolves below 61.7 %)". */
-export function conditionText(rule: AlertRule): string {
-  switch (rule.kind) {
-    case 'pressure': {
-      const p = rule.params;
-      return `pressure ≥ ${pct(p.threshold)} for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'} (resolves below ${pct(p.threshold - p.resolveMargin)})`;
-    }
-    case 'forecast': {
-      const p = rule.params;
-      return `runs out within ${secs(p.withinSeconds)} (fit over ${secs(p.windowSeconds)}, ≥ ${p.minSamples} samples, tuples from ${pct(p.minPressure)})`;
-    }
-    case 'offline':
-      return `no snapshot for ${secs(rule.params.afterSeconds)}`;
-  }
-}
+// A rule's scope and channels in words; its condition comes from the server, written by its kind.
 
 export function labelsText(labels: Labels): string {
   return Object.entries(labels)

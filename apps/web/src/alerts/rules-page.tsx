@@ -1,10 +1,10 @@
 import { fleetHostRowSchema, visibleText, type AlertRule, type AlertRuleInput } from '@portpressure/protocol';
 import { useState } from 'react';
 import { fetchFleet } from '../api.ts';
-import { deleteRule, fetchChannels, fetchRules, saveRule } from './alerts-api.ts';
+import { deleteRule, fetchChannels, fetchRuleKinds, fetchRules, saveRule } from './alerts-api.ts';
 import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
 import { RuleForm, type HostChoice } from './rule-form.tsx';
-import { channelsText, conditionText, scopeText } from './rule-text.ts';
+import { channelsText, scopeText } from './rule-text.ts';
 import { errorText, usePolled } from './use-polled.ts';
 import { RequireRole } from '../session-context.tsx';
 
@@ -12,13 +12,15 @@ type Editing = { rule: AlertRule | null } | null;
 
 /** The rule as the API takes it back, to change one thing (enabled) without a form. */
 function inputOf(rule: AlertRule): AlertRuleInput {
-  const { id: _id, createdAt: _c, updatedAt: _u, ...input } = rule;
+  const { id: _id, createdAt: _c, updatedAt: _u, condition: _t, ...input } = rule;
   return input;
 }
 
 export function RulesPage() {
   const rules = usePolled((signal) => fetchRules(signal), ['alerts', 'rules'], 30_000);
   const channels = usePolled((signal) => fetchChannels(signal), ['alerts', 'channels'], 30_000);
+  // Fixed while the server runs: loaded once, for the form's kind picker and fields.
+  const kinds = usePolled((signal) => fetchRuleKinds(signal), ['alerts', 'rule-kinds'], 0);
   // The host picker needs ids and names only: the fleet ranking (kept in memory by the API) rather
   // than GET /api/hosts, which reads every host's full summary (~0.4 s of API time at 10,000 hosts).
   const hosts = usePolled(async (signal) => hostChoices((await fetchFleet(signal)).hosts), ['host-choices'], 60_000);
@@ -66,6 +68,7 @@ export function RulesPage() {
         <RuleForm
           key={editing.rule?.id ?? 'new'}
           rule={editing.rule}
+          kinds={kinds.data ?? []}
           hosts={hosts.data ?? []}
           channels={channels.data ?? []}
           onSave={(input) => save(editing.rule?.id ?? null, input, `Saved ${input.name}`)}
@@ -109,7 +112,7 @@ export function RulesPage() {
                 <td>
                   <SeverityBadge severity={rule.severity} />
                 </td>
-                <td>{conditionText(rule)}</td>
+                <td>{rule.condition}</td>
                 <td>{scopeText(rule, hostname)}</td>
                 <td>
                   {channelsText(rule, channels.data ?? [])}

@@ -9,23 +9,8 @@ import type { IncidentRow } from './alert-tx.repository.ts';
 import { planBatch, type LockedEvaluation } from './batch-plan.ts';
 import { EvaluationRepository } from './evaluation.repository.ts';
 import { IncidentTransitions, emptySummary, type TransitionSummary } from './incident-transitions.ts';
-import {
-  decide,
-  groupKeyFor,
-  observeForecast,
-  observeOffline,
-  observePressure,
-  sustainOf,
-  tupleKey,
-  tupleOf,
-  type Observation,
-  type OpenIncidentRef,
-} from './rule-evaluation.ts';
-
-/** Tuples per snapshot that get a forecast: the worst ones, plus any already pending or firing. */
-const FORECAST_TOP_TUPLES = 50;
-/** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
-const PRESSURE_TREND_SECONDS = 600;
+import { ruleKindRegistry, type TrendNeed } from '../rules/kinds/index.ts';
+import { decide, groupKeyFor, tupleKey, tupleOf, type OpenIncidentRef } from './rule-evaluation.ts';
 /**
  * Hosts of one batch evaluated in their locked transactions at once: enough to overlap round
  * trips, few enough to leave the database pool to everyone else when a whole fleet is near a
@@ -120,11 +105,19 @@ export class AlertEngine implements OnModuleInit {
       const pending = await tx.pendingStates(hostId);
       const open = await tx.openIncidents(hostId);
       const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
-      const series = await this.trendSeries(hostId, rules, snapshot, pending, open);
       const target = { id: hostId, hostname: host.hostname, labels };
+      const series = await this.trendSeries(hostId, rules, snapshot, pending, open);
+      const takenAtMs = takenAt.getTime();
       for (const rule of rules) {
-        const observations = this.observe(rule, hostId, snapshot, series, now);
-        const decisions = decide(observations, sustainOf(rule), pendingOf(rule, pending), openOf(rule, open));
+        const observations = ruleKindRegistry.get(rule.kind).onSnapshot(rule.params, {
+          ruleId: rule.id,
+          hostId,
+          report: snapshot.report,
+          takenAtMs,
+          now,
+          series: (seconds) => trailing(series, takenAtMs - seconds * 1000),
+        });
+        const decisions = decide(observations, ruleKindRegistry.sustainOf(rule), pendingOf(rule, pending), openOf(rule, open));
         await transitions.apply(rule, target, decisions, now);
       }
       // A rule disabled, deleted, or re-scoped away from this host no longer holds here.
@@ -136,37 +129,11 @@ export class AlertEngine implements OnModuleInit {
     });
   }
 
-  private observe(
-    rule: AlertRule,
-    hostId: string,
-    snapshot: Snapshot,
-    series: ReadonlyMap<string, ForecastPoint[]>,
-    now: Date,
-  ): Observation[] {
-    switch (rule.kind) {
-      case 'pressure': {
-        const since = Date.parse(snapshot.takenAt) - PRESSURE_TREND_SECONDS * 1000;
-        const windowed = new Map([...series].map(([key, points]) => [key, points.filter((p) => p.t >= since)]));
-        return observePressure(rule.id, rule.params, hostId, snapshot.report, { series: windowed, nowMs: Date.parse(snapshot.takenAt) });
-      }
-      case 'forecast': {
-        // Fits use the agent's clock throughout: sample times and "now" are both its takenAt.
-        const nowMs = Date.parse(snapshot.takenAt);
-        const since = nowMs - rule.params.windowSeconds * 1000;
-        const windowed = new Map([...series].map(([key, points]) => [key, points.filter((p) => p.t >= since)]));
-        return observeForecast(rule.id, rule.params, hostId, snapshot.report, windowed, nowMs);
-      }
-      case 'offline':
-        // The host just reported.
-        return [observeOffline(rule.id, rule.params, hostId, now, now, now.getTime())];
-    }
-  }
-
   /**
-   * The trailing `used − reclaimable` of the tuples that need a trend: for forecast rules, the
-   * worst tuples and any already pending or firing; for pressure rules, the tuples in their
-   * hysteresis band (their messages say when the tuple runs out). Usually few or none, so most
-   * snapshots cost no query here.
+   * The trailing `used − reclaimable` of the tuples some rule's kind asks a trend for (a forecast
+   * rule: the worst tuples and any already pending or firing; a pressure rule: the tuples in its
+   * hysteresis band, whose messages say when they run out), over the longest window asked.
+   * Usually few or none, so most snapshots cost no query here.
    */
   private async trendSeries(
     hostId: string,
@@ -175,19 +142,23 @@ export class AlertEngine implements OnModuleInit {
     pending: ReadonlyMap<string, unknown>,
     open: readonly IncidentRow[],
   ): Promise<Map<string, ForecastPoint[]>> {
-    const forecasts = rules.filter((r) => r.kind === 'forecast');
-    const pressureFloor = Math.min(...rules.map((r) => (r.kind === 'pressure' ? r.params.threshold - r.params.resolveMargin : Infinity)));
+    const needs: Array<{ ruleId: string; need: TrendNeed }> = [];
+    for (const rule of rules) {
+      const need = ruleKindRegistry.get(rule.kind).trend?.(rule.params);
+      if (need !== undefined) needs.push({ ruleId: rule.id, need });
+    }
+    if (needs.length === 0) return new Map();
     const watched = new Set(open.map((i) => i.groupKey));
     for (const key of pending.keys()) watched.add(key);
     const tuples = new Map<string, AlertTuple>();
     snapshot.report.tuples.forEach((t, index) => {
       const tuple = tupleOf(t);
-      const forForecast =
-        forecasts.length > 0 && (index < FORECAST_TOP_TUPLES || forecasts.some((r) => watched.has(groupKeyFor(r.id, hostId, tuple))));
-      if (forForecast || t.pressure >= pressureFloor) tuples.set(tupleKey(tuple), tuple);
+      if (needs.some(({ ruleId, need }) => need.wants(t, index, watched.has(groupKeyFor(ruleId, hostId, tuple))))) {
+        tuples.set(tupleKey(tuple), tuple);
+      }
     });
     if (tuples.size === 0) return new Map();
-    const longest = Math.max(PRESSURE_TREND_SECONDS, ...forecasts.map((r) => (r.kind === 'forecast' ? r.params.windowSeconds : 0)));
+    const longest = Math.max(...needs.map(({ need }) => need.seconds));
     const since = new Date(Date.parse(snapshot.takenAt) - longest * 1000);
     return this.repo.tupleSeries(hostId, since, [...tuples.values()]);
   }
@@ -215,6 +186,11 @@ export class AlertEngine implements OnModuleInit {
     if (queued > 0) this.worker.wake();
     return resolved;
   }
+}
+
+/** Each series cut to the points at or after `sinceMs`. */
+function trailing(series: ReadonlyMap<string, ForecastPoint[]>, sinceMs: number): Map<string, ForecastPoint[]> {
+  return new Map([...series].map(([key, points]) => [key, points.filter((p) => p.t >= sinceMs)]));
 }
 
 function describe(error: unknown): string {

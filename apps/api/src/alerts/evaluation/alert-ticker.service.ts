@@ -9,7 +9,8 @@ import { parseLabels } from './batch-plan.ts';
 import { EvaluationRepository } from './evaluation.repository.ts';
 import { IncidentTransitions, emptySummary, type TransitionSummary } from './incident-transitions.ts';
 import { dueNotification } from './reminders.ts';
-import { decide, observeOffline, ruleApplies } from './rule-evaluation.ts';
+import { ruleKindRegistry } from '../rules/kinds/index.ts';
+import { decide, ruleApplies } from './rule-evaluation.ts';
 
 function add(into: TransitionSummary, more: TransitionSummary): void {
   into.fired += more.fired;
@@ -70,8 +71,13 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async evaluateOffline(rules: AlertRule[], now: Date): Promise<TransitionSummary> {
     const summary = emptySummary();
-    const offlineRules = rules.filter((r) => r.kind === 'offline');
-    const shortest = Math.min(...offlineRules.map((r) => (r.kind === 'offline' ? r.params.afterSeconds : Infinity)));
+    // Rules whose kind watches for silence (the offline rule), with the silence each waits for.
+    const silenceKinds = ruleKindRegistry.silenceKinds();
+    const silenceRules = rules.flatMap((rule) => {
+      const silence = ruleKindRegistry.get(rule.kind).silence;
+      return silence === undefined ? [] : [{ rule, silence }];
+    });
+    const shortest = Math.min(...silenceRules.map(({ rule, silence }) => silence.seconds(rule.params)));
     const cutoff = new Date(Number.isFinite(shortest) ? now.getTime() - shortest * 1000 : 0);
     for (const candidate of await this.repo.offlineCandidates(cutoff)) {
       const done = await this.repo.inHostTransaction(candidate.id, async (tx) => {
@@ -79,23 +85,21 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
         const host = (await this.repo.host(candidate.id)) ?? candidate;
         const labels = parseLabels(host.labels);
         const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
-        const open = (await tx.openIncidents(host.id)).filter((i) => i.ruleKind === 'offline');
+        const open = (await tx.openIncidents(host.id)).filter((i) => silenceKinds.has(i.ruleKind));
         // an archived host is out of the fleet: its offline incident resolves (below) and none opens
-        const applicable = host.archivedAt ? [] : offlineRules.filter((r) => ruleApplies(r, { id: host.id, labels }));
-        for (const rule of applicable) {
-          if (rule.kind !== 'offline') continue;
-          const observation = observeOffline(
-            rule.id,
-            rule.params,
-            host.id,
-            host.lastSeenAt ?? host.createdAt,
-            host.lastSeenAt,
-            now.getTime(),
-          );
+        const applicable = host.archivedAt ? [] : silenceRules.filter(({ rule }) => ruleApplies(rule, { id: host.id, labels }));
+        for (const { rule, silence } of applicable) {
+          const observation = silence.observe(rule.params, {
+            ruleId: rule.id,
+            hostId: host.id,
+            lastHeardAt: host.lastSeenAt ?? host.createdAt,
+            lastSeenAt: host.lastSeenAt,
+            nowMs: now.getTime(),
+          });
           const decisions = decide([observation], 1, new Map(), openOf(rule, open));
           await transitions.apply(rule, { id: host.id, hostname: host.hostname, labels }, decisions, now);
         }
-        const ids = new Set(applicable.map((r) => r.id));
+        const ids = new Set(applicable.map(({ rule }) => rule.id));
         for (const incident of open) {
           if (incident.ruleId === null || !ids.has(incident.ruleId)) await transitions.resolve(incident.id, {}, now);
         }

@@ -1,5 +1,6 @@
 import type { AlertRule, Snapshot } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
+import { anAlertRule } from '../../../../../packages/protocol/src/test-factories.ts';
 import { aReport } from '../../../test/support/factories.ts';
 import { planBatch, type BatchHost } from './batch-plan.ts';
 
@@ -23,19 +24,12 @@ function host(id: string, latestSeconds: number | null, options: { busy?: boolea
 }
 
 function pressureRule(threshold: number, labels: Record<string, string> = {}): AlertRule {
-  return {
-    id: '00000000-0000-4000-8000-0000000000aa',
+  return anAlertRule({
     name: 'pressure',
     kind: 'pressure',
-    severity: 'warning',
-    enabled: true,
     scope: { hostId: null, labels },
-    channelIds: [],
-    repeatIntervalSeconds: 0,
     params: { threshold, resolveMargin: 0.1, sustainSnapshots: 1 },
-    createdAt: '2026-05-01T10:00:00Z',
-    updatedAt: '2026-05-01T10:00:00Z',
-  };
+  });
 }
 
 const hostsOf = (...hosts: BatchHost[]) => new Map(hosts.map((h) => [h.id, h]));

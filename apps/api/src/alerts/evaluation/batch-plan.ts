@@ -1,5 +1,6 @@
 import { labelsSchema, type AlertRule, type Labels, type Snapshot } from '@portpressure/protocol';
-import { couldBreach, ruleApplies } from './rule-evaluation.ts';
+import { ruleKindRegistry } from '../rules/kinds/index.ts';
+import { ruleApplies } from './rule-evaluation.ts';
 
 /** What evaluating a batch needs to know about one host, read for the whole batch at once. */
 export interface BatchHost {
@@ -77,7 +78,7 @@ export function planBatch(
     if (last === undefined) continue;
     const labels = parseLabels(host.labels);
     const applicable = rules.filter((r) => ruleApplies(r, { id: hostId, labels }));
-    if (!host.busy && candidates.every((s) => !couldBreach(applicable, s.report))) {
+    if (!host.busy && candidates.every((s) => !ruleKindRegistry.couldBreach(applicable, s.report))) {
       plan.quiet.push({ hostId, seq: last.seq, takenAt: new Date(last.takenAt) });
     } else {
       plan.locked.push({ host, labels, rules: applicable, snapshots: candidates });

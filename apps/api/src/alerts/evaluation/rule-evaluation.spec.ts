@@ -1,19 +1,11 @@
-import { aPortReport } from '../../../../../packages/protocol/src/test-factories.ts';
+import { anAlertRule, aPortReport } from '../../../../../packages/protocol/src/test-factories.ts';
 import type { AlertRule, PortReport, TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  couldBreach,
-  decide,
-  groupKeyFor,
-  observeForecast,
-  observeOffline,
-  observePressure,
-  ruleApplies,
-  tupleKey,
-  type Decision,
-  type Observation,
-  type OpenIncidentRef,
-} from './rule-evaluation.ts';
+import { observeForecast } from '../rules/kinds/forecast.ts';
+import { ruleKindRegistry } from '../rules/kinds/index.ts';
+import { observeOffline } from '../rules/kinds/offline.ts';
+import { observePressure } from '../rules/kinds/pressure.ts';
+import { decide, groupKeyFor, ruleApplies, tupleKey, type Decision, type Observation, type OpenIncidentRef } from './rule-evaluation.ts';
 
 const HOST = '00000000-0000-4000-8000-000000000001';
 const RULE = '00000000-0000-4000-8000-0000000000aa';
@@ -169,19 +161,7 @@ describe('decide', () => {
 });
 
 describe('ruleApplies', () => {
-  const base: AlertRule = {
-    id: RULE,
-    name: 'r',
-    kind: 'offline',
-    severity: 'warning',
-    enabled: true,
-    scope: { hostId: null, labels: {} },
-    channelIds: [],
-    repeatIntervalSeconds: 0,
-    params: { afterSeconds: 60 },
-    createdAt: '2026-05-01T10:00:00Z',
-    updatedAt: '2026-05-01T10:00:00Z',
-  };
+  const base: AlertRule = anAlertRule({ id: RULE });
   const host = { id: HOST, labels: { env: 'prod', team: 'payments' } };
 
   it('applies an unscoped rule to every host', () => {
@@ -201,28 +181,13 @@ describe('ruleApplies', () => {
 });
 
 describe('couldBreach', () => {
-  const rule = (kind: 'pressure' | 'forecast' | 'offline'): AlertRule => {
-    const common = {
-      id: RULE,
-      name: 'r',
-      severity: 'warning' as const,
-      enabled: true,
-      scope: { hostId: null, labels: {} },
-      channelIds: [],
-      repeatIntervalSeconds: 0,
-      createdAt: '2026-05-01T10:00:00Z',
-      updatedAt: '2026-05-01T10:00:00Z',
-    };
-    if (kind === 'pressure') return { ...common, kind, params: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 } };
-    if (kind === 'forecast') {
-      return {
-        ...common,
-        kind,
-        params: { withinSeconds: 60, minPressure: 0.1, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 },
-      };
-    }
-    return { ...common, kind, params: { afterSeconds: 60 } };
+  const params = {
+    pressure: { threshold: 0.8, resolveMargin: 0.05, sustainSnapshots: 3 },
+    forecast: { withinSeconds: 60, minPressure: 0.1, windowSeconds: 600, minSamples: 3, sustainSnapshots: 1, resolveMargin: 0.5 },
+    offline: { afterSeconds: 60 },
   };
+  const rule = (kind: keyof typeof params): AlertRule => anAlertRule({ id: RULE, kind, params: params[kind] });
+  const couldBreach = (rules: AlertRule[], report: PortReport) => ruleKindRegistry.couldBreach(rules, report);
 
   it('is false for a quiet host, so evaluation can skip it', () => {
     expect(couldBreach([rule('pressure'), rule('forecast'), rule('offline')], aPortReport([tuple(5), tuple(9, { remotePort: 1 })]))).toBe(

@@ -1,19 +1,10 @@
 import { forecastExhaustion, type ForecastPoint } from '@portpressure/domain';
-import type {
-  AlertMeasurement,
-  AlertRule,
-  AlertTuple,
-  ForecastRuleParams,
-  Labels,
-  OfflineRuleParams,
-  PortReport,
-  PressureRuleParams,
-  TupleUsage,
-} from '@portpressure/protocol';
+import type { AlertMeasurement, AlertRule, AlertTuple, Labels, TupleUsage } from '@portpressure/protocol';
 
-// The alert engine's decisions as pure functions: what one evaluation of one rule on one host
-// observes, and what that means for pending states and incidents. The services around it only
-// load inputs and store outputs, so every threshold, hysteresis and sustain rule is unit-tested.
+// The alert engine's decisions as pure functions: what an observation is, and what a rule's
+// observations mean for pending states and incidents. What each kind of rule observes is its own
+// file under rules/kinds. The services around it only load inputs and store outputs, so every
+// threshold, hysteresis and sustain rule is unit-tested.
 
 /** `tcp|local|remote|port`: identifies a tuple inside a group key and in forecast series maps. */
 export function tupleKey(t: AlertTuple): string {
@@ -68,99 +59,19 @@ export interface TrendInput {
   nowMs: number;
 }
 
-function withTrend(measurement: AlertMeasurement, points: ForecastPoint[] | undefined, usable: number, nowMs: number): AlertMeasurement {
+/** The measurement plus when the tuple runs out at its current growth, given at least two points. */
+export function withTrend(
+  measurement: AlertMeasurement,
+  points: ForecastPoint[] | undefined,
+  usable: number,
+  nowMs: number,
+): AlertMeasurement {
   if (points === undefined || points.length < 2) return measurement;
   const f = forecastExhaustion(points, usable, nowMs);
   return {
     ...measurement,
     exhaustsAt: f.exhaustsAt === null ? null : new Date(f.exhaustsAt).toISOString(),
     slopePerSecond: f.slopePerSecond,
-  };
-}
-
-/**
- * Pressure: breaching at or above the threshold, holding down to threshold − margin. Every
- * listed tuple is observed, so a resolution carries the figures that ended it; tuples in the band
- * with a trend also say when they run out at the current growth.
- */
-export function observePressure(
-  ruleId: string,
-  params: PressureRuleParams,
-  hostId: string,
-  report: PortReport,
-  trend?: TrendInput,
-): Observation[] {
-  const floor = params.threshold - params.resolveMargin;
-  return report.tuples.map((t) => {
-    const tuple = tupleOf(t);
-    const holding = t.pressure >= floor;
-    const measurement = tupleMeasurement(t, report.usable);
-    return {
-      groupKey: groupKeyFor(ruleId, hostId, tuple),
-      tuple,
-      breaching: t.pressure >= params.threshold,
-      holding,
-      measurement:
-        holding && trend !== undefined
-          ? withTrend(measurement, trend.series.get(tupleKey(tuple)), report.usable, trend.nowMs)
-          : measurement,
-    };
-  });
-}
-
-/**
- * Forecast: the least-squares line over the trailing window reaches `usable` within the horizon,
- * on a tuple already at `minPressure`.
- * `series` holds each watched tuple's `used − reclaimable` points (ms timestamps), the current
- * snapshot included; tuples without a series are not observed.
- */
-export function observeForecast(
-  ruleId: string,
-  params: ForecastRuleParams,
-  hostId: string,
-  report: PortReport,
-  series: ReadonlyMap<string, ForecastPoint[]>,
-  nowMs: number,
-): Observation[] {
-  const horizonMs = params.withinSeconds * 1000;
-  const out: Observation[] = [];
-  for (const t of report.tuples) {
-    const tuple = tupleOf(t);
-    const points = series.get(tupleKey(tuple));
-    if (points === undefined) continue;
-    const forecast = forecastExhaustion(points, report.usable, nowMs);
-    const left = forecast.exhaustsAt === null ? Infinity : forecast.exhaustsAt - nowMs;
-    out.push({
-      groupKey: groupKeyFor(ruleId, hostId, tuple),
-      tuple,
-      breaching: points.length >= params.minSamples && t.pressure >= params.minPressure && left <= horizonMs,
-      holding: left <= horizonMs * (1 + params.resolveMargin),
-      measurement: {
-        ...tupleMeasurement(t, report.usable),
-        exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt).toISOString(),
-        slopePerSecond: forecast.slopePerSecond,
-      },
-    });
-  }
-  return out;
-}
-
-/** Offline: nothing heard for `afterSeconds` (since creation for a host that never reported). */
-export function observeOffline(
-  ruleId: string,
-  params: OfflineRuleParams,
-  hostId: string,
-  lastHeardAt: Date,
-  lastSeenAt: Date | null,
-  nowMs: number,
-): Observation {
-  const silent = nowMs - lastHeardAt.getTime() >= params.afterSeconds * 1000;
-  return {
-    groupKey: groupKeyFor(ruleId, hostId, null),
-    tuple: null,
-    breaching: silent,
-    holding: silent,
-    measurement: { lastSeenAt: lastSeenAt?.toISOString() ?? null },
   };
 }
 
@@ -222,34 +133,4 @@ export function decide(
     if (!seen.has(groupKey) && !open.has(groupKey)) decisions.push({ type: 'clear', groupKey });
   }
   return decisions;
-}
-
-/**
- * Whether any rule could start counting towards firing on this report. When none can, and the
- * host has no pending count and no firing incident, the snapshot changes nothing: the engine
- * skips the locked transaction (most snapshots of a healthy fleet).
- */
-export function couldBreach(rules: readonly AlertRule[], report: PortReport): boolean {
-  const worst = report.tuples.reduce((max, t) => Math.max(max, t.pressure), 0);
-  return rules.some((rule) => {
-    switch (rule.kind) {
-      case 'pressure':
-        return worst >= rule.params.threshold;
-      case 'forecast':
-        return worst >= rule.params.minPressure;
-      case 'offline':
-        return false;
-    }
-  });
-}
-
-/** Snapshots in a row a rule needs before firing. */
-export function sustainOf(rule: AlertRule): number {
-  switch (rule.kind) {
-    case 'pressure':
-    case 'forecast':
-      return rule.params.sustainSnapshots;
-    case 'offline':
-      return 1;
-  }
 }

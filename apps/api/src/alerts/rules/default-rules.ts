@@ -1,11 +1,12 @@
 import { alertRuleInputSchema, type AlertRuleDefinition, type AlertRuleInput } from '@portpressure/protocol';
+import { ruleKindRegistry, type RuleKindParams } from './kinds/index.ts';
 
 /**
  * Rules every installation starts with (created once, on first start; editable and deletable):
  * a warning at two thirds and critical at 90 %, a forecast that the worst tuples run out
  * within 30 minutes, and hosts that stop reporting for 5 minutes.
  */
-const DEFAULT_RULES: AlertRuleInput[] = [
+const DEFAULT_RULES: Array<Omit<AlertRuleInput, 'kind' | 'params'> & RuleKindParams> = [
   {
     name: 'Port pressure warning',
     kind: 'pressure',
@@ -39,5 +40,5 @@ const DEFAULT_RULES: AlertRuleInput[] = [
 ];
 
 export function defaultRules(): AlertRuleDefinition[] {
-  return DEFAULT_RULES.map((r) => alertRuleInputSchema.parse(r));
+  return DEFAULT_RULES.map((r) => ruleKindRegistry.parseDefinition(alertRuleInputSchema.parse(r)));
 }

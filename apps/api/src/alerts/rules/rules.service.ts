@@ -6,7 +6,7 @@ import { ChannelsRepository } from '../channels/channels.repository.ts';
 import { AlertEngine } from '../evaluation/alert-engine.service.ts';
 import { ActiveRulesService } from './active-rules.service.ts';
 import { defaultRules } from './default-rules.ts';
-import { parseRuleRow } from './rule-view.ts';
+import { parseKindParams, parseRuleRow } from './rule-view.ts';
 import { RulesRepository, type RuleRow } from './rules.repository.ts';
 
 const idSchema = z.uuid();
@@ -83,7 +83,7 @@ export class RulesService implements OnModuleInit {
   private async parse(body: unknown): Promise<AlertRuleDefinition> {
     const parsed = alertRuleInputSchema.safeParse(body ?? {});
     if (!parsed.success) throw new AlertsError('INVALID_ALERT_RULE', z.prettifyError(parsed.error));
-    const rule = parsed.data;
+    const rule = parseKindParams(parsed.data);
     const known = await this.channels.existingIds(rule.channelIds);
     const unknown = rule.channelIds.filter((c) => !known.has(c));
     if (unknown.length > 0) throw new AlertsError('INVALID_ALERT_RULE', `no channel ${unknown.join(', ')}`);

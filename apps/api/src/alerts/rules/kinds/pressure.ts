@@ -1,0 +1,91 @@
+import { ratioText } from '@portpressure/domain';
+import type { PortReport } from '@portpressure/protocol';
+import { z } from 'zod';
+import { formatPercent } from '../../../notifications/notification-format.ts';
+import {
+  groupKeyFor,
+  tupleKey,
+  tupleMeasurement,
+  tupleOf,
+  withTrend,
+  type Observation,
+  type TrendInput,
+} from '../../evaluation/rule-evaluation.ts';
+import type { RuleKind } from './rule-kind.ts';
+
+/** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
+const TREND_SECONDS = 600;
+
+/**
+ * Pressure rule: a tuple's pressure at or above `threshold` for `sustainSnapshots` snapshots in a
+ * row fires; it resolves only once pressure drops below `threshold − resolveMargin`, so a value
+ * hovering at the threshold does not flap.
+ */
+export const pressureParamsSchema = z
+  .object({
+    threshold: z.number().gt(0).max(1),
+    resolveMargin: z.number().min(0).max(0.5).default(0.05),
+    sustainSnapshots: z.number().int().min(1).max(1000).default(3),
+  })
+  .refine((p) => p.threshold - p.resolveMargin > 0, {
+    message: 'resolveMargin must be smaller than threshold',
+    path: ['resolveMargin'],
+  });
+export type PressureParams = z.infer<typeof pressureParamsSchema>;
+
+/**
+ * Pressure: breaching at or above the threshold, holding down to threshold − margin. Every
+ * listed tuple is observed, so a resolution carries the figures that ended it; tuples in the band
+ * with a trend also say when they run out at the current growth.
+ */
+export function observePressure(
+  ruleId: string,
+  params: PressureParams,
+  hostId: string,
+  report: PortReport,
+  trend?: TrendInput,
+): Observation[] {
+  const floor = params.threshold - params.resolveMargin;
+  return report.tuples.map((t) => {
+    const tuple = tupleOf(t);
+    const holding = t.pressure >= floor;
+    const measurement = tupleMeasurement(t, report.usable);
+    return {
+      groupKey: groupKeyFor(ruleId, hostId, tuple),
+      tuple,
+      breaching: t.pressure >= params.threshold,
+      holding,
+      measurement:
+        holding && trend !== undefined
+          ? withTrend(measurement, trend.series.get(tupleKey(tuple)), report.usable, trend.nowMs)
+          : measurement,
+    };
+  });
+}
+
+export const pressureRuleKind: RuleKind<PressureParams, 'pressure'> = {
+  name: 'pressure',
+  displayName: 'Pressure above a threshold',
+  paramsSchema: pressureParamsSchema,
+  fields: {
+    threshold: { label: 'Threshold (%)', unit: 'percent', default: 0.8, hint: '(used − reclaimable) / usable of any tuple' },
+    resolveMargin: {
+      label: 'Resolve margin (%)',
+      unit: 'percent',
+      default: 0.05,
+      hint: 'resolves only below threshold − margin, so hovering values do not flap',
+    },
+    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 3 },
+  },
+  condition: (p) =>
+    `pressure ≥ ${ratioText(p.threshold)} for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'} (resolves below ${ratioText(p.threshold - p.resolveMargin)})`,
+  sustain: (p) => p.sustainSnapshots,
+  couldBreach: (p, _report, worst) => worst >= p.threshold,
+  // Only tuples in the hysteresis band get a trend: their messages say when the tuple runs out.
+  trend: (p) => ({ seconds: TREND_SECONDS, wants: (t) => t.pressure >= p.threshold - p.resolveMargin }),
+  onSnapshot: (p, c) => observePressure(c.ruleId, p, c.hostId, c.report, { series: c.series(TREND_SECONDS), nowMs: c.takenAtMs }),
+  summary(n, { still, where }) {
+    const level = n.pressure === undefined ? '' : ` at ${formatPercent(n.pressure)}`;
+    return `Ephemeral port pressure on ${where} is ${still}high${level}.`;
+  },
+};

@@ -1,0 +1,105 @@
+import type { ForecastPoint } from '@portpressure/domain';
+import type { AlertRuleField, PortReport, TupleUsage } from '@portpressure/protocol';
+import type { z } from 'zod';
+import type { AlertNotification } from '../../../notifications/notification.ts';
+import type { Observation } from '../../evaluation/rule-evaluation.ts';
+
+/** How the rule form asks for one setting; the key is the property name in `fields`. */
+export type RuleFieldSpec = Omit<AlertRuleField, 'key'>;
+
+/**
+ * The form fields, keyed by the kind's settings: a field for a setting that does not exist fails
+ * to compile. Settings without a field (e.g. the forecast's resolve margin) keep their stored
+ * value on edit, or the schema's default.
+ */
+export type RuleFields<P> = { readonly [K in keyof P & string]?: RuleFieldSpec };
+
+/** What a kind may read when a snapshot of a host it watches is committed. */
+export interface SnapshotContext {
+  ruleId: string;
+  hostId: string;
+  report: PortReport;
+  /** The agent's clock: the snapshot's takenAt, in ms. Trend fits use it for "now". */
+  takenAtMs: number;
+  /** The server's clock, for anything about contact with the host. */
+  now: Date;
+  /** The trend of each tuple the kind asked for in `trend`, trimmed to the last `seconds`. */
+  series(seconds: number): ReadonlyMap<string, ForecastPoint[]>;
+}
+
+/** Which tuples' history a kind needs on a snapshot, and how far back. */
+export interface TrendNeed {
+  seconds: number;
+  /** `index` is the tuple's rank (worst first); `watched` says it has a pending count or incident of this rule. */
+  wants(tuple: TupleUsage, index: number, watched: boolean): boolean;
+}
+
+/** What the timer knows of a host that may have gone silent. */
+export interface SilenceContext {
+  ruleId: string;
+  hostId: string;
+  /** Last snapshot, or the host's creation when it never reported. */
+  lastHeardAt: Date;
+  lastSeenAt: Date | null;
+  nowMs: number;
+}
+
+/** What a kind evaluates on the timer (hosts that stopped reporting), rather than on ingest. */
+export interface SilenceHook<P> {
+  /** The kind looks at hosts silent for at least this long. */
+  seconds(params: P): number;
+  observe(params: P, context: SilenceContext): Observation;
+}
+
+/**
+ * One kind of alert rule, defined in one file: its settings (schema and form), what it says in
+ * words, and how the engine evaluates it. The engine's state machine (pending → firing →
+ * resolved), incidents and notifications are shared by every kind; a kind only turns what it
+ * sees into observations (breaching / holding, with figures).
+ *
+ * Methods take the settings already validated by `paramsSchema` (defaults filled in).
+ */
+export interface RuleKind<P, N extends string = string> {
+  /** Stable identifier stored with each rule and incident, e.g. `pressure`. */
+  readonly name: N;
+  /** What the kind picker shows, e.g. "Pressure above a threshold". */
+  readonly displayName: string;
+  readonly paramsSchema: z.ZodType<P, unknown>;
+  readonly fields: RuleFields<P>;
+  /** The condition in one line, in the units people use. */
+  condition(params: P): string;
+  /** Observations in a row a rule needs before it fires. */
+  sustain(params: P): number;
+  /**
+   * Whether a snapshot could start counting towards firing; when no rule of a host can, and
+   * nothing is pending or firing there, the engine skips the host's locked transaction.
+   */
+  couldBreach(params: P, report: PortReport, worstPressure: number): boolean;
+  /** The tuple history `onSnapshot` reads through `context.series`; none when absent. */
+  trend?(params: P): TrendNeed;
+  onSnapshot(params: P, context: SnapshotContext): Observation[];
+  /** Present for kinds about hosts that stopped reporting: the timer evaluates them. */
+  readonly silence?: SilenceHook<P>;
+  /**
+   * The notification's first sentence for firing and reminder messages; `still` is "still " for
+   * reminders and empty otherwise, `where` the host (and tuple) in words.
+   */
+  summary(notification: AlertNotification, words: { still: string; where: string; now: Date }): string;
+}
+
+/** The registry holds kinds of every settings type; each is only called with what its schema produced. */
+export type AnyRuleKind = RuleKind<unknown>;
+
+export type RuleKindErrorCode = 'DUPLICATE_RULE_KIND' | 'UNKNOWN_RULE_KIND' | 'INVALID_RULE_PARAMS';
+
+export class RuleKindError extends Error {
+  constructor(
+    readonly code: RuleKindErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuleKindError';
+  }
+}
+
+export const DAY_SECONDS = 86_400;

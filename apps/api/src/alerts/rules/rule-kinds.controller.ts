@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { alertRuleKindListSchema, type AlertRuleKindList } from '@portpressure/protocol';
+import { schemaRef } from '../../docs/openapi.ts';
+import { ruleKindRegistry } from './kinds/index.ts';
+
+@ApiTags('alerts')
+@ApiCookieAuth('session')
+@Controller('api/alerts/rule-kinds')
+export class RuleKindsController {
+  @Get()
+  @ApiOperation({ summary: 'Kinds of alert rule the server evaluates, with the settings form of each' })
+  @ApiOkResponse({ schema: schemaRef('AlertRuleKindList', alertRuleKindListSchema) })
+  list(): AlertRuleKindList {
+    return { kinds: ruleKindRegistry.list() };
+  }
+}
