@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `POST /api/hosts/:id/sequence-reset`: the host's sequence baseline is back to 0, so its agent

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Printable text: no control characters (logs must stay one line, jsonb cannot hold NUL). */
 const printable = (max: number) =>
