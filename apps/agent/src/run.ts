@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger } from '@portpressure/logging';
+import { createLineLogger } from '@portpressure/logging/line';
 import { collectReport } from './collect/index.ts';
 import { AgentConfigError, type AgentRunConfig } from './config.ts';
 import { writeLinkHealth } from './health-file.ts';
@@ -13,7 +13,8 @@ import { collectorSource } from './socket-source.ts';
 
 /** `portpressure-agent run`: sample every interval and stream snapshots to the API until SIGTERM. */
 export async function runAgent(config: AgentRunConfig): Promise<number> {
-  const logger = createLogger({
+  // Not createLogger: the same lines without loading pino (see createLineLogger).
+  const logger = createLineLogger({
     service: 'agent',
     level: ({ error: 'error', warn: 'warn', log: 'info', debug: 'debug' } as const)[config.logLevel],
     format: config.logFormat,

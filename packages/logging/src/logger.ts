@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import { LEVEL_NAMES, prettyLine } from './pretty-line.ts';
 import { SECRET_KEYS, scrubSecrets } from './scrub.ts';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -13,13 +14,7 @@ export interface LoggerOptions {
   output?: { write(line: string): unknown; isTTY?: boolean };
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const LEVEL_COLOURS: Record<number, string> = { 20: '\x1b[90m', 30: '\x1b[32m', 40: '\x1b[33m', 50: '\x1b[31m', 60: '\x1b[35m' };
-
-/**
- * Readable lines for a person at a terminal: `2026-12-04T16:52:00.123Z INFO  [Auth] message`,
- * still in UTC (a log read next to another machine's must line up), coloured only on a terminal.
- */
+/** Readable lines for a person at a terminal (see prettyLine). */
 function prettyStream(output: NonNullable<LoggerOptions['output']>, colour: boolean): DestinationStream {
   return {
     write(line: string) {
@@ -30,22 +25,17 @@ function prettyStream(output: NonNullable<LoggerOptions['output']>, colour: bool
         output.write(line);
         return;
       }
-      const { time, level, levelName: _levelName, msg, context, service: _service, pid: _pid, hostname: _hostname, ...rest } = entry;
-      const levelNo = typeof level === 'number' ? level : 30;
-      const name = (LEVEL_NAMES[levelNo] ?? String(level)).padEnd(5);
-      const tag = typeof context === 'string' ? ` [${context}]` : '';
-      const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-      const head = colour ? `${LEVEL_COLOURS[levelNo] ?? ''}${name}\x1b[0m` : name;
-      output.write(`${String(time)} ${head}${tag} ${String(msg ?? '')}${extra}\n`);
+      output.write(prettyLine(entry, colour));
     },
   };
 }
 
 /**
- * The one logger of the API and the agent (pino): JSON lines with an ISO UTC `time` by default
+ * The logger of the API (pino): JSON lines with an ISO UTC `time` by default
  * when the output is not a terminal (files, journald, containers), readable lines on a terminal.
  * Messages and logged objects pass through the secret scrubber, so a token or webhook URL that
- * slips into a message is masked before it is written.
+ * slips into a message is masked before it is written. The long-lived agent writes the same lines
+ * with createLineLogger (`@portpressure/logging/line`), which does not load pino.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const output = options.output ?? process.stdout;

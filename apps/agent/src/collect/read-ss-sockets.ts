@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { DomainError, SsParser } from '@portpressure/domain';
 import type { PortBounds, SocketLists, SsParseOptions } from '@portpressure/domain';
+import { chunkReleaser } from './chunk-releaser.ts';
 import { CollectError, errnoCode } from './collect-error.ts';
 import type { SocketTable } from './read-proc-sockets.ts';
 
@@ -35,6 +36,9 @@ export async function readSsSockets(ssCommand: string, bounds: PortBounds, into:
   return into;
 }
 
+/** Shared by every run: the chunks of two parallel runs are garbage alike. */
+const releaseChunk = chunkReleaser();
+
 /** Runs `ss` and parses its output as it streams in, whole lines at a time. */
 function runSs(command: string, args: string[], parseOptions: SsParseOptions, into: SocketLists, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -57,6 +61,7 @@ function runSs(command: string, args: string[], parseOptions: SsParseOptions, in
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       if (!settled) guard(() => parser.push(chunk));
+      releaseChunk(chunk.byteLength);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');

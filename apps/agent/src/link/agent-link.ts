@@ -10,10 +10,12 @@ import {
   serverMessageSchema,
   type AgentMessage,
   type HostIdentity,
-  type PortReport,
   type ServerMessage,
   type Snapshot,
-} from '@portpressure/protocol';
+} from '@portpressure/protocol/messages';
+// Types only: the runtime values above come from messages alone, so that `run` does not build every
+// schema of the protocol (zod schemas cost memory to construct; see docs/agent-memory.md).
+import type { PortReport } from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
 import type { StoredCredential } from './credential-store.ts';
