@@ -77,5 +77,5 @@ VOLUME /var/lib/portpressure-agent
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/portpressure-agent/portpressure-agent.cjs", "health"]
 # the node options of apps/agent/src/node-flags.ts (test/deploy checks they agree)
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--expose-gc", "/usr/local/lib/portpressure-agent/portpressure-agent.cjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--expose-gc", "--no-short-builtin-calls", "/usr/local/lib/portpressure-agent/portpressure-agent.cjs"]
 CMD ["run"]

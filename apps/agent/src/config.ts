@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { labelsSchema, type Labels } from '@portpressure/protocol/messages';
+import { labelsSchema, type Labels } from '@portpressure/protocol/server-messages';
 import * as z from 'zod';
 import { parseSourceName, SOURCE_CHOICES, type SourceName } from './socket-source.ts';
 

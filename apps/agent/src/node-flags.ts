@@ -10,4 +10,4 @@
  * for any Node-based agent. `--lite-mode` would save another ~5 MB at the price of slower snapshot
  * parsing (no optimizing compiler), which the CPU target of the bench does not allow.
  */
-export const AGENT_NODE_FLAGS: string[] = ['--max-semi-space-size=1', '--v8-pool-size=1', '--expose-gc'];
+export const AGENT_NODE_FLAGS: string[] = ['--max-semi-space-size=1', '--v8-pool-size=1', '--expose-gc', '--no-short-builtin-calls'];

@@ -8,14 +8,11 @@ import {
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_HEADER,
   serverMessageSchema,
-  type AgentMessage,
-  type HostIdentity,
   type ServerMessage,
-  type Snapshot,
-} from '@portpressure/protocol/messages';
-// Types only: the runtime values above come from messages alone, so that `run` does not build every
-// schema of the protocol (zod schemas cost memory to construct; see docs/agent-memory.md).
-import type { PortReport } from '@portpressure/protocol';
+} from '@portpressure/protocol/server-messages';
+// Types only: the runtime values above come from server-messages alone, so that `run` does not
+// build every schema of the protocol (zod schemas cost memory to construct; see docs/agent-memory.md).
+import type { AgentMessage, HostIdentity, PortReport, Snapshot } from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
 import type { StoredCredential } from './credential-store.ts';

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { hostCredentialSchema } from '@portpressure/protocol/messages';
+import { hostCredentialSchema } from '@portpressure/protocol/server-messages';
 import * as z from 'zod';
 
 /** What enrollment gave this host. */
