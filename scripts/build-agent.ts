@@ -80,20 +80,22 @@ function nodeBinary(): string {
   return binary;
 }
 
+/** Node's SEA configuration for the executable. */
+export function seaConfigFor(bundleFile: string, blob: string): Record<string, unknown> {
+  return {
+    main: bundleFile,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    // The agent's node options travel inside the executable (the unit runs it bare); NODE_OPTIONS can still add to them.
+    execArgv: AGENT_NODE_FLAGS,
+  };
+}
+
 function buildExecutable(outDir: string, bundleFile: string, executableFile: string): void {
   const node = nodeBinary();
   const blob = join(outDir, 'sea-prep.blob');
   const seaConfig = join(outDir, 'sea-config.json');
-  writeFileSync(
-    seaConfig,
-    JSON.stringify({
-      main: bundleFile,
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      // The agent's heap settings travel inside the executable; NODE_OPTIONS can still add to them.
-      execArgv: AGENT_NODE_FLAGS,
-    }),
-  );
+  writeFileSync(seaConfig, JSON.stringify(seaConfigFor(bundleFile, blob)));
   // The blob must come from the very Node version it is injected into.
   run(node, ['--experimental-sea-config', seaConfig]);
   const partial = `${executableFile}.partial`;

@@ -221,6 +221,9 @@ describe('deploy/kubernetes', () => {
       failureThreshold: 3,
     });
     expect(agent.args).toEqual(['run']);
+    // No command: the image's ENTRYPOINT, with the agent's node options, starts the agent.
+    expect(agent.command).toBeUndefined();
+    expect(env(agent, 'NODE_OPTIONS')).toBeUndefined();
   });
 
   it('gives the API its database, token and password from a Secret, and probes its health endpoint', () => {
