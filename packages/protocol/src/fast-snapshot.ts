@@ -36,6 +36,7 @@ import {
  *   (embedded dotted IPv4 included), written out below;
  * - z.iso.datetime({ offset: true }) uses the very RegExp zod tests (read off the schema);
  * - every .refine of range, tuple and report.
+ * A report carrying the optional `diagnostics` is not checked here yet: false, so zod checks it.
  *
  * Domain: values from JSON.parse (plain objects and arrays). Objects must be plain (prototype
  * Object.prototype or null) and have own enumerable data keys; what JSON cannot produce (symbol
