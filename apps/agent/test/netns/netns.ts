@@ -10,6 +10,7 @@ const run = promisify(execFile);
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./socket-driver.ts', import.meta.url));
 const AGENT_MAIN = 'apps/agent/src/main.ts';
+const DIAGNOSE_PROBE = fileURLToPath(new URL('./diagnose-probe.ts', import.meta.url));
 
 let counter = 0;
 let staleSweep: Promise<void> | undefined;
@@ -92,6 +93,25 @@ export class TestNamespace {
     return driver;
   }
 
+  /** Starts a long-lived agent measurement (collector and diagnoser) inside the namespace. */
+  async diagnoseProbe(): Promise<DiagnoseProbe> {
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', DIAGNOSE_PROBE], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    const probe = new DiagnoseProbe(child);
+    await probe.ready();
+    return probe;
+  }
+
+  /** Runs a command inside the namespace. */
+  async exec(command: string, args: string[]): Promise<string> {
+    const { stdout } = await run('ip', ['netns', 'exec', this.name, command, ...args]);
+    return stdout;
+  }
+
   /**
    * Runs `portpressure-agent check --json` inside the namespace, as a separate process exactly as
    * a user would, and returns its parsed output and exit code.
@@ -137,11 +157,45 @@ export interface CheckRun {
   stderr: string;
 }
 
+/** Talks to diagnose-probe.ts: each `sample()` is one snapshot of the agent's own collector and diagnoser. */
+export class DiagnoseProbe {
+  private readonly pending: ((line: string) => void)[] = [];
+  private stderr = '';
+  private readonly started: Promise<string>;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (line) => this.pending.shift()?.(line));
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.started = new Promise((resolve) => this.pending.push(resolve));
+    child.on('exit', (code) => {
+      for (const waiter of this.pending.splice(0)) waiter(JSON.stringify({ error: `probe exited (${code}): ${this.stderr}` }));
+    });
+  }
+
+  async ready(): Promise<void> {
+    const line = JSON.parse(await this.started) as { error?: string };
+    if (line.error) throw new Error(line.error);
+  }
+
+  async sample(): Promise<import('@portpressure/protocol').PortReport> {
+    const answer = new Promise<string>((resolve) => this.pending.push(resolve));
+    this.child.stdin.write('sample\n');
+    const parsed = JSON.parse(await answer) as { error?: string; report?: import('@portpressure/protocol').PortReport };
+    if (!parsed.report) throw new Error(`probe failed: ${parsed.error ?? ''}`);
+    return parsed.report;
+  }
+}
+
 /** Talks to socket-driver.ts over its stdin/stdout, one command at a time. */
 export class SocketDriver {
   private readonly pending: ((reply: DriverReply) => void)[] = [];
   private stderr = '';
   private readonly started: Promise<DriverReply>;
+
+  /** The driver's process id (`ip netns exec` execs node in place). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
 
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     createInterface({ input: child.stdout }).on('line', (line) => {

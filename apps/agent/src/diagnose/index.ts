@@ -1,0 +1,2 @@
+export { Diagnoser } from './diagnoser.ts';
+export type { DiagnoserOptions, DiagnosisCost } from './diagnoser.ts';
