@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Diagnostics, type PortReport, type VerdictCode, diagnosticsSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DiagnoseProbe, TestNamespace } from './netns.ts';
+import { type DiagnoseProbe, REPO_ROOT, TestNamespace } from './netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 
@@ -154,5 +158,65 @@ describe.skipIf(lacks('diagnosis in a namespace', 'root'))('diagnosis on real so
     const report = await probe.sample();
     expect(diagnosticsOf(report).kernel.find((k) => k.name === 'TWRecycled')?.delta).toBeGreaterThan(0);
     expect(codes(report)).toContain('kernel-recycling');
+  });
+
+  it('sends the diagnosis with every snapshot of `run`, rates from the second one on', async () => {
+    const server = await ns.driver();
+    await server.listen('127.0.0.1', 5000);
+    const client = await ns.driver();
+    await client.connect('held', '127.0.0.1', 5000, { max: 4 });
+    const stateDir = await mkdtemp(join(tmpdir(), 'pp-diag-run-'));
+    // No API listens there: the agent keeps every snapshot in its spool, which is what it would send.
+    const agent = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        process.execPath,
+        '--import',
+        'tsx',
+        'apps/agent/src/main.ts',
+        'run',
+        '--server',
+        'http://127.0.0.1:9',
+        '--interval',
+        '1',
+        '--state-dir',
+        stateDir,
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, PORTPRESSURE_ENROLLMENT_TOKEN: 'ppe_test' }, stdio: 'ignore' },
+    );
+    try {
+      const spool = join(stateDir, 'spool');
+      const second = await waitUntil('two spooled snapshots', async () => {
+        const files = (await readdir(spool).catch(() => [])).filter((f) => f.endsWith('.json') && f !== 'gaps.json').sort();
+        return files.length >= 2 ? files[1] : undefined;
+      });
+      const snapshot = JSON.parse(await readFile(join(spool, second), 'utf8')) as { report: PortReport };
+      const diagnosis = diagnosticsOf(snapshot.report);
+      expect(diagnosis.intervalSeconds).toBeGreaterThan(0);
+      expect(tupleOf(snapshot.report, 5000)).toMatchObject({
+        processes: [expect.objectContaining({ pid: client.pid, sockets: 4 })],
+        churn: { newPerSecond: 0, timeWaitInflowPerSecond: 0, timeWaitShare: 0 },
+      });
+    } finally {
+      agent.kill('SIGKILL');
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the diagnosis in `check --json`, and leaves it out with --no-diagnose', async () => {
+    const server = await ns.driver();
+    await server.listen('127.0.0.1', 5000);
+    const client = await ns.driver();
+    await client.connect('held', '127.0.0.1', 5000, { max: 6 });
+    const { output, exitCode } = await ns.check(['--churn-window', '0.2']);
+    expect(exitCode).toBe(0);
+    if (!output.report) throw new Error('check printed no report');
+    expect(diagnosticsOf(output.report).intervalSeconds).toBeGreaterThan(0);
+    expect(tupleOf(output.report, 5000).processes).toEqual([expect.objectContaining({ pid: client.pid, sockets: 6 })]);
+    const plain = await ns.check(['--no-diagnose']);
+    expect(plain.output.report?.diagnostics).toBeUndefined();
   });
 });
