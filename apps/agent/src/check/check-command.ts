@@ -27,7 +27,8 @@ const PROCESS_IO: CheckIo = {
   stderr: (text) => process.stderr.write(text),
   collect: collectReport,
   writeFile: writeFileAtomically,
-  collectDiagnosed: async (options, churnWindowSeconds) => (await import('../diagnose/index.ts')).collectDiagnosed(options, churnWindowSeconds),
+  collectDiagnosed: async (options, churnWindowSeconds) =>
+    (await import('../diagnose/index.ts')).collectDiagnosed(options, churnWindowSeconds),
 };
 
 /**

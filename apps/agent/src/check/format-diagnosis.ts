@@ -27,7 +27,10 @@ export function diagnosisLines(d: Diagnostics, percent: (ratio: number) => strin
   if (d.verdicts.length > 0) lines.push('  This namespace:', ...verdicts(d.verdicts));
   if (d.conntrack) {
     const c = d.conntrack;
-    const since = c.insertFailed === null ? '' : `; since the first measurement ${c.insertFailed} insert failures, ${c.drop ?? 0} drops, ${c.earlyDrop ?? 0} early drops`;
+    const since =
+      c.insertFailed === null
+        ? ''
+        : `; since the first measurement ${c.insertFailed} insert failures, ${c.drop ?? 0} drops, ${c.earlyDrop ?? 0} early drops`;
     lines.push(field('conntrack', `${c.count} of ${c.max} entries${since}`));
   }
   if (d.snat) {
@@ -39,7 +42,8 @@ export function diagnosisLines(d: Diagnostics, percent: (ratio: number) => strin
     }
   }
   const moved = d.kernel.filter((k) => k.delta > 0);
-  if (d.kernel.length > 0) lines.push(field('kernel', moved.length === 0 ? 'no counter moved' : moved.map((k) => `${k.name} +${k.delta}`).join(', ')));
+  if (d.kernel.length > 0)
+    lines.push(field('kernel', moved.length === 0 ? 'no counter moved' : moved.map((k) => `${k.name} +${k.delta}`).join(', ')));
   return lines;
 }
 

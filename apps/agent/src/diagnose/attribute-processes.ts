@@ -22,7 +22,9 @@ export interface TupleAttribution {
 }
 
 export interface AttributionCost {
+  /** Sockets of the tuples looked up. */
   sockets: number;
+  /** Processes of the namespace whose descriptors were read. */
   processes: number;
   descriptors: number;
 }
@@ -34,8 +36,8 @@ const SOCKET_LINK = /^socket:\[(\d+)\]$/;
 
 /**
  * Which processes hold the sockets of `tuples`, from the socket inodes: the tuples' sockets are
- * looked up in /proc/net/tcp{,6} (TIME_WAIT entries have no inode and no owner), then every
- * process's file descriptors are read once (`readlink /proc/<pid>/fd/<n>` gives `socket:[inode]`).
+ * looked up in /proc/net/tcp{,6} (TIME_WAIT entries have no inode and no owner), then the file
+ * descriptors of every process in the measured network namespace are read once (`readlink /proc/<pid>/fd/<n>` gives `socket:[inode]`).
  * That is what `ss -p` does too, but `ss` reads every process's descriptors for every socket it
  * prints; here the lookup is a binary search in a sorted array of the wanted inodes (four bytes per
  * socket, plus one for its tuple).
@@ -55,9 +57,14 @@ export function attributeProcesses(
   const holders = new Map<number, Map<number, number>>();
   let processes = 0;
   let descriptors = 0;
+  const namespace = safeReadlink(join(environment.procDir, 'self', 'ns', 'net'));
   for (const entry of safeReaddir(environment.procDir)) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid <= 0) continue;
+    // Only processes of the measured namespace: they hold its sockets (one that made a socket and
+    // then moved to another namespace is the rare exception, counted as unattributed), and a busy
+    // host's other namespaces can hold most of its descriptors.
+    if (namespace !== null && safeReadlink(join(environment.procDir, entry, 'ns', 'net')) !== namespace) continue;
     processes++;
     const fdDir = join(environment.procDir, entry, 'fd');
     for (const fd of safeReaddir(fdDir)) {
@@ -190,6 +197,14 @@ function binarySearch(sorted: Uint32Array, value: number): number {
     else return mid;
   }
   return -1;
+}
+
+function safeReadlink(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
 }
 
 function safeReaddir(dir: string): string[] {
