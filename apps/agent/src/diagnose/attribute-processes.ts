@@ -1,8 +1,9 @@
-import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipv4FromProcHex, ipv6FromProcHex } from '@portpressure/domain';
 import { MAX_PROCESSES_PER_TUPLE, type TupleProcess } from '@portpressure/protocol';
 import { workloadFromCgroupFile } from '../namespaces/describe-workload.ts';
+import { safeReaddir } from '../namespaces/discover-namespaces.ts';
 import { type TupleKey, nameOf } from './tuple-churn.ts';
 
 /** Where attribution reads; tests and the namespace walker may point it elsewhere. */
@@ -204,14 +205,6 @@ function safeReadlink(path: string): string | null {
     return readlinkSync(path);
   } catch {
     return null;
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return []; // the process exited, or its descriptors are not ours to read
   }
 }
 

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Diagnostics, type PortReport, type VerdictCode, diagnosticsSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DiagnoseProbe, REPO_ROOT, TestNamespace } from './netns.ts';
+import { type DiagnoseProbe, TestNamespace } from './netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 
@@ -167,26 +166,12 @@ describe.skipIf(lacks('diagnosis in a namespace', 'root'))('diagnosis on real so
     await client.connect('held', '127.0.0.1', 5000, { max: 4 });
     const stateDir = await mkdtemp(join(tmpdir(), 'pp-diag-run-'));
     // No API listens there: the agent keeps every snapshot in its spool, which is what it would send.
-    const agent = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns.name,
-        process.execPath,
-        '--import',
-        'tsx',
-        'apps/agent/src/main.ts',
-        'run',
-        '--server',
-        'http://127.0.0.1:9',
-        '--interval',
-        '1',
-        '--state-dir',
-        stateDir,
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, PORTPRESSURE_ENROLLMENT_TOKEN: 'ppe_test' }, stdio: 'ignore' },
-    );
+    const agent = ns.agent(['run', '--server', 'http://127.0.0.1:9', '--interval', '1', '--state-dir', stateDir], {
+      ...process.env,
+      PORTPRESSURE_ENROLLMENT_TOKEN: 'ppe_test',
+    });
+    agent.stdout.resume(); // its log, unread: a full pipe would stall it
+    agent.stderr.resume();
     try {
       const spool = join(stateDir, 'spool');
       const second = await waitUntil('two spooled snapshots', async () => {

@@ -80,28 +80,36 @@ export class TestNamespace {
     }
   }
 
-  /** Starts a socket driver process inside the namespace. */
-  async driver(): Promise<SocketDriver> {
-    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', DRIVER], {
+  /**
+   * Starts a TypeScript file of the repository with Node inside the namespace, killed by
+   * `destroy()`. `ip netns exec` execs Node in place, so the child's pid is Node's.
+   */
+  node(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcessWithoutNullStreams {
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', script, ...args], {
       cwd: REPO_ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
+      env,
     });
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
-    const driver = new SocketDriver(child);
+    return child;
+  }
+
+  /** Starts `portpressure-agent <args>` inside the namespace (see `node`). */
+  agent(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcessWithoutNullStreams {
+    return this.node(AGENT_MAIN, args, env);
+  }
+
+  /** Starts a socket driver process inside the namespace. */
+  async driver(): Promise<SocketDriver> {
+    const driver = new SocketDriver(this.node(DRIVER));
     await driver.ready();
     return driver;
   }
 
   /** Starts a long-lived agent measurement (collector and diagnoser) inside the namespace. */
   async diagnoseProbe(): Promise<DiagnoseProbe> {
-    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', DIAGNOSE_PROBE], {
-      cwd: REPO_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.children.add(child);
-    child.on('exit', () => this.children.delete(child));
-    const probe = new DiagnoseProbe(child);
+    const probe = new DiagnoseProbe(this.node(DIAGNOSE_PROBE));
     await probe.ready();
     return probe;
   }
