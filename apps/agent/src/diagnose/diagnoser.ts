@@ -92,7 +92,7 @@ export class Diagnoser {
     }
 
     started = performance.now();
-    const conntrack = this.readConntrackDeltas();
+    const conntrack = await this.readConntrackDeltas();
     this.lastCost.conntrackMs = performance.now() - started;
     started = performance.now();
     const snat = await this.readSnat();
@@ -129,8 +129,8 @@ export class Diagnoser {
     };
   }
 
-  private readConntrackDeltas(): Conntrack | null {
-    const now = readConntrack(this.netfilterSysctlDir, this.attribution.procNetDir);
+  private async readConntrackDeltas(): Promise<Conntrack | null> {
+    const now = await readConntrack(this.netfilterSysctlDir, this.attribution.procNetDir, this.snatCommands.conntrack);
     const before = this.previousConntrack;
     this.previousConntrack = now;
     if (!now) return null;

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,14 +16,14 @@ export interface ConntrackReading {
  * Reads the conntrack table of the current network namespace: `nf_conntrack_count` and
  * `nf_conntrack_max` under /proc/sys/net/netfilter, and /proc/net/stat/nf_conntrack, one line of
  * hexadecimal counters per CPU under a header naming the columns (summed here; the header is read,
- * not assumed, because kernels have added and removed columns). Null when the namespace has no
- * conntrack table (the module is not loaded, or nothing uses it yet).
+ * not assumed, because kernels have added and removed columns), or `conntrack -S` where the kernel
+ * has no such file. Null when the namespace has no conntrack table (the module is not loaded).
  */
-export function readConntrack(sysctlDir: string, procNetDir: string): ConntrackReading | null {
+export async function readConntrack(sysctlDir: string, procNetDir: string, conntrackCommand: string): Promise<ConntrackReading | null> {
   const count = readNumber(join(sysctlDir, 'nf_conntrack_count'));
   const max = readNumber(join(sysctlDir, 'nf_conntrack_max'));
   if (count === null || max === null) return null;
-  const stats = readStats(join(procNetDir, 'stat', 'nf_conntrack'));
+  const stats = readStats(join(procNetDir, 'stat', 'nf_conntrack')) ?? (await conntrackStats(conntrackCommand));
   return {
     count,
     max,
@@ -58,6 +59,21 @@ export function parseConntrackStats(text: string): Map<string, number> | null {
       });
   }
   return sums;
+}
+
+/** Sums of the `key=value` counters of `conntrack -S` (one line per CPU), by key. */
+export function parseConntrackS(text: string): Map<string, number> | null {
+  const sums = new Map<string, number>();
+  for (const [, key, value] of text.matchAll(/([a-z_]+)=(\d+)/g)) {
+    if (key && key !== 'cpu') sums.set(key, (sums.get(key) ?? 0) + Number(value));
+  }
+  return sums.size > 0 ? sums : null;
+}
+
+function conntrackStats(command: string): Promise<Map<string, number> | null> {
+  return new Promise((resolve) => {
+    execFile(command, ['-S'], { timeout: 10_000 }, (error, stdout) => resolve(error ? null : parseConntrackS(stdout)));
+  });
 }
 
 function readStats(file: string): Map<string, number> | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConntrackStats } from './read-conntrack.ts';
+import { parseConntrackS, parseConntrackStats } from './read-conntrack.ts';
 import { parseNetstat } from './read-kernel-counters.ts';
 
 describe('kernel counter files', () => {
@@ -26,5 +26,15 @@ describe('kernel counter files', () => {
     expect(sums?.get('insert_failed')).toBe(3);
     expect(sums?.get('drop')).toBe(10);
     expect(sums?.get('early_drop')).toBe(1);
+  });
+
+  it('sums the per-CPU lines of conntrack -S where the statistics file is missing', () => {
+    const text = [
+      'cpu=0   \tfound=0 invalid=4 insert=0 insert_failed=2 drop=1 early_drop=0 error=0 search_restart=0',
+      'cpu=1   \tfound=0 invalid=0 insert=0 insert_failed=1 drop=0 early_drop=5 error=0 search_restart=0',
+    ].join('\n');
+    const sums = parseConntrackS(text);
+    expect([sums?.get('insert_failed'), sums?.get('drop'), sums?.get('early_drop'), sums?.has('cpu')]).toEqual([3, 1, 5, false]);
+    expect(parseConntrackS('')).toBeNull();
   });
 });
