@@ -6,23 +6,17 @@ import { HistoryWritesRepository } from '../../src/history/history-writes.reposi
 import type { HostMinuteRow, TupleMinuteRow } from '../../src/history/minute-rollup.ts';
 import { MaintenanceRepository } from '../../src/retention/maintenance.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { random } from '../support/seeded-random.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const TOP = 5;
 
-/** A small deterministic generator, so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
-
 type Tuple = Pick<TupleMinuteRow, 'localAddress' | 'remoteAddress' | 'remotePort'>;
 type Row = Omit<TupleMinuteRow, 'hostId' | 'protocol'>;
+
+const pick = (t: Tuple): Tuple => ({ localAddress: t.localAddress, remoteAddress: t.remoteAddress, remotePort: t.remotePort });
 
 /** Byte order, as `COLLATE "C"` compares the addresses ('10.0.0.10' before '10.0.0.9'). */
 const bytewise = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -43,7 +37,7 @@ function expected(rows: Row[], w: HistoryWindow): TupleBucket[] {
     if (t) {
       t.pressure = Math.max(t.pressure, r.pressure);
       t.held = Math.max(t.held, r.held);
-    } else totals.set(key(r), { localAddress: r.localAddress, remoteAddress: r.remoteAddress, remotePort: r.remotePort, ...r });
+    } else totals.set(key(r), { ...pick(r), pressure: r.pressure, held: r.held });
   }
   const top = [...totals.values()]
     .sort(
@@ -68,8 +62,6 @@ function expected(rows: Row[], w: HistoryWindow): TupleBucket[] {
       .map(([at, b]) => ({ protocol: 'tcp' as const, ...pick(t), t: at, pressure: b.pressure, held: b.held }));
   });
 }
-
-const pick = (t: Tuple): Tuple => ({ localAddress: t.localAddress, remoteAddress: t.remoteAddress, remotePort: t.remotePort });
 
 /**
  * A week's top tuples are ranked from the hour rollup wherever it holds what the minutes hold;
