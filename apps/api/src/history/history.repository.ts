@@ -114,9 +114,10 @@ const HOUR_RANKED_SPAN_MS = 2 * 86_400_000;
  * An hour row stands for its minutes when the whole hour is inside the window, before the rollup's
  * watermark, and its snapshot count equals the sum of its minutes' counts: minute rows only grow
  * (maxima, counts added), so a late snapshot folded into an hour after its rollup shows as a count
- * the hour row does not have, and that hour is ranked from its minutes (the history writer stores a
- * finished minute's count with or after its tuple rows: MinuteRollupBatch.holdBackHostRows). Every other part of the
- * window (its first partial hour, the minutes past the watermark) is ranked from minute rows too.
+ * the hour row does not have, and that hour is ranked from its minutes (the history writer stores
+ * a finished minute's count with or after its tuple rows: MinuteRollupBatch.holdBackHostRows).
+ * Every other part of the window (its first partial hour, the minutes past the watermark) is
+ * ranked from minute rows too.
  * The maxima of hour rows are the maxima of their minutes, so the ranking and its ties are those of
  * all the window's minute rows, at a few rows per tuple and hour instead of sixty.
  */
@@ -128,6 +129,7 @@ const HOUR_RANKED_TOP_TUPLES = `
       AND hh.snapshots = (SELECT sum(m.snapshots) FROM host_minutes m
                           WHERE m.host_id = $1::uuid AND m.minute >= hh.hour AND m.minute < hh.hour + interval '1 hour')
   ),
+  -- the parts of the window no trusted hour covers
   rest AS (
     SELECT lo, hi FROM (
       SELECT coalesce(lag(hour + interval '1 hour') OVER (ORDER BY hour), $2::timestamptz) AS lo, hour AS hi FROM verified
