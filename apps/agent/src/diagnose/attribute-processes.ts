@@ -123,12 +123,19 @@ export function attributeProcesses(
 function readTupleInodes(tuples: readonly TupleKey[], procNetDir: string): { inodes: Uint32Array; slots: Uint8Array } {
   const slotByName = new Map<string, number>();
   tuples.forEach((t, slot) => slotByName.set(nameOf(t), slot));
+  const remotePorts = new Set(tuples.map((t) => t.remotePort));
   const pairs: number[] = [];
   for (const [file, family] of [
     ['tcp', 4],
     ['tcp6', 6],
   ] as const) {
+    const addrLen = family === 4 ? 8 : 32;
     forEachLine(join(procNetDir, file), (line) => {
+      // Most lines are other destinations: their remote port, at a fixed offset from the slot's
+      // colon (see parseProcNet), rules them out before the line is split.
+      const colon = line.indexOf(':');
+      const peerPort = Number.parseInt(line.slice(colon + 9 + 2 * addrLen, colon + 13 + 2 * addrLen), 16);
+      if (colon < 0 || !remotePorts.has(peerPort)) return;
       const fields = line.trim().split(/\s+/);
       const [, local, remote, stateHex, , , , , , inodeText] = fields;
       if (!local || !remote || !stateHex || !inodeText) return;
@@ -137,7 +144,6 @@ function readTupleInodes(tuples: readonly TupleKey[], procNetDir: string): { ino
       const inode = Number(inodeText);
       if (!Number.isInteger(inode) || inode <= 0) return;
       const decode = family === 4 ? ipv4FromProcHex : ipv6FromProcHex;
-      const addrLen = family === 4 ? 8 : 32;
       const localAddress = decode(local, 0, LITTLE_ENDIAN);
       const remoteAddress = decode(remote, 0, LITTLE_ENDIAN);
       const remotePort = Number.parseInt(remote.slice(addrLen + 1), 16);
