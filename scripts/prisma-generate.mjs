@@ -3,7 +3,7 @@
 // a column or table the schema does not have fails to compile. Run by `npm install` (postinstall)
 // and `npm run typecheck`, and by hand after editing schema.prisma. Offline: the schema is read by
 // Prisma's own parser compiled to WebAssembly (@prisma/prisma-schema-wasm), no engine, no network.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,9 @@ function doc(text, indent) {
 
 const text = generate(readFileSync(schemaPath, 'utf8'));
 mkdirSync(path.dirname(outPath), { recursive: true });
+// The Prisma client this script generated before the service moved to Kysely: stale, and it would
+// no longer type-check without @prisma/client.
+rmSync(path.join(path.dirname(outPath), 'prisma'), { recursive: true, force: true });
 let previous = null;
 try {
   previous = readFileSync(outPath, 'utf8');
