@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { HostIdentity } from '@portpressure/protocol';
 import { sql } from 'kysely';
 import { type Db, DbService } from '../database/db.service.ts';
+import { hasActiveCredential } from '../hosts/hosts.repository.ts';
 
 /** The one row of enrollment_tokens holding a generated token's hash. */
 const GENERATED_TOKEN_ID = 'default';
@@ -56,19 +57,7 @@ export class EnrollmentRepository {
           const existing = await tx
             .selectFrom('host_identities as i')
             .innerJoin('hosts as h', 'h.id', 'i.host_id')
-            .select((eb) => [
-              'h.id',
-              eb
-                .exists(
-                  eb
-                    .selectFrom('host_credentials as c')
-                    .select(sql`1`.as('one'))
-                    .whereRef('c.host_id', '=', 'h.id')
-                    .where('c.revoked_at', 'is', null),
-                )
-                .$castTo<boolean>()
-                .as('active'),
-            ])
+            .select(['h.id', hasActiveCredential(tx, 'h.id').as('active')])
             .where('i.machine_id', '=', identity.machineId)
             .where('i.hostname', '=', identity.hostname)
             .forUpdate('h')

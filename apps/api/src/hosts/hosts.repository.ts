@@ -21,32 +21,34 @@ export interface HostRow {
   trend?: unknown;
 }
 
+/** Whether the host (its id column in the outer query) holds a credential that is not revoked. */
+export function hasActiveCredential(db: Db, hostId: 'hosts.id' | 'h.id') {
+  return sql<boolean>`EXISTS (${db
+    .selectFrom('host_credentials as c')
+    .select(sql`1`.as('one'))
+    .where('c.host_id', '=', sql.ref<string>(hostId))
+    .where('c.revoked_at', 'is', null)})`;
+}
+
 /**
  * The builder over `hosts` selecting HostRow's columns. Not Prisma's model API: the ranking returns
  * every host with its JSON summary, and at 10,000 hosts Prisma's per-value mapping took most of a second.
  */
 function selectHosts(db: Db) {
-  return db.selectFrom('hosts').select((eb) => [
-    'id',
-    'machine_id as machineId',
-    'hostname',
-    'labels',
-    'last_seen_at as lastSeenAt',
-    'pressure',
-    'summary',
-    sql<number>`dropped_snapshots::float8`.as('droppedSnapshots'),
-    eb
-      .exists(
-        eb
-          .selectFrom('host_credentials as c')
-          .select(sql`1`.as('one'))
-          .whereRef('c.host_id', '=', 'hosts.id')
-          .where('c.revoked_at', 'is', null),
-      )
-      .$castTo<boolean>()
-      .as('credentialActive'),
-    'agent_version as agentVersion',
-  ]);
+  return db
+    .selectFrom('hosts')
+    .select([
+      'id',
+      'machine_id as machineId',
+      'hostname',
+      'labels',
+      'last_seen_at as lastSeenAt',
+      'pressure',
+      'summary',
+      sql<number>`dropped_snapshots::float8`.as('droppedSnapshots'),
+      hasActiveCredential(db, 'hosts.id').as('credentialActive'),
+      'agent_version as agentVersion',
+    ]);
 }
 
 @Injectable()
