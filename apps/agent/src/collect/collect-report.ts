@@ -1,6 +1,8 @@
 import { endianness } from 'node:os';
 import { DEFAULT_MAX_TUPLES, SocketColumns, buildPortReport } from '@portpressure/domain';
-import { type PortReport, type SocketSource, diagnosticsSchema } from '@portpressure/protocol';
+import type { PortReport, SocketSource } from '@portpressure/protocol';
+// From its own module: the protocol's index builds every schema of the API (see docs/agent-memory.md).
+import { diagnosticsSchema } from '@portpressure/protocol/diagnostics';
 import type { Diagnoser } from '../diagnose/diagnoser.ts';
 import { CollectError } from './collect-error.ts';
 import { readKernelSettings } from './read-kernel-settings.ts';

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipv4FromProcHex, ipv6FromProcHex } from '@portpressure/domain';
-import { MAX_PROCESSES_PER_TUPLE, type TupleProcess } from '@portpressure/protocol';
+import { MAX_PROCESSES_PER_TUPLE, type TupleProcess } from '@portpressure/protocol/diagnostics';
 import { workloadFromCgroupFile } from '../namespaces/describe-workload.ts';
 import { safeReaddir } from '../namespaces/discover-namespaces.ts';
 import { type TupleKey, nameOf } from './tuple-churn.ts';

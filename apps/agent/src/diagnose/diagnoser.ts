@@ -1,4 +1,5 @@
 import { TCP_STATE_INDEX, effectivePortMask, parsePortList, type SocketColumns } from '@portpressure/domain';
+import type { PortReport } from '@portpressure/protocol';
 import {
   type Conntrack,
   type Diagnostics,
@@ -6,10 +7,9 @@ import {
   type KernelCounterName,
   MAX_DIAGNOSED_TUPLES,
   MAX_SNAT_POOLS,
-  type PortReport,
   type Snat,
   type TupleDiagnosis,
-} from '@portpressure/protocol';
+} from '@portpressure/protocol/diagnostics';
 import { type AttributionCost, type AttributionEnvironment, type TupleAttribution, attributeProcesses } from './attribute-processes.ts';
 import { type ConntrackReading, readConntrack } from './read-conntrack.ts';
 import { readKernelCounters } from './read-kernel-counters.ts';
