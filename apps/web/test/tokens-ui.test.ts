@@ -43,7 +43,7 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
     expect(await row.textContent()).toContain('by admin');
     await screenshot(page, 'api-tokens');
 
-    const read = await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${token}` } });
+    const read = await fetch(`${h.api.url}/api/fleet`, { headers: { authorization: `Bearer ${token}` } });
     expect(read.status).toBe(200);
     const write = await fetch(`${h.api.url}/api/alerts/rules`, {
       method: 'POST',
@@ -60,6 +60,6 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('token-row').filter({ hasText: 'grafana' }).getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => page.getByTestId('token-row').filter({ hasText: 'grafana' }).textContent()).toContain('revoked');
-    expect((await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(`${h.api.url}/api/fleet`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 });

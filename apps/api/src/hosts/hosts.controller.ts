@@ -1,13 +1,6 @@
 import { Controller, Delete, Get, Inject, Param } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import {
-  hostDeletedSchema,
-  hostListSchema,
-  hostSummarySchema,
-  type HostDeleted,
-  type HostList,
-  type HostSummary,
-} from '@portpressure/protocol';
+import { hostDeletedSchema, hostSummarySchema, type HostDeleted, type HostSummary } from '@portpressure/protocol';
 import { z } from 'zod';
 import { errorRef, schemaRef } from '../docs/openapi.ts';
 import { HostsError } from './hosts.errors.ts';
@@ -21,19 +14,6 @@ const hostIdSchema = z.uuid();
 @Controller('api/hosts')
 export class HostsController {
   constructor(@Inject(HostsService) private readonly hosts: HostsService) {}
-
-  /** Hosts ranked by pressure, highest first. */
-  @Get()
-  @ApiOperation({
-    summary: 'The fleet ranked by port pressure',
-    description:
-      "Every host, highest pressure (its worst tuple's (used − reclaimable) / usable) first, hosts without data last, " +
-      'each with its last-hour trend and exhaustion forecast. Live changes arrive on the WebSocket /ws/live.',
-  })
-  @ApiOkResponse({ schema: schemaRef('HostList', hostListSchema) })
-  list(): Promise<HostList> {
-    return this.hosts.listRanked();
-  }
 
   @Get(':id')
   @ApiOperation({ summary: "One host's summary" })

@@ -1,16 +1,8 @@
 import type { AlertChannel, AlertRule } from '@portpressure/protocol';
-import { startApi, type StartedApi } from '../../../src/app.ts';
-import { loadApiConfig } from '../../../src/config/config.ts';
-import {
-  connectEnrolled,
-  isAck,
-  TEST_ADMIN_PASSWORD,
-  TEST_ENROLLMENT_TOKEN,
-  type AgentClient,
-  type ApiHarness,
-} from '../../support/api-harness.ts';
+import type { StartedApi } from '../../../src/app.ts';
+import { connectEnrolled, isAck, startAnotherApi, type AgentClient, type ApiHarness } from '../../support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from '../../support/factories.ts';
-import { AlertsApi, FAST_ALERTS_ENV } from './alerts-api.ts';
+import { type AlertsApi, FAST_ALERTS_ENV } from './alerts-api.ts';
 import { waitUntil } from '../../../../../test/support/wait.ts';
 
 export const WEBHOOK_SECRET = 'fault-test-shared-secret-0123';
@@ -88,14 +80,6 @@ export async function withoutDefaultRules(alerts: AlertsApi): Promise<void> {
  * Starts the API again on the harness's database and port, as a restarted process would: same
  * database, same URL, so sessions and agents carry on.
  */
-export async function startAgain(h: ApiHarness): Promise<StartedApi> {
-  const config = loadApiConfig({
-    DATABASE_URL: h.db.url,
-    PORT: String(h.api.port),
-    HOST: '127.0.0.1',
-    PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
-    ...FAST_ALERTS_ENV,
-  });
-  return startApi(config, { logger: false });
+export function startAgain(h: ApiHarness): Promise<StartedApi> {
+  return startAnotherApi(h, { PORT: String(h.api.port), ...FAST_ALERTS_ENV });
 }
