@@ -127,7 +127,7 @@ export class LineFeeder {
  * The same memory as a plain Uint8Array. A Node Buffer overrides indexOf with a slower, more
  * general version (strings, encodings); the parsers call it for every line.
  */
-export function plainBytes(bytes: Uint8Array): Uint8Array {
+function plainBytes(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -135,7 +135,7 @@ export function plainBytes(bytes: Uint8Array): Uint8Array {
  * A copy of bytes[start, end). Not `bytes.slice()`: on a Node Buffer (what pipes and reads hand
  * over) `slice` returns a view, which would change under us when the caller reuses its buffer.
  */
-export function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return new Uint8Array(bytes.subarray(start, end));
 }
 

@@ -87,7 +87,7 @@ export function ApiHostId(): MethodDecorator & ClassDecorator {
   );
 }
 
-export const DOCS_PATH = 'api/docs';
+const DOCS_PATH = 'api/docs';
 
 /** Serves the OpenAPI document at /api/docs (UI) and /api/docs-json, both without sign-in. */
 export function setupApiDocs(app: INestApplication): void {

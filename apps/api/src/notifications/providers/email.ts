@@ -44,7 +44,7 @@ export interface RenderedEmail {
 }
 
 /** Subject, plain text and HTML of one notification; every value from the notification is escaped in the HTML. */
-export function renderEmail(n: AlertNotification, options: RenderOptions = {}): RenderedEmail {
+function renderEmail(n: AlertNotification, options: RenderOptions = {}): RenderedEmail {
   const title = renderTitle(n);
   const rows = renderFacts(n, options)
     .map((f) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`)
@@ -68,7 +68,7 @@ interface SmtpErrorLike {
  * SMTP replies 5xx, refused credentials and certificates that do not verify fail at once (no retry
  * changes them); 4xx replies, timeouts and network errors are retried.
  */
-export function classifySmtpError(error: unknown, durationMs: number): DeliveryOutcome {
+function classifySmtpError(error: unknown, durationMs: number): DeliveryOutcome {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SmtpErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;

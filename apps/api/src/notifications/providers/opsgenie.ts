@@ -5,7 +5,7 @@ import { JSON_HEADERS } from './chat-provider.ts';
 import { incidentKey } from './incident-key.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
-export const OPSGENIE_API_URL = 'https://api.opsgenie.com';
+const OPSGENIE_API_URL = 'https://api.opsgenie.com';
 
 export const opsgenieSettingsSchema = z.object({
   /** Key of an API integration (Opsgenie sends it back nowhere; it is the credential). */

@@ -6,7 +6,7 @@ import { JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
 import { incidentKey } from './incident-key.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
-export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 export const pagerdutySettingsSchema = z.object({
   /** Integration key of an Events API v2 integration on a PagerDuty service (32 characters). */

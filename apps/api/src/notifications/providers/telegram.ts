@@ -5,7 +5,7 @@ import type { ChatProvider } from './chat-provider.ts';
 import { JSON_HEADERS } from './chat-provider.ts';
 import { escapeNotification } from './markup-escape.ts';
 
-export const TELEGRAM_API_URL = 'https://api.telegram.org';
+const TELEGRAM_API_URL = 'https://api.telegram.org';
 
 /** What the form shows in place of a stored bot token. */
 const REDACTED_TOKEN = '***';
@@ -39,7 +39,7 @@ export interface TelegramSendMessage {
  * Telegram's HTML parse mode: every `<`, `>` and `&` that is not markup must be an entity, and
  * those three entities plus `&quot;` are the only ones it accepts, so this is the whole escape.
  */
-export function escapeTelegramHtml(text: string): string {
+function escapeTelegramHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
