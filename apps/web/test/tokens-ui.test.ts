@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
 
 // The API tokens page in headless Chromium against the real API: a token created from the UI is
 // shown once and works as a bearer token; revoked from the UI, it stops working.
@@ -15,11 +15,7 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
     h = await startApiHarness();
     browser = await launchBrowser();
     const { page } = browser;
-    await page.goto(`${h.api.url}/settings/tokens`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/settings\/tokens$/);
+    await openSignedIn(page, `${h.api.url}/settings/tokens`);
   }, 180_000);
 
   afterAll(async () => {
