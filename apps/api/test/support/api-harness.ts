@@ -9,11 +9,11 @@ import {
   type Fleet,
   type HostSummary,
 } from '@portpressure/protocol';
-import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { startApi, type StartedApi } from '../../src/app.ts';
 import { loadApiConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { suiteValue } from '../../../../test/support/suite-value.ts';
 
 /** The enrollment token every harness starts with, unless the test passes its own. */
 export const TEST_ENROLLMENT_TOKEN = 'test-enrollment-token-0123456789';
@@ -58,26 +58,10 @@ export async function signIn(baseUrl: string, password = TEST_ADMIN_PASSWORD): P
  * in the describe's body and use what it returns inside the tests.
  */
 export function useApiHarness(env: Record<string, string> = {}): ApiHarness {
-  let started: ApiHarness | undefined;
-  beforeAll(async () => {
-    started = await startApiHarness(env);
-  });
-  afterAll(async () => started?.stop());
-  const get = (): ApiHarness => {
-    if (!started) throw new Error('the harness starts in beforeAll: use it inside a test or hook');
-    return started;
-  };
-  return {
-    get api() {
-      return get().api;
-    },
-    get db() {
-      return get().db;
-    },
-    login: (password) => get().login(password),
-    authedFetch: (path, init) => get().authedFetch(path, init),
-    stop: () => get().stop(),
-  };
+  return suiteValue(
+    () => startApiHarness(env),
+    (h) => h.stop(),
+  );
 }
 
 /**
