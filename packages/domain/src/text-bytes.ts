@@ -124,6 +124,31 @@ export class LineFeeder {
 }
 
 /**
+ * A parser of line-oriented text that may arrive in chunks: `push` each chunk as it comes (the
+ * buffer may be reused afterwards), then `end`; or `parseAll` for text at hand. One parser for the
+ * whole input keeps its caches warm across chunks.
+ */
+export abstract class ChunkedLineParser {
+  private readonly feeder = new LineFeeder((bytes, start, end) => this.parseLines(bytes, start, end));
+
+  push(chunk: Uint8Array): void {
+    this.feeder.push(chunk);
+  }
+
+  end(): void {
+    this.feeder.end();
+  }
+
+  parseAll(input: string | Uint8Array): void {
+    this.push(typeof input === 'string' ? asciiBytes(input) : input);
+    this.end();
+  }
+
+  /** Parses the complete lines in bytes[start, end). */
+  protected abstract parseLines(bytes: Uint8Array, start: number, end: number): void;
+}
+
+/**
  * The same memory as a plain Uint8Array. A Node Buffer overrides indexOf with a slower, more
  * general version (strings, encodings); the parsers call it for every line.
  */
