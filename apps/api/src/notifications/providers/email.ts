@@ -4,7 +4,7 @@ import { tunnelProxyFor } from '../egress-proxy.ts';
 import type { DeliveryOutcome } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderText, renderTitle, type AlertNotification, type RenderOptions } from '../notification.ts';
 import type { DirectProvider } from './chat-provider.ts';
-import { notificationColor } from './chat-provider.ts';
+import { notificationColor, optionalField } from './chat-provider.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
 const address = z.email({ error: 'must be an e-mail address' }).max(320);
@@ -92,13 +92,13 @@ export const emailProvider: DirectProvider<EmailSettings, 'email'> = {
   settingsSchema: emailSettingsSchema,
   fields: {
     host: { label: 'SMTP server', input: 'text', required: true, secret: false },
-    port: { label: 'Port', input: 'text', required: false, secret: false, help: 'Default 587 (465 for TLS)' },
-    security: { label: 'Security', input: 'select', required: false, secret: false, options: ['starttls', 'tls', 'none'] },
-    username: { label: 'User name', input: 'text', required: false, secret: false },
+    port: optionalField('Port', 'text', { help: 'Default 587 (465 for TLS)' }),
+    security: optionalField('Security', 'select', { options: ['starttls', 'tls', 'none'] }),
+    username: optionalField('User name', 'text'),
     password: { label: 'Password', input: 'secret', required: false, secret: true },
     from: { label: 'From', input: 'text', required: true, secret: false },
     to: { label: 'To', input: 'text', required: true, secret: false, help: 'Addresses, comma-separated' },
-    allowSelfSigned: { label: 'Accept a self-signed certificate', input: 'boolean', required: false, secret: false },
+    allowSelfSigned: optionalField('Accept a self-signed certificate', 'boolean'),
   },
   async send(notification, settings, context) {
     const startedAt = performance.now();
