@@ -1,4 +1,4 @@
-import { aPortReport, aTuple } from './test-factories.ts';
+import { aPortReport, aTuple, prng } from './test-factories.ts';
 import { describe, expect, it } from 'vitest';
 import { isValidSnapshotFast } from './fast-snapshot.ts';
 import { snapshotSchema, type Snapshot } from './messages.ts';
@@ -154,18 +154,6 @@ const SAMPLE_NAMES = Object.keys(SAMPLES);
 // ---------------------------------------------------------------------------------------------
 // Differential harness
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Strict deep equality: same own keys (including keys holding undefined and symbols), Object.is on
  * leaves. Stricter than toEqual, which ignores keys holding undefined.
@@ -177,7 +165,7 @@ function sameData(a: unknown, b: unknown): boolean {
   const keysB = Reflect.ownKeys(b);
   if (keysA.length !== keysB.length) return false;
   for (const key of keysA) {
-    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!Object.hasOwn(b, key)) return false;
     if (!sameData((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key])) return false;
   }
   return true;
