@@ -41,9 +41,25 @@ export function Notice({ text, kind }: { text: string | null; kind: 'ok' | 'erro
 export type NoticeState = { text: string; kind: 'ok' | 'error' } | null;
 
 /**
- * Asks `question`; if the user agrees, runs `action` and says `done` in the page's notice (or
- * the error), then runs `after` (a reload of the list) on success.
+ * Runs `action` and says `done` (text, or text made from the result) in the page's notice, or the
+ * error; `after` (closing a form, reloading the list) runs on success.
  */
+export async function runWithNotice<T>(
+  action: () => Promise<T>,
+  done: string | ((result: T) => string),
+  setNotice: (notice: NoticeState) => void,
+  after: () => void,
+): Promise<void> {
+  try {
+    const result = await action();
+    setNotice({ text: typeof done === 'string' ? done : done(result), kind: 'ok' });
+    after();
+  } catch (e) {
+    setNotice({ text: errorText(e), kind: 'error' });
+  }
+}
+
+/** runWithNotice once the user agreed to `question`. */
 export async function confirmThen(
   question: string,
   action: () => Promise<unknown>,
@@ -51,14 +67,7 @@ export async function confirmThen(
   setNotice: (notice: NoticeState) => void,
   after: () => void,
 ): Promise<void> {
-  if (!window.confirm(question)) return;
-  try {
-    await action();
-    setNotice({ text: done, kind: 'ok' });
-    after();
-  } catch (e) {
-    setNotice({ text: errorText(e), kind: 'error' });
-  }
+  if (window.confirm(question)) await runWithNotice(action, done, setNotice, after);
 }
 
 /** The "Show" buttons of a list page: each sets `?status=` on `path`. */

@@ -1,7 +1,7 @@
 import type { AlertChannel, AlertChannelInput } from '@portpressure/protocol';
 import { useState } from 'react';
 import { deleteChannel, fetchChannels, fetchChannelTypes, saveChannel, testChannel } from './alerts-api.ts';
-import { AlertsNav, confirmThen, Notice, type NoticeState } from './alerts-nav.tsx';
+import { AlertsNav, confirmThen, Notice, runWithNotice, type NoticeState } from './alerts-nav.tsx';
 import { ChannelForm } from './channel-form.tsx';
 import { errorText, usePolled } from './use-polled.ts';
 import { RequireRole } from '../session-context.tsx';
@@ -16,16 +16,16 @@ export function ChannelsPage() {
   const [notice, setNotice] = useState<NoticeState>(null);
   const [testing, setTesting] = useState<string | null>(null);
 
-  const save = async (input: AlertChannelInput) => {
-    try {
-      const saved = await saveChannel(editing?.channel?.id ?? null, input);
-      setNotice({ text: `Saved ${saved.name}`, kind: 'ok' });
-      setEditing(null);
-      channels.reload();
-    } catch (e) {
-      setNotice({ text: errorText(e), kind: 'error' });
-    }
-  };
+  const save = (input: AlertChannelInput) =>
+    runWithNotice(
+      () => saveChannel(editing?.channel?.id ?? null, input),
+      (saved) => `Saved ${saved.name}`,
+      setNotice,
+      () => {
+        setEditing(null);
+        channels.reload();
+      },
+    );
 
   const sendTest = async (c: AlertChannel) => {
     setTesting(c.id);

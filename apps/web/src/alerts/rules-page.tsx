@@ -2,10 +2,10 @@ import { fleetHostRowSchema, visibleText, type AlertRule, type AlertRuleInput } 
 import { useState } from 'react';
 import { fetchFleet } from '../api.ts';
 import { deleteRule, fetchChannels, fetchRuleKinds, fetchRules, saveRule } from './alerts-api.ts';
-import { AlertsNav, confirmThen, Notice, SeverityBadge, type NoticeState } from './alerts-nav.tsx';
+import { AlertsNav, confirmThen, Notice, runWithNotice, SeverityBadge, type NoticeState } from './alerts-nav.tsx';
 import { RuleForm, type HostChoice } from './rule-form.tsx';
 import { channelsText, scopeText } from './rule-text.ts';
-import { errorText, usePolled } from './use-polled.ts';
+import { usePolled } from './use-polled.ts';
 import { RequireRole } from '../session-context.tsx';
 import { DataTable, EditDeleteCell } from '../ui/data-table.tsx';
 
@@ -27,16 +27,16 @@ export function RulesPage() {
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<NoticeState>(null);
 
-  const save = async (id: string | null, input: AlertRuleInput, done: string) => {
-    try {
-      await saveRule(id, input);
-      setNotice({ text: done, kind: 'ok' });
-      setEditing(null);
-      rules.reload();
-    } catch (e) {
-      setNotice({ text: errorText(e), kind: 'error' });
-    }
-  };
+  const save = (id: string | null, input: AlertRuleInput, done: string) =>
+    runWithNotice(
+      () => saveRule(id, input),
+      done,
+      setNotice,
+      () => {
+        setEditing(null);
+        rules.reload();
+      },
+    );
 
   const remove = (rule: AlertRule) =>
     confirmThen(
