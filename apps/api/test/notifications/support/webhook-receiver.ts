@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeEach } from 'vitest';
+import { freePort } from '../../../src/database/embedded-postgres.ts';
 import { suiteValue } from '../../../../../test/support/suite-value.ts';
 
 export interface ReceivedRequest {
@@ -77,12 +78,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 }
 
 /** A loopback port with nothing listening: bound, then released, so a connect is refused. */
-export async function closedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+export function closedLoopbackPort(): Promise<number> {
+  return freePort();
 }
 
 /**
