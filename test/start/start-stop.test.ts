@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { hostListSchema } from '@portpressure/protocol';
+import { fleetSchema } from '@portpressure/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../apps/api/src/config/config.ts';
 import { freePort } from '../../apps/api/src/database/embedded-postgres.ts';
@@ -90,12 +90,12 @@ describe('npm start', () => {
     // No PORTPRESSURE_ADMIN_PASSWORD: the API generated one and printed it once.
     const password = /admin password: ([\w-]{24})/.exec(s.output())?.[1];
     expect(password, s.output()).toBeDefined();
-    expect((await fetch(`${base}/api/hosts`)).status).toBe(401);
+    expect((await fetch(`${base}/api/fleet`)).status).toBe(401);
     const cookie = await signIn(base, password!);
     const hosts = await waitWhileRunning(
-      'this host in /api/hosts',
+      'this host in /api/fleet',
       async () => {
-        const list = hostListSchema.parse(await (await fetch(`${base}/api/hosts`, { headers: { cookie } })).json()).hosts;
+        const list = fleetSchema.parse(await (await fetch(`${base}/api/fleet`, { headers: { cookie } })).json()).hosts;
         return list.find((h) => h.hostname === os.hostname() && h.pressure !== null);
       },
       30_000,
@@ -132,7 +132,7 @@ describe('npm start', () => {
       const base = `http://127.0.0.1:${port}`;
       await waitWhileRunning('the API', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 90_000, s);
       const cookie = await signIn(base, 'start-test-password');
-      expect((await fetch(`${base}/api/hosts`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${base}/api/fleet`, { headers: { cookie } })).status).toBe(200);
       expect(s.output()).not.toContain('admin password:');
       if (run === 2) expect(s.output()).not.toContain('initialising PostgreSQL');
       s.child.kill('SIGTERM');

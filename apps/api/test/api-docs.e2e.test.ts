@@ -36,7 +36,6 @@ describe('OpenAPI docs at /api/docs', () => {
         'POST /api/auth/login',
         'POST /api/auth/logout',
         'GET /api/auth/me',
-        'GET /api/hosts',
         'GET /api/fleet',
         'GET /api/hosts/{id}',
         'GET /api/hosts/{id}/history',
@@ -44,6 +43,8 @@ describe('OpenAPI docs at /api/docs', () => {
         'GET /api/health',
       ]),
     );
+    // the ranking has one endpoint: GET /api/fleet
+    expect(operations).not.toContain('GET /api/hosts');
   });
 
   it('describes every operation with a summary and a typed success response', () => {
@@ -67,7 +68,7 @@ describe('OpenAPI docs at /api/docs', () => {
   it('generates the body schemas from the protocol, with their fields', () => {
     const history = doc.components.schemas.HostHistory as { properties: Record<string, unknown> };
     expect(Object.keys(history.properties)).toEqual(expect.arrayContaining(['t', 'pressure', 'tuples', 'states', 'gaps']));
-    const list = doc.components.schemas.HostList as { properties: Record<string, unknown> };
-    expect(Object.keys(list.properties)).toEqual(['hosts', 'serverTime', 'offlineAfterSeconds']);
+    const fleet = doc.components.schemas.Fleet as { properties: Record<string, unknown> };
+    expect(Object.keys(fleet.properties)).toEqual(['serverTime', 'offlineAfterSeconds', 'hosts']);
   });
 });

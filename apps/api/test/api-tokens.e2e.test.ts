@@ -76,29 +76,29 @@ describe('API tokens', () => {
   });
 
   it('refuses requests with no token, a wrong one, an expired one and a revoked one', async () => {
-    expect((await fetch(`${h.api.url}/api/hosts`)).status).toBe(401);
+    expect((await fetch(`${h.api.url}/api/fleet`)).status).toBe(401);
     // a proxy's Basic authentication is not a token: the session cookie still counts
-    expect((await h.authedFetch('/api/hosts', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(200);
-    expect((await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
+    expect((await h.authedFetch('/api/fleet', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(200);
+    expect((await fetch(`${h.api.url}/api/fleet`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
     for (const wrong of ['ppt_wrongwrongwrongwrongwrongwrongwrongwrongwro', 'not-even-a-token', '']) {
-      const res = await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${wrong}` } });
+      const res = await fetch(`${h.api.url}/api/fleet`, { headers: { authorization: `Bearer ${wrong}` } });
       expect(res.status, wrong).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'INVALID_TOKEN' });
     }
 
     const expiring = await create({ name: 'expiring', scope: 'write' });
-    expect((await bearer(expiring.token, '/api/hosts')).status).toBe(200);
+    expect((await bearer(expiring.token, '/api/fleet')).status).toBe(200);
     await h.db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiring.apiToken.id]);
-    const expired = await bearer(expiring.token, '/api/hosts');
+    const expired = await bearer(expiring.token, '/api/fleet');
     expect(expired.status).toBe(401);
     expect(await expired.json()).toMatchObject({ code: 'TOKEN_EXPIRED' });
 
     const revoking = await create({ name: 'revoking', scope: 'write' });
-    expect((await bearer(revoking.token, '/api/hosts')).status).toBe(200);
+    expect((await bearer(revoking.token, '/api/fleet')).status).toBe(200);
     const revoked = await h.authedFetch(`/api/tokens/${revoking.apiToken.id}`, { method: 'DELETE' });
     expect(revoked.status).toBe(200);
     expect(await revoked.json()).toMatchObject({ id: revoking.apiToken.id, active: false });
-    const after = await bearer(revoking.token, '/api/hosts');
+    const after = await bearer(revoking.token, '/api/fleet');
     expect(after.status).toBe(401);
     expect(await after.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
     expect((await bearer(revoking.token, '/metrics')).status).toBe(401);
@@ -163,7 +163,7 @@ describe('API tokens', () => {
     expect((await bearer(METRICS_TOKEN, '/metrics')).status).toBe(200);
     expect((await h.authedFetch('/metrics')).status).toBe(200);
     // the metrics token opens /metrics only
-    expect((await bearer(METRICS_TOKEN, '/api/hosts')).status).toBe(401);
+    expect((await bearer(METRICS_TOKEN, '/api/fleet')).status).toBe(401);
     const none = await fetch(`${h.api.url}/metrics`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);

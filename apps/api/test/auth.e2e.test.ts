@@ -1,9 +1,9 @@
 import { apiErrorSchema, LIVE_WS_PATH, SESSION_COOKIE, sessionInfoSchema } from '@portpressure/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApi } from '../src/app.ts';
 import { loadApiConfig } from '../src/config/config.ts';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from './support/api-harness.ts';
+import { useApiHarness, TEST_ADMIN_PASSWORD } from './support/api-harness.ts';
 
 function login(baseUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${baseUrl}/api/auth/login`, {
@@ -27,19 +27,15 @@ function openLive(baseUrl: string, cookie?: string): Promise<{ status: number; s
 }
 
 describe('sign-in', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness({ PORTPRESSURE_TRUST_PROXY: 'loopback' });
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness({ PORTPRESSURE_TRUST_PROXY: 'loopback' });
 
   it('refuses the REST API without a session, with a clear error', async () => {
-    for (const path of ['/api/hosts', '/api/hosts/00000000-0000-4000-8000-000000000000', '/api/auth/me']) {
+    for (const path of ['/api/fleet', '/api/hosts/00000000-0000-4000-8000-000000000000', '/api/auth/me']) {
       const res = await fetch(`${h.api.url}${path}`);
       expect(res.status, path).toBe(401);
       expect(apiErrorSchema.parse(await res.json())).toMatchObject({ code: 'UNAUTHENTICATED' });
     }
-    const forged = await fetch(`${h.api.url}/api/hosts`, { headers: { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` } });
+    const forged = await fetch(`${h.api.url}/api/fleet`, { headers: { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` } });
     expect(forged.status).toBe(401);
   });
 
@@ -70,12 +66,12 @@ describe('sign-in', () => {
     const me = await fetch(`${h.api.url}/api/auth/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
     expect(sessionInfoSchema.parse(await me.json())).toMatchObject({ username: 'admin' });
-    expect((await fetch(`${h.api.url}/api/hosts`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${h.api.url}/api/fleet`, { headers: { cookie } })).status).toBe(200);
 
     const out = await fetch(`${h.api.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
     expect(out.status).toBe(204);
     expect(out.headers.getSetCookie()[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=; Path=/; Max-Age=0`));
-    expect((await fetch(`${h.api.url}/api/hosts`, { headers: { cookie } })).status).toBe(401);
+    expect((await fetch(`${h.api.url}/api/fleet`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('stores the session only as a hash and the password only as an scrypt hash', async () => {
@@ -105,11 +101,7 @@ describe('sign-in', () => {
 });
 
 describe('sign-in rate limit', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness({ PORTPRESSURE_LOGIN_MAX_ATTEMPTS: '3', PORTPRESSURE_TRUST_PROXY: 'loopback' });
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness({ PORTPRESSURE_LOGIN_MAX_ATTEMPTS: '3', PORTPRESSURE_TRUST_PROXY: 'loopback' });
 
   it('refuses further attempts from one address, even with the right password, and not from others', async () => {
     const from = { 'x-forwarded-for': '198.51.100.7' };
@@ -133,12 +125,8 @@ describe('sign-in rate limit', () => {
 });
 
 describe('the admin password', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    // no PORTPRESSURE_ADMIN_PASSWORD: the API generates one (printed once in its log)
-    h = await startApiHarness({ PORTPRESSURE_ADMIN_PASSWORD: '' });
-  });
-  afterAll(async () => h?.stop());
+  // no PORTPRESSURE_ADMIN_PASSWORD: the API generates one (printed once in its log)
+  const h = useApiHarness({ PORTPRESSURE_ADMIN_PASSWORD: '' });
 
   it('is generated on first start and stored hashed', async () => {
     const users = await h.db.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE username = 'admin'`);

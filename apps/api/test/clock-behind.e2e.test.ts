@@ -1,7 +1,7 @@
 import { fleetSchema, hostClockSchema, hostDetailSchema } from '@portpressure/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../test/support/wait.ts';
-import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarness } from './support/api-harness.ts';
+import { connectEnrolled, isAck, useApiHarness, type AgentClient, type ApiHarness } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from './support/factories.ts';
 
 /**
@@ -41,11 +41,7 @@ async function leakingHost(h: ApiHarness, name: string, behindMs: number, live =
 }
 
 describe('row 13: an agent clock behind', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness({ PORTPRESSURE_INTERVAL_SECONDS: '1' });
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness({ PORTPRESSURE_INTERVAL_SECONDS: '1' });
 
   const clockOf = async (id: string) => hostClockSchema.parse(await (await h.authedFetch(`/api/hosts/${id}/clock`)).json());
   const detailOf = async (id: string) => hostDetailSchema.parse(await (await h.authedFetch(`/api/hosts/${id}/detail`)).json());

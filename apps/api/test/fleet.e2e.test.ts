@@ -1,13 +1,12 @@
-import { decodeSparkline, fleetSchema, hostListSchema, SESSION_COOKIE } from '@portpressure/protocol';
+import { decodeSparkline, fleetSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type StartedApi } from '../src/app.ts';
-import { loadApiConfig } from '../src/config/config.ts';
 import {
   connectEnrolled,
+  hostSummaryOf,
   isAck,
+  signIn,
+  startAnotherApi,
   startApiHarness,
-  TEST_ADMIN_PASSWORD,
-  TEST_ENROLLMENT_TOKEN,
   type AgentClient,
   type ApiHarness,
 } from './support/api-harness.ts';
@@ -81,8 +80,8 @@ describe('GET /api/fleet, the ranking projection', () => {
     expect(Math.abs(Date.parse(fleet.serverTime) - Date.now())).toBeLessThan(60_000);
     expect(fleet.offlineAfterSeconds).toBe(30);
 
-    // the same facts as the full list
-    const full = hostListSchema.parse(await (await h.authedFetch('/api/hosts')).json()).hosts.find((x) => x.hostname === 'fleet-high')!;
+    // the same facts as the host's full summary
+    const full = await hostSummaryOf(h, high.id);
     expect(high).toMatchObject({ id: full.id, lastSeenAt: full.lastSeenAt, pressure: full.pressure, usable: full.usable });
   });
 
@@ -96,26 +95,9 @@ describe('GET /api/fleet, the ranking projection', () => {
   });
 
   it('is current on every API instance: another instance learns of the snapshot through Postgres', async () => {
-    const other: StartedApi = await startApi(
-      loadApiConfig({
-        DATABASE_URL: h.db.url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
-      }),
-      { logger: false },
-    );
+    const other = await startAnotherApi(h);
     try {
-      const login = await fetch(`${other.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ password: TEST_ADMIN_PASSWORD }),
-      });
-      const otherCookie = login.headers
-        .getSetCookie()
-        .find((c) => c.startsWith(SESSION_COOKIE))!
-        .split(';')[0]!;
+      const otherCookie = await signIn(other.url);
       expect((await fleetOf(other.url, otherCookie)).hosts[0]?.hostname).toBe('fleet-low');
       // ingested by the first instance, read from the second
       await report(agents[1]!, 100, 9443);

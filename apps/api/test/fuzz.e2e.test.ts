@@ -12,23 +12,13 @@ import {
   type EnrolledHost,
 } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
+import { prng } from '../../../packages/protocol/src/test-factories.ts';
 
 /** Frames per second per connection in this run: bursts up to 2× this never trip the limit. */
 const RATE_LIMIT = 250;
 /** Frames a connection sends per round of a non-fatal kind: under the burst, so no kind is mistaken for a flood. */
 const FRAMES_PER_CONNECTION = 400;
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = prng(0x5eed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));

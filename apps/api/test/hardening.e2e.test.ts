@@ -25,6 +25,7 @@ import {
   isError,
   isWelcome,
   startApiHarness,
+  useApiHarness,
   TEST_ENROLLMENT_TOKEN,
   UpgradeRefused,
   type ApiHarness,
@@ -89,11 +90,7 @@ function bigReport(tuples = 1000) {
 }
 
 describe('row 1: the enrollment token cannot take over an enrolled host', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness();
 
   for (const [name, hello] of [
     ['machine-id and hostname', aHello('db-1.prod', 'a1b2c3d4e5f60718293a4b5c6d7e8f90')],
@@ -189,11 +186,7 @@ describe('row 2: the server owns time; a snapshot dated in the future cannot sil
 });
 
 describe('row 3: sequence numbers cannot be poisoned', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness();
 
   it('refuses a seq far beyond the last stored one with SEQ_OUT_OF_RANGE, and the host keeps storing', async () => {
     const { agent, host } = await connectEnrolled(h.api.url, aHello('seq-host'));
@@ -233,7 +226,7 @@ describe('row 4: a sign-in flood is limited per user, globally, and cannot starv
       }
       expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
       expect(statuses.slice(5)).toEqual([429, 429]);
-      expect((await h.authedFetch('/api/hosts')).status).toBe(200);
+      expect((await h.authedFetch('/api/fleet')).status).toBe(200);
     } finally {
       await h.stop();
     }
@@ -491,11 +484,7 @@ describe('row 6: alert channels cannot reach internal addresses', () => {
 });
 
 describe('rows 7, 9, 13: origins, live sessions, headers', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness();
 
   it('refuses /ws/live from another origin, even with the admin cookie', async () => {
     const cookie = await h.login();
@@ -545,7 +534,7 @@ describe('rows 7, 9, 13: origins, live sessions, headers', () => {
   });
 
   it('sends security headers on the UI, the API and errors (row 13)', async () => {
-    for (const path of ['/', '/api/health', '/api/hosts', '/no-such-file.js']) {
+    for (const path of ['/', '/api/health', '/api/fleet', '/no-such-file.js']) {
       const res = await requestFrom(`${h.api.url}${path}`);
       expect(res.headers['content-security-policy'], path).toMatch(/frame-ancestors 'none'/);
       expect(res.headers['x-frame-options'], path).toBe('DENY');

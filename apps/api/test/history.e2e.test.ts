@@ -1,7 +1,7 @@
 import {
+  decodeSparkline,
   hostDetailSchema,
   hostHistorySchema,
-  hostListSchema,
   LIVE_WS_PATH,
   liveMessageSchema,
   MAX_HISTORY_POINTS,
@@ -10,7 +10,15 @@ import {
 } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectEnrolled, isAck, startApiHarness, type AgentClient, type ApiHarness } from './support/api-harness.ts';
+import {
+  connectEnrolled,
+  isAck,
+  rankedFleet,
+  startApiHarness,
+  useApiHarness,
+  type AgentClient,
+  type ApiHarness,
+} from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 import { poll } from '../../../test/support/wait.ts';
 
@@ -181,25 +189,20 @@ describe('host history and detail', () => {
   });
 
   it('ranks the fleet with a last-hour trend per host', async () => {
-    const res = await h.authedFetch('/api/hosts');
-    const list = hostListSchema.parse(await res.json());
+    const list = await rankedFleet(h);
     expect(list.offlineAfterSeconds).toBe(30);
     expect(Math.abs(Date.parse(list.serverTime) - Date.now())).toBeLessThan(60_000);
     const host = list.hosts.find((x) => x.id === hostId)!;
     await poll(async () => {
-      const again = hostListSchema.parse(await (await h.authedFetch('/api/hosts')).json());
-      return again.hosts.find((x) => x.id === hostId)?.trend?.pressure.filter((p) => p !== null).length ?? 0;
+      const sparkline = (await rankedFleet(h)).hosts.find((x) => x.id === hostId)?.trend?.sparkline ?? '';
+      return decodeSparkline(sparkline).filter((p) => p !== null).length;
     }).toBeGreaterThan(20);
     expect(host.hostname).toBe('history-host');
   });
 });
 
 describe('advice and forecast from live data', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness();
 
   it('forecasts exhaustion for a climbing host, pushes the trend live, and advises on TIME_WAIT and the narrow range', async () => {
     const cookie = await h.login();
@@ -225,7 +228,7 @@ describe('advice and forecast from live data', () => {
     agent.close();
 
     await poll(() => frames.some((f) => f.type === 'trend' && f.hostId === host.hostId && f.trend.exhaustsAt !== null)).toBe(true);
-    const list = hostListSchema.parse(await (await h.authedFetch('/api/hosts')).json());
+    const list = await rankedFleet(h);
     const trend = list.hosts.find((x) => x.id === host.hostId)!.trend!;
     // 2 ports per 20 s = 0.1 port/s; per-minute maxima give the same slope
     expect(trend.slopePerSecond).toBeCloseTo(0.1, 2);

@@ -1,30 +1,20 @@
-import { hostListSchema } from '@portpressure/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AgentClient,
   connectEnrolled,
   enrollHost,
+  hostSummaryOf,
   isAck,
   isError,
   isWelcome,
-  startApiHarness,
-  type ApiHarness,
+  rankedFleet,
+  useApiHarness,
 } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 import { storedSnapshots } from './support/stored-history.ts';
 
-async function getHosts(h: ApiHarness) {
-  const res = await h.authedFetch('/api/hosts');
-  expect(res.status).toBe(200);
-  return hostListSchema.parse(await res.json()).hosts;
-}
-
-describe('agent ingest over WebSocket, read back through GET /api/hosts', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+describe('agent ingest over WebSocket, read back through GET /api/fleet', () => {
+  const h = useApiHarness();
 
   it('stores a snapshot sent by an agent and ranks the host by pressure', async () => {
     const { agent: calm } = await connectEnrolled(h.api.url, aHello('calm-host'));
@@ -39,13 +29,13 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
     busy.send(aSnapshot(1, aReport({ tuples: [aTuple({ used: 97, remoteAddress: '10.1.2.3', remotePort: 443 })] })));
     await busy.waitFor(isAck(1));
 
-    const hosts = await getHosts(h);
+    const { hosts } = await rankedFleet(h);
     expect(hosts.map((x) => x.hostname)).toEqual(['busy-host', 'calm-host']);
     const busyHost = hosts[0]!;
     expect(busyHost.pressure).toBeCloseTo(0.97);
-    expect(busyHost.offline).toBe(false);
+    expect((await hostSummaryOf(h, busyHost.id)).offline).toBe(false);
     expect(busyHost.usable).toBe(100);
-    expect(busyHost.worstTuple).toMatchObject({ remoteAddress: '10.1.2.3', remotePort: 443, used: 97 });
+    expect(busyHost.worst).toMatchObject({ remoteAddress: '10.1.2.3', remotePort: 443, used: 97 });
     expect(busyHost.labels).toEqual({ env: 'test' });
     calm.close();
     busy.close();
@@ -138,7 +128,7 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
   });
 
   it('answers GET /api/hosts/:id for a known host and 404 for an unknown one', async () => {
-    const hosts = await getHosts(h);
+    const { hosts } = await rankedFleet(h);
     const one = await h.authedFetch(`/api/hosts/${hosts[0]!.id}`);
     expect(one.status).toBe(200);
     const missing = await h.authedFetch('/api/hosts/00000000-0000-4000-8000-000000000000');
@@ -150,18 +140,14 @@ describe('agent ingest over WebSocket, read back through GET /api/hosts', () => 
 });
 
 describe('a host that stops reporting', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness({ PORTPRESSURE_INTERVAL_SECONDS: '2' });
-    await getHosts(h); // signs in now, so the checks below are not slowed by it
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness({ PORTPRESSURE_INTERVAL_SECONDS: '2' });
+  beforeAll(() => rankedFleet(h)); // signs in now, so the checks below are not slowed by it
 
-  it('is shown offline in GET /api/hosts once it has missed three intervals', async () => {
+  it('is shown offline in GET /api/hosts/:id once it has missed three intervals', async () => {
     const { agent, host } = await connectEnrolled(h.api.url, aHello('quiet-host'));
     agent.send(aSnapshot(1));
     await agent.waitFor(isAck(1));
-    const find = async () => (await getHosts(h)).find((x) => x.id === host.hostId)!;
+    const find = () => hostSummaryOf(h, host.hostId);
     expect((await find()).offline).toBe(false); // within the six seconds of three intervals
     agent.close();
     await expect.poll(async () => (await find()).offline, { timeout: 20_000, interval: 250 }).toBe(true);

@@ -99,6 +99,24 @@ describe('agent ↔ API link across an API outage', () => {
     return rows.map((r) => ({ seq: Number(r.seq), takenAt: r.taken_at }));
   }
 
+  /** The highest seq stored so far. */
+  async function lastStoredSeq(db: TestDatabase): Promise<number> {
+    return Math.max(...(await stored(db)).map((r) => r.seq));
+  }
+
+  /** Waits until a snapshot measured a second after `since` is stored (the backlog drained before it) and returns every stored row. */
+  async function storedAfter(db: TestDatabase, since: number, a: AgentProcess): Promise<StoredRow[]> {
+    return waitUntil(
+      'live data after the backlog',
+      async () => {
+        const r = await stored(db);
+        return r.some((x) => x.takenAt.getTime() > since + 1000) ? r : undefined;
+      },
+      60_000,
+      a.output,
+    );
+  }
+
   /** Every stored snapshot once, in the order measured, with no hole: seq 1…n stored in that order. */
   function expectCompleteAndOrdered(rows: StoredRow[]): void {
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
@@ -126,22 +144,14 @@ describe('agent ↔ API link across an API outage', () => {
 
     await api.close();
     const outageStart = Date.now();
-    const lastBefore = Math.max(...(await stored(db)).map((r) => r.seq));
+    const lastBefore = await lastStoredSeq(db);
     // well over three intervals without an API, and at least three measurements spooled
     expect(await outageOf(3.5 * INTERVAL_S * 1000, stateDir, 3, lastBefore, a)).toBeGreaterThanOrEqual(3);
     api = await boot(config);
     const outageEnd = Date.now();
 
     // Drained: the spool's backlog, then live snapshots measured after the restart.
-    const rows = await waitUntil(
-      'live data after the backlog',
-      async () => {
-        const r = await stored(db);
-        return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
-      },
-      60_000,
-      a.output,
-    );
+    const rows = await storedAfter(db, outageEnd, a);
     expectCompleteAndOrdered(rows);
     const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
     expect(duringOutage.length).toBeGreaterThanOrEqual(3);
@@ -161,7 +171,7 @@ describe('agent ↔ API link across an API outage', () => {
 
     await api.close();
     const outageStart = Date.now();
-    const lastBefore = Math.max(...(await stored(db)).map((r) => r.seq));
+    const lastBefore = await lastStoredSeq(db);
     await outageOf(2 * INTERVAL_S * 1000, stateDir, 3, lastBefore, first);
     expect(await first.stop()).toBe(0); // SIGTERM: the spool is flushed, the process exits cleanly
     const leftBehind = (await spooledFiles(stateDir)).length;
@@ -172,15 +182,7 @@ describe('agent ↔ API link across an API outage', () => {
     api = await boot(config);
     const outageEnd = Date.now();
 
-    const rows = await waitUntil(
-      'live data after the backlog',
-      async () => {
-        const r = await stored(db);
-        return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
-      },
-      60_000,
-      second.output,
-    );
+    const rows = await storedAfter(db, outageEnd, second);
     expectCompleteAndOrdered(rows);
     const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
     // both processes measured during the outage, and everything of both arrived
@@ -217,15 +219,7 @@ describe('agent ↔ API link across an API outage', () => {
     );
     api = await boot(config);
     const outageEnd = Date.now();
-    const rows = await waitUntil(
-      'live data after the backlog',
-      async () => {
-        const r = await stored(db);
-        return r.some((x) => x.takenAt.getTime() > outageEnd + 1000) ? r : undefined;
-      },
-      60_000,
-      a.output,
-    );
+    const rows = await storedAfter(db, outageEnd, a);
     const gaps = await waitUntil(
       'the gap report',
       async () => {

@@ -133,9 +133,9 @@ describe('logs of a full run', () => {
       (await fetch(`${url}/api/alerts/channels`, { method: 'POST', headers: { authorization: `Bearer ${token.token}` } })).status,
     ).toBe(403);
     expect((await authed(`/api/tokens/${token.apiToken.id}`, { method: 'DELETE' })).status).toBe(200);
-    expect((await fetch(`${url}/api/hosts`, { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(401);
+    expect((await fetch(`${url}/api/fleet`, { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(401);
     // an invalid request that echoes nothing secret back into the log either
-    await fetch(`${url}/api/hosts`, { headers: { authorization: `Bearer ppt_${'x'.repeat(43)}` } });
+    await fetch(`${url}/api/fleet`, { headers: { authorization: `Bearer ppt_${'x'.repeat(43)}` } });
 
     await agent.stop();
     await stopApi(child);

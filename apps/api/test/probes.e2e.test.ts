@@ -5,15 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type StartedApi } from '../src/app.ts';
 import { loadApiConfig } from '../src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.ts';
-import { startApiHarness, type ApiHarness } from './support/api-harness.ts';
+import { useApiHarness } from './support/api-harness.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
 
 describe('probes and unknown paths', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness();
 
   it('answers /healthz and /readyz without sign-in, as JSON', async () => {
     const live = await fetch(`${h.api.url}/healthz`);

@@ -1,14 +1,13 @@
 import { hostHistorySchema, type HostHistory } from '@portpressure/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type StartedApi } from '../src/app.ts';
-import { loadApiConfig } from '../src/config/config.ts';
+import type { StartedApi } from '../src/app.ts';
 import { HistoryWritesRepository } from '../src/history/history-writes.repository.ts';
 import { MinuteRollupBatch } from '../src/history/minute-rollup.ts';
 import { summaryFromReport } from '../src/hosts/host-summary.ts';
 import { IngestRepository } from '../src/ingest/ingest.repository.ts';
 import { MaintenanceService, type MaintenanceReport } from '../src/retention/maintenance.service.ts';
-import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHarness } from './support/api-harness.ts';
+import { startAnotherApi, startApiHarness, type ApiHarness } from './support/api-harness.ts';
 import { aReport, aSnapshot, aTuple } from './support/factories.ts';
 
 const MINUTE = 60_000;
@@ -46,17 +45,7 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
 
   beforeAll(async () => {
     h = await startApiHarness(RETENTION);
-    other = await startApi(
-      loadApiConfig({
-        DATABASE_URL: h.db.url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
-        ...RETENTION,
-      }),
-      { logger: false },
-    );
+    other = await startAnotherApi(h, RETENTION);
     jobA = h.api.app.get(MaintenanceService);
     jobB = other.app.get(MaintenanceService);
     const ingest = h.api.app.get(IngestRepository);

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { credentialRevokedSchema, hostListSchema, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from '@portpressure/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialRevokedSchema, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from '@portpressure/protocol';
+import { describe, expect, it } from 'vitest';
 import {
   AgentClient,
   connectEnrolled,
   enrollHost,
+  hostSummaryOf,
   isAck,
   isError,
   isWelcome,
-  startApiHarness,
+  useApiHarness,
   UpgradeRefused,
   type ApiHarness,
 } from './support/api-harness.ts';
@@ -39,11 +40,7 @@ async function refused(h: ApiHarness, auth: Parameters<typeof AgentClient.attemp
 const aCredentialShapedSecret = () => `ppc_${randomBytes(32).toString('base64url')}`;
 
 describe('agent credentials: who may write, checked before the WebSocket upgrade', () => {
-  let h: ApiHarness;
-  beforeAll(async () => {
-    h = await startApiHarness();
-  });
-  afterAll(async () => h?.stop());
+  const h = useApiHarness();
 
   it('refuses an agent without any credential with HTTP 401, and stores nothing', async () => {
     const before = await counts(h);
@@ -89,8 +86,7 @@ describe('agent credentials: who may write, checked before the WebSocket upgrade
     const again = await refused(h, { credential: host.credential });
     expect([again.status, again.body]).toEqual([401, 'credential refused: it was revoked; enroll the host again']);
     expect(await counts(h)).toEqual(before);
-    const listed = hostListSchema.parse(await (await h.authedFetch('/api/hosts')).json()).hosts.find((x) => x.id === host.hostId);
-    expect(listed).toMatchObject({ credentialActive: false });
+    expect(await hostSummaryOf(h, host.hostId)).toMatchObject({ credentialActive: false });
 
     // Revoking needs a signed-in user like the rest of the REST API, and names unknown hosts plainly.
     expect((await fetch(`${h.api.url}/api/hosts/${host.hostId}/credential`, { method: 'DELETE' })).status).toBe(401);

@@ -38,6 +38,12 @@ export function onSignedOut(listener: SignedOutListener): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
+/** Request options for `method` with `body`, if any, as JSON. */
+export const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+});
+
 export async function request<T>(path: string, parse: (body: unknown) => T, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, { ...init, credentials: 'same-origin', headers: { accept: 'application/json', ...init.headers } });
   if (res.status === 401 && path !== '/api/auth/login') {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../api/test/notifications/support/webhook-receiver.ts';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 import { lacks } from '../../../test/support/requirements.ts';
 
@@ -27,11 +27,7 @@ describe.skipIf(lacks('alert pages in Chromium', 'chromium'))('alert pages in he
     await host.report([{ ...BACKEND, used: 40 }]);
     browser = await launchBrowser();
     const { page } = browser;
-    await page.goto(`${h.api.url}/alerts`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/alerts$/);
+    await openSignedIn(page, `${h.api.url}/alerts`);
   }, 180_000);
 
   afterAll(async () => {

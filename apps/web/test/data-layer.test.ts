@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
-import { ensureWebBuilt, launchBrowser, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, type Browser } from './support/browser.ts';
 
 // The web's data layer (TanStack Query) in headless Chromium against the real API: a polled page
 // polls while the tab is visible, stops while it is hidden, and catches up when it is shown again.
@@ -22,11 +22,7 @@ describe.skipIf(lacks('web data layer', 'chromium'))('web data layer in headless
     page.on('request', (r) => {
       if (new URL(r.url()).pathname === '/api/alerts/incidents') polls += 1;
     });
-    await page.goto(`${h.api.url}/alerts`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/alerts$/);
+    await openSignedIn(page, `${h.api.url}/alerts`);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 import { MaintenanceService } from '../../api/src/retention/maintenance.service.ts';
 
@@ -23,11 +23,7 @@ describe('host deletion and the storage page, in headless Chromium against the r
       hosts.set(name, host);
     }
     browser = await launchBrowser();
-    const { page } = browser;
-    await page.goto(`${h.api.url}/login`);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await openSignedIn(browser.page, `${h.api.url}/login`);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
-import { ensureWebBuilt, launchBrowser, type Browser } from './support/browser.ts';
+import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 
 /** Issue #17 row 3: the host page's confirmed "Reset sequence…" button, in headless Chromium against the real API. */
@@ -24,11 +24,7 @@ describe('resetting a host sequence from its page', () => {
     // What the code before the bound left behind after a frame with seq 2^53−1.
     await h.db.query('UPDATE hosts SET last_seq = 9007199254740991 WHERE id = $1', [host.hostId]);
     browser = await launchBrowser();
-    const { page } = browser;
-    await page.goto(`${h.api.url}/login`);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await openSignedIn(browser.page, `${h.api.url}/login`);
   }, 120_000);
 
   afterAll(async () => {

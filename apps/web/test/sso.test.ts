@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../api/src/database/embedded-postgres.ts';
 import {
-  freePort,
   OIDC_CLIENT_ID,
   OIDC_CLIENT_SECRET,
   startIdentityProvider,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
 
 // The API tokens page in headless Chromium against the real API: a token created from the UI is
 // shown once and works as a bearer token; revoked from the UI, it stops working.
@@ -15,11 +15,7 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
     h = await startApiHarness();
     browser = await launchBrowser();
     const { page } = browser;
-    await page.goto(`${h.api.url}/settings/tokens`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/settings\/tokens$/);
+    await openSignedIn(page, `${h.api.url}/settings/tokens`);
   }, 180_000);
 
   afterAll(async () => {
@@ -43,7 +39,7 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
     expect(await row.textContent()).toContain('by admin');
     await screenshot(page, 'api-tokens');
 
-    const read = await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${token}` } });
+    const read = await fetch(`${h.api.url}/api/fleet`, { headers: { authorization: `Bearer ${token}` } });
     expect(read.status).toBe(200);
     const write = await fetch(`${h.api.url}/api/alerts/rules`, {
       method: 'POST',
@@ -60,6 +56,6 @@ describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headle
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('token-row').filter({ hasText: 'grafana' }).getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => page.getByTestId('token-row').filter({ hasText: 'grafana' }).textContent()).toContain('revoked');
-    expect((await fetch(`${h.api.url}/api/hosts`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(`${h.api.url}/api/fleet`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 });

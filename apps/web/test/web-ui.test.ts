@@ -195,7 +195,7 @@ describe.skipIf(lacks('web UI', 'chromium'))('web UI in headless Chromium agains
     const { page } = browser;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
-    const status = await page.evaluate(async () => (await fetch('/api/hosts')).status);
+    const status = await page.evaluate(async () => (await fetch('/api/fleet')).status);
     expect(status).toBe(401);
   });
 });

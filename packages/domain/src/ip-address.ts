@@ -7,7 +7,7 @@ for (let c = 0; c < 6; c++) {
 }
 
 /** Parses `length` hex digits at `offset`; -1 when any is not a hex digit. */
-export function parseHex(text: string, offset: number, length: number): number {
+function parseHex(text: string, offset: number, length: number): number {
   let value = 0;
   for (let i = offset; i < offset + length; i++) {
     const code = text.charCodeAt(i);

@@ -3,7 +3,7 @@ import { ipv4FromProcHex, ipv6FromProcHex } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_CODE } from './tcp-state.ts';
-import { AddressCache, LineFeeder, asciiBytes, hexAt, latin1 } from './text-bytes.ts';
+import { AddressCache, ChunkedLineParser, hexAt, latin1 } from './text-bytes.ts';
 
 export interface ProcNetParseOptions {
   /** 4 for /proc/net/{tcp,udp}, 6 for /proc/net/{tcp6,udp6}. */
@@ -30,15 +30,12 @@ export function parseProcNet(
   options: ProcNetParseOptions,
   into: SocketColumns = new SocketColumns(),
 ): SocketColumns {
-  const parser = new ProcNetParser(options, into);
-  parser.push(typeof input === 'string' ? asciiBytes(input) : input);
-  parser.end();
+  new ProcNetParser(options, into).parseAll(input);
   return into;
 }
 
 /** parseProcNet for a file read in chunks: `push` each read as it comes (the buffer may be reused), then `end`. */
-export class ProcNetParser {
-  private readonly feeder = new LineFeeder((bytes, start, end) => this.parseLines(bytes, start, end));
+export class ProcNetParser extends ChunkedLineParser {
   private readonly addresses: AddressCache;
   private readonly addrLen: number;
   private readonly low: number;
@@ -48,6 +45,7 @@ export class ProcNetParser {
     options: ProcNetParseOptions,
     private readonly into: SocketColumns,
   ) {
+    super();
     this.addrLen = options.family === 4 ? 8 : 32;
     this.low = options.localPorts?.low ?? 0;
     this.high = options.localPorts?.high ?? 65535;
@@ -56,15 +54,7 @@ export class ProcNetParser {
     this.addresses = new AddressCache((raw, from, to) => decode(latin1(raw, from, to), 0, littleEndian));
   }
 
-  push(chunk: Uint8Array): void {
-    this.feeder.push(chunk);
-  }
-
-  end(): void {
-    this.feeder.end();
-  }
-
-  private parseLines(bytes: Uint8Array, from: number, to: number): void {
+  protected parseLines(bytes: Uint8Array, from: number, to: number): void {
     const { addrLen, addresses, into, low, high } = this;
     // Offsets from the slot colon; see the layout in parseProcNet's comment.
     const localPortAt = 3 + addrLen;

@@ -4,7 +4,7 @@ import { unmapIpv4 } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_SS_NAME } from './tcp-state.ts';
-import { AddressCache, LineFeeder, asciiBytes, latin1 } from './text-bytes.ts';
+import { AddressCache, ChunkedLineParser, asciiBytes, latin1 } from './text-bytes.ts';
 
 export interface SsParseOptions {
   /**
@@ -40,9 +40,7 @@ export function parseSs(
   options: SsParseOptions = {},
   lists: SocketLists = { tcp: new SocketColumns(), udp: new SocketColumns() },
 ): SocketLists {
-  const parser = new SsParser(options, lists);
-  parser.push(typeof input === 'string' ? asciiBytes(input) : input);
-  parser.end();
+  new SsParser(options, lists).parseAll(input);
   return lists;
 }
 
@@ -50,8 +48,7 @@ export function parseSs(
  * parseSs for output arriving in chunks (a pipe): `push` each chunk as it comes, then `end`.
  * Keeping one parser for the whole output keeps its address cache warm across chunks.
  */
-export class SsParser {
-  private readonly feeder = new LineFeeder((bytes, start, end) => this.parseLines(bytes, start, end));
+export class SsParser extends ChunkedLineParser {
   private readonly addresses = new AddressCache(decodeSsAddress);
   // Token boundaries as [start, end) pairs.
   private readonly tokens = new Int32Array(MAX_TOKENS * 2);
@@ -64,21 +61,14 @@ export class SsParser {
     options: SsParseOptions,
     private readonly lists: SocketLists,
   ) {
+    super();
     this.fixedState = options.state;
     this.defaultList = options.protocol === 'udp' ? lists.udp : lists.tcp;
     this.low = options.localPorts?.low ?? 0;
     this.high = options.localPorts?.high ?? 65535;
   }
 
-  push(chunk: Uint8Array): void {
-    this.feeder.push(chunk);
-  }
-
-  end(): void {
-    this.feeder.end();
-  }
-
-  private parseLines(bytes: Uint8Array, from: number, to: number): void {
+  protected parseLines(bytes: Uint8Array, from: number, to: number): void {
     const { tokens, addresses, lists, low, high } = this;
     let start = from;
     while (start < to) {

@@ -42,12 +42,12 @@ export const REPORT_METRICS = {
 } as const satisfies Record<string, MetricFamily>;
 
 /** Escapes a label value for the text format: backslash, double quote and newline. */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 /** A sample value as the text format writes it (Go's spelling of the special values). */
-export function formatSampleValue(value: number): string {
+function formatSampleValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';

@@ -1,12 +1,7 @@
 import type { TcpState } from '@portpressure/protocol';
 
-/**
- * TCP states indexed by the kernel's numeric code (include/net/tcp_states.h), as printed in hex by
- * /proc/net/tcp. Index 0 is unused. Kept here rather than imported from the protocol package so
- * that domain code stays free of runtime dependencies (the agent bundle must stay small).
- */
-export const TCP_STATE_BY_CODE: readonly (TcpState | undefined)[] = [
-  undefined,
+/** TCP states in the kernel's numeric order (code − 1), the order reports list them in. */
+export const TCP_STATES_IN_ORDER: readonly TcpState[] = [
   'ESTABLISHED',
   'SYN_SENT',
   'SYN_RECV',
@@ -18,9 +13,15 @@ export const TCP_STATE_BY_CODE: readonly (TcpState | undefined)[] = [
   'LAST_ACK',
   'LISTEN',
   'CLOSING',
-  // 12 is TCP_NEW_SYN_RECV, a request socket the kernel reports as SYN_RECV.
-  'SYN_RECV',
 ];
+
+/**
+ * TCP states indexed by the kernel's numeric code (include/net/tcp_states.h), as printed in hex by
+ * /proc/net/tcp. Index 0 is unused; 12 is TCP_NEW_SYN_RECV, a request socket the kernel reports as
+ * SYN_RECV. Kept here rather than imported from the protocol package so that domain code stays
+ * free of runtime dependencies (the agent bundle must stay small).
+ */
+export const TCP_STATE_BY_CODE: readonly (TcpState | undefined)[] = [undefined, ...TCP_STATES_IN_ORDER, 'SYN_RECV'];
 
 /** `ss` state names (iproute2 misc/ss.c sstate_name) mapped to the kernel's names. */
 export const TCP_STATE_BY_SS_NAME: ReadonlyMap<string, TcpState> = new Map<string, TcpState>([
@@ -37,18 +38,4 @@ export const TCP_STATE_BY_SS_NAME: ReadonlyMap<string, TcpState> = new Map<strin
   ['CLOSING', 'CLOSING'],
 ]);
 
-/** TCP states in the kernel's numeric order (code − 1), the order reports list them in. */
-export const TCP_STATES_IN_ORDER: readonly TcpState[] = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-];
 export const TCP_STATE_INDEX: ReadonlyMap<TcpState, number> = new Map(TCP_STATES_IN_ORDER.map((s, i) => [s, i]));

@@ -124,10 +124,35 @@ export class LineFeeder {
 }
 
 /**
+ * A parser of line-oriented text that may arrive in chunks: `push` each chunk as it comes (the
+ * buffer may be reused afterwards), then `end`; or `parseAll` for text at hand. One parser for the
+ * whole input keeps its caches warm across chunks.
+ */
+export abstract class ChunkedLineParser {
+  private readonly feeder = new LineFeeder((bytes, start, end) => this.parseLines(bytes, start, end));
+
+  push(chunk: Uint8Array): void {
+    this.feeder.push(chunk);
+  }
+
+  end(): void {
+    this.feeder.end();
+  }
+
+  parseAll(input: string | Uint8Array): void {
+    this.push(typeof input === 'string' ? asciiBytes(input) : input);
+    this.end();
+  }
+
+  /** Parses the complete lines in bytes[start, end). */
+  protected abstract parseLines(bytes: Uint8Array, start: number, end: number): void;
+}
+
+/**
  * The same memory as a plain Uint8Array. A Node Buffer overrides indexOf with a slower, more
  * general version (strings, encodings); the parsers call it for every line.
  */
-export function plainBytes(bytes: Uint8Array): Uint8Array {
+function plainBytes(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -135,7 +160,7 @@ export function plainBytes(bytes: Uint8Array): Uint8Array {
  * A copy of bytes[start, end). Not `bytes.slice()`: on a Node Buffer (what pipes and reads hand
  * over) `slice` returns a view, which would change under us when the caller reuses its buffer.
  */
-export function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return new Uint8Array(bytes.subarray(start, end));
 }
 

@@ -2,9 +2,9 @@ import type { Sysctls } from '@portpressure/protocol';
 import { isLoopbackAddress } from './ip-address.ts';
 
 /** TCP_TIMEWAIT_LEN: a TIME_WAIT entry lives 60 s, whatever tcp_fin_timeout says. */
-export const TIME_WAIT_SECONDS = 60;
+const TIME_WAIT_SECONDS = 60;
 /** The reuse delay on kernels without net.ipv4.tcp_tw_reuse_delay (before 6.14: one second). */
-export const DEFAULT_TW_REUSE_DELAY_MS = 1000;
+const DEFAULT_TW_REUSE_DELAY_MS = 1000;
 
 export type ReuseSettings = Pick<Sysctls, 'tcpTwReuse' | 'tcpTwReuseDelayMs' | 'tcpTimestamps'>;
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
-import { ipAddressSchema } from './report.ts';
+import { tupleKeySchema } from './report.ts';
 
 // REST contract of alerting: rules, incidents, notification channels and the delivery log.
 
@@ -89,12 +89,7 @@ export const alertRuleListSchema = z.object({ rules: z.array(alertRuleSchema) })
 export type AlertRuleList = z.infer<typeof alertRuleListSchema>;
 
 /** The destination tuple an incident is about. */
-export const alertTupleSchema = z.object({
-  protocol: z.literal('tcp'),
-  localAddress: ipAddressSchema,
-  remoteAddress: ipAddressSchema,
-  remotePort: z.number().int().min(1).max(65_535),
-});
+export const alertTupleSchema = tupleKeySchema;
 export type AlertTuple = z.infer<typeof alertTupleSchema>;
 
 /** The figures that made (or kept) an incident fire, as of its latest evaluation. */

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
 import { portRangeSchema, tupleUsageSchema } from './report.ts';
 
-/** One host as the fleet ranking shows it (`GET /api/hosts`, live `host` frames). */
+/** One host's summary (`GET /api/hosts/:id`, live `host` frames). */
 export const hostSummarySchema = z.object({
   id: z.string(),
   machineId: z.string(),
@@ -52,20 +52,6 @@ export const hostTrendSchema = z.object({
   usable: z.number().int().min(0),
 });
 export type HostTrend = z.infer<typeof hostTrendSchema>;
-
-/** One row of the fleet ranking: the host's summary and its trend (null until the first snapshot). */
-export const fleetHostSchema = hostSummarySchema.extend({ trend: hostTrendSchema.nullable() });
-export type FleetHost = z.infer<typeof fleetHostSchema>;
-
-/** `GET /api/hosts`: hosts ranked by pressure, highest first; hosts without data last. */
-export const hostListSchema = z.object({
-  hosts: z.array(fleetHostSchema),
-  /** The server's clock when answering (ISO 8601), so the browser can judge "offline" without trusting its own. */
-  serverTime: z.string(),
-  /** A host is offline once it has been silent this long (three reporting intervals). */
-  offlineAfterSeconds: z.number().int(),
-});
-export type HostList = z.infer<typeof hostListSchema>;
 
 /** `DELETE /api/hosts/:id/credential`: the host's credentials are revoked and its connections closed. */
 export const credentialRevokedSchema = z.object({

@@ -1,4 +1,4 @@
-import { aDiagnostics, aPortReport, aTuple } from './test-factories.ts';
+import { aDiagnostics, aPortReport, aTuple, prng } from './test-factories.ts';
 import { describe, expect, it } from 'vitest';
 import { isValidSnapshotFast } from './fast-snapshot.ts';
 import { KERNEL_COUNTERS, VERDICT_CODES } from './diagnostics.ts';
@@ -187,18 +187,6 @@ const SAMPLE_NAMES = Object.keys(SAMPLES);
 
 // ---------------------------------------------------------------------------------------------
 // Differential harness
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Strict deep equality: same own keys (including keys holding undefined and symbols), Object.is on

@@ -61,9 +61,9 @@ export const fleetHostRowSchema = z.object({
 export type FleetHostRow = z.infer<typeof fleetHostRowSchema>;
 
 /**
- * `GET /api/fleet`: the whole fleet for the ranking page, highest pressure first, in about a
- * third of GET /api/hosts' bytes. Served from a projection the API keeps in memory and refreshes
- * from change notifications, so its cost does not grow with history.
+ * `GET /api/fleet`: the fleet ranking, highest pressure first, with what the ranking page shows
+ * of each host (`GET /api/hosts/:id` has a host's full summary). Served from a projection the API
+ * keeps in memory and refreshes from change notifications, so its cost does not grow with history.
  */
 export const fleetSchema = z.object({
   /** The server's clock when answering (ISO 8601): "offline" is judged against it, not the browser's. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { hostSummarySchema, hostTrendSchema } from './api.ts';
-import { ipAddressSchema, portReportSchema, tcpStateSchema, type TcpState } from './report.ts';
+import { portReportSchema, tcpStateSchema, tupleKeySchema, type TcpState } from './report.ts';
 
 /** Pressure from which the UI colours a host amber, and advice starts (the warning threshold). */
 export const PRESSURE_WARNING = 2 / 3;
@@ -19,15 +19,6 @@ const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 tim
 /** Query of `GET /api/hosts/:id/history`: `to` defaults to now, `from` to 24 h before `to`. */
 export const historyQuerySchema = z.object({ from: isoTime.optional(), to: isoTime.optional() });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
-
-/** A destination tuple without its usage: what a history series follows. */
-export const tupleKeySchema = z.object({
-  protocol: z.literal('tcp'),
-  localAddress: ipAddressSchema,
-  remoteAddress: ipAddressSchema,
-  remotePort: z.number().int().min(1).max(65535),
-});
-export type TupleKey = z.infer<typeof tupleKeySchema>;
 
 /** One of the span's top tuples over time, aligned with the history's `t`. */
 export const tupleSeriesSchema = z.object({

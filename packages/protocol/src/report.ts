@@ -73,13 +73,18 @@ export type Sysctls = z.infer<typeof sysctlsSchema>;
 export const stateCountsSchema = z.partialRecord(tcpStateSchema, portCount);
 export type StateCounts = z.infer<typeof stateCountsSchema>;
 
-/** One destination tuple `(protocol, localAddress, remoteAddress, remotePort)` and its port usage. */
-export const tupleUsageSchema = z
-  .object({
-    protocol: z.literal('tcp'),
-    localAddress: ipAddressSchema,
-    remoteAddress: ipAddressSchema,
-    remotePort: port,
+/** A destination tuple `(protocol, localAddress, remoteAddress, remotePort)` without its usage. */
+export const tupleKeySchema = z.object({
+  protocol: z.literal('tcp'),
+  localAddress: ipAddressSchema,
+  remoteAddress: ipAddressSchema,
+  remotePort: port,
+});
+export type TupleKey = z.infer<typeof tupleKeySchema>;
+
+/** One destination tuple and its port usage. */
+export const tupleUsageSchema = tupleKeySchema
+  .extend({
     /** Client-side sockets of this tuple whose local port is in the effective range. */
     used: portCount,
     /** The part of `used` in TIME_WAIT. */

@@ -103,3 +103,15 @@ export function anAlertRule(overrides: Partial<AlertRule> = {}): AlertRule {
     ...overrides,
   };
 }
+
+/** A small deterministic PRNG (mulberry32) for generated test inputs, so a failure can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

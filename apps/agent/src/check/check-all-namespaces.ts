@@ -1,15 +1,13 @@
-import { adviseOnReport } from '@portpressure/domain';
 import { namespaceLabel } from '@portpressure/protocol';
 import type { NamespaceInfo } from '@portpressure/protocol';
 import { CollectError } from '../collect/index.ts';
 import type { CollectOptions } from '../collect/index.ts';
 import type { AllNamespacesResult } from '../namespaces/collect-all-namespaces.ts';
 import type { CheckArgs } from './check-args.ts';
-import { EXIT_CODES, checkedPressure, statusOf } from './check-status.ts';
-import { checkJsonObject, checkText } from './format-check.ts';
+import { EXIT_CODES, checkedPressure } from './check-status.ts';
+import { checkJsonObject, checkText, judgeReport } from './format-check.ts';
 import { failedCheckPrometheus } from './format-prometheus.ts';
 import { checkPrometheusAllNamespaces } from './format-prometheus-namespaces.ts';
-import type { CheckOutcome } from './format-check.ts';
 import { collectorSource } from '../socket-source.ts';
 
 /**
@@ -39,18 +37,7 @@ export async function checkAllNamespaces(
 
   const thresholds = { warning: args.warning, critical: args.critical };
   const sections = all.measured
-    .map(({ namespace, result }) => {
-      const status = statusOf(result.report, thresholds);
-      const outcome: CheckOutcome = {
-        status,
-        exitCode: EXIT_CODES[status],
-        thresholds,
-        report: result.report,
-        hints: adviseOnReport(result.report, { threshold: args.warning }),
-        warnings: result.warnings,
-      };
-      return { namespace, outcome };
-    })
+    .map(({ namespace, result }) => ({ namespace, outcome: judgeReport(result, thresholds) }))
     .sort(
       (a, b) =>
         b.outcome.exitCode - a.outcome.exitCode ||

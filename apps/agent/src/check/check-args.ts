@@ -62,8 +62,8 @@ export class CheckArgsError extends Error {
   override readonly name = 'CheckArgsError';
 }
 
-export const DEFAULT_WARNING = 2 / 3;
-export const DEFAULT_CRITICAL = 0.9;
+const DEFAULT_WARNING = 2 / 3;
+const DEFAULT_CRITICAL = 0.9;
 const MAX_TOP = 1000;
 export const DEFAULT_CHURN_WINDOW_SECONDS = 1;
 const MAX_CHURN_WINDOW_SECONDS = 60;

@@ -1,9 +1,8 @@
-import { adviseOnReport } from '@portpressure/domain';
 import { CollectError, collectReport } from '../collect/index.ts';
 import type { CollectOptions, CollectResult } from '../collect/index.ts';
 import { CHECK_USAGE, CheckArgsError, parseCheckArgs } from './check-args.ts';
-import { EXIT_CODES, statusOf } from './check-status.ts';
-import { checkJson, checkText } from './format-check.ts';
+import { EXIT_CODES } from './check-status.ts';
+import { checkJson, checkText, judgeReport } from './format-check.ts';
 import { checkPrometheus, failedCheckPrometheus } from './format-prometheus.ts';
 import { writeFileAtomically } from './write-atomically.ts';
 import { collectorSource } from '../socket-source.ts';
@@ -87,16 +86,7 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
     return EXIT_CODES.UNKNOWN;
   }
 
-  const thresholds = { warning: args.warning, critical: args.critical };
-  const status = statusOf(result.report, thresholds);
-  const outcome = {
-    status,
-    exitCode: EXIT_CODES[status],
-    thresholds,
-    report: result.report,
-    hints: adviseOnReport(result.report, { threshold: args.warning }),
-    warnings: result.warnings,
-  };
+  const outcome = judgeReport(result, { warning: args.warning, critical: args.critical });
   const text = args.format === 'json' ? checkJson(outcome) : args.format === 'prometheus' ? checkPrometheus(outcome) : checkText(outcome);
   if (!(await emit(text))) return EXIT_CODES.UNKNOWN;
   return outcome.exitCode;

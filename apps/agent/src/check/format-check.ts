@@ -1,8 +1,8 @@
-import { describeTuple } from '@portpressure/domain';
+import { adviseOnReport, describeTuple } from '@portpressure/domain';
 import type { Advice } from '@portpressure/domain';
 import type { PortReport, StateCounts, TupleUsage } from '@portpressure/protocol';
 import type { CheckStatus, Thresholds } from './check-status.ts';
-import { checkedPressure } from './check-status.ts';
+import { EXIT_CODES, checkedPressure, statusOf } from './check-status.ts';
 import { describeReportSource } from '../socket-source.ts';
 import { diagnosisLines } from './format-diagnosis.ts';
 
@@ -13,6 +13,19 @@ export interface CheckOutcome {
   report: PortReport;
   hints: Advice[];
   warnings: string[];
+}
+
+/** The verdict on one measured report: status against the thresholds, exit code and advice (hints from `warning` up). */
+export function judgeReport(result: { report: PortReport; warnings: string[] }, thresholds: Thresholds): CheckOutcome {
+  const status = statusOf(result.report, thresholds);
+  return {
+    status,
+    exitCode: EXIT_CODES[status],
+    thresholds,
+    report: result.report,
+    hints: adviseOnReport(result.report, { threshold: thresholds.warning }),
+    warnings: result.warnings,
+  };
 }
 
 /** The JSON printed by `check --json`: the report under the port-accounting names plus the verdict. */

@@ -14,11 +14,60 @@ const TIMESTAMP: MetricFamily = {
   type: 'gauge',
 };
 
-function tupleSamples(report: PortReport, pick: (t: PortReport['tuples'][number]) => number): Sample[] {
-  return report.tuples.map((t) => ({
-    labels: { protocol: t.protocol, local_address: t.localAddress, remote_address: t.remoteAddress, remote_port: String(t.remotePort) },
-    value: pick(t),
-  }));
+type Tuple = PortReport['tuples'][number];
+
+const REPORT_FIGURES: [MetricFamily, (report: PortReport) => number][] = [
+  [REPORT_METRICS.pressure, (r) => r.pressure],
+  [REPORT_METRICS.usable, (r) => r.usable],
+  [REPORT_METRICS.capacity, (r) => r.capacity],
+  [REPORT_METRICS.tuples, (r) => r.tupleCount],
+  [REPORT_METRICS.udpUsed, (r) => r.udp.used],
+];
+const TUPLE_FIGURES: [MetricFamily, (tuple: Tuple) => number][] = [
+  [TUPLE_METRICS.used, (t) => t.used],
+  [TUPLE_METRICS.timeWait, (t) => t.timeWait],
+  [TUPLE_METRICS.reclaimable, (t) => t.reclaimable],
+  [TUPLE_METRICS.pressure, (t) => t.pressure],
+];
+
+/** One measured check and the labels of its series (none for a single check). */
+export interface LabelledCheck {
+  labels: Record<string, string>;
+  outcome: CheckOutcome;
+}
+
+/**
+ * Checks in the Prometheus text format: each family once, as the format requires, with one series
+ * per check and, for the per-tuple families, per tuple of each check.
+ */
+export function renderChecks(checks: readonly LabelledCheck[], now: number): string {
+  const tupleLabels = (t: Tuple) => ({
+    protocol: t.protocol,
+    local_address: t.localAddress,
+    remote_address: t.remoteAddress,
+    remote_port: String(t.remotePort),
+  });
+  return [
+    renderFamily(
+      STATUS,
+      checks.map((c) => ({ labels: c.labels, value: c.outcome.exitCode })),
+    ),
+    renderFamily(TIMESTAMP, [{ labels: {}, value: Math.floor(now / 1000) }]),
+    ...REPORT_FIGURES.map(([family, pick]) =>
+      renderFamily(
+        family,
+        checks.map((c) => ({ labels: c.labels, value: pick(c.outcome.report) })),
+      ),
+    ),
+    ...TUPLE_FIGURES.map(([family, pick]) =>
+      renderFamily(
+        family,
+        checks.flatMap((c): Sample[] =>
+          c.outcome.report.tuples.map((t) => ({ labels: { ...c.labels, ...tupleLabels(t) }, value: pick(t) })),
+        ),
+      ),
+    ),
+  ].join('');
 }
 
 /**
@@ -26,32 +75,7 @@ function tupleSamples(report: PortReport, pick: (t: PortReport['tuples'][number]
  * per-tuple families as the API's /metrics (without host labels: node_exporter adds the instance).
  */
 export function checkPrometheus(outcome: CheckOutcome, now = Date.now()): string {
-  const { report } = outcome;
-  return [
-    renderFamily(STATUS, [{ labels: {}, value: outcome.exitCode }]),
-    renderFamily(TIMESTAMP, [{ labels: {}, value: Math.floor(now / 1000) }]),
-    renderFamily(REPORT_METRICS.pressure, [{ labels: {}, value: report.pressure }]),
-    renderFamily(REPORT_METRICS.usable, [{ labels: {}, value: report.usable }]),
-    renderFamily(REPORT_METRICS.capacity, [{ labels: {}, value: report.capacity }]),
-    renderFamily(REPORT_METRICS.tuples, [{ labels: {}, value: report.tupleCount }]),
-    renderFamily(REPORT_METRICS.udpUsed, [{ labels: {}, value: report.udp.used }]),
-    renderFamily(
-      TUPLE_METRICS.used,
-      tupleSamples(report, (t) => t.used),
-    ),
-    renderFamily(
-      TUPLE_METRICS.timeWait,
-      tupleSamples(report, (t) => t.timeWait),
-    ),
-    renderFamily(
-      TUPLE_METRICS.reclaimable,
-      tupleSamples(report, (t) => t.reclaimable),
-    ),
-    renderFamily(
-      TUPLE_METRICS.pressure,
-      tupleSamples(report, (t) => t.pressure),
-    ),
-  ].join('');
+  return renderChecks([{ labels: {}, outcome }], now);
 }
 
 /** A check that could not measure: only its status, so an alert on `== 3` sees it. */

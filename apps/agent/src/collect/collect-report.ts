@@ -35,7 +35,7 @@ export interface CollectEnvironment {
   littleEndian: boolean;
 }
 
-export const DEFAULT_ENVIRONMENT: CollectEnvironment = {
+const DEFAULT_ENVIRONMENT: CollectEnvironment = {
   sysctlDir: '/proc/sys/net/ipv4',
   procNetDir: '/proc/net',
   ssCommand: 'ss',

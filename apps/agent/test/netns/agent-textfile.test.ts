@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,22 +6,10 @@ import { promisify } from 'node:util';
 import { portReportSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lacks } from '../../../../test/support/requirements.ts';
+import { promtoolCheck } from '../../../../test/support/promtool.ts';
 import { REPO_ROOT, TestNamespace } from './netns.ts';
 
 const run = promisify(execFile);
-
-/** `promtool check metrics` on a text: its exit code and what it printed (nothing when clean). */
-function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-    child.stdin.end(text);
-  });
-}
 
 /** Samples of a text exposition: `name{labels}` → value. */
 function samples(text: string): Map<string, number> {
@@ -33,6 +21,10 @@ function samples(text: string): Map<string, number> {
   }
   return out;
 }
+
+/** `portpressure-agent check …` run inside a test namespace, as node_exporter's cron job would. */
+const checkInNamespace = (nsName: string, args: string[]) =>
+  run('ip', ['netns', 'exec', nsName, process.execPath, '--import', 'tsx', 'apps/agent/src/main.ts', 'check', ...args], { cwd: REPO_ROOT });
 
 describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpressure-agent check --format prometheus', () => {
   let ns: TestNamespace;
@@ -60,26 +52,7 @@ describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpress
     await ns.settle();
 
     const file = join(dir, 'portpressure.prom');
-    const textfile = await run(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns.name,
-        process.execPath,
-        '--import',
-        'tsx',
-        'apps/agent/src/main.ts',
-        'check',
-        '--format',
-        'prometheus',
-        '--output',
-        file,
-      ],
-      {
-        cwd: REPO_ROOT,
-      },
-    );
+    const textfile = await checkInNamespace(ns.name, ['--format', 'prometheus', '--output', file]);
     expect(textfile.stdout).toBe('');
     // Only the target is left: the temporary file was renamed over it.
     expect(await readdir(dir)).toEqual(['portpressure.prom']);
@@ -112,27 +85,9 @@ describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpress
 
   it('refuses --json together with another format, changing nothing', async () => {
     const file = join(dir, 'portpressure.prom');
-    const out = await run(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns.name,
-        process.execPath,
-        '--import',
-        'tsx',
-        'apps/agent/src/main.ts',
-        'check',
-        '--json',
-        '--format',
-        'prometheus',
-        '--output',
-        file,
-      ],
-      {
-        cwd: REPO_ROOT,
-      },
-    ).catch((error: { code: number; stderr: string }) => error);
+    const out = await checkInNamespace(ns.name, ['--json', '--format', 'prometheus', '--output', file]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect('code' in out ? out.code : 0).toBe(3);
     expect('stderr' in out ? out.stderr : '').toContain('contradict');
     expect(await readdir(dir)).toEqual([]);

@@ -10,6 +10,7 @@ import { REPO_ROOT, SocketDriver, TestNamespace } from './netns.ts';
 import { DEFAULT_NAMESPACE_TOOLS } from '../../src/namespaces/collect-all-namespaces.ts';
 import { NamespaceGoneError, measureNamespace } from '../../src/namespaces/measure-namespace.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
+import { promtoolCheck } from '../../../../test/support/promtool.ts';
 
 const run = promisify(execFile);
 const DRIVER = fileURLToPath(new URL('./socket-driver.ts', import.meta.url));
@@ -193,15 +194,7 @@ describe.skipIf(lacks('agent check --all-namespaces', 'root'))('one agent in the
         );
       });
       expect(code).toBe(2);
-      const lint = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-        const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-        child.on('error', reject);
-        child.on('close', (exit) => resolve({ code: exit ?? -1, output }));
-        child.stdin.end(stdout);
-      });
+      const lint = await promtoolCheck(stdout);
       expect(lint).toEqual({ code: 0, output: '' });
       const line = (prefix: string, inode: number) =>
         stdout.split('\n').find((l) => l.startsWith(prefix) && l.includes(`netns_inode="${inode}"`));

@@ -8,7 +8,7 @@ import { generatePassword, hashPassword, verifyPassword } from './password-hash.
 import { PasswordQueue } from './password-queue.ts';
 
 /** Window of the sign-in rate limit: `loginMaxAttempts` per client address per 15 minutes. */
-export const LOGIN_WINDOW_SECONDS = 15 * 60;
+const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** A session's expiry moves forward at most this often, so busy pages do not write on every request. */
 const RENEW_EVERY_MS = 60 * 60 * 1000;
 

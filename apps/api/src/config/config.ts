@@ -167,7 +167,7 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
-export function formatZodIssues(error: z.ZodError): string {
+function formatZodIssues(error: z.ZodError): string {
   return error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
 }
 

@@ -1,5 +1,16 @@
-import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { applyDecorators, type INestApplication } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+  DocumentBuilder,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { SESSION_COOKIE, apiErrorSchema } from '@portpressure/protocol';
 import { z } from 'zod';
 
@@ -25,7 +36,58 @@ export function schemaRef(name: string, schema: z.ZodType, io: 'input' | 'output
 /** The error body every 4xx/5xx carries, for @ApiResponse({ status, schema: errorRef }). */
 export const errorRef = schemaRef('ApiError', apiErrorSchema);
 
-export const DOCS_PATH = 'api/docs';
+/** An error status of an endpoint, alone or with what it means there. */
+export type ErrorDoc = number | readonly [status: number, description: string];
+
+const errorResponses = (errors: readonly ErrorDoc[]) =>
+  errors.map((e) =>
+    typeof e === 'number'
+      ? ApiResponse({ status: e, schema: errorRef })
+      : ApiResponse({ status: e[0], description: e[1], schema: errorRef }),
+  );
+
+/** A controller of signed-in routes: its tag in the docs, the session cookie, and the 401 every route may answer. */
+export function ApiSignedIn(tag: string): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    ApiTags(tag),
+    ApiCookieAuth('session'),
+    ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef }),
+  );
+}
+
+/**
+ * Documents one endpoint: summary and description, the request body, the success (`ok`, or
+ * `noContent` for a 204) and the error statuses.
+ */
+export function ApiEndpoint(doc: {
+  summary: string;
+  description?: string;
+  body?: { $ref: string };
+  ok?: { $ref: string };
+  noContent?: boolean;
+  errors?: readonly ErrorDoc[];
+}): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: doc.summary, ...(doc.description === undefined ? {} : { description: doc.description }) }),
+    ...(doc.body ? [ApiBody({ schema: doc.body })] : []),
+    ...(doc.ok ? [ApiOkResponse({ schema: doc.ok })] : []),
+    ...(doc.noContent ? [ApiNoContentResponse({ description: 'Deleted' })] : []),
+    ...errorResponses(doc.errors ?? []),
+  );
+}
+
+/** The `:id` of a host route: a UUID, 400 when it is not one, 404 when no host has it. */
+export function ApiHostId(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } }),
+    ...errorResponses([
+      [400, 'Not a host id'],
+      [404, 'No such host'],
+    ]),
+  );
+}
+
+const DOCS_PATH = 'api/docs';
 
 /** Serves the OpenAPI document at /api/docs (UI) and /api/docs-json, both without sign-in. */
 export function setupApiDocs(app: INestApplication): void {

@@ -1,13 +1,9 @@
 import { Controller, Delete, Inject, Param } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { credentialRevokedSchema, type CredentialRevoked } from '@portpressure/protocol';
-import { z } from 'zod';
 import { Audited } from '../audit/audit.decorator.ts';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
-import { EnrollmentError } from './enrollment.errors.ts';
+import { ApiEndpoint, ApiHostId, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
+import { checkHostId } from '../hosts/hosts.errors.ts';
 import { EnrollmentService } from './enrollment.service.ts';
-
-const hostIdSchema = z.uuid();
 
 @Controller('api/hosts')
 export class CredentialsController {
@@ -19,19 +15,15 @@ export class CredentialsController {
    */
   @Delete(':id/credential')
   @Audited({ entity: 'host', action: 'revoke-credential' })
-  @ApiTags('hosts')
-  @ApiCookieAuth('session')
-  @ApiOperation({
+  @ApiSignedIn('hosts')
+  @ApiHostId()
+  @ApiEndpoint({
     summary: "Revoke a host's agent credential",
     description: 'Its agent connections close now and later ones are refused until the host enrolls again; history is kept.',
+    ok: schemaRef('CredentialRevoked', credentialRevokedSchema),
   })
-  @ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } })
-  @ApiOkResponse({ schema: schemaRef('CredentialRevoked', credentialRevokedSchema) })
-  @ApiResponse({ status: 400, description: 'Not a host id', schema: errorRef })
-  @ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
-  @ApiResponse({ status: 404, description: 'No such host', schema: errorRef })
   revoke(@Param('id') id: string): Promise<CredentialRevoked> {
-    if (!hostIdSchema.safeParse(id).success) throw new EnrollmentError('INVALID_HOST_ID', `"${id}" is not a host id`);
+    checkHostId(id);
     return this.enrollment.revoke(id);
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiQuery, ApiResponse } from '@nestjs/swagger';
 import {
   DEFAULT_HISTORY_HOURS,
   MAX_HISTORY_DAYS,
@@ -9,36 +9,27 @@ import {
   type HostDetail,
   type HostHistory,
 } from '@portpressure/protocol';
-import { z } from 'zod';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
-import { HostsError } from '../hosts/hosts.errors.ts';
+import { ApiEndpoint, ApiHostId, ApiSignedIn, errorRef, schemaRef } from '../docs/openapi.ts';
+import { checkHostId } from '../hosts/hosts.errors.ts';
 import { HistoryService } from './history.service.ts';
 
-const hostIdSchema = z.uuid();
-
-function checkHostId(id: string): void {
-  if (!hostIdSchema.safeParse(id).success) throw new HostsError('INVALID_HOST_ID', `"${id.slice(0, 64)}" is not a host id`);
-}
-
-@ApiTags('hosts')
-@ApiCookieAuth('session')
-@ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } })
-@ApiResponse({ status: 400, description: 'Invalid host id or query', schema: errorRef })
-@ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
-@ApiResponse({ status: 404, description: 'No such host', schema: errorRef })
+@ApiSignedIn('hosts')
+@ApiHostId()
 @Controller('api/hosts')
 export class HistoryController {
   constructor(@Inject(HistoryService) private readonly history: HistoryService) {}
 
   @Get(':id/history')
-  @ApiOperation({
+  @ApiEndpoint({
     summary: "A host's history, downsampled",
     description:
       `At most ${MAX_HISTORY_POINTS} points per series whatever the span: the span is cut into equal buckets and ` +
       'each keeps the maximum of every series (spikes are never averaged away). Series: host pressure, the worst ' +
       "tuple's held ports against usable, host ports in use, TIME_WAIT and reclaimable, sockets by TCP state, and " +
       `the span's top tuples. \`gaps\` lists stretches where the host was offline. Span at most ${MAX_HISTORY_DAYS} days.`,
+    ok: schemaRef('HostHistory', hostHistorySchema),
   })
+  @ApiResponse({ status: 400, description: 'Invalid host id or query', schema: errorRef })
   @ApiQuery({
     name: 'from',
     required: false,
@@ -51,19 +42,18 @@ export class HistoryController {
     description: 'ISO 8601 with time zone; default now',
     schema: { type: 'string', format: 'date-time' },
   })
-  @ApiOkResponse({ schema: schemaRef('HostHistory', hostHistorySchema) })
   getHistory(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<HostHistory> {
     checkHostId(id);
     return this.history.history(id, query);
   }
 
   @Get(':id/detail')
-  @ApiOperation({
+  @ApiEndpoint({
     summary: "A host's latest snapshot and advice",
     description:
       'The host summary, its newest snapshot with the full tuple table, range, reserved ports, bindOwned and sysctls, and advice derived from it.',
+    ok: schemaRef('HostDetail', hostDetailSchema),
   })
-  @ApiOkResponse({ schema: schemaRef('HostDetail', hostDetailSchema) })
   getDetail(@Param('id') id: string): Promise<HostDetail> {
     checkHostId(id);
     return this.history.detail(id);

@@ -25,7 +25,7 @@ export const TOP_TUPLES = 5;
  * snapshot of a 10 s agent is its own point); longer ones from the minute rollups, in buckets of
  * whole minutes, so a day reads 1,440 rows per series instead of every snapshot and tuple.
  */
-export const RAW_MAX_SPAN_MS = 2 * 3_600_000;
+const RAW_MAX_SPAN_MS = 2 * 3_600_000;
 const MINUTE_MS = 60_000;
 
 interface Loaded {
@@ -40,7 +40,7 @@ export interface PlannedWindow extends HistoryWindow {
 }
 
 /** Spans up to a week are drawn from minute rollups (at most ~10-minute buckets); longer ones from hour rollups. */
-export const MINUTE_MAX_SPAN_MS = 7 * 86_400_000;
+const MINUTE_MAX_SPAN_MS = 7 * 86_400_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 

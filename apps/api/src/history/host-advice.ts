@@ -5,7 +5,7 @@ import { PRESSURE_WARNING, type AdviceItem, type PortReport } from '@portpressur
  * RFC 6335 reserves 49152-65535 for dynamic ports and registers services on 1024-49151; Linux's
  * default range (32768-60999) already overlaps the registered ports, and widening further does more.
  */
-export const RFC_6335_CAVEAT =
+const RFC_6335_CAVEAT =
   'Mind RFC 6335: only 49152-65535 is the dynamic range; ports below it are registered for services (1024-49151). ' +
   'List any port a service on this host must listen on in net.ipv4.ip_local_reserved_ports before widening, ' +
   'or that service may find its port taken by an outgoing connection.';

@@ -1,5 +1,6 @@
 import { portReportSchema, TCP_STATES, type PortReport, type TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
+import { aTuple } from '../../../../packages/protocol/src/test-factories.ts';
 import {
   decodeReport,
   decodeTuples,
@@ -11,8 +12,7 @@ import {
 } from './snapshot-codec.ts';
 
 function tuple(remotePort: number, used: number, reclaimable = 0, usable = 28_232): TupleUsage {
-  return {
-    protocol: 'tcp',
+  return aTuple({
     localAddress: '10.0.0.1',
     remoteAddress: '10.0.0.5',
     remotePort,
@@ -21,7 +21,7 @@ function tuple(remotePort: number, used: number, reclaimable = 0, usable = 28_23
     reclaimable,
     pressure: Math.min(1, (used - reclaimable) / usable),
     states: reclaimable ? { ESTABLISHED: used - reclaimable, TIME_WAIT: reclaimable } : { ESTABLISHED: used },
-  };
+  });
 }
 
 function report(tuples: TupleUsage[], over: Partial<PortReport> = {}): PortReport {

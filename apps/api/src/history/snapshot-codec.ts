@@ -23,7 +23,7 @@ import { SOCKET_SOURCES, TCP_STATES, type PortReport, type StateCounts, type Tcp
  * The migration that converted the old row-per-tuple layout produces the same bytes in SQL
  * (prisma/migrations/20261204001000_compact_history): keep the two in step.
  */
-export const CODEC_VERSION = 1;
+const CODEC_VERSION = 1;
 const EXPLICIT_PRESSURE = 1 << TCP_STATES.length;
 
 /** A tuple's identity: what the per-host dictionary numbers. */
@@ -46,7 +46,7 @@ export class SnapshotCodecError extends Error {
 }
 
 /** The pressure the agent derives from a tuple's counts (packages/domain tuplePressure). */
-export function derivedPressure(used: number, reclaimable: number, usable: number): number {
+function derivedPressure(used: number, reclaimable: number, usable: number): number {
   if (usable <= 0) return 1;
   return Math.min(1, Math.max(0, (used - reclaimable) / usable));
 }

@@ -1,12 +1,4 @@
-import {
-  isOffline,
-  labelsSchema,
-  offlineAfterSeconds,
-  type FleetHost,
-  type HostSummary,
-  type HostTrend,
-  type PortReport,
-} from '@portpressure/protocol';
+import { isOffline, labelsSchema, offlineAfterSeconds, type HostSummary, type PortReport } from '@portpressure/protocol';
 import type { HostRow } from './hosts.repository.ts';
 
 /** What `hosts.summary` holds: the latest report's headline figures. */
@@ -41,8 +33,8 @@ export { OFFLINE_AFTER_INTERVALS } from '@portpressure/protocol';
 
 /**
  * Maps a host row to the protocol's HostSummary. No schema parse here: `summary` is written only
- * from a validated report (summaryFromReport), and re-validating 10,000 of them per GET /api/hosts
- * cost more than the query itself. Fields are picked one by one, so nothing else leaks out.
+ * from a validated report (summaryFromReport), and re-validating it on every read
+ * costs more than the query itself. Fields are picked one by one, so nothing else leaks out.
  */
 export function toHostSummary(row: HostRow, now: Date, intervalSeconds: number): HostSummary {
   const s: StoredSummary = { ...EMPTY, ...(row.summary as Partial<StoredSummary> | null) };
@@ -67,9 +59,4 @@ export function toHostSummary(row: HostRow, now: Date, intervalSeconds: number):
     credentialActive: row.credentialActive,
     agentVersion: row.agentVersion ?? null,
   };
-}
-
-/** A ranking row: the summary plus the trend kept on the host's row (written by history/history-writer). */
-export function toFleetHost(row: HostRow, now: Date, intervalSeconds: number): FleetHost {
-  return { ...toHostSummary(row, now, intervalSeconds), trend: (row.trend ?? null) as HostTrend | null };
 }

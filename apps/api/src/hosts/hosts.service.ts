@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_ERROR_CODES, offlineAfterSeconds, type HostDeleted, type HostList, type HostSummary } from '@portpressure/protocol';
+import { AGENT_ERROR_CODES, type HostDeleted, type HostSummary } from '@portpressure/protocol';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { FleetCacheService } from './fleet-cache.service.ts';
 import { HostsError } from './hosts.errors.ts';
 import { HostsRepository } from './hosts.repository.ts';
-import { toFleetHost, toHostSummary } from './host-summary.ts';
+import { toHostSummary } from './host-summary.ts';
 
 @Injectable()
 export class HostsService {
@@ -15,15 +15,6 @@ export class HostsService {
     @Inject(AgentConnections) private readonly connections: AgentConnections,
     @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
   ) {}
-
-  async listRanked(now = new Date()): Promise<HostList> {
-    const rows = await this.hosts.listRanked();
-    return {
-      hosts: rows.map((r) => toFleetHost(r, now, this.config.intervalSeconds)),
-      serverTime: now.toISOString(),
-      offlineAfterSeconds: offlineAfterSeconds(this.config.intervalSeconds),
-    };
-  }
 
   async get(id: string, now = new Date()): Promise<HostSummary> {
     const row = await this.hosts.findById(id);

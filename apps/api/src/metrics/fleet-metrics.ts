@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TUPLE_LABELS, TUPLE_METRICS } from '@portpressure/domain';
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { DbService } from '../database/db.service.ts';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
@@ -12,10 +12,6 @@ import { ServiceMetrics } from './service-metrics.ts';
 
 const HOST_LABELS = ['host_id', 'hostname'] as const;
 
-function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-  return new Gauge<L>({ name, help, labelNames, registers: [registry] });
-}
-
 /**
  * The figures read from PostgreSQL at each scrape: the fleet (as every instance sees it, so any
  * instance can be scraped) and the outbox, plus this instance's agent connections and pool.
@@ -23,6 +19,8 @@ function gauge<L extends string>(registry: Registry, name: string, help: string,
  */
 @Injectable()
 export class FleetMetrics {
+  /** Every gauge below: all are emptied before each scrape refills them. */
+  private readonly gauges: { reset(): void }[] = [];
   private readonly hosts;
   private readonly hostPressure;
   private readonly hostUsable;
@@ -49,50 +47,46 @@ export class FleetMetrics {
     @Inject(DbService) private readonly db: DbService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
-    const r = metrics.registry;
-    this.hosts = gauge(r, 'portpressure_hosts', 'Hosts known to Portpressure (enrolled).');
-    this.hostPressure = gauge(
-      r,
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> => {
+      const g = new Gauge<L>({ name, help, labelNames, registers: [metrics.registry] });
+      this.gauges.push(g);
+      return g;
+    };
+    const hostGauge = (name: string, help: string) => gauge(name, help, HOST_LABELS);
+    const tupleGauge = ({ name, help }: { name: string; help: string }) => gauge(name, help, [...HOST_LABELS, ...TUPLE_LABELS]);
+    this.hosts = gauge('portpressure_hosts', 'Hosts known to Portpressure (enrolled).');
+    this.hostPressure = hostGauge(
       'portpressure_host_pressure_ratio',
       "The host's worst tuple: (used - reclaimable) / usable, in its latest snapshot.",
-      HOST_LABELS,
     );
-    this.hostUsable = gauge(
-      r,
+    this.hostUsable = hostGauge(
       'portpressure_host_usable_ports',
       'Ports of the ephemeral range a connect() can get (capacity minus listeners).',
-      HOST_LABELS,
     );
-    this.hostWorstUsed = gauge(r, 'portpressure_host_worst_tuple_used_ports', 'Ports held by the worst tuple.', HOST_LABELS);
-    this.hostTimeWait = gauge(r, 'portpressure_host_time_wait_ratio', "Share of the worst tuple's ports in TIME_WAIT.", HOST_LABELS);
-    this.hostExhaustion = gauge(
-      r,
+    this.hostWorstUsed = hostGauge('portpressure_host_worst_tuple_used_ports', 'Ports held by the worst tuple.');
+    this.hostTimeWait = hostGauge('portpressure_host_time_wait_ratio', "Share of the worst tuple's ports in TIME_WAIT.");
+    this.hostExhaustion = hostGauge(
       'portpressure_host_exhaustion_seconds',
       'Seconds until the worst tuple runs out at the trend of the last 15 minutes (absent when flat or falling; 0 when overdue).',
-      HOST_LABELS,
     );
-    this.hostLastSeen = gauge(
-      r,
+    this.hostLastSeen = hostGauge(
       'portpressure_host_last_seen_timestamp_seconds',
       'When the latest snapshot of the host was stored (Unix time).',
-      HOST_LABELS,
     );
-    this.hostOnline = gauge(r, 'portpressure_host_online', '1 while the host reports, 0 once it missed three intervals.', HOST_LABELS);
-    this.agentInfo = gauge(r, 'portpressure_agent_info', 'The agent version of each host (value always 1).', [...HOST_LABELS, 'version']);
-    const tupleLabels = [...HOST_LABELS, ...TUPLE_LABELS];
-    this.tupleUsed = gauge(r, TUPLE_METRICS.used.name, TUPLE_METRICS.used.help, tupleLabels);
-    this.tupleTimeWait = gauge(r, TUPLE_METRICS.timeWait.name, TUPLE_METRICS.timeWait.help, tupleLabels);
-    this.tupleReclaimable = gauge(r, TUPLE_METRICS.reclaimable.name, TUPLE_METRICS.reclaimable.help, tupleLabels);
-    this.tuplePressure = gauge(r, TUPLE_METRICS.pressure.name, TUPLE_METRICS.pressure.help, tupleLabels);
-    this.agentsConnected = gauge(r, 'portpressure_agents_connected', 'Agent WebSocket connections open on this API instance.');
-    this.outboxPending = gauge(r, 'portpressure_outbox_pending_deliveries', 'Notifications waiting in the outbox (depth), by provider.', [
+    this.hostOnline = hostGauge('portpressure_host_online', '1 while the host reports, 0 once it missed three intervals.');
+    this.agentInfo = gauge('portpressure_agent_info', 'The agent version of each host (value always 1).', [...HOST_LABELS, 'version']);
+    this.tupleUsed = tupleGauge(TUPLE_METRICS.used);
+    this.tupleTimeWait = tupleGauge(TUPLE_METRICS.timeWait);
+    this.tupleReclaimable = tupleGauge(TUPLE_METRICS.reclaimable);
+    this.tuplePressure = tupleGauge(TUPLE_METRICS.pressure);
+    this.agentsConnected = gauge('portpressure_agents_connected', 'Agent WebSocket connections open on this API instance.');
+    this.outboxPending = gauge('portpressure_outbox_pending_deliveries', 'Notifications waiting in the outbox (depth), by provider.', [
       'provider',
     ]);
-    this.outboxFailed = gauge(r, 'portpressure_outbox_failed_deliveries', 'Notifications given up after their last attempt, by provider.', [
+    this.outboxFailed = gauge('portpressure_outbox_failed_deliveries', 'Notifications given up after their last attempt, by provider.', [
       'provider',
     ]);
     this.poolConnections = gauge(
-      r,
       'portpressure_db_pool_connections',
       "Connections of this instance's PostgreSQL pool by state (waiting: requests queued for one).",
       ['pool', 'state'],
@@ -106,27 +100,7 @@ export class FleetMetrics {
       this.latestTuples.topTuples(this.config.metrics.topTuples),
       this.repository.outbox(),
     ]);
-    for (const g of [
-      this.hostPressure,
-      this.hostUsable,
-      this.hostWorstUsed,
-      this.hostTimeWait,
-      this.hostExhaustion,
-      this.hostLastSeen,
-      this.hostOnline,
-      this.agentInfo,
-    ])
-      g.reset();
-    for (const g of [
-      this.tupleUsed,
-      this.tupleTimeWait,
-      this.tupleReclaimable,
-      this.tuplePressure,
-      this.outboxPending,
-      this.outboxFailed,
-      this.poolConnections,
-    ])
-      g.reset();
+    for (const g of this.gauges) g.reset();
 
     this.hosts.set(hosts.length);
     const offlineAfterMs = offlineAfterSeconds(this.config.intervalSeconds) * 1000;

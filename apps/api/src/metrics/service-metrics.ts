@@ -14,64 +14,41 @@ const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 200, 400];
 export class ServiceMetrics {
   readonly registry = new Registry();
 
-  readonly snapshotsReceived = new Counter({
-    name: 'portpressure_snapshots_received_total',
-    help: 'Snapshots handed to the ingest writer (resends included).',
-    registers: [this.registry],
-  });
-  readonly snapshotsStored = new Counter({
-    name: 'portpressure_snapshots_stored_total',
-    help: 'Snapshots committed to PostgreSQL for the first time (a resend of a stored one is not counted).',
-    registers: [this.registry],
-  });
-  readonly snapshotsFailed = new Counter({
-    name: 'portpressure_snapshots_failed_total',
-    help: 'Snapshots PostgreSQL refused (the agent keeps them and sends them again).',
-    registers: [this.registry],
-  });
-  readonly batchDuration = new Histogram({
-    name: 'portpressure_ingest_batch_duration_seconds',
-    help: 'Time to write and commit one batch of snapshots.',
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly batchSize = new Histogram({
-    name: 'portpressure_ingest_batch_snapshots',
-    help: 'Snapshots per committed batch.',
-    buckets: SIZE_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly ackLatency = new Histogram({
-    name: 'portpressure_ingest_ack_latency_seconds',
-    help: 'From a snapshot reaching the writer to its commit, after which its ack is sent.',
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly postCommitLag = new Histogram({
-    name: 'portpressure_post_commit_lag_seconds',
-    help: 'From a snapshot commit until every post-commit listener (alerts, history, live) has handled it.',
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly listenerRuns = new Counter({
-    name: 'portpressure_post_commit_runs_total',
-    help: 'Runs of post-commit listeners; listener="alerts" are alert evaluations, listener="history" history records.',
-    labelNames: ['listener', 'outcome'],
-    registers: [this.registry],
-  });
-  readonly listenerDuration = new Histogram({
-    name: 'portpressure_post_commit_run_duration_seconds',
-    help: 'Duration of one post-commit listener run.',
-    labelNames: ['listener'],
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly historyFlushes = new Counter({
-    name: 'portpressure_history_flushes_total',
-    help: 'Runs of the history job that writes minute rollups and trends.',
-    labelNames: ['outcome'],
-    registers: [this.registry],
-  });
+  readonly snapshotsReceived = this.counter(
+    'portpressure_snapshots_received_total',
+    'Snapshots handed to the ingest writer (resends included).',
+  );
+  readonly snapshotsStored = this.counter(
+    'portpressure_snapshots_stored_total',
+    'Snapshots committed to PostgreSQL for the first time (a resend of a stored one is not counted).',
+  );
+  readonly snapshotsFailed = this.counter(
+    'portpressure_snapshots_failed_total',
+    'Snapshots PostgreSQL refused (the agent keeps them and sends them again).',
+  );
+  readonly batchDuration = this.histogram('portpressure_ingest_batch_duration_seconds', 'Time to write and commit one batch of snapshots.');
+  readonly batchSize = this.histogram('portpressure_ingest_batch_snapshots', 'Snapshots per committed batch.', [], SIZE_BUCKETS);
+  readonly ackLatency = this.histogram(
+    'portpressure_ingest_ack_latency_seconds',
+    'From a snapshot reaching the writer to its commit, after which its ack is sent.',
+  );
+  readonly postCommitLag = this.histogram(
+    'portpressure_post_commit_lag_seconds',
+    'From a snapshot commit until every post-commit listener (alerts, history, live) has handled it.',
+  );
+  readonly listenerRuns = this.counter(
+    'portpressure_post_commit_runs_total',
+    'Runs of post-commit listeners; listener="alerts" are alert evaluations, listener="history" history records.',
+    ['listener', 'outcome'],
+  );
+  readonly listenerDuration = this.histogram('portpressure_post_commit_run_duration_seconds', 'Duration of one post-commit listener run.', [
+    'listener',
+  ]);
+  readonly historyFlushes = this.counter(
+    'portpressure_history_flushes_total',
+    'Runs of the history job that writes minute rollups and trends.',
+    ['outcome'],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -80,6 +57,15 @@ export class ServiceMetrics {
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
       this.registry.removeSingleMetric(name);
     }
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Latency histograms (seconds) unless other `buckets` are given. */
+  private histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets = LATENCY_BUCKETS): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 
   /** Times `work` into a histogram. */

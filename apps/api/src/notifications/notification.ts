@@ -68,7 +68,7 @@ export interface RenderOptions {
 }
 
 /** IPv6 needs brackets before a port, or "::1:443" is ambiguous. */
-export function formatEndpoint(address: string, port: number): string {
+function formatEndpoint(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
@@ -77,7 +77,7 @@ export function formatTuple(tuple: NotificationTuple): string {
   return `${tuple.protocol} ${formatEndpoint(tuple.remoteAddress, tuple.remotePort)} from ${tuple.localAddress}`;
 }
 
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
@@ -94,7 +94,7 @@ function severityLabel(n: AlertNotification): string {
 }
 
 /** Short status word used as a prefix and by providers to pick colours. */
-export function statusLabel(n: AlertNotification): string {
+function statusLabel(n: AlertNotification): string {
   switch (n.kind) {
     case 'firing':
       return severityLabel(n);

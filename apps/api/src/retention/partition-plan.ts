@@ -15,9 +15,9 @@ export interface PartitionRange {
 
 const DAY = 86_400_000;
 /** Day partitions made ahead of today (today included): a day of API downtime never leaves writes without one. */
-export const DAYS_AHEAD = 3;
+const DAYS_AHEAD = 3;
 /** Month partitions made ahead (this month included). */
-export const MONTHS_AHEAD = 2;
+const MONTHS_AHEAD = 2;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

@@ -1,11 +1,8 @@
 import type { AlertDelivery } from '@portpressure/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StartedApi } from '../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { WEBHOOK_ID_HEADER } from '../../src/notifications/providers/webhook.ts';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
-import { startApiHarness, type ApiHarness } from '../support/api-harness.ts';
-import { alertScenario, startAgain, withoutDefaultRules } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import type { ReceivedRequest } from '../notifications/support/webhook-receiver.ts';
+import { alertScenario, useAlertsSuite } from './support/alert-scenario.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 
 // Faults through the real worker: a loopback receiver that fails in scripted ways, the outbox in
@@ -15,27 +12,7 @@ import { waitUntil } from '../../../../test/support/wait.ts';
 const idOf = (r: ReceivedRequest): unknown => r.headers[WEBHOOK_ID_HEADER];
 
 describe('delivery faults through the outbox worker', () => {
-  let h: ApiHarness;
-  let alerts: AlertsApi;
-  let receiver: WebhookReceiver;
-  let restarted: StartedApi | undefined;
-
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    h = await startApiHarness(FAST_ALERTS_ENV);
-    alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
-    await withoutDefaultRules(alerts);
-  });
-
-  afterAll(async () => {
-    if (restarted !== undefined) {
-      await restarted.close();
-      await h.db.drop();
-    } else {
-      await h?.stop();
-    }
-    await receiver?.close();
-  });
+  const { h, alerts, receiver, startAgain } = useAlertsSuite({ defaultRules: false });
 
   const deliveriesOf = async (channelId: string): Promise<AlertDelivery[]> =>
     (await alerts.deliveries(`?channelId=${channelId}`)).reverse();
@@ -122,7 +99,7 @@ describe('delivery faults through the outbox worker', () => {
 
     await h.api.close();
     expect(receiver.requests.filter((r) => r.path === path)).toHaveLength(1);
-    restarted = await startAgain(h);
+    await startAgain();
 
     const [delivered] = await waitUntil('delivery after the restart', async () => {
       const list = await deliveriesOf(s.channel.id);

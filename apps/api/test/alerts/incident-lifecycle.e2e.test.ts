@@ -1,11 +1,9 @@
 import type { AlertDelivery } from '@portpressure/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { webhookPayloadSchema } from '../../src/notifications/providers/webhook.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
-import { connectEnrolled, isAck, startApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { connectEnrolled, isAck } from '../support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from '../support/factories.ts';
-import { alertScenario, evaluated, WEBHOOK_SECRET, withoutDefaultRules } from './support/alert-scenario.ts';
-import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
+import { alertScenario, evaluated, useAlertsSuite, WEBHOOK_SECRET } from './support/alert-scenario.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 
 // Incidents beyond firing and resolving: the offline timer, reminders, acknowledge, silence,
@@ -15,21 +13,7 @@ import { waitUntil } from '../../../../test/support/wait.ts';
 const TWO_TICKS_MS = 2500;
 
 describe('incident lifecycle', () => {
-  let h: ApiHarness;
-  let alerts: AlertsApi;
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    h = await startApiHarness(FAST_ALERTS_ENV);
-    alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
-    await withoutDefaultRules(alerts);
-  });
-
-  afterAll(async () => {
-    await h?.stop();
-    await receiver?.close();
-  });
+  const { h, alerts, receiver } = useAlertsSuite({ defaultRules: false });
 
   const log = async (channelId: string): Promise<AlertDelivery[]> => (await alerts.deliveries(`?channelId=${channelId}`)).reverse();
   const kinds = async (channelId: string) => (await log(channelId)).map((d) => d.kind);

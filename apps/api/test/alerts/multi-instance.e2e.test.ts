@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../../src/alerts/evaluation/alert-engine.service.ts';
-import { startApi, type StartedApi } from '../../src/app.ts';
-import { loadApiConfig } from '../../src/config/config.ts';
+import type { StartedApi } from '../../src/app.ts';
 import { WEBHOOK_ID_HEADER } from '../../src/notifications/providers/webhook.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../notifications/support/webhook-receiver.ts';
-import {
-  connectEnrolled,
-  isAck,
-  startApiHarness,
-  TEST_ADMIN_PASSWORD,
-  TEST_ENROLLMENT_TOKEN,
-  type AgentClient,
-  type ApiHarness,
-} from '../support/api-harness.ts';
+import { connectEnrolled, isAck, startAnotherApi, startApiHarness, type AgentClient, type ApiHarness } from '../support/api-harness.ts';
 import type { AlertRuleInput } from '@portpressure/protocol';
 import { aHello, aReport, aSnapshot } from '../support/factories.ts';
 import { evaluated, WEBHOOK_SECRET } from './support/alert-scenario.ts';
@@ -32,17 +23,7 @@ describe('two API instances on one database', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     h = await startApiHarness(FAST_ALERTS_ENV);
-    second = await startApi(
-      loadApiConfig({
-        DATABASE_URL: h.db.url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-        PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
-        ...FAST_ALERTS_ENV,
-      }),
-      { logger: false },
-    );
+    second = await startAnotherApi(h, FAST_ALERTS_ENV);
     alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
     const channel = await alerts.createChannel({
       name: 'hook',

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,24 +5,12 @@ import path from 'node:path';
 import { createdApiTokenSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lacks } from '../../../../test/support/requirements.ts';
+import { promtoolCheck } from '../../../../test/support/promtool.ts';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../support/api-harness.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.ts';
 import { storedSnapshots } from '../support/stored-history.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
-
-/** `promtool check metrics` on a text: its exit code and what it printed (nothing when clean). */
-function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-    child.stdin.end(text);
-  });
-}
 
 /**
  * The real API, a real agent process measuring this machine, and a real Prometheus scraping the

@@ -8,7 +8,6 @@ const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 import type { DeliveryOutcome, OutgoingRequest } from '../../src/notifications/http-sender.ts';
 import { buildChannelRequest } from '../../src/notifications/providers/index.ts';
 import { aFiringNotification } from './support/notification-factory.ts';
-import type { WebhookReceiver } from './support/webhook-receiver.ts';
 import { closedLoopbackPort, useWebhookReceiver } from './support/webhook-receiver.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 

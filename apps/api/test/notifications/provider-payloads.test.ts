@@ -21,7 +21,7 @@ import {
   slackMessageSchema,
   teamsMessageSchema,
 } from './support/provider-schemas.ts';
-import type { ReceivedRequest, WebhookReceiver } from './support/webhook-receiver.ts';
+import type { ReceivedRequest } from './support/webhook-receiver.ts';
 import { useWebhookReceiver } from './support/webhook-receiver.ts';
 
 const SECRET_PATH = '/hooks/T0SECRET/B0SECRET/xoxSECRETTOKEN';

@@ -1,9 +1,19 @@
 import type { Hello, ServerMessage } from '@portpressure/protocol';
-import { AGENT_WS_PATH, ENROLLMENT_TOKEN_HEADER, SESSION_COOKIE, serverMessageSchema } from '@portpressure/protocol';
+import {
+  AGENT_WS_PATH,
+  ENROLLMENT_TOKEN_HEADER,
+  fleetSchema,
+  hostSummarySchema,
+  SESSION_COOKIE,
+  serverMessageSchema,
+  type Fleet,
+  type HostSummary,
+} from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { startApi, type StartedApi } from '../../src/app.ts';
 import { loadApiConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { suiteValue } from '../../../../test/support/suite-value.ts';
 
 /** The enrollment token every harness starts with, unless the test passes its own. */
 export const TEST_ENROLLMENT_TOKEN = 'test-enrollment-token-0123456789';
@@ -16,9 +26,50 @@ export interface ApiHarness {
   db: TestDatabase;
   /** Signs in (POST /api/auth/login) and returns the `Cookie` header value of the new session. */
   login(password?: string): Promise<string>;
-  /** fetch() of a path of the API (`/api/hosts`) with a session cookie, signing in once on first use. */
+  /** fetch() of a path of the API (`/api/fleet`) with a session cookie, signing in once on first use. */
   authedFetch(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/** What every test API instance starts with: the database, a free loopback port and the test credentials. */
+const sharedEnv = (databaseUrl: string): Record<string, string> => ({
+  DATABASE_URL: databaseUrl,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+  PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+});
+
+/** Signs in to the API at `baseUrl` (POST /api/auth/login) and returns the `Cookie` header value of the new session. */
+export async function signIn(baseUrl: string, password = TEST_ADMIN_PASSWORD): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!cookie) throw new Error('sign-in set no session cookie');
+  return cookie.split(';')[0]!;
+}
+
+/**
+ * A harness started before the tests of the enclosing `describe` and stopped after them: call it
+ * in the describe's body and use what it returns inside the tests.
+ */
+export function useApiHarness(env: Record<string, string> = {}): ApiHarness {
+  return suiteValue(
+    () => startApiHarness(env),
+    (h) => h.stop(),
+  );
+}
+
+/**
+ * Another API instance on the harness's database, as behind a load balancer (or, with `PORT` set
+ * to the harness's, as a restarted process), with the same admin password and enrollment token.
+ */
+export function startAnotherApi(h: ApiHarness, env: Record<string, string> = {}): Promise<StartedApi> {
+  return startApi(loadApiConfig({ ...sharedEnv(h.db.url), ...env }), { logger: false });
 }
 
 /**
@@ -28,11 +79,7 @@ export interface ApiHarness {
 export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
   const config = loadApiConfig({
-    DATABASE_URL: db.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
+    ...sharedEnv(db.url),
     // Test webhook receivers listen on loopback; a test of the address guard passes '' instead.
     PORTPRESSURE_WEBHOOK_ALLOW: '127.0.0.0/8',
     // Tests enroll many hosts and try many wrong credentials from one address; the throttles'
@@ -42,17 +89,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     ...env,
   });
   const api = await startApi(config, { logger: false });
-  const login = async (password = config.adminPassword ?? TEST_ADMIN_PASSWORD): Promise<string> => {
-    const res = await fetch(`${api.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password }),
-    });
-    if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-    if (!cookie) throw new Error('sign-in set no session cookie');
-    return cookie.split(';')[0]!;
-  };
+  const login = (password = config.adminPassword ?? TEST_ADMIN_PASSWORD): Promise<string> => signIn(api.url, password);
   let session: Promise<string> | undefined;
   return {
     api,
@@ -69,6 +106,22 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
       await db.drop();
     },
   };
+}
+
+async function readOk(res: Response, path: string): Promise<unknown> {
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/** GET /api/fleet, the ranking, signed in, checked against its schema. */
+export async function rankedFleet(h: ApiHarness): Promise<Fleet> {
+  return fleetSchema.parse(await readOk(await h.authedFetch('/api/fleet'), '/api/fleet'));
+}
+
+/** GET /api/hosts/:id, one host's full summary, signed in. */
+export async function hostSummaryOf(h: ApiHarness, hostId: string): Promise<HostSummary> {
+  const path = `/api/hosts/${hostId}`;
+  return hostSummarySchema.parse(await readOk(await h.authedFetch(path), path));
 }
 
 /** How a test agent authenticates its upgrade request. */

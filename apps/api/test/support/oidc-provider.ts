@@ -59,12 +59,3 @@ export async function startIdentityProvider(groups: Record<string, string[]>): P
     },
   };
 }
-
-/** A free loopback port (bound, then released), for an API whose public URL must be known before it starts. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

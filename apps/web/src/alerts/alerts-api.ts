@@ -20,14 +20,10 @@ import {
   type DeliveryStatus,
   type IncidentFilter,
 } from '@portpressure/protocol';
-import { request } from '../api.ts';
+import { json, request } from '../api.ts';
 
 // The alerting REST API for the pages under /alerts; every answer is checked with the protocol.
 
-const json = (method: string, body?: unknown): RequestInit => ({
-  method,
-  ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-});
 const ignore = (): void => undefined;
 
 export async function fetchIncidents(filter: IncidentFilter, signal?: AbortSignal): Promise<AlertIncident[]> {
@@ -51,16 +47,15 @@ export async function fetchRuleKinds(signal?: AbortSignal): Promise<AlertRuleKin
   return (await request('/api/alerts/rule-kinds', (b) => alertRuleKindListSchema.parse(b), { signal })).kinds;
 }
 
-export const saveRule = (id: string | null, input: AlertRuleInput): Promise<AlertRule> =>
-  request(
-    id === null ? '/api/alerts/rules' : `/api/alerts/rules/${id}`,
-    (b) => alertRuleSchema.parse(b),
-    json(id === null ? 'POST' : 'PUT', input),
-  );
+/** Creates (id null: POST to `base`) or replaces (PUT to `base/id`) one object, checked with `parse`. */
+const saver =
+  <I, T>(base: string, parse: (body: unknown) => T) =>
+  (id: string | null, input: I): Promise<T> =>
+    request(id === null ? base : `${base}/${id}`, parse, json(id === null ? 'POST' : 'PUT', input));
 
-export async function deleteRule(id: string): Promise<void> {
-  await fetchNoContent(`/api/alerts/rules/${id}`);
-}
+export const saveRule = saver<AlertRuleInput, AlertRule>('/api/alerts/rules', (b) => alertRuleSchema.parse(b));
+
+export const deleteRule = (id: string): Promise<void> => fetchNoContent(`/api/alerts/rules/${id}`);
 
 export async function fetchChannels(signal?: AbortSignal): Promise<AlertChannel[]> {
   return (await request('/api/alerts/channels', (b) => alertChannelListSchema.parse(b), { signal })).channels;
@@ -70,16 +65,9 @@ export async function fetchChannelTypes(signal?: AbortSignal): Promise<ChannelTy
   return (await request('/api/alerts/channel-types', (b) => channelTypeListSchema.parse(b), { signal })).types;
 }
 
-export const saveChannel = (id: string | null, input: AlertChannelInput): Promise<AlertChannel> =>
-  request(
-    id === null ? '/api/alerts/channels' : `/api/alerts/channels/${id}`,
-    (b) => alertChannelSchema.parse(b),
-    json(id === null ? 'POST' : 'PUT', input),
-  );
+export const saveChannel = saver<AlertChannelInput, AlertChannel>('/api/alerts/channels', (b) => alertChannelSchema.parse(b));
 
-export async function deleteChannel(id: string): Promise<void> {
-  await fetchNoContent(`/api/alerts/channels/${id}`);
-}
+export const deleteChannel = (id: string): Promise<void> => fetchNoContent(`/api/alerts/channels/${id}`);
 
 export const testChannel = (id: string): Promise<AlertDelivery> =>
   request(`/api/alerts/channels/${id}/test`, (b) => alertDeliverySchema.parse(b), json('POST'));

@@ -1,5 +1,6 @@
 import type { AlertChannel, AlertChannelInput, ChannelType, ChannelTypeInfo } from '@portpressure/protocol';
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { FormButtons } from '../ui/form-buttons.tsx';
 
 type SettingValue = string | boolean | number;
 
@@ -92,14 +93,7 @@ export function ChannelForm({
       })}
       <label htmlFor="channel-enabled">Enabled</label>
       <input id="channel-enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={busy}>
-          {channel ? 'Save' : 'Create channel'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit={channel ? 'Save' : 'Create channel'} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,10 +1,11 @@
 import type { AlertChannel, AlertChannelInput } from '@portpressure/protocol';
 import { useState } from 'react';
 import { deleteChannel, fetchChannels, fetchChannelTypes, saveChannel, testChannel } from './alerts-api.ts';
-import { AlertsNav, Notice } from './alerts-nav.tsx';
+import { AlertsNav, confirmThen, Notice, runWithNotice, type NoticeState } from './alerts-nav.tsx';
 import { ChannelForm } from './channel-form.tsx';
 import { errorText, usePolled } from './use-polled.ts';
 import { RequireRole } from '../session-context.tsx';
+import { DataTable, EditDeleteCell } from '../ui/data-table.tsx';
 
 type Editing = { channel: AlertChannel | null } | null;
 
@@ -12,19 +13,19 @@ export function ChannelsPage() {
   const channels = usePolled((signal) => fetchChannels(signal), ['alerts', 'channels'], 30_000);
   const types = usePolled((signal) => fetchChannelTypes(signal), ['alerts', 'channel-types'], 600_000);
   const [editing, setEditing] = useState<Editing>(null);
-  const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
+  const [notice, setNotice] = useState<NoticeState>(null);
   const [testing, setTesting] = useState<string | null>(null);
 
-  const save = async (input: AlertChannelInput) => {
-    try {
-      const saved = await saveChannel(editing?.channel?.id ?? null, input);
-      setNotice({ text: `Saved ${saved.name}`, kind: 'ok' });
-      setEditing(null);
-      channels.reload();
-    } catch (e) {
-      setNotice({ text: errorText(e), kind: 'error' });
-    }
-  };
+  const save = (input: AlertChannelInput) =>
+    runWithNotice(
+      () => saveChannel(editing?.channel?.id ?? null, input),
+      (saved) => `Saved ${saved.name}`,
+      setNotice,
+      () => {
+        setEditing(null);
+        channels.reload();
+      },
+    );
 
   const sendTest = async (c: AlertChannel) => {
     setTesting(c.id);
@@ -43,16 +44,8 @@ export function ChannelsPage() {
     }
   };
 
-  const remove = async (c: AlertChannel) => {
-    if (!window.confirm(`Delete ${c.name} and its delivery log?`)) return;
-    try {
-      await deleteChannel(c.id);
-      setNotice({ text: `Deleted ${c.name}`, kind: 'ok' });
-      channels.reload();
-    } catch (e) {
-      setNotice({ text: errorText(e), kind: 'error' });
-    }
-  };
+  const remove = (c: AlertChannel) =>
+    confirmThen(`Delete ${c.name} and its delivery log?`, () => deleteChannel(c.id), `Deleted ${c.name}`, setNotice, channels.reload);
 
   const typeName = (type: string) => types.data?.find((t) => t.type === type)?.displayName ?? type;
 
@@ -78,60 +71,41 @@ export function ChannelsPage() {
           onCancel={() => setEditing(null)}
         />
       )}
-      {channels.data?.length === 0 && editing === null && (
-        <p className="muted">No channels yet: create one to get alerts in Slack, Discord, Teams, Mattermost, Google Chat or any webhook.</p>
-      )}
-      {channels.data !== null && channels.data.length > 0 && (
-        <table className="alerts-table" data-testid="channels">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Service</th>
-              <th>Webhook</th>
-              <th>State</th>
-              <th className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.data.map((c) => (
-              <tr key={c.id} data-testid="channel-row">
-                <td>{c.name}</td>
-                <td>{typeName(c.type)}</td>
-                <td className="mono">
-                  {String(
-                    c.settings.webhookUrl ??
-                      c.settings.eventsUrl ??
-                      c.settings.apiUrl ??
-                      (c.settings.host === undefined ? '' : `smtp://${String(c.settings.host)}`),
-                  )}
-                </td>
-                <td>
-                  {c.enabled ? (
-                    <span className="badge status-delivered">enabled</span>
-                  ) : (
-                    <span className="badge muted-badge">disabled</span>
-                  )}
-                </td>
-                <td className="actions">
-                  <RequireRole role="editor">
-                    <button type="button" onClick={() => void sendTest(c)} disabled={testing === c.id}>
-                      {testing === c.id ? 'Sending…' : 'Send test'}
-                    </button>
-                    <button type="button" onClick={() => setEditing({ channel: c })}>
-                      Edit
-                    </button>
-                    <button type="button" className="ghost" onClick={() => void remove(c)}>
-                      Delete
-                    </button>
-                  </RequireRole>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        testId="channels"
+        columns={['Name', 'Service', 'Webhook', 'State']}
+        actions
+        rows={channels.data}
+        empty={
+          editing === null && (
+            <p className="muted">
+              No channels yet: create one to get alerts in Slack, Discord, Teams, Mattermost, Google Chat or any webhook.
+            </p>
+          )
+        }
+        row={(c) => (
+          <tr key={c.id} data-testid="channel-row">
+            <td>{c.name}</td>
+            <td>{typeName(c.type)}</td>
+            <td className="mono">
+              {String(
+                c.settings.webhookUrl ??
+                  c.settings.eventsUrl ??
+                  c.settings.apiUrl ??
+                  (c.settings.host === undefined ? '' : `smtp://${String(c.settings.host)}`),
+              )}
+            </td>
+            <td>
+              {c.enabled ? <span className="badge status-delivered">enabled</span> : <span className="badge muted-badge">disabled</span>}
+            </td>
+            <EditDeleteCell onEdit={() => setEditing({ channel: c })} onDelete={() => void remove(c)}>
+              <button type="button" onClick={() => void sendTest(c)} disabled={testing === c.id}>
+                {testing === c.id ? 'Sending…' : 'Send test'}
+              </button>
+            </EditDeleteCell>
+          </tr>
+        )}
+      />
     </div>
   );
 }

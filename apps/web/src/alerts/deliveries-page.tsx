@@ -1,9 +1,10 @@
 import type { AlertDelivery, DeliveryStatus } from '@portpressure/protocol';
 import { formatDateTime } from '../format.ts';
-import { navigate, useLocation } from '../router.tsx';
+import { useLocation } from '../router.tsx';
 import { fetchDeliveries } from './alerts-api.ts';
-import { AlertsNav, Notice } from './alerts-nav.tsx';
+import { AlertsNav, Notice, StatusFilter } from './alerts-nav.tsx';
 import { usePolled } from './use-polled.ts';
+import { DataTable } from '../ui/data-table.tsx';
 
 const FILTERS: { value: DeliveryStatus | 'all'; label: string }[] = [
   { value: 'all', label: 'All' },
@@ -41,62 +42,40 @@ export function DeliveriesPage() {
       <AlertsNav />
       <div className="toolbar">
         <h1>Delivery log</h1>
-        <div className="segmented" role="group" aria-label="Show">
-          {FILTERS.map((f) => (
-            <button
-              key={f.value}
-              type="button"
-              aria-pressed={filter === f.value}
-              className={filter === f.value ? 'primary' : undefined}
-              onClick={() => navigate(`/alerts/deliveries?status=${f.value}`, { replace: true })}
-            >
-              {f.label}
-            </button>
-          ))}
-        </div>
+        <StatusFilter filters={FILTERS} value={filter} path="/alerts/deliveries" />
       </div>
       <Notice text={deliveries.error} kind="error" />
       {deliveries.data === null && deliveries.error === null && <p className="muted">Loading the delivery log…</p>}
-      {deliveries.data?.length === 0 && <p className="muted">Nothing sent yet.</p>}
-      {deliveries.data !== null && deliveries.data.length > 0 && (
-        <table className="alerts-table" data-testid="deliveries">
-          <thead>
-            <tr>
-              <th>Queued</th>
-              <th>Message</th>
-              <th>Channel</th>
-              <th>Status</th>
-              <th>Attempts</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.data.map((d) => (
-              <tr key={d.id} data-testid="delivery-row">
-                <td>{formatDateTime(Date.parse(d.createdAt))}</td>
-                <td>
-                  {d.title}
-                  <div className="sub">{d.kind}</div>
-                </td>
-                <td>
-                  {d.channel.name}
-                  <div className="sub">{d.channel.type}</div>
-                </td>
-                <td>
-                  <span className={`badge status-${d.status}`} data-testid="delivery-status">
-                    {d.status}
-                  </span>
-                  {d.status === 'pending' && d.nextAttemptAt && (
-                    <div className="sub">next try {formatDateTime(Date.parse(d.nextAttemptAt))}</div>
-                  )}
-                </td>
-                <td>
-                  <Attempts d={d} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        testId="deliveries"
+        columns={['Queued', 'Message', 'Channel', 'Status', 'Attempts']}
+        rows={deliveries.data}
+        empty={<p className="muted">Nothing sent yet.</p>}
+        row={(d) => (
+          <tr key={d.id} data-testid="delivery-row">
+            <td>{formatDateTime(Date.parse(d.createdAt))}</td>
+            <td>
+              {d.title}
+              <div className="sub">{d.kind}</div>
+            </td>
+            <td>
+              {d.channel.name}
+              <div className="sub">{d.channel.type}</div>
+            </td>
+            <td>
+              <span className={`badge status-${d.status}`} data-testid="delivery-status">
+                {d.status}
+              </span>
+              {d.status === 'pending' && d.nextAttemptAt && (
+                <div className="sub">next try {formatDateTime(Date.parse(d.nextAttemptAt))}</div>
+              )}
+            </td>
+            <td>
+              <Attempts d={d} />
+            </td>
+          </tr>
+        )}
+      />
     </div>
   );
 }

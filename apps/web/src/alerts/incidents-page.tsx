@@ -1,11 +1,12 @@
 import { visibleText, type AlertIncident, type IncidentFilter } from '@portpressure/protocol';
 import { useState } from 'react';
 import { count, duration, formatDateTime, percent, tupleLabel } from '../format.ts';
-import { Link, navigate, useLocation } from '../router.tsx';
+import { Link, useLocation } from '../router.tsx';
 import { acknowledgeIncident, fetchIncidents, silenceIncident, unsilenceIncident } from './alerts-api.ts';
-import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
+import { AlertsNav, Notice, SeverityBadge, StatusFilter } from './alerts-nav.tsx';
 import { errorText, usePolled } from './use-polled.ts';
 import { RequireRole } from '../session-context.tsx';
+import { DataTable } from '../ui/data-table.tsx';
 
 const FILTERS: { value: IncidentFilter; label: string }[] = [
   { value: 'firing', label: 'Firing' },
@@ -74,107 +75,82 @@ export function IncidentsPage() {
       <AlertsNav />
       <div className="toolbar">
         <h1>Incidents</h1>
-        <div className="segmented" role="group" aria-label="Show">
-          {FILTERS.map((f) => (
-            <button
-              key={f.value}
-              type="button"
-              aria-pressed={filter === f.value}
-              className={filter === f.value ? 'primary' : undefined}
-              onClick={() => navigate(`/alerts?status=${f.value}`, { replace: true })}
-            >
-              {f.label}
-            </button>
-          ))}
-        </div>
+        <StatusFilter filters={FILTERS} value={filter} path="/alerts" />
       </div>
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={incidents.error} kind="error" />
       {incidents.data === null && incidents.error === null && <p className="muted">Loading incidents…</p>}
-      {incidents.data?.length === 0 && <p className="muted">No {filter === 'all' ? '' : `${filter} `}incidents.</p>}
-      {incidents.data !== null && incidents.data.length > 0 && (
-        <table className="alerts-table" data-testid="incidents">
-          <thead>
-            <tr>
-              <th>Severity</th>
-              <th>Rule</th>
-              <th>Host and tuple</th>
-              <th>What it saw</th>
-              <th>Since</th>
-              <th>Status</th>
-              <th className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {incidents.data.map((i) => {
-              const end = i.resolvedAt === null ? now : Date.parse(i.resolvedAt);
-              return (
-                <tr key={i.id} data-testid="incident-row">
-                  <td>
-                    <SeverityBadge severity={i.severity} />
-                  </td>
-                  <td>
-                    {i.ruleName}
-                    <div className="sub">{i.ruleKind}</div>
-                  </td>
-                  <td>
-                    <Link to={`/hosts/${i.host.id}`}>{visibleText(i.host.hostname)}</Link>
-                    {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
-                  </td>
-                  <td>{figures(i, now)}</td>
-                  <td>
-                    {formatDateTime(Date.parse(i.startedAt))}
-                    <div className="sub">
-                      {i.resolvedAt === null
-                        ? `firing for ${duration(end - Date.parse(i.startedAt))}`
-                        : `lasted ${duration(end - Date.parse(i.startedAt))}`}
-                    </div>
-                  </td>
-                  <td>
-                    <Status i={i} now={now} />
-                  </td>
-                  <td className="actions">
-                    <RequireRole role="editor">
-                      {i.status === 'firing' && i.acknowledgedAt === null && (
-                        <button
-                          type="button"
-                          onClick={() => act(acknowledgeIncident(i.id), `Acknowledged ${i.ruleName} on ${i.host.hostname}`)}
-                        >
-                          Acknowledge
-                        </button>
-                      )}
-                      {i.status === 'firing' &&
-                        (i.silencedUntil !== null && Date.parse(i.silencedUntil) > now ? (
-                          <button type="button" onClick={() => act(unsilenceIncident(i.id), 'Silence lifted')}>
-                            Unsilence
-                          </button>
-                        ) : (
-                          <select
-                            aria-label={`Silence ${i.ruleName} on ${i.host.hostname}`}
-                            value=""
-                            onChange={(e) => {
-                              const seconds = Number(e.target.value);
-                              if (seconds > 0) act(silenceIncident(i.id, seconds), `Silenced for ${duration(seconds * 1000)}`);
-                            }}
-                          >
-                            <option value="">Silence…</option>
-                            {SILENCES.map((s) => (
-                              <option key={s.seconds} value={s.seconds}>
-                                for {s.label}
-                              </option>
-                            ))}
-                          </select>
+      <DataTable
+        testId="incidents"
+        columns={['Severity', 'Rule', 'Host and tuple', 'What it saw', 'Since', 'Status']}
+        actions
+        rows={incidents.data}
+        empty={<p className="muted">No {filter === 'all' ? '' : `${filter} `}incidents.</p>}
+        row={(i) => {
+          const end = i.resolvedAt === null ? now : Date.parse(i.resolvedAt);
+          return (
+            <tr key={i.id} data-testid="incident-row">
+              <td>
+                <SeverityBadge severity={i.severity} />
+              </td>
+              <td>
+                {i.ruleName}
+                <div className="sub">{i.ruleKind}</div>
+              </td>
+              <td>
+                <Link to={`/hosts/${i.host.id}`}>{visibleText(i.host.hostname)}</Link>
+                {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
+              </td>
+              <td>{figures(i, now)}</td>
+              <td>
+                {formatDateTime(Date.parse(i.startedAt))}
+                <div className="sub">
+                  {i.resolvedAt === null
+                    ? `firing for ${duration(end - Date.parse(i.startedAt))}`
+                    : `lasted ${duration(end - Date.parse(i.startedAt))}`}
+                </div>
+              </td>
+              <td>
+                <Status i={i} now={now} />
+              </td>
+              <td className="actions">
+                <RequireRole role="editor">
+                  {i.status === 'firing' && i.acknowledgedAt === null && (
+                    <button
+                      type="button"
+                      onClick={() => act(acknowledgeIncident(i.id), `Acknowledged ${i.ruleName} on ${i.host.hostname}`)}
+                    >
+                      Acknowledge
+                    </button>
+                  )}
+                  {i.status === 'firing' &&
+                    (i.silencedUntil !== null && Date.parse(i.silencedUntil) > now ? (
+                      <button type="button" onClick={() => act(unsilenceIncident(i.id), 'Silence lifted')}>
+                        Unsilence
+                      </button>
+                    ) : (
+                      <select
+                        aria-label={`Silence ${i.ruleName} on ${i.host.hostname}`}
+                        value=""
+                        onChange={(e) => {
+                          const seconds = Number(e.target.value);
+                          if (seconds > 0) act(silenceIncident(i.id, seconds), `Silenced for ${duration(seconds * 1000)}`);
+                        }}
+                      >
+                        <option value="">Silence…</option>
+                        {SILENCES.map((s) => (
+                          <option key={s.seconds} value={s.seconds}>
+                            for {s.label}
+                          </option>
                         ))}
-                    </RequireRole>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+                      </select>
+                    ))}
+                </RequireRole>
+              </td>
+            </tr>
+          );
+        }}
+      />
     </div>
   );
 }

@@ -15,6 +15,7 @@ export interface HostChoice {
 }
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { labelsText, parseLabels } from './rule-text.ts';
+import { FormButtons } from '../ui/form-buttons.tsx';
 
 /** Form state as typed: numbers stay text until submitted, in the units people think in. */
 interface Draft {
@@ -225,14 +226,7 @@ export function RuleForm({
           {problem}
         </p>
       )}
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={busy}>
-          {rule ? 'Save' : 'Create rule'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit={rule ? 'Save' : 'Create rule'} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

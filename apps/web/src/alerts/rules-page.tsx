@@ -2,11 +2,12 @@ import { fleetHostRowSchema, visibleText, type AlertRule, type AlertRuleInput } 
 import { useState } from 'react';
 import { fetchFleet } from '../api.ts';
 import { deleteRule, fetchChannels, fetchRuleKinds, fetchRules, saveRule } from './alerts-api.ts';
-import { AlertsNav, Notice, SeverityBadge } from './alerts-nav.tsx';
+import { AlertsNav, confirmThen, Notice, runWithNotice, SeverityBadge, type NoticeState } from './alerts-nav.tsx';
 import { RuleForm, type HostChoice } from './rule-form.tsx';
 import { channelsText, scopeText } from './rule-text.ts';
-import { errorText, usePolled } from './use-polled.ts';
+import { usePolled } from './use-polled.ts';
 import { RequireRole } from '../session-context.tsx';
+import { DataTable, EditDeleteCell } from '../ui/data-table.tsx';
 
 type Editing = { rule: AlertRule | null } | null;
 
@@ -21,33 +22,30 @@ export function RulesPage() {
   const channels = usePolled((signal) => fetchChannels(signal), ['alerts', 'channels'], 30_000);
   // Fixed while the server runs: loaded once, for the form's kind picker and fields.
   const kinds = usePolled((signal) => fetchRuleKinds(signal), ['alerts', 'rule-kinds'], 0);
-  // The host picker needs ids and names only: the fleet ranking (kept in memory by the API) rather
-  // than GET /api/hosts, which reads every host's full summary (~0.4 s of API time at 10,000 hosts).
+  // The host picker needs ids and names only: the fleet ranking, kept in memory by the API.
   const hosts = usePolled(async (signal) => hostChoices((await fetchFleet(signal)).hosts), ['host-choices'], 60_000);
   const [editing, setEditing] = useState<Editing>(null);
-  const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
+  const [notice, setNotice] = useState<NoticeState>(null);
 
-  const save = async (id: string | null, input: AlertRuleInput, done: string) => {
-    try {
-      await saveRule(id, input);
-      setNotice({ text: done, kind: 'ok' });
-      setEditing(null);
-      rules.reload();
-    } catch (e) {
-      setNotice({ text: errorText(e), kind: 'error' });
-    }
-  };
+  const save = (id: string | null, input: AlertRuleInput, done: string) =>
+    runWithNotice(
+      () => saveRule(id, input),
+      done,
+      setNotice,
+      () => {
+        setEditing(null);
+        rules.reload();
+      },
+    );
 
-  const remove = async (rule: AlertRule) => {
-    if (!window.confirm(`Delete the rule "${rule.name}"? Its firing incidents resolve.`)) return;
-    try {
-      await deleteRule(rule.id);
-      setNotice({ text: `Deleted ${rule.name}`, kind: 'ok' });
-      rules.reload();
-    } catch (e) {
-      setNotice({ text: errorText(e), kind: 'error' });
-    }
-  };
+  const remove = (rule: AlertRule) =>
+    confirmThen(
+      `Delete the rule "${rule.name}"? Its firing incidents resolve.`,
+      () => deleteRule(rule.id),
+      `Deleted ${rule.name}`,
+      setNotice,
+      rules.reload,
+    );
 
   const hostname = (id: string) => visibleText(hosts.data?.find((h) => h.id === id)?.hostname ?? id);
 
@@ -75,66 +73,44 @@ export function RulesPage() {
           onCancel={() => setEditing(null)}
         />
       )}
-      {rules.data?.length === 0 && <p className="muted">No rules: nothing will alert.</p>}
-      {rules.data !== null && rules.data.length > 0 && (
-        <table className="alerts-table" data-testid="rules">
-          <thead>
-            <tr>
-              <th>On</th>
-              <th>Rule</th>
-              <th>Severity</th>
-              <th>Condition</th>
-              <th>Scope</th>
-              <th>Notifies</th>
-              <th className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.data.map((rule) => (
-              <tr key={rule.id} data-testid="rule-row">
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`${rule.name} enabled`}
-                    checked={rule.enabled}
-                    onChange={(e) =>
-                      void save(
-                        rule.id,
-                        { ...inputOf(rule), enabled: e.target.checked },
-                        `${rule.name} ${e.target.checked ? 'enabled' : 'disabled'}`,
-                      )
-                    }
-                  />
-                </td>
-                <td>{rule.name}</td>
-                <td>
-                  <SeverityBadge severity={rule.severity} />
-                </td>
-                <td>{rule.condition}</td>
-                <td>{scopeText(rule, hostname)}</td>
-                <td>
-                  {channelsText(rule, channels.data ?? [])}
-                  <div className="sub">
-                    {rule.repeatIntervalSeconds > 0 ? `reminds every ${Math.round(rule.repeatIntervalSeconds / 60)} min` : 'no reminders'}
-                  </div>
-                </td>
-                <td className="actions">
-                  <RequireRole role="editor">
-                    <button type="button" onClick={() => setEditing({ rule })}>
-                      Edit
-                    </button>
-                    <button type="button" className="ghost" onClick={() => void remove(rule)}>
-                      Delete
-                    </button>
-                  </RequireRole>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        testId="rules"
+        columns={['On', 'Rule', 'Severity', 'Condition', 'Scope', 'Notifies']}
+        actions
+        rows={rules.data}
+        empty={<p className="muted">No rules: nothing will alert.</p>}
+        row={(rule) => (
+          <tr key={rule.id} data-testid="rule-row">
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`${rule.name} enabled`}
+                checked={rule.enabled}
+                onChange={(e) =>
+                  void save(
+                    rule.id,
+                    { ...inputOf(rule), enabled: e.target.checked },
+                    `${rule.name} ${e.target.checked ? 'enabled' : 'disabled'}`,
+                  )
+                }
+              />
+            </td>
+            <td>{rule.name}</td>
+            <td>
+              <SeverityBadge severity={rule.severity} />
+            </td>
+            <td>{rule.condition}</td>
+            <td>{scopeText(rule, hostname)}</td>
+            <td>
+              {channelsText(rule, channels.data ?? [])}
+              <div className="sub">
+                {rule.repeatIntervalSeconds > 0 ? `reminds every ${Math.round(rule.repeatIntervalSeconds / 60)} min` : 'no reminders'}
+              </div>
+            </td>
+            <EditDeleteCell onEdit={() => setEditing({ rule })} onDelete={() => void remove(rule)} />
+          </tr>
+        )}
+      />
     </div>
   );
 }

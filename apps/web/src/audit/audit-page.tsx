@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { usePolled } from '../alerts/use-polled.ts';
 import { formatDateTime } from '../format.ts';
 import { fetchAudit } from '../users/users-api.ts';
+import { DataTable } from '../ui/data-table.tsx';
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -42,36 +43,27 @@ export function AuditPage() {
           {events.error}
         </p>
       )}
-      <table className="alerts-table">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>What</th>
-            <th>Object</th>
-            <th>Change</th>
+      <DataTable
+        columns={['When', 'Who', 'What', 'Object', 'Change']}
+        rows={events.data?.events ?? []}
+        row={(e) => (
+          <tr key={e.id} data-testid="audit-row">
+            <td>{formatDateTime(Date.parse(e.at))}</td>
+            <td>{e.actor}</td>
+            <td>
+              {e.action} {e.entityType}
+            </td>
+            <td>{name(e)}</td>
+            <td>
+              <details>
+                <summary>before / after</summary>
+                <pre className="mono">{describe(e.before)}</pre>
+                <pre className="mono">{describe(e.after)}</pre>
+              </details>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(events.data?.events ?? []).map((e) => (
-            <tr key={e.id} data-testid="audit-row">
-              <td>{formatDateTime(Date.parse(e.at))}</td>
-              <td>{e.actor}</td>
-              <td>
-                {e.action} {e.entityType}
-              </td>
-              <td>{name(e)}</td>
-              <td>
-                <details>
-                  <summary>before / after</summary>
-                  <pre className="mono">{describe(e.before)}</pre>
-                  <pre className="mono">{describe(e.after)}</pre>
-                </details>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </div>
   );
 }

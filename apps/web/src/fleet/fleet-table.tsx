@@ -8,7 +8,7 @@ import { Sparkline } from '../ui/sparkline.tsx';
 import { exhaustsIn, FIRST_DIR, FORECAST_HORIZON_MS, isOffline, type FleetRow, type SortDir, type SortKey } from './fleet-rows.ts';
 
 /** Fixed row height: the window maths below depends on it (styles.css sets --row to match). */
-export const ROW_HEIGHT = 34;
+const ROW_HEIGHT = 34;
 /** Rows rendered above and below the visible ones, so fast scrolling never shows blanks. */
 const OVERSCAN = 8;
 

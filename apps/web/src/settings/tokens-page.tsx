@@ -1,8 +1,9 @@
 import type { ApiToken, ApiTokenScope } from '@portpressure/protocol';
 import { useState, type FormEvent } from 'react';
-import { Notice } from '../alerts/alerts-nav.tsx';
+import { confirmThen, Notice, type NoticeState } from '../alerts/alerts-nav.tsx';
 import { errorText, usePolled } from '../alerts/use-polled.ts';
 import { createToken, fetchTokens, revokeToken } from './tokens-api.ts';
+import { DataTable } from '../ui/data-table.tsx';
 
 const EXPIRY_CHOICES: { label: string; days: number | null }[] = [
   { label: '30 days', days: 30 },
@@ -27,7 +28,7 @@ export function TokensPage() {
   const [expiry, setExpiry] = useState('90 days');
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
+  const [notice, setNotice] = useState<NoticeState>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -46,16 +47,14 @@ export function TokensPage() {
     }
   };
 
-  const revoke = async (t: ApiToken) => {
-    if (!window.confirm(`Revoke ${t.name}? Scripts using it stop working at once.`)) return;
-    try {
-      await revokeToken(t.id);
-      setNotice({ text: `Revoked ${t.name}`, kind: 'ok' });
-      tokens.reload();
-    } catch (error) {
-      setNotice({ text: errorText(error), kind: 'error' });
-    }
-  };
+  const revoke = (t: ApiToken) =>
+    confirmThen(
+      `Revoke ${t.name}? Scripts using it stop working at once.`,
+      () => revokeToken(t.id),
+      `Revoked ${t.name}`,
+      setNotice,
+      tokens.reload,
+    );
 
   return (
     <div className="alerts-page">
@@ -108,50 +107,37 @@ export function TokensPage() {
       )}
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={tokens.error} kind="error" />
-      {tokens.data?.length === 0 && <p className="muted">No API tokens yet.</p>}
-      {tokens.data !== null && tokens.data.length > 0 && (
-        <table className="alerts-table" data-testid="tokens">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Scope</th>
-              <th>Created</th>
-              <th>Expires</th>
-              <th>Last used</th>
-              <th>State</th>
-              <th className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
+      <DataTable
+        testId="tokens"
+        columns={['Name', 'Scope', 'Created', 'Expires', 'Last used', 'State']}
+        actions
+        rows={tokens.data}
+        empty={<p className="muted">No API tokens yet.</p>}
+        row={(t) => {
+          const s = state(t);
+          return (
+            <tr key={t.id} data-testid="token-row">
+              <td>{t.name}</td>
+              <td>{t.scope === 'write' ? 'read-write' : 'read-only'}</td>
+              <td>
+                {when(t.createdAt, '')} by {t.createdBy}
+              </td>
+              <td>{when(t.expiresAt, 'never')}</td>
+              <td>{when(t.lastUsedAt, 'never')}</td>
+              <td>
+                <span className={s.className}>{s.text}</span>
+              </td>
+              <td className="actions">
+                {t.revokedAt === null && (
+                  <button type="button" className="ghost" onClick={() => void revoke(t)}>
+                    Revoke
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((t) => {
-              const s = state(t);
-              return (
-                <tr key={t.id} data-testid="token-row">
-                  <td>{t.name}</td>
-                  <td>{t.scope === 'write' ? 'read-write' : 'read-only'}</td>
-                  <td>
-                    {when(t.createdAt, '')} by {t.createdBy}
-                  </td>
-                  <td>{when(t.expiresAt, 'never')}</td>
-                  <td>{when(t.lastUsedAt, 'never')}</td>
-                  <td>
-                    <span className={s.className}>{s.text}</span>
-                  </td>
-                  <td className="actions">
-                    {t.revokedAt === null && (
-                      <button type="button" className="ghost" onClick={() => void revoke(t)}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+          );
+        }}
+      />
     </div>
   );
 }

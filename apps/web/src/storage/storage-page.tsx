@@ -9,7 +9,7 @@ const TIER_NAMES: Record<HistoryTier, string> = {
 };
 
 /** Bytes in binary units, three significant figures. */
-export function formatBytes(n: number | null): string {
+function formatBytes(n: number | null): string {
   if (n === null) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let i = 0;

@@ -8,12 +8,7 @@ import {
   type Role,
   type User,
 } from '@portpressure/protocol';
-import { request } from '../api.ts';
-
-const json = (method: string, body?: unknown): RequestInit => ({
-  method,
-  ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-});
+import { json, request } from '../api.ts';
 
 export async function fetchUsers(signal?: AbortSignal): Promise<User[]> {
   return (await request('/api/users', (b) => userListSchema.parse(b), { signal })).users;

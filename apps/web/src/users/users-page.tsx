@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useSession } from '../session-context.tsx';
 import { usePolled } from '../alerts/use-polled.ts';
 import { changeRole, createUser, deleteUser, endSessions, fetchUsers, resetPassword } from './users-api.ts';
+import { DataTable } from '../ui/data-table.tsx';
 
 const ROLES = roleSchema.options;
 
@@ -80,59 +81,51 @@ export function UsersPage() {
           Create user
         </button>
       </form>
-      <table className="alerts-table">
-        <thead>
-          <tr>
-            <th>User</th>
-            <th>Role</th>
-            <th>Sign-in</th>
-            <th>Sessions</th>
-            <th />
+      <DataTable
+        columns={['User', 'Role', 'Sign-in', 'Sessions']}
+        actions
+        rows={users.data ?? []}
+        row={(u) => (
+          <tr key={u.id} data-testid="user-row">
+            <td>
+              {u.username}
+              {me?.userId === u.id ? ' (you)' : ''}
+            </td>
+            <td>
+              <select
+                aria-label={`Role of ${u.username}`}
+                value={u.role}
+                onChange={(e) => void act(changeRole(u.id, roleSchema.parse(e.target.value)), `${u.username} is now ${e.target.value}`)}
+              >
+                {ROLES.map((r) => (
+                  <option key={r}>{r}</option>
+                ))}
+              </select>
+            </td>
+            <td>{[u.hasPassword ? 'password' : null, u.sso ? 'single sign-on' : null].filter(Boolean).join(', ')}</td>
+            <td>{u.sessions}</td>
+            <td className="actions">
+              <button type="button" onClick={() => reset(u)}>
+                Reset password
+              </button>
+              <button
+                type="button"
+                onClick={() => void act(endSessions(u.id), `Sessions of ${u.username} ended`)}
+                disabled={u.sessions === 0}
+              >
+                End sessions
+              </button>
+              <button
+                type="button"
+                className="ghost"
+                onClick={() => window.confirm(`Delete ${u.username}?`) && void act(deleteUser(u.id), `Deleted ${u.username}`)}
+              >
+                Delete
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(users.data ?? []).map((u) => (
-            <tr key={u.id} data-testid="user-row">
-              <td>
-                {u.username}
-                {me?.userId === u.id ? ' (you)' : ''}
-              </td>
-              <td>
-                <select
-                  aria-label={`Role of ${u.username}`}
-                  value={u.role}
-                  onChange={(e) => void act(changeRole(u.id, roleSchema.parse(e.target.value)), `${u.username} is now ${e.target.value}`)}
-                >
-                  {ROLES.map((r) => (
-                    <option key={r}>{r}</option>
-                  ))}
-                </select>
-              </td>
-              <td>{[u.hasPassword ? 'password' : null, u.sso ? 'single sign-on' : null].filter(Boolean).join(', ')}</td>
-              <td>{u.sessions}</td>
-              <td className="actions">
-                <button type="button" onClick={() => reset(u)}>
-                  Reset password
-                </button>
-                <button
-                  type="button"
-                  onClick={() => void act(endSessions(u.id), `Sessions of ${u.username} ended`)}
-                  disabled={u.sessions === 0}
-                >
-                  End sessions
-                </button>
-                <button
-                  type="button"
-                  className="ghost"
-                  onClick={() => window.confirm(`Delete ${u.username}?`) && void act(deleteUser(u.id), `Deleted ${u.username}`)}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../../../../test/support/requirements.ts';
+import { TEST_ADMIN_PASSWORD } from '../../../api/test/support/api-harness.ts';
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
 export const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
@@ -51,6 +52,17 @@ export interface Browser {
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
+}
+
+/**
+ * Opens `url` signed out (the app shows its sign-in page), signs in as the admin and waits until
+ * the app has left the sign-in page: at `url`, or at / when `url` was the sign-in page itself.
+ */
+export async function openSignedIn(page: Page, url: string, password = TEST_ADMIN_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
 /** Headless Chromium with a fresh profile, so no cookie or storage leaks between runs. */

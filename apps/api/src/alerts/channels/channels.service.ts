@@ -40,7 +40,7 @@ function storedConfig(row: ChannelRow): ChannelConfig | null {
 }
 
 /** The only shape in which a channel leaves the API: every secret masked by its provider. */
-export function toAlertChannel(row: ChannelRow): AlertChannel {
+function toAlertChannel(row: ChannelRow): AlertChannel {
   const config = storedConfig(row);
   const type = channelTypeSchema.safeParse(row.type);
   const settings: Record<string, SettingValue> = {};

@@ -1,31 +1,35 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiQuery } from '@nestjs/swagger';
 import { alertDeliveryListSchema, alertDeliverySchema, type AlertDelivery, type AlertDeliveryList } from '@portpressure/protocol';
-import { errorRef, schemaRef } from '../../docs/openapi.ts';
+import { ApiEndpoint, ApiSignedIn, schemaRef } from '../../docs/openapi.ts';
 import { DeliveriesService } from './deliveries.service.ts';
 
-@ApiTags('alerts')
-@ApiCookieAuth('session')
+@ApiSignedIn('alerts')
 @Controller('api/alerts/deliveries')
 export class DeliveriesController {
   constructor(@Inject(DeliveriesService) private readonly deliveries: DeliveriesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Delivery log', description: 'Every notification per channel with each attempt, newest first.' })
+  @ApiEndpoint({
+    summary: 'Delivery log',
+    description: 'Every notification per channel with each attempt, newest first.',
+    ok: schemaRef('AlertDeliveryList', alertDeliveryListSchema),
+    errors: [400],
+  })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'delivered', 'failed'] })
   @ApiQuery({ name: 'channelId', required: false })
   @ApiQuery({ name: 'incidentId', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1-500, default 100' })
-  @ApiOkResponse({ schema: schemaRef('AlertDeliveryList', alertDeliveryListSchema) })
-  @ApiResponse({ status: 400, schema: errorRef })
   list(@Query() query: Record<string, unknown>): Promise<AlertDeliveryList> {
     return this.deliveries.list(query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One notification with its delivery attempts' })
-  @ApiOkResponse({ schema: schemaRef('AlertDelivery', alertDeliverySchema) })
-  @ApiResponse({ status: 404, schema: errorRef })
+  @ApiEndpoint({
+    summary: 'One notification with its delivery attempts',
+    ok: schemaRef('AlertDelivery', alertDeliverySchema),
+    errors: [404],
+  })
   get(@Param('id') id: string): Promise<AlertDelivery> {
     return this.deliveries.get(id);
   }

@@ -18,7 +18,7 @@ import { decide, groupKeyFor, tupleKey, tupleOf, type OpenIncidentRef } from './
  */
 const LOCKED_CONCURRENCY = 8;
 
-export function pendingOf(rule: AlertRule, pending: ReadonlyMap<string, { ruleId: string; breaches: number }>): Map<string, number> {
+function pendingOf(rule: AlertRule, pending: ReadonlyMap<string, { ruleId: string; breaches: number }>): Map<string, number> {
   return new Map([...pending].filter(([, s]) => s.ruleId === rule.id).map(([k, s]) => [k, s.breaches]));
 }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiQuery } from '@nestjs/swagger';
 import {
   alertIncidentListSchema,
   alertIncidentSchema,
@@ -10,33 +10,28 @@ import {
 import type { Request } from 'express';
 import { getRequestSession } from '../../auth/auth-request.ts';
 import { Audited } from '../../audit/audit.decorator.ts';
-import { errorRef, schemaRef } from '../../docs/openapi.ts';
+import { ApiEndpoint, ApiSignedIn, schemaRef } from '../../docs/openapi.ts';
 import { IncidentsService } from './incidents.service.ts';
 
 const load = { service: IncidentsService, method: 'get' };
 const incidentRef = schemaRef('AlertIncident', alertIncidentSchema);
 
-@ApiTags('alerts')
-@ApiCookieAuth('session')
+@ApiSignedIn('alerts')
 @Controller('api/alerts/incidents')
 export class IncidentsController {
   constructor(@Inject(IncidentsService) private readonly incidents: IncidentsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Incidents, newest first' })
+  @ApiEndpoint({ summary: 'Incidents, newest first', ok: schemaRef('AlertIncidentList', alertIncidentListSchema), errors: [400] })
   @ApiQuery({ name: 'status', required: false, enum: ['firing', 'resolved', 'acknowledged', 'all'] })
   @ApiQuery({ name: 'hostId', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1-500, default 100' })
-  @ApiOkResponse({ schema: schemaRef('AlertIncidentList', alertIncidentListSchema) })
-  @ApiResponse({ status: 400, schema: errorRef })
   list(@Query() query: Record<string, unknown>): Promise<AlertIncidentList> {
     return this.incidents.list(query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One incident' })
-  @ApiOkResponse({ schema: incidentRef })
-  @ApiResponse({ status: 404, schema: errorRef })
+  @ApiEndpoint({ summary: 'One incident', ok: incidentRef, errors: [404] })
   get(@Param('id') id: string): Promise<AlertIncident> {
     return this.incidents.get(id);
   }
@@ -44,10 +39,12 @@ export class IncidentsController {
   @Post(':id/acknowledge')
   @Audited({ entity: 'incident', action: 'acknowledge', load })
   @HttpCode(200)
-  @ApiOperation({ summary: 'Acknowledge a firing incident', description: 'Stops reminders; the resolution is still sent.' })
-  @ApiOkResponse({ schema: incidentRef })
-  @ApiResponse({ status: 404, schema: errorRef })
-  @ApiResponse({ status: 409, description: 'Already resolved', schema: errorRef })
+  @ApiEndpoint({
+    summary: 'Acknowledge a firing incident',
+    description: 'Stops reminders; the resolution is still sent.',
+    ok: incidentRef,
+    errors: [404, [409, 'Already resolved']],
+  })
   acknowledge(@Param('id') id: string, @Req() req: Request): Promise<AlertIncident> {
     return this.incidents.acknowledge(id, getRequestSession(req)?.username ?? 'unknown');
   }
@@ -55,20 +52,20 @@ export class IncidentsController {
   @Post(':id/silence')
   @Audited({ entity: 'incident', action: 'silence', load })
   @HttpCode(200)
-  @ApiOperation({ summary: 'Silence a firing incident for a while', description: 'No reminders until then.' })
-  @ApiBody({ schema: schemaRef('SilenceIncident', silenceIncidentSchema, 'input') })
-  @ApiOkResponse({ schema: incidentRef })
-  @ApiResponse({ status: 404, schema: errorRef })
-  @ApiResponse({ status: 409, description: 'Already resolved', schema: errorRef })
+  @ApiEndpoint({
+    summary: 'Silence a firing incident for a while',
+    description: 'No reminders until then.',
+    body: schemaRef('SilenceIncident', silenceIncidentSchema, 'input'),
+    ok: incidentRef,
+    errors: [404, [409, 'Already resolved']],
+  })
   silence(@Param('id') id: string, @Body() body: unknown): Promise<AlertIncident> {
     return this.incidents.silence(id, body);
   }
 
   @Delete(':id/silence')
   @Audited({ entity: 'incident', action: 'unsilence', load })
-  @ApiOperation({ summary: 'Lift the silence of an incident' })
-  @ApiOkResponse({ schema: incidentRef })
-  @ApiResponse({ status: 404, schema: errorRef })
+  @ApiEndpoint({ summary: 'Lift the silence of an incident', ok: incidentRef, errors: [404] })
   unsilence(@Param('id') id: string): Promise<AlertIncident> {
     return this.incidents.unsilence(id);
   }

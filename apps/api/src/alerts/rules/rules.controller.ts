@@ -1,55 +1,50 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { alertRuleInputSchema, alertRuleListSchema, alertRuleSchema, type AlertRule, type AlertRuleList } from '@portpressure/protocol';
 import { Audited } from '../../audit/audit.decorator.ts';
-import { errorRef, schemaRef } from '../../docs/openapi.ts';
+import { ApiEndpoint, ApiSignedIn, schemaRef } from '../../docs/openapi.ts';
 import { RulesService } from './rules.service.ts';
 
 const ruleRef = schemaRef('AlertRule', alertRuleSchema);
 const load = { service: RulesService, method: 'get' };
 const ruleInputRef = schemaRef('AlertRuleInput', alertRuleInputSchema, 'input');
 
-@ApiTags('alerts')
-@ApiCookieAuth('session')
+@ApiSignedIn('alerts')
 @Controller('api/alerts/rules')
 export class RulesController {
   constructor(@Inject(RulesService) private readonly rules: RulesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Alert rules', description: 'Pressure, forecast and offline rules, oldest first.' })
-  @ApiOkResponse({ schema: schemaRef('AlertRuleList', alertRuleListSchema) })
+  @ApiEndpoint({
+    summary: 'Alert rules',
+    description: 'Pressure, forecast and offline rules, oldest first.',
+    ok: schemaRef('AlertRuleList', alertRuleListSchema),
+  })
   list(): Promise<AlertRuleList> {
     return this.rules.list();
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One alert rule' })
-  @ApiOkResponse({ schema: ruleRef })
-  @ApiResponse({ status: 404, schema: errorRef })
+  @ApiEndpoint({ summary: 'One alert rule', ok: ruleRef, errors: [404] })
   get(@Param('id') id: string): Promise<AlertRule> {
     return this.rules.get(id);
   }
 
   @Post()
   @Audited({ entity: 'rule', action: 'create' })
-  @ApiOperation({ summary: 'Create a rule' })
-  @ApiBody({ schema: ruleInputRef })
-  @ApiOkResponse({ schema: ruleRef })
-  @ApiResponse({ status: 400, description: 'Invalid rule, unknown channel or host', schema: errorRef })
+  @ApiEndpoint({ summary: 'Create a rule', body: ruleInputRef, ok: ruleRef, errors: [[400, 'Invalid rule, unknown channel or host']] })
   create(@Body() body: unknown): Promise<AlertRule> {
     return this.rules.create(body);
   }
 
   @Put(':id')
   @Audited({ entity: 'rule', action: 'update', load })
-  @ApiOperation({
+  @ApiEndpoint({
     summary: 'Replace a rule',
     description: 'Disabling a rule or changing its kind resolves its firing incidents at once.',
+    body: ruleInputRef,
+    ok: ruleRef,
+    errors: [400, 404],
   })
-  @ApiBody({ schema: ruleInputRef })
-  @ApiOkResponse({ schema: ruleRef })
-  @ApiResponse({ status: 400, schema: errorRef })
-  @ApiResponse({ status: 404, schema: errorRef })
   update(@Param('id') id: string, @Body() body: unknown): Promise<AlertRule> {
     return this.rules.update(id, body);
   }
@@ -57,9 +52,12 @@ export class RulesController {
   @Delete(':id')
   @Audited({ entity: 'rule', action: 'delete', load })
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a rule', description: 'Its firing incidents are resolved first; incident history stays.' })
-  @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiResponse({ status: 404, schema: errorRef })
+  @ApiEndpoint({
+    summary: 'Delete a rule',
+    description: 'Its firing incidents are resolved first; incident history stays.',
+    noContent: true,
+    errors: [404],
+  })
   delete(@Param('id') id: string): Promise<void> {
     return this.rules.delete(id);
   }

@@ -1,7 +1,7 @@
 import type { ChannelField } from '@portpressure/protocol';
 import { z } from 'zod';
 import type { EgressOptions } from '../egress-proxy.ts';
-import type { DeliveryOutcome, OutgoingRequest } from '../http-sender.ts';
+import { redactUrl, type DeliveryOutcome, type OutgoingRequest } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
 
 /** Per-build context. `now` fixes the clock for signatures and "runs out in …" text. */
@@ -87,6 +87,26 @@ export const webhookUrlSchema = z
 /** The usual first field: a webhook URL, secret because its path is the credential. */
 export function webhookUrlField(help: string): FieldSpec {
   return { label: 'Webhook URL', input: 'url', required: true, secret: true, help };
+}
+
+/** A field the user may leave empty (the provider's default applies). */
+export function optionalField(label: string, input: FieldSpec['input'], more: Pick<FieldSpec, 'help' | 'options'> = {}): FieldSpec {
+  return { label, input, required: false, secret: false, ...more };
+}
+
+/** A required credential: masked in every answer, kept when the mask is sent back. */
+export function secretField(label: string, help: string): FieldSpec {
+  return { label, input: 'secret', required: true, secret: true, help };
+}
+
+/** Settings as API answers show them: the webhook URL redacted (its path or query is the credential). */
+export function redactWebhookUrl<S extends { webhookUrl: string }>(settings: S): S {
+  return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
+}
+
+/** A POST of `payload` as JSON, with any `headers` added to the JSON ones. */
+export function postJson(url: string, payload: unknown, headers: Record<string, string> = {}): OutgoingRequest {
+  return { url, method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
 }
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = {

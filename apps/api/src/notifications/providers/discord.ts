@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, notificationColor, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
+import { notificationColor, webhookUrlSchema, webhookUrlField, postJson, redactWebhookUrl, optionalField } from './chat-provider.ts';
 import { escapeNotification, escapeDiscord } from './markup-escape.ts';
 
 export const discordSettingsSchema = z.object({
@@ -32,8 +31,8 @@ export const discordProvider: ChatProvider<DiscordSettings, 'discord'> = {
   settingsSchema: discordSettingsSchema,
   fields: {
     webhookUrl: webhookUrlField('Channel webhook URL, https://discord.com/api/webhooks/…'),
-    username: { label: 'Bot name', input: 'text', required: false, secret: false },
-    avatarUrl: { label: 'Avatar URL', input: 'url', required: false, secret: false },
+    username: optionalField('Bot name', 'text'),
+    avatarUrl: optionalField('Avatar URL', 'url'),
   },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, escapeDiscord);
@@ -61,9 +60,7 @@ export const discordProvider: ChatProvider<DiscordSettings, 'discord'> = {
       // Host and rule names are not ours to trust: a host named "@everyone" must not ping a server.
       allowed_mentions: { parse: [] },
     };
-    return { url: settings.webhookUrl, method: 'POST', headers: { ...JSON_HEADERS }, body: JSON.stringify(payload) };
+    return postJson(settings.webhookUrl, payload);
   },
-  redact(settings) {
-    return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
-  },
+  redact: redactWebhookUrl,
 };

@@ -4,7 +4,7 @@ import { tunnelProxyFor } from '../egress-proxy.ts';
 import type { DeliveryOutcome } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderText, renderTitle, type AlertNotification, type RenderOptions } from '../notification.ts';
 import type { DirectProvider } from './chat-provider.ts';
-import { notificationColor } from './chat-provider.ts';
+import { notificationColor, optionalField } from './chat-provider.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
 const address = z.email({ error: 'must be an e-mail address' }).max(320);
@@ -44,7 +44,7 @@ export interface RenderedEmail {
 }
 
 /** Subject, plain text and HTML of one notification; every value from the notification is escaped in the HTML. */
-export function renderEmail(n: AlertNotification, options: RenderOptions = {}): RenderedEmail {
+function renderEmail(n: AlertNotification, options: RenderOptions = {}): RenderedEmail {
   const title = renderTitle(n);
   const rows = renderFacts(n, options)
     .map((f) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`)
@@ -68,7 +68,7 @@ interface SmtpErrorLike {
  * SMTP replies 5xx, refused credentials and certificates that do not verify fail at once (no retry
  * changes them); 4xx replies, timeouts and network errors are retried.
  */
-export function classifySmtpError(error: unknown, durationMs: number): DeliveryOutcome {
+function classifySmtpError(error: unknown, durationMs: number): DeliveryOutcome {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SmtpErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
@@ -92,13 +92,13 @@ export const emailProvider: DirectProvider<EmailSettings, 'email'> = {
   settingsSchema: emailSettingsSchema,
   fields: {
     host: { label: 'SMTP server', input: 'text', required: true, secret: false },
-    port: { label: 'Port', input: 'text', required: false, secret: false, help: 'Default 587 (465 for TLS)' },
-    security: { label: 'Security', input: 'select', required: false, secret: false, options: ['starttls', 'tls', 'none'] },
-    username: { label: 'User name', input: 'text', required: false, secret: false },
+    port: optionalField('Port', 'text', { help: 'Default 587 (465 for TLS)' }),
+    security: optionalField('Security', 'select', { options: ['starttls', 'tls', 'none'] }),
+    username: optionalField('User name', 'text'),
     password: { label: 'Password', input: 'secret', required: false, secret: true },
     from: { label: 'From', input: 'text', required: true, secret: false },
     to: { label: 'To', input: 'text', required: true, secret: false, help: 'Addresses, comma-separated' },
-    allowSelfSigned: { label: 'Accept a self-signed certificate', input: 'boolean', required: false, secret: false },
+    allowSelfSigned: optionalField('Accept a self-signed certificate', 'boolean'),
   },
   async send(notification, settings, context) {
     const startedAt = performance.now();

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { redactUrl } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
 import { escapeGoogleChatText, escapeNotification } from './markup-escape.ts';
-import { escapeAngleMarkup, JSON_HEADERS, notificationColor, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
+import {
+  escapeAngleMarkup,
+  JSON_HEADERS,
+  notificationColor,
+  webhookUrlSchema,
+  webhookUrlField,
+  redactWebhookUrl,
+  optionalField,
+} from './chat-provider.ts';
 
 export const googleChatSettingsSchema = z.object({
   /** Space webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…). */
@@ -66,8 +73,8 @@ export const googleChatProvider: ChatProvider<GoogleChatSettings, 'google-chat'>
   settingsSchema: googleChatSettingsSchema,
   fields: {
     webhookUrl: webhookUrlField('Space webhook URL, https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…'),
-    format: { label: 'Message format', input: 'select', required: false, secret: false, options: ['cards', 'text'] },
-    threadByIncident: { label: "Reply in the incident's thread", input: 'boolean', required: false, secret: false },
+    format: optionalField('Message format', 'select', { options: ['cards', 'text'] }),
+    threadByIncident: optionalField("Reply in the incident's thread", 'boolean'),
   },
   build(raw, settings, options = {}) {
     // Text messages have their own markup (<users/all>, <url|text>); a card's header, button and
@@ -94,7 +101,5 @@ export const googleChatProvider: ChatProvider<GoogleChatSettings, 'google-chat'>
       body: JSON.stringify({ ...content, ...thread }),
     };
   },
-  redact(settings) {
-    return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
-  },
+  redact: redactWebhookUrl,
 };

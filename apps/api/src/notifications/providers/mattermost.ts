@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderText, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, notificationColor, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
+import { notificationColor, webhookUrlSchema, webhookUrlField, postJson, redactWebhookUrl, optionalField } from './chat-provider.ts';
 import { escapeNotification, escapeMattermost } from './markup-escape.ts';
 
 export const mattermostSettingsSchema = z.object({
@@ -24,9 +23,9 @@ export const mattermostProvider: ChatProvider<MattermostSettings, 'mattermost'> 
   settingsSchema: mattermostSettingsSchema,
   fields: {
     webhookUrl: webhookUrlField('Incoming webhook URL, https://mattermost.example/hooks/…'),
-    channel: { label: 'Channel override', input: 'text', required: false, secret: false },
-    username: { label: 'Bot name', input: 'text', required: false, secret: false },
-    iconUrl: { label: 'Icon URL', input: 'url', required: false, secret: false },
+    channel: optionalField('Channel override', 'text'),
+    username: optionalField('Bot name', 'text'),
+    iconUrl: optionalField('Icon URL', 'url'),
   },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, escapeMattermost);
@@ -51,9 +50,7 @@ export const mattermostProvider: ChatProvider<MattermostSettings, 'mattermost'> 
         },
       ],
     };
-    return { url: settings.webhookUrl, method: 'POST', headers: { ...JSON_HEADERS }, body: JSON.stringify(payload) };
+    return postJson(settings.webhookUrl, payload);
   },
-  redact(settings) {
-    return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
-  },
+  redact: redactWebhookUrl,
 };

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { renderFacts, renderSummary, renderText, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS } from './chat-provider.ts';
+import { JSON_HEADERS, optionalField, secretField } from './chat-provider.ts';
 import { incidentKey } from './incident-key.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
-export const OPSGENIE_API_URL = 'https://api.opsgenie.com';
+const OPSGENIE_API_URL = 'https://api.opsgenie.com';
 
 export const opsgenieSettingsSchema = z.object({
   /** Key of an API integration (Opsgenie sends it back nowhere; it is the credential). */
@@ -48,15 +48,9 @@ export const opsgenieProvider: ChatProvider<OpsgenieSettings, 'opsgenie'> = {
   displayName: 'Opsgenie',
   settingsSchema: opsgenieSettingsSchema,
   fields: {
-    apiKey: { label: 'API key', input: 'secret', required: true, secret: true, help: 'Key of an Opsgenie API integration' },
-    apiUrl: {
-      label: 'API URL',
-      input: 'url',
-      required: false,
-      secret: false,
-      help: 'Default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com',
-    },
-    tags: { label: 'Extra tags', input: 'text', required: false, secret: false, help: 'Comma-separated' },
+    apiKey: secretField('API key', 'Key of an Opsgenie API integration'),
+    apiUrl: optionalField('API URL', 'url', { help: 'Default https://api.opsgenie.com; EU: https://api.eu.opsgenie.com' }),
+    tags: optionalField('Extra tags', 'text', { help: 'Comma-separated' }),
   },
   build(notification, settings, options = {}) {
     const alias = incidentKey(notification);

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, webhookUrlSchema } from './chat-provider.ts';
+import { webhookUrlSchema, postJson, optionalField, secretField } from './chat-provider.ts';
 import { incidentKey } from './incident-key.ts';
 import { REDACTED_SECRET } from './webhook.ts';
 
-export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 export const pagerdutySettingsSchema = z.object({
   /** Integration key of an Events API v2 integration on a PagerDuty service (32 characters). */
@@ -48,20 +48,8 @@ export const pagerdutyProvider: ChatProvider<PagerdutySettings, 'pagerduty'> = {
   displayName: 'PagerDuty (Events API v2)',
   settingsSchema: pagerdutySettingsSchema,
   fields: {
-    routingKey: {
-      label: 'Integration key',
-      input: 'secret',
-      required: true,
-      secret: true,
-      help: 'Routing key of an Events API v2 integration on the PagerDuty service',
-    },
-    eventsUrl: {
-      label: 'Events API URL',
-      input: 'url',
-      required: false,
-      secret: false,
-      help: 'Default https://events.pagerduty.com/v2/enqueue',
-    },
+    routingKey: secretField('Integration key', 'Routing key of an Events API v2 integration on the PagerDuty service'),
+    eventsUrl: optionalField('Events API URL', 'url', { help: 'Default https://events.pagerduty.com/v2/enqueue' }),
   },
   build(notification, settings, options = {}) {
     const dedupKey = incidentKey(notification);
@@ -88,7 +76,7 @@ export const pagerdutyProvider: ChatProvider<PagerdutySettings, 'pagerduty'> = {
               custom_details: Object.fromEntries(renderFacts(notification, options).map((f) => [f.label, f.value])),
             },
           };
-    return { url: settings.eventsUrl, method: 'POST', headers: { ...JSON_HEADERS }, body: JSON.stringify(event) };
+    return postJson(settings.eventsUrl, event);
   },
   redact(settings) {
     // The key travels in the body; the endpoint is public knowledge, unless someone put a credential in it.

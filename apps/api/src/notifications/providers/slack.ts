@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { redactUrl } from '../http-sender.ts';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { escapeAngleMarkup, JSON_HEADERS, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
+import { escapeAngleMarkup, webhookUrlSchema, webhookUrlField, postJson, redactWebhookUrl } from './chat-provider.ts';
 import { escapeNotification } from './markup-escape.ts';
 import { visibleText } from '@portpressure/protocol';
 
@@ -53,9 +52,7 @@ export const slackProvider: ChatProvider<SlackSettings, 'slack'> = {
         { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context, SECTION_MAX) }] },
       ],
     };
-    return { url: settings.webhookUrl, method: 'POST', headers: { ...JSON_HEADERS }, body: JSON.stringify(payload) };
+    return postJson(settings.webhookUrl, payload);
   },
-  redact(settings) {
-    return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
-  },
+  redact: redactWebhookUrl,
 };

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { redactUrl } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
 import { renderFacts, renderSummary, renderTitle } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
+import { webhookUrlSchema, webhookUrlField, postJson, redactWebhookUrl } from './chat-provider.ts';
 import { escapeNotification, escapeTeams } from './markup-escape.ts';
 
 export const teamsSettingsSchema = z.object({
@@ -61,9 +60,7 @@ export const teamsProvider: ChatProvider<TeamsSettings, 'teams'> = {
       type: 'message',
       attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
     };
-    return { url: settings.webhookUrl, method: 'POST', headers: { ...JSON_HEADERS }, body: JSON.stringify(payload) };
+    return postJson(settings.webhookUrl, payload);
   },
-  redact(settings) {
-    return { ...settings, webhookUrl: redactUrl(settings.webhookUrl) };
-  },
+  redact: redactWebhookUrl,
 };

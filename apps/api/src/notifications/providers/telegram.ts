@@ -2,10 +2,10 @@ import { visibleText } from '@portpressure/protocol';
 import { z } from 'zod';
 import { renderFacts, renderSummary, renderTitle, truncate } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS } from './chat-provider.ts';
+import { JSON_HEADERS, optionalField, secretField } from './chat-provider.ts';
 import { escapeNotification } from './markup-escape.ts';
 
-export const TELEGRAM_API_URL = 'https://api.telegram.org';
+const TELEGRAM_API_URL = 'https://api.telegram.org';
 
 /** What the form shows in place of a stored bot token. */
 const REDACTED_TOKEN = '***';
@@ -39,7 +39,7 @@ export interface TelegramSendMessage {
  * Telegram's HTML parse mode: every `<`, `>` and `&` that is not markup must be an entity, and
  * those three entities plus `&quot;` are the only ones it accepts, so this is the whole escape.
  */
-export function escapeTelegramHtml(text: string): string {
+function escapeTelegramHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
@@ -57,7 +57,7 @@ export const telegramProvider: ChatProvider<TelegramSettings, 'telegram'> = {
   displayName: 'Telegram',
   settingsSchema: telegramSettingsSchema,
   fields: {
-    botToken: { label: 'Bot token', input: 'secret', required: true, secret: true, help: 'From @BotFather, 123456789:AA…' },
+    botToken: secretField('Bot token', 'From @BotFather, 123456789:AA…'),
     chatId: {
       label: 'Chat ID',
       input: 'text',
@@ -65,7 +65,7 @@ export const telegramProvider: ChatProvider<TelegramSettings, 'telegram'> = {
       secret: false,
       help: 'Numeric id (-100… for groups and channels) or @channelname',
     },
-    apiUrl: { label: 'Bot API URL', input: 'url', required: false, secret: false, help: 'Default https://api.telegram.org' },
+    apiUrl: optionalField('Bot API URL', 'url', { help: 'Default https://api.telegram.org' }),
   },
   build(raw, settings, options = {}) {
     const notification = escapeNotification(raw, visibleText);

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { redactUrl } from '../http-sender.ts';
 import { alertNotificationSchema, renderText } from '../notification.ts';
 import type { ChatProvider } from './chat-provider.ts';
-import { JSON_HEADERS, webhookUrlSchema, webhookUrlField } from './chat-provider.ts';
+import { JSON_HEADERS, webhookUrlSchema, webhookUrlField, secretField } from './chat-provider.ts';
 
 export const WEBHOOK_TIMESTAMP_HEADER = 'x-portpressure-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'x-portpressure-signature';
 export const WEBHOOK_EVENT_HEADER = 'x-portpressure-event';
 export const WEBHOOK_ID_HEADER = 'x-portpressure-notification-id';
-export const WEBHOOK_PAYLOAD_VERSION = 1;
+const WEBHOOK_PAYLOAD_VERSION = 1;
 /** Shown instead of the shared secret anywhere settings leave the server. */
 export const REDACTED_SECRET = '***';
 
@@ -62,13 +62,7 @@ export const webhookProvider: ChatProvider<WebhookSettings, 'webhook'> = {
   settingsSchema: webhookSettingsSchema,
   fields: {
     webhookUrl: webhookUrlField('Any HTTP(S) endpoint; receives the signed JSON notification'),
-    secret: {
-      label: 'Signing secret',
-      input: 'secret',
-      required: true,
-      secret: true,
-      help: 'At least 16 characters; signs X-Portpressure-Signature (HMAC-SHA256 of "timestamp.body")',
-    },
+    secret: secretField('Signing secret', 'At least 16 characters; signs X-Portpressure-Signature (HMAC-SHA256 of "timestamp.body")'),
   },
   build(notification, settings, options = {}) {
     const payload: WebhookPayload = {

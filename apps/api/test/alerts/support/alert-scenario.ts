@@ -1,16 +1,11 @@
 import type { AlertChannel, AlertRule } from '@portpressure/protocol';
-import { startApi, type StartedApi } from '../../../src/app.ts';
-import { loadApiConfig } from '../../../src/config/config.ts';
-import {
-  connectEnrolled,
-  isAck,
-  TEST_ADMIN_PASSWORD,
-  TEST_ENROLLMENT_TOKEN,
-  type AgentClient,
-  type ApiHarness,
-} from '../../support/api-harness.ts';
+import { beforeAll } from 'vitest';
+import type { StartedApi } from '../../../src/app.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../notifications/support/webhook-receiver.ts';
+import { connectEnrolled, isAck, startAnotherApi, startApiHarness, type AgentClient, type ApiHarness } from '../../support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from '../../support/factories.ts';
 import { AlertsApi, FAST_ALERTS_ENV } from './alerts-api.ts';
+import { suiteValue } from '../../../../../test/support/suite-value.ts';
 import { waitUntil } from '../../../../../test/support/wait.ts';
 
 export const WEBHOOK_SECRET = 'fault-test-shared-secret-0123';
@@ -88,14 +83,45 @@ export async function withoutDefaultRules(alerts: AlertsApi): Promise<void> {
  * Starts the API again on the harness's database and port, as a restarted process would: same
  * database, same URL, so sessions and agents carry on.
  */
-export async function startAgain(h: ApiHarness): Promise<StartedApi> {
-  const config = loadApiConfig({
-    DATABASE_URL: h.db.url,
-    PORT: String(h.api.port),
-    HOST: '127.0.0.1',
-    PORTPRESSURE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
-    ...FAST_ALERTS_ENV,
-  });
-  return startApi(config, { logger: false });
+export function startAgain(h: ApiHarness): Promise<StartedApi> {
+  return startAnotherApi(h, { PORT: String(h.api.port), ...FAST_ALERTS_ENV });
+}
+
+/** What an alerting suite works with: a webhook receiver, the API with fast alert timers, its REST client. */
+export interface AlertsSuite {
+  h: ApiHarness;
+  alerts: AlertsApi;
+  receiver: WebhookReceiver;
+  /**
+   * Starts the API again (startAgain) after the test closed it; the end of the suite stops that
+   * instance and drops the database.
+   */
+  startAgain(): Promise<void>;
+}
+
+/**
+ * Starts an alerting suite before its tests and stops it after them; `defaultRules: false`
+ * deletes the default rules first, so only the suite's own rules notify.
+ */
+export function useAlertsSuite({ defaultRules = true }: { defaultRules?: boolean } = {}): AlertsSuite {
+  const receiver = suiteValue(startWebhookReceiver, (r) => r.close());
+  let restarted: StartedApi | undefined;
+  const h = suiteValue(
+    () => startApiHarness(FAST_ALERTS_ENV),
+    async (started) => {
+      if (restarted === undefined) return started.stop();
+      await restarted.close();
+      await started.db.drop();
+    },
+  );
+  const alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
+  if (!defaultRules) beforeAll(() => withoutDefaultRules(alerts));
+  return {
+    h,
+    alerts,
+    receiver,
+    async startAgain() {
+      restarted = await startAgain(h);
+    },
+  };
 }

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
+import { freePort } from '../../../src/database/embedded-postgres.ts';
+import { suiteValue } from '../../../../../test/support/suite-value.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -76,12 +78,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 }
 
 /** A loopback port with nothing listening: bound, then released, so a connect is refused. */
-export async function closedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+export function closedLoopbackPort(): Promise<number> {
+  return freePort();
 }
 
 /**
@@ -89,29 +87,9 @@ export async function closedLoopbackPort(): Promise<number> {
  * and beforeEach every provider test wrote by hand. The handle is usable from inside tests only.
  */
 export function useWebhookReceiver(): WebhookReceiver {
-  let current: WebhookReceiver | undefined;
-  const started = (): WebhookReceiver => {
-    if (current === undefined) throw new Error('the webhook receiver is only available inside tests');
-    return current;
-  };
-  beforeAll(async () => {
-    current = await startWebhookReceiver();
-  });
-  afterAll(async () => {
-    await current?.close();
-  });
+  const receiver = suiteValue(startWebhookReceiver, (r) => r.close());
   beforeEach(() => {
-    if (current !== undefined) current.requests.length = 0;
+    receiver.requests.length = 0;
   });
-  return {
-    get origin() {
-      return started().origin;
-    },
-    url: (path) => started().url(path),
-    get requests() {
-      return started().requests;
-    },
-    enqueue: (...replies) => started().enqueue(...replies),
-    close: () => started().close(),
-  };
+  return receiver;
 }
