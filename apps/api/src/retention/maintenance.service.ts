@@ -51,6 +51,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     const r = this.config.retention;
     return [
       { table: 'snapshots', column: 'taken_at', unit: 'day', retentionDays: r.rawDays },
+      { table: 'namespace_snapshots', column: 'taken_at', unit: 'day', retentionDays: r.rawDays },
       { table: 'host_minutes', column: 'minute', unit: 'day', retentionDays: r.minuteDays },
       { table: 'tuple_minutes', column: 'minute', unit: 'day', retentionDays: r.minuteDays },
       { table: 'host_hours', column: 'hour', unit: 'month', retentionDays: r.hourDays },
