@@ -38,8 +38,20 @@ export function toRow(host: FleetHostRow): FleetRow {
     timeWaitShare: timeWaitShare(t),
     exhaustsAt: growing ? Date.parse(host.trend!.exhaustsAt!) : null,
     lastSeenMs: host.lastSeenAt ? Date.parse(host.lastSeenAt) : null,
-    text: [host.hostname, tuple, ...labels].join(' ').toLowerCase(),
+    text: [host.hostname, tuple, ...labels, host.worstNamespace?.label ?? '', host.worstNamespace?.container ?? ''].join(' ').toLowerCase(),
   };
+}
+
+/**
+ * A live `host` frame describes the host's own namespace only, while the fleet ranks a host by its
+ * worst namespace: the row keeps its worst namespace's figures as long as they are worse than the
+ * host's own (the next load of the fleet brings that namespace's new figures).
+ */
+export function withWorstNamespace(next: FleetHostRow, previous: FleetHostRow | undefined): FleetHostRow {
+  const ns = previous?.worstNamespace;
+  if (!ns || previous.pressure === null) return next;
+  if (next.pressure !== null && next.pressure >= previous.pressure) return { ...next, worstNamespace: null };
+  return { ...next, pressure: previous.pressure, usable: previous.usable, worst: previous.worst, worstNamespace: ns };
 }
 
 export function isOffline(row: FleetRow, serverNow: number, offlineAfterMs: number): boolean {

@@ -1,0 +1,22 @@
+import { HOST_NAMESPACE_ID, namespaceIdSchema, type HostNamespace, type NamespaceId } from '@portpressure/protocol';
+import { percent } from '../format.ts';
+import { rangeToSearch, type RangeChoice } from './range-picker.tsx';
+
+/** The namespace a host page shows: `?ns=<id>`, the host's own when absent or malformed. */
+export function namespaceFromSearch(search: URLSearchParams): NamespaceId {
+  const parsed = namespaceIdSchema.safeParse(search.get('ns') ?? HOST_NAMESPACE_ID);
+  return parsed.success ? parsed.data : HOST_NAMESPACE_ID;
+}
+
+/** A host page's address with a namespace and a time range selected (defaults left out). */
+export function hostHref(hostId: string, options: { ns?: string; range?: RangeChoice } = {}): string {
+  const q = new URLSearchParams(options.range ? rangeToSearch(options.range) : '');
+  if (options.ns && options.ns !== HOST_NAMESPACE_ID) q.set('ns', options.ns);
+  const s = q.toString();
+  return `/hosts/${encodeURIComponent(hostId)}${s ? `?${s}` : ''}`;
+}
+
+/** A namespace as the picker lists it: "pod shop/cart-7d9f · 93 %", gone ones marked. */
+export function namespaceOptionText(ns: Pick<HostNamespace, 'label' | 'pressure' | 'gone'>): string {
+  return `${ns.label} · ${ns.pressure === null ? 'no report yet' : percent(ns.pressure)}${ns.gone ? ' (gone)' : ''}`;
+}
