@@ -57,3 +57,7 @@ END $$;
 -- The fleet ranks a host by its worst namespace: the worst one other than the host's own, kept on
 -- the host's row like its summary (protocol FleetWorstNamespace plus its figures), null when none.
 ALTER TABLE "hosts" ADD COLUMN "worst_namespace" JSONB;
+
+-- An incident about a namespace other than the host's own names it (inode and label, e.g.
+-- "pod shop/cart-7d9f"); its group key holds the inode, so each namespace fires on its own.
+ALTER TABLE "alert_incidents" ADD COLUMN "namespace" JSONB;

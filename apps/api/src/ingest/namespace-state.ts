@@ -57,6 +57,11 @@ export function isSnapshotV2(snapshot: Snapshot): snapshot is SnapshotV2 {
   return 'namespaces' in snapshot;
 }
 
+/** The other namespaces' reports of a snapshot (none in a version 1 snapshot). */
+export function namespaceReports(snapshot: Snapshot): SnapshotV2['namespaces'] {
+  return isSnapshotV2(snapshot) ? snapshot.namespaces : [];
+}
+
 function fleetTuple(report: PortReport): FleetTuple | null {
   const t = report.tuples[0];
   return t

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,83 @@ export async function startStreamingAgent(harness: ApiHarness): Promise<{ agent:
     async stop() {
       await agent.stop();
       rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A cgroup hierarchy this machine lets the test write (cgroup v1's pids, or v2). */
+function writableCgroupRoot(): string {
+  for (const root of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+    if (existsSync(path.join(root, 'cgroup.procs'))) return root;
+  }
+  throw new Error('no cgroup hierarchy to place the pod-like process in');
+}
+
+const CONTAINERD_BUNDLES = '/run/containerd/io.containerd.runtime.v2.task/k8s.io';
+
+export interface PodLike {
+  podName: string;
+  podNamespace: string;
+  containerName: string;
+  containerId: string;
+  podUid: string;
+  /** Moves the process back out and removes the cgroups and the bundle this made. */
+  remove(): void;
+}
+
+/**
+ * Makes a process look like a Kubernetes pod's container to the agent, from exactly what a node
+ * has: its cgroup path (kubepods…pod<uid>…/cri-containerd-<id>.scope) and containerd's OCI
+ * bundle for that id, whose annotations name the pod, its namespace and the container. Only
+ * paths made here (random ids) are written and removed.
+ */
+export function makePodLike(pid: number, names: { podName: string; podNamespace: string; containerName: string }): PodLike {
+  const podUid = randomUUID();
+  const containerId = randomBytes(32).toString('hex');
+  const root = writableCgroupRoot();
+  const slices = [
+    'kubepods.slice',
+    'kubepods-besteffort.slice',
+    `kubepods-besteffort-pod${podUid.replaceAll('-', '_')}.slice`,
+    `cri-containerd-${containerId}.scope`,
+  ];
+  const leaf = path.join(root, ...slices);
+  mkdirSync(leaf, { recursive: true });
+  writeFileSync(path.join(leaf, 'cgroup.procs'), String(pid));
+  const bundle = path.join(CONTAINERD_BUNDLES, containerId);
+  mkdirSync(bundle, { recursive: true });
+  writeFileSync(
+    path.join(bundle, 'config.json'),
+    JSON.stringify({
+      ociVersion: '1.1.0',
+      annotations: {
+        'io.kubernetes.cri.container-type': 'container',
+        'io.kubernetes.cri.container-name': names.containerName,
+        'io.kubernetes.cri.sandbox-name': names.podName,
+        'io.kubernetes.cri.sandbox-namespace': names.podNamespace,
+        'io.kubernetes.cri.sandbox-uid': podUid,
+      },
+    }),
+  );
+  return {
+    ...names,
+    containerId,
+    podUid,
+    remove() {
+      try {
+        writeFileSync(path.join(root, 'cgroup.procs'), String(pid));
+      } catch {
+        // The process has exited: the cgroup is empty already.
+      }
+      // Innermost first; a directory another test still uses (kubepods.slice) stays.
+      for (let depth = slices.length; depth > 0; depth--) {
+        try {
+          rmdirSync(path.join(root, ...slices.slice(0, depth)));
+        } catch {
+          break;
+        }
+      }
+      rmSync(bundle, { recursive: true, force: true });
     },
   };
 }

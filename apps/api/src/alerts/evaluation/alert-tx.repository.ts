@@ -1,4 +1,4 @@
-import type { AlertMeasurement, AlertTuple } from '@portpressure/protocol';
+import type { AlertMeasurement, AlertNamespace, AlertTuple } from '@portpressure/protocol';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import type { AlertNotification } from '../../notifications/notification.ts';
 import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incidents.repository.ts';
@@ -15,6 +15,7 @@ export interface NewIncident {
   ruleKind: string;
   severity: string;
   tuple: AlertTuple | null;
+  namespace: AlertNamespace | null;
   startedAt: Date;
   latest: AlertMeasurement;
 }
@@ -91,9 +92,10 @@ export class AlertTx {
   async openIncident(n: NewIncident): Promise<IncidentRow | null> {
     const inserted = await this.tx.$queryRaw<{ id: string }[]>`
       INSERT INTO alert_incidents (rule_id, host_id, group_key, open_key, rule_name, rule_kind, severity, tuple,
-        status, started_at, latest)
+        namespace, status, started_at, latest)
       VALUES (${n.ruleId}::uuid, ${n.hostId}::uuid, ${n.groupKey}, ${n.groupKey}, ${n.ruleName}, ${n.ruleKind},
-        ${n.severity}, ${n.tuple === null ? null : JSON.stringify(n.tuple)}::jsonb, 'firing', ${n.startedAt},
+        ${n.severity}, ${n.tuple === null ? null : JSON.stringify(n.tuple)}::jsonb,
+        ${n.namespace === null ? null : JSON.stringify(n.namespace)}::jsonb, 'firing', ${n.startedAt},
         ${JSON.stringify(n.latest)}::jsonb)
       ON CONFLICT (host_id, open_key) DO NOTHING
       RETURNING id`;

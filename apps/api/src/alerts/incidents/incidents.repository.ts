@@ -13,6 +13,7 @@ export interface IncidentRow {
   ruleKind: string;
   severity: string;
   tuple: unknown;
+  namespace: unknown;
   status: string;
   startedAt: Date;
   resolvedAt: Date | null;
@@ -29,7 +30,7 @@ export interface IncidentRow {
 
 /** Columns of IncidentRow, for queries over `alert_incidents i JOIN hosts h`. */
 export const INCIDENT_COLUMNS = Prisma.raw(`i.id, i.rule_id AS "ruleId", i.host_id AS "hostId", i.group_key AS "groupKey",
-  i.rule_name AS "ruleName", i.rule_kind AS "ruleKind", i.severity, i.tuple, i.status, i.started_at AS "startedAt",
+  i.rule_name AS "ruleName", i.rule_kind AS "ruleKind", i.severity, i.tuple, i.namespace, i.status, i.started_at AS "startedAt",
   i.resolved_at AS "resolvedAt", i.latest, i.firing_notified AS "firingNotified", i.last_notified_at AS "lastNotifiedAt",
   i.reminder_count AS "reminderCount", i.acknowledged_at AS "acknowledgedAt", i.acknowledged_by AS "acknowledgedBy",
   i.silenced_until AS "silencedUntil", h.hostname, h.labels AS "hostLabels"`);
