@@ -15,7 +15,8 @@ const POD_LABEL = 'pod shop/cart-7d9f';
  * Issue #12, "what it must show" 2, in the browser: a real agent in the root network namespace
  * streams the namespaces this test makes (a pod-like one over the critical threshold, named only
  * the ways a node names a pod, and an `ip netns`) to the real API, and headless Chromium shows them
- * on the fleet, the Workloads page and the host page, including a namespace that is gone.
+ * on the fleet, the Workloads page, the host page and the Alerts page (the incident the default
+ * pressure rules fire about the pod), including a namespace that is gone.
  */
 describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespaces of a host in the browser', () => {
   let h: ApiHarness;
@@ -101,6 +102,21 @@ describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespac
     await poll(() => page.getByTestId('host-pressure').textContent()).toBe('95 %');
     await poll(firstTupleUsed).toBe('95');
     expect(await page.getByTestId('tuple-count').textContent()).toBe('1');
+  });
+
+  it("shows the pressure rule's incident about the pod on the Alerts page, naming it, and links to that namespace", async () => {
+    const { page } = browser;
+    await page.goto(`${h.api.url}/alerts?status=firing`);
+    // The default rules fire at 2/3 (warning) and 90 % (critical), both about the pod only.
+    const named = () => page.locator('[data-testid=incidents] [data-testid=incident-namespace]').allTextContents();
+    await poll(named, { timeout: 60_000 }).toEqual([POD_LABEL, POD_LABEL]);
+    expect(await page.locator('[data-testid=incidents] tbody tr').count()).toBe(2);
+    await screenshot(page, 'incident-about-pod');
+
+    await page.locator('[data-testid=incident-namespace]').first().click();
+    await page.waitForURL((u) => u.pathname === `/hosts/${hostId}` && u.searchParams.get('ns') === podId && !u.searchParams.has('inode'));
+    await poll(() => select().inputValue()).toBe(podId);
+    await poll(() => page.getByTestId('host-pressure').textContent()).toBe('95 %');
   });
 
   it('lists pods and namespaces across the fleet on the Workloads page, worst first, linking to each', async () => {

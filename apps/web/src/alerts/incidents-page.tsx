@@ -98,7 +98,7 @@ export function IncidentsPage() {
             <tr>
               <th>Severity</th>
               <th>Rule</th>
-              <th>Host and tuple</th>
+              <th>Host, namespace and tuple</th>
               <th>What it saw</th>
               <th>Since</th>
               <th>Status</th>
@@ -121,6 +121,13 @@ export function IncidentsPage() {
                   </td>
                   <td>
                     <Link to={`/hosts/${i.host.id}`}>{visibleText(i.host.hostname)}</Link>
+                    {i.namespace && (
+                      <div className="sub">
+                        <Link to={`/hosts/${i.host.id}?inode=${i.namespace.inode}`} data-testid="incident-namespace">
+                          {visibleText(i.namespace.label)}
+                        </Link>
+                      </div>
+                    )}
                     {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
                   </td>
                   <td>{figures(i, now)}</td>

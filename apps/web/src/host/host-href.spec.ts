@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aHostNamespace } from '../../../../packages/protocol/src/test-factories.ts';
-import { hostHref, namespaceFromSearch, namespaceOptionText } from './host-href.ts';
+import { hostHref, namespaceByInode, namespaceFromSearch, namespaceOptionText } from './host-href.ts';
 
 describe('host page addresses and the namespace picker', () => {
   it("reads the namespace from ?ns, the host's own when absent or malformed", () => {
@@ -32,5 +32,17 @@ describe('host page addresses and the namespace picker', () => {
     expect(namespaceOptionText(aHostNamespace())).toBe('pod shop/cart-7d9f · 90 %');
     expect(namespaceOptionText(aHostNamespace({ gone: true, goneAt: '2026-05-01T10:01:00Z' }))).toBe('pod shop/cart-7d9f · 90 % (gone)');
     expect(namespaceOptionText(aHostNamespace({ label: 'netns blue', pressure: null }))).toBe('netns blue · no report yet');
+  });
+
+  it("finds an alert's namespace by its inode: the existing one, else the one gone most recently", () => {
+    const host = aHostNamespace({ id: 'host', host: true, inode: 4026531840, label: 'host' });
+    const reused = aHostNamespace({ id: '9', inode: 4026532281 });
+    const goneRecently = aHostNamespace({ id: '8', inode: 4026532281, gone: true, goneAt: '2026-05-01T10:00:00Z' });
+    const goneEarlier = aHostNamespace({ id: '3', inode: 4026532281, gone: true, goneAt: '2026-05-01T09:00:00Z' });
+    expect(namespaceByInode([host, reused, goneRecently, goneEarlier], '4026532281')?.id).toBe('9');
+    expect(namespaceByInode([host, goneRecently, goneEarlier], '4026532281')?.id).toBe('8');
+    expect(namespaceByInode([host, reused], '4026531840')?.id).toBe('host');
+    expect(namespaceByInode([host, reused], '123')).toBeNull();
+    expect(namespaceByInode([host, reused], null)).toBeNull();
   });
 });

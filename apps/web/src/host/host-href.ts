@@ -16,6 +16,17 @@ export function hostHref(hostId: string, options: { ns?: string; range?: RangeCh
   return `/hosts/${encodeURIComponent(hostId)}${s ? `?${s}` : ''}`;
 }
 
+/**
+ * The namespace an `?inode=` link means (an alert names a namespace by its inode): the existing
+ * one with that inode, else the one gone most recently (the kernel reuses inodes; the API lists
+ * gone namespaces most recent first).
+ */
+export function namespaceByInode(namespaces: HostNamespace[], inode: string | null): HostNamespace | null {
+  if (inode === null) return null;
+  const matching = namespaces.filter((n) => n.inode !== null && String(n.inode) === inode);
+  return matching.find((n) => !n.gone) ?? matching[0] ?? null;
+}
+
 /** A namespace as the picker lists it: "pod shop/cart-7d9f · 93 %", gone ones marked. */
 export function namespaceOptionText(ns: Pick<HostNamespace, 'label' | 'pressure' | 'gone'>): string {
   return `${ns.label} · ${ns.pressure === null ? 'no report yet' : percent(ns.pressure)}${ns.gone ? ' (gone)' : ''}`;

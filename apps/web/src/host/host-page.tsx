@@ -25,7 +25,7 @@ import { KernelPanel } from './kernel-panel.tsx';
 import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
 import { TupleTable } from './tuple-table.tsx';
 import { OutdatedAgentBadge } from '../install/outdated-agent-badge.tsx';
-import { hostHref, namespaceFromSearch } from './host-href.ts';
+import { hostHref, namespaceByInode, namespaceFromSearch } from './host-href.ts';
 import { fetchHostNamespaces, fetchNamespaceDetail, fetchNamespaceHistory } from './namespaces-api.ts';
 import { NamespacePicker } from './namespace-picker.tsx';
 
@@ -96,6 +96,14 @@ export function HostPage({ id }: { id: string }) {
   const detailError = queryErrorText(detailQuery.error);
   const history = historyQuery.data ?? null;
   const historyError = queryErrorText(historyQuery.error);
+  // An alert's link names the namespace by its inode: once the list is in, it becomes ?ns=<id>.
+  const inode = search.get('inode');
+  useEffect(() => {
+    const list = namespacesQuery.data?.namespaces;
+    if (inode === null || !list) return;
+    const ns = namespaceByInode(list, inode)?.id;
+    navigate(hostHref(id, { ns, range: rangeFromSearch(new URLSearchParams(rangeKey)) }), { replace: true });
+  }, [inode, namespacesQuery.data, id, rangeKey]);
   const namespaceError = ownNamespace ? null : queryErrorText(namespaceQuery.error);
   const picked = ownNamespace ? null : (namespaceQuery.data ?? null);
 
@@ -237,7 +245,13 @@ export function HostPage({ id }: { id: string }) {
             className={`tile-value ${exhaustsAt !== null && !offline ? (exhaustsAt - serverNow < 3_600_000 ? 'critical' : 'warning') : ''}`}
             data-testid="host-forecast"
           >
-            {exhaustsAt === null || offline ? 'not growing' : exhaustsAt <= serverNow ? 'now' : `in ${duration(exhaustsAt - serverNow)}`}
+            {!ownNamespace
+              ? '—'
+              : exhaustsAt === null || offline
+                ? 'not growing'
+                : exhaustsAt <= serverNow
+                  ? 'now'
+                  : `in ${duration(exhaustsAt - serverNow)}`}
           </span>
           <span className="muted">
             {!ownNamespace

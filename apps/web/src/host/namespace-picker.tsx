@@ -41,13 +41,14 @@ export function NamespacePicker({
         )}
       </select>
       {selected?.gone && (
-        <span
-          className="badge gone"
-          data-testid="namespace-gone"
-          title={selected.goneAt ? `gone since ${formatDateTime(Date.parse(selected.goneAt))}` : undefined}
-        >
-          gone
-        </span>
+        <>
+          <span className="badge gone" data-testid="namespace-gone">
+            gone
+          </span>
+          <span className="muted small">
+            {selected.goneAt && `since ${formatDateTime(Date.parse(selected.goneAt))}; `}its last report and history stay
+          </span>
+        </>
       )}
       {selected && selected.containers.length > 0 && (
         <span className="muted small">

@@ -72,7 +72,7 @@ export function WorkloadsPage() {
       {data && data.workloads.length > 0 && shown.length === 0 && <p className="muted">No workload matches this filter.</p>}
       {shown.length > 0 && data && (
         <div className="table-wrap card">
-          <table className="workloads-table" aria-label="Workloads ranked by port pressure" data-testid="workloads-table">
+          <table className="tuples workloads-table" aria-label="Workloads ranked by port pressure" data-testid="workloads-table">
             <thead>
               <tr>
                 <th scope="col">Workload</th>
@@ -102,7 +102,7 @@ export function WorkloadsPage() {
                       <Link to={hostHref(w.hostId, { ns: w.id })} className="hostname" data-testid="workload-link">
                         {visibleText(w.label)}
                       </Link>
-                      {containers && w.pod && <span className="muted small"> {visibleText(containers)}</span>}
+                      {containers && w.pod && <span className="muted small"> · {visibleText(containers)}</span>}
                     </td>
                     <td>
                       <Link to={`/hosts/${encodeURIComponent(w.hostId)}`}>{visibleText(w.hostname)}</Link>
