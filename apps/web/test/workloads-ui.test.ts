@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
 import { poll, waitUntil } from '../../../test/support/wait.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, screenshot, signIn, type Browser } from './support/browser.ts';
 import { WorkloadLab, type LabNamespace, type LabProcess } from './support/workload-lab.ts';
 
 const POD_LABEL = 'pod shop/cart-7d9f';
@@ -73,11 +73,7 @@ describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespac
     blueId = workloads.b.id;
 
     browser = await launchBrowser();
-    const { page } = browser;
-    await page.goto(`${h.api.url}/login`);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await signIn(browser.page, h.api.url, TEST_ADMIN_PASSWORD);
   }, 180_000);
 
   afterAll(async () => {
