@@ -148,6 +148,14 @@ export function makePodLike(pid: number, names: { podName: string; podNamespace:
         }
       }
       rmSync(bundle, { recursive: true, force: true });
+      // The bundle's parents only if this made them (a node's containerd keeps its own files there).
+      for (let dir = CONTAINERD_BUNDLES; dir !== '/run'; dir = path.dirname(dir)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          break;
+        }
+      }
     },
   };
 }
