@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { hostNamespacesSchema, workloadsSchema, type HostNamespace } from '@portpressure/protocol';
+import { hostNamespacesSchema, namespaceDetailSchema, workloadsSchema, type HostNamespace } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
 import { poll, waitUntil } from '../../../test/support/wait.ts';
+import { percent } from '../src/format.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, signIn, type Browser } from './support/browser.ts';
 import { WorkloadLab, type LabNamespace, type LabProcess } from './support/workload-lab.ts';
 
@@ -167,8 +168,27 @@ describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespac
     await poll(() => page.getByTestId('host-pressure').textContent()).toBe(hostPressure);
   });
 
+  it('moves the fleet row live when another namespace becomes the worst, without a reload', async () => {
+    const { page } = browser;
+    await page.goto(h.api.url);
+    const row = page.locator(`[data-testid=host-row][data-host-id="${hostId}"]`);
+    await poll(() => row.getByTestId('worst-namespace').textContent()).toBe(POD_LABEL);
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+
+    // 68 more in the netns: 98 of 100, now worse than the pod's 95.
+    expect((await blue.driver.connect('blue-more', '127.0.0.1', 6000, { max: 68 })).succeeded).toBe(68);
+    await poll(() => row.getByTestId('worst-namespace').textContent(), { timeout: 30_000 }).toBe(`netns ${blueName}`);
+    expect(await row.getByTestId('pressure').textContent()).toBe('98 %');
+    expect(await row.getByTestId('worst-tuple').textContent()).toBe('127.0.0.1:6000 from 127.0.0.1');
+    expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);
+  });
+
   it('keeps a namespace that is gone readable on the host page, marked gone, and drops it from Workloads', async () => {
     const { page } = browser;
+    // The fleet, open while the netns goes, falls back to the pod live.
+    await page.goto(h.api.url);
+    const row = page.locator(`[data-testid=host-row][data-host-id="${hostId}"]`);
+    await poll(() => row.getByTestId('worst-namespace').textContent()).toBe(`netns ${blueName}`);
     await blue.remove();
     await waitUntil(
       'the API to mark the netns gone',
@@ -176,6 +196,8 @@ describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespac
       60_000,
       () => agent.output(),
     );
+    await poll(() => row.getByTestId('worst-namespace').textContent()).toBe(POD_LABEL);
+    expect(await row.getByTestId('pressure').textContent()).toBe('95 %');
 
     await page.goto(`${h.api.url}/workloads`);
     await poll(() => page.locator('[data-testid=workload-row] [data-testid=workload-link]').allTextContents()).toEqual([POD_LABEL]);
@@ -183,11 +205,19 @@ describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespac
     await page.goto(`${h.api.url}/hosts/${hostId}?ns=${blueId}`);
     await poll(() => select().inputValue()).toBe(blueId);
     await poll(() => page.getByTestId('namespace-gone').textContent()).toBe('gone');
+    // Its last report stays, as the API kept it: 98 held, unless the agent measured once more while
+    // the driver's sockets were closing (then what it found in that moment).
+    const kept = namespaceDetailSchema.parse(await (await h.authedFetch(`/api/hosts/${hostId}/namespaces/${blueId}`)).json());
+    const last = kept.latest?.report;
+    expect(kept.namespace.gone && last).toBeTruthy();
     expect(await page.locator('[data-testid=namespace-picker] optgroup[label=Gone] option').allTextContents()).toEqual([
-      `netns ${blueName} · 30 % (gone)`,
+      `netns ${blueName} · ${percent(kept.namespace.pressure)} (gone)`,
     ]);
-    // Its last report and its history stay.
-    await poll(firstTupleUsed).toBe('30');
+    await poll(() => page.getByTestId('tuple-count').textContent()).toBe(String(last?.tupleCount));
+    const used = last?.tuples[0]?.used;
+    if (used === undefined) await poll(() => page.getByTestId('tuple-table').count()).toBe(0);
+    else await poll(firstTupleUsed).toBe(String(used));
+    // And its history.
     await poll(async () => Number(await page.locator('.chart-box').first().getAttribute('data-points'))).toBeGreaterThan(0);
     await screenshot(page, 'host-namespace-gone');
   });

@@ -57,6 +57,14 @@ export const fleetWorstNamespaceSchema = z.object({
 });
 export type FleetWorstNamespace = z.infer<typeof fleetWorstNamespaceSchema>;
 
+/** A host's worst other namespace with the figures a fleet row shows for it (live `host` frames). */
+export const fleetWorstNamespaceFiguresSchema = fleetWorstNamespaceSchema.extend({
+  pressure: z.number(),
+  usable: z.number().int(),
+  worst: fleetTupleSchema.nullable(),
+});
+export type FleetWorstNamespaceFigures = z.infer<typeof fleetWorstNamespaceFiguresSchema>;
+
 /**
  * One host of the fleet ranking: what its row shows, nothing more. A host ranks by its worst
  * network namespace: `pressure`, `usable` and `worst` are that namespace's, and `worstNamespace`

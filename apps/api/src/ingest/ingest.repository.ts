@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Labels, PortReport, Snapshot } from '@portpressure/protocol';
+import type { FleetWorstNamespaceFigures, Labels, PortReport, Snapshot } from '@portpressure/protocol';
 import { simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
 import { PgPoolService } from '../database/pg-pool.service.ts';
 import { encodeReport, TupleDictionary, type TupleKey } from '../history/snapshot-codec.ts';
@@ -145,6 +145,14 @@ export class IngestRepository {
   private readonly namespaces = new Map<string, HostNamespaceState>();
 
   constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+
+  /**
+   * The host's worst other namespace as this instance last wrote it (no query): null when it has
+   * none, undefined when this instance has written no version 2 snapshot of it.
+   */
+  currentWorstNamespace(hostId: string): FleetWorstNamespaceFigures | null | undefined {
+    return this.namespaces.get(hostId)?.worst();
+  }
 
   /**
    * Stores a batch of snapshots, new entries of their hosts' tuple dictionaries and the hosts'

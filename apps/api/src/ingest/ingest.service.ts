@@ -215,7 +215,9 @@ export class IngestService {
         droppedSnapshots: session.droppedSnapshots,
         credentialActive: true,
       };
-      this.live.publishHost(toHostSummary(row, new Date(), this.config.intervalSeconds));
+      // A version 2 host's fleet row ranks by its worst namespace too: the frame says which it is.
+      const worstNamespace = isSnapshotV2(snapshot) ? this.repository.currentWorstNamespace(session.host.hostId) : undefined;
+      this.live.publishHost(toHostSummary(row, new Date(), this.config.intervalSeconds), worstNamespace);
     }
     await this.events.emitStored({ hostId: session.host.hostId, snapshot });
   }

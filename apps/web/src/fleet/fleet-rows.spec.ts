@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aFleetHostRow } from '../../../../packages/protocol/src/test-factories.ts';
-import { filterRows, toRow, withWorstNamespace } from './fleet-rows.ts';
+import { filterRows, liveRow, toRow, withWorstNamespace } from './fleet-rows.ts';
 
 const pod = { id: '7', inode: 4026532281, label: 'pod shop/cart-7d9f', pod: null, container: 'cart' };
 const podWorst = { localAddress: '10.1.0.4', remoteAddress: '10.0.0.9', remotePort: 443, used: 95, timeWait: 0, reclaimable: 0 };
@@ -31,5 +31,17 @@ describe('fleet rows and the worst namespace', () => {
     const live = aFleetHostRow({ pressure: 0.3 });
     expect(withWorstNamespace(live, aFleetHostRow({ pressure: 0.6 }))).toBe(live);
     expect(withWorstNamespace(live, undefined)).toBe(live);
+  });
+
+  it('ranks a live row by the worst namespace the frame names, as the fleet endpoint does', () => {
+    const live = aFleetHostRow({ pressure: 0.2 });
+    const figures = { ...pod, pressure: 0.95, usable: 100, worst: podWorst };
+    expect(liveRow(live, undefined, figures)).toEqual({ ...live, pressure: 0.95, usable: 100, worst: podWorst, worstNamespace: pod });
+    // The pod calmed down below the host's own namespace, or has gone: the host's own figures.
+    const before = aFleetHostRow({ pressure: 0.95, worst: podWorst, worstNamespace: pod });
+    expect(liveRow(live, before, { ...figures, pressure: 0.1 })).toEqual({ ...live, worstNamespace: null });
+    expect(liveRow(live, before, null)).toEqual({ ...live, worstNamespace: null });
+    // No worst namespace in the frame (a version 1 agent): what the row had.
+    expect(liveRow(live, before, undefined)).toEqual(withWorstNamespace(live, before));
   });
 });
