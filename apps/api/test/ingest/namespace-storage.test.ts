@@ -1,7 +1,6 @@
 import type { NamespaceInfo, SnapshotV2 } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiConfig } from '../../src/config/config.ts';
-import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { DbService } from '../../src/database/db.service.ts';
 import { summaryFromReport } from '../../src/hosts/host-summary.ts';
 import { IngestRepository } from '../../src/ingest/ingest.repository.ts';
 import { SnapshotWriter } from '../../src/ingest/snapshot-writer.ts';
@@ -41,7 +40,7 @@ interface Row {
 /** The repository behind the writer, against a real migrated PostgreSQL (no API around it). */
 describe('namespaces stored with their snapshots', () => {
   let db: TestDatabase;
-  let pool: PgPoolService;
+  let pool: DbService;
   let hostId: string;
 
   const rows = async () =>
@@ -69,12 +68,12 @@ describe('namespaces stored with their snapshots', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    pool = new DbService({ databaseUrl: db.url });
     hostId = (await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ('ns-host', 'ns-host') RETURNING id`))
       .rows[0]!.id;
   });
   afterAll(async () => {
-    await pool?.end();
+    await pool?.destroy();
     await db?.drop();
   });
 
