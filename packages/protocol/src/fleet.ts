@@ -34,6 +34,18 @@ export const fleetTupleSchema = z.object({
 });
 export type FleetTuple = z.infer<typeof fleetTupleSchema>;
 
+/** A tuple's figures as the fleet shows them (its addresses, port and counts; no states or pressure). */
+export function toFleetTuple(t: FleetTuple): FleetTuple {
+  return {
+    localAddress: t.localAddress,
+    remoteAddress: t.remoteAddress,
+    remotePort: t.remotePort,
+    used: t.used,
+    timeWait: t.timeWait,
+    reclaimable: t.reclaimable,
+  };
+}
+
 /** The last hour and the forecast, compact: the minutes as an encoded sparkline. */
 export const fleetTrendSchema = z.object({
   /** Start of the sparkline's first minute (ms since the epoch); one character per minute. */

@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { fleetTupleSchema } from './fleet.ts';
-import { adviceSchema, hostHistorySchema } from './history.ts';
+import { adviceSchema, hostHistorySchema, latestReportSchema } from './history.ts';
 import { namespaceContainerSchema, namespaceInodeSchema, namespacePodSchema } from './namespaces.ts';
-import { portReportSchema } from './report.ts';
 
 /*
  * REST answers about the network namespaces of hosts (containers, pods, `ip netns`): a host's
@@ -85,13 +84,7 @@ export const namespaceDetailSchema = z.object({
   hostId: z.string(),
   namespace: hostNamespaceSchema,
   /** Its latest stored report with the full tuple table, null before the first. */
-  latest: z
-    .object({
-      seq: z.number().int(),
-      takenAt: z.string(),
-      report: portReportSchema,
-    })
-    .nullable(),
+  latest: latestReportSchema.nullable(),
   /** Advice derived from the latest report (empty when nothing stands out). */
   advice: z.array(adviceSchema),
   /** The server's clock when answering (ISO 8601). */

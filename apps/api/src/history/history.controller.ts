@@ -9,16 +9,9 @@ import {
   type HostDetail,
   type HostHistory,
 } from '@portpressure/protocol';
-import { z } from 'zod';
 import { errorRef, schemaRef } from '../docs/openapi.ts';
-import { HostsError } from '../hosts/hosts.errors.ts';
+import { checkHostId } from '../hosts/hosts.errors.ts';
 import { HistoryService } from './history.service.ts';
-
-const hostIdSchema = z.uuid();
-
-function checkHostId(id: string): void {
-  if (!hostIdSchema.safeParse(id).success) throw new HostsError('INVALID_HOST_ID', `"${id.slice(0, 64)}" is not a host id`);
-}
 
 @ApiTags('hosts')
 @ApiCookieAuth('session')

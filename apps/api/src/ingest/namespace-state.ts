@@ -1,5 +1,6 @@
 import {
   namespaceLabel,
+  toFleetTuple,
   type FleetTuple,
   type NamespaceInfo,
   type PortReport,
@@ -64,16 +65,7 @@ export function namespaceReports(snapshot: Snapshot): SnapshotV2['namespaces'] {
 
 function fleetTuple(report: PortReport): FleetTuple | null {
   const t = report.tuples[0];
-  return t
-    ? {
-        localAddress: t.localAddress,
-        remoteAddress: t.remoteAddress,
-        remotePort: t.remotePort,
-        used: t.used,
-        timeWait: t.timeWait,
-        reclaimable: t.reclaimable,
-      }
-    : null;
+  return t ? toFleetTuple(t) : null;
 }
 
 /**

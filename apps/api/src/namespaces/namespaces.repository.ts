@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NamespaceContainer, NamespacePod } from '@portpressure/protocol';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { CompiledQuery } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 import type { NamespaceSummary } from '../ingest/namespace-state.ts';
 
 /** One row of host_namespaces as REST needs it. */
@@ -36,11 +37,15 @@ const COLUMNS = `n.host_id AS "hostId", n.ns_no AS "nsNo", n.inode::float8 AS in
 
 @Injectable()
 export class NamespacesRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
+
+  private async query<R>(text: string, values: unknown[]): Promise<{ rows: R[] }> {
+    return this.db.executeQuery<R>(CompiledQuery.raw(text, values));
+  }
 
   /** The host row's figures for its own namespace, or null for an unknown host. */
   async hostOwn(hostId: string): Promise<HostOwnRecord | null> {
-    const { rows } = await this.pool.query<HostOwnRecord>(
+    const { rows } = await this.query<HostOwnRecord>(
       `SELECT created_at AS "createdAt", latest_taken_at AS "latestTakenAt", pressure, summary FROM hosts WHERE id = $1::uuid`,
       [hostId],
     );
@@ -49,7 +54,7 @@ export class NamespacesRepository {
 
   /** A host's namespaces other than its own: those that exist, and the gone ones too when asked. */
   async ofHost(hostId: string, includeGone: boolean): Promise<NamespaceRecord[]> {
-    const { rows } = await this.pool.query<NamespaceRecord>(
+    const { rows } = await this.query<NamespaceRecord>(
       `SELECT ${COLUMNS} FROM host_namespaces n WHERE n.host_id = $1::uuid AND ($2::bool OR n.gone_at IS NULL)`,
       [hostId, includeGone],
     );
@@ -57,7 +62,7 @@ export class NamespacesRepository {
   }
 
   async one(hostId: string, nsNo: number): Promise<NamespaceRecord | null> {
-    const { rows } = await this.pool.query<NamespaceRecord>(
+    const { rows } = await this.query<NamespaceRecord>(
       `SELECT ${COLUMNS} FROM host_namespaces n WHERE n.host_id = $1::uuid AND n.ns_no = $2`,
       [hostId, nsNo],
     );
@@ -66,7 +71,7 @@ export class NamespacesRepository {
 
   /** The fleet's existing namespaces (hosts' own and archived hosts' left out), highest pressure first, and how many there are. */
   async workloads(limit: number): Promise<{ total: number; rows: WorkloadRecord[] }> {
-    const { rows } = await this.pool.query<WorkloadRecord & { total: number }>(
+    const { rows } = await this.query<WorkloadRecord & { total: number }>(
       `SELECT ${COLUMNS}, h.hostname, count(*) OVER ()::int AS total
        FROM host_namespaces n JOIN hosts h ON h.id = n.host_id
        WHERE n.gone_at IS NULL AND h.archived_at IS NULL

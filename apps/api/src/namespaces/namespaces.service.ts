@@ -5,6 +5,7 @@ import {
   hostNamespacesQuerySchema,
   namespaceIdSchema,
   offlineAfterSeconds,
+  toFleetTuple,
   workloadsQuerySchema,
   type FleetTuple,
   type HostNamespace,
@@ -58,16 +59,7 @@ function toOwnNamespace(r: HostOwnRecord): HostNamespace {
     pressure: r.pressure,
     usable: r.summary?.usable ?? null,
     tupleCount: r.summary?.tupleCount ?? null,
-    worst: t
-      ? {
-          localAddress: t.localAddress,
-          remoteAddress: t.remoteAddress,
-          remotePort: t.remotePort,
-          used: t.used,
-          timeWait: t.timeWait,
-          reclaimable: t.reclaimable,
-        }
-      : null,
+    worst: t ? toFleetTuple(t) : null,
   };
 }
 

@@ -23,6 +23,8 @@ export interface MaintenanceReport {
   deliveriesDeleted: number;
   incidentsDeleted: number;
   sessionsDeleted: number;
+  /** Gone namespaces whose reports retention has dropped. */
+  namespacesDeleted: number;
   archivedHosts: string[];
 }
 
@@ -90,6 +92,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
       deliveriesDeleted: 0,
       incidentsDeleted: 0,
       sessionsDeleted: 0,
+      namespacesDeleted: 0,
       archivedHosts: [],
     };
     for (const t of this.tables) {
@@ -112,6 +115,8 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     report.deliveriesDeleted = await this.repository.deleteDeliveries(session, new Date(now.getTime() - r.deliveryDays * DAY));
     report.incidentsDeleted = await this.repository.deleteResolvedIncidents(session, new Date(now.getTime() - r.incidentDays * DAY));
     report.sessionsDeleted = await this.repository.deleteExpiredSessions(session, now);
+    // A day more than the raw tier keeps: by then every report of theirs went with its partition.
+    report.namespacesDeleted = await this.repository.deleteGoneNamespaces(session, new Date(now.getTime() - (r.rawDays + 1) * DAY));
     // The alert timer resolves an archived host's offline incident on its next tick.
     report.archivedHosts = await this.repository.archiveSilentHosts(session, new Date(now.getTime() - r.archiveAfterDays * DAY), now);
     if (report.archivedHosts.length > 0) await this.fleet.announce(report.archivedHosts);

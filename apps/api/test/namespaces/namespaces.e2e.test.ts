@@ -190,7 +190,8 @@ describe.skipIf(lacks('namespaces end to end', 'root'))('every network namespace
     );
     expect(gone.namespace.goneAt).not.toBeNull();
     expect(gone.namespace.inode).toBe(inodes.b);
-    expect(gone.latest?.report.tuples.map((t) => t.used).sort((x, y) => x - y)).toEqual([40, 120]);
+    // Its last report stays (taken while its processes were being killed, it may list fewer sockets).
+    expect(gone.latest?.report).toMatchObject({ range: { low: 50000, high: 50499 }, reservedInRange: 11, capacity: 489 });
     expect((await namespaces()).some((n) => n.id === before.id)).toBe(false);
     expect((await namespaces(true)).find((n) => n.id === before.id)).toMatchObject({ gone: true, inode: inodes.b });
     const after = await get(

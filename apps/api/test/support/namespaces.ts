@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,12 +53,25 @@ export async function holdNamespace(): Promise<HeldNamespace> {
   };
 }
 
-/** A real `portpressure-agent run` in the root namespace, enrolled with the harness, sampling every second. */
-export async function startStreamingAgent(harness: ApiHarness): Promise<{ agent: AgentProcess; hostId: string; stop(): Promise<void> }> {
+/**
+ * A real `portpressure-agent run` in the root namespace, enrolled with the harness, sampling every
+ * second; as root, or as the unprivileged user `uid` (its own state folder and home).
+ */
+export async function startStreamingAgent(
+  harness: ApiHarness,
+  uid?: number,
+): Promise<{ agent: AgentProcess; hostId: string; stop(): Promise<void> }> {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'pp-ns-agent-'));
-  const agent = spawnAgent(['--server', harness.api.url, '--interval', '1', '--state-dir', stateDir], {
-    PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN,
-  });
+  const prefix: string[] = [];
+  if (uid !== undefined) {
+    chownSync(stateDir, uid, uid);
+    prefix.push('setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', `HOME=${stateDir}`);
+  }
+  const agent = spawnAgent(
+    ['--server', harness.api.url, '--interval', '1', '--state-dir', stateDir],
+    { PORTPRESSURE_ENROLLMENT_TOKEN: TEST_ENROLLMENT_TOKEN },
+    prefix,
+  );
   const hostId = await waitUntil(
     'the agent to enroll and report',
     async () => (await harness.db.query<{ id: string }>('SELECT id FROM hosts WHERE last_seq > 0')).rows[0]?.id,
