@@ -11,6 +11,14 @@ import { Spool } from './link/spool.ts';
 import { StateFile } from './state-file.ts';
 import { AGENT_VERSION } from './version.ts';
 import { collectorSource } from './socket-source.ts';
+import { Diagnoser } from './diagnose/index.ts';
+
+/**
+ * How often `run` attributes sockets to processes and re-reads the NAT rules. Reading every
+ * process's descriptors is the costly part of a diagnosis (see bench:agent), and who holds a
+ * tuple changes slowly; churn, conntrack and counters are still measured every snapshot.
+ */
+const ATTRIBUTION_INTERVAL_MS = 60_000;
 
 /** `portpressure-agent run`: sample every interval and stream snapshots to the API until SIGTERM. */
 export async function runAgent(config: AgentRunConfig): Promise<number> {
@@ -63,6 +71,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
       log(`could not write the health file: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  const diagnoser = new Diagnoser({ attributeEveryMs: ATTRIBUTION_INTERVAL_MS });
   let sampling = false;
   let stopping = false;
   // Said once per distinct text: the same privilege warning every 10 s would bury everything else.
@@ -77,7 +86,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
     sampling = true;
     try {
       // Every network namespace this process may enter (containers, pods, ip netns), its own first.
-      const all = await collectAllNamespaces({ source: collectorSource(config.source) });
+      const all = await collectAllNamespaces({ source: collectorSource(config.source), diagnoser });
       for (const w of all.warnings) warnOnce(w);
       for (const { result } of all.measured.filter((m) => m.namespace.host)) for (const w of result.warnings) logger.warn(`warning: ${w}`);
       for (const s of all.skipped.filter((k) => !k.gone)) warnOnce(`network namespace ${s.namespace.inode} not measured: ${s.reason}`);
