@@ -64,7 +64,9 @@ CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "apps/api/src/main.t
 # --network host is required (otherwise it measures the container's own, empty, namespace);
 # --pid host shares the host's process namespace as the Kubernetes DaemonSet does. Reading the
 # socket table through netlink or /proc/net needs no privilege, so it runs as the unprivileged
-# `node` user.
+# `node` user. To stream every container's namespace too (nsenter, from util-linux, is in the
+# image), run it as root with --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH
+# (docs/namespaces.md), as the Kubernetes DaemonSet does.
 FROM node:22-bookworm-slim AS agent
 RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/apps/agent/dist/portpressure-agent.cjs /usr/local/lib/portpressure-agent/portpressure-agent.cjs

@@ -110,7 +110,9 @@ const container = z.object({
   command: z.array(z.string()).optional(),
   ports: z.array(z.object({ name: z.string(), containerPort: z.number() })).optional(),
   env: z.array(z.object({ name: z.string(), value: z.string().optional(), valueFrom: z.unknown().optional() })).optional(),
-  volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string(), readOnly: z.boolean().optional() })).optional(),
+  volumeMounts: z
+    .array(z.object({ name: z.string(), mountPath: z.string(), readOnly: z.boolean().optional(), mountPropagation: z.string().optional() }))
+    .optional(),
   resources,
   livenessProbe: z.unknown().optional(),
   readinessProbe: z.unknown().optional(),
@@ -176,9 +178,20 @@ describe('deploy/kubernetes', () => {
     expect(agentPod.hostPID).toBe(true);
     expect(agentPod.tolerations).toEqual([{ operator: 'Exists' }]);
     expect(agent.resources.limits).toHaveProperty('cpu');
-    expect(agentPod.securityContext.runAsNonRoot).toBe(true);
-    // the image's `node` user
-    expect(agentPod.securityContext.runAsUser).toBe(1000);
+  });
+
+  it('gives the agent root with only the capabilities that enter every namespace, and the namespace folders', () => {
+    expect(agentPod.securityContext).toMatchObject({ runAsNonRoot: false, runAsUser: 0 });
+    expect(agent.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'] },
+    });
+    const mounted = (path: string) => agent.volumeMounts?.find((m) => m.mountPath === path);
+    for (const path of ['/run/netns', '/run/docker/netns']) {
+      expect(mounted(path), path).toMatchObject({ readOnly: true, mountPropagation: 'HostToContainer' });
+    }
+    for (const path of ['/run/containerd', '/run/containers']) expect(mounted(path)?.readOnly, path).toBe(true);
   });
 
   it('reads the enrollment token from a Secret, through the token file option', () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createLineLogger } from '@portpressure/logging/line';
-import { collectReport } from './collect/index.ts';
+import { collectAllNamespaces } from './namespaces/collect-all-namespaces.ts';
+import { namespacesBody } from './namespaces/namespaces-snapshot.ts';
 import { AgentConfigError, type AgentRunConfig } from './config.ts';
 import { writeLinkHealth } from './health-file.ts';
 import { readHostIdentity } from './identity.ts';
@@ -74,13 +75,25 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
   const diagnoser = new Diagnoser({ attributeEveryMs: ATTRIBUTION_INTERVAL_MS });
   let sampling = false;
   let stopping = false;
+  // Said once per distinct text: the same privilege warning every 10 s would bury everything else.
+  const warned = new Set<string>();
+  const warnOnce = (text: string) => {
+    if (warned.has(text)) return;
+    warned.add(text);
+    logger.warn(`warning: ${text}`);
+  };
   const sample = async () => {
     if (sampling || stopping) return; // a slow collection never overlaps the next one
     sampling = true;
     try {
-      const { report, warnings } = await collectReport({ source: collectorSource(config.source), diagnoser });
-      for (const w of warnings) logger.warn(`warning: ${w}`);
-      if (!stopping) link.submit(report);
+      // Every network namespace this process may enter (containers, pods, ip netns), its own first.
+      const all = await collectAllNamespaces({ source: collectorSource(config.source), diagnoser });
+      for (const w of all.warnings) warnOnce(w);
+      for (const { result } of all.measured.filter((m) => m.namespace.host)) for (const w of result.warnings) logger.warn(`warning: ${w}`);
+      for (const s of all.skipped.filter((k) => !k.gone)) warnOnce(`network namespace ${s.namespace.inode} not measured: ${s.reason}`);
+      const body = namespacesBody(all);
+      if (!body) throw new Error("the agent's own network namespace was not found");
+      if (!stopping) link.submit(body);
     } catch (error) {
       logger.error(`could not measure this host: ${error instanceof Error ? error.message : String(error)}`);
     } finally {

@@ -7,6 +7,7 @@ import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
 import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
+import { NamespacesModule } from './namespaces/namespaces.module.ts';
 import { HostsModule } from './hosts/hosts.module.ts';
 import { HostSequenceModule } from './host-sequence/host-sequence.module.ts';
 import { IngestModule } from './ingest/ingest.module.ts';
@@ -39,6 +40,7 @@ export class AppModule {
         HostsModule,
         IngestModule,
         HistoryModule,
+        NamespacesModule,
         AlertsModule,
         MetricsCoreModule,
         MetricsModule,

@@ -9,6 +9,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { fetchFleet } from './api.ts';
+import { liveRow } from './fleet/fleet-rows.ts';
 import { addLiveListener, onLiveReconnect } from './live.ts';
 import { queryClient, queryErrorText } from './query-client.ts';
 
@@ -141,8 +142,9 @@ function start(): void {
   started = true;
   stopListening = [
     addLiveListener((m) => {
-      if (m.type === 'host') queue(m.host.id, (h) => fromSummary(m.host, h?.trend ?? null, h?.agentVersion ?? null));
-      else if (m.type === 'trend') queue(m.hostId, (h) => (h ? { ...h, trend: fromTrend(m.trend) } : h));
+      if (m.type === 'host') {
+        queue(m.host.id, (h) => liveRow(fromSummary(m.host, h?.trend ?? null, h?.agentVersion ?? null), h, m.worstNamespace));
+      } else if (m.type === 'trend') queue(m.hostId, (h) => (h ? { ...h, trend: fromTrend(m.trend) } : h));
     }),
     onLiveReconnect(() => void queryClient.invalidateQueries({ queryKey: FLEET_KEY })),
   ];

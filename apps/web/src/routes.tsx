@@ -8,6 +8,7 @@ import { AuditPage } from './audit/audit-page.tsx';
 import { UsersPage } from './users/users-page.tsx';
 import { FleetPage } from './fleet/fleet-page.tsx';
 import { HostPage } from './host/host-page.tsx';
+import { WorkloadsPage } from './workloads/workloads-page.tsx';
 import { TokensPage } from './settings/tokens-page.tsx';
 import { StoragePage } from './storage/storage-page.tsx';
 import { AddHostsPage } from './install/add-hosts-page.tsx';
@@ -31,6 +32,7 @@ export interface AppRoute {
 
 export const ROUTES: AppRoute[] = [
   { path: '/', nav: 'Fleet', title: () => 'Fleet', render: () => <FleetPage /> },
+  { path: '/workloads', nav: 'Workloads', title: () => 'Workloads', render: () => <WorkloadsPage /> },
   { path: '/hosts/:id', section: '/', title: () => 'Host', render: (p) => <HostPage key={p.id} id={p.id ?? ''} /> },
   { path: '/add-hosts', nav: 'Add hosts', minRole: 'editor', title: () => 'Add hosts', render: () => <AddHostsPage /> },
   { path: '/alerts', nav: 'Alerts', title: () => 'Alerts', render: () => <IncidentsPage /> },

@@ -92,6 +92,16 @@ export type AlertRuleList = z.infer<typeof alertRuleListSchema>;
 export const alertTupleSchema = tupleKeySchema;
 export type AlertTuple = z.infer<typeof alertTupleSchema>;
 
+/**
+ * The network namespace an incident is about, when it is not the host's own (a pod, a container,
+ * an `ip netns`): its inode and the name people know it by, e.g. "pod shop/cart-7d9f".
+ */
+export const alertNamespaceSchema = z.object({
+  inode: z.number().int().positive(),
+  label: z.string().min(1).max(600),
+});
+export type AlertNamespace = z.infer<typeof alertNamespaceSchema>;
+
 /** The figures that made (or kept) an incident fire, as of its latest evaluation. */
 export const alertMeasurementSchema = z.object({
   pressure: z.number().min(0).max(1).optional(),
@@ -123,6 +133,8 @@ export const alertIncidentSchema = z.object({
   groupKey: z.string(),
   host: z.object({ id: z.uuid(), hostname: z.string(), labels: labelsSchema }),
   tuple: alertTupleSchema.nullable(),
+  /** The namespace (pod, container, ip netns) when not the host's own; null or absent for the host's. */
+  namespace: alertNamespaceSchema.nullable().optional(),
   status: alertIncidentStatusSchema,
   startedAt: isoTime,
   resolvedAt: isoTime.nullable(),

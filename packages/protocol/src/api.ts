@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { fleetWorstNamespaceFiguresSchema } from './fleet.ts';
 import { labelsSchema } from './messages.ts';
 import { portRangeSchema, tupleUsageSchema } from './report.ts';
 
@@ -69,7 +70,17 @@ export const hostDeletedSchema = z.object({
 export type HostDeleted = z.infer<typeof hostDeletedSchema>;
 
 /** API → browser on the live channel: a host's summary changed. */
-export const liveHostSchema = z.object({ type: z.literal('host'), host: hostSummarySchema });
+export const liveHostSchema = z.object({
+  type: z.literal('host'),
+  /** The host's own namespace. */
+  host: hostSummarySchema,
+  /**
+   * For a host whose agent reports every namespace (version 2): its worst other namespace now, null
+   * when it has none. The fleet row ranks by whichever of it and `host` is under more pressure, as
+   * `GET /api/fleet` does. Absent for version 1 agents.
+   */
+  worstNamespace: fleetWorstNamespaceFiguresSchema.nullable().optional(),
+});
 /** API → browser on the live channel: a host's trend (sparkline, forecast) was refreshed. */
 export const liveTrendSchema = z.object({ type: z.literal('trend'), hostId: z.string(), trend: hostTrendSchema });
 /** Every frame the API may send on the browser live channel. */

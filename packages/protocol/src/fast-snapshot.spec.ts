@@ -1,8 +1,9 @@
 import { aDiagnostics, aPortReport, aTuple, prng } from './test-factories.ts';
 import { describe, expect, it } from 'vitest';
-import { isValidSnapshotFast } from './fast-snapshot.ts';
+import { isValidSnapshotFast, isValidSnapshotV2Fast } from './fast-snapshot.ts';
+import { MAX_NAMESPACES_PER_SNAPSHOT, snapshotSchema, snapshotV2Schema, type Snapshot, type SnapshotV2 } from './messages.ts';
+import { CONTAINER_RUNTIMES, type NamespaceInfo } from './namespaces.ts';
 import { KERNEL_COUNTERS, VERDICT_CODES } from './diagnostics.ts';
-import { snapshotSchema, type Snapshot } from './messages.ts';
 import {
   MAX_PORT,
   MAX_RESERVED_PORTS_LENGTH,
@@ -277,6 +278,7 @@ const LIMITS = [
   MAX_TCP_MAX_TW_BUCKETS,
   MAX_TUPLE_COUNT,
   MAX_TUPLES_PER_SNAPSHOT,
+  MAX_NAMESPACES_PER_SNAPSHOT,
   Number.MAX_SAFE_INTEGER,
 ];
 const NUMBERS = [...new Set(LIMITS.flatMap((n) => [n - 1, n, n + 1]))];
@@ -355,6 +357,23 @@ const STRINGS = [
   `1${',1'.repeat((MAX_RESERVED_PORTS_LENGTH - 1) / 2)}`,
   `1${',1'.repeat((MAX_RESERVED_PORTS_LENGTH + 1) / 2)}`,
   '\u{1F600}'.repeat(MAX_RESERVED_PORTS_LENGTH / 2 + 1),
+  // namespace names, containers and pods
+  ...CONTAINER_RUNTIMES,
+  'crio',
+  'a'.repeat(64),
+  'A'.repeat(64),
+  'a'.repeat(63),
+  'a'.repeat(65),
+  '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f',
+  '0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0',
+  'tab\there',
+  'del\u007f',
+  'x'.repeat(253),
+  'x'.repeat(254),
+  'x'.repeat(255),
+  'x'.repeat(256),
+  '\u{1F600}'.repeat(255),
 ];
 
 /**
@@ -546,14 +565,14 @@ interface Outcome {
 
 /** A case with zod's verdict on it. */
 interface Judged extends Case {
-  zod: ReturnType<typeof snapshotSchema.safeParse>;
+  zod: ReturnType<typeof snapshotSchema.safeParse> | ReturnType<typeof snapshotV2Schema.safeParse>;
   /** zod accepted and its output is the input (strictly: no key dropped, not even one holding undefined). */
   unchanged: boolean;
 }
 
-function judge(cases: Case[]): Judged[] {
+function judge(cases: Case[], schema: typeof snapshotSchema | typeof snapshotV2Schema = snapshotSchema): Judged[] {
   return cases.map((c) => {
-    const zod = snapshotSchema.safeParse(c.value);
+    const zod = schema.safeParse(c.value);
     return { ...c, zod, unchanged: zod.success && sameData(zod.data, c.value) };
   });
 }
@@ -739,5 +758,93 @@ describe('isValidSnapshotFast', () => {
     expect(outcome.unsafe).toEqual([]);
     expect(outcome.missed).toEqual([]);
     expect(outcome.zodAccepted).toBeGreaterThan(50);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Protocol version 2: every namespace's report
+
+function aNamespace(inode: number, overrides: Partial<NamespaceInfo> = {}): NamespaceInfo {
+  return { inode, name: null, host: false, processes: 1, pod: null, containers: [], ...overrides };
+}
+
+function aSnapshotV2(namespaces: SnapshotV2['namespaces'] = [], skipped: number[] = []): SnapshotV2 {
+  return { ...aSnapshot(), namespace: aNamespace(4026531840, { host: true, processes: 120 }), namespaces, skipped };
+}
+
+const V2_SAMPLES: Record<string, SnapshotV2> = {
+  'own namespace only': aSnapshotV2(),
+  'a pod, a named netns, an unnamed one, a skipped one': aSnapshotV2(
+    [
+      {
+        namespace: aNamespace(4026532281, {
+          processes: 3,
+          pod: { name: 'cart-7d9f', namespace: 'shop', uid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' },
+          containers: [
+            { runtime: 'containerd', id: 'a'.repeat(64), name: 'cart' },
+            { runtime: null, id: 'b'.repeat(64), name: null },
+          ],
+        }),
+        report: aPortReport([aTuple({ used: 90, pressure: 0.9 })]),
+      },
+      { namespace: aNamespace(4026532282, { name: 'blue', processes: 0 }), report: aPortReport([]) },
+      {
+        namespace: aNamespace(4026532283, { pod: { name: null, namespace: null, uid: null } }),
+        report: aPortReport([aTuple({ localAddress: '::1', remoteAddress: '::ffff:10.0.0.1' })], { source: 'netlink' }),
+      },
+    ],
+    [4026532290],
+  ),
+};
+
+describe('isValidSnapshotV2Fast', () => {
+  it.each(Object.keys(V2_SAMPLES))('accepts a valid version 2 snapshot (%s), as zod does, unchanged', (name) => {
+    const sample = V2_SAMPLES[name]!;
+    for (const value of [sample, JSON.parse(JSON.stringify(sample)) as unknown]) {
+      expect(isValidSnapshotV2Fast(value)).toBe(true);
+      const zod = snapshotV2Schema.safeParse(value);
+      expect(zod.success).toBe(true);
+      expect(zod.data).toEqual(value);
+    }
+  });
+
+  it('refuses a version 1 snapshot and a version 2 one where v1 is expected', () => {
+    expect(isValidSnapshotV2Fast(aSnapshot())).toBe(false);
+    expect(snapshotV2Schema.safeParse(aSnapshot()).success).toBe(false);
+    expect(isValidSnapshotFast(V2_SAMPLES['own namespace only'])).toBe(false);
+  });
+
+  it('agrees with zod on every single change of its samples and random chains of them', () => {
+    const cases: Case[] = [];
+    const rnd = prng(0x2f2);
+    for (const [sampleName, sample] of Object.entries(V2_SAMPLES)) {
+      const mutations = allMutations(sample);
+      for (const m of mutations) cases.push({ name: `${sampleName}: ${m.name}`, value: mutate(sample, [m]) });
+      for (let i = 0; i < 1500; i++) {
+        const chain = Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => mutations[Math.floor(rnd() * mutations.length)]!);
+        cases.push({ name: `${sampleName}: ${chain.map((m) => m.name).join('; ')}`, value: mutate(sample, chain) });
+      }
+    }
+    const judged = judge(cases, snapshotV2Schema);
+    const outcome = differential(isValidSnapshotV2Fast, judged);
+    expect(outcome.cases).toBeGreaterThan(5000);
+    expect(outcome.unsafe).toEqual([]);
+    expect(outcome.missed.filter((name) => !/as an instance of a class|inheriting its keys/.test(name))).toEqual([]);
+    expect(outcome.fastAccepted).toBeGreaterThan(200);
+    expect(outcome.cases - outcome.zodAccepted).toBeGreaterThan(2000);
+    // A validator that forgets the refines (every inode once, host flags) is caught by these cases.
+    const withoutRefines = (value: unknown) =>
+      isValidSnapshotV2Fast(value) ||
+      (isObject(value) &&
+        Array.isArray(value.namespaces) &&
+        isValidSnapshotV2Fast({
+          ...value,
+          namespaces: (value.namespaces as unknown[]).map((n, i) =>
+            isObject(n) && isObject(n.namespace) ? { ...n, namespace: { ...n.namespace, inode: 1 + i, host: false } } : n,
+          ),
+          skipped: [],
+          namespace: isObject(value.namespace) ? { ...value.namespace, inode: 999_999, host: true } : value.namespace,
+        }));
+    expect(differential(withoutRefines, judged).unsafe.length).toBeGreaterThan(0);
   });
 });

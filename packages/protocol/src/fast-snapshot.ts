@@ -13,7 +13,8 @@ import {
   VERDICT_CODES,
   diagnosticsSchema,
 } from './diagnostics.ts';
-import { snapshotSchema, type Snapshot } from './messages.ts';
+import { MAX_NAMESPACES_PER_SNAPSHOT, snapshotSchema, type Snapshot, type SnapshotV2 } from './messages.ts';
+import { CONTAINER_RUNTIMES } from './namespaces.ts';
 import {
   MAX_PORT,
   MAX_RESERVED_PORTS_LENGTH,
@@ -62,6 +63,9 @@ const OBJECT_PROTOTYPE = Object.prototype;
 const hasOwn = Object.prototype.hasOwnProperty;
 const SOCKET_SOURCE_SET: ReadonlySet<unknown> = new Set<unknown>(SOCKET_SOURCES);
 const TCP_STATE_SET: ReadonlySet<string> = new Set<string>(TCP_STATES);
+const RUNTIME_SET: ReadonlySet<unknown> = new Set<unknown>(CONTAINER_RUNTIMES);
+/** namespaceInfoSchema.containers' .max(). */
+const MAX_CONTAINERS = 64;
 const VERDICT_CODE_SET: ReadonlySet<unknown> = new Set<unknown>(VERDICT_CODES);
 const KERNEL_COUNTER_SET: ReadonlySet<unknown> = new Set<unknown>(KERNEL_COUNTERS);
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
@@ -411,6 +415,21 @@ function isValidReport(r: unknown): boolean {
   return true;
 }
 
+/** printable(max).nullable(). */
+function isNullablePrintable(value: unknown, max: number): boolean {
+  return value === null || isPrintable(value, max);
+}
+
+/** A string of exactly `length` characters, each a lower-case hex digit (or '-' when `dash`). */
+function isLowerHex(value: unknown, length: number, dash: boolean): boolean {
+  if (typeof value !== 'string' || value.length !== length) return false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (dash && c === 0x2d))) return false;
+  }
+  return true;
+}
+
 /** An object whose own keys are exactly `names` (any order), as a z.object without optional fields. */
 function hasExactly(o: Record<string, unknown>, names: readonly string[]): boolean {
   let keys = 0;
@@ -560,6 +579,95 @@ function isValidDiagnostics(d: unknown): boolean {
     (d.snat === null || isValidSnat(d.snat)) &&
     isArrayOf(d.kernel, KERNEL_COUNTERS.length, isValidCounterDelta)
   );
+}
+
+const POD_KEYS = ['name', 'namespace', 'uid'] as const;
+const CONTAINER_KEYS = ['runtime', 'id', 'name'] as const;
+const NAMESPACE_KEYS = ['inode', 'name', 'host', 'processes', 'pod', 'containers'] as const;
+const NAMESPACE_REPORT_KEYS = ['namespace', 'report'] as const;
+const SNAPSHOT_V2_KEYS = ['type', 'seq', 'takenAt', 'report', 'namespace', 'namespaces', 'skipped'] as const;
+
+/** namespacePodSchema. */
+function isValidPod(p: unknown): boolean {
+  return (
+    isPlainObject(p) &&
+    hasExactly(p, POD_KEYS) &&
+    isNullablePrintable(p.name, 253) &&
+    isNullablePrintable(p.namespace, 253) &&
+    (p.uid === null || isLowerHex(p.uid, 36, true))
+  );
+}
+
+/** namespaceContainerSchema. */
+function isValidContainer(c: unknown): boolean {
+  return (
+    isPlainObject(c) &&
+    hasExactly(c, CONTAINER_KEYS) &&
+    (c.runtime === null || RUNTIME_SET.has(c.runtime)) &&
+    isLowerHex(c.id, 64, false) &&
+    isNullablePrintable(c.name, 253)
+  );
+}
+
+/** namespaceInfoSchema; `host` must be the given value (the v2 snapshot's refines). */
+function isValidNamespaceInfo(n: unknown, host: boolean): n is { inode: number } {
+  if (!isPlainObject(n) || !hasExactly(n, NAMESPACE_KEYS)) return false;
+  const containers = n.containers;
+  if (
+    !isIntIn(n.inode, 1, Number.MAX_SAFE_INTEGER) ||
+    !isNullablePrintable(n.name, 255) ||
+    n.host !== host ||
+    !isIntIn(n.processes, 0, Number.MAX_SAFE_INTEGER) ||
+    !(n.pod === null || isValidPod(n.pod)) ||
+    !Array.isArray(containers) ||
+    containers.length > MAX_CONTAINERS
+  ) {
+    return false;
+  }
+  for (let i = 0; i < containers.length; i++) if (!isValidContainer(containers[i])) return false;
+  return true;
+}
+
+/**
+ * True only when `snapshotV2Schema.safeParse(value)` would succeed with an output deep-equal to
+ * `value`: the version 1 checks of the frame and its report, every namespace's info and report, and
+ * the three refines (own namespace host, others not, every inode once). Unlike the version 1 check
+ * it allocates one Set, for the inodes.
+ */
+export function isValidSnapshotV2Fast(value: unknown): value is SnapshotV2 {
+  if (!isPlainObject(value) || !hasExactly(value, SNAPSHOT_V2_KEYS)) return false;
+  const takenAt = value.takenAt;
+  const own = value.namespace;
+  const namespaces = value.namespaces;
+  const skipped = value.skipped;
+  if (
+    value.type !== 'snapshot' ||
+    !isIntIn(value.seq, 1, Number.MAX_SAFE_INTEGER) ||
+    typeof takenAt !== 'string' ||
+    !TAKEN_AT_PATTERN.test(takenAt) ||
+    !isValidReport(value.report) ||
+    !isValidNamespaceInfo(own, true) ||
+    !Array.isArray(namespaces) ||
+    namespaces.length > MAX_NAMESPACES_PER_SNAPSHOT ||
+    !Array.isArray(skipped) ||
+    skipped.length > MAX_NAMESPACES_PER_SNAPSHOT
+  ) {
+    return false;
+  }
+  const inodes = new Set<number>([own.inode]);
+  for (let i = 0; i < namespaces.length; i++) {
+    const entry: unknown = namespaces[i];
+    if (!isPlainObject(entry) || !hasExactly(entry, NAMESPACE_REPORT_KEYS)) return false;
+    const info = entry.namespace;
+    if (!isValidNamespaceInfo(info, false) || !isValidReport(entry.report)) return false;
+    inodes.add(info.inode);
+  }
+  for (let i = 0; i < skipped.length; i++) {
+    const inode: unknown = skipped[i];
+    if (!isIntIn(inode, 1, Number.MAX_SAFE_INTEGER)) return false;
+    inodes.add(inode);
+  }
+  return inodes.size === 1 + namespaces.length + skipped.length;
 }
 
 /**

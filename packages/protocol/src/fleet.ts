@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
+import { namespaceInodeSchema, namespacePodSchema } from './namespaces.ts';
 import { ipAddressSchema } from './report.ts';
 
 /**
@@ -33,6 +34,18 @@ export const fleetTupleSchema = z.object({
 });
 export type FleetTuple = z.infer<typeof fleetTupleSchema>;
 
+/** A tuple's figures as the fleet shows them (its addresses, port and counts; no states or pressure). */
+export function toFleetTuple(t: FleetTuple): FleetTuple {
+  return {
+    localAddress: t.localAddress,
+    remoteAddress: t.remoteAddress,
+    remotePort: t.remotePort,
+    used: t.used,
+    timeWait: t.timeWait,
+    reclaimable: t.reclaimable,
+  };
+}
+
 /** The last hour and the forecast, compact: the minutes as an encoded sparkline. */
 export const fleetTrendSchema = z.object({
   /** Start of the sparkline's first minute (ms since the epoch); one character per minute. */
@@ -43,20 +56,48 @@ export const fleetTrendSchema = z.object({
 });
 export type FleetTrend = z.infer<typeof fleetTrendSchema>;
 
-/** One host of the fleet ranking: what its row shows, nothing more. */
+/** The namespace (pod, container, `ip netns`) a fleet row's figures come from, when not the host's own. */
+export const fleetWorstNamespaceSchema = z.object({
+  /** Its id on the host, for `GET /api/hosts/:id/namespaces/:namespaceId`. */
+  id: z.string(),
+  inode: namespaceInodeSchema,
+  /** A short name for people, e.g. "pod shop/cart-7d9" (see hostNamespaceSchema). */
+  label: z.string(),
+  pod: namespacePodSchema.nullable(),
+  /** The name of its first named container, if any. */
+  container: z.string().nullable(),
+});
+export type FleetWorstNamespace = z.infer<typeof fleetWorstNamespaceSchema>;
+
+/** A host's worst other namespace with the figures a fleet row shows for it (live `host` frames). */
+export const fleetWorstNamespaceFiguresSchema = fleetWorstNamespaceSchema.extend({
+  pressure: z.number(),
+  usable: z.number().int(),
+  worst: fleetTupleSchema.nullable(),
+});
+export type FleetWorstNamespaceFigures = z.infer<typeof fleetWorstNamespaceFiguresSchema>;
+
+/**
+ * One host of the fleet ranking: what its row shows, nothing more. A host ranks by its worst
+ * network namespace: `pressure`, `usable` and `worst` are that namespace's, and `worstNamespace`
+ * says which when it is not the host's own (null or absent: the host's own namespace is the worst,
+ * or the agent reports no others). `trend` is always the host's own namespace.
+ */
 export const fleetHostRowSchema = z.object({
   id: z.string(),
   hostname: z.string(),
   labels: labelsSchema,
   /** When the API last stored a snapshot from this host (ISO 8601), null before the first. */
   lastSeenAt: z.string().nullable(),
-  /** The worst tuple's (used − reclaimable) / usable, null before the first snapshot. */
+  /** The worst tuple's (used − reclaimable) / usable in the host's worst namespace, null before the first snapshot. */
   pressure: z.number().nullable(),
   usable: z.number().int().nullable(),
   worst: fleetTupleSchema.nullable(),
   trend: fleetTrendSchema.nullable(),
   /** The version its agent last reported (null before it did); older than the server's is flagged. */
   agentVersion: z.string().nullable().optional(),
+  /** The namespace `pressure`, `usable` and `worst` come from, when it is not the host's own. */
+  worstNamespace: fleetWorstNamespaceSchema.nullable().optional(),
 });
 export type FleetHostRow = z.infer<typeof fleetHostRowSchema>;
 

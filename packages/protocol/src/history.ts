@@ -77,17 +77,19 @@ export type HistoryStates = Partial<Record<TcpState, number[]>>;
 export const adviceSchema = z.object({ code: z.string(), message: z.string() });
 export type AdviceItem = z.infer<typeof adviceSchema>;
 
+/** A stored report as the API gives it back: its sequence number, when it was taken, the report with its full tuple table. */
+export const latestReportSchema = z.object({
+  seq: z.number().int(),
+  takenAt: z.string(),
+  report: portReportSchema,
+});
+export type LatestReport = z.infer<typeof latestReportSchema>;
+
 /** `GET /api/hosts/:id/detail`: everything the host page shows besides the history. */
 export const hostDetailSchema = z.object({
   host: hostSummarySchema,
   /** The latest snapshot with its full tuple table, null before the first. */
-  latest: z
-    .object({
-      seq: z.number().int(),
-      takenAt: z.string(),
-      report: portReportSchema,
-    })
-    .nullable(),
+  latest: latestReportSchema.nullable(),
   /** Last hour per minute and the exhaustion forecast, null before the first snapshot. */
   trend: hostTrendSchema.nullable(),
   /** Advice derived from the latest snapshot (empty when nothing stands out). */

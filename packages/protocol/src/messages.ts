@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { namespaceInfoSchema, namespaceInodeSchema } from './namespaces.ts';
 import { portReportSchema } from './report.ts';
 import { labelsSchema, printableText } from './server-messages.ts';
 
@@ -59,6 +60,53 @@ export const snapshotSchema = z.object({
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
+/** Most network namespaces besides its own one snapshot may carry (and most `skipped` inodes). */
+export const MAX_NAMESPACES_PER_SNAPSHOT = 512;
+/**
+ * Tuples an agent lists per namespace other than its own (the worst; `tupleCount` counts all), so
+ * a snapshot of hundreds of pods stays under MAX_AGENT_FRAME_BYTES. The API accepts up to
+ * MAX_TUPLES_PER_SNAPSHOT there as well; an agent whose frame would still be too large halves it.
+ */
+export const NAMESPACE_TUPLES_PER_SNAPSHOT = 20;
+
+/** One network namespace other than the agent's own, and its report (measured by the same rules). */
+export const namespaceReportSchema = z.object({
+  namespace: namespaceInfoSchema,
+  report: portReportSchema,
+});
+export type NamespaceReport = z.infer<typeof namespaceReportSchema>;
+
+/**
+ * Agent → API, protocol version 2: one measurement of every network namespace the agent could see.
+ * `report` is the agent's own namespace (the host's, stored and shown exactly like a version 1
+ * snapshot), `namespace` names it (`host: true`), `namespaces` holds every other namespace measured
+ * (`host: false`, distinct inodes), and `skipped` the inodes found but not measured this time for a
+ * reason of their own (not gone): the API keeps those as they were instead of marking them gone. A
+ * namespace in neither list is gone. An agent without the privilege to enter other namespaces
+ * sends empty lists.
+ */
+export const snapshotV2Schema = snapshotSchema
+  .extend({
+    namespace: namespaceInfoSchema,
+    namespaces: z.array(namespaceReportSchema).max(MAX_NAMESPACES_PER_SNAPSHOT),
+    skipped: z.array(namespaceInodeSchema).max(MAX_NAMESPACES_PER_SNAPSHOT),
+  })
+  .refine((s) => s.namespace.host, { message: "the agent's own namespace must have host: true", path: ['namespace', 'host'] })
+  .refine((s) => s.namespaces.every((n) => !n.namespace.host), {
+    message: "only the agent's own namespace may have host: true",
+    path: ['namespaces'],
+  })
+  .refine(
+    (s) =>
+      new Set([s.namespace.inode, ...s.namespaces.map((n) => n.namespace.inode), ...s.skipped]).size ===
+      1 + s.namespaces.length + s.skipped.length,
+    {
+      message: 'every namespace inode (own, measured and skipped) must appear once',
+      path: ['namespaces'],
+    },
+  );
+export type SnapshotV2 = z.infer<typeof snapshotV2Schema>;
+
 /**
  * Agent → API: snapshots `fromSeq` … `toSeq` (inclusive) were dropped from the agent's full spool
  * and will never be sent. The API records the gap (visible as `droppedSnapshots` on the host) and
@@ -75,8 +123,13 @@ export const gapSchema = z
   .refine((g) => g.fromSeq <= g.toSeq, { message: 'fromSeq must not exceed toSeq', path: ['toSeq'] });
 export type Gap = z.infer<typeof gapSchema>;
 
-/** Every frame an agent may send. */
+/** Every frame an agent of protocol version 1 may send. */
 export const agentMessageSchema = z.discriminatedUnion('type', [enrollSchema, helloSchema, snapshotSchema, gapSchema]);
-export type AgentMessage = z.infer<typeof agentMessageSchema>;
+/**
+ * Every frame an agent of protocol version 2 may send: its snapshots are snapshotV2Schema. Which
+ * schema applies is decided by the `protocolVersion` of the connection's hello.
+ */
+export const agentMessageV2Schema = z.discriminatedUnion('type', [enrollSchema, helloSchema, snapshotV2Schema, gapSchema]);
+export type AgentMessage = z.infer<typeof agentMessageSchema> | z.infer<typeof agentMessageV2Schema>;
 /** The `type` of every agent frame, for telling an unknown type from a malformed known one. */
 export const AGENT_MESSAGE_TYPES: readonly AgentMessage['type'][] = ['enroll', 'hello', 'snapshot', 'gap'];

@@ -36,12 +36,15 @@ export type NamespacePod = z.infer<typeof namespacePodSchema>;
  * One network namespace of a host, as the agent found it. `inode` (the nsfs inode, as in
  * `net:[4026531840]`) identifies it while it exists; the kernel may reuse it later.
  */
+/** A network namespace's nsfs inode, as in `net:[4026531840]`. */
+export const namespaceInodeSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 53 - 1);
+
 export const namespaceInfoSchema = z.object({
-  inode: z
-    .number()
-    .int()
-    .positive()
-    .max(2 ** 53 - 1),
+  inode: namespaceInodeSchema,
   /** `ip netns` name (a file under /run/netns), if any. */
   name: printable(255).nullable(),
   /** The agent's own namespace: the host's, when the agent runs with hostNetwork or on the host. */

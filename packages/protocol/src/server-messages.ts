@@ -11,7 +11,12 @@ import * as z from 'zod';
  * know (HTTP 426 before the upgrade, close code UNSUPPORTED_VERSION after it) rather than guessing.
  * A change to any frame below is a new version, not an optional field piled onto this one.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/**
+ * Oldest version the API still serves. Version 1 snapshots carry the agent's own namespace only;
+ * version 2 adds every other network namespace the agent measured (snapshotV2Schema).
+ */
+export const MIN_PROTOCOL_VERSION = 1;
 
 /** WebSocket path, on the API's HTTP port, where agents connect (to enroll and to stream). */
 export const AGENT_WS_PATH = '/ws/agent';

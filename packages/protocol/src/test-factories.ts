@@ -1,11 +1,13 @@
 import type { AlertRule } from './alerts.ts';
 import type { Diagnostics } from './diagnostics.ts';
+import type { FleetHostRow } from './fleet.ts';
 import type { PortReport, TupleUsage } from './report.ts';
+import type { HostNamespace, Workload } from './workloads.ts';
 
 /**
  * Test data shared by every tier (protocol and API specs, API database and end-to-end tests):
  * one tuple of a 100-port range, a consistent report over 40000-40099 holding the tuples, and an
- * alert rule.
+ * alert rule, a fleet row, and a pod's namespace as the host page and the Workloads page list it.
  */
 
 export function aTuple(overrides: Partial<TupleUsage> = {}): TupleUsage {
@@ -114,4 +116,49 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+/** A fleet row of a host whose own namespace is the worst (no worstNamespace), at 50 %. */
+export function aFleetHostRow(overrides: Partial<FleetHostRow> = {}): FleetHostRow {
+  const { pressure, states, protocol, ...worst } = aTuple();
+  return {
+    id: 'h1',
+    hostname: 'node-1',
+    labels: {},
+    lastSeenAt: '2026-05-01T10:00:00Z',
+    pressure,
+    usable: 100,
+    worst,
+    trend: null,
+    agentVersion: null,
+    worstNamespace: null,
+    ...overrides,
+  };
+}
+
+/** A pod's network namespace (id "7") at 90 %, with one container, still existing. */
+export function aHostNamespace(overrides: Partial<HostNamespace> = {}): HostNamespace {
+  const { pressure, states, protocol, ...worst } = aTuple({ used: 90 });
+  return {
+    id: '7',
+    inode: 4026532281,
+    host: false,
+    name: null,
+    pod: { name: 'cart-7d9f', namespace: 'shop', uid: null },
+    containers: [{ runtime: 'containerd', id: 'a'.repeat(64), name: 'cart' }],
+    label: 'pod shop/cart-7d9f',
+    firstSeenAt: '2026-05-01T09:00:00Z',
+    lastSeenAt: '2026-05-01T10:00:00Z',
+    goneAt: null,
+    gone: false,
+    pressure,
+    usable: 100,
+    tupleCount: 1,
+    worst,
+    ...overrides,
+  };
+}
+
+/** aHostNamespace as a row of the Workloads page, on host "h1" (node-1). */
+export function aWorkload(overrides: Partial<Workload> = {}): Workload {
+  return { ...aHostNamespace(), hostId: 'h1', hostname: 'node-1', ...overrides };
 }

@@ -1,3 +1,4 @@
+import type { NamespacesBody } from '../namespaces/namespaces-snapshot.ts';
 import type { IncomingMessage } from 'node:http';
 import {
   AGENT_ERROR_CODES,
@@ -12,7 +13,7 @@ import {
 } from '@portpressure/protocol/server-messages';
 // Types only: the runtime values above come from server-messages alone, so that `run` does not
 // build every schema of the protocol (zod schemas cost memory to construct; see docs/agent-memory.md).
-import type { AgentMessage, HostIdentity, PortReport, Snapshot } from '@portpressure/protocol';
+import type { AgentMessage, HostIdentity, PortReport, Snapshot, SnapshotV2 } from '@portpressure/protocol';
 import WebSocket from 'ws';
 import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
 import type { StoredCredential } from './credential-store.ts';
@@ -120,11 +121,16 @@ export class AgentLink {
     this.connect();
   }
 
-  /** Spools a report as the next snapshot; it is sent as soon as the link and the window allow. */
-  submit(report: PortReport, takenAt = new Date()): Snapshot {
+  /**
+   * Spools a measurement as the next snapshot; it is sent as soon as the link and the window allow.
+   * A bare report is the agent's own namespace alone (a version 1 snapshot); a body with
+   * `namespaces` is a version 2 snapshot of every namespace measured.
+   */
+  submit(measured: PortReport | NamespacesBody, takenAt = new Date()): Snapshot | SnapshotV2 {
     this.seq += 1;
     this.options.onSeq?.(this.seq);
-    const snapshot: Snapshot = { type: 'snapshot', seq: this.seq, takenAt: takenAt.toISOString(), report };
+    const envelope = { type: 'snapshot', seq: this.seq, takenAt: takenAt.toISOString() } as const;
+    const snapshot: Snapshot | SnapshotV2 = 'namespaces' in measured ? { ...envelope, ...measured } : { ...envelope, report: measured };
     const dropped = this.options.spool.append(snapshot);
     if (dropped.length > 0) {
       this.log(

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { Gap, Snapshot } from '@portpressure/protocol';
+import type { Gap, Snapshot, SnapshotV2 } from '@portpressure/protocol';
 
 /** A range of sequence numbers dropped from the full spool, and how much of it the API has acknowledged. */
 export interface SpoolGap {
@@ -98,7 +98,7 @@ export class Spool {
   }
 
   /** Stores a snapshot durably; when full, the oldest is dropped first. Returns the seqs dropped. */
-  append(snapshot: Snapshot): number[] {
+  append(snapshot: Snapshot | SnapshotV2): number[] {
     const dropped: number[] = [];
     while (this.seqs.length >= this.capacity) {
       const seq = this.dropOldest();
@@ -112,9 +112,9 @@ export class Spool {
   }
 
   /** Reads a spooled snapshot back; undefined when it is gone or unreadable (then it is dropped as a gap). */
-  read(seq: number): Snapshot | undefined {
+  read(seq: number): Snapshot | SnapshotV2 | undefined {
     try {
-      return JSON.parse(readFileSync(this.file(seq), 'utf8')) as Snapshot;
+      return JSON.parse(readFileSync(this.file(seq), 'utf8')) as Snapshot | SnapshotV2;
     } catch {
       this.remove(seq);
       this.addToGap(seq);

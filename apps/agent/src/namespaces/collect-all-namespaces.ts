@@ -49,7 +49,9 @@ export async function collectAllNamespaces(options: AllNamespacesOptions = {}): 
 
   const measured: NamespaceMeasurement[] = [];
   const skipped: AllNamespacesResult['skipped'] = [];
-  for (const ns of own) measured.push({ namespace: ns.info, result: await collectReport(collectOptions) });
+  // The diagnosis (processes, churn, conntrack) is the agent's own namespace's.
+  for (const ns of own)
+    measured.push({ namespace: ns.info, result: await collectReport({ ...collectOptions, diagnoser: options.diagnoser }) });
 
   // A fixed pool of workers: each namespace is a short process chain, and the cores bound them.
   const concurrency = Math.max(1, options.concurrency ?? Math.min(8, availableParallelism()));

@@ -12,6 +12,8 @@ export class AppError<C extends string = string> extends Error {
 /** HTTP status for each error code; codes not listed map to 400. */
 export const HTTP_STATUS_BY_CODE: Record<string, number> = {
   HOST_NOT_FOUND: 404,
+  NAMESPACE_NOT_FOUND: 404,
+  INVALID_NAMESPACE_ID: 400,
   INVALID_HOST_ID: 400,
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,

@@ -14,6 +14,6 @@ import { LatestTuplesRepository } from './latest-tuples.repository.ts';
   imports: [HostsModule, IngestModule, LiveModule, HostClockModule],
   controllers: [HistoryController],
   providers: [HistoryRepository, HistoryWritesRepository, HistoryService, HistoryWriterService, LatestTuplesRepository],
-  exports: [LatestTuplesRepository],
+  exports: [LatestTuplesRepository, HistoryService, HistoryRepository],
 })
 export class HistoryModule {}

@@ -10,6 +10,18 @@ export interface HistoryWindow {
   from: Date;
   to: Date;
   bucketSeconds: number;
+  /** A namespace of the host other than its own (host_namespaces.ns_no): read from its reports instead. */
+  nsNo?: number;
+}
+
+/**
+ * The raw reports a window reads, as `<table> WHERE <the host's or one namespace's rows>`: the
+ * host's own snapshots, or one namespace's (ns_no is an integer, checked here, never text).
+ */
+function rawRows(hostId: '$1', nsNo: number | undefined): string {
+  if (nsNo === undefined) return `snapshots WHERE host_id = ${hostId}::uuid`;
+  if (!Number.isSafeInteger(nsNo)) throw new Error(`not a namespace number: ${nsNo}`);
+  return `namespace_snapshots WHERE host_id = ${hostId}::uuid AND ns_no = ${nsNo}`;
 }
 
 export interface HostBucket {
@@ -167,26 +179,33 @@ const HOUR_RANKED_TOP_TUPLES = `
   )
   ${TOP_TUPLE_ROWS}`;
 
-const SQL = {
+/** Queries of the raw tier, over the host's own snapshots or one namespace's reports. */
+const RAW_SQL = (rows: string) => ({
   hostBuckets: `
     SELECT ${bucketStart('taken_at')} AS t, max(pressure) AS pressure, max(round(pressure * usable))::int AS held,
       min(usable) AS usable, max(host_ports_in_use) AS "hostPortsInUse"
-    FROM snapshots
-    WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3
+    FROM ${rows} AND taken_at >= $2 AND taken_at < $3
     GROUP BY 1 ORDER BY 1`,
   rawReports: `
     SELECT (extract(epoch FROM taken_at) * 1000)::float8 AS at, usable, report
-    FROM snapshots
-    WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3`,
+    FROM ${rows} AND taken_at >= $2 AND taken_at < $3`,
+  silences: silencesOf(
+    `(SELECT taken_at AS at FROM ${rows} AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1)
+     UNION ALL
+     SELECT taken_at FROM ${rows} AND taken_at >= $2 AND taken_at < $3`,
+    '0',
+  ),
+  lastTakenAt: `SELECT (extract(epoch FROM taken_at) * 1000)::float8 AS t FROM ${rows} AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1`,
+  latest: `SELECT seq, taken_at AS "takenAt", pressure, usable, host_ports_in_use AS "hostPortsInUse", report
+           FROM ${rows} ORDER BY taken_at DESC, seq DESC LIMIT 1`,
+});
+const HOST_RAW_SQL = RAW_SQL(rawRows('$1', undefined));
+const rawSql = (nsNo: number | undefined) => (nsNo === undefined ? HOST_RAW_SQL : RAW_SQL(rawRows('$1', nsNo)));
+
+const SQL = {
   dictionary: `
     SELECT tuple_no AS "tupleNo", protocol, local_address AS "localAddress", remote_address AS "remoteAddress", remote_port AS "remotePort"
     FROM host_tuples WHERE host_id = $1::uuid`,
-  silences: silencesOf(
-    `(SELECT taken_at AS at FROM snapshots WHERE host_id = $1::uuid AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1)
-     UNION ALL
-     SELECT taken_at FROM snapshots WHERE host_id = $1::uuid AND taken_at >= $2 AND taken_at < $3`,
-    '0',
-  ),
   rollupBuckets: `
     SELECT ${bucketStart('minute')} AS t,
       max(pressure) AS pressure, max(held)::int AS held, min(usable)::int AS usable,
@@ -249,7 +268,7 @@ export class HistoryRepository {
   }
 
   hostBuckets(w: HistoryWindow): Promise<HostBucket[]> {
-    return this.rows(SQL.hostBuckets, params(w));
+    return this.rows(rawSql(w.nsNo).hostBuckets, params(w));
   }
 
   /**
@@ -260,7 +279,7 @@ export class HistoryRepository {
    */
   async rawTupleBuckets(w: HistoryWindow, limit: number): Promise<{ states: StateBucket[]; tuples: TupleBucket[] }> {
     const [rows, dictionary] = await Promise.all([
-      this.rows<RawSnapshotRow>(SQL.rawReports, [w.hostId, w.from, w.to]),
+      this.rows<RawSnapshotRow>(rawSql(w.nsNo).rawReports, [w.hostId, w.from, w.to]),
       this.dictionary(w.hostId),
     ]);
     return rawTupleBuckets(rows, (n) => dictionary.tupleOf(n), w.from.getTime(), w.bucketSeconds * 1000, limit) as {
@@ -288,7 +307,7 @@ export class HistoryRepository {
    * running into the window from the last snapshot before it. Times in ms since the epoch.
    */
   silences(w: HistoryWindow, thresholdSeconds: number): Promise<Silence[]> {
-    return this.rows(SQL.silences, [w.hostId, w.from, w.to, thresholdSeconds]);
+    return this.rows(rawSql(w.nsNo).silences, [w.hostId, w.from, w.to, thresholdSeconds]);
   }
 
   /**
@@ -331,13 +350,9 @@ export class HistoryRepository {
     return this.rows(SQL.hourSilences, [w.hostId, w.from, w.to, thresholdSeconds]);
   }
 
-  /** The host's newest snapshot before `before` (ms), or null. */
-  async lastTakenAt(hostId: string, before: Date): Promise<number | null> {
-    const rows = await this.rows<{ t: number }>(
-      `SELECT (extract(epoch FROM taken_at) * 1000)::float8 AS t FROM snapshots
-       WHERE host_id = $1::uuid AND taken_at < $2 ORDER BY taken_at DESC LIMIT 1`,
-      [hostId, before],
-    );
+  /** The host's (or one of its namespaces') newest snapshot before `before` (ms), or null. */
+  async lastTakenAt(hostId: string, before: Date, nsNo?: number): Promise<number | null> {
+    const rows = await this.rows<{ t: number }>(rawSql(nsNo).lastTakenAt, [hostId, before]);
     return rows[0]?.t ?? null;
   }
 
@@ -346,12 +361,14 @@ export class HistoryRepository {
     return rows[0]?.trend ?? null;
   }
 
-  /** The newest snapshot of a host, rebuilt as the report the agent sent (its listed tuples included). */
-  async latestSnapshot(hostId: string): Promise<LatestSnapshot | null> {
+  /**
+   * The newest snapshot of a host (or of one of its namespaces), rebuilt as the report the agent
+   * sent (its listed tuples included).
+   */
+  async latestSnapshot(hostId: string, nsNo?: number): Promise<LatestSnapshot | null> {
     const [rows, dictionary] = await Promise.all([
       this.rows<{ seq: string; takenAt: Date; pressure: number; usable: number; hostPortsInUse: number; report: Buffer }>(
-        `SELECT seq, taken_at AS "takenAt", pressure, usable, host_ports_in_use AS "hostPortsInUse", report
-         FROM snapshots WHERE host_id = $1::uuid ORDER BY taken_at DESC, seq DESC LIMIT 1`,
+        rawSql(nsNo).latest,
         [hostId],
       ),
       this.dictionary(hostId),

@@ -85,11 +85,20 @@ export class HistoryService {
     return { hostId, from: start, to, bucketSeconds: hours * 3600, tier: 'hour' };
   }
 
-  async history(hostId: string, query: unknown, now = new Date()): Promise<HostHistory> {
-    const w = this.window(hostId, query, now);
+  /**
+   * The history of a host, or of one of its namespaces other than its own (`nsNo`). A namespace's
+   * reports are kept in the raw tier only, so its history is drawn from them whatever the span
+   * (within the raw retention), in buckets of the same size as the host's.
+   */
+  async history(hostId: string, query: unknown, now = new Date(), nsNo?: number): Promise<HostHistory> {
+    let w: PlannedWindow = this.window(hostId, query, now);
+    if (nsNo !== undefined) {
+      const span = w.to.getTime() - w.from.getTime();
+      w = { ...w, nsNo, tier: 'raw', bucketSeconds: Math.max(w.bucketSeconds, Math.ceil(span / 1000 / MAX_HISTORY_POINTS)) };
+    }
     const [{ hostBuckets, stateBuckets, tupleBuckets, silences }, lastBeforeTo] = await Promise.all([
       w.tier === 'raw' ? this.fromSnapshots(w) : w.tier === 'minute' ? this.fromMinutes(w) : this.fromHours(w),
-      this.repository.lastTakenAt(hostId, w.to),
+      this.repository.lastTakenAt(hostId, w.to, nsNo),
       this.hosts.get(hostId), // 404 for an unknown host rather than an empty history
     ]);
     const t = hostBuckets.map((b) => b.t);

@@ -21,19 +21,25 @@ const IDS_PER_NOTIFY = 200;
 // The protocol's FleetHostRow, built in SQL so that a full reload of 10,000 hosts is one
 // round trip and no per-row work in Node. The sparkline is the trend's per-minute pressure in
 // SPARKLINE_ALPHABET's 64 levels.
+// A host ranks by its worst namespace: when one of its other namespaces (hosts.worst_namespace,
+// kept by ingest) is under more pressure than its own, the row's pressure, usable and worst tuple
+// are that namespace's and worstNamespace names it.
 const ROW_SQL = sql.raw(`
-  SELECT id, hostname, pressure, json_build_object(
+  SELECT id, hostname, CASE WHEN ns THEN ns_pressure ELSE pressure END AS pressure, json_build_object(
     'id', id,
     'hostname', hostname,
     'labels', labels,
     'agentVersion', agent_version,
     'lastSeenAt', to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-    'pressure', round(pressure::numeric, 5),
-    'usable', summary->'usable',
-    'worst', CASE WHEN jsonb_typeof(summary->'worstTuple') = 'object' THEN json_build_object(
-      'localAddress', summary#>'{worstTuple,localAddress}', 'remoteAddress', summary#>'{worstTuple,remoteAddress}',
-      'remotePort', summary#>'{worstTuple,remotePort}', 'used', summary#>'{worstTuple,used}',
-      'timeWait', summary#>'{worstTuple,timeWait}', 'reclaimable', summary#>'{worstTuple,reclaimable}') END,
+    'pressure', round((CASE WHEN ns THEN ns_pressure ELSE pressure END)::numeric, 5),
+    'usable', CASE WHEN ns THEN worst_namespace->'usable' ELSE summary->'usable' END,
+    'worst', CASE WHEN jsonb_typeof(worst_tuple) = 'object' THEN json_build_object(
+      'localAddress', worst_tuple->'localAddress', 'remoteAddress', worst_tuple->'remoteAddress',
+      'remotePort', worst_tuple->'remotePort', 'used', worst_tuple->'used',
+      'timeWait', worst_tuple->'timeWait', 'reclaimable', worst_tuple->'reclaimable') END,
+    'worstNamespace', CASE WHEN ns THEN json_build_object(
+      'id', worst_namespace->'id', 'inode', worst_namespace->'inode', 'label', worst_namespace->'label',
+      'pod', worst_namespace->'pod', 'container', worst_namespace->'container') END,
     'trend', CASE WHEN trend IS NOT NULL THEN json_build_object(
       'start', trend->'start',
       'sparkline', coalesce((SELECT string_agg(CASE WHEN jsonb_typeof(v) = 'number'
@@ -43,7 +49,10 @@ const ROW_SQL = sql.raw(`
       'slopePerSecond', trend->'slopePerSecond',
       'exhaustsAt', trend->'exhaustsAt') END
   )::text AS json
-  FROM hosts LEFT JOIN host_trends ON host_trends.host_id = hosts.id`);
+  FROM hosts LEFT JOIN host_trends ON host_trends.host_id = hosts.id,
+  LATERAL (SELECT (worst_namespace->>'pressure')::float8 AS ns_pressure) p,
+  LATERAL (SELECT coalesce(p.ns_pressure > coalesce(hosts.pressure, -1), false) AS ns) w,
+  LATERAL (SELECT CASE WHEN w.ns THEN worst_namespace->'worst' ELSE summary->'worstTuple' END AS worst_tuple) t`);
 
 @Injectable()
 export class FleetRepository implements OnApplicationShutdown {

@@ -145,7 +145,7 @@ export class AgentConnection {
     if (isBinary) return this.refuse(new IngestError('BINARY_FRAME', 'binary frames are not accepted; send JSON text frames', true));
     const text = frameText(data);
     this.chain = this.chain
-      .then(() => (this.closed || this.draining ? undefined : this.handle(parseAgentFrame(text))))
+      .then(() => (this.closed || this.draining ? undefined : this.handle(parseAgentFrame(text, this.session?.protocolVersion))))
       .catch((error: unknown) =>
         error instanceof IngestError && error.code === 'OVERLOADED' ? this.overloaded(error) : this.refuse(error),
       );

@@ -1,4 +1,11 @@
-import { AGENT_MESSAGE_TYPES, agentMessageSchema, isValidSnapshotFast, type AgentMessage } from '@portpressure/protocol';
+import {
+  AGENT_MESSAGE_TYPES,
+  agentMessageSchema,
+  agentMessageV2Schema,
+  isValidSnapshotFast,
+  isValidSnapshotV2Fast,
+  type AgentMessage,
+} from '@portpressure/protocol';
 import { IngestError } from './ingest.errors.ts';
 
 const KNOWN_TYPES = new Set<string>(AGENT_MESSAGE_TYPES);
@@ -10,8 +17,13 @@ function describeIssues(issues: { path: PropertyKey[]; message: string }[]): str
     .join('; ');
 }
 
-/** Parses and validates one text frame from an agent, or throws an IngestError saying what is wrong. */
-export function parseAgentFrame(text: string): AgentMessage {
+/**
+ * Parses and validates one text frame from an agent, or throws an IngestError saying what is wrong.
+ * `protocolVersion` is the connection's (its hello's; 1 before the hello): from version 2 a
+ * snapshot carrying `namespace` is checked as a version 2 snapshot; one without it (left in the
+ * agent's spool by an older version) is a version 1 snapshot and changes no namespace.
+ */
+export function parseAgentFrame(text: string, protocolVersion = 1): AgentMessage {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -27,8 +39,10 @@ export function parseAgentFrame(text: string): AgentMessage {
   }
   // The hot path: a snapshot zod would accept and hand back unchanged is used as parsed, without
   // zod's deep copy. Anything else (invalid, or carrying keys zod strips) goes through zod.
-  if (type === 'snapshot' && isValidSnapshotFast(value)) return value;
-  const parsed = agentMessageSchema.safeParse(value);
+  const v2 = type === 'snapshot' && protocolVersion >= 2 && Object.hasOwn(value, 'namespace');
+  if (v2 && isValidSnapshotV2Fast(value)) return value;
+  if (!v2 && type === 'snapshot' && isValidSnapshotFast(value)) return value;
+  const parsed = (v2 ? agentMessageV2Schema : agentMessageSchema).safeParse(value);
   if (!parsed.success) {
     const seq = (value as { seq?: unknown }).seq;
     throw new IngestError(

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Labels, Snapshot } from '@portpressure/protocol';
-import { sql } from 'kysely';
+import type { FleetWorstNamespaceFigures, Labels, PortReport, Snapshot } from '@portpressure/protocol';
+import { CompiledQuery, sql } from 'kysely';
 import { simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
 import { type Db, DbService } from '../database/db.service.ts';
 import { encodeReport, TupleDictionary, type TupleKey } from '../history/snapshot-codec.ts';
 import type { StoredSummary } from '../hosts/host-summary.ts';
+import { HostNamespaceState, isSnapshotV2, type NamespaceRow, type NamespaceSample } from './namespace-state.ts';
 
 /** One snapshot to store for a host, with the headline figures the host row keeps. */
 export interface SnapshotWrite {
@@ -34,11 +35,11 @@ export interface HostLinkState {
  * taken_at, seq) covers two batches racing. RETURNING says which were new. The rows arrive as JSON literals
  * (the simple protocol has no parameters; json_to_recordset reads each in one pass).
  */
-const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null) => `
+const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null, namespaces: NamespaceLiterals | null) => `
 WITH input AS (
   SELECT * FROM json_to_recordset(${inputLiteral}::json)
     AS i(idx int, host_id uuid, seq bigint, taken_at timestamptz, pressure float8, usable int, host_ports_in_use int,
-         report text, summary jsonb)
+         report text, summary jsonb, v2 bool, worst_namespace jsonb)
 ),${
   tuplesLiteral === null
     ? ''
@@ -53,7 +54,7 @@ locked AS (
   SELECT id FROM hosts WHERE id IN (SELECT host_id FROM input) ORDER BY id FOR NO KEY UPDATE
 ),
 latest AS (
-  SELECT DISTINCT ON (host_id) host_id, taken_at, pressure, summary, max(seq) OVER (PARTITION BY host_id) AS max_seq
+  SELECT DISTINCT ON (host_id) host_id, taken_at, pressure, summary, v2, worst_namespace, max(seq) OVER (PARTITION BY host_id) AS max_seq
   FROM input ORDER BY host_id, taken_at DESC, seq DESC
 ),
 hosts_updated AS (
@@ -63,10 +64,12 @@ hosts_updated AS (
     last_seq = GREATEST(h.last_seq, l.max_seq),
     pressure = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.pressure ELSE h.pressure END,
     summary = CASE WHEN h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at THEN l.summary ELSE h.summary END,
+    worst_namespace = CASE WHEN l.v2 AND (h.latest_taken_at IS NULL OR h.latest_taken_at <= l.taken_at) THEN l.worst_namespace
+                           ELSE h.worst_namespace END,
     latest_taken_at = GREATEST(h.latest_taken_at, l.taken_at)
   FROM latest l JOIN locked k ON k.id = l.host_id
   WHERE h.id = l.host_id
-)
+)${namespaces === null ? '' : namespacesSql(namespaces)}
 INSERT INTO snapshots (host_id, taken_at, seq, pressure, usable, host_ports_in_use, report)
 SELECT i.host_id, i.taken_at, i.seq, i.pressure, i.usable, i.host_ports_in_use, decode(i.report, 'base64')
 FROM input i
@@ -76,6 +79,55 @@ WHERE i.seq > (SELECT h.last_seq FROM hosts h WHERE h.id = i.host_id)
 ORDER BY i.idx
 ON CONFLICT (host_id, taken_at, seq) DO NOTHING
 RETURNING host_id, seq`;
+
+interface NamespaceLiterals {
+  rows: string;
+  samples: string | null;
+}
+
+/**
+ * Version 2 snapshots add two statements to the same round trip: the batch's final state of each
+ * namespace it touched (upserted by (host, ns_no); a number or identity another instance took
+ * meanwhile fails the batch, which is then retried with state read afresh) and each namespace's
+ * report, compact like a snapshot. Reports of a snapshot that is a resend are never in the input
+ * (HostNamespaceState), and ON CONFLICT covers two batches racing.
+ */
+const namespacesSql = ({ rows, samples }: NamespaceLiterals) => `,
+ns_rows AS (
+  INSERT INTO host_namespaces AS n (host_id, ns_no, inode, first_seen_at, last_seen_at, gone_at, name, pod, containers, label,
+                                    pressure, latest_seq, summary)
+  SELECT * FROM json_populate_recordset(NULL::host_namespaces, ${rows}::json)
+  ON CONFLICT (host_id, ns_no) DO UPDATE SET
+    last_seen_at = EXCLUDED.last_seen_at, gone_at = EXCLUDED.gone_at, name = EXCLUDED.name, pod = EXCLUDED.pod,
+    containers = EXCLUDED.containers, label = EXCLUDED.label, pressure = EXCLUDED.pressure,
+    latest_seq = EXCLUDED.latest_seq, summary = EXCLUDED.summary
+    -- Another instance gave this number to another namespace meanwhile: fail the batch (NOT NULL).
+    , inode = CASE WHEN n.inode = EXCLUDED.inode AND n.first_seen_at = EXCLUDED.first_seen_at THEN n.inode END
+)${
+  samples === null
+    ? ''
+    : `,
+ns_samples AS (
+  INSERT INTO namespace_snapshots (host_id, ns_no, taken_at, seq, pressure, usable, host_ports_in_use, report)
+  SELECT s.host_id, s.ns_no, s.taken_at, s.seq, s.pressure, s.usable, s.host_ports_in_use, decode(s.report, 'base64')
+  FROM json_to_recordset(${samples}::json)
+    AS s(host_id uuid, ns_no int, taken_at timestamptz, seq bigint, pressure float8, usable int, host_ports_in_use int, report text)
+  ON CONFLICT (host_id, ns_no, taken_at, seq) DO NOTHING
+)`
+}`;
+
+function sampleRow(sample: NamespaceSample, report: Buffer): object {
+  return {
+    host_id: sample.hostId,
+    ns_no: sample.nsNo,
+    taken_at: sample.takenAt,
+    seq: sample.seq,
+    pressure: sample.report.pressure,
+    usable: sample.report.usable,
+    host_ports_in_use: sample.report.hostPortsInUse,
+    report: report.toString('base64'),
+  };
+}
 
 interface NewTuple {
   host_id: string;
@@ -90,8 +142,18 @@ interface NewTuple {
 export class IngestRepository {
   /** Tuple dictionaries of the hosts this instance wrote, loaded on first use. */
   private readonly dictionaries = new Map<string, TupleDictionary>();
+  /** Current namespaces of the hosts this instance wrote version 2 snapshots of, loaded on first use. */
+  private readonly namespaces = new Map<string, HostNamespaceState>();
 
   constructor(@Inject(DbService) private readonly db: DbService) {}
+
+  /**
+   * The host's worst other namespace as this instance last wrote it (no query): null when it has
+   * none, undefined when this instance has written no version 2 snapshot of it.
+   */
+  currentWorstNamespace(hostId: string): FleetWorstNamespaceFigures | null | undefined {
+    return this.namespaces.get(hostId)?.worst();
+  }
 
   /**
    * Stores a batch of snapshots, new entries of their hosts' tuple dictionaries and the hosts'
@@ -115,28 +177,47 @@ export class IngestRepository {
       first.push(i);
     });
     const hostIds = [...new Set(first.map((i) => writes[i]!.hostId))];
+    const v2HostIds = [...new Set(first.filter((i) => isSnapshotV2(writes[i]!.snapshot)).map((i) => writes[i]!.hostId))];
     try {
       await this.loadDictionaries(hostIds);
+      await this.loadNamespaces(v2HostIds);
       const input: object[] = [];
       const newTuples: NewTuple[] = [];
       const indexOfKey = new Map<string, number>();
+      const nsRows = new Map<string, Map<number, NamespaceRow>>();
+      const nsSamples: object[] = [];
       for (const i of first) {
         const { hostId, snapshot, summary } = writes[i]!;
         indexOfKey.set(`${hostId}/${snapshot.seq}`, i);
         const dictionary = this.dictionaries.get(hostId)!;
+        const encode = (report: PortReport) =>
+          encodeReport(report, (t) =>
+            dictionary.numberOf(t, (tupleNo, k) =>
+              newTuples.push({
+                host_id: hostId,
+                tuple_no: tupleNo,
+                protocol: k.protocol,
+                local_address: k.localAddress,
+                remote_address: k.remoteAddress,
+                remote_port: k.remotePort,
+              }),
+            ),
+          );
         const r = snapshot.report;
-        const report = encodeReport(r, (t) =>
-          dictionary.numberOf(t, (tupleNo, k) =>
-            newTuples.push({
-              host_id: hostId,
-              tuple_no: tupleNo,
-              protocol: k.protocol,
-              local_address: k.localAddress,
-              remote_address: k.remoteAddress,
-              remote_port: k.remotePort,
-            }),
-          ),
-        );
+        const report = encode(r);
+        let v2 = false;
+        let worstNamespace = null;
+        if (isSnapshotV2(snapshot)) {
+          const state = this.namespaces.get(hostId)!;
+          let rows = nsRows.get(hostId);
+          if (!rows) nsRows.set(hostId, (rows = new Map()));
+          const samples = state.apply(hostId, snapshot, rows);
+          if (samples) {
+            v2 = true;
+            worstNamespace = state.worst();
+            for (const sample of samples) nsSamples.push(sampleRow(sample, encode(sample.report)));
+          }
+        }
         input.push({
           idx: i,
           host_id: hostId,
@@ -147,11 +228,19 @@ export class IngestRepository {
           host_ports_in_use: r.hostPortsInUse,
           report: report.toString('base64'),
           summary,
+          v2,
+          worst_namespace: worstNamespace,
         });
       }
+      const rows = [...nsRows.values()].flatMap((m) => [...m.values()]);
+      const namespaces =
+        rows.length > 0 || nsSamples.length > 0
+          ? { rows: sqlLiteral(JSON.stringify(rows)), samples: nsSamples.length > 0 ? sqlLiteral(JSON.stringify(nsSamples)) : null }
+          : null;
       const text = storeSnapshotsSql(
         sqlLiteral(JSON.stringify(input)),
         newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null,
+        namespaces,
       );
       // the driver itself: one simple query (no parameters, several statements) in one round trip
       const client = await this.db.pool.connect();
@@ -167,8 +256,39 @@ export class IngestRepository {
         client.release();
       }
     } catch (error) {
-      for (const id of hostIds) this.dictionaries.delete(id);
+      for (const id of hostIds) {
+        this.dictionaries.delete(id);
+        this.namespaces.delete(id);
+      }
       throw error;
+    }
+  }
+
+  /**
+   * Reads the current namespaces of hosts this instance holds no state of, in one query. The
+   * state starts at the host's last stored seq, so the resend of a stored snapshot changes no
+   * namespace.
+   */
+  private async loadNamespaces(hostIds: string[]): Promise<void> {
+    const missing = hostIds.filter((id) => !this.namespaces.has(id));
+    if (missing.length === 0) return;
+    const { rows } = await this.db.executeQuery<{ hostId: string; lastSeq: number; maxNo: number; current: NamespaceRow[] }>(
+      CompiledQuery.raw(
+        `SELECT h.id AS "hostId", h.last_seq::float8 AS "lastSeq",
+              COALESCE((SELECT max(ns_no) FROM host_namespaces n WHERE n.host_id = h.id), 0) AS "maxNo",
+              COALESCE((SELECT json_agg(json_build_object(
+                 'host_id', n.host_id, 'ns_no', n.ns_no, 'inode', n.inode::float8,
+                 'first_seen_at', to_char(n.first_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                 'last_seen_at', to_char(n.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                 'gone_at', NULL, 'name', n.name, 'pod', n.pod, 'containers', n.containers, 'label', n.label,
+                 'pressure', n.pressure, 'latest_seq', n.latest_seq::float8, 'summary', n.summary))
+               FROM host_namespaces n WHERE n.host_id = h.id AND n.gone_at IS NULL), '[]') AS current
+       FROM hosts h WHERE h.id = ANY($1::uuid[])`,
+        [missing],
+      ),
+    );
+    for (const r of rows) {
+      this.namespaces.set(r.hostId, new HostNamespaceState(r.lastSeq, r.maxNo, new Map(r.current.map((n) => [n.inode, n]))));
     }
   }
 
@@ -193,8 +313,13 @@ export class IngestRepository {
     for (const { hostId, tupleNo, ...key } of rows) this.dictionaries.get(hostId)!.add(tupleNo, key);
   }
 
-  /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */
+  /**
+   * A hello refreshes the host's labels and agent version, and reads where its sequence stands. The
+   * host's namespaces are read afresh with its next version 2 snapshot: another instance may have
+   * written them while the agent was connected there.
+   */
   async refreshHost(hostId: string, labels: Labels, agentVersion: string): Promise<HostLinkState | null> {
+    this.namespaces.delete(hostId);
     const row = await this.db
       .updateTable('hosts')
       .set({ labels: JSON.stringify(labels), agent_version: agentVersion })

@@ -17,6 +17,7 @@ import { summaryFromReport, toHostSummary, type StoredSummary } from '../hosts/h
 import { LiveService } from '../live/live.service.ts';
 import { IngestError } from './ingest.errors.ts';
 import { IngestRepository } from './ingest.repository.ts';
+import { isSnapshotV2 } from './namespace-state.ts';
 import { ResendCheckRepository } from './resend-check.repository.ts';
 import { SnapshotEvents } from './snapshot-events.ts';
 import { admitSnapshot, type AdmissionState } from './snapshot-admission.ts';
@@ -26,6 +27,8 @@ import { ClockSkews } from '../host-clock/clock-skews.ts';
 /** What one streaming connection knows about its host, so storing a snapshot never re-reads it. */
 export interface AgentSession extends AdmissionState {
   host: AuthenticatedHost;
+  /** The hello's protocol version: decides which snapshot schema this connection's frames follow. */
+  protocolVersion: number;
   labels: Labels;
   droppedSnapshots: number;
   /** Newest takenAt (ms) published live on this connection, so a late older snapshot does not move the UI back. */
@@ -42,6 +45,13 @@ export interface AgentSession extends AdmissionState {
 const MAX_AFTER_COMMIT_BACKLOG = 32;
 /** Longest an ack waits for lagging listeners. */
 const MAX_BACKPRESSURE_WAIT_MS = 2000;
+
+/** What a snapshot weighs in the ingest queue: its tuples (every namespace's) plus one per report. */
+function tupleLoad(snapshot: Snapshot): number {
+  let tuples = snapshot.report.tuples.length + 1;
+  if (isSnapshotV2(snapshot)) for (const n of snapshot.namespaces) tuples += n.report.tuples.length + 1;
+  return tuples;
+}
 
 @Injectable()
 export class IngestService {
@@ -66,7 +76,7 @@ export class IngestService {
    * or its seq jumps too far, and places a future takenAt at the receive time. Returns what to store.
    */
   admit(session: AgentSession, snapshot: Snapshot): Snapshot {
-    const tuples = snapshot.report.tuples.length + 1;
+    const tuples = tupleLoad(snapshot);
     // An empty queue takes any snapshot, so one larger than the budget cannot be refused forever.
     if (this.queuedTuples > 0 && this.queuedTuples + tuples > this.config.security.ingestQueueTuples) {
       throw new IngestError(
@@ -112,6 +122,7 @@ export class IngestService {
     return {
       session: {
         host,
+        protocolVersion: frame.protocolVersion,
         labels: frame.host.labels,
         droppedSnapshots: state.droppedSnapshots,
         latestTakenAt: 0,
@@ -137,7 +148,7 @@ export class IngestService {
    */
   async store(session: AgentSession, snapshot: Snapshot, checkResend = true): Promise<void> {
     const summary = summaryFromReport(snapshot.report);
-    const tuples = snapshot.report.tuples.length + 1;
+    const tuples = tupleLoad(snapshot);
     this.queuedTuples += tuples;
     let stored: boolean;
     try {
@@ -204,7 +215,9 @@ export class IngestService {
         droppedSnapshots: session.droppedSnapshots,
         credentialActive: true,
       };
-      this.live.publishHost(toHostSummary(row, new Date(), this.config.intervalSeconds));
+      // A version 2 host's fleet row ranks by its worst namespace too: the frame says which it is.
+      const worstNamespace = isSnapshotV2(snapshot) ? this.repository.currentWorstNamespace(session.host.hostId) : undefined;
+      this.live.publishHost(toHostSummary(row, new Date(), this.config.intervalSeconds), worstNamespace);
     }
     await this.events.emitStored({ hostId: session.host.hostId, snapshot });
   }

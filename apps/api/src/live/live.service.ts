@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { HostSummary, LiveMessage } from '@portpressure/protocol';
+import type { FleetWorstNamespaceFigures, HostSummary, LiveMessage } from '@portpressure/protocol';
 
 type Listener = (message: LiveMessage) => void;
 
@@ -16,8 +16,9 @@ export class LiveService {
     return () => this.listeners.delete(listener);
   }
 
-  publishHost(host: HostSummary): void {
-    this.publish({ type: 'host', host });
+  /** `worstNamespace`: a version 2 host's worst other namespace (null: none); undefined for version 1. */
+  publishHost(host: HostSummary, worstNamespace?: FleetWorstNamespaceFigures | null): void {
+    this.publish(worstNamespace === undefined ? { type: 'host', host } : { type: 'host', host, worstNamespace });
   }
 
   publish(message: LiveMessage): void {

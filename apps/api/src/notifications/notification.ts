@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alertRuleKindSchema, ipAddressSchema, labelsSchema } from '@portpressure/protocol';
+import { alertNamespaceSchema, alertRuleKindSchema, ipAddressSchema, labelsSchema } from '@portpressure/protocol';
 import { ruleKindRegistry } from '../alerts/rules/kinds/index.ts';
 import { forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
 
@@ -37,6 +37,8 @@ export const alertNotificationSchema = z.object({
       remotePort: z.number().int().min(1).max(65_535),
     })
     .optional(),
+  /** The network namespace (pod, container, ip netns) the tuple is in, when not the host's own. */
+  namespace: alertNamespaceSchema.optional(),
   /** (used − reclaimable) / usable of the tuple when the notification was made. */
   pressure: ratio.optional(),
   used: z.number().int().min(0).optional(),
@@ -115,7 +117,8 @@ export function renderTitle(n: AlertNotification): string {
 /** One or two sentences saying what happened, where and how bad. */
 export function renderSummary(n: AlertNotification, options: RenderOptions = {}): string {
   const now = options.now ?? new Date();
-  const where = n.tuple === undefined ? n.host.hostname : `${n.host.hostname} for ${formatTuple(n.tuple)}`;
+  const host = n.namespace === undefined ? n.host.hostname : `${n.namespace.label} on ${n.host.hostname}`;
+  const where = n.tuple === undefined ? host : `${host} for ${formatTuple(n.tuple)}`;
   if (n.kind === 'test') {
     return `Test notification from Portpressure for ${n.host.hostname}. If you can read this, the channel works.`;
   }
@@ -139,6 +142,7 @@ export function renderFacts(n: AlertNotification, options: RenderOptions = {}): 
   if (labels.length > 0) {
     facts.push({ label: 'Labels', value: labels.map(([k, v]) => `${k}=${v}`).join(', ') });
   }
+  if (n.namespace !== undefined) facts.push({ label: 'Namespace', value: n.namespace.label });
   if (n.tuple !== undefined) facts.push({ label: 'Tuple', value: formatTuple(n.tuple) });
   if (n.pressure !== undefined) facts.push({ label: 'Pressure', value: formatPercent(n.pressure) });
   if (n.used !== undefined && n.usable !== undefined) {

@@ -189,6 +189,21 @@ export class MaintenanceRepository {
     );
   }
 
+  /**
+   * Namespaces gone before `cutoff` (their history past retention). The highest number of each
+   * host stays, so a namespace found later never takes a number reports were stored under.
+   */
+  deleteGoneNamespaces(session: MaintenanceSession, cutoff: Date): Promise<number> {
+    return this.deleteInChunks(
+      session,
+      `DELETE FROM host_namespaces WHERE (host_id, ns_no) IN (
+         SELECT n.host_id, n.ns_no FROM host_namespaces n WHERE n.gone_at < $1
+           AND n.ns_no < (SELECT max(m.ns_no) FROM host_namespaces m WHERE m.host_id = n.host_id)
+         LIMIT ${DELETE_CHUNK})`,
+      [cutoff],
+    );
+  }
+
   /** Archives hosts silent since before `cutoff` (never seen: since enrolled); returns their ids. */
   async archiveSilentHosts({ db }: MaintenanceSession, cutoff: Date, now: Date): Promise<string[]> {
     const rows = await db

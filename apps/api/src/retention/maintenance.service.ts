@@ -23,6 +23,8 @@ export interface MaintenanceReport {
   deliveriesDeleted: number;
   incidentsDeleted: number;
   sessionsDeleted: number;
+  /** Gone namespaces whose reports retention has dropped. */
+  namespacesDeleted: number;
   archivedHosts: string[];
 }
 
@@ -51,6 +53,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     const r = this.config.retention;
     return [
       { table: 'snapshots', column: 'taken_at', unit: 'day', retentionDays: r.rawDays },
+      { table: 'namespace_snapshots', column: 'taken_at', unit: 'day', retentionDays: r.rawDays },
       { table: 'host_minutes', column: 'minute', unit: 'day', retentionDays: r.minuteDays },
       { table: 'tuple_minutes', column: 'minute', unit: 'day', retentionDays: r.minuteDays },
       { table: 'host_hours', column: 'hour', unit: 'month', retentionDays: r.hourDays },
@@ -89,6 +92,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
       deliveriesDeleted: 0,
       incidentsDeleted: 0,
       sessionsDeleted: 0,
+      namespacesDeleted: 0,
       archivedHosts: [],
     };
     for (const t of this.tables) {
@@ -111,6 +115,8 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     report.deliveriesDeleted = await this.repository.deleteDeliveries(session, new Date(now.getTime() - r.deliveryDays * DAY));
     report.incidentsDeleted = await this.repository.deleteResolvedIncidents(session, new Date(now.getTime() - r.incidentDays * DAY));
     report.sessionsDeleted = await this.repository.deleteExpiredSessions(session, now);
+    // A day more than the raw tier keeps: by then every report of theirs went with its partition.
+    report.namespacesDeleted = await this.repository.deleteGoneNamespaces(session, new Date(now.getTime() - (r.rawDays + 1) * DAY));
     // The alert timer resolves an archived host's offline incident on its next tick.
     report.archivedHosts = await this.repository.archiveSilentHosts(session, new Date(now.getTime() - r.archiveAfterDays * DAY), now);
     if (report.archivedHosts.length > 0) await this.fleet.announce(report.archivedHosts);

@@ -12,10 +12,15 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-/** Spawns the agent exactly as an operator would run it from a checkout. */
-export function spawnAgent(args: string[], env: Record<string, string> = {}): AgentProcess {
+/**
+ * Spawns the agent exactly as an operator would run it from a checkout; `prefix` runs it through
+ * another command first (e.g. setpriv, to run it as an unprivileged user).
+ */
+export function spawnAgent(args: string[], env: Record<string, string> = {}, prefix: string[] = []): AgentProcess {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/agent/src/main.ts'), 'run', ...args], {
+  const argv = [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'apps/agent/src/main.ts'), 'run', ...args];
+  const [command, ...rest] = [...prefix, ...argv] as [string, ...string[]];
+  const child = spawn(command, rest, {
     cwd: REPO_ROOT,
     env: { ...process.env, TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'apps/agent/tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

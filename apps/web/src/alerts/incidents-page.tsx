@@ -82,7 +82,7 @@ export function IncidentsPage() {
       {incidents.data === null && incidents.error === null && <p className="muted">Loading incidents…</p>}
       <DataTable
         testId="incidents"
-        columns={['Severity', 'Rule', 'Host and tuple', 'What it saw', 'Since', 'Status']}
+        columns={['Severity', 'Rule', 'Host, namespace and tuple', 'What it saw', 'Since', 'Status']}
         actions
         rows={incidents.data}
         empty={<p className="muted">No {filter === 'all' ? '' : `${filter} `}incidents.</p>}
@@ -99,6 +99,13 @@ export function IncidentsPage() {
               </td>
               <td>
                 <Link to={`/hosts/${i.host.id}`}>{visibleText(i.host.hostname)}</Link>
+                {i.namespace && (
+                  <div className="sub">
+                    <Link to={`/hosts/${i.host.id}?inode=${i.namespace.inode}`} data-testid="incident-namespace">
+                      {visibleText(i.namespace.label)}
+                    </Link>
+                  </div>
+                )}
                 {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
               </td>
               <td>{figures(i, now)}</td>

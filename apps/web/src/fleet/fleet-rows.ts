@@ -1,4 +1,4 @@
-import { isOffline as isHostOffline, type FleetHostRow } from '@portpressure/protocol';
+import { isOffline as isHostOffline, type FleetHostRow, type FleetWorstNamespaceFigures } from '@portpressure/protocol';
 import { timeWaitShare, tupleLabel } from '../format.ts';
 
 /** Forecasts further out than this read as "not soon" rather than a date. */
@@ -38,8 +38,36 @@ export function toRow(host: FleetHostRow): FleetRow {
     timeWaitShare: timeWaitShare(t),
     exhaustsAt: growing ? Date.parse(host.trend!.exhaustsAt!) : null,
     lastSeenMs: host.lastSeenAt ? Date.parse(host.lastSeenAt) : null,
-    text: [host.hostname, tuple, ...labels].join(' ').toLowerCase(),
+    text: [host.hostname, tuple, ...labels, host.worstNamespace?.label ?? '', host.worstNamespace?.container ?? ''].join(' ').toLowerCase(),
   };
+}
+
+/**
+ * The fleet row after a live `host` frame (`next`, the host's own namespace) that names the host's
+ * worst other namespace (`worstNamespace`, null: none): like `GET /api/fleet`, the row ranks by
+ * whichever is under more pressure. A frame without it (a version 1 agent) keeps what the row had.
+ */
+export function liveRow(
+  next: FleetHostRow,
+  previous: FleetHostRow | undefined,
+  worstNamespace: FleetWorstNamespaceFigures | null | undefined,
+): FleetHostRow {
+  if (worstNamespace === undefined) return withWorstNamespace(next, previous);
+  if (worstNamespace === null || worstNamespace.pressure <= (next.pressure ?? -1)) return { ...next, worstNamespace: null };
+  const { pressure, usable, worst, ...named } = worstNamespace;
+  return { ...next, pressure, usable, worst, worstNamespace: named };
+}
+
+/**
+ * A live frame without the worst namespace describes the host's own namespace only: the row keeps
+ * its worst namespace's figures as long as they are worse than the host's own (the next load of
+ * the fleet brings that namespace's new figures).
+ */
+export function withWorstNamespace(next: FleetHostRow, previous: FleetHostRow | undefined): FleetHostRow {
+  const ns = previous?.worstNamespace;
+  if (!ns || previous.pressure === null) return next;
+  if (next.pressure !== null && next.pressure >= previous.pressure) return { ...next, worstNamespace: null };
+  return { ...next, pressure: previous.pressure, usable: previous.usable, worst: previous.worst, worstNamespace: ns };
 }
 
 export function isOffline(row: FleetRow, serverNow: number, offlineAfterMs: number): boolean {

@@ -2,6 +2,7 @@ import { visibleText } from '@portpressure/protocol';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { OutdatedAgentBadge } from '../install/outdated-agent-badge.tsx';
 import { ago, count, duration, formatDateTime, percent } from '../format.ts';
+import { hostHref } from '../host/host-href.ts';
 import { Link, navigate } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { Sparkline } from '../ui/sparkline.tsx';
@@ -22,7 +23,7 @@ interface Column {
 // Widths live in styles.css (.fleet-row's grid-template-columns), shared by header and rows.
 const COLUMNS: Column[] = [
   { key: 'host', label: 'Host' },
-  { key: 'pressure', label: 'Pressure', title: "worst tuple's (used − reclaimable) / usable" },
+  { key: 'pressure', label: 'Pressure', title: "worst tuple's (used − reclaimable) / usable, in the host's worst namespace" },
   { key: 'tuple', label: 'Worst tuple', title: 'remote:port from local address' },
   {
     key: 'held',
@@ -194,6 +195,17 @@ const FleetRowView = memo(function FleetRowView({ row, index, active, serverNow,
         <Link to={`/hosts/${h.id}`} className="hostname" tabIndex={-1}>
           {visibleText(h.hostname)}
         </Link>
+        {h.worstNamespace && (
+          <Link
+            to={hostHref(h.id, { ns: h.worstNamespace.id })}
+            className="ns-chip"
+            tabIndex={-1}
+            title={`worst namespace of ${h.hostname}: ${h.worstNamespace.label}${h.worstNamespace.container ? `, container ${h.worstNamespace.container}` : ''}`}
+            data-testid="worst-namespace"
+          >
+            {visibleText(h.worstNamespace.label)}
+          </Link>
+        )}
         {offline && (
           <span className="badge offline" data-testid="offline-badge">
             offline

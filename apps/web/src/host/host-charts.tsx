@@ -25,10 +25,11 @@ const PRESSURE_LINES = [
 ];
 const PRESSURE_RANGE: [number, number] = [0, 1];
 
-export function HostCharts({ history, xRange }: { history: HostHistory; xRange: [number, number] }) {
+/** `subject` names the first series: the host's own namespace, or the namespace picked. */
+export function HostCharts({ history, xRange, subject = 'Host' }: { history: HostHistory; xRange: [number, number]; subject?: string }) {
   const pressure = useMemo(
     (): ChartSeries[] => [
-      { label: 'Host (worst tuple)', values: history.pressure, color: '--accent', width: 2.5, fill: true },
+      { label: `${subject} (worst tuple)`, values: history.pressure, color: '--accent', width: 2.5, fill: true },
       ...history.tuples.map((s, i) => ({
         label: tupleLabel(s.tuple),
         values: s.pressure,
@@ -36,7 +37,7 @@ export function HostCharts({ history, xRange }: { history: HostHistory; xRange: 
         width: 1.25,
       })),
     ],
-    [history],
+    [history, subject],
   );
   const portSeries = useMemo(
     (): ChartSeries[] => [

@@ -1,4 +1,13 @@
-import { isOffline, visibleText, type HostDetail, type HostHistory, type LiveMessage } from '@portpressure/protocol';
+import {
+  HOST_NAMESPACE_ID,
+  isOffline,
+  visibleText,
+  type AdviceItem,
+  type HostDetail,
+  type HostHistory,
+  type LiveMessage,
+  type TupleUsage,
+} from '@portpressure/protocol';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchDetail, fetchHistory } from '../api.ts';
@@ -16,6 +25,9 @@ import { KernelPanel } from './kernel-panel.tsx';
 import { PRESET_MS, RangePicker, rangeFromSearch, rangeToSearch, type RangeChoice } from './range-picker.tsx';
 import { TupleTable } from './tuple-table.tsx';
 import { OutdatedAgentBadge } from '../install/outdated-agent-badge.tsx';
+import { hostHref, namespaceByInode, namespaceFromSearch } from './host-href.ts';
+import { fetchHostNamespaces, fetchNamespaceDetail, fetchNamespaceHistory } from './namespaces-api.ts';
+import { NamespacePicker } from './namespace-picker.tsx';
 
 /** How often live snapshots may trigger a history reload, per range: finer ranges move faster. */
 const REFRESH_MS: Record<string, number> = { '1h': 5_000, '24h': 60_000, '7d': 300_000 };
@@ -29,10 +41,23 @@ interface LoadedHistory {
   xRange: [number, number];
 }
 
+/** What the tiles, tuple table and advice show: the host's own namespace or the one picked. */
+interface Shown {
+  pressure: number | null;
+  usable: number | null;
+  worst: TupleUsage | null;
+  tupleCount: number | null;
+  hostPortsInUse: number | null;
+  latest: HostDetail['latest'];
+  advice: AdviceItem[];
+}
+
 export function HostPage({ id }: { id: string }) {
   const { search } = useLocation();
   const range = rangeFromSearch(search);
   const rangeKey = rangeToSearch(range);
+  const ns = namespaceFromSearch(search);
+  const ownNamespace = ns === HOST_NAMESPACE_ID;
   const client = useQueryClient();
   const [tick, setTick] = useState(() => Date.now());
   const lastRefresh = useRef(0);
@@ -45,12 +70,23 @@ export function HostPage({ id }: { id: string }) {
       return { detail: d, skew: Date.parse(d.serverTime) - Date.now() };
     },
   });
+  const namespacesQuery = useQuery({
+    queryKey: ['host', id, 'namespaces'],
+    queryFn: ({ signal }) => fetchHostNamespaces(id, signal),
+  });
+  const namespaceQuery = useQuery({
+    queryKey: ['host', id, 'namespace', ns],
+    queryFn: ({ signal }) => fetchNamespaceDetail(id, ns, signal),
+    enabled: !ownNamespace,
+  });
   const historyQuery = useQuery({
-    queryKey: ['host', id, 'history', rangeKey],
+    queryKey: ['host', id, 'history', ns, rangeKey],
     queryFn: async ({ signal }): Promise<LoadedHistory> => {
       const xRange = windowOf(rangeFromSearch(new URLSearchParams(rangeKey)), Date.now());
       lastRefresh.current = Date.now();
-      return { data: await fetchHistory(id, new Date(xRange[0]), new Date(xRange[1]), signal), xRange };
+      const [from, to] = [new Date(xRange[0]), new Date(xRange[1])];
+      const data = ownNamespace ? await fetchHistory(id, from, to, signal) : await fetchNamespaceHistory(id, ns, from, to, signal);
+      return { data, xRange };
     },
     // The charts of the previous range stay up while the new range loads, instead of a blank page.
     placeholderData: keepPreviousData,
@@ -60,6 +96,16 @@ export function HostPage({ id }: { id: string }) {
   const detailError = queryErrorText(detailQuery.error);
   const history = historyQuery.data ?? null;
   const historyError = queryErrorText(historyQuery.error);
+  // An alert's link names the namespace by its inode: once the list is in, it becomes ?ns=<id>.
+  const inode = search.get('inode');
+  useEffect(() => {
+    const list = namespacesQuery.data?.namespaces;
+    if (inode === null || !list) return;
+    const ns = namespaceByInode(list, inode)?.id;
+    navigate(hostHref(id, { ns, range: rangeFromSearch(new URLSearchParams(rangeKey)) }), { replace: true });
+  }, [inode, namespacesQuery.data, id, rangeKey]);
+  const namespaceError = ownNamespace ? null : queryErrorText(namespaceQuery.error);
+  const picked = ownNamespace ? null : (namespaceQuery.data ?? null);
 
   useEffect(() => {
     const timer = setInterval(() => setTick(Date.now()), 5_000);
@@ -107,9 +153,30 @@ export function HostPage({ id }: { id: string }) {
   const h = detail.host;
   const serverNow = tick + skew;
   const offline = isOffline(h.lastSeenAt === null ? null : Date.parse(h.lastSeenAt), serverNow, detail.offlineAfterSeconds * 1000);
-  const report = detail.latest?.report ?? null;
-  const worst = h.worstTuple;
-  const exhaustsAt = detail.trend?.exhaustsAt ? Date.parse(detail.trend.exhaustsAt) : null;
+  const shown: Shown | null = ownNamespace
+    ? {
+        pressure: h.pressure,
+        usable: h.usable,
+        worst: h.worstTuple,
+        tupleCount: h.tupleCount,
+        hostPortsInUse: h.hostPortsInUse,
+        latest: detail.latest,
+        advice: detail.advice,
+      }
+    : picked && {
+        pressure: picked.namespace.pressure,
+        usable: picked.latest?.report.usable ?? null,
+        worst: picked.latest?.report.tuples[0] ?? null,
+        tupleCount: picked.latest?.report.tupleCount ?? null,
+        hostPortsInUse: picked.latest?.report.hostPortsInUse ?? null,
+        latest: picked.latest,
+        advice: picked.advice,
+      };
+  const latest = shown?.latest ?? null;
+  const report = latest?.report ?? null;
+  const worst = shown?.worst ?? null;
+  // The forecast is drawn from the host's own namespace only.
+  const exhaustsAt = ownNamespace && detail.trend?.exhaustsAt ? Date.parse(detail.trend.exhaustsAt) : null;
 
   return (
     <div className="host-page">
@@ -136,24 +203,35 @@ export function HostPage({ id }: { id: string }) {
           last seen {ago(h.lastSeenAt, serverNow)}
         </span>
         <span className="spacer" />
-        <RangePicker value={range} onChange={(c) => navigate(`/hosts/${id}${rangeToSearch(c)}`, { replace: true })} />
+        <RangePicker value={range} onChange={(c) => navigate(hostHref(id, { ns, range: c }), { replace: true })} />
         <ResetSequence id={id} hostname={h.hostname} />
         <DeleteHost id={id} hostname={h.hostname} />
       </div>
 
+      <NamespacePicker
+        namespaces={namespacesQuery.data?.namespaces ?? []}
+        value={ns}
+        onChange={(n) => navigate(hostHref(id, { ns: n, range }))}
+      />
+      {namespaceError && (
+        <p className="error" role="alert">
+          Could not load this namespace: {namespaceError}
+        </p>
+      )}
+
       <div className="tiles">
         <div className="tile">
           <span className="tile-label">Pressure</span>
-          <span className={`tile-value ${pressureLevel(h.pressure)}`} data-testid="host-pressure">
-            {percent(h.pressure)}
+          <span className={`tile-value ${pressureLevel(shown?.pressure)}`} data-testid="host-pressure">
+            {percent(shown?.pressure)}
           </span>
-          <PressureBar value={h.pressure} showValue={false} />
+          <PressureBar value={shown?.pressure ?? null} showValue={false} />
         </div>
         <div className="tile wide">
           <span className="tile-label">Worst tuple</span>
           <span className="tile-value mono small">{tupleLabel(worst)}</span>
           <span className="muted">
-            {worst ? `${count(worst.used - worst.reclaimable)} of ${count(h.usable)} usable ports held` : 'no client connections'}
+            {worst ? `${count(worst.used - worst.reclaimable)} of ${count(shown?.usable)} usable ports held` : 'no client connections'}
           </span>
         </div>
         <div className="tile">
@@ -167,16 +245,30 @@ export function HostPage({ id }: { id: string }) {
             className={`tile-value ${exhaustsAt !== null && !offline ? (exhaustsAt - serverNow < 3_600_000 ? 'critical' : 'warning') : ''}`}
             data-testid="host-forecast"
           >
-            {exhaustsAt === null || offline ? 'not growing' : exhaustsAt <= serverNow ? 'now' : `in ${duration(exhaustsAt - serverNow)}`}
+            {!ownNamespace
+              ? '—'
+              : exhaustsAt === null || offline
+                ? 'not growing'
+                : exhaustsAt <= serverNow
+                  ? 'now'
+                  : `in ${duration(exhaustsAt - serverNow)}`}
           </span>
           <span className="muted">
-            {detail.trend ? `${(detail.trend.slopePerSecond * 60).toFixed(1)} ports/min over 15 min` : 'no trend yet'}
+            {!ownNamespace
+              ? "forecasts follow the host's own namespace"
+              : detail.trend
+                ? `${(detail.trend.slopePerSecond * 60).toFixed(1)} ports/min over 15 min`
+                : 'no trend yet'}
           </span>
         </div>
         <div className="tile">
           <span className="tile-label">Tuples</span>
-          <span className="tile-value">{count(h.tupleCount)}</span>
-          <span className="muted">{count(h.hostPortsInUse)} ports in use host-wide</span>
+          <span className="tile-value" data-testid="tuple-count">
+            {count(shown?.tupleCount)}
+          </span>
+          <span className="muted">
+            {count(shown?.hostPortsInUse)} ports in use {ownNamespace ? 'host-wide' : 'in this namespace'}
+          </span>
         </div>
       </div>
 
@@ -186,7 +278,7 @@ export function HostPage({ id }: { id: string }) {
         </p>
       )}
       {history ? (
-        <HostCharts history={history.data} xRange={history.xRange} />
+        <HostCharts history={history.data} xRange={history.xRange} subject={ownNamespace ? 'Host' : 'Namespace'} />
       ) : (
         !historyError && <p className="muted">Loading the history…</p>
       )}
@@ -195,20 +287,20 @@ export function HostPage({ id }: { id: string }) {
         <section className="card panel tuples-panel" aria-labelledby="tuples-title">
           <h2 id="tuples-title">
             Tuples now{' '}
-            {detail.latest && (
+            {latest && (
               <span className="muted small">
-                snapshot #{detail.latest.seq}, {formatDateTime(Date.parse(detail.latest.takenAt))}
+                snapshot #{latest.seq}, {formatDateTime(Date.parse(latest.takenAt))}
               </span>
             )}
           </h2>
           {report ? (
             <TupleTable tuples={report.tuples} tupleCount={report.tupleCount} usable={report.usable} />
           ) : (
-            <p className="muted">No snapshot yet.</p>
+            <p className="muted">{shown ? 'No snapshot yet.' : 'Loading…'}</p>
           )}
         </section>
         <div className="side">
-          <AdvicePanel advice={detail.advice} report={report} />
+          <AdvicePanel advice={shown?.advice ?? []} report={report} />
           {report && <KernelPanel report={report} />}
         </div>
       </div>

@@ -107,3 +107,11 @@ export async function screenshot(page: Page, name: string, options: { wholePage?
   if (options.wholePage && viewport) await page.setViewportSize(viewport);
   return file;
 }
+
+/** Signs in on the app's sign-in page with `password` and waits to leave it. */
+export async function signIn(page: Page, baseUrl: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ForecastPoint } from '@portpressure/domain';
-import type { AlertRule, AlertTuple, Snapshot } from '@portpressure/protocol';
+import { namespaceLabel, type AlertRule, type AlertTuple, type Snapshot } from '@portpressure/protocol';
+import { namespaceReports } from '../../ingest/namespace-state.ts';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../../ingest/snapshot-events.ts';
 import { DeliveryWorker } from '../delivery/delivery-worker.service.ts';
@@ -108,15 +109,25 @@ export class AlertEngine implements OnModuleInit {
       const target = { id: hostId, hostname: host.hostname, labels };
       const series = await this.trendSeries(hostId, rules, snapshot, pending, open);
       const takenAtMs = takenAt.getTime();
+      const others = namespaceReports(snapshot);
       for (const rule of rules) {
-        const observations = ruleKindRegistry.get(rule.kind).onSnapshot(rule.params, {
+        const kind = ruleKindRegistry.get(rule.kind);
+        const context = {
           ruleId: rule.id,
           hostId,
           report: snapshot.report,
           takenAtMs,
           now,
-          series: (seconds) => trailing(series, takenAtMs - seconds * 1000),
-        });
+          series: (seconds: number) => trailing(series, takenAtMs - seconds * 1000),
+        };
+        const observations = kind.onSnapshot(rule.params, context);
+        // Each other namespace (a pod, a container) is observed on its own, under its own group keys.
+        if (kind.namespaces) {
+          for (const n of others) {
+            const namespace = { inode: n.namespace.inode, label: namespaceLabel(n.namespace) };
+            observations.push(...kind.onSnapshot(rule.params, { ...context, report: n.report, namespace, series: () => new Map() }));
+          }
+        }
         const decisions = decide(observations, ruleKindRegistry.sustainOf(rule), pendingOf(rule, pending), openOf(rule, open));
         await transitions.apply(rule, target, decisions, now);
       }

@@ -1,4 +1,4 @@
-import type { AlertMeasurement, AlertTuple } from '@portpressure/protocol';
+import type { AlertMeasurement, AlertNamespace, AlertTuple } from '@portpressure/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../../database/db.service.ts';
 import type { AlertNotification } from '../../notifications/notification.ts';
@@ -16,6 +16,7 @@ export interface NewIncident {
   ruleKind: string;
   severity: string;
   tuple: AlertTuple | null;
+  namespace: AlertNamespace | null;
   startedAt: Date;
   latest: AlertMeasurement;
 }
@@ -108,6 +109,7 @@ export class AlertTx {
         rule_kind: n.ruleKind,
         severity: n.severity,
         tuple: n.tuple === null ? null : JSON.stringify(n.tuple),
+        namespace: n.namespace === null ? null : JSON.stringify(n.namespace),
         status: 'firing',
         started_at: n.startedAt,
         latest: JSON.stringify(n.latest),

@@ -1,6 +1,7 @@
 import { labelsSchema, type AlertRule, type Labels, type Snapshot } from '@portpressure/protocol';
 import { ruleKindRegistry } from '../rules/kinds/index.ts';
 import { ruleApplies } from './rule-evaluation.ts';
+import { namespaceReports } from '../../ingest/namespace-state.ts';
 
 /** What evaluating a batch needs to know about one host, read for the whole batch at once. */
 export interface BatchHost {
@@ -78,7 +79,11 @@ export function planBatch(
     if (last === undefined) continue;
     const labels = parseLabels(host.labels);
     const applicable = rules.filter((r) => ruleApplies(r, { id: hostId, labels }));
-    if (!host.busy && candidates.every((s) => !ruleKindRegistry.couldBreach(applicable, s.report))) {
+    const namespaced = applicable.filter((r) => ruleKindRegistry.get(r.kind).namespaces === true);
+    const quiet = (s: Snapshot) =>
+      !ruleKindRegistry.couldBreach(applicable, s.report) &&
+      (namespaced.length === 0 || namespaceReports(s).every((n) => !ruleKindRegistry.couldBreach(namespaced, n.report)));
+    if (!host.busy && candidates.every(quiet)) {
       plan.quiet.push({ hostId, seq: last.seq, takenAt: new Date(last.takenAt) });
     } else {
       plan.locked.push({ host, labels, rules: applicable, snapshots: candidates });

@@ -59,6 +59,7 @@ export class IncidentTransitions {
       ruleKind: rule.kind,
       severity: rule.severity,
       tuple: d.tuple,
+      namespace: d.namespace,
       startedAt: now,
       latest: d.measurement,
     });

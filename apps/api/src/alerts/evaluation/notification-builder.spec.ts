@@ -6,6 +6,7 @@ import {
   notificationId,
   type IncidentForNotification,
 } from './notification-builder.ts';
+import { renderFacts, renderSummary } from '../../notifications/notification.ts';
 
 const incident: IncidentForNotification = {
   id: '3f1c2f0e-0000-4000-8000-000000000001',
@@ -14,6 +15,7 @@ const incident: IncidentForNotification = {
   severity: 'critical',
   groupKey: 'rule|host|tcp|10.0.0.2|10.0.0.5|5432',
   tuple: { protocol: 'tcp', localAddress: '10.0.0.2', remoteAddress: '10.0.0.5', remotePort: 5432 },
+  namespace: null,
   startedAt: new Date('2026-05-01T10:00:00Z'),
   resolvedAt: new Date('2026-05-01T10:05:30Z'),
   latest: { pressure: 0.93, used: 93, usable: 100, timeWait: 31, timeWaitShare: 1 / 3, exhaustsAt: '2026-05-01T10:20:00.000Z' },
@@ -61,6 +63,17 @@ describe('incident notifications', () => {
     );
     expect(n.tuple).toBeUndefined();
     expect(n.pressure).toBeUndefined();
+  });
+
+  it('name the pod a namespace incident is about, in the summary and the facts', () => {
+    const namespace = { inode: 4026532281, label: 'pod shop/cart-7d9f' };
+    const n = buildIncidentNotification('firing', { ...incident, namespace }, host, 'https://pp.example');
+    expect(n.namespace).toEqual(namespace);
+    expect(renderSummary(n)).toContain('pod shop/cart-7d9f on web-1 for tcp 10.0.0.5:5432 from 10.0.0.2');
+    expect(renderFacts(n)).toContainEqual({ label: 'Namespace', value: 'pod shop/cart-7d9f' });
+    const own = buildIncidentNotification('firing', incident, host, 'https://pp.example');
+    expect(own.namespace).toBeUndefined();
+    expect(renderSummary(own)).toContain('pressure on web-1 for tcp');
   });
 
   it('build a complete test message', () => {

@@ -1,4 +1,4 @@
-import type { AlertMeasurement, AlertRuleKind, AlertSeverity, AlertTuple, Labels } from '@portpressure/protocol';
+import type { AlertMeasurement, AlertNamespace, AlertRuleKind, AlertSeverity, AlertTuple, Labels } from '@portpressure/protocol';
 import { alertNotificationSchema, type AlertNotification, type NotificationKind } from '../../notifications/notification.ts';
 
 /** What a notification says about its incident; the engine and the ticker both fill it. */
@@ -9,6 +9,8 @@ export interface IncidentForNotification {
   severity: AlertSeverity;
   groupKey: string;
   tuple: AlertTuple | null;
+  /** The namespace when not the host's own. */
+  namespace: AlertNamespace | null;
   startedAt: Date;
   resolvedAt: Date | null;
   latest: AlertMeasurement;
@@ -52,6 +54,7 @@ export function buildIncidentNotification(
     groupKey: incident.groupKey,
     host: { id: host.id, hostname: host.hostname, labels: host.labels },
     ...(incident.tuple === null ? {} : { tuple: incident.tuple }),
+    ...(incident.namespace === null ? {} : { namespace: incident.namespace }),
     ...(m.pressure === undefined ? {} : { pressure: m.pressure }),
     ...(m.used === undefined ? {} : { used: m.used }),
     ...(m.usable === undefined ? {} : { usable: m.usable }),

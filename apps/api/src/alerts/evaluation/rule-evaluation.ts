@@ -1,5 +1,5 @@
 import { forecastExhaustion, type ForecastPoint } from '@portpressure/domain';
-import type { AlertMeasurement, AlertRule, AlertTuple, Labels, TupleUsage } from '@portpressure/protocol';
+import type { AlertMeasurement, AlertNamespace, AlertRule, AlertTuple, Labels, TupleUsage } from '@portpressure/protocol';
 
 // The alert engine's decisions as pure functions: what an observation is, and what a rule's
 // observations mean for pending states and incidents. What each kind of rule observes is its own
@@ -11,9 +11,13 @@ export function tupleKey(t: AlertTuple): string {
   return `${t.protocol}|${t.localAddress}|${t.remoteAddress}|${t.remotePort}`;
 }
 
-/** Stable incident identity (Alertmanager's group key): rule + host + tuple where relevant. */
-export function groupKeyFor(ruleId: string, hostId: string, tuple: AlertTuple | null): string {
-  return tuple === null ? `${ruleId}|${hostId}` : `${ruleId}|${hostId}|${tupleKey(tuple)}`;
+/**
+ * Stable incident identity (Alertmanager's group key): rule + host (+ namespace, when not the
+ * host's own: its inode) + tuple where relevant.
+ */
+export function groupKeyFor(ruleId: string, hostId: string, tuple: AlertTuple | null, namespace?: AlertNamespace | null): string {
+  const where = namespace ? `${hostId}|ns:${namespace.inode}` : hostId;
+  return tuple === null ? `${ruleId}|${where}` : `${ruleId}|${where}|${tupleKey(tuple)}`;
 }
 
 export function tupleOf(t: TupleUsage): AlertTuple {
@@ -36,6 +40,8 @@ export function ruleApplies(rule: AlertRule, host: ScopedHost): boolean {
 export interface Observation {
   groupKey: string;
   tuple: AlertTuple | null;
+  /** The namespace observed, when not the host's own. */
+  namespace?: AlertNamespace | null;
   /** The condition holds: counts towards `sustain` and fires once it is reached. */
   breaching: boolean;
   /** An open incident keeps firing (the resolve side of hysteresis, looser than `breaching`). */
@@ -81,7 +87,7 @@ export interface OpenIncidentRef {
 }
 
 export type Decision =
-  | { type: 'fire'; groupKey: string; tuple: AlertTuple | null; measurement: AlertMeasurement }
+  | { type: 'fire'; groupKey: string; tuple: AlertTuple | null; namespace: AlertNamespace | null; measurement: AlertMeasurement }
   | { type: 'keep'; incidentId: string; measurement: AlertMeasurement }
   | { type: 'resolve'; incidentId: string; measurement: AlertMeasurement }
   | { type: 'pending'; groupKey: string; breaches: number }
@@ -117,7 +123,7 @@ export function decide(
     } else if (o.breaching) {
       const breaches = before + 1;
       if (breaches >= sustain) {
-        decisions.push({ type: 'fire', groupKey: o.groupKey, tuple: o.tuple, measurement: o.measurement });
+        decisions.push({ type: 'fire', groupKey: o.groupKey, tuple: o.tuple, namespace: o.namespace ?? null, measurement: o.measurement });
         if (before > 0) decisions.push({ type: 'clear', groupKey: o.groupKey });
       } else {
         decisions.push({ type: 'pending', groupKey: o.groupKey, breaches });

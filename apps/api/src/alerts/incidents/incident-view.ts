@@ -1,5 +1,6 @@
 import {
   alertMeasurementSchema,
+  alertNamespaceSchema,
   alertRuleKindSchema,
   alertSeveritySchema,
   alertTupleSchema,
@@ -24,6 +25,7 @@ function parseLabels(value: unknown): Labels {
 /** The incident as the engine needs it to write a notification. */
 export function incidentForNotification(row: IncidentRow): IncidentForNotification {
   const tuple = alertTupleSchema.safeParse(row.tuple);
+  const namespace = alertNamespaceSchema.safeParse(row.namespace);
   return {
     id: row.id,
     ruleName: row.ruleName,
@@ -31,6 +33,7 @@ export function incidentForNotification(row: IncidentRow): IncidentForNotificati
     severity: alertSeveritySchema.parse(row.severity),
     groupKey: row.groupKey,
     tuple: tuple.success ? tuple.data : null,
+    namespace: namespace.success ? namespace.data : null,
     startedAt: row.startedAt,
     resolvedAt: row.resolvedAt,
     latest: parseLatest(row.latest),
@@ -56,6 +59,7 @@ export function toAlertIncident(row: IncidentRow): AlertIncident {
     groupKey: row.groupKey,
     host: { id: row.hostId, hostname: row.hostname, labels: parseLabels(row.hostLabels) },
     tuple: n.tuple,
+    namespace: n.namespace,
     status: row.status === 'firing' ? 'firing' : 'resolved',
     startedAt: row.startedAt.toISOString(),
     resolvedAt: iso(row.resolvedAt),

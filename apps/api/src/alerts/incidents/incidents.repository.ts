@@ -13,6 +13,7 @@ export interface IncidentRow {
   ruleKind: string;
   severity: string;
   tuple: unknown;
+  namespace: unknown;
   status: string;
   startedAt: Date;
   resolvedAt: Date | null;
@@ -41,6 +42,7 @@ export function selectIncidents(db: Db) {
       'i.rule_kind as ruleKind',
       'i.severity',
       'i.tuple',
+      'i.namespace',
       'i.status',
       'i.started_at as startedAt',
       'i.resolved_at as resolvedAt',

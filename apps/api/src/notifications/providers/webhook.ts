@@ -9,7 +9,7 @@ export const WEBHOOK_TIMESTAMP_HEADER = 'x-portpressure-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'x-portpressure-signature';
 export const WEBHOOK_EVENT_HEADER = 'x-portpressure-event';
 export const WEBHOOK_ID_HEADER = 'x-portpressure-notification-id';
-const WEBHOOK_PAYLOAD_VERSION = 1;
+export const WEBHOOK_PAYLOAD_VERSION = 1;
 /** Shown instead of the shared secret anywhere settings leave the server. */
 export const REDACTED_SECRET = '***';
 

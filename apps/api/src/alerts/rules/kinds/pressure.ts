@@ -1,5 +1,5 @@
 import { ratioText } from '@portpressure/domain';
-import type { PortReport } from '@portpressure/protocol';
+import type { AlertNamespace, PortReport } from '@portpressure/protocol';
 import { z } from 'zod';
 import { formatPercent } from '../../../notifications/notification-format.ts';
 import {
@@ -44,6 +44,7 @@ export function observePressure(
   hostId: string,
   report: PortReport,
   trend?: TrendInput,
+  namespace?: AlertNamespace,
 ): Observation[] {
   const floor = params.threshold - params.resolveMargin;
   return report.tuples.map((t) => {
@@ -51,8 +52,9 @@ export function observePressure(
     const holding = t.pressure >= floor;
     const measurement = tupleMeasurement(t, report.usable);
     return {
-      groupKey: groupKeyFor(ruleId, hostId, tuple),
+      groupKey: groupKeyFor(ruleId, hostId, tuple, namespace),
       tuple,
+      ...(namespace === undefined ? {} : { namespace }),
       breaching: t.pressure >= params.threshold,
       holding,
       measurement:
@@ -83,7 +85,12 @@ export const pressureRuleKind: RuleKind<PressureParams, 'pressure'> = {
   couldBreach: (p, _report, worst) => worst >= p.threshold,
   // Only tuples in the hysteresis band get a trend: their messages say when the tuple runs out.
   trend: (p) => ({ seconds: TREND_SECONDS, wants: (t) => t.pressure >= p.threshold - p.resolveMargin }),
-  onSnapshot: (p, c) => observePressure(c.ruleId, p, c.hostId, c.report, { series: c.series(TREND_SECONDS), nowMs: c.takenAtMs }),
+  // A namespace's tuples have no stored trend (their history is the namespace's own): no forecast in its messages.
+  namespaces: true,
+  onSnapshot: (p, c) =>
+    c.namespace === undefined
+      ? observePressure(c.ruleId, p, c.hostId, c.report, { series: c.series(TREND_SECONDS), nowMs: c.takenAtMs })
+      : observePressure(c.ruleId, p, c.hostId, c.report, undefined, c.namespace),
   summary(n, { still, where }) {
     const level = n.pressure === undefined ? '' : ` at ${formatPercent(n.pressure)}`;
     return `Ephemeral port pressure on ${where} is ${still}high${level}.`;

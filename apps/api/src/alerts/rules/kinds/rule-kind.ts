@@ -1,5 +1,5 @@
 import type { ForecastPoint } from '@portpressure/domain';
-import type { AlertRuleField, PortReport, TupleUsage } from '@portpressure/protocol';
+import type { AlertNamespace, AlertRuleField, PortReport, TupleUsage } from '@portpressure/protocol';
 import type { z } from 'zod';
 import type { AlertNotification } from '../../../notifications/notification.ts';
 import type { Observation } from '../../evaluation/rule-evaluation.ts';
@@ -19,6 +19,8 @@ export interface SnapshotContext {
   ruleId: string;
   hostId: string;
   report: PortReport;
+  /** The namespace `report` measures, when not the host's own (kinds with `namespaces` only). */
+  namespace?: AlertNamespace;
   /** The agent's clock: the snapshot's takenAt, in ms. Trend fits use it for "now". */
   takenAtMs: number;
   /** The server's clock, for anything about contact with the host. */
@@ -75,6 +77,12 @@ export interface RuleKind<P, N extends string = string> {
    * nothing is pending or firing there, the engine skips the host's locked transaction.
    */
   couldBreach(params: P, report: PortReport, worstPressure: number): boolean;
+  /**
+   * Also evaluated on every other network namespace of a version 2 snapshot (containers, pods):
+   * `onSnapshot` is called once per namespace with its report and `context.namespace`, and its
+   * group keys must carry the namespace (groupKeyFor's last argument).
+   */
+  readonly namespaces?: boolean;
   /** The tuple history `onSnapshot` reads through `context.series`; none when absent. */
   trend?(params: P): TrendNeed;
   onSnapshot(params: P, context: SnapshotContext): Observation[];
