@@ -54,6 +54,7 @@ describe('schema ready to be distributed by host', () => {
         'host_hours',
         'tuple_hours',
         'host_credentials',
+        'host_diagnostics',
       ]),
     );
 

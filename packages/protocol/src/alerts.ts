@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
+import { conntrackSchema, kernelCounterDeltaSchema } from './diagnostics.ts';
 import { ipAddressSchema } from './report.ts';
 
 // REST contract of alerting: rules, incidents, notification channels and the delivery log.
@@ -110,6 +111,10 @@ export const alertMeasurementSchema = z.object({
   slopePerSecond: z.number().optional(),
   /** Offline rule: when the host last reported. */
   lastSeenAt: isoTime.nullable().optional(),
+  /** Conntrack rule: the table's count and maximum and the failure counters' growth since the previous snapshot. */
+  conntrack: conntrackSchema.optional(),
+  /** Kernel counters that grew since the previous snapshot and show ports being recycled or lost ("the kernel is already recycling"). */
+  kernelEvidence: z.array(kernelCounterDeltaSchema).optional(),
 });
 export type AlertMeasurement = z.infer<typeof alertMeasurementSchema>;
 

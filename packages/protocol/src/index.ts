@@ -17,3 +17,4 @@ export * from './install.ts';
 export * from './liveness.ts';
 export * from './namespaces.ts';
 export * from './host-sequence.ts';
+export * from './host-diagnostics.ts';

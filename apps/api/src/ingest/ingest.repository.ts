@@ -32,8 +32,10 @@ export interface HostLinkState {
  * (host-sequence/) only snapshots dated from seq_reset_at on count. `ON CONFLICT DO NOTHING` on (host_id,
  * taken_at, seq) covers two batches racing. RETURNING says which were new. The rows arrive as JSON literals
  * (the simple protocol has no parameters; json_to_recordset reads each in one pass).
+ * Snapshots carrying diagnostics also replace their host's latest diagnostics (host_diagnostics),
+ * unless a newer snapshot's are stored already; batches without any skip that part.
  */
-const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null) => `
+const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null, diagnosticsLiteral: string | null) => `
 WITH input AS (
   SELECT * FROM json_to_recordset(${inputLiteral}::json)
     AS i(idx int, host_id uuid, seq bigint, taken_at timestamptz, pressure float8, usable int, host_ports_in_use int,
@@ -65,7 +67,20 @@ hosts_updated AS (
     latest_taken_at = GREATEST(h.latest_taken_at, l.taken_at)
   FROM latest l JOIN locked k ON k.id = l.host_id
   WHERE h.id = l.host_id
-)
+)${
+  diagnosticsLiteral === null
+    ? ''
+    : `,
+diagnostics_stored AS (
+  INSERT INTO host_diagnostics AS d (host_id, seq, taken_at, diagnostics)
+  SELECT DISTINCT ON (host_id) host_id, seq, taken_at, diagnostics
+  FROM json_to_recordset(${diagnosticsLiteral}::json) AS n(host_id uuid, seq bigint, taken_at timestamptz, diagnostics jsonb)
+  WHERE host_id IN (SELECT id FROM locked)
+  ORDER BY host_id, taken_at DESC, seq DESC
+  ON CONFLICT (host_id) DO UPDATE SET seq = EXCLUDED.seq, taken_at = EXCLUDED.taken_at, diagnostics = EXCLUDED.diagnostics
+  WHERE d.taken_at <= EXCLUDED.taken_at
+)`
+}
 INSERT INTO snapshots (host_id, taken_at, seq, pressure, usable, host_ports_in_use, report)
 SELECT i.host_id, i.taken_at, i.seq, i.pressure, i.usable, i.host_ports_in_use, decode(i.report, 'base64')
 FROM input i
@@ -118,12 +133,16 @@ export class IngestRepository {
       await this.loadDictionaries(hostIds);
       const input: object[] = [];
       const newTuples: NewTuple[] = [];
+      const diagnostics: object[] = [];
       const indexOfKey = new Map<string, number>();
       for (const i of first) {
         const { hostId, snapshot, summary } = writes[i]!;
         indexOfKey.set(`${hostId}/${snapshot.seq}`, i);
         const dictionary = this.dictionaries.get(hostId)!;
         const r = snapshot.report;
+        if (r.diagnostics !== undefined) {
+          diagnostics.push({ host_id: hostId, seq: snapshot.seq, taken_at: snapshot.takenAt, diagnostics: r.diagnostics });
+        }
         const report = encodeReport(r, (t) =>
           dictionary.numberOf(t, (tupleNo, k) =>
             newTuples.push({
@@ -148,7 +167,11 @@ export class IngestRepository {
           summary,
         });
       }
-      const sql = storeSnapshotsSql(sqlLiteral(JSON.stringify(input)), newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null);
+      const sql = storeSnapshotsSql(
+        sqlLiteral(JSON.stringify(input)),
+        newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null,
+        diagnostics.length > 0 ? sqlLiteral(JSON.stringify(diagnostics)) : null,
+      );
       const client = await this.pool.connect();
       try {
         const [inserted] = await simpleQuery(client, sql);

@@ -11,6 +11,7 @@ import {
   type Observation,
   type TrendInput,
 } from '../../evaluation/rule-evaluation.ts';
+import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
 import type { RuleKind } from './rule-kind.ts';
 
 /** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
@@ -49,7 +50,7 @@ export function observePressure(
   return report.tuples.map((t) => {
     const tuple = tupleOf(t);
     const holding = t.pressure >= floor;
-    const measurement = tupleMeasurement(t, report.usable);
+    const measurement = withKernelEvidence(tupleMeasurement(t, report.usable), report);
     return {
       groupKey: groupKeyFor(ruleId, hostId, tuple),
       tuple,
@@ -86,6 +87,6 @@ export const pressureRuleKind: RuleKind<PressureParams, 'pressure'> = {
   onSnapshot: (p, c) => observePressure(c.ruleId, p, c.hostId, c.report, { series: c.series(TREND_SECONDS), nowMs: c.takenAtMs }),
   summary(n, { still, where }) {
     const level = n.pressure === undefined ? '' : ` at ${formatPercent(n.pressure)}`;
-    return `Ephemeral port pressure on ${where} is ${still}high${level}.`;
+    return `Ephemeral port pressure on ${where} is ${still}high${level}.${recyclingSentence(n.kernelEvidence)}`;
   },
 };
