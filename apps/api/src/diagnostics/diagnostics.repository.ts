@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { DbService } from '../database/db.service.ts';
 
 /** A host and its latest stored diagnostics (null fields: the host never sent any). */
 export interface HostDiagnosticsRow {
@@ -12,15 +12,17 @@ export interface HostDiagnosticsRow {
 /** Reads host_diagnostics; the ingest batch statement (ingest.repository.ts) writes it. */
 @Injectable()
 export class DiagnosticsRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   /** Null when there is no such host. */
   async latest(hostId: string): Promise<HostDiagnosticsRow | null> {
-    const { rows } = await this.pool.query<HostDiagnosticsRow>(
-      `SELECT h.id AS "hostId", d.seq::float8 AS seq, d.taken_at AS "takenAt", d.diagnostics
-       FROM hosts h LEFT JOIN host_diagnostics d ON d.host_id = h.id WHERE h.id = $1::uuid`,
-      [hostId],
-    );
-    return rows[0] ?? null;
+    const row = await this.db
+      .selectFrom('hosts as h')
+      .leftJoin('host_diagnostics as d', 'd.host_id', 'h.id')
+      .select(['h.id as hostId', 'd.seq', 'd.taken_at as takenAt', 'd.diagnostics'])
+      .where('h.id', '=', hostId)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    return { hostId: row.hostId, seq: row.seq === null ? null : Number(row.seq), takenAt: row.takenAt, diagnostics: row.diagnostics };
   }
 }
