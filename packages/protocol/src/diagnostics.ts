@@ -125,11 +125,12 @@ export const tupleDiagnosisSchema = z.object({
   remoteAddress: ipAddressSchema,
   remotePort: port,
   /**
-   * The processes holding this tuple's sockets, most sockets first; null when attribution did not
-   * run for this report (it runs periodically, see `attributedAt`).
+   * The processes holding this tuple's sockets, most sockets first, as of `attributedAt`
+   * (attribution is periodic; between two, a tuple keeps what the last one found); null when the
+   * tuple was not yet listed at the last attribution.
    */
   processes: z.array(tupleProcessSchema).max(MAX_PROCESSES_PER_TUPLE).nullable(),
-  /** Sockets of this tuple not in TIME_WAIT whose process was not found (exited, or outside the agent's view). */
+  /** Sockets of this tuple not in TIME_WAIT whose process was not found (exited, beyond the 10 listed, or outside the agent's view). */
   unattributedSockets: portCount,
   churn: tupleChurnSchema,
   verdicts: z.array(verdictSchema).max(MAX_VERDICTS),
@@ -158,7 +159,7 @@ export const snatPoolSchema = z.object({
   remotePort: port,
   /** Distinct translated source ports of conntrack entries of this pool. */
   portsInUse: portCount,
-  /** Ports of the NAT port range (the rule's `--to-ports`, or the namespace's range when the rule has none). */
+  /** Ports of the NAT port range: the rule's (`--to-ports`, `masquerade to :A-B`), or 64,512 (1024-65535, what the kernel picks from) when it gives none. */
   capacity: z.number().int().min(1).max(MAX_PORT),
   pressure: ratio,
 });
