@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { conntrackText } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, type Observation } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
 
 /**
  * Conntrack rule: the namespace's conntrack table is `threshold` full, or the kernel failed at least
@@ -13,16 +13,8 @@ import type { RuleKind } from './rule-kind.ts';
  * below `threshold − resolveMargin` and the failures stopped. `minFailures` 0 watches the fill only.
  */
 export const conntrackParamsSchema = z
-  .object({
-    threshold: z.number().gt(0).max(1),
-    minFailures: z.number().int().min(0).max(1_000_000_000).default(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainSnapshots: z.number().int().min(1).max(1000).default(1),
-  })
-  .refine((p) => p.threshold - p.resolveMargin > 0, {
-    message: 'resolveMargin must be smaller than threshold',
-    path: ['resolveMargin'],
-  });
+  .object({ ...hysteresisSettings(1), minFailures: z.number().int().min(0).max(1_000_000_000).default(1) })
+  .refine(...marginBelowThreshold);
 export type ConntrackParams = z.infer<typeof conntrackParamsSchema>;
 
 /** Entries the kernel could not insert or dropped since the previous snapshot (0 on the first). */

@@ -12,7 +12,7 @@ import {
   type TrendInput,
 } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
 
 /** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
 const TREND_SECONDS = 600;
@@ -22,16 +22,7 @@ const TREND_SECONDS = 600;
  * row fires; it resolves only once pressure drops below `threshold − resolveMargin`, so a value
  * hovering at the threshold does not flap.
  */
-export const pressureParamsSchema = z
-  .object({
-    threshold: z.number().gt(0).max(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainSnapshots: z.number().int().min(1).max(1000).default(3),
-  })
-  .refine((p) => p.threshold - p.resolveMargin > 0, {
-    message: 'resolveMargin must be smaller than threshold',
-    path: ['resolveMargin'],
-  });
+export const pressureParamsSchema = z.object({ ...hysteresisSettings(3) }).refine(...marginBelowThreshold);
 export type PressureParams = z.infer<typeof pressureParamsSchema>;
 
 /**

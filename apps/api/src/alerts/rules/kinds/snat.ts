@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { formatPercent } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, type Observation } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
 
 /**
  * SNAT rule: on a host that masquerades, a pool's translated source ports in use toward one
@@ -12,16 +12,7 @@ import type { RuleKind } from './rule-kind.ts';
  * resolves below `threshold − resolveMargin`. Past the range the kernel drops new connections
  * silently (no errno), so this fires before clients see failures.
  */
-export const snatParamsSchema = z
-  .object({
-    threshold: z.number().gt(0).max(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainSnapshots: z.number().int().min(1).max(1000).default(1),
-  })
-  .refine((p) => p.threshold - p.resolveMargin > 0, {
-    message: 'resolveMargin must be smaller than threshold',
-    path: ['resolveMargin'],
-  });
+export const snatParamsSchema = z.object({ ...hysteresisSettings(1) }).refine(...marginBelowThreshold);
 export type SnatParams = z.infer<typeof snatParamsSchema>;
 
 /** A pool as an incident's tuple: the translated source is its local address. */
