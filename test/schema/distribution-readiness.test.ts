@@ -56,6 +56,7 @@ describe('schema ready to be distributed by host', () => {
         'host_credentials',
         'host_namespaces',
         'namespace_snapshots',
+        'host_diagnostics',
       ]),
     );
 

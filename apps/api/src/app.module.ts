@@ -5,6 +5,7 @@ import { UsersModule } from './users/users.module.ts';
 import { AlertsModule } from './alerts/alerts.module.ts';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
+import { DiagnosticsModule } from './diagnostics/diagnostics.module.ts';
 import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
 import { NamespacesModule } from './namespaces/namespaces.module.ts';
@@ -50,6 +51,7 @@ export class AppModule {
         StorageModule,
         InstallModule,
         HostSequenceModule,
+        DiagnosticsModule,
       ],
     };
   }

@@ -5,11 +5,13 @@ import {
   fleetEnvelopeSchema,
   hostDeletedSchema,
   hostDetailSchema,
+  hostDiagnosticsSchema,
   hostHistorySchema,
   liveMessageSchema,
   sessionInfoSchema,
   type FleetEnvelope,
   type HostDetail,
+  type HostDiagnostics,
   type HostHistory,
   type LiveMessage,
   type SessionInfo,
@@ -80,6 +82,10 @@ export const fetchFleet = (signal?: AbortSignal): Promise<FleetEnvelope> =>
 
 export const fetchDetail = (id: string, signal?: AbortSignal): Promise<HostDetail> =>
   request(`/api/hosts/${encodeURIComponent(id)}/detail`, (b) => hostDetailSchema.parse(b), { signal });
+
+/** The host's latest diagnosis (processes, churn, verdicts, conntrack, SNAT, kernel counters). */
+export const fetchDiagnostics = (id: string, signal?: AbortSignal): Promise<HostDiagnostics> =>
+  request(`/api/hosts/${encodeURIComponent(id)}/diagnostics`, (b) => hostDiagnosticsSchema.parse(b), { signal });
 
 /** Deletes a host with its history (the page asks for confirmation first). */
 export const deleteHost = (id: string): Promise<unknown> =>

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
-import { tupleKeySchema } from './report.ts';
+import { conntrackSchema, kernelCounterDeltaSchema } from './diagnostics.ts';
+import { ipAddressSchema, tupleKeySchema } from './report.ts';
 
 // REST contract of alerting: rules, incidents, notification channels and the delivery log.
 
@@ -115,6 +116,10 @@ export const alertMeasurementSchema = z.object({
   slopePerSecond: z.number().optional(),
   /** Offline rule: when the host last reported. */
   lastSeenAt: isoTime.nullable().optional(),
+  /** Conntrack rule: the table's count and maximum and the failure counters' growth since the previous snapshot. */
+  conntrack: conntrackSchema.optional(),
+  /** Kernel counters that grew since the previous snapshot and show ports being recycled or lost ("the kernel is already recycling"). */
+  kernelEvidence: z.array(kernelCounterDeltaSchema).optional(),
 });
 export type AlertMeasurement = z.infer<typeof alertMeasurementSchema>;
 

@@ -18,3 +18,4 @@ export * from './liveness.ts';
 export * from './namespaces.ts';
 export * from './host-sequence.ts';
 export * from './workloads.ts';
+export * from './host-diagnostics.ts';

@@ -34,8 +34,15 @@ export interface HostLinkState {
  * (host-sequence/) only snapshots dated from seq_reset_at on count. `ON CONFLICT DO NOTHING` on (host_id,
  * taken_at, seq) covers two batches racing. RETURNING says which were new. The rows arrive as JSON literals
  * (the simple protocol has no parameters; json_to_recordset reads each in one pass).
+ * Snapshots carrying diagnostics also replace their host's latest diagnostics (host_diagnostics),
+ * unless a newer snapshot's are stored already; batches without any skip that part.
  */
-const storeSnapshotsSql = (inputLiteral: string, tuplesLiteral: string | null, namespaces: NamespaceLiterals | null) => `
+const storeSnapshotsSql = (
+  inputLiteral: string,
+  tuplesLiteral: string | null,
+  namespaces: NamespaceLiterals | null,
+  diagnosticsLiteral: string | null,
+) => `
 WITH input AS (
   SELECT * FROM json_to_recordset(${inputLiteral}::json)
     AS i(idx int, host_id uuid, seq bigint, taken_at timestamptz, pressure float8, usable int, host_ports_in_use int,
@@ -69,7 +76,20 @@ hosts_updated AS (
     latest_taken_at = GREATEST(h.latest_taken_at, l.taken_at)
   FROM latest l JOIN locked k ON k.id = l.host_id
   WHERE h.id = l.host_id
-)${namespaces === null ? '' : namespacesSql(namespaces)}
+)${namespaces === null ? '' : namespacesSql(namespaces)}${
+  diagnosticsLiteral === null
+    ? ''
+    : `,
+diagnostics_stored AS (
+  INSERT INTO host_diagnostics AS d (host_id, seq, taken_at, diagnostics)
+  SELECT DISTINCT ON (host_id) host_id, seq, taken_at, diagnostics
+  FROM json_to_recordset(${diagnosticsLiteral}::json) AS n(host_id uuid, seq bigint, taken_at timestamptz, diagnostics jsonb)
+  WHERE host_id IN (SELECT id FROM locked)
+  ORDER BY host_id, taken_at DESC, seq DESC
+  ON CONFLICT (host_id) DO UPDATE SET seq = EXCLUDED.seq, taken_at = EXCLUDED.taken_at, diagnostics = EXCLUDED.diagnostics
+  WHERE d.taken_at <= EXCLUDED.taken_at
+)`
+}
 INSERT INTO snapshots (host_id, taken_at, seq, pressure, usable, host_ports_in_use, report)
 SELECT i.host_id, i.taken_at, i.seq, i.pressure, i.usable, i.host_ports_in_use, decode(i.report, 'base64')
 FROM input i
@@ -183,6 +203,7 @@ export class IngestRepository {
       await this.loadNamespaces(v2HostIds);
       const input: object[] = [];
       const newTuples: NewTuple[] = [];
+      const diagnostics: object[] = [];
       const indexOfKey = new Map<string, number>();
       const nsRows = new Map<string, Map<number, NamespaceRow>>();
       const nsSamples: object[] = [];
@@ -204,6 +225,9 @@ export class IngestRepository {
             ),
           );
         const r = snapshot.report;
+        if (r.diagnostics !== undefined) {
+          diagnostics.push({ host_id: hostId, seq: snapshot.seq, taken_at: snapshot.takenAt, diagnostics: r.diagnostics });
+        }
         const report = encode(r);
         let v2 = false;
         let worstNamespace = null;
@@ -241,6 +265,7 @@ export class IngestRepository {
         sqlLiteral(JSON.stringify(input)),
         newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null,
         namespaces,
+        diagnostics.length > 0 ? sqlLiteral(JSON.stringify(diagnostics)) : null,
       );
       // the driver itself: one simple query (no parameters, several statements) in one round trip
       const client = await this.db.pool.connect();

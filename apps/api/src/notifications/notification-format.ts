@@ -37,3 +37,22 @@ export function forecastPhrase(exhaustsAt: string, now: Date): string {
   if (seconds <= 0) return `now (forecast for ${exhaustsAt})`;
   return `in ${formatDuration(seconds)} (at ${exhaustsAt})`;
 }
+
+/** A conntrack table's figures: "950 of 1,000 entries (95%), insert failed +3, drop +0, early drop +0". */
+export function conntrackText(c: {
+  count: number;
+  max: number;
+  insertFailed: number | null;
+  drop: number | null;
+  earlyDrop: number | null;
+}): string {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const fill = c.max > 0 ? ` (${formatPercent(c.count / c.max)})` : '';
+  const failures: Array<[string, number | null]> = [
+    ['insert failed', c.insertFailed],
+    ['drop', c.drop],
+    ['early drop', c.earlyDrop],
+  ];
+  const grown = failures.filter(([, d]) => d !== null).map(([name, d]) => `${name} +${count(d ?? 0)}`);
+  return [`${count(c.count)} of ${count(c.max)} entries${fill}`, ...grown].join(', ');
+}

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { alertNamespaceSchema, alertRuleKindSchema, ipAddressSchema, labelsSchema } from '@portpressure/protocol';
+import { alertNamespaceSchema, alertRuleKindSchema, conntrackSchema, ipAddressSchema, kernelCounterDeltaSchema, labelsSchema } from '@portpressure/protocol';
 import { ruleKindRegistry } from '../alerts/rules/kinds/index.ts';
-import { forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
+import { conntrackText, forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
 
-export { forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
+export { conntrackText, forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
 
 const ratio = z.number().min(0).max(1);
 const isoTime = z.iso.datetime({ offset: true });
@@ -47,6 +47,10 @@ export const alertNotificationSchema = z.object({
   timeWaitShare: ratio.optional(),
   /** Forecast moment of exhaustion; null when the trend is flat or falling. */
   exhaustsAt: isoTime.nullable().optional(),
+  /** Conntrack rule: the table's fill and failures. */
+  conntrack: conntrackSchema.optional(),
+  /** Kernel counters that grew and show ports being recycled or lost. */
+  kernelEvidence: z.array(kernelCounterDeltaSchema).optional(),
   startedAt: isoTime,
   resolvedAt: isoTime.optional(),
   /** How long the incident lasted; computed from the timestamps when absent. */
@@ -150,6 +154,10 @@ export function renderFacts(n: AlertNotification, options: RenderOptions = {}): 
   }
   if (n.timeWaitShare !== undefined) {
     facts.push({ label: 'TIME_WAIT', value: `${formatPercent(n.timeWaitShare)} of used` });
+  }
+  if (n.conntrack !== undefined) facts.push({ label: 'Conntrack', value: conntrackText(n.conntrack) });
+  if (n.kernelEvidence !== undefined && n.kernelEvidence.length > 0) {
+    facts.push({ label: 'Kernel', value: n.kernelEvidence.map((k) => `${k.name} +${formatCount(k.delta)}`).join(', ') });
   }
   if (n.exhaustsAt !== undefined) {
     facts.push({

@@ -19,6 +19,7 @@ import { PressureBar } from '../ui/pressure-bar.tsx';
 import { AdvicePanel } from './advice-panel.tsx';
 import { ClockSkew } from './clock-skew.tsx';
 import { DeleteHost } from './delete-host.tsx';
+import { DiagnosisPanel } from './diagnosis-panel.tsx';
 import { ResetSequence } from './reset-sequence.tsx';
 import { HostCharts } from './host-charts.tsx';
 import { KernelPanel } from './kernel-panel.tsx';
@@ -304,6 +305,7 @@ export function HostPage({ id }: { id: string }) {
           {report && <KernelPanel report={report} />}
         </div>
       </div>
+      <DiagnosisPanel hostId={id} />
     </div>
   );
 }

@@ -60,6 +60,8 @@ export function buildIncidentNotification(
     ...(m.usable === undefined ? {} : { usable: m.usable }),
     ...(m.timeWaitShare === undefined ? {} : { timeWaitShare: m.timeWaitShare }),
     ...(m.exhaustsAt === undefined || kind === 'resolved' ? {} : { exhaustsAt: m.exhaustsAt }),
+    ...(m.conntrack === undefined ? {} : { conntrack: m.conntrack }),
+    ...(m.kernelEvidence === undefined || kind === 'resolved' ? {} : { kernelEvidence: m.kernelEvidence }),
     startedAt: incident.startedAt.toISOString(),
     ...(resolvedAt === undefined
       ? {}

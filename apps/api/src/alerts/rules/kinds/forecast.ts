@@ -3,6 +3,7 @@ import type { PortReport } from '@portpressure/protocol';
 import { z } from 'zod';
 import { forecastPhrase } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, tupleKey, tupleMeasurement, tupleOf, type Observation } from '../../evaluation/rule-evaluation.ts';
+import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
 import { DAY_SECONDS, type RuleKind } from './rule-kind.ts';
 
 /** Tuples per snapshot that get a forecast: the worst ones, plus any already pending or firing. */
@@ -64,11 +65,14 @@ export function observeForecast(
       tuple,
       breaching: points.length >= params.minSamples && t.pressure >= params.minPressure && left <= horizonMs,
       holding: left <= horizonMs * (1 + params.resolveMargin),
-      measurement: {
-        ...tupleMeasurement(t, report.usable),
-        exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt).toISOString(),
-        slopePerSecond: forecast.slopePerSecond,
-      },
+      measurement: withKernelEvidence(
+        {
+          ...tupleMeasurement(t, report.usable),
+          exhaustsAt: forecast.exhaustsAt === null ? null : new Date(forecast.exhaustsAt).toISOString(),
+          slopePerSecond: forecast.slopePerSecond,
+        },
+        report,
+      ),
     });
   }
   return out;
@@ -96,6 +100,6 @@ export const forecastRuleKind: RuleKind<ForecastParams, 'forecast'> = {
   onSnapshot: (p, c) => observeForecast(c.ruleId, p, c.hostId, c.report, c.series(p.windowSeconds), c.takenAtMs),
   summary(n, { still, where, now }) {
     const when = n.exhaustsAt === undefined || n.exhaustsAt === null ? 'soon' : forecastPhrase(n.exhaustsAt, now);
-    return `${where} is ${still}forecast to run out of ephemeral ports ${when}.`;
+    return `${where} is ${still}forecast to run out of ephemeral ports ${when}.${recyclingSentence(n.kernelEvidence)}`;
   },
 };

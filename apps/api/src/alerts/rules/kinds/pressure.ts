@@ -11,7 +11,8 @@ import {
   type Observation,
   type TrendInput,
 } from '../../evaluation/rule-evaluation.ts';
-import type { RuleKind } from './rule-kind.ts';
+import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
+import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
 
 /** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
 const TREND_SECONDS = 600;
@@ -21,16 +22,7 @@ const TREND_SECONDS = 600;
  * row fires; it resolves only once pressure drops below `threshold − resolveMargin`, so a value
  * hovering at the threshold does not flap.
  */
-export const pressureParamsSchema = z
-  .object({
-    threshold: z.number().gt(0).max(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainSnapshots: z.number().int().min(1).max(1000).default(3),
-  })
-  .refine((p) => p.threshold - p.resolveMargin > 0, {
-    message: 'resolveMargin must be smaller than threshold',
-    path: ['resolveMargin'],
-  });
+export const pressureParamsSchema = z.object({ ...hysteresisSettings(3) }).refine(...marginBelowThreshold);
 export type PressureParams = z.infer<typeof pressureParamsSchema>;
 
 /**
@@ -50,7 +42,7 @@ export function observePressure(
   return report.tuples.map((t) => {
     const tuple = tupleOf(t);
     const holding = t.pressure >= floor;
-    const measurement = tupleMeasurement(t, report.usable);
+    const measurement = withKernelEvidence(tupleMeasurement(t, report.usable), report);
     return {
       groupKey: groupKeyFor(ruleId, hostId, tuple, namespace),
       tuple,
@@ -93,6 +85,6 @@ export const pressureRuleKind: RuleKind<PressureParams, 'pressure'> = {
       : observePressure(c.ruleId, p, c.hostId, c.report, undefined, c.namespace),
   summary(n, { still, where }) {
     const level = n.pressure === undefined ? '' : ` at ${formatPercent(n.pressure)}`;
-    return `Ephemeral port pressure on ${where} is ${still}high${level}.`;
+    return `Ephemeral port pressure on ${where} is ${still}high${level}.${recyclingSentence(n.kernelEvidence)}`;
   },
 };

@@ -8,4 +8,6 @@ export const registeredRuleKinds = [
   (await import('./pressure.ts')).pressureRuleKind,
   (await import('./forecast.ts')).forecastRuleKind,
   (await import('./offline.ts')).offlineRuleKind,
+  (await import('./conntrack.ts')).conntrackRuleKind,
+  (await import('./snat.ts')).snatRuleKind,
 ] as const;

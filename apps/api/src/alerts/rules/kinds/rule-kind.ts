@@ -1,6 +1,6 @@
 import type { ForecastPoint } from '@portpressure/domain';
 import type { AlertNamespace, AlertRuleField, PortReport, TupleUsage } from '@portpressure/protocol';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AlertNotification } from '../../../notifications/notification.ts';
 import type { Observation } from '../../evaluation/rule-evaluation.ts';
 
@@ -111,3 +111,22 @@ export class RuleKindError extends Error {
 }
 
 export const DAY_SECONDS = 86_400;
+
+/**
+ * The settings of a threshold with hysteresis, shared by the kinds that watch a ratio: breaching at
+ * `threshold`, holding down to `threshold − resolveMargin`, firing after `sustainSnapshots` in a
+ * row. Spread into the kind's object schema, which then refines it with `marginBelowThreshold`.
+ */
+export function hysteresisSettings(sustainDefault: number) {
+  return {
+    threshold: z.number().gt(0).max(1),
+    resolveMargin: z.number().min(0).max(0.5).default(0.05),
+    sustainSnapshots: z.number().int().min(1).max(1000).default(sustainDefault),
+  };
+}
+
+/** The refinement of `hysteresisSettings`: a margin as large as the threshold would never resolve. */
+export const marginBelowThreshold: [(p: { threshold: number; resolveMargin: number }) => boolean, { message: string; path: string[] }] = [
+  (p) => p.threshold - p.resolveMargin > 0,
+  { message: 'resolveMargin must be smaller than threshold', path: ['resolveMargin'] },
+];
