@@ -16,3 +16,4 @@ export * from './install.ts';
 export * from './liveness.ts';
 export * from './namespaces.ts';
 export * from './host-sequence.ts';
+export * from './destinations.ts';
