@@ -5,6 +5,7 @@ import { UsersModule } from './users/users.module.ts';
 import { AlertsModule } from './alerts/alerts.module.ts';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
+import { DestinationsModule } from './destinations/destinations.module.ts';
 import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
 import { HostsModule } from './hosts/hosts.module.ts';
@@ -39,6 +40,7 @@ export class AppModule {
         HostsModule,
         IngestModule,
         HistoryModule,
+        DestinationsModule,
         AlertsModule,
         MetricsCoreModule,
         MetricsModule,

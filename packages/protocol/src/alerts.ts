@@ -110,6 +110,13 @@ export const alertMeasurementSchema = z.object({
   slopePerSecond: z.number().optional(),
   /** Offline rule: when the host last reported. */
   lastSeenAt: isoTime.nullable().optional(),
+  /** Egress rule: the group, the destination (address:port), its connections summed over the group, and its limit. */
+  egressGroup: z.string().optional(),
+  destination: z.string().optional(),
+  connections: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).optional(),
+  /** connections / limit; above 1 when over. */
+  share: z.number().min(0).optional(),
 });
 export type AlertMeasurement = z.infer<typeof alertMeasurementSchema>;
 

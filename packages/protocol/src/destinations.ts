@@ -54,7 +54,10 @@ export const endpointSchema = z.string().transform((text, ctx) => {
   const portNumber = Number(match?.[3]);
   const parsedAddress = ipAddressSchema.safeParse(address);
   if (match === null || !parsedAddress.success || !(portNumber >= 1 && portNumber <= 65_535)) {
-    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 80)}" is not an endpoint: write address:port, e.g. 10.0.0.5:443 or [2001:db8::5]:443` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text.slice(0, 80)}" is not an endpoint: write address:port, e.g. 10.0.0.5:443 or [2001:db8::5]:443`,
+    });
     return z.NEVER;
   }
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(parsedAddress.data);

@@ -12,6 +12,9 @@ export class AppError<C extends string = string> extends Error {
 /** HTTP status for each error code; codes not listed map to 400. */
 export const HTTP_STATUS_BY_CODE: Record<string, number> = {
   HOST_NOT_FOUND: 404,
+  INVALID_ENDPOINT: 400,
+  INVALID_EGRESS_REQUEST: 400,
+  EGRESS_LIMIT_NOT_FOUND: 404,
   INVALID_HOST_ID: 400,
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,

@@ -49,6 +49,10 @@ export const alertNotificationSchema = z.object({
   resolvedAt: isoTime.optional(),
   /** How long the incident lasted; computed from the timestamps when absent. */
   durationSeconds: z.number().min(0).optional(),
+  /** Egress rule: the group of hosts, the destination and its connections against the limit. */
+  egress: z
+    .object({ group: z.string(), destination: z.string(), connections: z.number().int().min(0), limit: z.number().int().min(1) })
+    .optional(),
   /** Link to the host page in the Portpressure UI. */
   hostUrl: z.url({ protocol: /^https?$/ }),
 });

@@ -109,6 +109,8 @@ export class AlertEngine implements OnModuleInit {
       const series = await this.trendSeries(hostId, rules, snapshot, pending, open);
       const takenAtMs = takenAt.getTime();
       for (const rule of rules) {
+        // fleet-wide kinds are the timer's: no observation here must resolve what it fired
+        if (ruleKindRegistry.isFleetWide(rule.kind)) continue;
         const observations = ruleKindRegistry.get(rule.kind).onSnapshot(rule.params, {
           ruleId: rule.id,
           hostId,

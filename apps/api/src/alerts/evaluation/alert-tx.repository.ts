@@ -1,5 +1,5 @@
 import type { AlertMeasurement, AlertTuple } from '@portpressure/protocol';
-import { Prisma } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 import type { AlertNotification } from '../../notifications/notification.ts';
 import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incidents.repository.ts';
 

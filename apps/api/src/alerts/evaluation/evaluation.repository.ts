@@ -134,6 +134,14 @@ export class EvaluationRepository {
       ORDER BY i.started_at`;
   }
 
+  /** Hosts with a firing incident or a pending count of this rule. */
+  async hostsWithRuleState(ruleId: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ hostId: string }[]>`
+      SELECT host_id AS "hostId" FROM alert_incidents WHERE rule_id = ${ruleId}::uuid AND status = 'firing'
+      UNION SELECT host_id FROM alert_states WHERE rule_id = ${ruleId}::uuid`;
+    return rows.map((r) => r.hostId);
+  }
+
   /** Hosts with a firing incident of this rule. */
   async hostsWithOpenIncidents(ruleId: string): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ hostId: string }[]>`

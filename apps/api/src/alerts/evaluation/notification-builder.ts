@@ -57,6 +57,9 @@ export function buildIncidentNotification(
     ...(m.usable === undefined ? {} : { usable: m.usable }),
     ...(m.timeWaitShare === undefined ? {} : { timeWaitShare: m.timeWaitShare }),
     ...(m.exhaustsAt === undefined || kind === 'resolved' ? {} : { exhaustsAt: m.exhaustsAt }),
+    ...(m.egressGroup === undefined || m.destination === undefined || m.connections === undefined || m.limit === undefined
+      ? {}
+      : { egress: { group: m.egressGroup, destination: m.destination, connections: m.connections, limit: m.limit } }),
     startedAt: incident.startedAt.toISOString(),
     ...(resolvedAt === undefined
       ? {}

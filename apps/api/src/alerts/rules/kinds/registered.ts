@@ -8,4 +8,5 @@ export const registeredRuleKinds = [
   (await import('./pressure.ts')).pressureRuleKind,
   (await import('./forecast.ts')).forecastRuleKind,
   (await import('./offline.ts')).offlineRuleKind,
+  (await import('./egress.ts')).egressRuleKind,
 ] as const;
