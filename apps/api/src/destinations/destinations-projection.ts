@@ -197,7 +197,7 @@ export class DestinationsProjection {
     this.groupSums = [...groups]
       .map(([name, g]) => ({
         name,
-        anchorHostId: g.hosts.reduce((min, h) => (h.id < min ? h.id : min), g.hosts[0]!.id),
+        anchorHostId: g.hosts.map((h) => h.id).sort(byText)[0]!,
         hosts: g.hosts.sort((a, b) => byText(a.hostname, b.hostname) || byText(a.id, b.id)),
         destinations: [...g.sums.values()],
       }))
