@@ -11,6 +11,7 @@ import { HostPage } from './host/host-page.tsx';
 import { TokensPage } from './settings/tokens-page.tsx';
 import { StoragePage } from './storage/storage-page.tsx';
 import { AddHostsPage } from './install/add-hosts-page.tsx';
+import { DestinationsPage } from './destinations/destinations-page.tsx';
 
 /**
  * Every page of the app. To add one (alerts, channels…), add an entry: `path` may hold `:params`,
@@ -32,6 +33,7 @@ export interface AppRoute {
 export const ROUTES: AppRoute[] = [
   { path: '/', nav: 'Fleet', title: () => 'Fleet', render: () => <FleetPage /> },
   { path: '/hosts/:id', section: '/', title: () => 'Host', render: (p) => <HostPage key={p.id} id={p.id ?? ''} /> },
+  { path: '/destinations', nav: 'Destinations', title: () => 'Destinations', render: () => <DestinationsPage /> },
   { path: '/add-hosts', nav: 'Add hosts', minRole: 'editor', title: () => 'Add hosts', render: () => <AddHostsPage /> },
   { path: '/alerts', nav: 'Alerts', title: () => 'Alerts', render: () => <IncidentsPage /> },
   { path: '/alerts/rules', section: '/alerts', title: () => 'Alert rules', render: () => <RulesPage /> },

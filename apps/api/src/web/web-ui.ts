@@ -16,6 +16,7 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Portpressure
 export const UI_SECTIONS = new Set([
   '',
   'hosts',
+  'destinations',
   'add-hosts',
   'alerts',
   'settings',

@@ -4,13 +4,13 @@ export function parseLabelInput(text: string): { labels: string[]; error: string
     .split(/[\s,]+/)
     .map((l) => l.trim())
     .filter(Boolean);
-  const bad = labels.find((l) => !/^[A-Za-z0-9_.\/-]+=[A-Za-z0-9_.\/:@-]*$/.test(l));
+  const bad = labels.find((l) => !/^[A-Za-z0-9_./-]+=[A-Za-z0-9_./:@-]*$/.test(l));
   return { labels, error: bad ? `"${bad}" is not key=value (letters, digits, _ . / - only)` : null };
 }
 
 /** Single-quotes a value for sh when it holds anything a shell would interpret. */
 function shellWord(value: string): string {
-  return /^[A-Za-z0-9_.\/:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The one line that installs (or upgrades) the agent on a host, as the install script takes it. */

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { CHROMIUM_PATH } from '../../../../test/support/requirements.ts';
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -94,4 +95,20 @@ export async function screenshot(page: Page, name: string, options: { wholePage?
   await page.screenshot({ path: file });
   if (options.wholePage && viewport) await page.setViewportSize(viewport);
   return file;
+}
+
+/** Signs in through the sign-in page with a user name and password, and waits until the app shows the user. */
+export async function signInWith(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect
+    .poll(() =>
+      page
+        .getByTestId('signed-in-user')
+        .textContent()
+        .catch(() => ''),
+    )
+    .toContain(username);
 }
