@@ -22,6 +22,9 @@
  *        request → last byte of the body over loopback, p50/p95;
  *      - GET /api/hosts/:id/history for 1 h, 24 h (the default) and 7 d on the full-resolution
  *        hosts, p50/p95;
+ *      - GET /api/destinations (the fleet's destinations ranked, from every host's latest
+ *        snapshot) and GET /api/egress (the egress budgets of the 40 seeded `egress` groups),
+ *        p50/p95, after one warm-up request that loads the projection;
  *      - the fleet page in headless Chromium (Debian chromium + playwright-core): time from
  *        navigation start until the first host rows are in the DOM, over --loads page loads; then
  *        scroll smoothness while scrolling the 10,000 rows for 5 s (frame intervals from
@@ -95,7 +98,8 @@ const USED = (i: string, m: string) => `round(pg_temp.pp(${i}, ${m}) * ${USABLE}
 function hostsSql(): string {
   const labels = `jsonb_build_object('env', (ARRAY['prod','prod','staging','dev'])[1 + i % 4],
     'team', (ARRAY['payments','edge','search','data','ml','identity','checkout','infra'])[1 + i % 8],
-    'region', (ARRAY['eu-west-1','us-east-1','us-west-2','ap-south-1'])[1 + (i / 7) % 4])`;
+    'region', (ARRAY['eu-west-1','us-east-1','us-west-2','ap-south-1'])[1 + (i / 7) % 4],
+    'egress', 'nat-' || lpad((i % 40)::text, 2, '0'))`;
   const used = USED('i', '0');
   const tw = `(${used} * (0.2 + 0.6 * ((i * 37) % 100) / 100.0))::int`;
   const worst = `jsonb_build_object('protocol','tcp','localAddress', '10.' || (i / 250) % 250 || '.' || i % 250 || '.1',
@@ -136,7 +140,7 @@ const ROLLUP_TUPLES = 10;
 function pp(i: number, m: number): number {
   const v =
     0.02 +
-    0.55 * Math.pow(Number((BigInt(i) * 2654435761n) % 10007n) / 10007, 3) +
+    0.55 * (Number((BigInt(i) * 2654435761n) % 10007n) / 10007) ** 3 +
     0.06 * Math.sin((m / 1440 + i / 37) * 2 * Math.PI) +
     0.02 * Math.sin(m * 0.7 + i) +
     (i % 97 === 0 ? 0.45 * Math.max(0, 1 - m / 180) : 0);
@@ -591,6 +595,10 @@ async function main(): Promise<void> {
     const listed = (await (await fetch(`${started.url}/api/hosts`, { headers: { cookie } })).json()) as {
       hosts: { id: string; machineId: string }[];
     };
+    say(`GET /api/destinations (ranked from every host's latest snapshot) × ${REQUESTS}…`);
+    const destinations = await timeRequests(REQUESTS, 1, () => `${started.url}/api/destinations`, cookie);
+    say(`GET /api/egress (the egress budget of every group) × ${REQUESTS}…`);
+    const egress = await timeRequests(REQUESTS, 1, () => `${started.url}/api/egress`, cookie);
     const hostIds = listed.hosts.filter((h) => Number(h.machineId) <= FULL_HOSTS).map((h) => h.id);
     // the seeded day ends when the seeding ran (an earlier run's, with --data)
     const now = seededUntil;
@@ -633,6 +641,13 @@ async function main(): Promise<void> {
       `  full list GET /api/hosts            p50 ${fmt(percentile(full.ms, 50))}  p95 ${fmt(percentile(full.ms, 95))}  (${(full.bytes / 1e6).toFixed(1)} MB; API clients, not the page)`,
     );
     console.log(`            ${cpu(full)}`);
+    for (const [label, t] of [
+      ['destinations GET /api/destinations', destinations],
+      ['egress       GET /api/egress      ', egress],
+    ] as const) {
+      console.log(`  ${label}  p50 ${fmt(percentile(t.ms, 50))}  p95 ${fmt(percentile(t.ms, 95))}  (${(t.bytes / 1e6).toFixed(2)} MB)`);
+      console.log(`            ${cpu(t)}`);
+    }
     for (const [label, t] of Object.entries(history)) {
       const target =
         label === '24 h' ? `  target p95 < ${TARGETS.historyP95Ms} ms: ${verdict(percentile(t.ms, 95) < TARGETS.historyP95Ms)}` : '';
