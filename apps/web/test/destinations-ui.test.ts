@@ -1,6 +1,6 @@
 import { egressOverviewSchema } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
+import { AlertsApi, FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { createUser, fetcherFor } from '../../api/test/support/users.ts';
 import { lacks } from '../../../test/support/requirements.ts';
@@ -81,6 +81,17 @@ describe.skipIf(lacks('Destinations page', 'chromium'))('Destinations page in he
     const stored = egressOverviewSchema.parse(await (await h.authedFetch('/api/egress')).json());
     expect(stored.limits).toEqual([{ remoteAddress: WEB, remotePort: 443, limit: 150 }]);
     await screenshot(page, 'destinations-egress', { wholePage: true });
+  });
+
+  it('lists the egress incident on the Alerts page once the group passes the rule threshold', async () => {
+    const { page } = browser;
+    await new AlertsApi((path, init) => h.authedFetch(path, init)).replaceRules([
+      { name: 'NAT east budget', kind: 'egress', severity: 'warning', params: { threshold: 0.75, sustainTicks: 1 } },
+    ]);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'NAT east budget' });
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain(`egress group nat-east → ${WEB}:443`);
+    expect(await row.textContent()).toContain('120 of 150 connections');
   });
 
   it('shows a viewer the same budget without a button to change it', async () => {

@@ -118,7 +118,7 @@ describe('alerting REST API', () => {
 
     it('lists every rule kind with its form, and refuses a kind it does not have', async () => {
       const { kinds } = await alerts.call('GET', '/api/alerts/rule-kinds', alertRuleKindListSchema);
-      expect(kinds.map((k) => k.kind)).toEqual(['pressure', 'forecast', 'offline']);
+      expect(kinds.map((k) => k.kind)).toEqual(['pressure', 'forecast', 'offline', 'egress']);
       expect(kinds[0]?.fields.map((f) => [f.key, f.unit])).toEqual([
         ['threshold', 'percent'],
         ['resolveMargin', 'percent'],

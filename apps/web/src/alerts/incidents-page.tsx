@@ -31,6 +31,8 @@ function figures(i: AlertIncident, now: number): string {
     const left = Date.parse(m.exhaustsAt) - now;
     parts.push(left > 0 ? `runs out in ${duration(left)}` : 'exhausted');
   }
+  // Egress budgets: a group's connections to one destination against its limit.
+  if (m.connections !== undefined && m.limit !== undefined) parts.push(`${count(m.connections)} of ${count(m.limit)} connections`);
   // Only rules about contact with the host (offline) measure lastSeenAt.
   if (m.lastSeenAt !== undefined) parts.push(m.lastSeenAt ? `last seen ${formatDateTime(Date.parse(m.lastSeenAt))}` : 'never reported');
   return parts.join(' · ');
@@ -122,6 +124,11 @@ export function IncidentsPage() {
                   <td>
                     <Link to={`/hosts/${i.host.id}`}>{visibleText(i.host.hostname)}</Link>
                     {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
+                    {i.latest.egressGroup !== undefined && (
+                      <div className="sub mono">
+                        egress group {visibleText(i.latest.egressGroup)} → {i.latest.destination}
+                      </div>
+                    )}
                   </td>
                   <td>{figures(i, now)}</td>
                   <td>
