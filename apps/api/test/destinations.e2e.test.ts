@@ -11,7 +11,7 @@ import { poll } from '../../../test/support/wait.ts';
 import { seedHost, type SeededHost } from '../../web/test/support/seed-hosts.ts';
 import { AlertsApi, FAST_ALERTS_ENV, type Fetcher } from './alerts/support/alerts-api.ts';
 import { startApiHarness, type ApiHarness } from './support/api-harness.ts';
-import { createUser, fetcherFor, signIn } from './support/users.ts';
+import { auditEvents, createUser, fetcherFor, signIn } from './support/users.ts';
 
 const DB = '10.20.0.2';
 const WEB = '10.20.0.1';
@@ -151,6 +151,8 @@ describe('destinations across the fleet and egress budgets, hosts seeded through
       defaultLimit: false,
       share: 0.85,
     });
+    const [audited] = await auditEvents(admin, '&entityType=egress-limit');
+    expect(audited).toMatchObject({ action: 'set', entityId: `${WEB}:443`, before: null, after: { limit: 200 } });
   });
 
   it('refuses bad input with a clear error and changes nothing', async () => {
