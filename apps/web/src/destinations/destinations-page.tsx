@@ -4,6 +4,7 @@ import { errorText, usePolled } from '../alerts/use-polled.ts';
 import { count } from '../format.ts';
 import { Link } from '../router.tsx';
 import { useCan } from '../session-context.tsx';
+import { LoadState } from '../ui/load-state.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { clearEgressLimit, endpointOf, fetchDestinations, fetchEgress, setEgressLimit } from './destinations-api.ts';
 
@@ -26,14 +27,8 @@ function DestinationsTable() {
         Remote endpoints in the latest snapshot of every host, the most pressed client first: how many hosts connect to each, their
         connections summed, and the host whose tuple to it is fullest.
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!data ? (
-        !error && <p className="muted">Loading…</p>
-      ) : data.destinations.length === 0 ? (
+      <LoadState error={error} loaded={data !== null} />
+      {!data ? null : data.destinations.length === 0 ? (
         <p className="muted">No host has reported a connection yet.</p>
       ) : (
         <>
@@ -95,14 +90,8 @@ function EgressBudgets() {
           <code>{data.label}</code> label; a destination without a limit of its own gets {count(data.defaultLimit)} connections.
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!data ? (
-        !error && <p className="muted">Loading…</p>
-      ) : data.groups.length === 0 ? (
+      <LoadState error={error} loaded={data !== null} />
+      {!data ? null : data.groups.length === 0 ? (
         <p className="muted">
           No host carries the <code>{data.label}</code> label yet.
         </p>
