@@ -285,6 +285,12 @@ async function seed(db: EmbeddedDatabase): Promise<{ snapshots: number; tuples: 
   });
   const clients = await Promise.all(workers);
   say('VACUUM ANALYZE (what autovacuum does after a load)…');
+  // Each host's latest_taken_at must be its newest snapshot's own taken_at, as ingest keeps it:
+  // readers of the latest snapshot (destinations, metrics) find it through that key. The chunks
+  // above ran in separate statements, each with its own now().
+  await main.query(
+    `UPDATE hosts h SET latest_taken_at = m.t FROM (SELECT host_id, max(taken_at) AS t FROM snapshots GROUP BY host_id) m WHERE m.host_id = h.id`,
+  );
   await main.query('VACUUM ANALYZE hosts, snapshots, host_tuples, host_credentials, host_minutes, tuple_minutes');
   const counts = await main.query<{ s: string; t: string }>(
     `SELECT (SELECT count(*) FROM snapshots) AS s, (SELECT count(*) FROM snapshots) * ${TUPLES} AS t`,
