@@ -3,7 +3,7 @@ import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { LatestTuplesRepository, type LatestTupleRow } from '../history/latest-tuples.repository.ts';
 import { FleetCacheService, type FleetFollower } from '../hosts/fleet-cache.service.ts';
 import { DestinationsProjection, type HostDestinations } from './destinations-projection.ts';
-import { DestinationsRepository } from './destinations.repository.ts';
+import { DestinationsRepository, type DestinationHostRow } from './destinations.repository.ts';
 
 /**
  * A full re-read now and then catches what is never announced (a label changed in a hello
@@ -28,6 +28,8 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
   /** Database reads run one at a time, in order, so an older read never overwrites a newer one. */
   private reads: Promise<void> = Promise.resolve();
   private reloadTimer: ReturnType<typeof setInterval> | undefined;
+  /** The latest snapshot read of each host in the projection (ms), so an announcement without a new one reads no tuples. */
+  private readonly readAt = new Map<string, number>();
 
   constructor(
     @Inject(DestinationsRepository) private readonly repository: DestinationsRepository,
@@ -79,17 +81,28 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
     const all: HostDestinations[] = [];
     for (let i = 0; i < hosts.length; i += HOSTS_PER_READ) all.push(...(await this.readHosts(hosts.slice(i, i + HOSTS_PER_READ))));
     this.projection.replaceAll(all);
+    this.readAt.clear();
+    for (const h of hosts) this.readAt.set(h.id, h.latestTakenAt.getTime());
   }
 
   private async reload(ids: string[]): Promise<void> {
     const hosts = await this.repository.hosts(this.config.egress.label, ids);
     // an announced host without a row was deleted or archived: it leaves the projection
     const present = new Set(hosts.map((h) => h.id));
-    for (const id of ids) if (!present.has(id)) this.projection.remove(id);
-    for (const h of await this.readHosts(hosts)) this.projection.put(h);
+    for (const id of ids) {
+      if (present.has(id)) continue;
+      this.projection.remove(id);
+      this.readAt.delete(id);
+    }
+    // a host announced without a new snapshot (seen, relabelled, regrouped) keeps its tuples
+    const stale = hosts.filter(
+      (h) => this.readAt.get(h.id) !== h.latestTakenAt.getTime() || !this.projection.retag(h.id, h.hostname, h.group),
+    );
+    for (const h of await this.readHosts(stale)) this.projection.put(h);
+    for (const h of stale) this.readAt.set(h.id, h.latestTakenAt.getTime());
   }
 
-  private async readHosts(hosts: readonly { id: string; hostname: string; group: string | null }[]): Promise<HostDestinations[]> {
+  private async readHosts(hosts: readonly DestinationHostRow[]): Promise<HostDestinations[]> {
     if (hosts.length === 0) return [];
     const byHost = new Map<string, LatestTupleRow[]>();
     for (const t of await this.latest.tuplesOf(hosts.map((h) => h.id))) {

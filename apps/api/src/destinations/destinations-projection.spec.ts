@@ -71,4 +71,13 @@ describe('DestinationsProjection', () => {
       ['nat-2', 400],
     ]);
   });
+
+  it('moves a host to another group or name without its tuples', () => {
+    const p = new DestinationsProjection();
+    p.put(host(A, 'a', 'nat-1', [tuple('10.1.0.1', 443, 80, 0.8)]));
+    expect(p.retag(A, 'a2', 'nat-2')).toBe(true);
+    expect(p.egressSums().map((g) => [g.name, g.destinations[0]?.connections])).toEqual([['nat-2', 80]]);
+    expect(p.ranking(1).destinations[0]?.worst.hostname).toBe('a2');
+    expect(p.retag(B, 'b', null)).toBe(false);
+  });
 });

@@ -146,6 +146,24 @@ export class DestinationsProjection {
     this.changed();
   }
 
+  /**
+   * Changes a host's name or group without re-reading its tuples (its snapshot did not change);
+   * false when the projection does not hold the host.
+   */
+  retag(hostId: string, hostname: string, group: string | null): boolean {
+    const entry = this.hosts.get(hostId);
+    if (entry === undefined) return false;
+    if (entry.hostname === hostname && entry.group === group) return true;
+    entry.hostname = hostname;
+    entry.group = group;
+    for (const [key, c] of entry.contributions) {
+      c.hostname = hostname;
+      this.dirty.add(key);
+    }
+    this.changed();
+    return true;
+  }
+
   remove(hostId: string): void {
     const entry = this.hosts.get(hostId);
     if (entry === undefined) return;

@@ -8,6 +8,8 @@ export interface DestinationHostRow {
   hostname: string;
   /** The explicit group, else the egress label's value, else null. */
   group: string | null;
+  /** Its latest snapshot's taken_at: unchanged means its tuples are too. */
+  latestTakenAt: Date;
 }
 
 /** A host's egress group: the explicit one (null when it follows its label) and the one in effect. */
@@ -23,7 +25,7 @@ export class DestinationsRepository {
   /** Hosts in the fleet (reported at least once, not archived), these or all, with their egress group. */
   async hosts(label: string, ids: readonly string[] | null): Promise<DestinationHostRow[]> {
     const { rows } = await this.pool.query<DestinationHostRow>(
-      `SELECT h.id, h.hostname, COALESCE(g.egress_group, NULLIF(h.labels->>$1, '')) AS "group"
+      `SELECT h.id, h.hostname, COALESCE(g.egress_group, NULLIF(h.labels->>$1, '')) AS "group", h.latest_taken_at AS "latestTakenAt"
        FROM hosts h LEFT JOIN host_egress_groups g ON g.host_id = h.id
        WHERE h.latest_taken_at IS NOT NULL AND h.archived_at IS NULL AND ($2::uuid[] IS NULL OR h.id = ANY($2::uuid[]))`,
       [label, ids],
