@@ -88,9 +88,8 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
   flush(all = false): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const tuples = all
-      ? this.tupleMinutes.takeTupleRows(Infinity)
-      : this.tupleMinutes.takeTupleRows(Date.now() - TUPLE_MINUTE_GRACE_MS, TUPLE_ROWS_PER_FLUSH);
+    const endedBy = all ? Infinity : Date.now() - TUPLE_MINUTE_GRACE_MS;
+    const tuples = this.tupleMinutes.takeTupleRows(endedBy, all ? Infinity : TUPLE_ROWS_PER_FLUSH);
     if (this.tupleMinutes.tupleCount > 0) {
       // rows left over from a minute that is over go with the next flush, soon
       const soon = tuples.length === TUPLE_ROWS_PER_FLUSH;
@@ -111,6 +110,8 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
     const minutes = this.minutes;
     this.pending = new Map();
     this.minutes = new MinuteRollupBatch();
+    // a minute that is over waits for its last tuple rows (see holdBackHostRows)
+    minutes.holdBackHostRows(this.tupleMinutes, endedBy, this.minutes);
     this.flushing = this.flushing.then(() => this.write(batch, minutes, tuples));
     return this.flushing;
   }

@@ -46,11 +46,22 @@ export interface Silence {
 const params = (w: HistoryWindow, extra?: number) => [w.hostId, w.from, w.to, w.bucketSeconds, ...(extra === undefined ? [] : [extra])];
 
 /** Start of the bucket a row falls in, in ms since the epoch (buckets are aligned on `from`). */
-const bucketStart = (column: 'taken_at' | 'minute' | 'at') =>
+const bucketStart = (column: string) =>
   `(extract(epoch FROM date_bin(make_interval(secs => $4::int), ${column}, $2::timestamptz)) * 1000)::float8`;
 
-// One column per TCP state, from the constant list (never from input).
+// One column per TCP state, from the constant list (never from input). (jsonb_to_record, one parse
+// per row instead of one ->> per state, measured slower: a function scan per row.)
 const STATE_JSON_MAXIMA = TCP_STATES.map((s) => `coalesce(max((states->>'${s}')::int), 0)::int AS "${s}"`).join(', ');
+
+/** How the top tuples are ranked: worst first, ties broken by the tuple (the same in every tier). */
+const TOP_TUPLE_RANK = `row_number() OVER (ORDER BY max(pressure) DESC, max(held) DESC, remote_address COLLATE "C", remote_port, local_address COLLATE "C")`;
+
+/** The top tuples' series (`series`: rank, t, pressure, held) joined with their identity from `top`. */
+const TOP_TUPLE_ROWS = `
+  SELECT top.protocol, top.local_address AS "localAddress", top.remote_address AS "remoteAddress", top.remote_port AS "remotePort",
+    series.t, series.pressure, series.held
+  FROM series JOIN top USING (rank)
+  ORDER BY series.rank, series.t`;
 
 /**
  * The top `$5` tuples of `source` (rows with protocol, addresses, port, pressure, held and `at`),
@@ -61,21 +72,16 @@ const STATE_JSON_MAXIMA = TCP_STATES.map((s) => `coalesce(max((states->>'${s}'):
 const topTuples = (source: string) => `
   WITH s AS MATERIALIZED (${source}),
   top AS (
-    SELECT protocol, local_address, remote_address, remote_port,
-      row_number() OVER (ORDER BY max(pressure) DESC, max(held) DESC, remote_address COLLATE "C", remote_port, local_address COLLATE "C") AS rank
+    SELECT protocol, local_address, remote_address, remote_port, ${TOP_TUPLE_RANK} AS rank
     FROM s GROUP BY 1, 2, 3, 4
     ORDER BY rank LIMIT $5
   ),
   series AS (
-    SELECT top.rank, (extract(epoch FROM date_bin(make_interval(secs => $4::int), s.at, $2::timestamptz)) * 1000)::float8 AS t,
-      max(s.pressure) AS pressure, max(s.held)::int AS held
+    SELECT top.rank, ${bucketStart('s.at')} AS t, max(s.pressure) AS pressure, max(s.held)::int AS held
     FROM s JOIN top USING (protocol, local_address, remote_address, remote_port)
     GROUP BY 1, 2
   )
-  SELECT top.protocol, top.local_address AS "localAddress", top.remote_address AS "remoteAddress", top.remote_port AS "remotePort",
-    series.t, series.pressure, series.held
-  FROM series JOIN top USING (rank)
-  ORDER BY series.rank, series.t`;
+  ${TOP_TUPLE_ROWS}`;
 
 /**
  * Gaps longer than `$4` seconds between consecutive `at` of `times` (which read $1 host, $2 from,
@@ -96,6 +102,69 @@ const hourTier = (hours: string, minutes: string, columns: string) => `
   SELECT hour AS at, ${columns} FROM ${hours} WHERE host_id = $1::uuid AND hour >= $2 AND hour < least($3::timestamptz, ${HOUR_WATERMARK})
   UNION ALL
   SELECT minute AS at, ${columns} FROM ${minutes} WHERE host_id = $1::uuid AND minute >= greatest($2::timestamptz, ${HOUR_WATERMARK}) AND minute < $3`;
+
+/** Spans longer than this rank their top tuples with HOUR_RANKED_TOP_TUPLES. */
+const HOUR_RANKED_SPAN_MS = 2 * 86_400_000;
+
+/**
+ * Like topTuples over the minute rows of the window ($1 host, $2 from, $3 to, $4 bucket seconds,
+ * $5 limit), for long spans: the ranking reads the hour tier wherever it holds exactly what the
+ * minutes hold, and only the top tuples' minute rows are read for their series.
+ *
+ * An hour row stands for its minutes when the whole hour is inside the window, before the rollup's
+ * watermark, and its snapshot count equals the sum of its minutes' counts: minute rows only grow
+ * (maxima, counts added), so a late snapshot folded into an hour after its rollup shows as a count
+ * the hour row does not have, and that hour is ranked from its minutes (the history writer stores
+ * a finished minute's count with or after its tuple rows: MinuteRollupBatch.holdBackHostRows).
+ * Every other part of the window (its first partial hour, the minutes past the watermark) is
+ * ranked from minute rows too.
+ * The maxima of hour rows are the maxima of their minutes, so the ranking and its ties are those of
+ * all the window's minute rows, at a few rows per tuple and hour instead of sixty.
+ */
+const HOUR_RANKED_TOP_TUPLES = `
+  WITH verified AS MATERIALIZED (
+    SELECT hh.hour FROM host_hours hh
+    WHERE hh.host_id = $1::uuid AND hh.hour >= $2 AND hh.hour < $3
+      AND hh.hour + interval '1 hour' <= least($3::timestamptz, ${HOUR_WATERMARK})
+      AND hh.snapshots = (SELECT sum(m.snapshots) FROM host_minutes m
+                          WHERE m.host_id = $1::uuid AND m.minute >= hh.hour AND m.minute < hh.hour + interval '1 hour')
+  ),
+  -- the parts of the window no trusted hour covers
+  rest AS (
+    SELECT lo, hi FROM (
+      SELECT coalesce(lag(hour + interval '1 hour') OVER (ORDER BY hour), $2::timestamptz) AS lo, hour AS hi FROM verified
+      UNION ALL
+      SELECT coalesce(max(hour) + interval '1 hour', $2::timestamptz), $3::timestamptz FROM verified
+    ) r WHERE lo < hi
+  ),
+  s AS (
+    SELECT protocol, local_address, remote_address, remote_port, pressure, held
+    FROM tuple_hours WHERE host_id = $1::uuid AND hour >= $2 AND hour < $3 AND hour IN (SELECT hour FROM verified)
+    UNION ALL
+    SELECT m.protocol, m.local_address, m.remote_address, m.remote_port, m.pressure, m.held
+    FROM rest CROSS JOIN LATERAL (
+      SELECT protocol, local_address, remote_address, remote_port, pressure, held FROM tuple_minutes
+      WHERE host_id = $1::uuid AND minute >= rest.lo AND minute < rest.hi
+      OFFSET 0) m -- kept a subquery: each range an index range scan, not one scan of all the host's rows
+  ),
+  top AS (
+    SELECT protocol, local_address, remote_address, remote_port, ${TOP_TUPLE_RANK} AS rank
+    FROM s GROUP BY 1, 2, 3, 4
+    ORDER BY rank LIMIT $5
+  ),
+  -- only the top tuples' minute rows: their addresses and ports are index conditions, so the other
+  -- tuples' rows are skipped in the index; grouped by the bucket's timestamp, converted once per bucket
+  series AS (
+    SELECT rank, (extract(epoch FROM bucket) * 1000)::float8 AS t, pressure, held FROM (
+      SELECT top.rank, date_bin(make_interval(secs => $4::int), m.minute, $2::timestamptz) AS bucket,
+        max(m.pressure) AS pressure, max(m.held)::int AS held
+      FROM top JOIN tuple_minutes m ON m.host_id = $1::uuid AND m.minute >= $2 AND m.minute < $3
+        AND m.remote_address = ANY((SELECT array_agg(remote_address) FROM top)::text[])
+        AND m.remote_port = ANY((SELECT array_agg(remote_port) FROM top)::int[])
+        AND (m.protocol, m.local_address, m.remote_address, m.remote_port) = (top.protocol, top.local_address, top.remote_address, top.remote_port)
+      GROUP BY 1, 2) b
+  )
+  ${TOP_TUPLE_ROWS}`;
 
 const SQL = {
   hostBuckets: `
@@ -128,6 +197,7 @@ const SQL = {
   rollupTopTupleBuckets: topTuples(`
     SELECT protocol, local_address, remote_address, remote_port, pressure, held, minute AS at
     FROM tuple_minutes WHERE host_id = $1::uuid AND minute >= $2 AND minute < $3`),
+  rollupTopTupleBucketsRankedByHours: HOUR_RANKED_TOP_TUPLES,
   hourBuckets: `
     WITH src AS (${hourTier('host_hours', 'host_minutes', 'pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states')})
     SELECT ${bucketStart('at')} AS t,
@@ -228,9 +298,14 @@ export class HistoryRepository {
     return this.rows(SQL.rollupBuckets, params(w));
   }
 
-  /** Like topTupleBuckets, from the per-minute tuple rollup. */
+  /**
+   * Like topTupleBuckets, from the per-minute tuple rollup. Over two days the ranking is read from
+   * the hour tier where it agrees with the minutes (HOUR_RANKED_TOP_TUPLES): the same answer, from
+   * a sixtieth of the rows.
+   */
   rollupTopTupleBuckets(w: HistoryWindow, limit: number): Promise<TupleBucket[]> {
-    return this.rows(SQL.rollupTopTupleBuckets, params(w, limit));
+    const long = w.to.getTime() - w.from.getTime() > HOUR_RANKED_SPAN_MS;
+    return this.rows(long ? SQL.rollupTopTupleBucketsRankedByHours : SQL.rollupTopTupleBuckets, params(w, limit));
   }
 
   /**

@@ -98,4 +98,41 @@ describe('MinuteRollupBatch', () => {
     expect(batch.takeTupleRows(Infinity).map((r) => [r.minute - T0, r.held])).toEqual([[60_000, 55]]);
     expect(batch.tupleCount).toBe(0);
   });
+
+  it('holds back the host row of a minute that is over until its last tuple rows are taken, and only that one', () => {
+    const hosts = new MinuteRollupBatch();
+    const tuples = new MinuteRollupBatch();
+    // a replayed minute with 12 tuple rows, another replayed minute, and the current minute
+    const replayed = snapshot(
+      0,
+      Array.from({ length: 10 }, (_, i) => tuple(1000 + i, 50 - i)),
+    );
+    for (const s of [replayed, snapshot(70, [tuple(2000, 5)]), snapshot(125, [tuple(3000, 5)])]) {
+      hosts.addHost('h1', s);
+      tuples.addTuples('h1', s);
+    }
+    tuples.addTuples('h1', snapshot(30, [tuple(1010, 20), tuple(1011, 10)]));
+    hosts.addHost('h1', snapshot(30, [tuple(1010, 20), tuple(1011, 10)]));
+    const now = T0 + 125_000;
+    // a flush writes 5 tuple rows: the first minute keeps 7 and the second its one, their host rows
+    // wait; the current minute's host row goes (its tuple rows are not due yet)
+    expect(tuples.takeTupleRows(now, 5)).toHaveLength(5);
+    const next = new MinuteRollupBatch();
+    hosts.holdBackHostRows(tuples, now, next);
+    expect(hosts.hostRows().map((r) => r.minute - T0)).toEqual([120_000]);
+    expect(next.hostRows()).toEqual([
+      expect.objectContaining({ minute: T0, snapshots: 2, pressure: 0.5 }),
+      expect.objectContaining({ minute: T0 + 60_000, snapshots: 1 }),
+    ]);
+    // another snapshot of it folds into the held row; once its tuple rows are all taken it is not held
+    next.addHost('h1', snapshot(45, [tuple(1000, 60)]));
+    expect(tuples.takeTupleRows(now, 8).map((r) => r.minute)).toEqual([...Array(7).fill(T0), T0 + 60_000]);
+    const after = new MinuteRollupBatch();
+    next.holdBackHostRows(tuples, now, after);
+    expect(after.hostRows()).toEqual([]);
+    expect(next.hostRows().map((r) => [r.minute - T0, r.snapshots, r.pressure])).toEqual([
+      [0, 3, 0.6],
+      [60_000, 1, 0.05],
+    ]);
+  });
 });

@@ -53,6 +53,8 @@ function maxStates(a: StateCounts, b: StateCounts): StateCounts {
 export class MinuteRollupBatch {
   private readonly hosts = new Map<string, HostMinuteRow>();
   private readonly tuples = new Map<string, TupleMinuteRow>();
+  /** Tuple rows held per host-minute (`${hostId} ${minute}`). */
+  private readonly tuplesPerMinute = new Map<string, number>();
 
   add(hostId: string, snapshot: Snapshot): void {
     this.addHost(hostId, snapshot);
@@ -88,7 +90,12 @@ export class MinuteRollupBatch {
       states,
       snapshots: 1,
     };
-    const key = `${hostId} ${minute}`;
+    this.addHostRow(row);
+  }
+
+  /** Folds a host row in: maxima, lowest usable, snapshot counts added. */
+  addHostRow(row: HostMinuteRow): void {
+    const key = `${row.hostId} ${row.minute}`;
     const previous = this.hosts.get(key);
     this.hosts.set(
       key,
@@ -102,10 +109,27 @@ export class MinuteRollupBatch {
             timeWait: Math.max(previous.timeWait, row.timeWait),
             reclaimable: Math.max(previous.reclaimable, row.reclaimable),
             states: maxStates(previous.states, row.states),
-            snapshots: previous.snapshots + 1,
+            snapshots: previous.snapshots + row.snapshots,
           }
         : row,
     );
+  }
+
+  /**
+   * Moves into `into` the host rows of minutes over by `endedBy` whose tuple rows `tuples` still
+   * holds, so that such a minute's host row is stored with its last tuple rows or after them, never
+   * before. A replayed minute's tuple rows can take several flushes (a flush writes a limited number);
+   * had its snapshot count been stored first, an hour rollup between those flushes would count
+   * snapshots whose tuple rows it did not see, and history trusts an hour row whose count matches
+   * its minutes' (history.repository.ts).
+   */
+  holdBackHostRows(tuples: MinuteRollupBatch, endedBy: number, into: MinuteRollupBatch): void {
+    for (const [key, row] of this.hosts) {
+      if (row.minute + MINUTE <= endedBy && tuples.tuplesPerMinute.has(key)) {
+        this.hosts.delete(key);
+        into.addHostRow(row);
+      }
+    }
   }
 
   /** Folds the snapshot's worst tuples into their minute rows. */
@@ -122,6 +146,7 @@ export class MinuteRollupBatch {
         p.pressure = Math.max(p.pressure, t.pressure);
         p.held = Math.max(p.held, held);
       } else {
+        this.tuplesPerMinute.set(key, (this.tuplesPerMinute.get(key) ?? 0) + 1);
         this.tuples.set(tk, {
           hostId,
           minute,
@@ -161,6 +186,10 @@ export class MinuteRollupBatch {
       if (entry[1].minute + MINUTE <= endedBy) {
         taken.push(entry);
         this.tuples.delete(entry[0]);
+        const minuteKey = `${entry[1].hostId} ${entry[1].minute}`;
+        const left = (this.tuplesPerMinute.get(minuteKey) ?? 0) - 1;
+        if (left > 0) this.tuplesPerMinute.set(minuteKey, left);
+        else this.tuplesPerMinute.delete(minuteKey);
       }
     }
     return taken.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, row]) => row);

@@ -6,19 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS_DIR } from '../../src/database/migrator.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 import { storedSnapshots } from '../support/stored-history.ts';
+import { random } from '../support/seeded-random.ts';
 
 /** The first migration of the compact layout: everything before it is the layout `main` wrote. */
 const COMPACT_MIGRATION = '20261204001000_compact_history';
 const DAY = 86_400_000;
-
-/** A small deterministic generator, so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
 
 const ADDRESSES = ['10.0.0.7', '192.168.1.20', '2001:db8::42', 'fe80::1'];
 
