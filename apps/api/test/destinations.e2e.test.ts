@@ -212,6 +212,11 @@ describe('destinations across the fleet and egress budgets, hosts seeded through
     await poll(nat1Web).toMatchObject({ connections: 190, hosts: 3 });
     const back = await json(admin, `/api/hosts/${hosts.c.hostId}/egress-group`, { method: 'PUT', body: JSON.stringify({ group: null }) });
     expect(back.body).toEqual({ hostId: hosts.c.hostId, explicit: null, group: null });
+    expect((await json(viewer, `/api/hosts/${hosts.a.hostId}/egress-group`)).body).toEqual({
+      hostId: hosts.a.hostId,
+      explicit: null,
+      group: 'nat-1',
+    });
     await poll(nat1Web).toMatchObject({ connections: 170, hosts: 2 });
   });
 

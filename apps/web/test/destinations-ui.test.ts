@@ -94,6 +94,23 @@ describe.skipIf(lacks('Destinations page', 'chromium'))('Destinations page in he
     expect(await row.textContent()).toContain('120 of 150 connections');
   });
 
+  it("puts a host into an egress group from its page, and the group's budget counts it", async () => {
+    const { page } = browser;
+    await page.goto(`${h.api.url}/hosts/${hosts[2]!.hostId}`);
+    const control = page.getByTestId('host-egress-group');
+    await expect.poll(() => control.textContent(), { timeout: 15_000 }).toContain('no egress group');
+    await control.getByRole('button', { name: 'Egress group…' }).click();
+    await control.getByLabel('Egress group').fill('nat-east');
+    await control.getByRole('button', { name: 'Save group' }).click();
+    await expect.poll(() => control.textContent()).toContain('egress group nat-east (set)');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Destinations' }).click();
+    const group = page.locator('[data-testid="egress-group"][data-group="nat-east"]');
+    await expect
+      .poll(() => group.locator(`tr[data-endpoint="${DB}:5432"]`).getByTestId('egress-connections').textContent())
+      .toBe('105 / 1,000');
+    expect(await group.locator('h3').textContent()).toContain('3 hosts: batch-c, edge-a, edge-b');
+  });
+
   it('shows a viewer the same budget without a button to change it', async () => {
     const { page } = browser;
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -105,5 +122,8 @@ describe.skipIf(lacks('Destinations page', 'chromium'))('Destinations page in he
     expect(await page.getByRole('button', { name: 'Edit limit' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Use default' }).count()).toBe(0);
     expect(await page.getByTestId('destination-row').count()).toBe(2);
+    await page.goto(`${h.api.url}/hosts/${hosts[2]!.hostId}`);
+    await expect.poll(() => page.getByTestId('host-egress-group').textContent(), { timeout: 15_000 }).toContain('egress group nat-east');
+    expect(await page.getByRole('button', { name: 'Egress group…' }).count()).toBe(0);
   });
 });

@@ -81,6 +81,16 @@ export class DestinationsController {
     return this.destinations.deleteLimit(endpoint);
   }
 
+  @Get('hosts/:id/egress-group')
+  @ApiOperation({ summary: "A host's egress group: the one set explicitly, if any, and the one in effect" })
+  @ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ schema: schemaRef('HostEgressGroup', hostEgressGroupSchema) })
+  @ApiResponse({ status: 400, description: 'Not a host id', schema: errorRef })
+  @ApiResponse({ status: 404, description: 'No such host', schema: errorRef })
+  hostGroup(@Param('id') id: string): Promise<HostEgressGroup> {
+    return this.destinations.hostGroup(id);
+  }
+
   @Put('hosts/:id/egress-group')
   @Audited({ entity: 'host', action: 'set-egress-group', load: groupLoad })
   @ApiOperation({

@@ -2,9 +2,11 @@ import {
   destinationListSchema,
   egressLimitSchema,
   egressOverviewSchema,
+  hostEgressGroupSchema,
   type DestinationList,
   type EgressLimit,
   type EgressOverview,
+  type HostEgressGroup,
 } from '@portpressure/protocol';
 import { request } from '../api.ts';
 
@@ -30,3 +32,14 @@ export const setEgressLimit = (endpoint: string, limit: number): Promise<EgressL
 
 export const clearEgressLimit = (endpoint: string): Promise<EgressLimit> =>
   request(`/api/egress/limits/${encodeURIComponent(endpoint)}`, (b) => egressLimitSchema.parse(b), { method: 'DELETE' });
+
+export const fetchHostEgressGroup = (hostId: string, signal: AbortSignal): Promise<HostEgressGroup> =>
+  request(`/api/hosts/${encodeURIComponent(hostId)}/egress-group`, (b) => hostEgressGroupSchema.parse(b), { signal });
+
+/** Sets a host's egress group explicitly, or with null lets it follow its label again. */
+export const setHostEgressGroup = (hostId: string, group: string | null): Promise<HostEgressGroup> =>
+  request(`/api/hosts/${encodeURIComponent(hostId)}/egress-group`, (b) => hostEgressGroupSchema.parse(b), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ group }),
+  });
