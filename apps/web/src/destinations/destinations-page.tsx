@@ -1,11 +1,12 @@
 import type { EgressGroup, EgressUsage } from '@portpressure/protocol';
 import { useState, type FormEvent } from 'react';
-import { errorText, usePolled } from '../alerts/use-polled.ts';
+import { usePolled } from '../alerts/use-polled.ts';
 import { count } from '../format.ts';
 import { Link } from '../router.tsx';
 import { useCan } from '../session-context.tsx';
 import { LoadState } from '../ui/load-state.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
+import { useAction } from '../ui/use-action.ts';
 import { clearEgressLimit, endpointOf, fetchDestinations, fetchEgress, setEgressLimit } from './destinations-api.ts';
 
 /** Remote endpoints ranked by the pressure they put on their clients, and each egress group's budget. */
@@ -136,21 +137,13 @@ function EgressRow({ usage, group, onChanged }: { usage: EgressUsage; group: str
   const endpoint = endpointOf(usage.remoteAddress, usage.remotePort);
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(String(usage.limit));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { busy, error } = action;
 
-  const run = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      setEditing(false);
-      onChanged();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+  const run = async (change: () => Promise<unknown>) => {
+    if (!(await action.run(change))) return;
+    setEditing(false);
+    onChanged();
   };
   const save = (e: FormEvent) => {
     e.preventDefault();

@@ -1,8 +1,8 @@
 import { visibleText } from '@portpressure/protocol';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { errorText } from '../alerts/use-polled.ts';
 import { useCan } from '../session-context.tsx';
+import { useAction } from '../ui/use-action.ts';
 import { fetchHostEgressGroup, setHostEgressGroup } from './destinations-api.ts';
 
 /**
@@ -16,22 +16,15 @@ export function EgressGroupControl({ hostId }: { hostId: string }) {
   const { data } = useQuery({ queryKey: key, queryFn: ({ signal }) => fetchHostEgressGroup(hostId, signal) });
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { busy, error } = action;
   if (!data) return null;
 
   const submit = async (group: string | null) => {
-    setBusy(true);
-    setError(null);
-    try {
-      queryClient.setQueryData(key, await setHostEgressGroup(hostId, group));
-      void queryClient.invalidateQueries({ queryKey: ['destinations'] });
-      setEditing(false);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    const done = await action.run(async () => queryClient.setQueryData(key, await setHostEgressGroup(hostId, group)));
+    if (!done) return;
+    void queryClient.invalidateQueries({ queryKey: ['destinations'] });
+    setEditing(false);
   };
   const save = (e: FormEvent) => {
     e.preventDefault();
