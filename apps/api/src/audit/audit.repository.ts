@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 
 export interface AuditWrite {
   actorId: string | null;
@@ -12,7 +13,8 @@ export interface AuditWrite {
 }
 
 export interface AuditRow extends AuditWrite {
-  id: bigint;
+  /** int8, as pg returns it: text. */
+  id: string;
   at: Date;
 }
 
@@ -23,28 +25,50 @@ function jsonOrNull(value: unknown): string | null {
 
 @Injectable()
 export class AuditRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   async insert(e: AuditWrite): Promise<void> {
-    await this.prisma.$executeRaw`
-      INSERT INTO audit_events (actor_id, actor_name, action, entity_type, entity_id, before, after)
-      VALUES (${e.actorId}::uuid, ${e.actorName}, ${e.action}, ${e.entityType}, ${e.entityId},
-              ${jsonOrNull(e.before)}::jsonb, ${jsonOrNull(e.after)}::jsonb)`;
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        actor_id: e.actorId,
+        actor_name: e.actorName,
+        action: e.action,
+        entity_type: e.entityType,
+        entity_id: e.entityId,
+        before: jsonOrNull(e.before),
+        after: jsonOrNull(e.after),
+      })
+      .execute();
   }
 
   /** Newest first; `beforeId` pages to older events. */
   async list(limit: number, beforeId: bigint | undefined, entityType: string | undefined): Promise<AuditRow[]> {
-    return this.prisma.$queryRaw<AuditRow[]>`
-      SELECT id, at, actor_id AS "actorId", actor_name AS "actorName", action, entity_type AS "entityType",
-             entity_id AS "entityId", before, after
-      FROM audit_events
-      WHERE (${beforeId ?? null}::bigint IS NULL OR id < ${beforeId ?? null}::bigint)
-        AND (${entityType ?? null}::text IS NULL OR entity_type = ${entityType ?? null}::text)
-      ORDER BY id DESC
-      LIMIT ${limit}`;
+    let query = this.db
+      .selectFrom('audit_events')
+      .select([
+        'id',
+        'at',
+        'actor_id as actorId',
+        'actor_name as actorName',
+        'action',
+        'entity_type as entityType',
+        'entity_id as entityId',
+        'before',
+        'after',
+      ])
+      .orderBy('id', 'desc')
+      .limit(limit);
+    if (beforeId !== undefined) query = query.where('id', '<', beforeId.toString());
+    if (entityType !== undefined) query = query.where('entity_type', '=', entityType);
+    return query.execute();
   }
 
   async deleteOlderThan(days: number): Promise<number> {
-    return this.prisma.$executeRaw`DELETE FROM audit_events WHERE at < now() - make_interval(days => ${days})`;
+    const result = await this.db
+      .deleteFrom('audit_events')
+      .where('at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Role } from '@portpressure/protocol';
-import { PgPoolService } from '../database/pg-pool.service.ts';
-import { PrismaService } from '../database/prisma.service.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 
 export interface UserRow {
   id: string;
@@ -22,62 +22,73 @@ export interface SessionRow {
 
 @Injectable()
 export class AuthRepository {
-  constructor(
-    @Inject(PrismaService) private readonly prisma: PrismaService,
-    // every API request looks its session up: through plain pg, which costs a fraction of Prisma's mapping
-    @Inject(PgPoolService) private readonly pool: PgPoolService,
-  ) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   async findUser(username: string): Promise<UserRow | null> {
-    const rows = await this.prisma.$queryRaw<UserRow[]>`
-      SELECT id, username, password_hash AS "passwordHash", role FROM users WHERE username = ${username}`;
-    return rows[0] ?? null;
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => ['id', 'username', 'password_hash as passwordHash', eb.ref('role').$castTo<Role>().as('role')])
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Creates the user unless it exists. True when this call created it (one instance wins a race). */
   async createUserIfMissing(username: string, passwordHash: string, role: Role): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      INSERT INTO users (username, password_hash, role) VALUES (${username}, ${passwordHash}, ${role})
-      ON CONFLICT (username) DO NOTHING RETURNING id`;
-    return rows.length > 0;
+    const row = await this.db
+      .insertInto('users')
+      .values({ username, password_hash: passwordHash, role })
+      .onConflict((oc) => oc.column('username').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** A new password ends every session of the user. */
   async replacePassword(userId: string, passwordHash: string): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.$executeRaw`UPDATE users SET password_hash = ${passwordHash}, updated_at = now() WHERE id = ${userId}::uuid`,
-      this.prisma.$executeRaw`DELETE FROM sessions WHERE user_id = ${userId}::uuid`,
-    ]);
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('users').set({ password_hash: passwordHash, updated_at: sql<Date>`now()` }).where('id', '=', userId).execute();
+      await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    });
   }
 
   async createSession(id: string, userId: string, expiresAt: Date): Promise<void> {
-    await this.prisma.$executeRaw`
-      INSERT INTO sessions (id, user_id, expires_at) VALUES (${id}, ${userId}::uuid, ${expiresAt})`;
+    await this.db.insertInto('sessions').values({ id, user_id: userId, expires_at: expiresAt }).execute();
   }
 
-  /** The session if it exists and has not expired. */
+  /** The session if it exists and has not expired; every API request looks its session up. */
   async findLiveSession(id: string): Promise<SessionRow | null> {
-    const { rows } = await this.pool.query<SessionRow>(
-      `SELECT s.id, u.id AS "userId", u.username, u.role, s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
-       FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = $1 AND s.expires_at > now()`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await this.db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select((eb) => [
+        's.id',
+        'u.id as userId',
+        'u.username',
+        eb.ref('u.role').$castTo<Role>().as('role'),
+        's.expires_at as expiresAt',
+        's.last_seen_at as lastSeenAt',
+      ])
+      .where('s.id', '=', id)
+      .where('s.expires_at', '>', sql<Date>`now()`)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   async extendSession(id: string, expiresAt: Date): Promise<void> {
-    await this.prisma.$executeRaw`UPDATE sessions SET expires_at = ${expiresAt}, last_seen_at = now() WHERE id = ${id}`;
+    await this.db.updateTable('sessions').set({ expires_at: expiresAt, last_seen_at: sql<Date>`now()` }).where('id', '=', id).execute();
   }
 
   async deleteSession(id: string): Promise<void> {
-    await this.prisma.$executeRaw`DELETE FROM sessions WHERE id = ${id}`;
+    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
   async deleteExpired(throttleWindowSeconds: number): Promise<void> {
-    await this.prisma.$executeRaw`DELETE FROM sessions WHERE expires_at <= now()`;
-    await this.prisma.$executeRaw`
-      DELETE FROM login_throttles WHERE window_start <= now() - make_interval(secs => ${throttleWindowSeconds})`;
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).execute();
+    await this.db
+      .deleteFrom('login_throttles')
+      .where('window_start', '<=', sql<Date>`now() - make_interval(secs => ${throttleWindowSeconds})`)
+      .execute();
   }
 
   /**
@@ -85,18 +96,21 @@ export class AuthRepository {
    * so parallel guesses from one address cannot slip past the limit.
    */
   async countAttempt(key: string, windowSeconds: number): Promise<{ attempts: number; windowStart: Date }> {
-    const rows = await this.prisma.$queryRaw<{ attempts: number; windowStart: Date }[]>`
-      INSERT INTO login_throttles AS t (key, attempts, window_start) VALUES (${key}, 1, now())
-      ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN t.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE t.attempts + 1 END,
-        window_start = CASE WHEN t.window_start <= now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE t.window_start END
-      RETURNING attempts, window_start AS "windowStart"`;
-    const row = rows[0];
-    if (!row) throw new Error('login throttle upsert returned no row');
-    return row;
+    const windowOver = sql<boolean>`login_throttles.window_start <= now() - make_interval(secs => ${windowSeconds})`;
+    return this.db
+      .insertInto('login_throttles')
+      .values({ key, attempts: 1, window_start: sql<Date>`now()` })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          attempts: sql<number>`CASE WHEN ${windowOver} THEN 1 ELSE login_throttles.attempts + 1 END`,
+          window_start: sql<Date>`CASE WHEN ${windowOver} THEN now() ELSE login_throttles.window_start END`,
+        }),
+      )
+      .returning(['attempts', 'window_start as windowStart'])
+      .executeTakeFirstOrThrow();
   }
 
   async clearAttempts(key: string): Promise<void> {
-    await this.prisma.$executeRaw`DELETE FROM login_throttles WHERE key = ${key}`;
+    await this.db.deleteFrom('login_throttles').where('key', '=', key).execute();
   }
 }

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { PgPoolService } from './pg-pool.service.ts';
-import { PrismaService } from './prisma.service.ts';
+import { DbService } from './db.service.ts';
 
 @Global()
-@Module({ providers: [PrismaService, PgPoolService], exports: [PrismaService, PgPoolService] })
+@Module({ providers: [DbService], exports: [DbService] })
 export class DatabaseModule {}

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HostIdentity } from '@portpressure/protocol';
-import { PrismaService } from '../database/prisma.service.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
+import { hasActiveCredential } from '../hosts/hosts.repository.ts';
 
 /** The one row of enrollment_tokens holding a generated token's hash. */
 const GENERATED_TOKEN_ID = 'default';
@@ -15,20 +17,21 @@ export interface CredentialRecord {
 
 @Injectable()
 export class EnrollmentRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   async findGeneratedTokenHash(): Promise<string | null> {
-    const rows = await this.prisma.$queryRaw<{ tokenHash: string }[]>`
-      SELECT token_hash AS "tokenHash" FROM enrollment_tokens WHERE id = ${GENERATED_TOKEN_ID}`;
-    return rows[0]?.tokenHash ?? null;
+    const row = await this.db.selectFrom('enrollment_tokens').select('token_hash').where('id', '=', GENERATED_TOKEN_ID).executeTakeFirst();
+    return row?.token_hash ?? null;
   }
 
   /** Stores a generated token's hash unless another instance stored one first; true when this one was stored. */
   async insertGeneratedTokenHash(tokenHash: string): Promise<boolean> {
-    const inserted = await this.prisma.$executeRaw`
-      INSERT INTO enrollment_tokens (id, token_hash) VALUES (${GENERATED_TOKEN_ID}, ${tokenHash})
-      ON CONFLICT (id) DO NOTHING`;
-    return inserted === 1;
+    const inserted = await this.db
+      .insertInto('enrollment_tokens')
+      .values({ id: GENERATED_TOKEN_ID, token_hash: tokenHash })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return inserted.numInsertedOrUpdatedRows === 1n;
   }
 
   /**
@@ -47,39 +50,55 @@ export class EnrollmentRepository {
     // Two first enrollments of one identity race for its host_identities row: the loser's
     // transaction finds no row inserted, rolls back, and its second pass sees the winner's host.
     for (let pass = 1; ; pass++) {
-      const outcome = await this.prisma
-        .$transaction(async (tx) => {
+      const outcome = await this.db
+        .transaction()
+        .execute(async (tx) => {
           // Locked, so two re-enrollments of one identity cannot both see it free.
-          const existing = await tx.$queryRaw<{ id: string; active: boolean }[]>`
-          SELECT h.id, EXISTS (SELECT 1 FROM host_credentials c WHERE c.host_id = h.id AND c.revoked_at IS NULL) AS active
-          FROM host_identities i JOIN hosts h ON h.id = i.host_id
-          WHERE i.machine_id = ${identity.machineId} AND i.hostname = ${identity.hostname}
-          FOR UPDATE OF h`;
-          let hostId = existing[0]?.id;
-          if (existing[0]?.active) return { inUse: existing[0].id };
+          const existing = await tx
+            .selectFrom('host_identities as i')
+            .innerJoin('hosts as h', 'h.id', 'i.host_id')
+            .select(['h.id', hasActiveCredential(tx, 'h.id').as('active')])
+            .where('i.machine_id', '=', identity.machineId)
+            .where('i.hostname', '=', identity.hostname)
+            .forUpdate('h')
+            .executeTakeFirst();
+          let hostId = existing?.id;
+          if (existing?.active) return { inUse: existing.id };
           if (hostId !== undefined) {
-            await tx.$executeRaw`
-            UPDATE hosts SET labels = ${JSON.stringify(identity.labels)}::jsonb, agent_version = ${agentVersion},
-              last_seq = 0, seq_reset_at = now(), latest_taken_at = LEAST(latest_taken_at, now())
-            WHERE id = ${hostId}::uuid`;
+            await tx
+              .updateTable('hosts')
+              .set({
+                labels: JSON.stringify(identity.labels),
+                agent_version: agentVersion,
+                last_seq: 0,
+                seq_reset_at: sql<Date>`now()`,
+                latest_taken_at: sql<Date>`LEAST(latest_taken_at, now())`,
+              })
+              .where('id', '=', hostId)
+              .execute();
           } else {
-            const hosts = await tx.$queryRaw<{ id: string }[]>`
-            INSERT INTO hosts (machine_id, hostname, labels, agent_version)
-            VALUES (${identity.machineId}, ${identity.hostname}, ${JSON.stringify(identity.labels)}::jsonb, ${agentVersion})
-            RETURNING id`;
-            hostId = hosts[0]?.id;
-            if (!hostId) throw new Error('host insert returned no row');
-            const claimed = await tx.$executeRaw`
-            INSERT INTO host_identities (machine_id, hostname, host_id)
-            VALUES (${identity.machineId}, ${identity.hostname}, ${hostId}::uuid)
-            ON CONFLICT (machine_id, hostname) DO NOTHING`;
-            if (claimed === 0) {
+            const host = await tx
+              .insertInto('hosts')
+              .values({
+                machine_id: identity.machineId,
+                hostname: identity.hostname,
+                labels: JSON.stringify(identity.labels),
+                agent_version: agentVersion,
+              })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            hostId = host.id;
+            const claimed = await tx
+              .insertInto('host_identities')
+              .values({ machine_id: identity.machineId, hostname: identity.hostname, host_id: hostId })
+              .onConflict((oc) => oc.columns(['machine_id', 'hostname']).doNothing())
+              .executeTakeFirst();
+            if (claimed.numInsertedOrUpdatedRows === 0n) {
               if (pass >= 3) throw new Error(`enrollment of ${identity.hostname} kept racing another one`);
               throw new IdentityRace();
             }
           }
-          await tx.$executeRaw`
-          INSERT INTO host_credentials (host_id, token_hash) VALUES (${hostId}::uuid, ${credentialHash})`;
+          await tx.insertInto('host_credentials').values({ host_id: hostId, token_hash: credentialHash }).execute();
           return { hostId };
         })
         .catch((error: unknown) => {
@@ -91,20 +110,32 @@ export class EnrollmentRepository {
   }
 
   async findCredential(credentialHash: string): Promise<CredentialRecord | null> {
-    const rows = await this.prisma.$queryRaw<CredentialRecord[]>`
-      SELECT c.host_id AS "hostId", h.machine_id AS "machineId", h.hostname, c.revoked_at IS NOT NULL AS revoked
-      FROM host_credentials c JOIN hosts h ON h.id = c.host_id
-      WHERE c.token_hash = ${credentialHash}`;
-    return rows[0] ?? null;
+    const row = await this.db
+      .selectFrom('host_credentials as c')
+      .innerJoin('hosts as h', 'h.id', 'c.host_id')
+      .select((eb) => [
+        'c.host_id as hostId',
+        'h.machine_id as machineId',
+        'h.hostname',
+        eb('c.revoked_at', 'is not', null).$castTo<boolean>().as('revoked'),
+      ])
+      .where('c.token_hash', '=', credentialHash)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Revokes every active credential of the host; null when there is no such host. */
   async revokeCredentials(hostId: string): Promise<number | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const host = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM hosts WHERE id = ${hostId}::uuid FOR UPDATE`;
-      if (host.length === 0) return null;
-      return tx.$executeRaw`
-        UPDATE host_credentials SET revoked_at = now() WHERE host_id = ${hostId}::uuid AND revoked_at IS NULL`;
+    return this.db.transaction().execute(async (tx) => {
+      const host = await tx.selectFrom('hosts').select('id').where('id', '=', hostId).forUpdate().executeTakeFirst();
+      if (host === undefined) return null;
+      const revoked = await tx
+        .updateTable('host_credentials')
+        .set({ revoked_at: sql<Date>`now()` })
+        .where('host_id', '=', hostId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(revoked.numUpdatedRows);
     });
   }
 }

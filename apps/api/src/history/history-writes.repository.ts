@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HostTrend } from '@portpressure/protocol';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { CompiledQuery, sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 import type { HostMinuteRow, TupleMinuteRow } from './minute-rollup.ts';
 
 export interface TrendRow {
@@ -33,44 +34,48 @@ const UPSERT_TUPLE_MINUTES_SQL = `
     held = GREATEST(m.held, EXCLUDED.held)`;
 
 /**
- * What the history writer stores after ingest: hosts' trends and the minute rollups. Plain `pg`
- * (one round trip per statement, parameters as arrays): through Prisma, the per-query work of
- * these few large statements cost more API CPU than building them.
+ * What the history writer stores after ingest: hosts' trends and the minute rollups. Hand-written
+ * SQL run as it is (one round trip per statement, parameters as arrays): through Prisma's client,
+ * the per-query work of these few large statements cost more API CPU than building them.
  */
 @Injectable()
 export class HistoryWritesRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   /** Folds minute rows into the rollups (maxima; lowest usable; summed snapshot counts), in one transaction. */
   async upsertMinutes(hosts: HostMinuteRow[], tuples: TupleMinuteRow[]): Promise<void> {
     if (hosts.length === 0 && tuples.length === 0) return;
     const iso = (ms: number) => new Date(ms).toISOString();
-    await this.pool.transaction(async (client) => {
+    await this.db.transaction().execute(async (tx) => {
       if (hosts.length > 0) {
-        await client.query(UPSERT_HOST_MINUTES_SQL, [
-          hosts.map((r) => r.hostId),
-          hosts.map((r) => iso(r.minute)),
-          hosts.map((r) => r.pressure),
-          hosts.map((r) => r.held),
-          hosts.map((r) => r.usable),
-          hosts.map((r) => r.hostPortsInUse),
-          hosts.map((r) => r.timeWait),
-          hosts.map((r) => r.reclaimable),
-          hosts.map((r) => JSON.stringify(r.states)),
-          hosts.map((r) => r.snapshots),
-        ]);
+        await tx.executeQuery(
+          CompiledQuery.raw(UPSERT_HOST_MINUTES_SQL, [
+            hosts.map((r) => r.hostId),
+            hosts.map((r) => iso(r.minute)),
+            hosts.map((r) => r.pressure),
+            hosts.map((r) => r.held),
+            hosts.map((r) => r.usable),
+            hosts.map((r) => r.hostPortsInUse),
+            hosts.map((r) => r.timeWait),
+            hosts.map((r) => r.reclaimable),
+            hosts.map((r) => JSON.stringify(r.states)),
+            hosts.map((r) => r.snapshots),
+          ]),
+        );
       }
       if (tuples.length > 0) {
-        await client.query(UPSERT_TUPLE_MINUTES_SQL, [
-          tuples.map((r) => r.hostId),
-          tuples.map((r) => iso(r.minute)),
-          tuples.map((r) => r.protocol),
-          tuples.map((r) => r.localAddress),
-          tuples.map((r) => r.remoteAddress),
-          tuples.map((r) => r.remotePort),
-          tuples.map((r) => r.pressure),
-          tuples.map((r) => r.held),
-        ]);
+        await tx.executeQuery(
+          CompiledQuery.raw(UPSERT_TUPLE_MINUTES_SQL, [
+            tuples.map((r) => r.hostId),
+            tuples.map((r) => iso(r.minute)),
+            tuples.map((r) => r.protocol),
+            tuples.map((r) => r.localAddress),
+            tuples.map((r) => r.remoteAddress),
+            tuples.map((r) => r.remotePort),
+            tuples.map((r) => r.pressure),
+            tuples.map((r) => r.held),
+          ]),
+        );
       }
     });
   }
@@ -83,24 +88,29 @@ export class HistoryWritesRepository {
    * are skipped.
    */
   async updateTrends(ids: string[], update: (rows: TrendRow[]) => TrendRow[]): Promise<TrendRow[]> {
-    return this.pool.transaction(async (client) => {
-      const { rows: locked } = await client.query<TrendRow>(
-        'SELECT host_id AS id, trend FROM host_trends WHERE host_id = ANY($1::uuid[]) ORDER BY host_id FOR UPDATE',
-        [ids],
-      );
+    return this.db.transaction().execute(async (tx) => {
+      const locked = await tx
+        .selectFrom('host_trends')
+        .select(['host_id as id', (eb) => eb.ref('trend').$castTo<HostTrend | null>().as('trend')])
+        .where('host_id', '=', sql<string>`ANY(${ids}::uuid[])`)
+        .orderBy('host_id')
+        .forUpdate()
+        .execute();
       const known = new Set(locked.map((r) => r.id));
       const next = update([...locked, ...ids.filter((id) => !known.has(id)).map((id) => ({ id, trend: null }))]).filter(
         (r) => r.trend !== null,
       );
       if (next.length === 0) return [];
       // A host's first trend is inserted; one that appeared meanwhile (another instance) is overwritten.
-      const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO host_trends (host_id, trend)
-         SELECT x.id, x.trend FROM unnest($1::uuid[], $2::jsonb[]) AS x(id, trend) JOIN hosts h ON h.id = x.id
-         ORDER BY x.id
-         ON CONFLICT (host_id) DO UPDATE SET trend = EXCLUDED.trend
-         RETURNING host_id AS id`,
-        [next.map((r) => r.id), next.map((r) => JSON.stringify(r.trend))],
+      const { rows } = await tx.executeQuery<{ id: string }>(
+        CompiledQuery.raw(
+          `INSERT INTO host_trends (host_id, trend)
+           SELECT x.id, x.trend FROM unnest($1::uuid[], $2::jsonb[]) AS x(id, trend) JOIN hosts h ON h.id = x.id
+           ORDER BY x.id
+           ON CONFLICT (host_id) DO UPDATE SET trend = EXCLUDED.trend
+           RETURNING host_id AS id`,
+          [next.map((r) => r.id), next.map((r) => JSON.stringify(r.trend))],
+        ),
       );
       const written = new Set(rows.map((r) => r.id));
       return next.filter((r) => written.has(r.id));

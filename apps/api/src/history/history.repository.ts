@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TCP_STATES, type HostTrend, type PortReport, type TcpState } from '@portpressure/protocol';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { CompiledQuery } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 import { rawTupleBuckets, type RawSnapshotRow } from './raw-tuple-buckets.ts';
 import { decodeReport, TupleDictionary, type TupleKey } from './snapshot-codec.ts';
 
@@ -236,15 +237,15 @@ const SQL = {
  * Reads a host's history, downsampled in SQL: rows are grouped into equal buckets with date_bin
  * and each bucket keeps the MAXIMUM of every series, so a one-snapshot spike survives any zoom
  * level. Short spans read snapshots through their (host_id, taken_at) index, and their tuples by key;
- * long ones the minute rollups through their primary keys. Plain `pg` rather than Prisma: these
+ * long ones the minute rollups through their primary keys. Hand-written SQL run as it is: these
  * answers are thousands of small rows, and Prisma's per-value mapping cost more than the queries.
  */
 @Injectable()
 export class HistoryRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   private async rows<R extends object>(sql: string, values: unknown[]): Promise<R[]> {
-    return (await this.pool.query<R>(sql, values)).rows;
+    return (await this.db.executeQuery<R>(CompiledQuery.raw(sql, values))).rows;
   }
 
   hostBuckets(w: HistoryWindow): Promise<HostBucket[]> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 
 export interface StoredClockSkew {
   clockSkewMs: number | null;
@@ -8,18 +9,19 @@ export interface StoredClockSkew {
 
 @Injectable()
 export class HostClockRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   async recordSkew(hostId: string, skewMs: number): Promise<void> {
-    await this.pool.query(`UPDATE hosts SET clock_skew_ms = $2, clock_skew_at = now() WHERE id = $1::uuid`, [hostId, skewMs]);
+    await this.db.updateTable('hosts').set({ clock_skew_ms: skewMs, clock_skew_at: sql`now()` }).where('id', '=', hostId).execute();
   }
 
   /** Null when there is no such host. */
   async findSkew(hostId: string): Promise<StoredClockSkew | null> {
-    const { rows } = await this.pool.query<StoredClockSkew>(
-      `SELECT clock_skew_ms AS "clockSkewMs", clock_skew_at AS "clockSkewAt" FROM hosts WHERE id = $1::uuid`,
-      [hostId],
-    );
-    return rows[0] ?? null;
+    const row = await this.db
+      .selectFrom('hosts')
+      .select(['clock_skew_ms as clockSkewMs', 'clock_skew_at as clockSkewAt'])
+      .where('id', '=', hostId)
+      .executeTakeFirst();
+    return row ?? null;
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 
 export interface SequenceResetRow {
   previousLastSeq: number;
@@ -8,7 +9,7 @@ export interface SequenceResetRow {
 
 @Injectable()
 export class HostSequenceRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   /**
    * Puts the host's sequence baseline back to 0 and records when (seq_reset_at), in one statement
@@ -18,13 +19,11 @@ export class HostSequenceRepository {
    * would otherwise keep the host's figures from moving. Null when there is no such host.
    */
   async reset(hostId: string): Promise<SequenceResetRow | null> {
-    const { rows } = await this.pool.query<SequenceResetRow>(
-      `WITH old AS (SELECT id, last_seq FROM hosts WHERE id = $1::uuid FOR NO KEY UPDATE)
-       UPDATE hosts h SET last_seq = 0, seq_reset_at = now(), latest_taken_at = LEAST(h.latest_taken_at, now())
-       FROM old WHERE h.id = old.id
-       RETURNING old.last_seq::float8 AS "previousLastSeq", h.seq_reset_at AS "resetAt"`,
-      [hostId],
-    );
+    const { rows } = await sql<SequenceResetRow>`
+      WITH old AS (SELECT id, last_seq FROM hosts WHERE id = ${hostId}::uuid FOR NO KEY UPDATE)
+      UPDATE hosts h SET last_seq = 0, seq_reset_at = now(), latest_taken_at = LEAST(h.latest_taken_at, now())
+      FROM old WHERE h.id = old.id
+      RETURNING old.last_seq::float8 AS "previousLastSeq", h.seq_reset_at AS "resetAt"`.execute(this.db);
     return rows[0] ?? null;
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SPARKLINE_ALPHABET } from '@portpressure/protocol';
+import { sql } from 'kysely';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { PgChannelListener } from '../database/pg-listener.ts';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { type Db, DbService } from '../database/db.service.ts';
 
 /** One host's fleet row, rendered to JSON by Postgres, with its sort keys. */
 export interface FleetRowText {
@@ -20,7 +21,7 @@ const IDS_PER_NOTIFY = 200;
 // The protocol's FleetHostRow, built in SQL so that a full reload of 10,000 hosts is one
 // round trip and no per-row work in Node. The sparkline is the trend's per-minute pressure in
 // SPARKLINE_ALPHABET's 64 levels.
-const ROW_SQL = `
+const ROW_SQL = sql.raw(`
   SELECT id, hostname, pressure, json_build_object(
     'id', id,
     'hostname', hostname,
@@ -42,31 +43,31 @@ const ROW_SQL = `
       'slopePerSecond', trend->'slopePerSecond',
       'exhaustsAt', trend->'exhaustsAt') END
   )::text AS json
-  FROM hosts LEFT JOIN host_trends ON host_trends.host_id = hosts.id`;
+  FROM hosts LEFT JOIN host_trends ON host_trends.host_id = hosts.id`);
 
 @Injectable()
 export class FleetRepository implements OnApplicationShutdown {
   private readonly logger = new Logger('FleetRepository');
   private listener: PgChannelListener | undefined;
 
-  // Plain pg: a refresh reads up to 10,000 rows of JSON text, which Prisma's mapping made slow.
+  // Hand-written SQL: a refresh reads up to 10,000 rows of JSON text rendered by PostgreSQL.
   constructor(
-    @Inject(PgPoolService) private readonly pool: PgPoolService,
+    @Inject(DbService) private readonly db: Db,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** Every host's row, or those of `ids`; archived hosts are not in the ranking. */
   async rows(ids?: string[]): Promise<FleetRowText[]> {
     const result = ids
-      ? await this.pool.query<FleetRowText>(`${ROW_SQL} WHERE archived_at IS NULL AND id = ANY($1::uuid[])`, [ids])
-      : await this.pool.query<FleetRowText>(`${ROW_SQL} WHERE archived_at IS NULL`);
+      ? await sql<FleetRowText>`${ROW_SQL} WHERE archived_at IS NULL AND id = ANY(${ids}::uuid[])`.execute(this.db)
+      : await sql<FleetRowText>`${ROW_SQL} WHERE archived_at IS NULL`.execute(this.db);
     return result.rows;
   }
 
   /** Tells every API instance (this one included) that these hosts' rows changed. */
   async announce(ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
-      await this.pool.query('SELECT pg_notify($1, $2)', [FLEET_CHANNEL, ids.slice(i, i + IDS_PER_NOTIFY).join(',')]);
+      await sql`SELECT pg_notify(${FLEET_CHANNEL}, ${ids.slice(i, i + IDS_PER_NOTIFY).join(',')})`.execute(this.db);
     }
   }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 
-/** A host row as the repository returns it: plain values, no Prisma types. */
+/** A host row as the repository returns it: plain values. */
 export interface HostRow {
   id: string;
   machineId: string;
@@ -20,30 +21,51 @@ export interface HostRow {
   trend?: unknown;
 }
 
-const HOST_COLUMNS = `id, machine_id AS "machineId", hostname, labels, last_seen_at AS "lastSeenAt", pressure, summary,
-  dropped_snapshots::float8 AS "droppedSnapshots",
-  EXISTS (SELECT 1 FROM host_credentials c WHERE c.host_id = hosts.id AND c.revoked_at IS NULL) AS "credentialActive",
-  agent_version AS "agentVersion"`;
+/** Whether the host (its id column in the outer query) holds a credential that is not revoked. */
+export function hasActiveCredential(db: Db, hostId: 'hosts.id' | 'h.id') {
+  return sql<boolean>`EXISTS (${db
+    .selectFrom('host_credentials as c')
+    .select(sql`1`.as('one'))
+    .where('c.host_id', '=', sql.ref<string>(hostId))
+    .where('c.revoked_at', 'is', null)})`;
+}
 
 /**
- * Plain `pg` rather than Prisma: the ranking returns every host with its JSON summary, and at
- * 10,000 hosts Prisma's per-value mapping took most of a second.
+ * The builder over `hosts` selecting HostRow's columns. Not Prisma's model API: the ranking returns
+ * every host with its JSON summary, and at 10,000 hosts Prisma's per-value mapping took most of a second.
  */
+function selectHosts(db: Db) {
+  return db
+    .selectFrom('hosts')
+    .select([
+      'id',
+      'machine_id as machineId',
+      'hostname',
+      'labels',
+      'last_seen_at as lastSeenAt',
+      'pressure',
+      'summary',
+      sql<number>`dropped_snapshots::float8`.as('droppedSnapshots'),
+      hasActiveCredential(db, 'hosts.id').as('credentialActive'),
+      'agent_version as agentVersion',
+    ]);
+}
+
 @Injectable()
 export class HostsRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   /** Every host, highest pressure first, hosts that never reported last. */
   async listRanked(): Promise<HostRow[]> {
-    return (
-      await this.pool.query<HostRow>(
-        `SELECT ${HOST_COLUMNS}, (SELECT trend FROM host_trends t WHERE t.host_id = hosts.id) AS trend FROM hosts ORDER BY pressure DESC NULLS LAST, hostname ASC`,
-      )
-    ).rows;
+    return selectHosts(this.db)
+      .select((eb) => eb.selectFrom('host_trends as t').select('t.trend').whereRef('t.host_id', '=', 'hosts.id').as('trend'))
+      .orderBy(sql`pressure DESC NULLS LAST`)
+      .orderBy('hostname', 'asc')
+      .execute();
   }
 
   async findById(id: string): Promise<HostRow | null> {
-    return (await this.pool.query<HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts WHERE id = $1::uuid`, [id])).rows[0] ?? null;
+    return (await selectHosts(this.db).where('id', '=', id).executeTakeFirst()) ?? null;
   }
 
   /**
@@ -52,15 +74,16 @@ export class HostsRepository {
    * there was no such host.
    */
   async delete(id: string): Promise<boolean> {
-    return this.pool.transaction(async (client) => {
-      await client.query(
-        `UPDATE alert_deliveries SET incident_id = NULL
-         WHERE incident_id IN (SELECT id FROM alert_incidents WHERE host_id = $1::uuid)`,
-        [id],
-      );
+    return this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('alert_deliveries')
+        .set({ incident_id: null })
+        .where('incident_id', 'in', tx.selectFrom('alert_incidents').select('id').where('host_id', '=', id))
+        .execute();
       // no foreign key from host_identities (it is to be a Citus reference table): removed here
-      await client.query('DELETE FROM host_identities WHERE host_id = $1::uuid', [id]);
-      return ((await client.query('DELETE FROM hosts WHERE id = $1::uuid', [id])).rowCount ?? 0) > 0;
+      await tx.deleteFrom('host_identities').where('host_id', '=', id).execute();
+      const deleted = await tx.deleteFrom('hosts').where('id', '=', id).executeTakeFirst();
+      return deleted.numDeletedRows > 0n;
     });
   }
 }

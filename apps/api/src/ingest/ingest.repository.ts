@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Labels, Snapshot } from '@portpressure/protocol';
+import { sql } from 'kysely';
 import { simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { type Db, DbService } from '../database/db.service.ts';
 import { encodeReport, TupleDictionary, type TupleKey } from '../history/snapshot-codec.ts';
 import type { StoredSummary } from '../hosts/host-summary.ts';
 
@@ -90,7 +91,7 @@ export class IngestRepository {
   /** Tuple dictionaries of the hosts this instance wrote, loaded on first use. */
   private readonly dictionaries = new Map<string, TupleDictionary>();
 
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   /**
    * Stores a batch of snapshots, new entries of their hosts' tuple dictionaries and the hosts'
@@ -148,10 +149,14 @@ export class IngestRepository {
           summary,
         });
       }
-      const sql = storeSnapshotsSql(sqlLiteral(JSON.stringify(input)), newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null);
-      const client = await this.pool.connect();
+      const text = storeSnapshotsSql(
+        sqlLiteral(JSON.stringify(input)),
+        newTuples.length > 0 ? sqlLiteral(JSON.stringify(newTuples)) : null,
+      );
+      // the driver itself: one simple query (no parameters, several statements) in one round trip
+      const client = await this.db.pool.connect();
       try {
-        const [inserted] = await simpleQuery(client, sql);
+        const [inserted] = await simpleQuery(client, text);
         const stored = new Set<number>();
         for (const [hostId, seq] of inserted?.rows ?? []) {
           const i = indexOfKey.get(`${hostId}/${seq}`);
@@ -171,24 +176,32 @@ export class IngestRepository {
   private async loadDictionaries(hostIds: string[]): Promise<void> {
     const missing = hostIds.filter((id) => !this.dictionaries.has(id));
     if (missing.length === 0) return;
-    const { rows } = await this.pool.query<{ hostId: string; tupleNo: number } & TupleKey>(
-      `SELECT host_id AS "hostId", tuple_no AS "tupleNo", protocol, local_address AS "localAddress",
-         remote_address AS "remoteAddress", remote_port AS "remotePort"
-       FROM host_tuples WHERE host_id = ANY($1::uuid[])`,
-      [missing],
-    );
+    const rows = await this.db
+      .selectFrom('host_tuples')
+      .select((eb) => [
+        'host_id as hostId',
+        'tuple_no as tupleNo',
+        // stored from the protocol's TupleKey, which names the one protocol
+        eb.ref('protocol').$castTo<TupleKey['protocol']>().as('protocol'),
+        'local_address as localAddress',
+        'remote_address as remoteAddress',
+        'remote_port as remotePort',
+      ])
+      .where('host_id', '=', sql<string>`ANY(${missing}::uuid[])`)
+      .execute();
     for (const id of missing) this.dictionaries.set(id, new TupleDictionary());
     for (const { hostId, tupleNo, ...key } of rows) this.dictionaries.get(hostId)!.add(tupleNo, key);
   }
 
   /** A hello refreshes the host's labels and agent version, and reads where its sequence stands. */
   async refreshHost(hostId: string, labels: Labels, agentVersion: string): Promise<HostLinkState | null> {
-    const { rows } = await this.pool.query<HostLinkState>(
-      `UPDATE hosts SET labels = $2::jsonb, agent_version = $3 WHERE id = $1::uuid
-       RETURNING last_seq::float8 AS "lastSeq", dropped_snapshots::float8 AS "droppedSnapshots"`,
-      [hostId, JSON.stringify(labels), agentVersion],
-    );
-    return rows[0] ?? null;
+    const row = await this.db
+      .updateTable('hosts')
+      .set({ labels: JSON.stringify(labels), agent_version: agentVersion })
+      .where('id', '=', hostId)
+      .returning([sql<number>`last_seq::float8`.as('lastSeq'), sql<number>`dropped_snapshots::float8`.as('droppedSnapshots')])
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /**
@@ -196,22 +209,27 @@ export class IngestRepository {
    * gap, and recounts the host's dropped snapshots, in one transaction. Returns the new count.
    */
   async recordGap(hostId: string, fromSeq: number, toSeq: number): Promise<number> {
-    return this.pool.transaction(async (client) => {
-      await client.query(
-        `INSERT INTO snapshot_gaps (host_id, from_seq, to_seq) VALUES ($1::uuid, $2, $3)
-         ON CONFLICT (host_id, from_seq) DO UPDATE SET to_seq = GREATEST(snapshot_gaps.to_seq, EXCLUDED.to_seq)`,
-        [hostId, fromSeq, toSeq],
-      );
+    return this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('snapshot_gaps')
+        .values({ host_id: hostId, from_seq: fromSeq, to_seq: toSeq })
+        .onConflict((oc) =>
+          oc.columns(['host_id', 'from_seq']).doUpdateSet({ to_seq: sql`GREATEST(snapshot_gaps.to_seq, EXCLUDED.to_seq)` }),
+        )
+        .execute();
       // Counted over the union of the ranges: an agent that re-reports part of a gap (a report
       // crossed its widening) never counts a snapshot twice.
-      const { rows } = await client.query<{ dropped: number }>(
-        `UPDATE hosts SET dropped_snapshots = (
-           SELECT COALESCE(sum(upper(r) - lower(r)), 0)
-           FROM unnest((SELECT range_agg(int8range(from_seq, to_seq, '[]')) FROM snapshot_gaps WHERE host_id = $1::uuid)) AS r)
-         WHERE id = $1::uuid RETURNING dropped_snapshots::float8 AS dropped`,
-        [hostId],
-      );
-      return rows[0]?.dropped ?? 0;
+      const row = await tx
+        .updateTable('hosts')
+        .set({
+          dropped_snapshots: sql`(
+            SELECT COALESCE(sum(upper(r) - lower(r)), 0)
+            FROM unnest((SELECT range_agg(int8range(from_seq, to_seq, '[]')) FROM snapshot_gaps WHERE host_id = ${hostId}::uuid)) AS r)`,
+        })
+        .where('id', '=', hostId)
+        .returning(sql<number>`dropped_snapshots::float8`.as('dropped'))
+        .executeTakeFirst();
+      return row?.dropped ?? 0;
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 
 /** What is stored under a (host, seq) that was not stored again. */
 export type StoredSeq = 'none' | 'same' | 'other';
@@ -7,7 +8,7 @@ export type StoredSeq = 'none' | 'same' | 'other';
 /** Reads back what is stored under a (host, seq), to tell a resend from a clash. */
 @Injectable()
 export class ResendCheckRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   /**
    * 'same' when this very snapshot (seq and takenAt) is stored: a resend, whenever it was stored.
@@ -16,14 +17,16 @@ export class ResendCheckRepository {
    * clash with the new one. Stored with millisecond precision, so a finer takenAt matches within 1 ms.
    */
   async storedSeq(hostId: string, seq: number, takenAtMs: number): Promise<StoredSeq> {
-    const { rows } = await this.pool.query<{ same: boolean; other: boolean }>(
-      `SELECT COALESCE(bool_or(abs(extract(epoch FROM s.taken_at) * 1000 - $3) <= 1), false) AS same,
-              COALESCE(bool_or(h.seq_reset_at IS NULL OR s.taken_at >= h.seq_reset_at), false) AS other
-       FROM snapshots s JOIN hosts h ON h.id = s.host_id
-       WHERE s.host_id = $1::uuid AND s.seq = $2`,
-      [hostId, seq, takenAtMs],
-    );
-    const row = rows[0];
+    const row = await this.db
+      .selectFrom('snapshots as s')
+      .innerJoin('hosts as h', 'h.id', 's.host_id')
+      .select([
+        sql<boolean>`COALESCE(bool_or(abs(extract(epoch FROM s.taken_at) * 1000 - ${takenAtMs}) <= 1), false)`.as('same'),
+        sql<boolean>`COALESCE(bool_or(h.seq_reset_at IS NULL OR s.taken_at >= h.seq_reset_at), false)`.as('other'),
+      ])
+      .where('s.host_id', '=', hostId)
+      .where('s.seq', '=', String(seq))
+      .executeTakeFirst();
     if (row?.same) return 'same';
     return row?.other ? 'other' : 'none';
   }

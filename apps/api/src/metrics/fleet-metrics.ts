@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TUPLE_LABELS, TUPLE_METRICS } from '@portpressure/domain';
 import { Gauge, type Registry } from 'prom-client';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { DbService } from '../database/db.service.ts';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { isOffline, offlineAfterSeconds } from '@portpressure/protocol';
 import { providerRegistry } from '../notifications/providers/index.ts';
@@ -46,7 +46,7 @@ export class FleetMetrics {
     @Inject(MetricsRepository) private readonly repository: MetricsRepository,
     @Inject(LatestTuplesRepository) private readonly latestTuples: LatestTuplesRepository,
     @Inject(AgentConnections) private readonly connections: AgentConnections,
-    @Inject(PgPoolService) private readonly pool: PgPoolService,
+    @Inject(DbService) private readonly db: DbService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
     const r = metrics.registry;
@@ -167,8 +167,9 @@ export class FleetMetrics {
       this.outboxFailed.set({ provider: name }, 0);
     }
     for (const row of outbox) (row.status === 'failed' ? this.outboxFailed : this.outboxPending).set({ provider: row.provider }, row.count);
-    this.poolConnections.set({ pool: 'ingest', state: 'total' }, this.pool.totalCount);
-    this.poolConnections.set({ pool: 'ingest', state: 'idle' }, this.pool.idleCount);
-    this.poolConnections.set({ pool: 'ingest', state: 'waiting' }, this.pool.waitingCount);
+    const { pool } = this.db;
+    this.poolConnections.set({ pool: 'main', state: 'total' }, pool.totalCount);
+    this.poolConnections.set({ pool: 'main', state: 'idle' }, pool.idleCount);
+    this.poolConnections.set({ pool: 'main', state: 'waiting' }, pool.waitingCount);
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 
 export interface HostMetricsRow {
   id: string;
@@ -24,30 +25,35 @@ export interface OutboxCountRow {
 /** What a scrape reads: one query each for hosts and the outbox (top tuples come from the history's LatestTuplesRepository). */
 @Injectable()
 export class MetricsRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   async hosts(): Promise<HostMetricsRow[]> {
-    const { rows } = await this.pool.query<HostMetricsRow>(
-      `SELECT h.id, h.hostname, h.agent_version AS "agentVersion",
-              extract(epoch FROM h.last_seen_at)::float8 AS "lastSeen",
-              h.pressure,
-              (h.summary->>'usable')::int AS usable,
-              (h.summary->'worstTuple'->>'used')::int AS "worstUsed",
-              (h.summary->'worstTuple'->>'timeWait')::int AS "worstTimeWait",
-              extract(epoch FROM (t.trend->>'exhaustsAt')::timestamptz)::float8 AS "exhaustsAt"
-       FROM hosts h LEFT JOIN host_trends t ON t.host_id = h.id
-       ORDER BY h.hostname, h.id`,
-    );
-    return rows;
+    return this.db
+      .selectFrom('hosts as h')
+      .leftJoin('host_trends as t', 't.host_id', 'h.id')
+      .select([
+        'h.id',
+        'h.hostname',
+        'h.agent_version as agentVersion',
+        sql<number | null>`extract(epoch FROM h.last_seen_at)::float8`.as('lastSeen'),
+        'h.pressure',
+        sql<number | null>`(h.summary->>'usable')::int`.as('usable'),
+        sql<number | null>`(h.summary->'worstTuple'->>'used')::int`.as('worstUsed'),
+        sql<number | null>`(h.summary->'worstTuple'->>'timeWait')::int`.as('worstTimeWait'),
+        sql<number | null>`extract(epoch FROM (t.trend->>'exhaustsAt')::timestamptz)::float8`.as('exhaustsAt'),
+      ])
+      .orderBy('h.hostname')
+      .orderBy('h.id')
+      .execute();
   }
 
   async outbox(): Promise<OutboxCountRow[]> {
-    const { rows } = await this.pool.query<OutboxCountRow>(
-      `SELECT c.type AS provider, d.status, count(*)::int AS count
-       FROM alert_deliveries d JOIN alert_channels c ON c.id = d.channel_id
-       WHERE d.status IN ('pending', 'failed')
-       GROUP BY c.type, d.status`,
-    );
-    return rows;
+    return this.db
+      .selectFrom('alert_deliveries as d')
+      .innerJoin('alert_channels as c', 'c.id', 'd.channel_id')
+      .select(['c.type as provider', 'd.status', sql<number>`count(*)::int`.as('count')])
+      .where('d.status', 'in', ['pending', 'failed'])
+      .groupBy(['c.type', 'd.status'])
+      .execute();
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type pg from 'pg';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { CompiledQuery, sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 import type { PartitionRange } from './partition-plan.ts';
 
 /** Any fixed 64-bit key: the maintenance job runs on one API instance at a time. */
@@ -40,9 +40,14 @@ const TUPLE_HOUR_ROLLUP_SQL = `
   ON CONFLICT (host_id, hour, protocol, local_address, remote_address, remote_port) DO UPDATE SET
     pressure = EXCLUDED.pressure, held = EXCLUDED.held`;
 
-/** One maintenance session: a pooled connection holding the job's advisory lock. */
+/** One maintenance session: the client bound to the pooled connection holding the job's advisory lock. */
 export interface MaintenanceSession {
-  client: pg.PoolClient;
+  db: Db;
+}
+
+/** Runs hand-written SQL with positional parameters ($1…) as it is. */
+function run<R>(db: Db, text: string, values: unknown[] = []) {
+  return db.executeQuery<R>(CompiledQuery.raw(text, values));
 }
 
 /**
@@ -51,32 +56,33 @@ export interface MaintenanceSession {
  */
 @Injectable()
 export class MaintenanceRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   /**
    * Runs `work` holding the job's session advisory lock, or returns null at once when another
    * instance (or run) holds it.
    */
   async withJobLock<T>(work: (session: MaintenanceSession) => Promise<T>): Promise<T | null> {
-    const client = await this.pool.connect();
-    let locked = false;
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK_KEY]);
-      locked = rows[0]?.locked === true;
-      if (!locked) return null;
-      await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
-      return await work({ client });
-    } finally {
-      if (locked) {
-        await client.query('RESET lock_timeout').catch(() => undefined);
-        await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK_KEY]).catch(() => undefined);
+    return this.db.connection().execute(async (db) => {
+      let locked = false;
+      try {
+        const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${MAINTENANCE_LOCK_KEY}) AS locked`.execute(db);
+        locked = rows[0]?.locked === true;
+        if (!locked) return null;
+        await sql`SET lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(db);
+        return await work({ db });
+      } finally {
+        if (locked) {
+          await sql`RESET lock_timeout`.execute(db).catch(() => undefined);
+          await sql`SELECT pg_advisory_unlock(${MAINTENANCE_LOCK_KEY})`.execute(db).catch(() => undefined);
+        }
       }
-      client.release();
-    }
+    });
   }
 
-  async partitions({ client }: MaintenanceSession, table: string): Promise<string[]> {
-    const { rows } = await client.query<{ name: string }>(
+  async partitions({ db }: MaintenanceSession, table: string): Promise<string[]> {
+    const { rows } = await run<{ name: string }>(
+      db,
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
        JOIN pg_namespace n ON n.oid = p.relnamespace
        WHERE n.nspname = current_schema() AND p.relname = $1 ORDER BY 1`,
@@ -89,30 +95,24 @@ export class MaintenanceRepository {
    * Creates a partition. Rows of its range already in the DEFAULT partition (written while it was
    * missing) move into it in the same transaction, which PostgreSQL requires before it attaches.
    */
-  async createPartition({ client }: MaintenanceSession, table: string, column: string, p: PartitionRange): Promise<void> {
+  async createPartition({ db }: MaintenanceSession, table: string, column: string, p: PartitionRange): Promise<void> {
     const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const from = p.from.toISOString();
     const to = p.to.toISOString();
-    await client.query('BEGIN');
-    try {
-      await client.query(`CREATE TEMP TABLE pp_moved (LIKE ${ident(table)}) ON COMMIT DROP`);
-      await client.query(
+    await db.transaction().execute(async (tx) => {
+      await run(tx, `CREATE TEMP TABLE pp_moved (LIKE ${ident(table)}) ON COMMIT DROP`);
+      await run(
+        tx,
         `WITH d AS (DELETE FROM ${ident(`${table}_default`)} WHERE ${ident(column)} >= '${from}' AND ${ident(column)} < '${to}' RETURNING *)
          INSERT INTO pp_moved SELECT * FROM d`,
       );
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${ident(p.name)} PARTITION OF ${ident(table)} FOR VALUES FROM ('${from}') TO ('${to}')`,
-      );
-      await client.query(`INSERT INTO ${ident(table)} SELECT * FROM pp_moved`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+      await run(tx, `CREATE TABLE IF NOT EXISTS ${ident(p.name)} PARTITION OF ${ident(table)} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      await run(tx, `INSERT INTO ${ident(table)} SELECT * FROM pp_moved`);
+    });
   }
 
-  async dropPartition({ client }: MaintenanceSession, name: string): Promise<void> {
-    await client.query(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
+  async dropPartition({ db }: MaintenanceSession, name: string): Promise<void> {
+    await run(db, `DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
   }
 
   /** Rows of the DEFAULT partition past retention (only rows no day or month partition could take). */
@@ -125,32 +125,30 @@ export class MaintenanceRepository {
   }
 
   /** Where the hour rollup stands (null before its first run). */
-  async hourWatermark({ client }: MaintenanceSession): Promise<Date | null> {
-    const { rows } = await client.query<{ until: Date }>(`SELECT until FROM rollup_watermarks WHERE tier = 'hour'`);
-    return rows[0]?.until ?? null;
+  async hourWatermark({ db }: MaintenanceSession): Promise<Date | null> {
+    const row = await db.selectFrom('rollup_watermarks').select('until').where('tier', '=', 'hour').executeTakeFirst();
+    return row?.until ?? null;
   }
 
-  async oldestMinute({ client }: MaintenanceSession): Promise<Date | null> {
-    const { rows } = await client.query<{ m: Date | null }>('SELECT min(minute) AS m FROM host_minutes');
-    return rows[0]?.m ?? null;
+  async oldestMinute({ db }: MaintenanceSession): Promise<Date | null> {
+    const row = await db
+      .selectFrom('host_minutes')
+      .select((eb) => eb.fn.min('minute').as('m'))
+      .executeTakeFirst();
+    return row?.m ?? null;
   }
 
   /** Recomputes the hour rows of [from, to) (whole hours) from the minute rows, and moves the watermark to `to`. */
-  async rollupHours({ client }: MaintenanceSession, from: Date, to: Date): Promise<void> {
-    await client.query('BEGIN');
-    try {
-      await client.query(HOUR_ROLLUP_SQL, [from, to]);
-      await client.query(TUPLE_HOUR_ROLLUP_SQL, [from, to]);
-      await client.query(
-        `INSERT INTO rollup_watermarks (tier, until) VALUES ('hour', $1)
-         ON CONFLICT (tier) DO UPDATE SET until = GREATEST(rollup_watermarks.until, EXCLUDED.until)`,
-        [to],
-      );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  async rollupHours({ db }: MaintenanceSession, from: Date, to: Date): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      await run(tx, HOUR_ROLLUP_SQL, [from, to]);
+      await run(tx, TUPLE_HOUR_ROLLUP_SQL, [from, to]);
+      await tx
+        .insertInto('rollup_watermarks')
+        .values({ tier: 'hour', until: to })
+        .onConflict((oc) => oc.column('tier').doUpdateSet({ until: sql<Date>`GREATEST(rollup_watermarks.until, EXCLUDED.until)` }))
+        .execute();
+    });
   }
 
   /** Delivered and failed notifications created before `cutoff` (their attempts go with them). */
@@ -164,10 +162,11 @@ export class MaintenanceRepository {
   }
 
   /** Incidents resolved before `cutoff`; their remaining deliveries keep their log, unlinked from them. */
-  async deleteResolvedIncidents({ client }: MaintenanceSession, cutoff: Date): Promise<number> {
+  async deleteResolvedIncidents({ db }: MaintenanceSession, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const { rows } = await client.query<{ n: number }>(
+      const { rows } = await run<{ n: number }>(
+        db,
         `WITH gone AS (
            DELETE FROM alert_incidents WHERE id IN (
              SELECT id FROM alert_incidents WHERE status = 'resolved' AND resolved_at < $1 LIMIT ${DELETE_CHUNK})
@@ -191,20 +190,23 @@ export class MaintenanceRepository {
   }
 
   /** Archives hosts silent since before `cutoff` (never seen: since enrolled); returns their ids. */
-  async archiveSilentHosts({ client }: MaintenanceSession, cutoff: Date, now: Date): Promise<string[]> {
-    const { rows } = await client.query<{ id: string }>(
-      `UPDATE hosts SET archived_at = $2 WHERE archived_at IS NULL AND COALESCE(last_seen_at, created_at) < $1 RETURNING id`,
-      [cutoff, now],
-    );
+  async archiveSilentHosts({ db }: MaintenanceSession, cutoff: Date, now: Date): Promise<string[]> {
+    const rows = await db
+      .updateTable('hosts')
+      .set({ archived_at: now })
+      .where('archived_at', 'is', null)
+      .where((eb) => eb(eb.fn.coalesce('last_seen_at', 'created_at'), '<', cutoff))
+      .returning('id')
+      .execute();
     return rows.map((r) => r.id);
   }
 
-  private async deleteInChunks({ client }: MaintenanceSession, sql: string, values: unknown[]): Promise<number> {
+  private async deleteInChunks({ db }: MaintenanceSession, text: string, values: unknown[]): Promise<number> {
     let total = 0;
     for (;;) {
-      const { rowCount } = await client.query(sql, values);
-      total += rowCount ?? 0;
-      if ((rowCount ?? 0) < DELETE_CHUNK) return total;
+      const deleted = Number((await run(db, text, values)).numAffectedRows ?? 0n);
+      total += deleted;
+      if (deleted < DELETE_CHUNK) return total;
     }
   }
 }

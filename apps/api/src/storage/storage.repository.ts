@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../database/db.service.ts';
 
 /** A table's partitions (or the table itself) with their size and row estimate. */
 export interface TableUse {
@@ -13,24 +14,23 @@ const EXACT_BELOW = 100_000;
 
 @Injectable()
 export class StorageRepository {
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   async databaseBytes(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT pg_database_size(current_database()) AS n');
+    const { rows } = await sql<{ n: string }>`SELECT pg_database_size(current_database()) AS n`.execute(this.db);
     return Number(rows[0]!.n);
   }
 
   /** Size (tables, indexes, TOAST) and rows of each table, its partitions summed. */
   async tables(names: string[]): Promise<TableUse[]> {
-    const { rows } = await this.pool.query<{ table: string; part: string; bytes: string; estimate: number }>(
-      `SELECT t.relname AS table, p.relname AS part, pg_total_relation_size(p.oid) AS bytes, p.reltuples AS estimate
+    // the catalogues are not in schema.prisma: plain SQL
+    const { rows } = await sql<{ table: string; part: string; bytes: string; estimate: number }>`
+      SELECT t.relname AS table, p.relname AS part, pg_total_relation_size(p.oid) AS bytes, p.reltuples AS estimate
        FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
        JOIN LATERAL (SELECT t.oid, t.relname, t.reltuples WHERE t.relkind = 'r'
                      UNION ALL
                      SELECT c.oid, c.relname, c.reltuples FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = t.oid) p ON true
-       WHERE n.nspname = current_schema() AND t.relname = ANY($1::text[]) AND t.relkind IN ('r', 'p')`,
-      [names],
-    );
+       WHERE n.nspname = current_schema() AND t.relname = ANY(${names}::text[]) AND t.relkind IN ('r', 'p')`.execute(this.db);
     const out = new Map(names.map((table) => [table, { table, bytes: 0, rows: 0 }]));
     for (const r of rows) {
       const use = out.get(r.table)!;
@@ -41,12 +41,16 @@ export class StorageRepository {
   }
 
   async activeHosts(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM hosts WHERE archived_at IS NULL');
-    return Number(rows[0]!.n);
+    const row = await this.db
+      .selectFrom('hosts')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('archived_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   private async count(relation: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${relation.replace(/"/g, '""')}"`);
+    const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(relation)}`.execute(this.db);
     return Number(rows[0]!.n);
   }
 }

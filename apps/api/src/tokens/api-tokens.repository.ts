@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PgPoolService } from '../database/pg-pool.service.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 
 export interface ApiTokenRow {
   id: string;
@@ -18,60 +19,86 @@ export interface TokenCreator {
   creatorRole: string | null;
 }
 
-const COLUMNS = `id, name, scope, created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt",
-  last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
-
-const JOINED_COLUMNS = `t.id, t.name, t.scope, t.created_by AS "createdBy", t.created_at AS "createdAt",
-  t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt", t.revoked_at AS "revokedAt"`;
+const COLUMNS = [
+  'id',
+  'name',
+  'scope',
+  'created_by as createdBy',
+  'created_at as createdAt',
+  'expires_at as expiresAt',
+  'last_used_at as lastUsedAt',
+  'revoked_at as revokedAt',
+] as const;
 
 /** A token's last use is written at most this often, so a busy script does not write on every request. */
 const LAST_USED_GRANULARITY_SECONDS = 60;
 
 @Injectable()
 export class ApiTokensRepository {
-  // Looked up on every request that carries a token: plain pg, like the session lookup.
-  constructor(@Inject(PgPoolService) private readonly pool: PgPoolService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   async create(input: { name: string; tokenHash: string; scope: string; createdBy: string; expiresAt: Date | null }): Promise<ApiTokenRow> {
-    const { rows } = await this.pool.query<ApiTokenRow>(
-      `INSERT INTO api_tokens (name, token_hash, scope, created_by, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [input.name, input.tokenHash, input.scope, input.createdBy, input.expiresAt],
-    );
-    const row = rows[0];
-    if (!row) throw new Error('token insert returned no row');
-    return row;
+    return this.db
+      .insertInto('api_tokens')
+      .values({
+        name: input.name,
+        token_hash: input.tokenHash,
+        scope: input.scope,
+        created_by: input.createdBy,
+        expires_at: input.expiresAt,
+      })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
   }
 
   async list(): Promise<ApiTokenRow[]> {
-    const { rows } = await this.pool.query<ApiTokenRow>(`SELECT ${COLUMNS} FROM api_tokens ORDER BY created_at DESC, id`);
-    return rows;
+    return this.db.selectFrom('api_tokens').select(COLUMNS).orderBy('created_at', 'desc').orderBy('id').execute();
   }
 
-  /** The token with its creator's current id and role (null creator fields once the user is gone). */
+  /** The token with its creator's current id and role (null creator fields once the user is gone); looked up on every request that carries a token. */
   async findByHash(tokenHash: string): Promise<(ApiTokenRow & TokenCreator) | null> {
-    const { rows } = await this.pool.query<ApiTokenRow & TokenCreator>(
-      `SELECT ${JOINED_COLUMNS}, u.id AS "creatorId", u.role AS "creatorRole"
-       FROM api_tokens t LEFT JOIN users u ON u.username = t.created_by
-       WHERE t.token_hash = $1`,
-      [tokenHash],
-    );
-    return rows[0] ?? null;
+    const row = await this.db
+      .selectFrom('api_tokens as t')
+      .leftJoin('users as u', 'u.username', 't.created_by')
+      .select([
+        't.id',
+        't.name',
+        't.scope',
+        't.created_by as createdBy',
+        't.created_at as createdAt',
+        't.expires_at as expiresAt',
+        't.last_used_at as lastUsedAt',
+        't.revoked_at as revokedAt',
+        'u.id as creatorId',
+        'u.role as creatorRole',
+      ])
+      .where('t.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   async touch(id: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE api_tokens SET last_used_at = now()
-       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-      [id, LAST_USED_GRANULARITY_SECONDS],
-    );
+    await this.db
+      .updateTable('api_tokens')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<', sql<Date>`now() - make_interval(secs => ${LAST_USED_GRANULARITY_SECONDS})`),
+        ]),
+      )
+      .execute();
   }
 
   /** Marks the token revoked (idempotent). Null when no token has this id. */
   async revoke(id: string): Promise<ApiTokenRow | null> {
-    const { rows } = await this.pool.query<ApiTokenRow>(
-      `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: sql`coalesce(revoked_at, now())` })
+      .where('id', '=', id)
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    return row ?? null;
   }
 }

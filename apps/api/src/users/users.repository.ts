@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Role } from '@portpressure/protocol';
-import { PrismaService } from '../database/prisma.service.ts';
-import { Prisma } from '../generated/prisma/client.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../database/db.service.ts';
 
 export interface UserAccountRow {
   id: string;
@@ -14,37 +14,57 @@ export interface UserAccountRow {
   updatedAt: Date;
 }
 
-const USER_COLUMNS = Prisma.raw(`u.id, u.username, u.role, u.password_hash IS NOT NULL AS "hasPassword",
-  u.oidc_subject AS "oidcSubject", u.created_at AS "createdAt", u.updated_at AS "updatedAt",
-  (SELECT count(*)::int FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions`);
+/** The users as UserAccountRow, from `users u`. */
+function selectUsers(db: Db) {
+  return db
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.id',
+      'u.username',
+      eb.ref('u.role').$castTo<Role>().as('role'),
+      eb('u.password_hash', 'is not', null).$castTo<boolean>().as('hasPassword'),
+      'u.oidc_subject as oidcSubject',
+      'u.created_at as createdAt',
+      'u.updated_at as updatedAt',
+      eb
+        .selectFrom('sessions as s')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('s.user_id', '=', 'u.id')
+        .where('s.expires_at', '>', sql<Date>`now()`)
+        .$asScalar()
+        .$castTo<number>()
+        .as('sessions'),
+    ]);
+}
 
 /** What a change of admins would leave: refused when no admin would remain. */
 export type AdminGuardResult = 'ok' | 'not-found' | 'last-admin';
 
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   async list(): Promise<UserAccountRow[]> {
-    return this.prisma.$queryRaw<UserAccountRow[]>`SELECT ${USER_COLUMNS} FROM users u ORDER BY u.username`;
+    return selectUsers(this.db).orderBy('u.username').execute();
   }
 
   async findById(id: string): Promise<UserAccountRow | null> {
-    const rows = await this.prisma.$queryRaw<UserAccountRow[]>`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = ${id}::uuid`;
-    return rows[0] ?? null;
+    return (await selectUsers(this.db).where('u.id', '=', id).executeTakeFirst()) ?? null;
   }
 
   async findByOidcSubject(subject: string): Promise<UserAccountRow | null> {
-    const rows = await this.prisma.$queryRaw<UserAccountRow[]>`SELECT ${USER_COLUMNS} FROM users u WHERE u.oidc_subject = ${subject}`;
-    return rows[0] ?? null;
+    return (await selectUsers(this.db).where('u.oidc_subject', '=', subject).executeTakeFirst()) ?? null;
   }
 
   /** Null when the name is taken. */
   async create(username: string, role: Role, passwordHash: string | null, oidcSubject: string | null = null): Promise<string | null> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      INSERT INTO users (username, role, password_hash, oidc_subject) VALUES (${username}, ${role}, ${passwordHash}, ${oidcSubject})
-      ON CONFLICT DO NOTHING RETURNING id`;
-    return rows[0]?.id ?? null;
+    const row = await this.db
+      .insertInto('users')
+      .values({ username, role, password_hash: passwordHash, oidc_subject: oidcSubject })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id ?? null;
   }
 
   /**
@@ -52,17 +72,16 @@ export class UsersRepository {
    * rows are locked first, so two admins demoting each other at once cannot both succeed.
    */
   async changeRoleOrDelete(id: string, role: Role | null): Promise<AdminGuardResult> {
-    return this.prisma.$transaction(async (tx) => {
-      const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`;
-      const target = await tx.$queryRaw<{ role: string }[]>`SELECT role FROM users WHERE id = ${id}::uuid FOR UPDATE`;
-      const current = target[0];
+    return this.db.transaction().execute(async (tx) => {
+      const admins = await tx.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+      const current = await tx.selectFrom('users').select('role').where('id', '=', id).forUpdate().executeTakeFirst();
       if (current === undefined) return 'not-found';
       const losesAdmin = current.role === 'admin' && role !== 'admin';
       if (losesAdmin && admins.filter((a) => a.id !== id).length === 0) return 'last-admin';
       if (role === null) {
-        await tx.$executeRaw`DELETE FROM users WHERE id = ${id}::uuid`;
+        await tx.deleteFrom('users').where('id', '=', id).execute();
       } else {
-        await tx.$executeRaw`UPDATE users SET role = ${role}, updated_at = now() WHERE id = ${id}::uuid`;
+        await tx.updateTable('users').set({ role, updated_at: sql`now()` }).where('id', '=', id).execute();
       }
       return 'ok';
     });
@@ -70,18 +89,22 @@ export class UsersRepository {
 
   /** A new password ends every session of the user. False when there is no such user. */
   async setPassword(id: string, passwordHash: string): Promise<boolean> {
-    const [updated] = await this.prisma.$transaction([
-      this.prisma.$executeRaw`UPDATE users SET password_hash = ${passwordHash}, updated_at = now() WHERE id = ${id}::uuid`,
-      this.prisma.$executeRaw`DELETE FROM sessions WHERE user_id = ${id}::uuid`,
-    ]);
-    return updated > 0;
+    return this.db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: sql`now()` })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      return updated.numUpdatedRows > 0n;
+    });
   }
 
   async deleteSessions(id: string): Promise<number> {
-    return this.prisma.$executeRaw`DELETE FROM sessions WHERE user_id = ${id}::uuid`;
+    return Number((await this.db.deleteFrom('sessions').where('user_id', '=', id).executeTakeFirst()).numDeletedRows);
   }
 
   async setRole(id: string, role: Role): Promise<void> {
-    await this.prisma.$executeRaw`UPDATE users SET role = ${role}, updated_at = now() WHERE id = ${id}::uuid AND role <> ${role}`;
+    await this.db.updateTable('users').set({ role, updated_at: sql`now()` }).where('id', '=', id).where('role', '<>', role).execute();
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxRepository } from '../../src/alerts/delivery/outbox.repository.ts';
 import { loadApiConfig } from '../../src/config/config.ts';
-import { PrismaService } from '../../src/database/prisma.service.ts';
+import { DbService } from '../../src/database/db.service.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 
 // The outbox claim against a real PostgreSQL: several workers (separate connection pools, as
@@ -9,13 +9,13 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 
 describe('outbox claims', () => {
   let db: TestDatabase;
-  const services: PrismaService[] = [];
+  const services: DbService[] = [];
   let channelId: string;
 
   const repository = (): OutboxRepository => {
-    const prisma = new PrismaService(loadApiConfig({ DATABASE_URL: db.url }));
-    services.push(prisma);
-    return new OutboxRepository(prisma);
+    const client = new DbService(loadApiConfig({ DATABASE_URL: db.url }));
+    services.push(client);
+    return new OutboxRepository(client);
   };
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('outbox claims', () => {
   });
 
   afterAll(async () => {
-    for (const s of services) await s.$disconnect();
+    for (const s of services) await s.destroy();
     await db?.drop();
   });
 
@@ -45,7 +45,7 @@ describe('outbox claims', () => {
     const workers = [repository(), repository(), repository()];
     const claimed = await Promise.all(
       workers.map(async (w) => {
-        const mine: bigint[] = [];
+        const mine: string[] = [];
         for (;;) {
           const batch = await w.claimDue(7, 60_000);
           if (batch.length === 0) return mine;

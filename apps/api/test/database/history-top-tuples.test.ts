@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiConfig } from '../../src/config/config.ts';
-import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { DbService } from '../../src/database/db.service.ts';
 import { HistoryRepository, type HistoryWindow, type TupleBucket } from '../../src/history/history.repository.ts';
 import { HistoryWritesRepository } from '../../src/history/history-writes.repository.ts';
 import type { HostMinuteRow, TupleMinuteRow } from '../../src/history/minute-rollup.ts';
@@ -70,7 +69,7 @@ function expected(rows: Row[], w: HistoryWindow): TupleBucket[] {
  */
 describe('the top tuples of a long span, ranked from the hour tier', () => {
   let db: TestDatabase;
-  let pool: PgPoolService;
+  let pool: DbService;
   let history: HistoryRepository;
   let writes: HistoryWritesRepository;
   let maintenance: MaintenanceRepository;
@@ -124,17 +123,12 @@ describe('the top tuples of a long span, ranked from the hour tier', () => {
   }
 
   async function rollup(until: number): Promise<void> {
-    const client = await pool.connect();
-    try {
-      await maintenance.rollupHours({ client }, new Date(Math.floor((from - DAY) / HOUR) * HOUR), new Date(until));
-    } finally {
-      client.release();
-    }
+    await maintenance.rollupHours({ db: pool }, new Date(Math.floor((from - DAY) / HOUR) * HOUR), new Date(until));
   }
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    pool = new DbService({ databaseUrl: db.url });
     history = new HistoryRepository(pool);
     writes = new HistoryWritesRepository(pool);
     maintenance = new MaintenanceRepository(pool);
@@ -176,7 +170,7 @@ describe('the top tuples of a long span, ranked from the hour tier', () => {
     await store([...merged.values()]);
   });
   afterAll(async () => {
-    await pool?.end();
+    await pool?.destroy();
     await db?.drop();
   });
 

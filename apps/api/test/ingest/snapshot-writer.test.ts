@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiConfig } from '../../src/config/config.ts';
-import { PgPoolService } from '../../src/database/pg-pool.service.ts';
+import { DbService } from '../../src/database/db.service.ts';
 import { LatestTuplesRepository } from '../../src/history/latest-tuples.repository.ts';
 import { summaryFromReport } from '../../src/hosts/host-summary.ts';
 import { IngestRepository, type SnapshotWrite } from '../../src/ingest/ingest.repository.ts';
@@ -12,13 +11,13 @@ import { storedSnapshots } from '../support/stored-history.ts';
 /** The writer and repository against a real, migrated PostgreSQL database (no API around them). */
 describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
   let db: TestDatabase;
-  let pool: PgPoolService;
+  let pool: DbService;
   let writer: SnapshotWriter;
   const hosts: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    pool = new DbService({ databaseUrl: db.url });
     writer = new SnapshotWriter(new IngestRepository(pool));
     for (let i = 0; i < 5; i++) {
       const { rows } = await db.query<{ id: string }>(`INSERT INTO hosts (machine_id, hostname) VALUES ($1, $1) RETURNING id`, [
@@ -28,7 +27,7 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     }
   });
   afterAll(async () => {
-    await pool?.end();
+    await pool?.destroy();
     await db?.drop();
   });
 
@@ -98,7 +97,7 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
 describe('the worst tuples of each host’s latest snapshot', () => {
   it('reads the first k tuples of the newest snapshot of every host, decoded, without the older ones', async () => {
     const db = await createTestDatabase();
-    const pool = new PgPoolService({ databaseUrl: db.url } as ApiConfig);
+    const pool = new DbService({ databaseUrl: db.url });
     try {
       const writer = new SnapshotWriter(new IngestRepository(pool));
       const ids: string[] = [];
@@ -127,7 +126,7 @@ describe('the worst tuples of each host’s latest snapshot', () => {
       expect(rows[0]).toMatchObject({ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' });
       expect(await new LatestTuplesRepository(pool).topTuples(0)).toEqual([]);
     } finally {
-      await pool.end();
+      await pool.destroy();
       await db.drop();
     }
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.ts';
-import { Prisma } from '../../generated/prisma/client.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../../database/db.service.ts';
 
 /** A channel row. `settings` holds secrets: the service redacts it before it leaves the API. */
 export interface ChannelRow {
@@ -20,49 +20,47 @@ export interface ChannelWrite {
   enabled: boolean;
 }
 
-const CHANNEL_COLUMNS = Prisma.raw(`id, name, type, settings, enabled, created_at AS "createdAt", updated_at AS "updatedAt"`);
+const CHANNEL_COLUMNS = ['id', 'name', 'type', 'settings', 'enabled', 'created_at as createdAt', 'updated_at as updatedAt'] as const;
+
+function columnsOf(c: ChannelWrite) {
+  return { name: c.name, type: c.type, settings: JSON.stringify(c.settings), enabled: c.enabled };
+}
 
 @Injectable()
 export class ChannelsRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   async list(): Promise<ChannelRow[]> {
-    return this.prisma.$queryRaw<ChannelRow[]>`SELECT ${CHANNEL_COLUMNS} FROM alert_channels ORDER BY created_at, name`;
+    return this.db.selectFrom('alert_channels').select(CHANNEL_COLUMNS).orderBy('created_at').orderBy('name').execute();
   }
 
   async findById(id: string): Promise<ChannelRow | null> {
-    const rows = await this.prisma.$queryRaw<ChannelRow[]>`SELECT ${CHANNEL_COLUMNS} FROM alert_channels WHERE id = ${id}::uuid`;
-    return rows[0] ?? null;
+    return (await this.db.selectFrom('alert_channels').select(CHANNEL_COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null;
   }
 
   async create(c: ChannelWrite): Promise<ChannelRow> {
-    const rows = await this.prisma.$queryRaw<ChannelRow[]>`
-      INSERT INTO alert_channels (name, type, settings, enabled)
-      VALUES (${c.name}, ${c.type}, ${JSON.stringify(c.settings)}::jsonb, ${c.enabled})
-      RETURNING ${CHANNEL_COLUMNS}`;
-    const row = rows[0];
-    if (row === undefined) throw new Error('channel insert returned no row');
-    return row;
+    return this.db.insertInto('alert_channels').values(columnsOf(c)).returning(CHANNEL_COLUMNS).executeTakeFirstOrThrow();
   }
 
   async update(id: string, c: ChannelWrite): Promise<ChannelRow | null> {
-    const rows = await this.prisma.$queryRaw<ChannelRow[]>`
-      UPDATE alert_channels SET name = ${c.name}, type = ${c.type}, settings = ${JSON.stringify(c.settings)}::jsonb,
-        enabled = ${c.enabled}, updated_at = now()
-      WHERE id = ${id}::uuid
-      RETURNING ${CHANNEL_COLUMNS}`;
-    return rows[0] ?? null;
+    const row = await this.db
+      .updateTable('alert_channels')
+      .set({ ...columnsOf(c), updated_at: sql`now()` })
+      .where('id', '=', id)
+      .returning(CHANNEL_COLUMNS)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Deletes the channel and, by cascade, its delivery log. */
   async delete(id: string): Promise<boolean> {
-    return (await this.prisma.$executeRaw`DELETE FROM alert_channels WHERE id = ${id}::uuid`) > 0;
+    return (await this.db.deleteFrom('alert_channels').where('id', '=', id).executeTakeFirst()).numDeletedRows > 0n;
   }
 
   /** Which of these ids name existing channels. */
   async existingIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM alert_channels WHERE id = ANY(${ids}::uuid[])`;
+    const rows = await this.db.selectFrom('alert_channels').select('id').where('id', '=', sql<string>`ANY(${ids}::uuid[])`).execute();
     return new Set(rows.map((r) => r.id));
   }
 }

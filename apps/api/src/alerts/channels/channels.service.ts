@@ -136,7 +136,7 @@ export class ChannelsService {
       retryAfterMs: outcome.ok ? null : (outcome.retryAfterMs ?? null),
       delayMs: null,
     });
-    return this.deliveries.get(deliveryId.toString());
+    return this.deliveries.get(deliveryId);
   }
 
   private async row(id: string): Promise<ChannelRow> {

@@ -25,7 +25,7 @@ export class DeliveriesService {
 
   async get(id: string): Promise<AlertDelivery> {
     if (!/^\d{1,18}$/.test(id)) throw new AlertsError('ALERT_DELIVERY_NOT_FOUND', `no delivery ${id}`);
-    const found = await this.outbox.findById(BigInt(id));
+    const found = await this.outbox.findById(id);
     if (found === null) throw new AlertsError('ALERT_DELIVERY_NOT_FOUND', `no delivery ${id}`);
     return toAlertDelivery(found.delivery, found.attempts);
   }

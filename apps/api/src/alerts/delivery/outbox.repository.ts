@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DeliveryStatus } from '@portpressure/protocol';
-import { PrismaService } from '../../database/prisma.service.ts';
-import { Prisma } from '../../generated/prisma/client.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../../database/db.service.ts';
 
 /** A delivery a worker claimed: everything one attempt needs. `attempts` counts this one. */
 export interface ClaimedDelivery {
-  id: bigint;
+  /** int8, as pg returns it: text. */
+  id: string;
   notificationId: string;
   channelId: string;
   channelType: string;
@@ -27,7 +28,8 @@ export interface AttemptRecord {
 }
 
 export interface DeliveryRow {
-  id: bigint;
+  /** int8, as pg returns it: text. */
+  id: string;
   notificationId: string;
   kind: string;
   payload: unknown;
@@ -44,7 +46,7 @@ export interface DeliveryRow {
 }
 
 export interface AttemptRow {
-  deliveryId: bigint;
+  deliveryId: string;
   attempt: number;
   startedAt: Date;
   durationMs: number;
@@ -62,14 +64,32 @@ export interface DeliveryQuery {
   limit: number;
 }
 
-const DELIVERY_COLUMNS = Prisma.raw(`d.id, d.notification_id AS "notificationId", d.kind, d.payload, d.channel_id AS "channelId",
-  c.name AS "channelName", c.type AS "channelType", d.incident_id AS "incidentId", d.status, d.attempts,
-  d.next_attempt_at AS "nextAttemptAt", d.last_error AS "lastError", d.created_at AS "createdAt",
-  d.delivered_at AS "deliveredAt"`);
+/** `alert_deliveries d JOIN alert_channels c` selecting DeliveryRow's columns. */
+function selectDeliveries(db: Db) {
+  return db
+    .selectFrom('alert_deliveries as d')
+    .innerJoin('alert_channels as c', 'c.id', 'd.channel_id')
+    .select([
+      'd.id',
+      'd.notification_id as notificationId',
+      'd.kind',
+      'd.payload',
+      'd.channel_id as channelId',
+      'c.name as channelName',
+      'c.type as channelType',
+      'd.incident_id as incidentId',
+      'd.status',
+      'd.attempts',
+      'd.next_attempt_at as nextAttemptAt',
+      'd.last_error as lastError',
+      'd.created_at as createdAt',
+      'd.delivered_at as deliveredAt',
+    ]);
+}
 
 @Injectable()
 export class OutboxRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   /**
    * Claims up to `limit` due deliveries for this worker. SKIP LOCKED lets several API instances
@@ -79,7 +99,7 @@ export class OutboxRepository {
    * incident and channel is still pending, so "resolved" never overtakes its "firing".
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.prisma.$queryRaw<ClaimedDelivery[]>`
+    const { rows } = await sql<ClaimedDelivery>`
       WITH due AS (
         SELECT d.id FROM alert_deliveries d
         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
@@ -96,7 +116,8 @@ export class OutboxRepository {
       FROM due, alert_channels c
       WHERE d.id = due.id AND c.id = d.channel_id
       RETURNING d.id, d.notification_id AS "notificationId", d.channel_id AS "channelId", c.type AS "channelType",
-        c.settings AS "channelSettings", d.payload, d.attempts`;
+        c.settings AS "channelSettings", d.payload, d.attempts`.execute(this.db);
+    return rows;
   }
 
   /**
@@ -104,25 +125,39 @@ export class OutboxRepository {
    * this claim's attempt number: a worker whose lease ran out while it waited cannot overwrite
    * the outcome of the worker that took over.
    */
-  async recordAttempt(deliveryId: bigint, attempt: number, record: AttemptRecord): Promise<void> {
+  async recordAttempt(deliveryId: string, attempt: number, record: AttemptRecord): Promise<void> {
     const delaySeconds = (record.delayMs ?? 0) / 1000;
-    await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.$queryRaw<{ nextAttemptAt: Date }[]>`
-        UPDATE alert_deliveries SET
-          status = CASE ${record.outcome} WHEN 'delivered' THEN 'delivered' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
-          next_attempt_at = CASE ${record.outcome} WHEN 'retry' THEN now() + make_interval(secs => ${delaySeconds}::float8)
-            ELSE next_attempt_at END,
-          last_error = ${record.error},
-          delivered_at = CASE ${record.outcome} WHEN 'delivered' THEN now() ELSE NULL END,
-          updated_at = now()
-        WHERE id = ${deliveryId} AND attempts = ${attempt} AND status = 'pending'
-        RETURNING next_attempt_at AS "nextAttemptAt"`;
-      const next = record.outcome === 'retry' ? (updated[0]?.nextAttemptAt ?? null) : null;
-      await tx.$executeRaw`
-        INSERT INTO alert_delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, http_status, error,
-          retry_after_ms, next_attempt_at)
-        VALUES (${deliveryId}, ${attempt}, ${record.startedAt}, ${Math.round(record.durationMs)}, ${record.outcome},
-          ${record.httpStatus}::int, ${record.error}, ${record.retryAfterMs}::int, ${next}::timestamptz)`;
+    await this.db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable('alert_deliveries')
+        .set({
+          status: record.outcome === 'delivered' ? 'delivered' : record.outcome === 'failed' ? 'failed' : 'pending',
+          next_attempt_at:
+            record.outcome === 'retry' ? sql<Date>`now() + make_interval(secs => ${delaySeconds}::float8)` : sql<Date>`next_attempt_at`,
+          last_error: record.error,
+          delivered_at: record.outcome === 'delivered' ? sql<Date>`now()` : null,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', deliveryId)
+        .where('attempts', '=', attempt)
+        .where('status', '=', 'pending')
+        .returning('next_attempt_at as nextAttemptAt')
+        .executeTakeFirst();
+      const next = record.outcome === 'retry' ? (updated?.nextAttemptAt ?? null) : null;
+      await tx
+        .insertInto('alert_delivery_attempts')
+        .values({
+          delivery_id: deliveryId,
+          attempt,
+          started_at: record.startedAt,
+          duration_ms: Math.round(record.durationMs),
+          outcome: record.outcome,
+          http_status: record.httpStatus,
+          error: record.error,
+          retry_after_ms: record.retryAfterMs,
+          next_attempt_at: next,
+        })
+        .execute();
     });
   }
 
@@ -130,51 +165,66 @@ export class OutboxRepository {
    * A "send test" delivery: claimed by its creator from the start (attempt 1 under a lease), so
    * the worker never picks it up; the caller records the one attempt.
    */
-  async createClaimed(notificationId: string, channelId: string, kind: string, payload: unknown, leaseMs: number): Promise<bigint> {
-    const rows = await this.prisma.$queryRaw<{ id: bigint }[]>`
-      INSERT INTO alert_deliveries (notification_id, channel_id, kind, payload, attempts, next_attempt_at)
-      VALUES (${notificationId}, ${channelId}::uuid, ${kind}, ${JSON.stringify(payload)}::jsonb, 1,
-        now() + make_interval(secs => ${leaseMs / 1000}::float8))
-      RETURNING id`;
-    const id = rows[0]?.id;
-    if (id === undefined) throw new Error('delivery insert returned no row');
-    return id;
+  async createClaimed(notificationId: string, channelId: string, kind: string, payload: unknown, leaseMs: number): Promise<string> {
+    const row = await this.db
+      .insertInto('alert_deliveries')
+      .values({
+        notification_id: notificationId,
+        channel_id: channelId,
+        kind,
+        payload: JSON.stringify(payload),
+        attempts: 1,
+        next_attempt_at: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000}::float8)`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
   }
 
   /** Gives up on a disabled channel's queue, so re-enabling it later does not replay stale alerts. */
   async failPendingForChannel(channelId: string, reason: string): Promise<number> {
-    return this.prisma.$executeRaw`
-      UPDATE alert_deliveries SET status = 'failed', last_error = ${reason}, updated_at = now()
-      WHERE channel_id = ${channelId}::uuid AND status = 'pending'`;
+    const updated = await this.db
+      .updateTable('alert_deliveries')
+      .set({ status: 'failed', last_error: reason, updated_at: sql<Date>`now()` })
+      .where('channel_id', '=', channelId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows);
   }
 
   /** Newest first, with each delivery's attempts. */
   async list(query: DeliveryQuery): Promise<{ deliveries: DeliveryRow[]; attempts: AttemptRow[] }> {
-    const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-    if (query.status !== undefined) conditions.push(Prisma.sql`d.status = ${query.status}`);
-    if (query.channelId !== undefined) conditions.push(Prisma.sql`d.channel_id = ${query.channelId}::uuid`);
-    if (query.incidentId !== undefined) conditions.push(Prisma.sql`d.incident_id = ${query.incidentId}::uuid`);
-    const deliveries = await this.prisma.$queryRaw<DeliveryRow[]>`
-      SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries d JOIN alert_channels c ON c.id = d.channel_id
-      WHERE ${Prisma.join(conditions, ' AND ')}
-      ORDER BY d.created_at DESC, d.id DESC
-      LIMIT ${query.limit}`;
+    let select = selectDeliveries(this.db);
+    if (query.status !== undefined) select = select.where('d.status', '=', query.status);
+    if (query.channelId !== undefined) select = select.where('d.channel_id', '=', query.channelId);
+    if (query.incidentId !== undefined) select = select.where('d.incident_id', '=', query.incidentId);
+    const deliveries = await select.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(query.limit).execute();
     return { deliveries, attempts: await this.attemptsOf(deliveries.map((d) => d.id)) };
   }
 
-  async findById(id: bigint): Promise<{ delivery: DeliveryRow; attempts: AttemptRow[] } | null> {
-    const rows = await this.prisma.$queryRaw<DeliveryRow[]>`
-      SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries d JOIN alert_channels c ON c.id = d.channel_id WHERE d.id = ${id}`;
-    const delivery = rows[0];
+  async findById(id: string): Promise<{ delivery: DeliveryRow; attempts: AttemptRow[] } | null> {
+    const delivery = await selectDeliveries(this.db).where('d.id', '=', id).executeTakeFirst();
     return delivery === undefined ? null : { delivery, attempts: await this.attemptsOf([id]) };
   }
 
-  private async attemptsOf(ids: bigint[]): Promise<AttemptRow[]> {
+  private async attemptsOf(ids: string[]): Promise<AttemptRow[]> {
     if (ids.length === 0) return [];
-    return this.prisma.$queryRaw<AttemptRow[]>`
-      SELECT delivery_id AS "deliveryId", attempt, started_at AS "startedAt", duration_ms AS "durationMs", outcome,
-        http_status AS "httpStatus", error, retry_after_ms AS "retryAfterMs", next_attempt_at AS "nextAttemptAt"
-      FROM alert_delivery_attempts WHERE delivery_id = ANY(${ids}::bigint[])
-      ORDER BY delivery_id, id`;
+    return this.db
+      .selectFrom('alert_delivery_attempts')
+      .select([
+        'delivery_id as deliveryId',
+        'attempt',
+        'started_at as startedAt',
+        'duration_ms as durationMs',
+        'outcome',
+        'http_status as httpStatus',
+        'error',
+        'retry_after_ms as retryAfterMs',
+        'next_attempt_at as nextAttemptAt',
+      ])
+      .where('delivery_id', 'in', ids)
+      .orderBy('delivery_id')
+      .orderBy('id')
+      .execute();
   }
 }

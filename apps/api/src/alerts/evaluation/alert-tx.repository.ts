@@ -1,7 +1,8 @@
 import type { AlertMeasurement, AlertTuple } from '@portpressure/protocol';
-import type { Prisma } from '../../generated/prisma/client.ts';
+import { sql } from 'kysely';
+import type { Db } from '../../database/db.service.ts';
 import type { AlertNotification } from '../../notifications/notification.ts';
-import { INCIDENT_COLUMNS, type IncidentRow } from '../incidents/incidents.repository.ts';
+import { type IncidentRow, selectIncidents } from '../incidents/incidents.repository.ts';
 
 /** Advisory-lock class of the alert engine; the second key is hashtext(host id). */
 export const HOST_LOCK_CLASS = 7110;
@@ -28,11 +29,11 @@ export type NotificationTarget = { channelIds: string[] } | { sameChannelsAsFiri
  * queued if and only if its transition happened.
  */
 export class AlertTx {
-  constructor(private readonly tx: Prisma.TransactionClient) {}
+  constructor(private readonly tx: Db) {}
 
   /** Serialises evaluation per host across API instances until the transaction ends. */
   async lockHost(hostId: string): Promise<void> {
-    await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(${HOST_LOCK_CLASS}::int, hashtext(${hostId}))`;
+    await sql`SELECT pg_advisory_xact_lock(${HOST_LOCK_CLASS}::int, hashtext(${hostId}))`.execute(this.tx);
   }
 
   /**
@@ -40,48 +41,55 @@ export class AlertTx {
    * the same moment or later was evaluated already: this one is stale and changes nothing.
    */
   async advanceEvaluation(hostId: string, seq: number, takenAt: Date): Promise<boolean> {
-    const rows = await this.tx.$queryRaw<{ hostId: string }[]>`
-      INSERT INTO alert_host_evaluations (host_id, seq, taken_at, evaluated_at)
-      VALUES (${hostId}::uuid, ${seq}, ${takenAt}, now())
-      ON CONFLICT (host_id) DO UPDATE SET seq = EXCLUDED.seq, taken_at = EXCLUDED.taken_at, evaluated_at = now()
-        WHERE alert_host_evaluations.taken_at < EXCLUDED.taken_at
-      RETURNING host_id AS "hostId"`;
+    const rows = await this.tx
+      .insertInto('alert_host_evaluations')
+      .values({ host_id: hostId, seq, taken_at: takenAt, evaluated_at: sql`now()` })
+      .onConflict((oc) =>
+        oc
+          .column('host_id')
+          .doUpdateSet({ seq: (eb) => eb.ref('excluded.seq'), taken_at: (eb) => eb.ref('excluded.taken_at'), evaluated_at: sql`now()` })
+          .where('alert_host_evaluations.taken_at', '<', (eb) => eb.ref('excluded.taken_at')),
+      )
+      .returning('host_id')
+      .execute();
     return rows.length > 0;
   }
 
   /** Pending counts of the host's group keys, by key. */
   async pendingStates(hostId: string): Promise<Map<string, { ruleId: string; breaches: number }>> {
-    const rows = await this.tx.$queryRaw<{ groupKey: string; ruleId: string; breaches: number }[]>`
-      SELECT group_key AS "groupKey", rule_id AS "ruleId", breaches FROM alert_states WHERE host_id = ${hostId}::uuid`;
+    const rows = await this.tx
+      .selectFrom('alert_states')
+      .select(['group_key as groupKey', 'rule_id as ruleId', 'breaches'])
+      .where('host_id', '=', hostId)
+      .execute();
     return new Map(rows.map((r) => [r.groupKey, { ruleId: r.ruleId, breaches: r.breaches }]));
   }
 
   async setPending(groupKey: string, ruleId: string, hostId: string, breaches: number): Promise<void> {
-    await this.tx.$executeRaw`
-      INSERT INTO alert_states (group_key, rule_id, host_id, breaches, updated_at)
-      VALUES (${groupKey}, ${ruleId}::uuid, ${hostId}::uuid, ${breaches}, now())
-      ON CONFLICT (host_id, group_key) DO UPDATE SET breaches = EXCLUDED.breaches, updated_at = now()`;
+    await this.tx
+      .insertInto('alert_states')
+      .values({ group_key: groupKey, rule_id: ruleId, host_id: hostId, breaches, updated_at: sql`now()` })
+      .onConflict((oc) => oc.columns(['host_id', 'group_key']).doUpdateSet({ breaches, updated_at: sql`now()` }))
+      .execute();
   }
 
   async clearPending(groupKeys: string[]): Promise<void> {
     if (groupKeys.length === 0) return;
-    await this.tx.$executeRaw`DELETE FROM alert_states WHERE group_key = ANY(${groupKeys}::text[])`;
+    await this.tx.deleteFrom('alert_states').where('group_key', 'in', groupKeys).execute();
   }
 
   /** The host's firing incidents, locked against concurrent acknowledge/silence edits. */
   async openIncidents(hostId: string): Promise<IncidentRow[]> {
-    return this.tx.$queryRaw<IncidentRow[]>`
-      SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i JOIN hosts h ON h.id = i.host_id
-      WHERE i.host_id = ${hostId}::uuid AND i.status = 'firing'
-      ORDER BY i.started_at
-      FOR UPDATE OF i`;
+    return selectIncidents(this.tx)
+      .where('i.host_id', '=', hostId)
+      .where('i.status', '=', 'firing')
+      .orderBy('i.started_at')
+      .forUpdate('i')
+      .execute();
   }
 
   async incidentForUpdate(id: string): Promise<IncidentRow | null> {
-    const rows = await this.tx.$queryRaw<IncidentRow[]>`
-      SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i JOIN hosts h ON h.id = i.host_id
-      WHERE i.id = ${id}::uuid FOR UPDATE OF i`;
-    return rows[0] ?? null;
+    return (await selectIncidents(this.tx).where('i.id', '=', id).forUpdate('i').executeTakeFirst()) ?? null;
   }
 
   /**
@@ -89,38 +97,63 @@ export class AlertTx {
    * key cannot exist even if two evaluations raced past the lock; null means one already fires.
    */
   async openIncident(n: NewIncident): Promise<IncidentRow | null> {
-    const inserted = await this.tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO alert_incidents (rule_id, host_id, group_key, open_key, rule_name, rule_kind, severity, tuple,
-        status, started_at, latest)
-      VALUES (${n.ruleId}::uuid, ${n.hostId}::uuid, ${n.groupKey}, ${n.groupKey}, ${n.ruleName}, ${n.ruleKind},
-        ${n.severity}, ${n.tuple === null ? null : JSON.stringify(n.tuple)}::jsonb, 'firing', ${n.startedAt},
-        ${JSON.stringify(n.latest)}::jsonb)
-      ON CONFLICT (host_id, open_key) DO NOTHING
-      RETURNING id`;
-    const id = inserted[0]?.id;
+    const inserted = await this.tx
+      .insertInto('alert_incidents')
+      .values({
+        rule_id: n.ruleId,
+        host_id: n.hostId,
+        group_key: n.groupKey,
+        open_key: n.groupKey,
+        rule_name: n.ruleName,
+        rule_kind: n.ruleKind,
+        severity: n.severity,
+        tuple: n.tuple === null ? null : JSON.stringify(n.tuple),
+        status: 'firing',
+        started_at: n.startedAt,
+        latest: JSON.stringify(n.latest),
+      })
+      .onConflict((oc) => oc.columns(['host_id', 'open_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    const id = inserted?.id;
     return id === undefined ? null : this.incidentForUpdate(id);
   }
 
   async updateLatest(id: string, latest: AlertMeasurement): Promise<void> {
-    await this.tx.$executeRaw`UPDATE alert_incidents SET latest = ${JSON.stringify(latest)}::jsonb WHERE id = ${id}::uuid`;
+    await this.tx
+      .updateTable('alert_incidents')
+      .set({ latest: JSON.stringify(latest) })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Resolves a firing incident; an empty measurement keeps the last figures it had. */
   async resolveIncident(id: string, at: Date, latest: AlertMeasurement): Promise<IncidentRow | null> {
-    const rows = await this.tx.$queryRaw<{ id: string }[]>`
-      UPDATE alert_incidents SET status = 'resolved', open_key = NULL, resolved_at = ${at},
-        latest = CASE WHEN ${JSON.stringify(latest)}::jsonb = '{}'::jsonb THEN latest ELSE ${JSON.stringify(latest)}::jsonb END
-      WHERE id = ${id}::uuid AND status = 'firing'
-      RETURNING id`;
-    return rows[0] === undefined ? null : this.incidentForUpdate(id);
+    const resolved = await this.tx
+      .updateTable('alert_incidents')
+      .set({
+        status: 'resolved',
+        open_key: null,
+        resolved_at: at,
+        ...(JSON.stringify(latest) === '{}' ? {} : { latest: JSON.stringify(latest) }),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'firing')
+      .executeTakeFirst();
+    return resolved.numUpdatedRows === 0n ? null : this.incidentForUpdate(id);
   }
 
   /** Records that a firing or reminder notification was queued. */
   async markNotified(id: string, at: Date, kind: 'firing' | 'reminder'): Promise<void> {
-    await this.tx.$executeRaw`
-      UPDATE alert_incidents SET last_notified_at = ${at}, firing_notified = true,
-        reminder_count = reminder_count + ${kind === 'reminder' ? 1 : 0}
-      WHERE id = ${id}::uuid`;
+    await this.tx
+      .updateTable('alert_incidents')
+      .set((eb) => ({
+        last_notified_at: at,
+        firing_notified: true,
+        reminder_count: eb('reminder_count', '+', kind === 'reminder' ? 1 : 0),
+      }))
+      .where('id', '=', id)
+      .execute();
   }
 
   /**
@@ -129,22 +162,35 @@ export class AlertTx {
    */
   async enqueue(notification: AlertNotification, incidentId: string | null, target: NotificationTarget): Promise<number> {
     const payload = JSON.stringify(notification);
-    if ('sameChannelsAsFiringOf' in target) {
-      return this.tx.$executeRaw`
-        INSERT INTO alert_deliveries (notification_id, channel_id, incident_id, kind, payload)
-        SELECT ${notification.id}, c.id, ${incidentId}::uuid, ${notification.kind}, ${payload}::jsonb
-        FROM alert_channels c
-        WHERE c.enabled AND c.id IN (
-          SELECT d.channel_id FROM alert_deliveries d
-          WHERE d.incident_id = ${target.sameChannelsAsFiringOf}::uuid AND d.kind = 'firing')
-        ON CONFLICT (notification_id, channel_id) DO NOTHING`;
-    }
-    return this.tx.$executeRaw`
-      INSERT INTO alert_deliveries (notification_id, channel_id, incident_id, kind, payload)
-      SELECT ${notification.id}, c.id, ${incidentId}::uuid, ${notification.kind}, ${payload}::jsonb
-      FROM alert_channels c
-      WHERE c.enabled AND (cardinality(${target.channelIds}::uuid[]) = 0 OR c.id = ANY(${target.channelIds}::uuid[]))
-      ON CONFLICT (notification_id, channel_id) DO NOTHING`;
+    const channels = this.tx
+      .selectFrom('alert_channels as c')
+      .select([
+        sql<string>`${notification.id}::text`.as('notification_id'),
+        'c.id as channel_id',
+        sql<string | null>`${incidentId}::uuid`.as('incident_id'),
+        sql<string>`${notification.kind}::text`.as('kind'),
+        sql<string>`${payload}::jsonb`.as('payload'),
+      ])
+      .where('c.enabled', '=', true);
+    const targeted =
+      'sameChannelsAsFiringOf' in target
+        ? channels.where('c.id', 'in', (eb) =>
+            eb
+              .selectFrom('alert_deliveries as d')
+              .select('d.channel_id')
+              .where('d.incident_id', '=', target.sameChannelsAsFiringOf)
+              .where('d.kind', '=', 'firing'),
+          )
+        : target.channelIds.length === 0
+          ? channels
+          : channels.where('c.id', 'in', target.channelIds);
+    const inserted = await this.tx
+      .insertInto('alert_deliveries')
+      .columns(['notification_id', 'channel_id', 'incident_id', 'kind', 'payload'])
+      .expression(targeted)
+      .onConflict((oc) => oc.columns(['notification_id', 'channel_id']).doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n);
   }
 }
 

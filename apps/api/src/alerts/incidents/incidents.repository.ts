@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncidentFilter } from '@portpressure/protocol';
-import { PrismaService } from '../../database/prisma.service.ts';
-import { Prisma } from '../../generated/prisma/client.ts';
+import { sql } from 'kysely';
+import { type Db, DbService } from '../../database/db.service.ts';
 
 /** An incident row joined with its host: plain values, JSON columns still unparsed. */
 export interface IncidentRow {
@@ -27,59 +27,74 @@ export interface IncidentRow {
   hostLabels: unknown;
 }
 
-/** Columns of IncidentRow, for queries over `alert_incidents i JOIN hosts h`. */
-export const INCIDENT_COLUMNS = Prisma.raw(`i.id, i.rule_id AS "ruleId", i.host_id AS "hostId", i.group_key AS "groupKey",
-  i.rule_name AS "ruleName", i.rule_kind AS "ruleKind", i.severity, i.tuple, i.status, i.started_at AS "startedAt",
-  i.resolved_at AS "resolvedAt", i.latest, i.firing_notified AS "firingNotified", i.last_notified_at AS "lastNotifiedAt",
-  i.reminder_count AS "reminderCount", i.acknowledged_at AS "acknowledgedAt", i.acknowledged_by AS "acknowledgedBy",
-  i.silenced_until AS "silencedUntil", h.hostname, h.labels AS "hostLabels"`);
+/** `alert_incidents i JOIN hosts h` selecting IncidentRow's columns; callers add the conditions. */
+export function selectIncidents(db: Db) {
+  return db
+    .selectFrom('alert_incidents as i')
+    .innerJoin('hosts as h', 'h.id', 'i.host_id')
+    .select([
+      'i.id',
+      'i.rule_id as ruleId',
+      'i.host_id as hostId',
+      'i.group_key as groupKey',
+      'i.rule_name as ruleName',
+      'i.rule_kind as ruleKind',
+      'i.severity',
+      'i.tuple',
+      'i.status',
+      'i.started_at as startedAt',
+      'i.resolved_at as resolvedAt',
+      'i.latest',
+      'i.firing_notified as firingNotified',
+      'i.last_notified_at as lastNotifiedAt',
+      'i.reminder_count as reminderCount',
+      'i.acknowledged_at as acknowledgedAt',
+      'i.acknowledged_by as acknowledgedBy',
+      'i.silenced_until as silencedUntil',
+      'h.hostname',
+      'h.labels as hostLabels',
+    ]);
+}
 
 @Injectable()
 export class IncidentsRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: Db) {}
 
   /** Newest first. `acknowledged` means firing and acknowledged. */
   async list(filter: IncidentFilter, limit: number, hostId?: string): Promise<IncidentRow[]> {
-    const byStatus =
-      filter === 'firing'
-        ? Prisma.sql`i.status = 'firing'`
-        : filter === 'resolved'
-          ? Prisma.sql`i.status = 'resolved'`
-          : filter === 'acknowledged'
-            ? Prisma.sql`i.status = 'firing' AND i.acknowledged_at IS NOT NULL`
-            : Prisma.sql`TRUE`;
-    const byHost = hostId === undefined ? Prisma.sql`TRUE` : Prisma.sql`i.host_id = ${hostId}::uuid`;
-    return this.prisma.$queryRaw<IncidentRow[]>`
-      SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i JOIN hosts h ON h.id = i.host_id
-      WHERE ${byStatus} AND ${byHost}
-      ORDER BY i.started_at DESC, i.id
-      LIMIT ${limit}`;
+    let query = selectIncidents(this.db);
+    if (filter === 'firing' || filter === 'acknowledged') query = query.where('i.status', '=', 'firing');
+    if (filter === 'resolved') query = query.where('i.status', '=', 'resolved');
+    if (filter === 'acknowledged') query = query.where('i.acknowledged_at', 'is not', null);
+    if (hostId !== undefined) query = query.where('i.host_id', '=', hostId);
+    return query.orderBy('i.started_at', 'desc').orderBy('i.id').limit(limit).execute();
   }
 
   async findById(id: string): Promise<IncidentRow | null> {
-    const rows = await this.prisma.$queryRaw<IncidentRow[]>`
-      SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i JOIN hosts h ON h.id = i.host_id WHERE i.id = ${id}::uuid`;
-    return rows[0] ?? null;
+    return (await selectIncidents(this.db).where('i.id', '=', id).executeTakeFirst()) ?? null;
   }
 
   /** Acknowledges a firing incident once; a second acknowledgement keeps the first one's author. */
   async acknowledge(id: string, by: string, at: Date): Promise<'ok' | 'missing' | 'not-firing'> {
-    const rows = await this.prisma.$queryRaw<{ status: string }[]>`
-      UPDATE alert_incidents SET acknowledged_at = COALESCE(acknowledged_at, ${at}),
-        acknowledged_by = COALESCE(acknowledged_by, ${by})
-      WHERE id = ${id}::uuid AND status = 'firing'
-      RETURNING status`;
-    if (rows.length > 0) return 'ok';
+    const updated = await this.db
+      .updateTable('alert_incidents')
+      .set({ acknowledged_at: sql`COALESCE(acknowledged_at, ${at})`, acknowledged_by: sql`COALESCE(acknowledged_by, ${by})` })
+      .where('id', '=', id)
+      .where('status', '=', 'firing')
+      .executeTakeFirst();
+    if (updated.numUpdatedRows > 0n) return 'ok';
     return (await this.findById(id)) === null ? 'missing' : 'not-firing';
   }
 
   /** Sets (until a moment) or lifts (null) the silence of a firing incident. */
   async silence(id: string, until: Date | null): Promise<'ok' | 'missing' | 'not-firing'> {
-    const rows = await this.prisma.$queryRaw<{ status: string }[]>`
-      UPDATE alert_incidents SET silenced_until = ${until}::timestamptz
-      WHERE id = ${id}::uuid AND status = 'firing'
-      RETURNING status`;
-    if (rows.length > 0) return 'ok';
+    const updated = await this.db
+      .updateTable('alert_incidents')
+      .set({ silenced_until: until })
+      .where('id', '=', id)
+      .where('status', '=', 'firing')
+      .executeTakeFirst();
+    if (updated.numUpdatedRows > 0n) return 'ok';
     return (await this.findById(id)) === null ? 'missing' : 'not-firing';
   }
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertRuleDefinition } from '@portpressure/protocol';
+import { sql } from 'kysely';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
 import { PgChannelListener } from '../../database/pg-listener.ts';
-import { PrismaService } from '../../database/prisma.service.ts';
-import { Prisma } from '../../generated/prisma/client.ts';
+import { type Db, DbService } from '../../database/db.service.ts';
 
 /** A rule row: plain values, JSON columns still unparsed (the service validates them). */
 export interface RuleRow {
@@ -21,9 +21,35 @@ export interface RuleRow {
   updatedAt: Date;
 }
 
-const RULE_COLUMNS = Prisma.raw(`id, name, kind, severity, enabled, params, scope_host_id AS "scopeHostId",
-  scope_labels AS "scopeLabels", channel_ids AS "channelIds", repeat_interval_seconds AS "repeatIntervalSeconds",
-  created_at AS "createdAt", updated_at AS "updatedAt"`);
+const RULE_COLUMNS = [
+  'id',
+  'name',
+  'kind',
+  'severity',
+  'enabled',
+  'params',
+  'scope_host_id as scopeHostId',
+  'scope_labels as scopeLabels',
+  'channel_ids as channelIds',
+  'repeat_interval_seconds as repeatIntervalSeconds',
+  'created_at as createdAt',
+  'updated_at as updatedAt',
+] as const;
+
+/** The columns a rule definition sets. */
+function columnsOf(rule: AlertRuleDefinition) {
+  return {
+    name: rule.name,
+    kind: rule.kind,
+    severity: rule.severity,
+    enabled: rule.enabled,
+    params: JSON.stringify(rule.params),
+    scope_host_id: rule.scope.hostId,
+    scope_labels: JSON.stringify(rule.scope.labels),
+    channel_ids: JSON.stringify(rule.channelIds),
+    repeat_interval_seconds: rule.repeatIntervalSeconds,
+  };
+}
 
 /** Marks the one-time creation of the default rules in alert_setup_steps. */
 const DEFAULT_RULES_STEP = 'default-rules';
@@ -36,13 +62,13 @@ export class RulesRepository implements OnApplicationShutdown {
   private listener: PgChannelListener | undefined;
 
   constructor(
-    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(DbService) private readonly db: Db,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** Tells every API instance (this one included) that rules changed. */
   async announceChange(): Promise<void> {
-    await this.prisma.$executeRaw`SELECT pg_notify(${RULES_CHANNEL}, '')`;
+    await sql`SELECT pg_notify(${RULES_CHANNEL}, '')`.execute(this.db);
   }
 
   /**
@@ -66,49 +92,37 @@ export class RulesRepository implements OnApplicationShutdown {
   }
 
   async list(): Promise<RuleRow[]> {
-    return this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, name`;
+    return this.db.selectFrom('alert_rules').select(RULE_COLUMNS).orderBy('created_at').orderBy('name').execute();
   }
 
   async listEnabled(): Promise<RuleRow[]> {
-    return this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE enabled ORDER BY created_at`;
+    return this.db.selectFrom('alert_rules').select(RULE_COLUMNS).where('enabled', '=', true).orderBy('created_at').execute();
   }
 
   async findById(id: string): Promise<RuleRow | null> {
-    const rows = await this.prisma.$queryRaw<RuleRow[]>`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ${id}::uuid`;
-    return rows[0] ?? null;
+    return (await this.db.selectFrom('alert_rules').select(RULE_COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null;
   }
 
   async create(rule: AlertRuleDefinition): Promise<RuleRow> {
-    const rows = await this.prisma.$queryRaw<RuleRow[]>`
-      INSERT INTO alert_rules (name, kind, severity, enabled, params, scope_host_id, scope_labels, channel_ids,
-        repeat_interval_seconds)
-      VALUES (${rule.name}, ${rule.kind}, ${rule.severity}, ${rule.enabled}, ${JSON.stringify(rule.params)}::jsonb,
-        ${rule.scope.hostId}::uuid, ${JSON.stringify(rule.scope.labels)}::jsonb, ${JSON.stringify(rule.channelIds)}::jsonb,
-        ${rule.repeatIntervalSeconds})
-      RETURNING ${RULE_COLUMNS}`;
-    const row = rows[0];
-    if (row === undefined) throw new Error('rule insert returned no row');
-    return row;
+    return this.db.insertInto('alert_rules').values(columnsOf(rule)).returning(RULE_COLUMNS).executeTakeFirstOrThrow();
   }
 
   async update(id: string, rule: AlertRuleDefinition): Promise<RuleRow | null> {
-    const rows = await this.prisma.$queryRaw<RuleRow[]>`
-      UPDATE alert_rules SET name = ${rule.name}, kind = ${rule.kind}, severity = ${rule.severity},
-        enabled = ${rule.enabled}, params = ${JSON.stringify(rule.params)}::jsonb, scope_host_id = ${rule.scope.hostId}::uuid,
-        scope_labels = ${JSON.stringify(rule.scope.labels)}::jsonb, channel_ids = ${JSON.stringify(rule.channelIds)}::jsonb,
-        repeat_interval_seconds = ${rule.repeatIntervalSeconds}, updated_at = now()
-      WHERE id = ${id}::uuid
-      RETURNING ${RULE_COLUMNS}`;
-    return rows[0] ?? null;
+    const row = await this.db
+      .updateTable('alert_rules')
+      .set({ ...columnsOf(rule), updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .returning(RULE_COLUMNS)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.prisma.$executeRaw`DELETE FROM alert_rules WHERE id = ${id}::uuid`) > 0;
+    return (await this.db.deleteFrom('alert_rules').where('id', '=', id).executeTakeFirst()).numDeletedRows > 0n;
   }
 
   async hostExists(id: string): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM hosts WHERE id = ${id}::uuid`;
-    return rows.length > 0;
+    return (await this.db.selectFrom('hosts').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   /**
@@ -116,18 +130,24 @@ export class RulesRepository implements OnApplicationShutdown {
    * together, and a concurrent start by another instance waits on the marker's key, then skips.
    */
   async createDefaultsOnce(rules: AlertRuleDefinition[]): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const done = await tx.$queryRaw<{ name: string }[]>`
-        INSERT INTO alert_setup_steps (name) VALUES (${DEFAULT_RULES_STEP}) ON CONFLICT (name) DO NOTHING RETURNING name`;
-      if (done.length === 0) return false;
+    return this.db.transaction().execute(async (tx) => {
+      const done = await tx
+        .insertInto('alert_setup_steps')
+        .values({ name: DEFAULT_RULES_STEP })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returning('name')
+        .executeTakeFirst();
+      if (done === undefined) return false;
       for (const [index, rule] of rules.entries()) {
         // One millisecond apart, so the list shows them in the order they were written.
-        await tx.$executeRaw`
-          INSERT INTO alert_rules (name, kind, severity, enabled, params, scope_labels, channel_ids, repeat_interval_seconds,
-            created_at, updated_at)
-          VALUES (${rule.name}, ${rule.kind}, ${rule.severity}, ${rule.enabled}, ${JSON.stringify(rule.params)}::jsonb,
-            ${JSON.stringify(rule.scope.labels)}::jsonb, ${JSON.stringify(rule.channelIds)}::jsonb, ${rule.repeatIntervalSeconds},
-            now() + make_interval(secs => ${index / 1000}::float8), now())`;
+        await tx
+          .insertInto('alert_rules')
+          .values({
+            ...columnsOf(rule),
+            created_at: sql<Date>`now() + make_interval(secs => ${index / 1000}::float8)`,
+            updated_at: sql<Date>`now()`,
+          })
+          .execute();
       }
       return true;
     });

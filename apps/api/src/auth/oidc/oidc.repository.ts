@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.ts';
+import { sql } from 'kysely';
+import { DbService } from '../../database/db.service.ts';
 
 export interface PendingOidcLogin {
   state: string;
@@ -11,20 +12,29 @@ export interface PendingOidcLogin {
 
 @Injectable()
 export class OidcRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(@Inject(DbService) private readonly db: DbService) {}
 
   async save(login: PendingOidcLogin): Promise<void> {
-    await this.prisma.$executeRaw`DELETE FROM oidc_logins WHERE expires_at <= now()`;
-    await this.prisma.$executeRaw`
-      INSERT INTO oidc_logins (state, nonce, code_verifier, browser_hash, expires_at)
-      VALUES (${login.state}, ${login.nonce}, ${login.codeVerifier}, ${login.browserHash}, ${login.expiresAt})`;
+    await this.db.deleteFrom('oidc_logins').where('expires_at', '<=', sql<Date>`now()`).execute();
+    await this.db
+      .insertInto('oidc_logins')
+      .values({
+        state: login.state,
+        nonce: login.nonce,
+        code_verifier: login.codeVerifier,
+        browser_hash: login.browserHash,
+        expires_at: login.expiresAt,
+      })
+      .execute();
   }
 
   /** Removes and returns the attempt: a state is good for one callback only, even if that one fails. */
   async take(state: string): Promise<PendingOidcLogin | null> {
-    const rows = await this.prisma.$queryRaw<PendingOidcLogin[]>`
-      DELETE FROM oidc_logins WHERE state = ${state}
-      RETURNING state, nonce, code_verifier AS "codeVerifier", browser_hash AS "browserHash", expires_at AS "expiresAt"`;
-    return rows[0] ?? null;
+    const row = await this.db
+      .deleteFrom('oidc_logins')
+      .where('state', '=', state)
+      .returning(['state', 'nonce', 'code_verifier as codeVerifier', 'browser_hash as browserHash', 'expires_at as expiresAt'])
+      .executeTakeFirst();
+    return row ?? null;
   }
 }
