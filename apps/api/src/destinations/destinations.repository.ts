@@ -85,7 +85,9 @@ export class DestinationsRepository {
     await this.db
       .insertInto('egress_limits')
       .values({ remote_address: limit.remoteAddress, remote_port: limit.remotePort, connection_limit: limit.limit, updated_at: new Date() })
-      .onConflict((oc) => oc.columns(['remote_address', 'remote_port']).doUpdateSet({ connection_limit: limit.limit, updated_at: new Date() }))
+      .onConflict((oc) =>
+        oc.columns(['remote_address', 'remote_port']).doUpdateSet({ connection_limit: limit.limit, updated_at: new Date() }),
+      )
       .execute();
   }
 
