@@ -22,6 +22,8 @@ export interface HostEgressGroupRow {
 /** The group in effect: the explicit one, else the label's value (an empty value is none). */
 const groupInEffect = (label: string) => sql<string | null>`COALESCE(g.egress_group, NULLIF(h.labels->>${label}, ''))`;
 
+const LIMIT_COLUMNS = ['remote_address as remoteAddress', 'remote_port as remotePort', 'connection_limit as limit'] as const;
+
 @Injectable()
 export class DestinationsRepository {
   constructor(@Inject(DbService) private readonly db: Db) {}
@@ -63,18 +65,13 @@ export class DestinationsRepository {
   }
 
   async limits(): Promise<EgressLimit[]> {
-    return this.db
-      .selectFrom('egress_limits')
-      .select(['remote_address as remoteAddress', 'remote_port as remotePort', 'connection_limit as limit'])
-      .orderBy('remote_address')
-      .orderBy('remote_port')
-      .execute();
+    return this.db.selectFrom('egress_limits').select(LIMIT_COLUMNS).orderBy('remote_address').orderBy('remote_port').execute();
   }
 
   async limit(remoteAddress: string, remotePort: number): Promise<EgressLimit | null> {
     const row = await this.db
       .selectFrom('egress_limits')
-      .select(['remote_address as remoteAddress', 'remote_port as remotePort', 'connection_limit as limit'])
+      .select(LIMIT_COLUMNS)
       .where('remote_address', '=', remoteAddress)
       .where('remote_port', '=', remotePort)
       .executeTakeFirst();
