@@ -6,6 +6,7 @@ import { AlertsModule } from './alerts/alerts.module.ts';
 import { API_CONFIG, type ApiConfig } from './config/config.ts';
 import { DatabaseModule } from './database/database.module.ts';
 import { DiagnosticsModule } from './diagnostics/diagnostics.module.ts';
+import { DestinationsModule } from './destinations/destinations.module.ts';
 import { HealthModule } from './health/health.module.ts';
 import { HistoryModule } from './history/history.module.ts';
 import { NamespacesModule } from './namespaces/namespaces.module.ts';
@@ -42,6 +43,7 @@ export class AppModule {
         IngestModule,
         HistoryModule,
         NamespacesModule,
+        DestinationsModule,
         AlertsModule,
         MetricsCoreModule,
         MetricsModule,

@@ -12,6 +12,7 @@ import { WorkloadsPage } from './workloads/workloads-page.tsx';
 import { TokensPage } from './settings/tokens-page.tsx';
 import { StoragePage } from './storage/storage-page.tsx';
 import { AddHostsPage } from './install/add-hosts-page.tsx';
+import { DestinationsPage } from './destinations/destinations-page.tsx';
 
 /**
  * Every page of the app. To add one (alerts, channels…), add an entry: `path` may hold `:params`,
@@ -34,6 +35,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/', nav: 'Fleet', title: () => 'Fleet', render: () => <FleetPage /> },
   { path: '/workloads', nav: 'Workloads', title: () => 'Workloads', render: () => <WorkloadsPage /> },
   { path: '/hosts/:id', section: '/', title: () => 'Host', render: (p) => <HostPage key={p.id} id={p.id ?? ''} /> },
+  { path: '/destinations', nav: 'Destinations', title: () => 'Destinations', render: () => <DestinationsPage /> },
   { path: '/add-hosts', nav: 'Add hosts', minRole: 'editor', title: () => 'Add hosts', render: () => <AddHostsPage /> },
   { path: '/alerts', nav: 'Alerts', title: () => 'Alerts', render: () => <IncidentsPage /> },
   { path: '/alerts/rules', section: '/alerts', title: () => 'Alert rules', render: () => <RulesPage /> },

@@ -9,7 +9,7 @@ export function useSession(): SessionInfo | null {
 }
 
 /** Whether the signed-in user has at least `role`. The API enforces it; this only hides what would be refused. */
-function useCan(role: Role): boolean {
+export function useCan(role: Role): boolean {
   const session = useContext(SessionContext);
   return session !== null && roleAtLeast(session.role, role);
 }

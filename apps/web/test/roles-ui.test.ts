@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertsApi, FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
 import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { auditEvents, createUser, documentedRoutes, fetcherFor } from '../../api/test/support/users.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, screenshot, signInWith, type Browser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
 
@@ -20,20 +20,7 @@ describe('roles in headless Chromium', () => {
   let browser: Browser;
   let host: SeededHost;
 
-  async function signInAs(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${h.api.url}/login`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect
-      .poll(() =>
-        page
-          .getByTestId('signed-in-user')
-          .textContent()
-          .catch(() => ''),
-      )
-      .toContain(username);
-  }
+  const signInAs = (page: Page, username: string, password: string) => signInWith(page, h.api.url, username, password);
 
   async function signOut(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Sign out' }).click();

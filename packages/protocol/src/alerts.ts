@@ -120,6 +120,13 @@ export const alertMeasurementSchema = z.object({
   conntrack: conntrackSchema.optional(),
   /** Kernel counters that grew since the previous snapshot and show ports being recycled or lost ("the kernel is already recycling"). */
   kernelEvidence: z.array(kernelCounterDeltaSchema).optional(),
+  /** Egress rule: the group, the destination (address:port), its connections summed over the group, and its limit. */
+  egressGroup: z.string().optional(),
+  destination: z.string().optional(),
+  connections: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).optional(),
+  /** connections / limit; above 1 when over. */
+  share: z.number().min(0).optional(),
 });
 export type AlertMeasurement = z.infer<typeof alertMeasurementSchema>;
 

@@ -19,3 +19,4 @@ export * from './namespaces.ts';
 export * from './host-sequence.ts';
 export * from './workloads.ts';
 export * from './host-diagnostics.ts';
+export * from './destinations.ts';

@@ -84,7 +84,7 @@ export const auditQuerySchema = z.object({
     .string()
     .regex(/^\d{1,19}$/, 'before must be an event id')
     .optional(),
-  entityType: z.enum(['rule', 'channel', 'user', 'host', 'incident']).optional(),
+  entityType: z.enum(['rule', 'channel', 'user', 'host', 'incident', 'egress-limit']).optional(),
 });
 
 /** `GET /api/auth/methods`: what the sign-in page offers. Public. */

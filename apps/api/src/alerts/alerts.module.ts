@@ -1,3 +1,4 @@
+import { DestinationsModule } from '../destinations/destinations.module.ts';
 import { Module } from '@nestjs/common';
 import { IngestModule } from '../ingest/ingest.module.ts';
 import { ChannelsController } from './channels/channels.controller.ts';
@@ -24,7 +25,7 @@ import { RulesService } from './rules/rules.service.ts';
  * channels, and the outbox with its delivery worker.
  */
 @Module({
-  imports: [IngestModule],
+  imports: [IngestModule, DestinationsModule],
   controllers: [RulesController, RuleKindsController, ChannelsController, IncidentsController, DeliveriesController],
   providers: [
     RulesRepository,

@@ -2,7 +2,7 @@ import { SetMetadata, type Type } from '@nestjs/common';
 
 export const AUDIT_SPEC = 'portpressure:audit';
 
-export type AuditEntity = 'rule' | 'channel' | 'user' | 'host' | 'incident';
+export type AuditEntity = 'rule' | 'channel' | 'user' | 'host' | 'incident' | 'egress-limit';
 
 /** A service method that returns the API's view of one object, or throws when it does not exist. */
 export interface AuditLoader {

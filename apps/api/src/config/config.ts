@@ -76,6 +76,13 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_RETENTION_INCIDENT_DAYS: intFromEnv(1, 36500).default(90),
   PORTPRESSURE_ARCHIVE_AFTER_DAYS: intFromEnv(1, 36500).default(30),
   PORTPRESSURE_MAINTENANCE_MINUTES: intFromEnv(1, 1440).default(10),
+  // Egress budgets (apps/api/src/destinations): the host label naming a host's egress address, and
+  // the connections one egress address may hold to one destination unless a limit is set for it.
+  PORTPRESSURE_EGRESS_LABEL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.\-/]{1,63}$/, 'must be a label key: 1-63 characters of A-Z a-z 0-9 _ . - /')
+    .default('egress'),
+  PORTPRESSURE_EGRESS_DEFAULT_LIMIT: intFromEnv(1, 10_000_000).default(55_000),
   // The agent's build folder (npm run build:agent), served at /install.sh and /downloads/agent/.
   PORTPRESSURE_AGENT_DIST_DIR: z.string().min(1).default(path.join(REPO_ROOT, 'apps/agent/dist')),
 });
@@ -108,7 +115,16 @@ export type ApiConfig = {
   retention: RetentionConfig;
   /** Where the install script, the agent executable, bundle, unit and SHA256SUMS are. */
   agentDistDir: string;
+  egress: EgressConfig;
 } & TeamConfig;
+
+/** Egress groups and budgets (apps/api/src/destinations). */
+export interface EgressConfig {
+  /** The host label whose value names the host's egress group (its NAT gateway or egress address). */
+  label: string;
+  /** Connections one egress group may hold to one destination, unless a limit is set for it. */
+  defaultLimit: number;
+}
 
 export interface MetricsConfig {
   /** Set: a bearer token that opens /metrics alone (besides API tokens and sessions). */
@@ -216,6 +232,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maintenanceMinutes: e.PORTPRESSURE_MAINTENANCE_MINUTES,
     },
     agentDistDir: path.resolve(e.PORTPRESSURE_AGENT_DIST_DIR),
+    egress: { label: e.PORTPRESSURE_EGRESS_LABEL, defaultLimit: e.PORTPRESSURE_EGRESS_DEFAULT_LIMIT },
   };
 }
 

@@ -23,15 +23,23 @@ export class LatestTuplesRepository {
   constructor(@Inject(DbService) private readonly db: Db) {}
 
   /** The first `k` tuples (the agent lists them worst first) of each host's latest snapshot, by host id then rank. */
-  async topTuples(k: number): Promise<LatestTupleRow[]> {
-    if (k <= 0) return [];
+  topTuples(k: number): Promise<LatestTupleRow[]> {
+    return this.tuplesOf(null, k);
+  }
+
+  /**
+   * The first `k` listed tuples (all by default) of the latest snapshot of these hosts (every
+   * host when null), by host id then rank.
+   */
+  async tuplesOf(ids: readonly string[] | null, k = Number.POSITIVE_INFINITY): Promise<LatestTupleRow[]> {
+    if (k <= 0 || ids?.length === 0) return [];
     const { rows } = await sql<{ hostId: string; usable: number; report: Buffer }>`
       SELECT h.id AS "hostId", latest.usable, latest.report
        FROM hosts h
        CROSS JOIN LATERAL (
          SELECT s.usable, s.report FROM snapshots s WHERE s.host_id = h.id AND s.taken_at = h.latest_taken_at ORDER BY s.seq DESC LIMIT 1
        ) latest
-       WHERE h.latest_taken_at IS NOT NULL
+       WHERE h.latest_taken_at IS NOT NULL AND (${ids}::uuid[] IS NULL OR h.id = ANY(${ids}::uuid[]))
        ORDER BY h.id`.execute(this.db);
     const picked: (Omit<LatestTupleRow, keyof TupleKey> & { tupleNo: number })[] = [];
     for (const r of rows) {

@@ -11,6 +11,14 @@ interface CachedRow {
   json: Buffer;
 }
 
+/** Another in-memory projection of the fleet that follows the same announcements. */
+export interface FleetFollower {
+  /** Hosts whose latest snapshot, labels or membership changed (a burst of announcements at once). */
+  changed(ids: string[]): void;
+  /** Announcements may have been missed (the listener reconnected): re-read everything. */
+  resync(): void;
+}
+
 const toCached = (r: FleetRowText): CachedRow => ({ id: r.id, hostname: r.hostname, pressure: r.pressure, json: Buffer.from(r.json) });
 const COMMA = Buffer.from(',');
 const OPEN = Buffer.from('[');
@@ -44,6 +52,7 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
   private renderQueued = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly followers: FleetFollower[] = [];
 
   constructor(
     @Inject(FleetRepository) private readonly repository: FleetRepository,
@@ -56,6 +65,7 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
       () => {
         // after a reconnection: announcements may have been missed
         if (this.loaded) this.loaded = this.read(() => this.reloadAll());
+        for (const f of this.followers) f.resync();
       },
     );
     this.reloadTimer = setInterval(() => {
@@ -69,6 +79,11 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
     clearTimeout(this.timer);
   }
 
+  /** Another projection hears every announcement from here, with no listener connection of its own. */
+  follow(follower: FleetFollower): void {
+    this.followers.push(follower);
+  }
+
   /** Hosts whose rows changed, on any instance. */
   changed(ids: string[]): void {
     for (const id of ids) this.pending.add(id);
@@ -77,6 +92,7 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
       const batch = [...this.pending];
       this.pending = new Set();
       if (this.loaded) void this.read(() => this.reload(batch));
+      for (const f of this.followers) f.changed(batch);
     }, REFRESH_DELAY_MS);
   }
 

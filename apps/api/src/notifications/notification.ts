@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { alertNamespaceSchema, alertRuleKindSchema, conntrackSchema, ipAddressSchema, kernelCounterDeltaSchema, labelsSchema } from '@portpressure/protocol';
+import {
+  alertNamespaceSchema,
+  alertRuleKindSchema,
+  conntrackSchema,
+  ipAddressSchema,
+  kernelCounterDeltaSchema,
+  labelsSchema,
+} from '@portpressure/protocol';
 import { ruleKindRegistry } from '../alerts/rules/kinds/index.ts';
 import { conntrackText, forecastPhrase, formatDuration, formatPercent } from './notification-format.ts';
 
@@ -55,6 +62,10 @@ export const alertNotificationSchema = z.object({
   resolvedAt: isoTime.optional(),
   /** How long the incident lasted; computed from the timestamps when absent. */
   durationSeconds: z.number().min(0).optional(),
+  /** Egress rule: the group of hosts, the destination and its connections against the limit. */
+  egress: z
+    .object({ group: z.string(), destination: z.string(), connections: z.number().int().min(0), limit: z.number().int().min(1) })
+    .optional(),
   /** Link to the host page in the Portpressure UI. */
   hostUrl: z.url({ protocol: /^https?$/ }),
 });

@@ -17,6 +17,7 @@ export const UI_SECTIONS = new Set([
   '',
   'hosts',
   'workloads',
+  'destinations',
   'add-hosts',
   'alerts',
   'settings',

@@ -97,7 +97,7 @@ describe('alerting REST API', () => {
 
     it('lists every rule kind with its form, and refuses a kind it does not have', async () => {
       const { kinds } = await alerts.call('GET', '/api/alerts/rule-kinds', alertRuleKindListSchema);
-      expect(kinds.map((k) => k.kind)).toEqual(['pressure', 'forecast', 'offline', 'conntrack', 'snat']);
+      expect(kinds.map((k) => k.kind)).toEqual(['pressure', 'forecast', 'offline', 'conntrack', 'snat', 'egress']);
       expect(kinds[0]?.fields.map((f) => [f.key, f.unit])).toEqual([
         ['threshold', 'percent'],
         ['resolveMargin', 'percent'],

@@ -32,6 +32,8 @@ function figures(i: AlertIncident, now: number): string {
     const left = Date.parse(m.exhaustsAt) - now;
     parts.push(left > 0 ? `runs out in ${duration(left)}` : 'exhausted');
   }
+  // Egress budgets: a group's connections to one destination against its limit.
+  if (m.connections !== undefined && m.limit !== undefined) parts.push(`${count(m.connections)} of ${count(m.limit)} connections`);
   // Only rules about contact with the host (offline) measure lastSeenAt.
   if (m.lastSeenAt !== undefined) parts.push(m.lastSeenAt ? `last seen ${formatDateTime(Date.parse(m.lastSeenAt))}` : 'never reported');
   return parts.join(' · ');

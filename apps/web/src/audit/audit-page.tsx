@@ -31,7 +31,7 @@ export function AuditPage() {
         <h1>Audit log</h1>
         <select aria-label="Object type" value={type} onChange={(e) => setType(e.target.value)}>
           <option value="">Everything</option>
-          {['rule', 'channel', 'user', 'host', 'incident'].map((t) => (
+          {['rule', 'channel', 'user', 'host', 'incident', 'egress-limit'].map((t) => (
             <option key={t} value={t}>
               {t}
             </option>

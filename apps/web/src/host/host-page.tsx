@@ -18,6 +18,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { AdvicePanel } from './advice-panel.tsx';
 import { ClockSkew } from './clock-skew.tsx';
+import { EgressGroupControl } from '../destinations/egress-group-control.tsx';
 import { DeleteHost } from './delete-host.tsx';
 import { DiagnosisPanel } from './diagnosis-panel.tsx';
 import { ResetSequence } from './reset-sequence.tsx';
@@ -199,6 +200,7 @@ export function HostPage({ id }: { id: string }) {
             {k}={visibleText(v)}
           </span>
         ))}
+        <EgressGroupControl hostId={h.id} />
         <ClockSkew hostId={h.id} />
         <span className="muted" title={h.lastSeenAt ? formatDateTime(Date.parse(h.lastSeenAt)) : undefined}>
           last seen {ago(h.lastSeenAt, serverNow)}

@@ -1,6 +1,7 @@
 import { storageReportSchema, type StorageReport, type HistoryTier } from '@portpressure/protocol';
 import { request } from '../api.ts';
 import { usePolled } from '../alerts/use-polled.ts';
+import { LoadState } from '../ui/load-state.tsx';
 
 const TIER_NAMES: Record<HistoryTier, string> = {
   raw: 'Snapshots (raw)',
@@ -33,14 +34,8 @@ export function StoragePage() {
         Disk used by each history tier (tables, indexes and TOAST of all partitions), and the size it settles at once the current fleet has
         filled each tier's retention. Retention is set with <code>PORTPRESSURE_RETENTION_*</code>.
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!data ? (
-        !error && <p className="muted">Loading…</p>
-      ) : (
+      <LoadState error={error} loaded={data !== null} />
+      {!data ? null : (
         <table className="storage-table" data-testid="storage-table">
           <thead>
             <tr>

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { CHROMIUM_PATH } from '../../../../test/support/requirements.ts';
 import { TEST_ADMIN_PASSWORD } from '../../../api/test/support/api-harness.ts';
 
@@ -114,4 +115,20 @@ export async function signIn(page: Page, baseUrl: string, password: string): Pro
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/** Signs in through the sign-in page with a user name and password, and waits until the app shows the user. */
+export async function signInWith(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect
+    .poll(() =>
+      page
+        .getByTestId('signed-in-user')
+        .textContent()
+        .catch(() => ''),
+    )
+    .toContain(username);
 }

@@ -19,7 +19,7 @@ import { decide, groupKeyFor, tupleKey, tupleOf, type OpenIncidentRef } from './
  */
 const LOCKED_CONCURRENCY = 8;
 
-function pendingOf(rule: AlertRule, pending: ReadonlyMap<string, { ruleId: string; breaches: number }>): Map<string, number> {
+export function pendingOf(rule: AlertRule, pending: ReadonlyMap<string, { ruleId: string; breaches: number }>): Map<string, number> {
   return new Map([...pending].filter(([, s]) => s.ruleId === rule.id).map(([k, s]) => [k, s.breaches]));
 }
 
@@ -111,6 +111,8 @@ export class AlertEngine implements OnModuleInit {
       const takenAtMs = takenAt.getTime();
       const others = namespaceReports(snapshot);
       for (const rule of rules) {
+        // fleet-wide kinds are the timer's: no observation here must resolve what it fired
+        if (ruleKindRegistry.isFleetWide(rule.kind)) continue;
         const kind = ruleKindRegistry.get(rule.kind);
         const context = {
           ruleId: rule.id,

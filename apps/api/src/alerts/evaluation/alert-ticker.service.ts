@@ -4,12 +4,13 @@ import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
 import { DeliveryWorker } from '../delivery/delivery-worker.service.ts';
 import { parseRuleRow } from '../rules/rule-view.ts';
 import { RulesRepository } from '../rules/rules.repository.ts';
-import { AlertEngine, openOf } from './alert-engine.service.ts';
+import { DestinationsService } from '../../destinations/destinations.service.ts';
+import { AlertEngine, openOf, pendingOf } from './alert-engine.service.ts';
 import { parseLabels } from './batch-plan.ts';
 import { EvaluationRepository } from './evaluation.repository.ts';
 import { IncidentTransitions, emptySummary, type TransitionSummary } from './incident-transitions.ts';
 import { dueNotification } from './reminders.ts';
-import { ruleKindRegistry } from '../rules/kinds/index.ts';
+import { ruleKindRegistry, type AnchoredObservation } from '../rules/kinds/index.ts';
 import { decide, ruleApplies } from './rule-evaluation.ts';
 
 function add(into: TransitionSummary, more: TransitionSummary): void {
@@ -34,6 +35,7 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(RulesRepository) private readonly rules: RulesRepository,
     @Inject(AlertEngine) private readonly engine: AlertEngine,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
+    @Inject(DestinationsService) private readonly destinations: DestinationsService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -63,6 +65,7 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
     await this.repo.ifJobLockFree(async () => {
       const rules = await this.engine.activeRules();
       add(summary, await this.evaluateOffline(rules, now));
+      add(summary, await this.evaluateFleet(rules, now));
       add(summary, await this.sendReminders(now));
     });
     if (summary.queued > 0) this.worker.wake();
@@ -106,6 +109,49 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
         return transitions.summary;
       });
       add(summary, done);
+    }
+    return summary;
+  }
+
+  /**
+   * Fleet-wide kinds (egress budgets): each rule's observations go to the hosts that hold them.
+   * Only hosts with something breaching, pending or firing get a locked transaction.
+   */
+  private async evaluateFleet(rules: AlertRule[], now: Date): Promise<TransitionSummary> {
+    const summary = emptySummary();
+    const fleetRules = rules.flatMap((rule) => {
+      const fleet = ruleKindRegistry.get(rule.kind).fleet;
+      return fleet === undefined ? [] : [{ rule, fleet }];
+    });
+    if (fleetRules.length === 0) return summary;
+    const egress = await this.destinations.egressUsage();
+    for (const { rule, fleet } of fleetRules) {
+      const byHost = new Map<string, AnchoredObservation[]>();
+      for (const o of fleet.observe(rule.params, { ruleId: rule.id, egress })) {
+        const list = byHost.get(o.hostId);
+        if (list === undefined) byHost.set(o.hostId, [o]);
+        else list.push(o);
+      }
+      const visit = new Set(await this.repo.hostsWithRuleState(rule.id));
+      for (const [hostId, observations] of byHost) if (observations.some((o) => o.breaching)) visit.add(hostId);
+      for (const hostId of visit) {
+        const done = await this.repo.inHostTransaction(hostId, async (tx) => {
+          const transitions = new IncidentTransitions(tx, this.config.alerts.publicUrl);
+          const host = await this.repo.host(hostId);
+          if (host === null) return transitions.summary;
+          const pending = await tx.pendingStates(hostId);
+          const open = await tx.openIncidents(hostId);
+          const decisions = decide(
+            byHost.get(hostId) ?? [],
+            ruleKindRegistry.sustainOf(rule),
+            pendingOf(rule, pending),
+            openOf(rule, open),
+          );
+          await transitions.apply(rule, { id: host.id, hostname: host.hostname, labels: parseLabels(host.labels) }, decisions, now);
+          return transitions.summary;
+        });
+        add(summary, done);
+      }
     }
     return summary;
   }

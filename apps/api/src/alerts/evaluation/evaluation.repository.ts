@@ -155,6 +155,18 @@ export class EvaluationRepository {
       .execute();
   }
 
+  /** Hosts with a firing incident or a pending count of this rule. */
+  async hostsWithRuleState(ruleId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('alert_incidents')
+      .select('host_id as hostId')
+      .where('rule_id', '=', ruleId)
+      .where('status', '=', 'firing')
+      .union(this.db.selectFrom('alert_states').select('host_id as hostId').where('rule_id', '=', ruleId))
+      .execute();
+    return rows.map((r) => r.hostId);
+  }
+
   /** Hosts with a firing incident of this rule. */
   async hostsWithOpenIncidents(ruleId: string): Promise<string[]> {
     const rows = await this.db

@@ -62,6 +62,9 @@ export function buildIncidentNotification(
     ...(m.exhaustsAt === undefined || kind === 'resolved' ? {} : { exhaustsAt: m.exhaustsAt }),
     ...(m.conntrack === undefined ? {} : { conntrack: m.conntrack }),
     ...(m.kernelEvidence === undefined || kind === 'resolved' ? {} : { kernelEvidence: m.kernelEvidence }),
+    ...(m.egressGroup === undefined || m.destination === undefined || m.connections === undefined || m.limit === undefined
+      ? {}
+      : { egress: { group: m.egressGroup, destination: m.destination, connections: m.connections, limit: m.limit } }),
     startedAt: incident.startedAt.toISOString(),
     ...(resolvedAt === undefined
       ? {}

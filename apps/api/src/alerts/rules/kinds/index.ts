@@ -4,7 +4,7 @@ import type { AlertNotification } from '../../../notifications/notification.ts';
 import { registeredRuleKinds } from './registered.ts';
 import { RuleKindError, type AnyRuleKind, type RuleFieldSpec, type RuleKind } from './rule-kind.ts';
 
-export type { AnyRuleKind, RuleKind, SilenceContext, SnapshotContext, TrendNeed } from './rule-kind.ts';
+export type { AnchoredObservation, AnyRuleKind, FleetContext, RuleKind, SilenceContext, SnapshotContext, TrendNeed } from './rule-kind.ts';
 export { RuleKindError } from './rule-kind.ts';
 
 /**
@@ -43,6 +43,11 @@ export class RuleKindRegistry {
     return kind;
   }
 
+  /** Whether the timer evaluates this kind over the whole fleet rather than ingest per host. */
+  isFleetWide(name: string): boolean {
+    return this.find(name)?.fleet !== undefined;
+  }
+
   /** Kinds the timer evaluates (hosts that stopped reporting). */
   silenceKinds(): Set<string> {
     return new Set([...this.#byName.values()].filter((k) => k.silence !== undefined).map((k) => k.name));
@@ -58,7 +63,11 @@ export class RuleKindRegistry {
 
   /** A rule as written, its params checked and completed by its kind. */
   parseDefinition(rule: AlertRuleDefinition): AlertRuleDefinition {
-    return { ...rule, params: this.parseParams(rule.kind, rule.params) };
+    const params = this.parseParams(rule.kind, rule.params);
+    if (this.get(rule.kind).fleet !== undefined && (rule.scope.hostId !== null || Object.keys(rule.scope.labels).length > 0)) {
+      throw new RuleKindError('INVALID_RULE_PARAMS', `a ${rule.kind} rule watches the whole fleet: it takes no host or label scope`);
+    }
+    return { ...rule, params };
   }
 
   condition(rule: Pick<AlertRule, 'kind' | 'params'>): string {

@@ -10,4 +10,5 @@ export const registeredRuleKinds = [
   (await import('./offline.ts')).offlineRuleKind,
   (await import('./conntrack.ts')).conntrackRuleKind,
   (await import('./snat.ts')).snatRuleKind,
+  (await import('./egress.ts')).egressRuleKind,
 ] as const;

@@ -1,6 +1,7 @@
 import type { ForecastPoint } from '@portpressure/domain';
 import type { AlertNamespace, AlertRuleField, PortReport, TupleUsage } from '@portpressure/protocol';
 import { z } from 'zod';
+import type { EgressGroupUsage } from '../../../destinations/destinations-projection.ts';
 import type { AlertNotification } from '../../../notifications/notification.ts';
 import type { Observation } from '../../evaluation/rule-evaluation.ts';
 
@@ -53,6 +54,31 @@ export interface SilenceHook<P> {
   observe(params: P, context: SilenceContext): Observation;
 }
 
+/** What a fleet-wide kind sees on the timer: figures about many hosts at once. */
+export interface FleetContext {
+  ruleId: string;
+  /** Every egress group's connections per destination against their limits. */
+  egress: readonly EgressGroupUsage[];
+}
+
+/**
+ * An observation of a fleet-wide kind. Incidents and pending counts belong to a host (that is
+ * how they are keyed and locked), so each observation names the host that holds it: one chosen
+ * steadily for what it is about (an egress group's anchor host, say).
+ */
+export interface AnchoredObservation extends Observation {
+  hostId: string;
+}
+
+/**
+ * What a kind about the fleet rather than one host evaluates, on the timer (one API instance at
+ * a time). Such a kind takes no scope, its `onSnapshot` is not called on ingest, and `sustain`
+ * counts timer passes.
+ */
+export interface FleetHook<P> {
+  observe(params: P, context: FleetContext): AnchoredObservation[];
+}
+
 /**
  * One kind of alert rule, defined in one file: its settings (schema and form), what it says in
  * words, and how the engine evaluates it. The engine's state machine (pending → firing →
@@ -88,6 +114,8 @@ export interface RuleKind<P, N extends string = string> {
   onSnapshot(params: P, context: SnapshotContext): Observation[];
   /** Present for kinds about hosts that stopped reporting: the timer evaluates them. */
   readonly silence?: SilenceHook<P>;
+  /** Present for fleet-wide kinds (egress budgets): the timer evaluates them over the whole fleet. */
+  readonly fleet?: FleetHook<P>;
   /**
    * The notification's first sentence for firing and reminder messages; `still` is "still " for
    * reminders and empty otherwise, `where` the host (and tuple) in words.
