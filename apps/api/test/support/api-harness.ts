@@ -19,7 +19,8 @@ import { suiteValue } from '../../../../test/support/suite-value.ts';
 export const TEST_ENROLLMENT_TOKEN = 'test-enrollment-token-0123456789';
 
 /** The admin password every harness starts with, unless the test passes its own. */
-export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+export { TEST_ADMIN_PASSWORD } from './test-admin.ts';
+import { TEST_ADMIN_PASSWORD } from './test-admin.ts';
 
 export interface ApiHarness {
   api: StartedApi;

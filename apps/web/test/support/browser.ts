@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { CHROMIUM_PATH } from '../../../../test/support/requirements.ts';
-import { TEST_ADMIN_PASSWORD } from '../../../api/test/support/api-harness.ts';
+import { TEST_ADMIN_PASSWORD } from '../../../api/test/support/test-admin.ts';
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
 export const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
