@@ -146,10 +146,13 @@ describe.skipIf(lacks('forecast lead time', 'root'))('forecast lead time with re
       agent,
       waitUntil('12 snapshots', async () => (await snapshotCount(run)) >= 12, 40_000),
     );
-    const queued = await run.alerts.deliveries();
-    expect(queued.filter((d) => d.title.includes('Runs out'))).toEqual([]);
-    expect(run.receiver.requests.map(notificationOf).filter((n) => n.ruleKind === 'forecast')).toEqual([]);
-    const incidents = await run.alerts.incidents('firing');
+    // The agent shares the machine's processes, so it also measures every other network namespace
+    // it can enter (the root one, other tests' labs); this test is about the lab's own, the
+    // agent's host namespace, which incidents and notifications carry as no namespace.
+    const own = <T extends { namespace?: unknown }>(list: T[]) => list.filter((x) => x.namespace == null);
+    const ownNotifications = own(run.receiver.requests.map(notificationOf));
+    expect(ownNotifications.filter((n) => n.ruleKind === 'forecast')).toEqual([]);
+    const incidents = own(await run.alerts.incidents('firing'));
     expect(incidents.map((i) => i.ruleKind)).toEqual(['pressure']);
     expect(incidents[0]?.latest).toMatchObject({ used: 136, usable: USABLE });
   }, 120_000);

@@ -109,6 +109,11 @@ export function IncidentsPage() {
                   </div>
                 )}
                 {i.tuple && <div className="sub mono">{tupleLabel(i.tuple)}</div>}
+                {i.latest.egressGroup !== undefined && (
+                  <div className="sub mono">
+                    egress group {visibleText(i.latest.egressGroup)} → {i.latest.destination}
+                  </div>
+                )}
               </td>
               <td>{figures(i, now)}</td>
               <td>

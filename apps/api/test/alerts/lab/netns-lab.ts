@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../../src/config/config.ts';
 
 const run = promisify(execFile);
+let labCount = 0;
 
 /** A process started inside the lab's namespace; JSON lines on its stdout become events. */
 export interface LabProcess {
@@ -34,7 +35,10 @@ export class NetnsLab {
   ) {}
 
   static async create(portRange: [number, number]): Promise<NetnsLab> {
-    const tag = `${process.pid % 10_000}${randomInt(100, 999)}`;
+    // pid, a per-process counter and a random part: two labs of one file, or a lab left behind by a
+    // killed run, never share a name (the veth names stay under the kernel's 15 characters).
+    labCount += 1;
+    const tag = `${process.pid % 10_000}${labCount % 100}${randomInt(100, 999)}`;
     const name = `pp-alert-${tag}`;
     // 10.213.0.0/16 is used by nothing else here; a random /30 keeps parallel runs apart.
     const block = randomInt(0, 16_384) * 4;
