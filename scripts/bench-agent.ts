@@ -14,6 +14,11 @@
  *    (Node start-up included) and their peak RSS.
  * 4. Prints medians, ratios to `ss -tanH`, peak RSS, and whether the targets hold (netlink
  *    ≤ 0.75 × ss -tanH, long-lived RSS ≤ 50 MB with the agent's V8 flags, one-shot RSS < 80 MB). Deletes the namespace and its processes on every exit path.
+ * 4b. Diagnosis: in the same rounds, `ss -tanpH` (the reference for "which process holds which
+ *    socket": it reads every process's descriptors) and a snapshot with the agent's diagnosis, which
+ *    attributes every socket of the worst 20 tuples to its process (socket inodes, /proc/<pid>/fd),
+ *    reads the conntrack table and computes churn; each part is timed on its own. `--connections N`
+ *    (per holder, default 7,600) makes a smaller table for a quick check that the bench works.
  * 5. Many namespaces (`--namespaces N`, default 100; 0 skips it): N more namespaces with 300
  *    sockets each (150 connections to a listener in the same namespace, both ends held), made by
  *    one perl process that setns(2)s into each in turn, so that 100 namespaces cost one small
@@ -35,6 +40,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { collectReport } from '../apps/agent/src/collect/index.ts';
+import { Diagnoser } from '../apps/agent/src/diagnose/index.ts';
 import { AGENT_NODE_FLAGS } from '../apps/agent/src/node-flags.ts';
 import { collectAllNamespaces } from '../apps/agent/src/namespaces/collect-all-namespaces.ts';
 import { discoverNamespaces } from '../apps/agent/src/namespaces/discover-namespaces.ts';
@@ -73,6 +79,20 @@ interface TimerResult {
   cpuMs: { ssReference: number; netlink: number; proc: number };
   report: { tupleCount: number; clientSockets: number; hostPortsInUse: number; bindOwned: number; identical: boolean; jsonBytes: number };
   multi: MultiResult | null;
+  diagnosis: DiagnosisResult;
+}
+
+/** Per round: `ss -tanpH`, and a netlink snapshot with its diagnosis and the parts of it. */
+interface DiagnosisResult {
+  ssProcessesMs: number[];
+  snapshotMs: number[];
+  attributionMs: number[];
+  conntrackMs: number[];
+  churnMs: number[];
+  sockets: number;
+  processes: number;
+  descriptors: number;
+  attributedSockets: number;
 }
 
 interface MultiResult {
@@ -178,10 +198,31 @@ async function snapshot(source: 'netlink' | 'proc'): Promise<{ ms: number; json:
   return { ms: performance.now() - start, json };
 }
 
+/** One round of the diagnosis scenario: `ss -tanpH`, then a netlink snapshot with its diagnosis. */
+async function timeDiagnosis(diagnoser: Diagnoser, into: DiagnosisResult): Promise<void> {
+  into.ssProcessesMs.push((await timeCommand('ss', ['-tanpH'])).ms);
+  const start = performance.now();
+  const { report } = await collectReport({ source: 'netlink', diagnoser });
+  JSON.stringify(report);
+  into.snapshotMs.push(performance.now() - start);
+  const cost = diagnoser.lastCost;
+  into.attributionMs.push(cost.attributionMs ?? NaN);
+  into.conntrackMs.push(cost.conntrackMs + cost.snatMs);
+  into.churnMs.push(cost.churnMs);
+  into.sockets = cost.attribution.sockets;
+  into.processes = cost.attribution.processes;
+  into.descriptors = cost.attribution.descriptors;
+  into.attributedSockets = (report.diagnostics?.tuples ?? []).reduce(
+    (sum, t) => sum + (t.processes ?? []).reduce((n, p) => n + p.sockets, 0),
+    0,
+  );
+}
+
 /** A one-shot `check --json` process (Node start-up included), with its peak RSS from /usr/bin/time. */
 function coldCheck(bundle: string, source: 'netlink' | 'proc'): Promise<{ ms: number; rssKb: number | null }> {
   const haveTime = existsSync('/usr/bin/time');
-  const args = [process.execPath, bundle, 'check', '--json', '--source', source];
+  // The measurement alone: the diagnosis (and its churn window) is timed separately.
+  const args = [process.execPath, bundle, 'check', '--json', '--no-diagnose', '--source', source];
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = haveTime
@@ -286,7 +327,19 @@ async function timer(bundle: string, multiPrefix: string | undefined): Promise<v
     cpuMs: { ssReference: 0, netlink: 0, proc: 0 },
     report: { tupleCount: 0, clientSockets: 0, hostPortsInUse: 0, bindOwned: 0, identical: false, jsonBytes: 0 },
     multi: null,
+    diagnosis: {
+      ssProcessesMs: [],
+      snapshotMs: [],
+      attributionMs: [],
+      conntrackMs: [],
+      churnMs: [],
+      sockets: 0,
+      processes: 0,
+      descriptors: 0,
+      attributedSockets: 0,
+    },
   };
+  const diagnoser = new Diagnoser({ attributeEveryMs: 0 });
   // The TIME_WAIT entries were just made: let them pass tcp_tw_reuse_delay (1 s), so that what is
   // reclaimable does not change between the netlink and the proc snapshot compared below.
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -320,6 +373,7 @@ async function timer(bundle: string, multiPrefix: string | undefined): Promise<v
     const filtered = await timeCommand('ss', ['-tanH', 'state', 'all', filter]);
     result.ssFilteredMs.push(filtered.ms);
     result.ssFilteredLines = filtered.lines;
+    await timeDiagnosis(diagnoser, result.diagnosis);
     process.stderr.write(`  round ${round + 1}/${ROUNDS}\n`);
   }
   result.warmVmHwmKb = vmHwmKb();
@@ -456,11 +510,23 @@ function startInNamespace(args: string[]): ChildProcess {
   return child;
 }
 
+/** `--connections N` per holder (100-9,000) for a quick run; default CONNECTIONS_PER_HOLDER. */
+function connectionsFlag(): number {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--connections');
+  if (at === -1) return CONNECTIONS_PER_HOLDER;
+  const value = args[at + 1] ?? '';
+  if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 9000)
+    throw new Error(`--connections takes a whole number from 100 to 9000, not "${value}"`);
+  return Number(value);
+}
+
 async function buildSockets(): Promise<void> {
+  const connections = connectionsFlag();
   sh('ip', ['netns', 'add', ns]);
   sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.ip_local_port_range=${RANGE.low} ${RANGE.high}`]);
-  const total = HOLDERS * (CONNECTIONS_PER_HOLDER * 2);
+  const total = HOLDERS * (connections * 2);
   const progress = new Array<number>(HOLDERS).fill(0);
   const started = performance.now();
   let lastPrint = 0;
@@ -475,19 +541,12 @@ async function buildSockets(): Promise<void> {
   };
   await Promise.all(
     Array.from({ length: HOLDERS }, (_, index) => {
-      const child = startInNamespace([
-        benchBundle,
-        '--role',
-        'holder',
-        String(index),
-        String(CONNECTIONS_PER_HOLDER),
-        String(TIME_WAIT_PER_HOLDER),
-      ]);
+      const child = startInNamespace([benchBundle, '--role', 'holder', String(index), String(connections), String(TIME_WAIT_PER_HOLDER)]);
       return new Promise<void>((resolve, reject) => {
         if (!child.stdout) return reject(new Error('holder has no stdout'));
         createInterface({ input: child.stdout }).on('line', (line) => {
           if (line.startsWith('progress ')) {
-            progress[index] = Math.min(CONNECTIONS_PER_HOLDER, Number(line.slice(9)));
+            progress[index] = Math.min(connections, Number(line.slice(9)));
             print();
           } else if (line === 'ready') resolve();
         });
@@ -613,8 +672,29 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
       `long-lived agent RSS ≤ ${TARGET_AGENT_RSS_MB} MB: ${mb(agentRun.vmHwmKb)} ${agentRssOk ? 'PASS' : 'FAIL'}; ` +
       `one-shot check RSS < ${TARGET_RSS_MB} MB: ${mb(coldPeak)} ${rssOk ? 'PASS' : 'FAIL'}\n`,
   );
+  printDiagnosis(r.diagnosis, ref);
   if (r.multi) printMulti(r.multi);
   return ratioOk && rssOk && agentRssOk && r.report.identical && (r.multi === null || r.multi.skipped === 0);
+}
+
+function printDiagnosis(d: DiagnosisResult, ssMs: number): void {
+  const ssP = median(d.ssProcessesMs);
+  const rows: [string, number][] = [
+    ['ss -tanpH (sockets with their processes)', ssP],
+    ['agent snapshot with diagnosis, netlink (+ JSON)', median(d.snapshotMs)],
+    ['  of which: attribution to processes', median(d.attributionMs)],
+    ['  of which: conntrack (+ SNAT when masquerading)', median(d.conntrackMs)],
+    ['  of which: churn', median(d.churnMs)],
+  ];
+  process.stdout.write(
+    `\nDiagnosis (same rounds): ${d.sockets.toLocaleString('en')} sockets of the diagnosed tuples looked up, ${d.attributedSockets.toLocaleString('en')} attributed, ` +
+      `${d.descriptors.toLocaleString('en')} descriptors of ${d.processes} processes read; medians:\n\n`,
+  );
+  for (const [what, ms] of rows) {
+    process.stdout.write(
+      `  ${what.padEnd(50)}  ${fmt(ms).padStart(10)}  ${(ms / ssP).toFixed(2)} × ss -tanpH  ${(ms / ssMs).toFixed(2)} × ss -tanH\n`,
+    );
+  }
 }
 
 function printMulti(m: MultiResult): void {
@@ -653,7 +733,7 @@ async function orchestrate(): Promise<number> {
     process.stdout.write('Bundling the agent with esbuild...\n');
     await buildBundles();
     process.stdout.write(
-      `Building ${(HOLDERS * CONNECTIONS_PER_HOLDER * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`,
+      `Building ${(HOLDERS * connectionsFlag() * 2).toLocaleString('en')} TCP sockets (+${(HOLDERS * TIME_WAIT_PER_HOLDER).toLocaleString('en')} in TIME_WAIT) in namespace ${ns}, range ${RANGE.low}-${RANGE.high}, ${HOLDERS} processes...\n`,
     );
     await buildSockets();
     const multiCount = namespacesFlag();

@@ -32,7 +32,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, type PortReport, type ServerMessage, type TupleUsage } from '@portpressure/protocol';
 import pg from 'pg';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
 import { startApiProcess } from './api-process.ts';

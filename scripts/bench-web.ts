@@ -136,7 +136,7 @@ const ROLLUP_TUPLES = 10;
 function pp(i: number, m: number): number {
   const v =
     0.02 +
-    0.55 * Math.pow(Number((BigInt(i) * 2654435761n) % 10007n) / 10007, 3) +
+    0.55 * (Number((BigInt(i) * 2654435761n) % 10007n) / 10007) ** 3 +
     0.06 * Math.sin((m / 1440 + i / 37) * 2 * Math.PI) +
     0.02 * Math.sin(m * 0.7 + i) +
     (i % 97 === 0 ? 0.45 * Math.max(0, 1 - m / 180) : 0);

@@ -10,6 +10,14 @@ import { Spool } from './link/spool.ts';
 import { StateFile } from './state-file.ts';
 import { AGENT_VERSION } from './version.ts';
 import { collectorSource } from './socket-source.ts';
+import { Diagnoser } from './diagnose/index.ts';
+
+/**
+ * How often `run` attributes sockets to processes and re-reads the NAT rules. Reading every
+ * process's descriptors is the costly part of a diagnosis (see bench:agent), and who holds a
+ * tuple changes slowly; churn, conntrack and counters are still measured every snapshot.
+ */
+const ATTRIBUTION_INTERVAL_MS = 60_000;
 
 /** `portpressure-agent run`: sample every interval and stream snapshots to the API until SIGTERM. */
 export async function runAgent(config: AgentRunConfig): Promise<number> {
@@ -62,13 +70,14 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
       log(`could not write the health file: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  const diagnoser = new Diagnoser({ attributeEveryMs: ATTRIBUTION_INTERVAL_MS });
   let sampling = false;
   let stopping = false;
   const sample = async () => {
     if (sampling || stopping) return; // a slow collection never overlaps the next one
     sampling = true;
     try {
-      const { report, warnings } = await collectReport({ source: collectorSource(config.source) });
+      const { report, warnings } = await collectReport({ source: collectorSource(config.source), diagnoser });
       for (const w of warnings) logger.warn(`warning: ${w}`);
       if (!stopping) link.submit(report);
     } catch (error) {

@@ -1,6 +1,7 @@
-import { aPortReport, aTuple } from './test-factories.ts';
+import { aDiagnostics, aPortReport, aTuple } from './test-factories.ts';
 import { describe, expect, it } from 'vitest';
 import { isValidSnapshotFast } from './fast-snapshot.ts';
+import { KERNEL_COUNTERS, VERDICT_CODES } from './diagnostics.ts';
 import { snapshotSchema, type Snapshot } from './messages.ts';
 import {
   MAX_PORT,
@@ -140,6 +141,39 @@ const SAMPLES: Record<string, Snapshot> = {
     1,
     '2026-01-01T00:00:00-23:59',
   ),
+  diagnostics: aSnapshot({ ...aPortReport(), diagnostics: aDiagnostics() }),
+  'diagnostics of a first snapshot, with every verdict': aSnapshot({
+    ...aPortReport(),
+    diagnostics: aDiagnostics({
+      intervalSeconds: null,
+      attributedAt: null,
+      tuples: [
+        {
+          localAddress: '::1',
+          remoteAddress: '::1',
+          remotePort: 443,
+          processes: [
+            {
+              pid: 1,
+              command: 'nginx: worker',
+              user: '1000',
+              uid: 1000,
+              container: 'a'.repeat(64),
+              podUid: '12345678-1234-1234-1234-123456789abc',
+              sockets: 3,
+            },
+          ],
+          unattributedSockets: 2,
+          churn: { newPerSecond: null, timeWaitInflowPerSecond: null, timeWaitShare: 0 },
+          verdicts: [],
+        },
+      ],
+      verdicts: VERDICT_CODES.map((code) => ({ code, text: `${code} – ünïcode`, advice: ['one', 'two'] })),
+      conntrack: { count: 0, max: 0, insertFailed: null, drop: null, earlyDrop: null },
+      snat: { portRange: null, pools: [], poolCount: 0 },
+      kernel: KERNEL_COUNTERS.map((name) => ({ name, delta: 0 })),
+    }),
+  }),
   'max tuples': aSnapshot(
     aPortReport(
       Array.from({ length: MAX_TUPLES_PER_SNAPSHOT }, (_, i) =>
@@ -177,7 +211,7 @@ function sameData(a: unknown, b: unknown): boolean {
   const keysB = Reflect.ownKeys(b);
   if (keysA.length !== keysB.length) return false;
   for (const key of keysA) {
-    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!Object.hasOwn(b, key)) return false;
     if (!sameData((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key])) return false;
   }
   return true;

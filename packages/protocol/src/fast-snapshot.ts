@@ -1,3 +1,18 @@
+import {
+  KERNEL_COUNTERS,
+  MAX_ADVICE_PER_VERDICT,
+  MAX_COUNTER,
+  MAX_DIAGNOSED_TUPLES,
+  MAX_DIAGNOSIS_TEXT,
+  MAX_PID,
+  MAX_PROCESSES_PER_TUPLE,
+  MAX_RATE_PER_SECOND,
+  MAX_SNAT_POOLS,
+  MAX_UID,
+  MAX_VERDICTS,
+  VERDICT_CODES,
+  diagnosticsSchema,
+} from './diagnostics.ts';
 import { snapshotSchema, type Snapshot } from './messages.ts';
 import {
   MAX_PORT,
@@ -36,6 +51,7 @@ import {
  *   (embedded dotted IPv4 included), written out below;
  * - z.iso.datetime({ offset: true }) uses the very RegExp zod tests (read off the schema);
  * - every .refine of range, tuple and report.
+ * - the report's optional `diagnostics` (diagnostics.ts) field by field, like the rest.
  *
  * Domain: values from JSON.parse (plain objects and arrays). Objects must be plain (prototype
  * Object.prototype or null) and have own enumerable data keys; what JSON cannot produce (symbol
@@ -46,12 +62,25 @@ const OBJECT_PROTOTYPE = Object.prototype;
 const hasOwn = Object.prototype.hasOwnProperty;
 const SOCKET_SOURCE_SET: ReadonlySet<unknown> = new Set<unknown>(SOCKET_SOURCES);
 const TCP_STATE_SET: ReadonlySet<string> = new Set<string>(TCP_STATES);
+const VERDICT_CODE_SET: ReadonlySet<unknown> = new Set<unknown>(VERDICT_CODES);
+const KERNEL_COUNTER_SET: ReadonlySet<unknown> = new Set<unknown>(KERNEL_COUNTERS);
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The RegExp zod itself tests `takenAt` against, so the two cannot drift apart. */
 const TAKEN_AT_PATTERN: RegExp = (() => {
   const pattern = snapshotSchema.shape.takenAt.def.pattern;
   if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) {
     throw new Error('snapshotSchema.takenAt no longer carries a plain datetime pattern');
+  }
+  return pattern;
+})();
+
+/** The RegExp zod tests `diagnostics.attributedAt` against. */
+const ATTRIBUTED_AT_PATTERN: RegExp = (() => {
+  const pattern = diagnosticsSchema.shape.attributedAt.unwrap().def.pattern;
+  if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) {
+    throw new Error('diagnosticsSchema.attributedAt no longer carries a plain datetime pattern');
   }
   return pattern;
 })();
@@ -339,6 +368,10 @@ function isValidReport(r: unknown): boolean {
       case 'udp':
         keys++;
         break;
+      case 'diagnostics':
+        // Optional: zod keeps an own undefined as it is (JSON never makes one).
+        if (r.diagnostics !== undefined && !isValidDiagnostics(r.diagnostics)) return false;
+        break;
       default:
         return false;
     }
@@ -376,6 +409,157 @@ function isValidReport(r: unknown): boolean {
     if (!isValidTuple(tuples[i], capacity)) return false;
   }
   return true;
+}
+
+/** An object whose own keys are exactly `names` (any order), as a z.object without optional fields. */
+function hasExactly(o: Record<string, unknown>, names: readonly string[]): boolean {
+  let keys = 0;
+  for (const k in o) {
+    if (!hasOwn.call(o, k) || !names.includes(k)) return false;
+    keys++;
+  }
+  return keys === names.length;
+}
+
+/** printable(max) of diagnostics.ts: at most `max` code points, no control characters; `nonEmpty` adds .min(1). */
+function isPrintable(value: unknown, max: number, nonEmpty = false): value is string {
+  if (typeof value !== 'string' || (nonEmpty && value.length === 0)) return false;
+  if (value.length > max && codePointLength(value) > max) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x1f || c === 0x7f) return false;
+  }
+  return true;
+}
+
+/** z.number().min(0).max(max). */
+function isNumberIn(value: unknown, max: number): boolean {
+  return typeof value === 'number' && value >= 0 && value <= max;
+}
+
+function isCounter(value: unknown): boolean {
+  return isIntIn(value, 0, MAX_COUNTER);
+}
+
+function isArrayOf(value: unknown, max: number, each: (item: unknown) => boolean): boolean {
+  if (!Array.isArray(value) || value.length > max) return false;
+  for (let i = 0; i < value.length; i++) if (!each(value[i])) return false;
+  return true;
+}
+
+const PROCESS_KEYS = ['pid', 'command', 'user', 'uid', 'container', 'podUid', 'sockets'] as const;
+const TUPLE_DIAGNOSIS_KEYS = [
+  'localAddress',
+  'remoteAddress',
+  'remotePort',
+  'processes',
+  'unattributedSockets',
+  'churn',
+  'verdicts',
+] as const;
+const CHURN_KEYS = ['newPerSecond', 'timeWaitInflowPerSecond', 'timeWaitShare'] as const;
+const VERDICT_KEYS = ['code', 'text', 'advice'] as const;
+const CONNTRACK_KEYS = ['count', 'max', 'insertFailed', 'drop', 'earlyDrop'] as const;
+const SNAT_KEYS = ['portRange', 'pools', 'poolCount'] as const;
+const POOL_KEYS = ['translatedAddress', 'remoteAddress', 'remotePort', 'portsInUse', 'capacity', 'pressure'] as const;
+const COUNTER_KEYS = ['name', 'delta'] as const;
+const DIAGNOSTICS_KEYS = ['intervalSeconds', 'attributedAt', 'tuples', 'verdicts', 'conntrack', 'snat', 'kernel'] as const;
+
+/** tupleProcessSchema. */
+function isValidProcess(p: unknown): boolean {
+  if (!isPlainObject(p) || !hasExactly(p, PROCESS_KEYS)) return false;
+  const { container, podUid } = p;
+  return (
+    isIntIn(p.pid, 1, MAX_PID) &&
+    isPrintable(p.command, 64) &&
+    isPrintable(p.user, 64) &&
+    isIntIn(p.uid, 0, MAX_UID) &&
+    (container === null || (typeof container === 'string' && CONTAINER_ID.test(container))) &&
+    (podUid === null || (typeof podUid === 'string' && POD_UID.test(podUid))) &&
+    isPortCount(p.sockets)
+  );
+}
+
+/** verdictSchema. */
+function isValidVerdict(v: unknown): boolean {
+  if (!isPlainObject(v) || !hasExactly(v, VERDICT_KEYS)) return false;
+  return (
+    VERDICT_CODE_SET.has(v.code) &&
+    isPrintable(v.text, MAX_DIAGNOSIS_TEXT, true) &&
+    isArrayOf(v.advice, MAX_ADVICE_PER_VERDICT, (a) => isPrintable(a, MAX_DIAGNOSIS_TEXT, true))
+  );
+}
+
+function isVerdictList(value: unknown): boolean {
+  return isArrayOf(value, MAX_VERDICTS, isValidVerdict);
+}
+
+/** tupleDiagnosisSchema. */
+function isValidTupleDiagnosis(t: unknown): boolean {
+  if (!isPlainObject(t) || !hasExactly(t, TUPLE_DIAGNOSIS_KEYS)) return false;
+  const churn = t.churn;
+  if (!isPlainObject(churn) || !hasExactly(churn, CHURN_KEYS)) return false;
+  const fresh = churn.newPerSecond;
+  const inflow = churn.timeWaitInflowPerSecond;
+  return (
+    isIpAddress(t.localAddress) &&
+    isIpAddress(t.remoteAddress) &&
+    isPort(t.remotePort) &&
+    (t.processes === null || isArrayOf(t.processes, MAX_PROCESSES_PER_TUPLE, isValidProcess)) &&
+    isPortCount(t.unattributedSockets) &&
+    (fresh === null || isNumberIn(fresh, MAX_RATE_PER_SECOND)) &&
+    (inflow === null || isNumberIn(inflow, MAX_RATE_PER_SECOND)) &&
+    isRatio(churn.timeWaitShare) &&
+    isVerdictList(t.verdicts)
+  );
+}
+
+/** conntrackSchema. */
+function isValidConntrack(c: unknown): boolean {
+  if (!isPlainObject(c) || !hasExactly(c, CONNTRACK_KEYS)) return false;
+  const nullableCounter = (v: unknown) => v === null || isCounter(v);
+  return (
+    isCounter(c.count) && isCounter(c.max) && nullableCounter(c.insertFailed) && nullableCounter(c.drop) && nullableCounter(c.earlyDrop)
+  );
+}
+
+/** snatPoolSchema. */
+function isValidPool(p: unknown): boolean {
+  if (!isPlainObject(p) || !hasExactly(p, POOL_KEYS)) return false;
+  return (
+    isIpAddress(p.translatedAddress) &&
+    isIpAddress(p.remoteAddress) &&
+    isPort(p.remotePort) &&
+    isPortCount(p.portsInUse) &&
+    isIntIn(p.capacity, 1, MAX_PORT) &&
+    isRatio(p.pressure)
+  );
+}
+
+/** snatSchema (its port range is a portRangeSchema twin, refine included). */
+function isValidSnat(s: unknown): boolean {
+  if (!isPlainObject(s) || !hasExactly(s, SNAT_KEYS)) return false;
+  return (s.portRange === null || isValidRange(s.portRange)) && isArrayOf(s.pools, MAX_SNAT_POOLS, isValidPool) && isCounter(s.poolCount);
+}
+
+/** kernelCounterDeltaSchema. */
+function isValidCounterDelta(k: unknown): boolean {
+  return isPlainObject(k) && hasExactly(k, COUNTER_KEYS) && KERNEL_COUNTER_SET.has(k.name) && isCounter(k.delta);
+}
+
+/** diagnosticsSchema. */
+function isValidDiagnostics(d: unknown): boolean {
+  if (!isPlainObject(d) || !hasExactly(d, DIAGNOSTICS_KEYS)) return false;
+  const { intervalSeconds, attributedAt } = d;
+  return (
+    (intervalSeconds === null || isNumberIn(intervalSeconds, 86_400)) &&
+    (attributedAt === null || (typeof attributedAt === 'string' && ATTRIBUTED_AT_PATTERN.test(attributedAt))) &&
+    isArrayOf(d.tuples, MAX_DIAGNOSED_TUPLES, isValidTupleDiagnosis) &&
+    isVerdictList(d.verdicts) &&
+    (d.conntrack === null || isValidConntrack(d.conntrack)) &&
+    (d.snat === null || isValidSnat(d.snat)) &&
+    isArrayOf(d.kernel, KERNEL_COUNTERS.length, isValidCounterDelta)
+  );
 }
 
 /**

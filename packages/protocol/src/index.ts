@@ -1,4 +1,5 @@
 export * from './report.ts';
+export * from './diagnostics.ts';
 export * from './messages.ts';
 export * from './fast-snapshot.ts';
 export * from './api.ts';

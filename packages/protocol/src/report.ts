@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { diagnosticsSchema } from './diagnostics.ts';
 
 /** Highest TCP/UDP port number. */
 export const MAX_PORT = 65535;
@@ -141,6 +142,8 @@ export const portReportSchema = z
     /** All tuples seen, including those not listed in `tuples`. */
     tupleCount: z.number().int().min(0).max(MAX_TUPLE_COUNT),
     udp: udpPoolSchema,
+    /** Who holds the tuples and what to change (docs/diagnosis.md); absent from agents that do not diagnose. */
+    diagnostics: diagnosticsSchema.optional(),
   })
   .refine((r) => r.capacity === r.range.high - r.range.low + 1 - r.reservedInRange, {
     message: 'capacity must equal high − low + 1 − reservedInRange',

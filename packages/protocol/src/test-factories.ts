@@ -1,4 +1,5 @@
 import type { AlertRule } from './alerts.ts';
+import type { Diagnostics } from './diagnostics.ts';
 import type { PortReport, TupleUsage } from './report.ts';
 
 /**
@@ -40,6 +41,46 @@ export function aPortReport(tuples: TupleUsage[] = [aTuple()], overrides: Partia
     tuples,
     tupleCount: tuples.length,
     udp: { used: 0, capacity: 100, pressure: 0 },
+    ...overrides,
+  };
+}
+
+/**
+ * Diagnostics of a report made by `aPortReport([aTuple()])`: its tuple held by one process and
+ * churning, a masquerading namespace with one SNAT pool, conntrack and kernel counter deltas.
+ */
+export function aDiagnostics(overrides: Partial<Diagnostics> = {}): Diagnostics {
+  return {
+    intervalSeconds: 10,
+    attributedAt: '2026-11-21T10:00:00.000Z',
+    tuples: [
+      {
+        localAddress: '127.0.0.1',
+        remoteAddress: '127.0.0.1',
+        remotePort: 5000,
+        processes: [{ pid: 4242, command: 'client', user: 'app', uid: 1000, container: null, podUid: null, sockets: 50 }],
+        unattributedSockets: 0,
+        churn: { newPerSecond: 12.5, timeWaitInflowPerSecond: 12, timeWaitShare: 0.9 },
+        verdicts: [
+          {
+            code: 'churn-without-pooling',
+            text: 'churn without pooling: 12.5 new connections/s, 90 % TIME_WAIT',
+            advice: ['reuse connections: a pool or HTTP keep-alive'],
+          },
+        ],
+      },
+    ],
+    verdicts: [],
+    conntrack: { count: 120, max: 262144, insertFailed: 0, drop: 0, earlyDrop: 0 },
+    snat: {
+      portRange: { low: 40000, high: 40099 },
+      pools: [{ translatedAddress: '10.0.0.1', remoteAddress: '10.0.1.2', remotePort: 5000, portsInUse: 30, capacity: 100, pressure: 0.3 }],
+      poolCount: 1,
+    },
+    kernel: [
+      { name: 'TWRecycled', delta: 0 },
+      { name: 'ActiveOpens', delta: 125 },
+    ],
     ...overrides,
   };
 }

@@ -24,6 +24,12 @@ Options:
                  per namespace, worst first, and the exit code of the worst. Needs root (or
                  CAP_SYS_ADMIN and CAP_SYS_PTRACE); with --format prometheus, each series
                  carries netns_inode, netns_name, pod, pod_namespace and container labels
+  --churn-window SECONDS
+                 diagnosis (text and JSON): measure twice, this many seconds apart, to see the
+                 new connections per second of each tuple (default 1; 0 measures once, without
+                 rates). The diagnosis also names the processes holding each tuple, the
+                 conntrack table and SNAT pools, and verdicts with advice (docs/diagnosis.md)
+  --no-diagnose  measure once and leave the diagnosis out
   --output FILE  write the result to FILE instead of stdout, atomically (a temporary file
                  in the same folder, then renamed), e.g.
                  /var/lib/node_exporter/textfile_collector/portpressure.prom
@@ -43,6 +49,10 @@ export interface CheckArgs {
   source: SourceName;
   /** Measure every network namespace of the host, not only this process's. */
   allNamespaces: boolean;
+  /** Add the diagnosis (text and JSON formats). */
+  diagnose: boolean;
+  /** Seconds between the two measurements the churn is computed from; 0 for one measurement. */
+  churnWindowSeconds: number;
 }
 
 export type ParsedCheckArgs = { help: true } | ({ help: false } & CheckArgs);
@@ -55,6 +65,8 @@ export class CheckArgsError extends Error {
 export const DEFAULT_WARNING = 2 / 3;
 export const DEFAULT_CRITICAL = 0.9;
 const MAX_TOP = 1000;
+export const DEFAULT_CHURN_WINDOW_SECONDS = 1;
+const MAX_CHURN_WINDOW_SECONDS = 60;
 
 export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
   let values;
@@ -72,6 +84,8 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
         format: { type: 'string' },
         output: { type: 'string' },
         'all-namespaces': { type: 'boolean' },
+        'churn-window': { type: 'string' },
+        'no-diagnose': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -106,7 +120,28 @@ export function parseCheckArgs(argv: string[]): ParsedCheckArgs {
     throw new CheckArgsError(`--source takes ${SOURCE_CHOICES} (netlink is the old name of ss), not "${sourceValue}"`);
   }
   const allNamespaces = values['all-namespaces'] === true;
-  return { help: false, json, format, output: values.output, warning, critical, top, source, allNamespaces };
+  const diagnose = values['no-diagnose'] !== true;
+  let churnWindowSeconds = DEFAULT_CHURN_WINDOW_SECONDS;
+  if (values['churn-window'] !== undefined) {
+    const text = values['churn-window'];
+    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > MAX_CHURN_WINDOW_SECONDS)
+      throw new CheckArgsError(`--churn-window takes seconds from 0 to ${MAX_CHURN_WINDOW_SECONDS}, not "${text}"`);
+    if (!diagnose) throw new CheckArgsError('--churn-window and --no-diagnose contradict each other');
+    churnWindowSeconds = Number(text);
+  }
+  return {
+    help: false,
+    json,
+    format,
+    output: values.output,
+    warning,
+    critical,
+    top,
+    source,
+    allNamespaces,
+    diagnose,
+    churnWindowSeconds,
+  };
 }
 
 /** "0.9", ".9", "90%", "66.7%" → a ratio in (0, 1]. */

@@ -18,6 +18,8 @@ export interface CheckIo {
   writeFile: (file: string, text: string) => Promise<void>;
   /** Every namespace's measurement (--all-namespaces); loaded only when asked for. */
   collectAll?: (options: CollectOptions) => Promise<AllNamespacesResult>;
+  /** The measurement with its diagnosis, `churnWindowSeconds` after a first one; without it, `collect` alone. */
+  collectDiagnosed?: (options: CollectOptions, churnWindowSeconds: number) => Promise<CollectResult>;
 }
 
 const PROCESS_IO: CheckIo = {
@@ -25,6 +27,8 @@ const PROCESS_IO: CheckIo = {
   stderr: (text) => process.stderr.write(text),
   collect: collectReport,
   writeFile: writeFileAtomically,
+  collectDiagnosed: async (options, churnWindowSeconds) =>
+    (await import('../diagnose/index.ts')).collectDiagnosed(options, churnWindowSeconds),
 };
 
 /**
@@ -67,7 +71,10 @@ export async function runCheck(argv: string[], io: CheckIo = PROCESS_IO): Promis
 
   let result: CollectResult;
   try {
-    result = await io.collect({ source: collectorSource(args.source), maxTuples: args.top });
+    const options = { source: collectorSource(args.source), maxTuples: args.top };
+    // Prometheus textfiles are written every minute or so: they stay a single, cheap measurement.
+    const diagnosed = args.diagnose && args.format !== 'prometheus' ? io.collectDiagnosed : undefined;
+    result = diagnosed ? await diagnosed(options, args.churnWindowSeconds) : await io.collect(options);
   } catch (error) {
     const code = error instanceof CollectError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);

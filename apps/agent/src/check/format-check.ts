@@ -4,6 +4,7 @@ import type { PortReport, StateCounts, TupleUsage } from '@portpressure/protocol
 import type { CheckStatus, Thresholds } from './check-status.ts';
 import { checkedPressure } from './check-status.ts';
 import { describeReportSource } from '../socket-source.ts';
+import { diagnosisLines } from './format-diagnosis.ts';
 
 export interface CheckOutcome {
   status: CheckStatus;
@@ -77,6 +78,7 @@ export function checkText(outcome: CheckOutcome): string {
     lines.push('', 'Hints:');
     for (const h of outcome.hints) lines.push(`  - ${h.message}`);
   }
+  if (report.diagnostics) lines.push(...diagnosisLines(report.diagnostics, percent));
   lines.push(
     '',
     'Not visible here: ports taken by bind() before connect() (they look like any connected socket)',

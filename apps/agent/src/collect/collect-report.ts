@@ -1,6 +1,7 @@
 import { endianness } from 'node:os';
 import { DEFAULT_MAX_TUPLES, SocketColumns, buildPortReport } from '@portpressure/domain';
-import type { PortReport, SocketSource } from '@portpressure/protocol';
+import { type PortReport, type SocketSource, diagnosticsSchema } from '@portpressure/protocol';
+import type { Diagnoser } from '../diagnose/diagnoser.ts';
 import { CollectError } from './collect-error.ts';
 import { readKernelSettings } from './read-kernel-settings.ts';
 import { readProcSockets } from './read-proc-sockets.ts';
@@ -14,6 +15,8 @@ export interface CollectOptions {
   source?: SourceChoice;
   /** Tuples to list, worst first (default and most: 1000); `tupleCount` counts all of them. */
   maxTuples?: number;
+  /** Adds `diagnostics` to the report (docs/diagnosis.md); keep one per namespace across snapshots. */
+  diagnoser?: Diagnoser;
 }
 
 export interface CollectResult {
@@ -74,6 +77,13 @@ export async function collectReportFrom(options: CollectOptions, environment: Co
       }
     }
     const report = buildPortReport({ source: used, ...settings, tcp: table.tcp, udp: table.udp, maxTuples });
+    if (options.diagnoser) {
+      // What the kernel and the tools print is not ours: a diagnosis the API would refuse must not
+      // take the snapshot's accounting down with it.
+      const checked = diagnosticsSchema.safeParse(await options.diagnoser.diagnose(table.tcp, report));
+      if (checked.success) report.diagnostics = checked.data;
+      else warnings.push(`diagnosis left out: ${checked.error.issues[0]?.path.join('.') ?? ''} ${checked.error.issues[0]?.message ?? ''}`);
+    }
     return { report, warnings };
   } finally {
     giveTable(table);

@@ -225,7 +225,8 @@ function readText(path: string): string | null {
   }
 }
 
-function safeReaddir(dir: string): string[] {
+/** The entries of a /proc folder, or none when it is gone (the process exited) or not ours to read. */
+export function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {

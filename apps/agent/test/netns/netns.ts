@@ -10,6 +10,7 @@ const run = promisify(execFile);
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./socket-driver.ts', import.meta.url));
 const AGENT_MAIN = 'apps/agent/src/main.ts';
+const DIAGNOSE_PROBE = fileURLToPath(new URL('./diagnose-probe.ts', import.meta.url));
 
 let counter = 0;
 let staleSweep: Promise<void> | undefined;
@@ -79,17 +80,44 @@ export class TestNamespace {
     }
   }
 
-  /** Starts a socket driver process inside the namespace. */
-  async driver(): Promise<SocketDriver> {
-    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', DRIVER], {
+  /**
+   * Starts a TypeScript file of the repository with Node inside the namespace, killed by
+   * `destroy()`. `ip netns exec` execs Node in place, so the child's pid is Node's.
+   */
+  node(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcessWithoutNullStreams {
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', script, ...args], {
       cwd: REPO_ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
+      env,
     });
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
-    const driver = new SocketDriver(child);
+    return child;
+  }
+
+  /** Starts `portpressure-agent <args>` inside the namespace (see `node`). */
+  agent(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcessWithoutNullStreams {
+    return this.node(AGENT_MAIN, args, env);
+  }
+
+  /** Starts a socket driver process inside the namespace. */
+  async driver(): Promise<SocketDriver> {
+    const driver = new SocketDriver(this.node(DRIVER));
     await driver.ready();
     return driver;
+  }
+
+  /** Starts a long-lived agent measurement (collector and diagnoser) inside the namespace. */
+  async diagnoseProbe(): Promise<DiagnoseProbe> {
+    const probe = new DiagnoseProbe(this.node(DIAGNOSE_PROBE));
+    await probe.ready();
+    return probe;
+  }
+
+  /** Runs a command inside the namespace. */
+  async exec(command: string, args: string[]): Promise<string> {
+    const { stdout } = await run('ip', ['netns', 'exec', this.name, command, ...args]);
+    return stdout;
   }
 
   /**
@@ -137,11 +165,45 @@ export interface CheckRun {
   stderr: string;
 }
 
+/** Talks to diagnose-probe.ts: each `sample()` is one snapshot of the agent's own collector and diagnoser. */
+export class DiagnoseProbe {
+  private readonly pending: ((line: string) => void)[] = [];
+  private stderr = '';
+  private readonly started: Promise<string>;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (line) => this.pending.shift()?.(line));
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.started = new Promise((resolve) => this.pending.push(resolve));
+    child.on('exit', (code) => {
+      for (const waiter of this.pending.splice(0)) waiter(JSON.stringify({ error: `probe exited (${code}): ${this.stderr}` }));
+    });
+  }
+
+  async ready(): Promise<void> {
+    const line = JSON.parse(await this.started) as { error?: string };
+    if (line.error) throw new Error(line.error);
+  }
+
+  async sample(): Promise<import('@portpressure/protocol').PortReport> {
+    const answer = new Promise<string>((resolve) => this.pending.push(resolve));
+    this.child.stdin.write('sample\n');
+    const parsed = JSON.parse(await answer) as { error?: string; report?: import('@portpressure/protocol').PortReport };
+    if (!parsed.report) throw new Error(`probe failed: ${parsed.error ?? ''}`);
+    return parsed.report;
+  }
+}
+
 /** Talks to socket-driver.ts over its stdin/stdout, one command at a time. */
 export class SocketDriver {
   private readonly pending: ((reply: DriverReply) => void)[] = [];
   private stderr = '';
   private readonly started: Promise<DriverReply>;
+
+  /** The driver's process id (`ip netns exec` execs node in place). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
 
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     createInterface({ input: child.stdout }).on('line', (line) => {

@@ -130,6 +130,46 @@ async function udp(command: Extract<DriverCommand, { op: 'udp' }>): Promise<Driv
   return { ok: true, succeeded, error };
 }
 
+let churn: { timer: NodeJS.Timeout; done: number; error: string | null } | null = null;
+
+/** Paced by elapsed time, not by ticks: a late tick opens the connections it owes. */
+function startChurn(command: Extract<DriverCommand, { op: 'churn-start' }>): DriverReply {
+  if (churn) return { ok: false, succeeded: 0, error: 'a churn is already running' };
+  const started = performance.now();
+  let opened = 0;
+  const state = {
+    done: 0,
+    error: null as string | null,
+    timer: setInterval(() => {
+      const owed = Math.floor(((performance.now() - started) / 1000) * command.perSecond) - opened;
+      for (let i = 0; i < owed; i++) {
+        opened++;
+        connectOne({ host: command.host, port: command.port }).then(
+          (socket) => {
+            socket.end();
+            state.done++;
+          },
+          (e: unknown) => {
+            state.error ??= errorCode(e);
+          },
+        );
+      }
+    }, 5),
+  };
+  churn = state;
+  return { ok: true, succeeded: 0, error: null };
+}
+
+function churnCount(stop: boolean): DriverReply {
+  const current = churn;
+  if (!current) return { ok: false, succeeded: 0, error: 'no churn running' };
+  if (stop) {
+    clearInterval(current.timer);
+    churn = null;
+  }
+  return { ok: true, succeeded: current.done, error: current.error };
+}
+
 async function handle(command: DriverCommand): Promise<DriverReply> {
   switch (command.op) {
     case 'listen':
@@ -143,6 +183,10 @@ async function handle(command: DriverCommand): Promise<DriverReply> {
       return closeServerSide(command.port);
     case 'udp':
       return udp(command);
+    case 'churn-start':
+      return startChurn(command);
+    case 'churn-count':
+      return churnCount(command.stop === true);
   }
 }
 
