@@ -28,8 +28,17 @@ const SCALARS = {
   Bytes: ['Buffer', 'Buffer'],
 };
 
+function loadParser() {
+  try {
+    return require('@prisma/prisma-schema-wasm/src/prisma_schema_build.js');
+  } catch {
+    console.error('prisma-generate: @prisma/prisma-schema-wasm is not installed; run npm install (with dev dependencies) first.');
+    process.exit(1);
+  }
+}
+
 function generate(schemaText) {
-  const wasm = require('@prisma/prisma-schema-wasm/src/prisma_schema_build.js');
+  const wasm = loadParser();
   const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', schemaText]] })));
   const enums = new Map(dmmf.datamodel.enums.map((e) => [e.name, e.values.map((v) => JSON.stringify(v.dbName ?? v.name)).join(' | ')]));
   const out = [
