@@ -3,7 +3,7 @@ import { ipv4FromProcHex, ipv6FromProcHex } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_CODE } from './tcp-state.ts';
-import { AddressCache, ChunkedLineParser, hexAt, latin1 } from './text-bytes.ts';
+import { AddressCache, COLON, ChunkedLineParser, NEWLINE, SPACE, hexAt, latin1 } from './text-bytes.ts';
 
 export interface ProcNetParseOptions {
   /** 4 for /proc/net/{tcp,udp}, 6 for /proc/net/{tcp6,udp6}. */
@@ -15,9 +15,6 @@ export interface ProcNetParseOptions {
 }
 
 const TIME_WAIT_CODE = 6;
-const SPACE = 32;
-const NEWLINE = 10;
-const COLON = 58;
 
 /**
  * Parses /proc/net/{tcp,tcp6,udp,udp6} (header lines are skipped). Fields sit at fixed offsets

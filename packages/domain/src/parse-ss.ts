@@ -4,7 +4,7 @@ import { unmapIpv4 } from './ip-address.ts';
 import { SocketColumns } from './socket-columns.ts';
 import type { PortBounds } from './socket-record.ts';
 import { TCP_STATE_BY_SS_NAME } from './tcp-state.ts';
-import { AddressCache, ChunkedLineParser, asciiBytes, latin1 } from './text-bytes.ts';
+import { AddressCache, COLON, ChunkedLineParser, NEWLINE, SPACE, asciiBytes, latin1 } from './text-bytes.ts';
 
 export interface SsParseOptions {
   /**
@@ -24,9 +24,6 @@ export interface SocketLists {
   udp: SocketColumns;
 }
 
-const SPACE = 32;
-const NEWLINE = 10;
-const COLON = 58;
 const MAX_TOKENS = 7;
 
 /**

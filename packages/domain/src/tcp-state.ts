@@ -1,25 +1,12 @@
-import type { TcpState } from '@portpressure/protocol';
+import { TCP_STATES, type TcpState } from '@portpressure/protocol';
 
 /** TCP states in the kernel's numeric order (code − 1), the order reports list them in. */
-export const TCP_STATES_IN_ORDER: readonly TcpState[] = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-];
+export const TCP_STATES_IN_ORDER: readonly TcpState[] = TCP_STATES;
 
 /**
  * TCP states indexed by the kernel's numeric code (include/net/tcp_states.h), as printed in hex by
  * /proc/net/tcp. Index 0 is unused; 12 is TCP_NEW_SYN_RECV, a request socket the kernel reports as
- * SYN_RECV. Kept here rather than imported from the protocol package so that domain code stays
- * free of runtime dependencies (the agent bundle must stay small).
+ * SYN_RECV.
  */
 export const TCP_STATE_BY_CODE: readonly (TcpState | undefined)[] = [undefined, ...TCP_STATES_IN_ORDER, 'SYN_RECV'];
 

@@ -4,6 +4,11 @@
  * it character by character; strings are made only for the few distinct addresses and for errors.
  */
 
+/** Byte values of the ASCII characters the line parsers split on. */
+export const NEWLINE = 10;
+export const SPACE = 32;
+export const COLON = 58;
+
 /** ASCII text as bytes (what tests and callers with strings pass). */
 export function asciiBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
@@ -94,7 +99,7 @@ export class LineFeeder {
     const chunk = plainBytes(input);
     let from = 0;
     if (this.carry !== null) {
-      const newline = chunk.indexOf(10);
+      const newline = chunk.indexOf(NEWLINE);
       if (newline === -1) {
         this.carry = join(this.carry, chunk);
         return;
@@ -104,7 +109,7 @@ export class LineFeeder {
       this.parseLines(line, 0, line.length);
       from = newline + 1;
     }
-    const last = chunk.lastIndexOf(10);
+    const last = chunk.lastIndexOf(NEWLINE);
     if (last < from) {
       if (from < chunk.length) this.carry = copyOf(chunk, from, chunk.length);
       return;
