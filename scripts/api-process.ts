@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../apps/api/src/config/config.ts';
@@ -47,4 +48,25 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<{ chi
     child.once('exit', (code) => reject(new Error(`the API exited during start-up (code ${code}); see ${options.logFile}`)));
   });
   return { child, url };
+}
+
+/**
+ * Starts the API for a simulated fleet: a fresh enrollment token (resolved with the process) and
+ * admin password, and an enrollment rate limit high enough for the whole fleet to enroll within a
+ * second at start, beyond the installation's default of 30 enrollments a minute (a guard against
+ * floods, docs/security.md).
+ */
+export async function startFleetApiProcess(
+  options: Omit<ApiProcessOptions, 'env'>,
+): Promise<{ child: ChildProcess; url: string; enrollmentToken: string }> {
+  const enrollmentToken = `ppe_${randomBytes(32).toString('base64url')}`;
+  const started = await startApiProcess({
+    ...options,
+    env: {
+      PORTPRESSURE_ENROLLMENT_TOKEN: enrollmentToken,
+      PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
+      PORTPRESSURE_ENROLL_RATE_LIMIT: '100000',
+    },
+  });
+  return { ...started, enrollmentToken };
 }

@@ -24,7 +24,6 @@
  *          --profile DIR (write a V8 CPU profile of the API process there)
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -35,7 +34,8 @@ import pg from 'pg';
 import type WebSocket from 'ws';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
-import { startApiProcess } from './api-process.ts';
+import { startFleetApiProcess } from './api-process.ts';
+import { aRangeReport } from './bench-report.ts';
 import { connect, nextMessage } from './bench-agent-socket.ts';
 import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
 
@@ -84,21 +84,7 @@ function report(agent: number, variant: number): PortReport {
     });
   }
   tuples.sort((a, b) => b.pressure - a.pressure);
-  return {
-    source: 'netlink',
-    range: { low: 32768, high: 60999 },
-    reservedPorts: '',
-    reservedInRange: 0,
-    capacity: 28232,
-    bindOwned: 0,
-    usable: 28232,
-    hostPortsInUse: 900,
-    pressure: tuples[0]?.pressure ?? 0,
-    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
-    tuples,
-    tupleCount: TUPLES,
-    udp: { used: 3, capacity: 28232, pressure: 3 / 28232 },
-  };
+  return aRangeReport(tuples, { hostPortsInUse: 900, tupleCount: TUPLES });
 }
 
 /** Share of the welcome's maxFramesPerSecond an agent uses, as the real agent does (agent-link.ts). */
@@ -238,19 +224,11 @@ async function main(): Promise<void> {
     );
     say('starting an embedded PostgreSQL (durable settings, as npm start)…');
     db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), database: 'bench_ingest' });
-    const token = `ppe_${randomBytes(32).toString('base64url')}`;
     say('starting the API…');
     const apiLog = path.join(tmp, 'api.log');
     apiLogFile = apiLog;
-    const started = await startApiProcess({
+    const started = await startFleetApiProcess({
       databaseUrl: db.url,
-      env: {
-        PORTPRESSURE_ENROLLMENT_TOKEN: token,
-        PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
-        // the whole simulated fleet enrolls within a second at start, beyond the installation's
-        // default of 30 enrollments a minute (a guard against floods, docs/security.md)
-        PORTPRESSURE_ENROLL_RATE_LIMIT: '100000',
-      },
       logFile: apiLog,
       nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [],
     });
@@ -268,7 +246,7 @@ async function main(): Promise<void> {
     );
     const t0 = performance.now();
     for (let i = 0; i < agents.length; i += 20) {
-      await Promise.all(agents.slice(i, i + 20).map((a) => a.enrollAndConnect(started.url, token)));
+      await Promise.all(agents.slice(i, i + 20).map((a) => a.enrollAndConnect(started.url, started.enrollmentToken)));
     }
     say(`enrolled and connected ${AGENTS} agents in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 

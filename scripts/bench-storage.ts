@@ -15,7 +15,6 @@
  * Options: --agents N (200) --snapshots N (100000) --tuples N (50) --window N (8) --keep
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +23,8 @@ import { ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, type PortReport, type Server
 import pg from 'pg';
 import { apiEnvSchema } from '../apps/api/src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
-import { startApiProcess } from './api-process.ts';
+import { startFleetApiProcess } from './api-process.ts';
+import { aRangeReport, DEFAULT_RANGE_USABLE } from './bench-report.ts';
 import { connect, nextMessage } from './bench-agent-socket.ts';
 
 const TARGET_BYTES_PER_SNAPSHOT = 1000;
@@ -66,7 +66,7 @@ interface LiveTuple {
   leaking: boolean;
 }
 
-const USABLE = 28_232;
+const USABLE = DEFAULT_RANGE_USABLE;
 
 /** One host's tuples moving over time: drift, churn, and on leaking hosts one tuple that only grows. */
 class HostModel {
@@ -121,24 +121,14 @@ class HostModel {
     });
     tuples.sort((a, b) => b.pressure - a.pressure || b.used - a.used);
     const listed = tuples.slice(0, TUPLES);
-    return {
-      source: 'netlink',
-      range: { low: 32768, high: 60999 },
-      reservedPorts: '',
-      reservedInRange: 0,
-      capacity: USABLE,
-      bindOwned: 0,
-      usable: USABLE,
+    return aRangeReport(listed, {
       hostPortsInUse: Math.min(
         USABLE,
         tuples.reduce((n, t) => n + t.used, 0),
       ),
-      pressure: listed[0]?.pressure ?? 0,
       sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: null, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262_144 },
-      tuples: listed,
       tupleCount: tuples.length,
-      udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
-    };
+    });
   }
 }
 
@@ -205,16 +195,8 @@ async function main(): Promise<void> {
       `${AGENTS} agents × ${PER_AGENT} snapshots of ${TUPLES} tuples (${AGENTS * PER_AGENT} in all), ${INTERVAL_S} s apart in agent time`,
     );
     db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), database: 'bench_storage' });
-    const token = `ppe_${randomBytes(32).toString('base64url')}`;
-    const started = await startApiProcess({
+    const started = await startFleetApiProcess({
       databaseUrl: db.url,
-      env: {
-        PORTPRESSURE_ENROLLMENT_TOKEN: token,
-        PORTPRESSURE_ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
-        // the whole simulated fleet enrolls within a second at start, beyond the installation's
-        // default of 30 enrollments a minute (a guard against floods, docs/security.md)
-        PORTPRESSURE_ENROLL_RATE_LIMIT: '100000',
-      },
       logFile: path.join(tmp, 'api.log'),
     });
     api = started.child;
@@ -228,7 +210,7 @@ async function main(): Promise<void> {
     try {
       const running: Promise<void>[] = [];
       for (let i = 0; i < AGENTS; i++) {
-        running.push(runAgent(i, started.url, token, start, () => (acked += 1)));
+        running.push(runAgent(i, started.url, started.enrollmentToken, start, () => (acked += 1)));
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 100)); // enroll in waves, as a fleet coming up would
       }
       await Promise.all(running);

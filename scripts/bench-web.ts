@@ -51,6 +51,7 @@ import { encodeReport, type TupleKey } from '../apps/api/src/history/snapshot-co
 import { migrate } from '../apps/api/src/database/migrator.ts';
 import { ensureWebBuilt, launchBrowser, screenshot } from '../apps/web/test/support/browser.ts';
 import { startApiProcess } from './api-process.ts';
+import { aRangeReport, DEFAULT_RANGE_USABLE } from './bench-report.ts';
 
 const TARGETS = { rankingP95Ms: 50, historyP95Ms: 100, firstRowsMs: 1500 };
 
@@ -71,7 +72,7 @@ const FULL_STEP_S = 10;
 const REQUESTS = Number(opts.requests);
 const LOADS = Number(opts.loads);
 const DAY_S = 86_400;
-const USABLE = 28_232; // Linux's default range 32768-60999
+const USABLE = DEFAULT_RANGE_USABLE;
 
 const say = (message: string) => console.log(`[bench:web] ${message}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -166,21 +167,7 @@ function benchReport(i: number, m: number): PortReport {
       states: { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait },
     };
   });
-  return {
-    source: 'netlink',
-    range: { low: 32768, high: 60999 },
-    reservedPorts: '',
-    reservedInRange: 0,
-    capacity: USABLE,
-    bindOwned: 0,
-    usable: USABLE,
-    hostPortsInUse: worst + 400,
-    pressure: tuples[0]!.pressure,
-    sysctls: { tcpTwReuse: 2, tcpTwReuseDelayMs: 1000, tcpTimestamps: 1, tcpFinTimeout: 60, tcpMaxTwBuckets: 262144 },
-    tuples,
-    tupleCount: TUPLES,
-    udp: { used: 3, capacity: USABLE, pressure: 3 / USABLE },
-  };
+  return aRangeReport(tuples, { hostPortsInUse: worst + 400, tupleCount: TUPLES });
 }
 
 /** The dictionary numbers of benchReport's tuples (remote port 5433 + k is tuple k). */
