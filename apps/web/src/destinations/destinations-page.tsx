@@ -8,6 +8,7 @@ import { LoadState } from '../ui/load-state.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { clearEgressLimit, endpointOf, fetchDestinations, fetchEgress, setEgressLimit } from './destinations-api.ts';
+import { ColumnHeads } from '../ui/column-heads.tsx';
 
 /** Remote endpoints ranked by the pressure they put on their clients, and each egress group's budget. */
 export function DestinationsPage() {
@@ -39,16 +40,7 @@ function DestinationsTable() {
             {data.hostsReporting === 1 ? '' : 's'}
           </p>
           <table className="destinations-table" data-testid="destinations-table">
-            <thead>
-              <tr>
-                <th scope="col">Destination</th>
-                <th scope="col">Hosts</th>
-                <th scope="col">Connections</th>
-                <th scope="col">TIME_WAIT</th>
-                <th scope="col">Worst host</th>
-                <th scope="col">Worst tuple</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Destination', 'Hosts', 'Connections', 'TIME_WAIT', 'Worst host', 'Worst tuple']} />
             <tbody>
               {data.destinations.map((d) => {
                 const endpoint = endpointOf(d.remoteAddress, d.remotePort);
@@ -113,15 +105,7 @@ function EgressGroupCard({ group, onChanged }: { group: EgressGroup; onChanged: 
         </span>
       </h3>
       <table className="destinations-table">
-        <thead>
-          <tr>
-            <th scope="col">Destination</th>
-            <th scope="col">Hosts</th>
-            <th scope="col">Connections</th>
-            <th scope="col">Of the limit</th>
-            <th scope="col">Limit</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Destination', 'Hosts', 'Connections', 'Of the limit', 'Limit']} />
         <tbody>
           {group.destinations.map((d) => (
             <EgressRow key={endpointOf(d.remoteAddress, d.remotePort)} usage={d} group={group.name} onChanged={onChanged} />

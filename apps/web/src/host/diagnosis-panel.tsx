@@ -13,6 +13,7 @@ import { fetchDiagnostics } from '../api.ts';
 import { count, formatDateTime, percent, pressureLevel, tupleLabel } from '../format.ts';
 import { queryErrorText } from '../query-client.ts';
 import { PressureBar } from '../ui/pressure-bar.tsx';
+import { ColumnHeads } from '../ui/column-heads.tsx';
 
 /** Counters whose growth means the kernel is recycling or giving up TIME_WAIT entries already. */
 const RECYCLING: ReadonlySet<string> = new Set(['TWRecycled', 'TCPTimeWaitOverflow', 'TWKilled']);
@@ -53,17 +54,7 @@ function Processes({ tuple }: { tuple: TupleDiagnosis }) {
   if (tuple.processes === null) return <p className="muted small">Processes not attributed in this snapshot.</p>;
   return (
     <table className="tuples" aria-label={`Processes holding ${tupleLabel(tuple)}`} data-testid="processes">
-      <thead>
-        <tr>
-          <th scope="col">PID</th>
-          <th scope="col">Command</th>
-          <th scope="col">User</th>
-          <th scope="col">Where</th>
-          <th scope="col" className="num">
-            Sockets
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['PID', 'Command', 'User', 'Where', { label: 'Sockets', numeric: true }]} />
       <tbody>
         {tuple.processes.map((p) => (
           <tr key={p.pid} data-testid="process-row">
@@ -133,16 +124,7 @@ function SnatPools({ snat }: { snat: Snat }) {
         , {count(snat.poolCount)} pool{snat.poolCount === 1 ? '' : 's'}
       </p>
       <table className="tuples" aria-label="SNAT pools" data-testid="snat-pools">
-        <thead>
-          <tr>
-            <th scope="col">Destination</th>
-            <th scope="col">Translated source</th>
-            <th scope="col" className="num">
-              Ports in use
-            </th>
-            <th scope="col">Of the NAT range</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Destination', 'Translated source', { label: 'Ports in use', numeric: true }, 'Of the NAT range']} />
         <tbody>
           {snat.pools.map((p) => (
             <tr key={`${p.translatedAddress} ${p.remoteAddress} ${p.remotePort}`} data-testid="snat-pool">

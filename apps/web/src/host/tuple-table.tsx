@@ -2,6 +2,7 @@ import type { TcpState, TupleUsage } from '@portpressure/protocol';
 import { useState } from 'react';
 import { count } from '../format.ts';
 import { PressureBar } from '../ui/pressure-bar.tsx';
+import { ColumnHeads } from '../ui/column-heads.tsx';
 
 const SHOWN = 25;
 const STATE_SHORT: Record<TcpState, string> = {
@@ -27,26 +28,18 @@ export function TupleTable({ tuples, tupleCount, usable }: { tuples: TupleUsage[
     <>
       <div className="table-wrap">
         <table className="tuples" aria-label="Tuples of the latest snapshot" data-testid="tuple-table">
-          <thead>
-            <tr>
-              <th scope="col">Destination</th>
-              <th scope="col">From</th>
-              <th scope="col" className="num" title="client sockets with a local port in the range">
-                Used
-              </th>
-              <th scope="col" className="num">
-                TIME_WAIT
-              </th>
-              <th scope="col" className="num" title="TIME_WAIT entries connect() may recycle now">
-                Reclaimable
-              </th>
-              <th scope="col" className="num" title="used − reclaimable, of usable">
-                Held
-              </th>
-              <th scope="col">Pressure</th>
-              <th scope="col">States</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              'Destination',
+              'From',
+              { label: 'Used', numeric: true, title: 'client sockets with a local port in the range' },
+              { label: 'TIME_WAIT', numeric: true },
+              { label: 'Reclaimable', numeric: true, title: 'TIME_WAIT entries connect() may recycle now' },
+              { label: 'Held', numeric: true, title: 'used \u2212 reclaimable, of usable' },
+              'Pressure',
+              'States',
+            ]}
+          />
           <tbody>
             {shown.map((t) => (
               <tr key={`${t.localAddress} ${t.remoteAddress} ${t.remotePort}`} data-testid="tuple-row">

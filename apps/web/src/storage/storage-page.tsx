@@ -2,6 +2,7 @@ import { storageReportSchema, type StorageReport, type HistoryTier } from '@port
 import { request } from '../api.ts';
 import { usePolled } from '../alerts/use-polled.ts';
 import { LoadState } from '../ui/load-state.tsx';
+import { ColumnHeads } from '../ui/column-heads.tsx';
 
 const TIER_NAMES: Record<HistoryTier, string> = {
   raw: 'Snapshots (raw)',
@@ -37,16 +38,7 @@ export function StoragePage() {
       <LoadState error={error} loaded={data !== null} />
       {!data ? null : (
         <table className="storage-table" data-testid="storage-table">
-          <thead>
-            <tr>
-              <th scope="col">Tier</th>
-              <th scope="col">Kept</th>
-              <th scope="col">Rows</th>
-              <th scope="col">Per row</th>
-              <th scope="col">On disk</th>
-              <th scope="col">Projected</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Tier', 'Kept', 'Rows', 'Per row', 'On disk', 'Projected']} />
           <tbody>
             {data.tiers.map((t) => (
               <tr key={t.tier} data-testid={`storage-${t.tier}`}>

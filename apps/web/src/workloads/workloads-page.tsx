@@ -7,6 +7,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { PressureBar } from '../ui/pressure-bar.tsx';
 import { containersText, filterWorkloads } from './workload-rows.ts';
 import { fetchWorkloads } from './workloads-api.ts';
+import { ColumnHeads } from '../ui/column-heads.tsx';
 
 /** Rows asked for: the worst of the fleet; `total` says how many there are in all. */
 const LIMIT = 1000;
@@ -73,21 +74,21 @@ export function WorkloadsPage() {
       {shown.length > 0 && data && (
         <div className="table-wrap card">
           <table className="tuples workloads-table" aria-label="Workloads ranked by port pressure" data-testid="workloads-table">
-            <thead>
-              <tr>
-                <th scope="col">Workload</th>
-                <th scope="col">Host</th>
-                <th scope="col">Pressure</th>
-                <th scope="col">Worst tuple</th>
-                <th scope="col" className="num" title="ports held by the worst tuple (used − reclaimable) of the usable ports">
-                  Held / usable
-                </th>
-                <th scope="col" className="num">
-                  Tuples
-                </th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={[
+                'Workload',
+                'Host',
+                'Pressure',
+                'Worst tuple',
+                {
+                  label: 'Held / usable',
+                  numeric: true,
+                  title: 'ports held by the worst tuple (used \u2212 reclaimable) of the usable ports',
+                },
+                { label: 'Tuples', numeric: true },
+                'Last seen',
+              ]}
+            />
             <tbody>
               {shown.map((w) => {
                 const offline = isOffline(
