@@ -27,6 +27,23 @@ export function aTuple(overrides: Partial<TupleUsage> = {}): TupleUsage {
   };
 }
 
+/**
+ * A tuple from 10.0.0.1 to 10.0.0.5:`remotePort` holding `used` ports, `timeWait` of them in
+ * TIME_WAIT and `reclaimable` of those reusable now, at (used − reclaimable) / `usable` pressure.
+ */
+export function aTupleTo(remotePort: number, used: number, { timeWait = 0, reclaimable = 0, usable = 100 } = {}): TupleUsage {
+  return aTuple({
+    localAddress: '10.0.0.1',
+    remoteAddress: '10.0.0.5',
+    remotePort,
+    used,
+    timeWait,
+    reclaimable,
+    pressure: Math.min(1, (used - reclaimable) / usable),
+    states: timeWait ? { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait } : { ESTABLISHED: used },
+  });
+}
+
 /** A consistent report for a 100-port range (40000-40099) holding `tuples`, worst first. */
 export function aPortReport(tuples: TupleUsage[] = [aTuple()], overrides: Partial<PortReport> = {}): PortReport {
   return {

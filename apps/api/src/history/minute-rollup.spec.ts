@@ -1,21 +1,12 @@
 import type { Snapshot, TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
-import { aTuple } from '../../../../packages/protocol/src/test-factories.ts';
+import { aTupleTo } from '../../../../packages/protocol/src/test-factories.ts';
 import { MinuteRollupBatch, ROLLUP_TUPLES_PER_SNAPSHOT } from './minute-rollup.ts';
 
 const T0 = Date.parse('2026-11-21T10:00:00Z');
 
-function tuple(remotePort: number, used: number, timeWait = 0, reclaimable = 0): TupleUsage {
-  return aTuple({
-    localAddress: '10.0.0.1',
-    remoteAddress: '10.0.0.5',
-    remotePort,
-    used,
-    timeWait,
-    reclaimable,
-    states: timeWait ? { ESTABLISHED: used - timeWait, TIME_WAIT: timeWait } : { ESTABLISHED: used },
-  });
-}
+const tuple = (remotePort: number, used: number, timeWait = 0, reclaimable = 0): TupleUsage =>
+  aTupleTo(remotePort, used, { timeWait, reclaimable });
 
 function snapshot(seconds: number, tuples: TupleUsage[], usable = 100): Snapshot {
   const sorted = [...tuples].sort((a, b) => b.pressure - a.pressure);

@@ -1,6 +1,6 @@
 import { portReportSchema, TCP_STATES, type PortReport, type TupleUsage } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
-import { aTuple } from '../../../../packages/protocol/src/test-factories.ts';
+import { aTupleTo } from '../../../../packages/protocol/src/test-factories.ts';
 import {
   decodeReport,
   decodeTuples,
@@ -11,18 +11,8 @@ import {
   type TupleKey,
 } from './snapshot-codec.ts';
 
-function tuple(remotePort: number, used: number, reclaimable = 0, usable = 28_232): TupleUsage {
-  return aTuple({
-    localAddress: '10.0.0.1',
-    remoteAddress: '10.0.0.5',
-    remotePort,
-    used,
-    timeWait: reclaimable,
-    reclaimable,
-    pressure: Math.min(1, (used - reclaimable) / usable),
-    states: reclaimable ? { ESTABLISHED: used - reclaimable, TIME_WAIT: reclaimable } : { ESTABLISHED: used },
-  });
-}
+const tuple = (remotePort: number, used: number, reclaimable = 0): TupleUsage =>
+  aTupleTo(remotePort, used, { timeWait: reclaimable, reclaimable, usable: 28_232 });
 
 function report(tuples: TupleUsage[], over: Partial<PortReport> = {}): PortReport {
   return portReportSchema.parse({
