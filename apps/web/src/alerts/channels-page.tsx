@@ -4,7 +4,7 @@ import { deleteChannel, fetchChannels, fetchChannelTypes, saveChannel, testChann
 import { AlertsNav, confirmThen, Notice, runWithNotice, type NoticeState } from './alerts-nav.tsx';
 import { ChannelForm } from './channel-form.tsx';
 import { errorText, usePolled } from './use-polled.ts';
-import { RequireRole } from '../session-context.tsx';
+import { NewItemButton } from '../ui/form-buttons.tsx';
 import { DataTable, EditDeleteCell } from '../ui/data-table.tsx';
 
 type Editing = { channel: AlertChannel | null } | null;
@@ -54,11 +54,7 @@ export function ChannelsPage() {
       <AlertsNav />
       <div className="toolbar">
         <h1>Channels</h1>
-        <RequireRole role="editor">
-          <button type="button" className="primary" onClick={() => setEditing({ channel: null })} disabled={types.data === null}>
-            New channel
-          </button>
-        </RequireRole>
+        <NewItemButton label="New channel" onClick={() => setEditing({ channel: null })} disabled={types.data === null} />
       </div>
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={channels.error ?? types.error} kind="error" />

@@ -6,7 +6,7 @@ import { AlertsNav, confirmThen, Notice, runWithNotice, SeverityBadge, type Noti
 import { RuleForm, type HostChoice } from './rule-form.tsx';
 import { channelsText, scopeText } from './rule-text.ts';
 import { usePolled } from './use-polled.ts';
-import { RequireRole } from '../session-context.tsx';
+import { NewItemButton } from '../ui/form-buttons.tsx';
 import { DataTable, EditDeleteCell } from '../ui/data-table.tsx';
 
 type Editing = { rule: AlertRule | null } | null;
@@ -54,11 +54,7 @@ export function RulesPage() {
       <AlertsNav />
       <div className="toolbar">
         <h1>Rules</h1>
-        <RequireRole role="editor">
-          <button type="button" className="primary" onClick={() => setEditing({ rule: null })}>
-            New rule
-          </button>
-        </RequireRole>
+        <NewItemButton label="New rule" onClick={() => setEditing({ rule: null })} />
       </div>
       <Notice text={notice?.text ?? null} kind={notice?.kind ?? 'ok'} />
       <Notice text={rules.error} kind="error" />

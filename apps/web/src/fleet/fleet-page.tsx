@@ -6,6 +6,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { allLabels, FIRST_DIR, filterRows, isOffline, sortRows, toRow, type SortDir, type SortKey } from './fleet-rows.ts';
 import { FleetTable } from './fleet-table.tsx';
 import { InstallPanel, useInstallInfo } from '../install/add-hosts-page.tsx';
+import { FilterBox } from '../ui/filter-box.tsx';
 
 const SORT_KEYS: SortKey[] = ['host', 'pressure', 'tuple', 'held', 'timeWait', 'forecast', 'trend', 'lastSeen'];
 /** "Last seen" and "offline" move with the clock, not only with data. */
@@ -87,16 +88,13 @@ export function FleetPage() {
           <span className="stat offline">{count(stats.offline)} offline</span>
         </span>
         <span className="spacer" />
-        <label className="visually-hidden" htmlFor="fleet-filter">
-          Filter hosts
-        </label>
-        <input
+        <FilterBox
           id="fleet-filter"
+          label="Filter hosts"
           ref={filterBox}
-          type="search"
           placeholder="Filter: host, tuple, label…  ( / )"
           value={text}
-          onChange={(e) => setParams({ q: e.target.value })}
+          onChange={(q) => setParams({ q })}
         />
         <label className="visually-hidden" htmlFor="fleet-label">
           Label

@@ -8,6 +8,7 @@ import { PressureBar } from '../ui/pressure-bar.tsx';
 import { containersText, filterWorkloads } from './workload-rows.ts';
 import { fetchWorkloads } from './workloads-api.ts';
 import { ColumnHeads } from '../ui/column-heads.tsx';
+import { FilterBox } from '../ui/filter-box.tsx';
 
 /** Rows asked for: the worst of the fleet; `total` says how many there are in all. */
 const LIMIT = 1000;
@@ -45,17 +46,12 @@ export function WorkloadsPage() {
           </span>
         )}
         <span className="spacer" />
-        <label className="visually-hidden" htmlFor="workloads-filter">
-          Filter workloads
-        </label>
-        <input
+        <FilterBox
           id="workloads-filter"
-          type="search"
+          label="Filter workloads"
           placeholder="Filter: pod, container, host…"
           value={text}
-          onChange={(e) =>
-            navigate(e.target.value ? `/workloads?q=${encodeURIComponent(e.target.value)}` : '/workloads', { replace: true })
-          }
+          onChange={(q) => navigate(q ? `/workloads?q=${encodeURIComponent(q)}` : '/workloads', { replace: true })}
         />
       </div>
       {workloads.error && (
