@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aDiagnostics } from '../../../packages/protocol/src/test-factories.ts';
-import { connectEnrolled, isAck, startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { connectEnrolled, isAck, startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from '../../api/test/support/factories.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
 import { seedHost } from './support/seed-hosts.ts';
 
 /** Issue #15: the host page's Diagnosis panel, in headless Chromium, with reports sent through the real ingest path. */
@@ -25,11 +25,7 @@ describe('the Diagnosis panel of the host page', () => {
     plain.agent.close();
     plainId = plain.hostId;
     browser = await launchBrowser();
-    const { page } = browser;
-    await page.goto(`${h.api.url}/login`);
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await openSignedIn(browser.page, `${h.api.url}/login`);
   }, 120_000);
 
   afterAll(async () => {

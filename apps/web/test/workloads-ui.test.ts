@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { hostNamespacesSchema, namespaceDetailSchema, workloadsSchema, type HostNamespace } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
 import { poll, waitUntil } from '../../../test/support/wait.ts';
 import { percent } from '../src/format.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, signIn, type Browser } from './support/browser.ts';
+import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
 import { WorkloadLab, type LabNamespace, type LabProcess } from './support/workload-lab.ts';
 
 const POD_LABEL = 'pod shop/cart-7d9f';
@@ -74,7 +74,7 @@ describe.skipIf(lacks('workloads in the browser', 'root', 'chromium'))('namespac
     blueId = workloads.b.id;
 
     browser = await launchBrowser();
-    await signIn(browser.page, h.api.url, TEST_ADMIN_PASSWORD);
+    await openSignedIn(browser.page, `${h.api.url}/login`);
   }, 180_000);
 
   afterAll(async () => {

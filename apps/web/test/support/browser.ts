@@ -109,14 +109,6 @@ export async function screenshot(page: Page, name: string, options: { wholePage?
   return file;
 }
 
-/** Signs in on the app's sign-in page with `password` and waits to leave it. */
-export async function signIn(page: Page, baseUrl: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
-
 /** Signs in through the sign-in page with a user name and password, and waits until the app shows the user. */
 export async function signInWith(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);
