@@ -1,39 +1,20 @@
+import { fullJitterBackoff } from '@portpressure/domain';
 import { describe, expect, it } from 'vitest';
 import { isRedactedUrl, nextAttemptDelay, parseRetryAfter, redactUrl, sendHttp } from './http-sender.ts';
 
 describe('nextAttemptDelay', () => {
   const policy = { baseMs: 1_000, maxMs: 60_000 };
 
-  it('draws below a ceiling that doubles with each attempt', () => {
-    const almostOne = (): number => 0.999_999;
-    expect(nextAttemptDelay(1, policy, almostOne)).toBe(999);
-    expect(nextAttemptDelay(2, policy, almostOne)).toBe(1_999);
-    expect(nextAttemptDelay(3, policy, almostOne)).toBe(3_999);
-    expect(nextAttemptDelay(6, policy, almostOne)).toBe(31_999);
-  });
-
-  it('spreads retries over the whole range from zero (full jitter)', () => {
-    expect(nextAttemptDelay(4, policy, () => 0)).toBe(0);
-    expect(nextAttemptDelay(4, policy, () => 0.5)).toBe(4_000);
-  });
-
-  it('never exceeds the cap, even after very many attempts', () => {
-    for (const attempt of [7, 20, 1_024, 1e9]) {
-      const delay = nextAttemptDelay(attempt, policy, () => 0.999_999);
-      expect(delay).toBeLessThan(60_000);
-      expect(delay).toBeGreaterThan(59_000);
-    }
-  });
-
-  it('stays within [0, ceiling) for many random draws', () => {
-    for (let attempt = 1; attempt <= 12; attempt++) {
-      const ceiling = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
-      for (let i = 0; i < 200; i++) {
-        const delay = nextAttemptDelay(attempt, policy);
-        expect(delay).toBeGreaterThanOrEqual(0);
-        expect(delay).toBeLessThan(ceiling);
+  it('is the shared full-jitter backoff (packages/domain/src/backoff.spec.ts) with attempt n as retry n − 1', () => {
+    for (const attempt of [1, 2, 3, 4, 6, 7, 20, 1_024, 1e9]) {
+      for (const draw of [0, 0.5, 0.999_999]) {
+        expect(nextAttemptDelay(attempt, policy, () => draw)).toBe(
+          fullJitterBackoff(attempt - 1, { baseMs: 1_000, capMs: 60_000 }, () => draw),
+        );
       }
     }
+    expect(nextAttemptDelay(1, policy, () => 0.999_999)).toBe(999);
+    expect(nextAttemptDelay(6, policy, () => 0.999_999)).toBe(31_999);
   });
 
   it('never comes sooner than Retry-After, even beyond the cap', () => {
