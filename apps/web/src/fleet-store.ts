@@ -5,6 +5,7 @@ import {
   type FleetTrend,
   type HostSummary,
   type HostTrend,
+  toFleetTuple,
 } from '@portpressure/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -190,14 +191,7 @@ function fromSummary(h: HostSummary, trend: FleetTrend | null, agentVersion: str
     lastSeenAt: h.lastSeenAt,
     pressure: h.pressure,
     usable: h.usable,
-    worst: t && {
-      localAddress: t.localAddress,
-      remoteAddress: t.remoteAddress,
-      remotePort: t.remotePort,
-      used: t.used,
-      timeWait: t.timeWait,
-      reclaimable: t.reclaimable,
-    },
+    worst: t && toFleetTuple(t),
     trend,
   };
 }
