@@ -119,11 +119,7 @@ describe('diagnostics through ingest, REST and alerts', () => {
 
   it('fires a snat rule when a pool passes its threshold, saying when the kernel is already recycling', async () => {
     const { agent, host } = await connectEnrolled(h.api.url, aHello('nat-gateway'));
-    const channel = await alerts.createChannel({
-      name: 'nat hook',
-      type: 'webhook',
-      settings: { webhookUrl: receiver.url('/nat'), secret: 'nat-test-shared-secret-0123' },
-    });
+    const channel = await alerts.createWebhookChannel('nat hook', receiver.url('/nat'), 'nat-test-shared-secret-0123');
     const rule = await alerts.createRule({
       name: 'SNAT ports',
       kind: 'snat',

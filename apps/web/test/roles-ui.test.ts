@@ -55,11 +55,7 @@ describe('roles in headless Chromium', () => {
     await createUser(admin, 'erin', 'editor', 'erin-password-1');
     host = await seedHost(h.api.url, 'db-proxy-1', { env: 'prod' });
     const alerts = new AlertsApi(admin);
-    const channel = await alerts.createChannel({
-      name: 'Ops hook',
-      type: 'webhook',
-      settings: { webhookUrl: 'http://127.0.0.1:9/hook', secret: 'roles-ui-shared-secret-0123' },
-    });
+    const channel = await alerts.createWebhookChannel('Ops hook', 'http://127.0.0.1:9/hook', 'roles-ui-shared-secret-0123');
     await alerts.createRule({
       name: 'DB proxy critical',
       kind: 'pressure',

@@ -131,11 +131,7 @@ describe('alerting REST API', () => {
     });
 
     it('stores a channel and only ever returns its webhook URL and secret masked', async () => {
-      const created = await alerts.createChannel({
-        name: 'Ops hook',
-        type: 'webhook',
-        settings: { webhookUrl: receiver.url('/hooks/SECRETPATH?token=SECRETQUERY'), secret: SECRET },
-      });
+      const created = await alerts.createWebhookChannel('Ops hook', receiver.url('/hooks/SECRETPATH?token=SECRETQUERY'), SECRET);
       channelId = created.id;
       expect(created.settings).toEqual({ webhookUrl: `${receiver.origin}/***`, secret: '***' });
       const listed = JSON.stringify(await alerts.channels());

@@ -19,11 +19,7 @@ describe('incident lifecycle', () => {
   const kinds = async (channelId: string) => (await log(channelId)).map((d) => d.kind);
 
   it('fires when a host stops reporting, and resolves when it reports again', async () => {
-    const channel = await alerts.createChannel({
-      name: 'offline',
-      type: 'webhook',
-      settings: { webhookUrl: receiver.url('/offline'), secret: WEBHOOK_SECRET },
-    });
+    const channel = await alerts.createWebhookChannel('offline', receiver.url('/offline'), WEBHOOK_SECRET);
     const { agent, host } = await connectEnrolled(h.api.url, aHello('quiet-host'));
     await alerts.createRule({
       name: 'Host stopped reporting',
@@ -128,11 +124,7 @@ describe('incident lifecycle', () => {
   });
 
   it('applies a label-scoped rule only to hosts carrying its labels', async () => {
-    const channel = await alerts.createChannel({
-      name: 'labels',
-      type: 'webhook',
-      settings: { webhookUrl: receiver.url('/labels'), secret: WEBHOOK_SECRET },
-    });
+    const channel = await alerts.createWebhookChannel('labels', receiver.url('/labels'), WEBHOOK_SECRET);
     const base = {
       kind: 'pressure' as const,
       severity: 'warning' as const,

@@ -46,11 +46,7 @@ async function startRun(): Promise<Run> {
     stateDir: await mkdtemp(path.join(os.tmpdir(), 'pp-lead-agent-')),
   };
   runs.push(run);
-  await run.alerts.createChannel({
-    name: 'on-call',
-    type: 'webhook',
-    settings: { webhookUrl: run.receiver.url('/on-call'), secret: WEBHOOK_SECRET },
-  });
+  await run.alerts.createWebhookChannel('on-call', run.receiver.url('/on-call'), WEBHOOK_SECRET);
   return run;
 }
 

@@ -25,11 +25,7 @@ describe('two API instances on one database', () => {
     h = await startApiHarness(FAST_ALERTS_ENV);
     second = await startAnotherApi(h, FAST_ALERTS_ENV);
     alerts = new AlertsApi((path, init) => h.authedFetch(path, init));
-    const channel = await alerts.createChannel({
-      name: 'hook',
-      type: 'webhook',
-      settings: { webhookUrl: receiver.url('/multi'), secret: WEBHOOK_SECRET },
-    });
+    const channel = await alerts.createWebhookChannel('hook', receiver.url('/multi'), WEBHOOK_SECRET);
     await alerts.replaceRules([
       {
         name: 'Pressure',

@@ -83,11 +83,7 @@ describe.skipIf(lacks('SNAT alert from the real agent in a masquerading router',
     it('fires the snat rule at 42 of 50 translated ports while every connection still succeeds', async () => {
       const alerts = new AlertsApi((p, init) => h.authedFetch(p, init));
       await withoutDefaultRules(alerts);
-      const channel = await alerts.createChannel({
-        name: 'on-call',
-        type: 'webhook',
-        settings: { webhookUrl: receiver.url('/on-call'), secret: 'snat-lead-shared-secret-0123' },
-      });
+      const channel = await alerts.createWebhookChannel('on-call', receiver.url('/on-call'), 'snat-lead-shared-secret-0123');
       const rule = await alerts.createRule({
         name: 'SNAT ports',
         kind: 'snat',

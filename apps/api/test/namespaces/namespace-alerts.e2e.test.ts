@@ -30,11 +30,7 @@ describe.skipIf(lacks('namespace alerts end to end', 'root'))('an alert about a 
     harness = await startApiHarness(FAST_ALERTS_ENV);
     alerts = new AlertsApi(fetcherFor(harness.api.url, await harness.login()));
     await alerts.replaceRules([]);
-    const channel = await alerts.createChannel({
-      name: 'On-call hook',
-      type: 'webhook',
-      settings: { webhookUrl: receiver.url('/hook'), secret: 'namespace-alert-secret-0123' },
-    });
+    const channel = await alerts.createWebhookChannel('On-call hook', receiver.url('/hook'), 'namespace-alert-secret-0123');
     await alerts.createRule({
       name: 'Pod ports',
       kind: 'pressure',

@@ -119,11 +119,7 @@ describe('users and roles over REST', () => {
     });
     expect(raise.status).toBe(403);
     const alerts = new AlertsApi(editor);
-    const channel = await alerts.createChannel({
-      name: 'ops hook',
-      type: 'webhook',
-      settings: { webhookUrl: 'http://127.0.0.1:9/hook/SECRET', secret: 'editor-shared-secret-0123' },
-    });
+    const channel = await alerts.createWebhookChannel('ops hook', 'http://127.0.0.1:9/hook/SECRET', 'editor-shared-secret-0123');
     await alerts.updateChannel(channel.id, { name: 'ops hook 2', type: 'webhook', enabled: true, settings: channel.settings });
     const users = userListSchema.parse(await (await admin('/api/users')).json()).users;
     expect(users.map((u) => [u.username, u.role])).toEqual([

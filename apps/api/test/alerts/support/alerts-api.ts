@@ -94,6 +94,11 @@ export class AlertsApi {
     return this.call('POST', '/api/alerts/channels', alertChannelSchema, input);
   }
 
+  /** A webhook channel to `webhookUrl` that signs what it sends with `secret`. */
+  createWebhookChannel(name: string, webhookUrl: string, secret: string): Promise<AlertChannel> {
+    return this.createChannel({ name, type: 'webhook', settings: { webhookUrl, secret } });
+  }
+
   updateChannel(id: string, input: AlertChannelInput): Promise<AlertChannel> {
     return this.call('PUT', `/api/alerts/channels/${id}`, alertChannelSchema, input);
   }
