@@ -73,25 +73,11 @@ describe('alerting REST API', () => {
         alerts.createRule({ name: 'x', kind: 'pressure', severity: 'warning', params: { threshold: 0.1, resolveMargin: 0.2 } }),
       );
       expect(messageOf(margin)).toContain('resolveMargin');
-      const channel = await failure(
-        alerts.createRule({
-          name: 'x',
-          kind: 'offline',
-          severity: 'warning',
-          params: { afterSeconds: 60 },
-          channelIds: ['00000000-0000-4000-8000-000000000000'],
-        }),
-      );
+      const offline = { name: 'x', kind: 'offline', severity: 'warning', params: { afterSeconds: 60 } } as const;
+      const nowhere = '00000000-0000-4000-8000-000000000000';
+      const channel = await failure(alerts.createRule({ ...offline, channelIds: [nowhere] }));
       expect(messageOf(channel)).toContain('no channel');
-      const host = await failure(
-        alerts.createRule({
-          name: 'x',
-          kind: 'offline',
-          severity: 'warning',
-          params: { afterSeconds: 60 },
-          scope: { hostId: '00000000-0000-4000-8000-000000000000', labels: {} },
-        }),
-      );
+      const host = await failure(alerts.createRule({ ...offline, scope: { hostId: nowhere, labels: {} } }));
       expect(messageOf(host)).toContain('no host');
     });
 
