@@ -104,15 +104,20 @@ describe('row 3: a poisoned sequence baseline can be reset, keeping the history'
     return { agent, hostId, first };
   }
 
-  it('reproduces the poisoning: the honest agent is told to continue after 2^53−1 and nothing it sends is stored', async () => {
-    const { agent, hostId } = await poisonedHost('poisoned-only');
-    // Reconnect so the agent reads the poisoned baseline in its welcome.
+  /** Restarts the poisoned host's agent, which reads the poisoned baseline in its welcome and has its next snapshot refused. */
+  async function restartRefused(agent: RealAgent, hostname: string): Promise<RealAgent> {
     await agent.link.stop();
-    const again = startAgent(h, agent.dir, 'poisoned-only', agent.seq());
+    const again = startAgent(h, agent.dir, hostname, agent.seq());
     links.push(again.link);
     await waitUntil('connected', () => again.logs.some((l) => l.startsWith('connected as host')), 20_000);
     again.link.submit(aReport({ used: 95 }));
     await waitUntil('the snapshot refused', () => again.logs.some(tooBig), 20_000);
+    return again;
+  }
+
+  it('reproduces the poisoning: the honest agent is told to continue after 2^53−1 and nothing it sends is stored', async () => {
+    const { agent, hostId } = await poisonedHost('poisoned-only');
+    const again = await restartRefused(agent, 'poisoned-only');
     expect(again.seq()).toBe(POISON + 1);
     expect(again.link.acked).toBe(0);
     expect(await storedSeqs(h, hostId)).toEqual([1, 2, 3, POISON]);
@@ -121,12 +126,7 @@ describe('row 3: a poisoned sequence baseline can be reset, keeping the history'
 
   it('an editor/admin resets it over REST (audited): the agent stores again from a small seq, old seqs do not clash, history stays', async () => {
     const { agent, hostId, first } = await poisonedHost('reset-by-admin');
-    await agent.link.stop();
-    const live = startAgent(h, agent.dir, 'reset-by-admin', agent.seq());
-    links.push(live.link);
-    await waitUntil('connected', () => live.logs.some((l) => l.startsWith('connected as host')), 20_000);
-    live.link.submit(aReport({ used: 95 }));
-    await waitUntil('the snapshot refused', () => live.logs.some(tooBig), 20_000);
+    const live = await restartRefused(agent, 'reset-by-admin');
     const connectsBefore = live.logs.filter((l) => l.startsWith('connected as host')).length;
 
     expect((await h.authedFetch('/api/hosts/not-a-host/sequence-reset', { method: 'POST' })).status).toBe(400);
