@@ -29,14 +29,14 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, type PortReport, type ServerMessage, type TupleUsage } from '@portpressure/protocol';
+import type { PortReport, ServerMessage, TupleUsage } from '@portpressure/protocol';
 import pg from 'pg';
 import type WebSocket from 'ws';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { migrate } from '../apps/api/src/database/migrator.ts';
 import { startFleetApiProcess } from './api-process.ts';
 import { aRangeReport } from './bench-report.ts';
-import { connect, nextMessage } from './bench-agent-socket.ts';
+import { enrollAndHello } from './bench-agent-socket.ts';
 import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
 
 const TARGET_RATE = 3000;
@@ -112,19 +112,9 @@ class SimulatedAgent {
   }
 
   async enrollAndConnect(url: string, enrollmentToken: string): Promise<void> {
-    const intro = { protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', host: this.host };
-    const enrolling = await connect(url, { [ENROLLMENT_TOKEN_HEADER]: enrollmentToken });
-    const reply = nextMessage(enrolling);
-    enrolling.send(JSON.stringify({ type: 'enroll', ...intro }));
-    const enrolled = await reply;
-    if (enrolled.type !== 'enrolled') throw new Error(`enrollment answered ${JSON.stringify(enrolled)}`);
-    enrolling.close();
-    this.socket = await connect(url, { authorization: `Bearer ${enrolled.credential}` });
-    const welcome = nextMessage(this.socket);
-    this.socket.send(JSON.stringify({ type: 'hello', ...intro }));
-    const w = await welcome;
-    if (w.type !== 'welcome') throw new Error(`hello answered ${JSON.stringify(w)}`);
-    this.ratePerSecond = Math.max(1, w.maxFramesPerSecond * RATE_HEADROOM);
+    const { socket, maxFramesPerSecond } = await enrollAndHello(url, enrollmentToken, this.host);
+    this.socket = socket;
+    this.ratePerSecond = Math.max(1, maxFramesPerSecond * RATE_HEADROOM);
     this.tokens = this.ratePerSecond;
     this.socket.on('message', (data) => {
       const m = JSON.parse(data.toString()) as ServerMessage;

@@ -19,13 +19,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENROLLMENT_TOKEN_HEADER, PROTOCOL_VERSION, type PortReport, type ServerMessage, type TupleUsage } from '@portpressure/protocol';
+import type { PortReport, ServerMessage, TupleUsage } from '@portpressure/protocol';
 import pg from 'pg';
 import { apiEnvSchema } from '../apps/api/src/config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/api/src/database/embedded-postgres.ts';
 import { startFleetApiProcess } from './api-process.ts';
 import { aRangeReport, DEFAULT_RANGE_USABLE } from './bench-report.ts';
-import { connect, nextMessage } from './bench-agent-socket.ts';
+import { enrollAndHello } from './bench-agent-socket.ts';
 
 const TARGET_BYTES_PER_SNAPSHOT = 1000;
 const INTERVAL_S = 10;
@@ -135,19 +135,8 @@ class HostModel {
 /** An agent replaying its history as fast as its window and the server's rate limit allow. */
 async function runAgent(index: number, url: string, token: string, start: number, onAck: () => void): Promise<void> {
   const host = { machineId: `storage${String(index).padStart(25, '0')}`, hostname: `storage-${index}`, labels: { bench: 'storage' } };
-  const intro = { protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', host };
-  const enrolling = await connect(url, { [ENROLLMENT_TOKEN_HEADER]: token });
-  const reply = nextMessage(enrolling);
-  enrolling.send(JSON.stringify({ type: 'enroll', ...intro }));
-  const enrolled = await reply;
-  if (enrolled.type !== 'enrolled') throw new Error(`enrollment answered ${JSON.stringify(enrolled)}`);
-  enrolling.close();
-  const socket = await connect(url, { authorization: `Bearer ${enrolled.credential}` });
-  const welcome = nextMessage(socket);
-  socket.send(JSON.stringify({ type: 'hello', ...intro }));
-  const w = await welcome;
-  if (w.type !== 'welcome') throw new Error(`hello answered ${JSON.stringify(w)}`);
-  const minGapMs = 1000 / Math.max(1, w.maxFramesPerSecond * 0.8);
+  const { socket, maxFramesPerSecond } = await enrollAndHello(url, token, host);
+  const minGapMs = 1000 / Math.max(1, maxFramesPerSecond * 0.8);
   const model = new HostModel(index);
   let seq = 0;
   let acked = 0;
