@@ -90,32 +90,28 @@ describe('/readyz across a PostgreSQL outage', () => {
       const res = await fetch(`${api!.url}/readyz`);
       return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string> } };
     };
+    /** Polls /readyz until it answers `status`, and resolves with that answer. */
+    const readyzAnswers = (status: number, what: string) =>
+      waitUntil(
+        what,
+        async () => {
+          const r = await readyz();
+          return r.status === status ? r : undefined;
+        },
+        30_000,
+      );
     expect((await readyz()).status).toBe(200);
 
     await pg!.stop();
     pg = undefined;
-    const down = await waitUntil(
-      '/readyz to fail',
-      async () => {
-        const r = await readyz();
-        return r.status === 503 ? r : undefined;
-      },
-      30_000,
-    );
+    const down = await readyzAnswers(503, '/readyz to fail');
     expect(down.body.status).toBe('not ready');
     expect(down.body.checks.database).toMatch(/^unreachable: /);
     // alive all the same: a liveness probe must not get the API restarted for a database outage
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
 
     pg = await startEmbeddedPostgres({ dataDir, port, database: 'readyz', unsafeFast: true });
-    const up = await waitUntil(
-      '/readyz to recover',
-      async () => {
-        const r = await readyz();
-        return r.status === 200 ? r : undefined;
-      },
-      30_000,
-    );
+    const up = await readyzAnswers(200, '/readyz to recover');
     expect(up.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', ingest: 'ok' } });
   }, 120_000);
 });
