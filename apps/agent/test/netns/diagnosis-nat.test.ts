@@ -1,6 +1,6 @@
 import { diagnosticsSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestNamespace } from './netns.ts';
+import { routeThrough, TestNamespace } from './netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 
 /**
@@ -16,18 +16,7 @@ describe.skipIf(lacks('SNAT diagnosis in namespaces', 'root'))('diagnosis of a m
     client = await TestNamespace.create();
     router = await TestNamespace.create();
     server = await TestNamespace.create();
-    await client.exec('ip', ['link', 'add', 'to-router', 'type', 'veth', 'peer', 'name', 'to-client', 'netns', router.name]);
-    await router.exec('ip', ['link', 'add', 'to-server', 'type', 'veth', 'peer', 'name', 'to-router', 'netns', server.name]);
-    const up = async (ns: TestNamespace, device: string, address: string) => {
-      await ns.exec('ip', ['addr', 'add', address, 'dev', device]);
-      await ns.exec('ip', ['link', 'set', device, 'up']);
-    };
-    await up(client, 'to-router', '10.77.1.2/24');
-    await up(router, 'to-client', '10.77.1.1/24');
-    await up(router, 'to-server', '10.77.2.1/24');
-    await up(server, 'to-router', '10.77.2.2/24');
-    await client.exec('ip', ['route', 'add', 'default', 'via', '10.77.1.1']);
-    await router.sysctl('ip_forward', '1');
+    await routeThrough(client.name, router.name, server.name, '10.77');
   });
 
   /** The same rule written with either tool: masquerade TCP leaving toward the server, to ports 40000-40049. */

@@ -34,6 +34,32 @@ function processExists(pid: number): boolean {
   }
 }
 
+/** Runs a command inside the network namespace named `ns`. */
+export async function inNamespace(ns: string, command: string, args: string[]): Promise<string> {
+  const { stdout } = await run('ip', ['netns', 'exec', ns, command, ...args]);
+  return stdout;
+}
+
+/**
+ * client ── router ── server: joins the three namespaces (by name) with veth pairs on `${net}.1.0/24`
+ * (client .1.2 `to-router`, router .1.1 `to-client`) and `${net}.2.0/24` (router .2.1 `to-server`,
+ * server .2.2 `to-router`); the client routes everything through the router, which forwards.
+ */
+export async function routeThrough(client: string, router: string, server: string, net: string): Promise<void> {
+  await inNamespace(client, 'ip', ['link', 'add', 'to-router', 'type', 'veth', 'peer', 'name', 'to-client', 'netns', router]);
+  await inNamespace(server, 'ip', ['link', 'add', 'to-router', 'type', 'veth', 'peer', 'name', 'to-server', 'netns', router]);
+  const up = async (ns: string, device: string, address: string) => {
+    await inNamespace(ns, 'ip', ['addr', 'add', address, 'dev', device]);
+    await inNamespace(ns, 'ip', ['link', 'set', device, 'up']);
+  };
+  await up(client, 'to-router', `${net}.1.2/24`);
+  await up(router, 'to-client', `${net}.1.1/24`);
+  await up(router, 'to-server', `${net}.2.1/24`);
+  await up(server, 'to-router', `${net}.2.2/24`);
+  await inNamespace(client, 'ip', ['route', 'add', 'default', 'via', `${net}.1.1`]);
+  await inNamespace(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+}
+
 /**
  * A network namespace made for one test: its own loopback, port range and sysctls, and the
  * processes started in it. `destroy()` kills them and deletes the namespace; call it in afterEach.
@@ -115,9 +141,8 @@ export class TestNamespace {
   }
 
   /** Runs a command inside the namespace. */
-  async exec(command: string, args: string[]): Promise<string> {
-    const { stdout } = await run('ip', ['netns', 'exec', this.name, command, ...args]);
-    return stdout;
+  exec(command: string, args: string[]): Promise<string> {
+    return inNamespace(this.name, command, args);
   }
 
   /**

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { hostDiagnosticsSchema, type SnatPool } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestNamespace } from '../../../agent/test/netns/netns.ts';
+import { inNamespace, routeThrough, TestNamespace } from '../../../agent/test/netns/netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 import { webhookPayloadSchema } from '../../src/notifications/providers/webhook.ts';
@@ -14,9 +12,6 @@ import { rankedFleet, startApiHarness, TEST_ENROLLMENT_TOKEN, type ApiHarness } 
 import { NetnsLab, type LabProcess } from './lab/netns-lab.ts';
 import { withoutDefaultRules } from './support/alert-scenario.ts';
 import { AlertsApi, FAST_ALERTS_ENV } from './support/alerts-api.ts';
-
-const run = promisify(execFile);
-const inNamespace = (ns: string, command: string, args: string[]) => run('ip', ['netns', 'exec', ns, command, ...args]);
 
 /**
  * Issue #15, "what it must show" 2, end to end: client ── router ── server namespaces, the router
@@ -40,18 +35,7 @@ describe.skipIf(lacks('SNAT alert from the real agent in a masquerading router',
       router = await NetnsLab.create([32768, 60999]);
       client = await TestNamespace.create();
       server = await TestNamespace.create();
-      await client.exec('ip', ['link', 'add', 'to-router', 'type', 'veth', 'peer', 'name', 'to-client', 'netns', router.name]);
-      await server.exec('ip', ['link', 'add', 'to-router', 'type', 'veth', 'peer', 'name', 'to-server', 'netns', router.name]);
-      const up = async (ns: string, device: string, address: string) => {
-        await inNamespace(ns, 'ip', ['addr', 'add', address, 'dev', device]);
-        await inNamespace(ns, 'ip', ['link', 'set', device, 'up']);
-      };
-      await up(client.name, 'to-router', '10.78.1.2/24');
-      await up(router.name, 'to-client', '10.78.1.1/24');
-      await up(router.name, 'to-server', '10.78.2.1/24');
-      await up(server.name, 'to-router', '10.78.2.2/24');
-      await client.exec('ip', ['route', 'add', 'default', 'via', '10.78.1.1']);
-      await inNamespace(router.name, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+      await routeThrough(client.name, router.name, server.name, '10.78');
       // Only traffic toward the server is translated: the agent's own link to the API is not.
       await inNamespace(router.name, 'iptables', [
         '-t',
