@@ -1,6 +1,6 @@
 import { diagnosticsSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { routeThrough, TestNamespace } from './netns.ts';
+import { MASQUERADE_TO_SERVER, routeThrough, TestNamespace } from './netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 
 /**
@@ -21,21 +21,7 @@ describe.skipIf(lacks('SNAT diagnosis in namespaces', 'root'))('diagnosis of a m
 
   /** The same rule written with either tool: masquerade TCP leaving toward the server, to ports 40000-40049. */
   const MASQUERADE: Record<'iptables' | 'nft', (ns: TestNamespace) => Promise<unknown>> = {
-    iptables: (ns) =>
-      ns.exec('iptables', [
-        '-t',
-        'nat',
-        '-A',
-        'POSTROUTING',
-        '-o',
-        'to-server',
-        '-p',
-        'tcp',
-        '-j',
-        'MASQUERADE',
-        '--to-ports',
-        '40000-40049',
-      ]),
+    iptables: (ns) => ns.exec('iptables', MASQUERADE_TO_SERVER),
     nft: (ns) =>
       ns.exec('nft', [
         'add table ip pp; add chain ip pp post { type nat hook postrouting priority 100 ; }; add rule ip pp post oifname "to-server" meta l4proto tcp masquerade to :40000-40049',

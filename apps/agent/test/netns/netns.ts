@@ -60,6 +60,22 @@ export async function routeThrough(client: string, router: string, server: strin
   await inNamespace(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
 }
 
+/** iptables arguments that masquerade TCP leaving by routeThrough's `to-server` to the source ports 40000-40049. */
+export const MASQUERADE_TO_SERVER = [
+  '-t',
+  'nat',
+  '-A',
+  'POSTROUTING',
+  '-o',
+  'to-server',
+  '-p',
+  'tcp',
+  '-j',
+  'MASQUERADE',
+  '--to-ports',
+  '40000-40049',
+];
+
 /**
  * A network namespace made for one test: its own loopback, port range and sysctls, and the
  * processes started in it. `destroy()` kills them and deletes the namespace; call it in afterEach.

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hostDiagnosticsSchema, type SnatPool } from '@portpressure/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inNamespace, routeThrough, TestNamespace } from '../../../agent/test/netns/netns.ts';
+import { inNamespace, MASQUERADE_TO_SERVER, routeThrough, TestNamespace } from '../../../agent/test/netns/netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 import { webhookPayloadSchema } from '../../src/notifications/providers/webhook.ts';
@@ -37,20 +37,7 @@ describe.skipIf(lacks('SNAT alert from the real agent in a masquerading router',
       server = await TestNamespace.create();
       await routeThrough(client.name, router.name, server.name, '10.78');
       // Only traffic toward the server is translated: the agent's own link to the API is not.
-      await inNamespace(router.name, 'iptables', [
-        '-t',
-        'nat',
-        '-A',
-        'POSTROUTING',
-        '-o',
-        'to-server',
-        '-p',
-        'tcp',
-        '-j',
-        'MASQUERADE',
-        '--to-ports',
-        '40000-40049',
-      ]);
+      await inNamespace(router.name, 'iptables', MASQUERADE_TO_SERVER);
       h = await startApiHarness({ ...FAST_ALERTS_ENV, HOST: router.hostAddress, PORTPRESSURE_INTERVAL_SECONDS: '1' });
       receiver = await startWebhookReceiver();
       stateDir = await mkdtemp(path.join(os.tmpdir(), 'pp-snat-agent-'));
