@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { aDiagnostics } from '../../../packages/protocol/src/test-factories.ts';
-import { connectEnrolled, isAck, startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { connectEnrolled, isAck, useApiHarness } from '../../api/test/support/api-harness.ts';
 import { aHello, aReport, aSnapshot } from '../../api/test/support/factories.ts';
-import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
+import { openSignedIn, screenshot, useBrowser } from './support/browser.ts';
 import { seedHost } from './support/seed-hosts.ts';
 
 /** Issue #15: the host page's Diagnosis panel, in headless Chromium, with reports sent through the real ingest path. */
 describe('the Diagnosis panel of the host page', () => {
-  let h: ApiHarness;
-  let browser: Browser;
+  const browser = useBrowser();
+  const h = useApiHarness();
   let diagnosedId: string;
   let plainId: string;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    h = await startApiHarness();
     const { agent, host } = await connectEnrolled(h.api.url, aHello('diagnosed-web'));
     agent.send(aSnapshot(1, { ...aReport({ used: 50 }), diagnostics: aDiagnostics({ kernel: [{ name: 'TWRecycled', delta: 17 }] }) }));
     await agent.waitFor(isAck(1));
@@ -24,13 +22,7 @@ describe('the Diagnosis panel of the host page', () => {
     await plain.report([{ remoteAddress: '10.0.0.5', remotePort: 443, used: 20 }]);
     plain.agent.close();
     plainId = plain.hostId;
-    browser = await launchBrowser();
     await openSignedIn(browser.page, `${h.api.url}/login`);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
   });
 
   it('shows processes, churn, TIME_WAIT share, verdict and advice per tuple, conntrack, SNAT and kernel evidence', async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
-import { ensureWebBuilt, launchBrowser, openSignedIn, type Browser } from './support/browser.ts';
+import { useApiHarness } from '../../api/test/support/api-harness.ts';
+import { openSignedIn, useBrowser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 
 /** Issue #17 row 3: the host page's confirmed "Reset sequence…" button, in headless Chromium against the real API. */
 describe('resetting a host sequence from its page', () => {
-  let h: ApiHarness;
-  let browser: Browser;
+  const browser = useBrowser();
+  const h = useApiHarness();
   let host: SeededHost;
   const baseline = async () =>
     (
@@ -17,21 +17,14 @@ describe('resetting a host sequence from its page', () => {
     ).rows[0];
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    h = await startApiHarness();
     host = await seedHost(h.api.url, 'poisoned-box', { env: 'test' });
     await host.report([{ remoteAddress: '10.0.0.5', remotePort: 443, used: 20 }]);
     // What the code before the bound left behind after a frame with seq 2^53−1.
     await h.db.query('UPDATE hosts SET last_seq = 9007199254740991 WHERE id = $1', [host.hostId]);
-    browser = await launchBrowser();
     await openSignedIn(browser.page, `${h.api.url}/login`);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    host?.agent.close();
-    await h?.stop();
   });
+
+  afterAll(() => host?.agent.close());
 
   it('asks first; declined changes nothing, confirmed resets the baseline and says what it was', async () => {
     const { page } = browser;

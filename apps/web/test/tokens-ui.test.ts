@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApiHarness } from '../../api/test/support/api-harness.ts';
 import { lacks } from '../../../test/support/requirements.ts';
-import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
+import { openSignedIn, screenshot, useBrowser } from './support/browser.ts';
 
 // The API tokens page in headless Chromium against the real API: a token created from the UI is
 // shown once and works as a bearer token; revoked from the UI, it stops working.
 
 describe.skipIf(lacks('API tokens page', 'chromium'))('API tokens page in headless Chromium', () => {
-  let h: ApiHarness;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    h = await startApiHarness();
-    browser = await launchBrowser();
-    const { page } = browser;
-    await openSignedIn(page, `${h.api.url}/settings/tokens`);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  const browser = useBrowser();
+  const h = useApiHarness();
+  beforeAll(() => openSignedIn(browser.page, `${h.api.url}/settings/tokens`));
 
   it('creates a read-only token shown once, which reads but cannot write, and revokes it', async () => {
     const { page } = browser;

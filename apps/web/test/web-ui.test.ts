@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, TEST_ADMIN_PASSWORD, TEST_ENROLLMENT_TOKEN, type ApiHarness } from '../../api/test/support/api-harness.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, type Browser } from './support/browser.ts';
+import {
+  startApiHarness,
+  TEST_ADMIN_PASSWORD,
+  TEST_ENROLLMENT_TOKEN,
+  useApiHarness,
+  type ApiHarness,
+} from '../../api/test/support/api-harness.ts';
+import { ensureWebBuilt, launchBrowser, screenshot, useBrowser, type Browser } from './support/browser.ts';
 import { seedHost, seedHour, type SeededHost, type TupleSpec } from './support/seed-hosts.ts';
 import { lacks } from '../../../test/support/requirements.ts';
 import { poll } from '../../../test/support/wait.ts';
@@ -201,17 +207,8 @@ describe.skipIf(lacks('web UI', 'chromium'))('web UI in headless Chromium agains
 });
 
 describe.skipIf(lacks('web UI without hosts', 'chromium'))('web UI of a fleet without hosts', () => {
-  let h: ApiHarness;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureWebBuilt();
-    h = await startApiHarness();
-    browser = await launchBrowser({ colorScheme: 'dark' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  const browser = useBrowser({ colorScheme: 'dark' });
+  const h = useApiHarness();
 
   it('tells a new user how to add a host', async () => {
     const { page } = browser;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { CHROMIUM_PATH } from '../../../../test/support/requirements.ts';
+import { suiteValue } from '../../../../test/support/suite-value.ts';
 import { TEST_ADMIN_PASSWORD } from '../../../api/test/support/test-admin.ts';
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -66,8 +67,29 @@ export async function openSignedIn(page: Page, url: string, password = TEST_ADMI
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
+/**
+ * The built UI and a headless Chromium for the tests of the enclosing `describe`: built if need be
+ * and launched before them, closed after them. Call it in the describe's body, before
+ * useApiHarness (the API serves the build), and use what it returns inside the tests and hooks.
+ */
+export function useBrowser(options: BrowserOptions = {}): Browser {
+  return suiteValue(
+    () => {
+      ensureWebBuilt();
+      return launchBrowser(options);
+    },
+    (browser) => browser.close(),
+  );
+}
+
+export interface BrowserOptions {
+  width?: number;
+  height?: number;
+  colorScheme?: 'light' | 'dark';
+}
+
 /** Headless Chromium with a fresh profile, so no cookie or storage leaks between runs. */
-export async function launchBrowser(options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+export async function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   const profile = await mkdtemp(path.join(os.tmpdir(), 'portpressure-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
