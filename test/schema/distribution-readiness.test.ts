@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../apps/api/src/database/migrator.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { useFreshlyMigratedDatabase } from '../support/database.ts';
 
 /**
  * What distributing the fleet by host (Citus, docs/scaling.md) asks of the schema: every
@@ -22,12 +21,7 @@ const REFERENCE_TABLES: Record<string, string> = {
 };
 
 describe('schema ready to be distributed by host', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase({ migrated: false });
-    await migrate(db.url);
-  });
-  afterAll(async () => db?.drop());
+  const db = useFreshlyMigratedDatabase();
 
   it('keeps host_id in every host-scoped key, and no constraint spans hosts (beyond the known list)', async () => {
     const tables = await db.query<{ table: string; hostColumn: string | null }>(

@@ -1,20 +1,14 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../apps/api/src/config/config.ts';
 import { migrate, readMigrations } from '../../apps/api/src/database/migrator.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { useFreshlyMigratedDatabase } from '../support/database.ts';
 import { loadPrismaSchemaModel, type ExpectedIndex } from './prisma-schema-model.ts';
 
 const expected = loadPrismaSchemaModel(path.join(REPO_ROOT, 'prisma/schema.prisma'));
 
 describe('the migrated database', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    // An empty database, migrated here by the same runner the API uses at start-up.
-    db = await createTestDatabase({ migrated: false });
-    await migrate(db.url);
-  });
-  afterAll(async () => db?.drop());
+  const db = useFreshlyMigratedDatabase();
 
   it("has exactly the tables of schema.prisma (plus Prisma's own bookkeeping)", async () => {
     const { rows } = await db.query<{ table_name: string }>(

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { migrate } from '../../apps/api/src/database/migrator.ts';
+import { suiteValue } from './suite-value.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -52,4 +54,19 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
       }
     },
   };
+}
+
+/**
+ * An empty database migrated here by the same runner the API uses at start-up, created before the
+ * tests of the enclosing `describe` and dropped after them.
+ */
+export function useFreshlyMigratedDatabase(): TestDatabase {
+  return suiteValue(
+    async () => {
+      const db = await createTestDatabase({ migrated: false });
+      await migrate(db.url);
+      return db;
+    },
+    (db) => db.drop(),
+  );
 }
