@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 /**
  * Something a test suite starts once before its tests and stops after them (a server, a harness),
@@ -6,15 +6,30 @@ import { afterAll, beforeAll } from 'vitest';
  * inside tests and hooks. Reading it before the suite started throws.
  */
 export function suiteValue<T extends object>(start: () => Promise<T>, stop: (value: T) => Promise<unknown>): T {
+  return hookedValue(beforeAll, afterAll, 'beforeAll', start, stop);
+}
+
+/** Like suiteValue, but started afresh before each test of the suite and stopped after it. */
+export function testValue<T extends object>(start: () => Promise<T>, stop: (value: T) => Promise<unknown>): T {
+  return hookedValue(beforeEach, afterEach, 'beforeEach', start, stop);
+}
+
+function hookedValue<T extends object>(
+  before: (hook: () => Promise<void>) => void,
+  after: (hook: () => Promise<void>) => void,
+  beforeName: string,
+  start: () => Promise<T>,
+  stop: (value: T) => Promise<unknown>,
+): T {
   let current: T | undefined;
-  beforeAll(async () => {
+  before(async () => {
     current = await start();
   });
-  afterAll(async () => {
+  after(async () => {
     if (current !== undefined) await stop(current);
   });
   const get = (): T => {
-    if (current === undefined) throw new Error('started in beforeAll: use it inside a test or hook');
+    if (current === undefined) throw new Error(`started in ${beforeName}: use it inside a test or hook`);
     return current;
   };
   return new Proxy({} as T, {

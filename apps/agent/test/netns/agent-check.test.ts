@@ -5,22 +5,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { portReportSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, TestNamespace } from './netns.ts';
+import { REPO_ROOT, useTestNamespace } from './netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 
 const run = promisify(execFile);
 
 describe.skipIf(lacks('agent check in a namespace', 'root'))('portpressure-agent check in a namespace', () => {
-  let ns: TestNamespace;
-
-  beforeEach(async () => {
-    ns = await TestNamespace.create();
-    await ns.sysctl('ip_local_port_range', '40000 40199');
-  });
-
-  afterEach(async () => {
-    await ns.destroy();
-  });
+  const ns = useTestNamespace('40000 40199');
 
   it('gives identical reports from netlink and /proc on a mixed socket table', async () => {
     await ns.sysctl('ip_local_reserved_ports', '40100-40109,40150');

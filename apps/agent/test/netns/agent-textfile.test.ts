@@ -7,7 +7,7 @@ import { portReportSchema } from '@portpressure/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lacks } from '../../../../test/support/requirements.ts';
 import { promtoolCheck } from '../../../../test/support/promtool.ts';
-import { REPO_ROOT, TestNamespace } from './netns.ts';
+import { REPO_ROOT, useTestNamespace } from './netns.ts';
 
 const run = promisify(execFile);
 
@@ -27,17 +27,14 @@ const checkInNamespace = (nsName: string, args: string[]) =>
   run('ip', ['netns', 'exec', nsName, process.execPath, '--import', 'tsx', 'apps/agent/src/main.ts', 'check', ...args], { cwd: REPO_ROOT });
 
 describe.skipIf(lacks('agent textfile output', 'root', 'prometheus'))('portpressure-agent check --format prometheus', () => {
-  let ns: TestNamespace;
+  const ns = useTestNamespace('40000 40199');
   let dir: string;
 
   beforeEach(async () => {
-    ns = await TestNamespace.create();
-    await ns.sysctl('ip_local_port_range', '40000 40199');
     dir = await mkdtemp(join(tmpdir(), 'pp-textfile-'));
   });
 
   afterEach(async () => {
-    await ns.destroy();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { portReportSchema } from '@portpressure/protocol';
 import type { PortReport } from '@portpressure/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestNamespace } from './netns.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestNamespace, useTestNamespace } from './netns.ts';
 import { lacks } from '../../../../test/support/requirements.ts';
 
 const run = promisify(execFile);
@@ -28,16 +28,7 @@ async function distinctLocalPortsInRange(ns: TestNamespace): Promise<number> {
  */
 export function defineKernelCases(source: 'netlink' | 'proc'): void {
   describe.skipIf(lacks(`kernel cases (${source})`, 'root'))(`docs/domain.md cases against the kernel, source ${source}`, () => {
-    let ns: TestNamespace;
-
-    beforeEach(async () => {
-      ns = await TestNamespace.create();
-      await ns.sysctl('ip_local_port_range', '40000 40099');
-    });
-
-    afterEach(async () => {
-      await ns.destroy();
-    });
+    const ns = useTestNamespace('40000 40099');
 
     async function check(...args: string[]): Promise<{ report: PortReport; exitCode: number }> {
       await ns.settle();

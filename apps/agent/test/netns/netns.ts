@@ -3,6 +3,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { testValue } from '../../../../test/support/suite-value.ts';
 import type { DriverCommand, DriverReply } from './driver-protocol.ts';
 
 const run = promisify(execFile);
@@ -75,6 +76,18 @@ export const MASQUERADE_TO_SERVER = [
   '--to-ports',
   '40000-40049',
 ];
+
+/** A fresh namespace for each test of the enclosing `describe`, with this ephemeral port range ("40000 40099"); destroyed after each. */
+export function useTestNamespace(portRange: string): TestNamespace {
+  return testValue(
+    async () => {
+      const ns = await TestNamespace.create();
+      await ns.sysctl('ip_local_port_range', portRange);
+      return ns;
+    },
+    (ns) => ns.destroy(),
+  );
+}
 
 /**
  * A network namespace made for one test: its own loopback, port range and sysctls, and the
