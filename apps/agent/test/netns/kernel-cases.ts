@@ -41,6 +41,16 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
       return { report, exitCode: result.exitCode };
     }
 
+    /** With tcp_tw_reuse set to `reuse`: 100 connections to 127.0.0.1:5000 filling the range, then closed by the client (TIME_WAIT on its side). */
+    async function clientClosedTuple(reuse: '0' | '2', tag: string) {
+      await ns.sysctl('tcp_tw_reuse', reuse);
+      const driver = await ns.driver();
+      await driver.listen('127.0.0.1', 5000);
+      expect((await driver.connect(tag, '127.0.0.1', 5000)).succeeded).toBe(100);
+      await driver.send({ op: 'close-clients', tag });
+      return driver;
+    }
+
     it('T1: connects until EADDRNOTAVAIL, and the number that succeeded is usable, at pressure 1', async () => {
       const driver = await ns.driver();
       await driver.listen('127.0.0.1', 5000);
@@ -135,11 +145,7 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
     });
 
     it('T5: client-closed connections stay in TIME_WAIT and block the tuple with tcp_tw_reuse=0', async () => {
-      await ns.sysctl('tcp_tw_reuse', '0');
-      const driver = await ns.driver();
-      await driver.listen('127.0.0.1', 5000);
-      expect((await driver.connect('t5', '127.0.0.1', 5000)).succeeded).toBe(100);
-      await driver.send({ op: 'close-clients', tag: 't5' });
+      const driver = await clientClosedTuple('0', 't5');
 
       const { report } = await check();
       expect(report.sysctls.tcpTwReuse).toBe(0);
@@ -149,11 +155,7 @@ export function defineKernelCases(source: 'netlink' | 'proc'): void {
     });
 
     it('T6: with tcp_tw_reuse=2 on loopback, TIME_WAIT older than the delay is reclaimable and reconnects succeed', async () => {
-      await ns.sysctl('tcp_tw_reuse', '2');
-      const driver = await ns.driver();
-      await driver.listen('127.0.0.1', 5000);
-      expect((await driver.connect('t6', '127.0.0.1', 5000)).succeeded).toBe(100);
-      await driver.send({ op: 'close-clients', tag: 't6' });
+      const driver = await clientClosedTuple('2', 't6');
       await new Promise((resolve) => setTimeout(resolve, 1500));
 
       const { report, exitCode } = await check();
