@@ -123,6 +123,13 @@ describe('agent ↔ API link across an API outage', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.takenAt.getTime()).toBeGreaterThan(rows[i - 1]!.takenAt.getTime());
   }
 
+  /** Waits for the drain after an outage, checks that every snapshot arrived once and in order, and returns those measured during the outage. */
+  async function drainedOutage(db: TestDatabase, outageStart: number, outageEnd: number, a: AgentProcess): Promise<StoredRow[]> {
+    const rows = await storedAfter(db, outageEnd, a);
+    expectCompleteAndOrdered(rows);
+    return rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
+  }
+
   async function waitForSeq(db: TestDatabase, minSeq: number, a: AgentProcess): Promise<StoredRow[]> {
     return waitUntil(
       `seq ${minSeq} stored`,
@@ -151,9 +158,7 @@ describe('agent ↔ API link across an API outage', () => {
     const outageEnd = Date.now();
 
     // Drained: the spool's backlog, then live snapshots measured after the restart.
-    const rows = await storedAfter(db, outageEnd, a);
-    expectCompleteAndOrdered(rows);
-    const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
+    const duringOutage = await drainedOutage(db, outageStart, outageEnd, a);
     expect(duringOutage.length).toBeGreaterThanOrEqual(3);
     const { rows: host } = await db.query<{ dropped: string; labels: unknown }>('SELECT dropped_snapshots AS dropped, labels FROM hosts');
     expect(host).toEqual([{ dropped: '0', labels: { test: 'outage' } }]);
@@ -182,9 +187,7 @@ describe('agent ↔ API link across an API outage', () => {
     api = await boot(config);
     const outageEnd = Date.now();
 
-    const rows = await storedAfter(db, outageEnd, second);
-    expectCompleteAndOrdered(rows);
-    const duringOutage = rows.filter((r) => r.takenAt.getTime() > outageStart && r.takenAt.getTime() < outageEnd);
+    const duringOutage = await drainedOutage(db, outageStart, outageEnd, second);
     // both processes measured during the outage, and everything of both arrived
     expect(duringOutage.length).toBeGreaterThanOrEqual(4);
     expect(second.output()).toMatch(/snapshot\(s\) left in the spool by the previous run/);
