@@ -69,18 +69,13 @@ export class SnapshotEvents {
     else this.running += 1;
     try {
       await Promise.all(
-        this.listeners.map(async ({ name, listener }) => {
-          const timed = this.metrics?.listenerDuration.startTimer({ listener: name });
-          try {
-            await listener(stored);
-            this.metrics?.listenerRuns.inc({ listener: name, outcome: 'ok' });
-          } catch (error) {
-            this.metrics?.listenerRuns.inc({ listener: name, outcome: 'error' });
-            this.logger.error(`${name} failed for host ${stored.hostId}: ${describe(error)}`);
-          } finally {
-            timed?.();
-          }
-        }),
+        this.listeners.map(({ name, listener }) =>
+          this.runListener(
+            name,
+            () => listener(stored),
+            () => `host ${stored.hostId}`,
+          ),
+        ),
       );
     } finally {
       // Hand the slot straight to the next waiter, or give it back.
@@ -124,19 +119,28 @@ export class SnapshotEvents {
 
   private async runBatch(batch: readonly StoredSnapshot[]): Promise<void> {
     await Promise.all(
-      this.batchListeners.map(async ({ name, listener }) => {
-        const timed = this.metrics?.listenerDuration.startTimer({ listener: name });
-        try {
-          await listener(batch);
-          this.metrics?.listenerRuns.inc({ listener: name, outcome: 'ok' });
-        } catch (error) {
-          this.metrics?.listenerRuns.inc({ listener: name, outcome: 'error' });
-          this.logger.error(`${name} failed for a batch of ${batch.length} snapshot(s): ${describe(error)}`);
-        } finally {
-          timed?.();
-        }
-      }),
+      this.batchListeners.map(({ name, listener }) =>
+        this.runListener(
+          name,
+          () => listener(batch),
+          () => `a batch of ${batch.length} snapshot(s)`,
+        ),
+      ),
     );
+  }
+
+  /** Runs one listener, timed and counted by outcome; a failure is logged (for `what` it ran on), not thrown. */
+  private async runListener(name: string, run: () => Promise<void> | void, what: () => string): Promise<void> {
+    const timed = this.metrics?.listenerDuration.startTimer({ listener: name });
+    try {
+      await run();
+      this.metrics?.listenerRuns.inc({ listener: name, outcome: 'ok' });
+    } catch (error) {
+      this.metrics?.listenerRuns.inc({ listener: name, outcome: 'error' });
+      this.logger.error(`${name} failed for ${what()}: ${describe(error)}`);
+    } finally {
+      timed?.();
+    }
   }
 }
 
