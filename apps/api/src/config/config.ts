@@ -7,6 +7,17 @@ import { teamEnvShape, loadTeamConfig, type TeamConfig } from './team-config.ts'
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** An optional variable where empty means "not set". */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** A secret token of at least `min` printable ASCII characters without spaces; empty means "not set". */
+const tokenFromEnv = (min: number, tooShort: string) =>
+  unsetIfEmpty(
+    z
+      .string()
+      .min(min, tooShort)
+      .max(256)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  );
 
 /**
  * Every environment variable the API reads, validated once at boot. `.env.example` documents
@@ -20,10 +31,7 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_WEB_DIR: z.string().default(path.join(REPO_ROOT, 'apps/web/dist')),
   PORTPRESSURE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   // Alerting (apps/api/src/alerts). The public URL is where notification links point.
-  PORTPRESSURE_PUBLIC_URL: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-  ),
+  PORTPRESSURE_PUBLIC_URL: unsetIfEmpty(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })),
   PORTPRESSURE_ALERT_TICK_SECONDS: intFromEnv(1, 3600).default(15),
   PORTPRESSURE_DELIVERY_POLL_MS: intFromEnv(50, 600_000).default(1000),
   PORTPRESSURE_DELIVERY_TIMEOUT_MS: intFromEnv(100, 120_000).default(10_000),
@@ -32,10 +40,7 @@ export const apiEnvSchema = z.object({
   PORTPRESSURE_DELIVERY_MAX_ATTEMPTS: intFromEnv(1, 1000).default(12),
   PORTPRESSURE_DELIVERY_CONCURRENCY: intFromEnv(1, 100).default(4),
   // Sign-in (apps/api/src/auth). An empty password means "not set": one is generated and printed once.
-  PORTPRESSURE_ADMIN_PASSWORD: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.string().min(8, 'must be at least 8 characters').max(1024).optional(),
-  ),
+  PORTPRESSURE_ADMIN_PASSWORD: unsetIfEmpty(z.string().min(8, 'must be at least 8 characters').max(1024)),
   PORTPRESSURE_SESSION_HOURS: intFromEnv(1, 24 * 365).default(168),
   PORTPRESSURE_LOGIN_MAX_ATTEMPTS: intFromEnv(1, 10_000).default(10),
   PORTPRESSURE_TRUST_PROXY: z
@@ -44,26 +49,10 @@ export const apiEnvSchema = z.object({
     .default('false'),
   // Agent enrollment (apps/api/src/enrollment). Empty means "not set": one is generated, stored
   // hashed in Postgres and printed once.
-  PORTPRESSURE_ENROLLMENT_TOKEN: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .min(32, 'must be at least 32 characters (a short token can be guessed)')
-      .max(256)
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-      .optional(),
-  ),
+  PORTPRESSURE_ENROLLMENT_TOKEN: tokenFromEnv(32, 'must be at least 32 characters (a short token can be guessed)'),
   PORTPRESSURE_AGENT_RATE_LIMIT: intFromEnv(1, 100_000).default(50),
   // Operations (apps/api/src/metrics, apps/api/src/logging). Empty means "not set".
-  PORTPRESSURE_METRICS_TOKEN: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .min(16, 'must be at least 16 characters')
-      .max(256)
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-      .optional(),
-  ),
+  PORTPRESSURE_METRICS_TOKEN: tokenFromEnv(16, 'must be at least 16 characters'),
   PORTPRESSURE_METRICS_TOP_TUPLES: intFromEnv(0, 100).default(5),
   PORTPRESSURE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   // Hardening limits (docs/security.md explains each).
