@@ -1,5 +1,6 @@
 import { aDiagnostics, aPortReport, aTuple, prng } from './test-factories.ts';
 import { describe, expect, it } from 'vitest';
+import type * as z from 'zod';
 import { isValidSnapshotFast, isValidSnapshotV2Fast } from './fast-snapshot.ts';
 import { MAX_NAMESPACES_PER_SNAPSHOT, snapshotSchema, snapshotV2Schema, type Snapshot, type SnapshotV2 } from './messages.ts';
 import { CONTAINER_RUNTIMES, type NamespaceInfo } from './namespaces.ts';
@@ -656,15 +657,19 @@ function onCopy(
 
 // ---------------------------------------------------------------------------------------------
 
+/** The fast check accepts `sample` (as built and as parsed from its JSON), and zod accepts it unchanged. */
+function expectAcceptedAsZodDoes(fast: (value: unknown) => boolean, schema: z.ZodType, sample: unknown): void {
+  for (const value of [sample, JSON.parse(JSON.stringify(sample)) as unknown]) {
+    expect(fast(value)).toBe(true);
+    const zod = schema.safeParse(value);
+    expect(zod.success).toBe(true);
+    expect(zod.data).toEqual(value);
+  }
+}
+
 describe('isValidSnapshotFast', () => {
   it.each(SAMPLE_NAMES)('accepts a valid snapshot (%s), as zod does, unchanged', (name) => {
-    const sample = SAMPLES[name]!;
-    for (const value of [sample, JSON.parse(JSON.stringify(sample)) as unknown]) {
-      expect(isValidSnapshotFast(value)).toBe(true);
-      const zod = snapshotSchema.safeParse(value);
-      expect(zod.success).toBe(true);
-      expect(zod.data).toEqual(value);
-    }
+    expectAcceptedAsZodDoes(isValidSnapshotFast, snapshotSchema, SAMPLES[name]!);
   });
 
   it('refuses what zod would strip: unknown keys at any level, "__proto__" in a states record', () => {
@@ -799,13 +804,7 @@ const V2_SAMPLES: Record<string, SnapshotV2> = {
 
 describe('isValidSnapshotV2Fast', () => {
   it.each(Object.keys(V2_SAMPLES))('accepts a valid version 2 snapshot (%s), as zod does, unchanged', (name) => {
-    const sample = V2_SAMPLES[name]!;
-    for (const value of [sample, JSON.parse(JSON.stringify(sample)) as unknown]) {
-      expect(isValidSnapshotV2Fast(value)).toBe(true);
-      const zod = snapshotV2Schema.safeParse(value);
-      expect(zod.success).toBe(true);
-      expect(zod.data).toEqual(value);
-    }
+    expectAcceptedAsZodDoes(isValidSnapshotV2Fast, snapshotV2Schema, V2_SAMPLES[name]!);
   });
 
   it('refuses a version 1 snapshot and a version 2 one where v1 is expected', () => {
