@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../api/test/notifications/support/webhook-receiver.ts';
-import { startApiHarness, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { useApiHarness } from '../../api/test/support/api-harness.ts';
 import { FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
-import { ensureWebBuilt, launchBrowser, openSignedIn, screenshot, type Browser } from './support/browser.ts';
+import { openSignedIn, screenshot, useBrowser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 import { lacks } from '../../../test/support/requirements.ts';
 
@@ -14,26 +14,20 @@ const SECRET = 'ui-test-shared-secret-0123456789';
 const BACKEND = { remoteAddress: '10.0.0.5', remotePort: 5432 };
 
 describe.skipIf(lacks('alert pages in Chromium', 'chromium'))('alert pages in headless Chromium', () => {
-  let h: ApiHarness;
-  let browser: Browser;
+  const browser = useBrowser();
+  const h = useApiHarness(FAST_ALERTS_ENV);
   let receiver: WebhookReceiver;
   let host: SeededHost;
 
   beforeAll(async () => {
-    ensureWebBuilt();
     receiver = await startWebhookReceiver();
-    h = await startApiHarness(FAST_ALERTS_ENV);
     host = await seedHost(h.api.url, 'db-proxy-1', { env: 'prod' });
     await host.report([{ ...BACKEND, used: 40 }]);
-    browser = await launchBrowser();
-    const { page } = browser;
-    await openSignedIn(page, `${h.api.url}/alerts`);
-  }, 180_000);
+    await openSignedIn(browser.page, `${h.api.url}/alerts`);
+  });
 
   afterAll(async () => {
-    await browser?.close();
     host?.agent.close();
-    await h?.stop();
     await receiver?.close();
   });
 

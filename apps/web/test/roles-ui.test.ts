@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertsApi, FAST_ALERTS_ENV } from '../../api/test/alerts/support/alerts-api.ts';
-import { startApiHarness, TEST_ADMIN_PASSWORD, type ApiHarness } from '../../api/test/support/api-harness.ts';
+import { TEST_ADMIN_PASSWORD, useApiHarness } from '../../api/test/support/api-harness.ts';
 import { auditEvents, createUser, documentedRoutes, fetcherFor } from '../../api/test/support/users.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, signInWith, type Browser } from './support/browser.ts';
+import { screenshot, signInWith, useBrowser } from './support/browser.ts';
 import { seedHost, type SeededHost } from './support/seed-hosts.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
 
@@ -16,8 +16,8 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const BACKEND = { remoteAddress: '10.0.0.5', remotePort: 5432 };
 
 describe('roles in headless Chromium', () => {
-  let h: ApiHarness;
-  let browser: Browser;
+  const browser = useBrowser();
+  const h = useApiHarness(FAST_ALERTS_ENV);
   let host: SeededHost;
 
   const signInAs = (page: Page, username: string, password: string) => signInWith(page, h.api.url, username, password);
@@ -48,8 +48,6 @@ describe('roles in headless Chromium', () => {
   }
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    h = await startApiHarness(FAST_ALERTS_ENV);
     const admin = fetcherFor(h.api.url, await h.login());
     await createUser(admin, 'victor', 'viewer', 'victor-password-1');
     await createUser(admin, 'erin', 'editor', 'erin-password-1');
@@ -67,14 +65,9 @@ describe('roles in headless Chromium', () => {
     });
     await host.report([{ ...BACKEND, used: 96 }]);
     await waitUntil('a firing incident', async () => (await alerts.incidents('firing')).length === 1 || undefined);
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    host?.agent.close();
-    await h?.stop();
   });
+
+  afterAll(() => host?.agent.close());
 
   it('shows a viewer every page without a single button that changes something', async () => {
     const { page } = browser;
