@@ -1,44 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CompiledQuery, sql } from 'kysely';
 import { type Db, DbService } from '../database/db.service.ts';
+import { HOUR_ROLLUP_SQL, HOUR_WATERMARK_SQL, MAINTENANCE_LOCK_KEY, TUPLE_HOUR_ROLLUP_SQL } from './hour-rollup.ts';
 import type { PartitionRange } from './partition-plan.ts';
 
-/** Any fixed 64-bit key: the maintenance job runs on one API instance at a time. */
-const MAINTENANCE_LOCK_KEY = '7106257031338';
 /** DDL on a partitioned table waits for its readers and writers; past this it gives up until the next run. */
 const LOCK_TIMEOUT = '5s';
 /** Rows one retention DELETE removes (small statements: no long locks, no bloat bursts). */
 const DELETE_CHUNK = 5_000;
-
-const HOUR_ROLLUP_SQL = `
-  WITH h AS (
-    SELECT host_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00') AS hour,
-      max(pressure) AS pressure, max(held) AS held, min(usable) AS usable, max(host_ports_in_use) AS host_ports_in_use,
-      max(time_wait) AS time_wait, max(reclaimable) AS reclaimable, sum(snapshots)::int AS snapshots
-    FROM host_minutes WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2
-  ),
-  s AS (
-    SELECT host_id, hour, jsonb_object_agg(key, n) AS states FROM (
-      SELECT host_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00') AS hour, e.key, max(e.value::int) AS n
-      FROM host_minutes, jsonb_each_text(states) AS e WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3) k
-    GROUP BY 1, 2
-  )
-  INSERT INTO host_hours AS t (host_id, hour, pressure, held, usable, host_ports_in_use, time_wait, reclaimable, states, snapshots)
-  SELECT h.host_id, h.hour, h.pressure, h.held, h.usable, h.host_ports_in_use, h.time_wait, h.reclaimable,
-    coalesce(s.states, '{}'::jsonb), h.snapshots
-  FROM h LEFT JOIN s USING (host_id, hour)
-  ON CONFLICT (host_id, hour) DO UPDATE SET
-    pressure = EXCLUDED.pressure, held = EXCLUDED.held, usable = EXCLUDED.usable, host_ports_in_use = EXCLUDED.host_ports_in_use,
-    time_wait = EXCLUDED.time_wait, reclaimable = EXCLUDED.reclaimable, states = EXCLUDED.states, snapshots = EXCLUDED.snapshots`;
-
-const TUPLE_HOUR_ROLLUP_SQL = `
-  INSERT INTO tuple_hours AS t (host_id, hour, protocol, local_address, remote_address, remote_port, pressure, held)
-  SELECT host_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00'), protocol, local_address, remote_address, remote_port,
-    max(pressure), max(held)
-  FROM tuple_minutes WHERE minute >= $1 AND minute < $2
-  GROUP BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT (host_id, hour, protocol, local_address, remote_address, remote_port) DO UPDATE SET
-    pressure = EXCLUDED.pressure, held = EXCLUDED.held`;
 
 /** One maintenance session: the client bound to the pooled connection holding the job's advisory lock. */
 export interface MaintenanceSession {
@@ -143,11 +112,7 @@ export class MaintenanceRepository {
     await db.transaction().execute(async (tx) => {
       await run(tx, HOUR_ROLLUP_SQL, [from, to]);
       await run(tx, TUPLE_HOUR_ROLLUP_SQL, [from, to]);
-      await tx
-        .insertInto('rollup_watermarks')
-        .values({ tier: 'hour', until: to })
-        .onConflict((oc) => oc.column('tier').doUpdateSet({ until: sql<Date>`GREATEST(rollup_watermarks.until, EXCLUDED.until)` }))
-        .execute();
+      await run(tx, HOUR_WATERMARK_SQL, [to]);
     });
   }
 

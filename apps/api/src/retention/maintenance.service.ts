@@ -1,16 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
+import { HOUR_ROLLUP_GRACE_MS } from './hour-rollup.ts';
 import { MaintenanceRepository, type MaintenanceSession } from './maintenance.repository.ts';
 import { planPartitions, retentionCutoff, type PartitionedTable } from './partition-plan.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-/**
- * An hour is rolled up once it ended this long ago: its last minute rows are written a few seconds
- * after the minute (history writer), and agents may report a little late.
- */
-const HOUR_ROLLUP_GRACE_MS = 5 * 60_000;
 /** The hour before the watermark is recomputed too: minute rows that arrived late (a spool replay) reach it. */
 const HOUR_ROLLUP_OVERLAP_MS = HOUR;
 

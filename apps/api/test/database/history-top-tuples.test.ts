@@ -209,6 +209,11 @@ describe('the top tuples of a long span, ranked from the hour tier', () => {
       [from + HOUR, watermark, 3600],
       [from, watermark + HOUR, 540],
       [watermark - 2 * DAY - 23 * MINUTE, watermark + 5 * MINUTE, 300],
+      // a day (the host page's default span) and a few hours: ranked from the hour tier too
+      [to - DAY, to, 120],
+      [from + 4 * DAY - 13 * MINUTE, from + 5 * DAY - 13 * MINUTE, 120],
+      [watermark - 5 * HOUR - 7 * MINUTE, watermark + 40 * MINUTE, 60],
+      [from + DAY + 2 * HOUR, from + DAY + 5 * HOUR, 60],
     ] as const) {
       const w = { hostId, from: new Date(start), to: new Date(end), bucketSeconds };
       expect(await history.rollupTopTupleBuckets(w, TOP)).toEqual(expected(rows, w));
