@@ -116,8 +116,11 @@ const hourTier = (hours: string, minutes: string, columns: string) => `
   UNION ALL
   SELECT minute AS at, ${columns} FROM ${minutes} WHERE host_id = $1::uuid AND minute >= greatest($2::timestamptz, ${HOUR_WATERMARK}) AND minute < $3`;
 
-/** Spans longer than this rank their top tuples with HOUR_RANKED_TOP_TUPLES. */
-const HOUR_RANKED_SPAN_MS = 2 * 86_400_000;
+/**
+ * Spans longer than this (a day, the host page's default, included) rank their top tuples with
+ * HOUR_RANKED_TOP_TUPLES; shorter ones hold at most a whole hour or two, nothing to save.
+ */
+const HOUR_RANKED_SPAN_MS = 3 * 3_600_000;
 
 /**
  * Like topTuples over the minute rows of the window ($1 host, $2 from, $3 to, $4 bucket seconds,
@@ -319,7 +322,7 @@ export class HistoryRepository {
   }
 
   /**
-   * Like topTupleBuckets, from the per-minute tuple rollup. Over two days the ranking is read from
+   * Like topTupleBuckets, from the per-minute tuple rollup. Over three hours the ranking is read from
    * the hour tier where it agrees with the minutes (HOUR_RANKED_TOP_TUPLES): the same answer, from
    * a sixtieth of the rows.
    */
