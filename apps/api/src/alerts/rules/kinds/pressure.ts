@@ -12,7 +12,15 @@ import {
   type TrendInput,
 } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
+import {
+  countOf,
+  hysteresisSettings,
+  marginBelowThreshold,
+  resolveMarginField,
+  resolvesBelow,
+  sustainSnapshotsField,
+  type RuleKind,
+} from './rule-kind.ts';
 
 /** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
 const TREND_SECONDS = 600;
@@ -63,16 +71,10 @@ export const pressureRuleKind: RuleKind<PressureParams, 'pressure'> = {
   paramsSchema: pressureParamsSchema,
   fields: {
     threshold: { label: 'Threshold (%)', unit: 'percent', default: 0.8, hint: '(used − reclaimable) / usable of any tuple' },
-    resolveMargin: {
-      label: 'Resolve margin (%)',
-      unit: 'percent',
-      default: 0.05,
-      hint: 'resolves only below threshold − margin, so hovering values do not flap',
-    },
-    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 3 },
+    resolveMargin: resolveMarginField('resolves only below threshold − margin, so hovering values do not flap'),
+    sustainSnapshots: sustainSnapshotsField(3),
   },
-  condition: (p) =>
-    `pressure ≥ ${ratioText(p.threshold)} for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'} (resolves below ${ratioText(p.threshold - p.resolveMargin)})`,
+  condition: (p) => `pressure ≥ ${ratioText(p.threshold)} for ${countOf(p.sustainSnapshots, 'snapshot')}${resolvesBelow(p)}`,
   sustain: (p) => p.sustainSnapshots,
   couldBreach: (p, _report, worst) => worst >= p.threshold,
   // Only tuples in the hysteresis band get a trend: their messages say when the tuple runs out.

@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { formatPercent } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, type Observation } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
+import {
+  countOf,
+  hysteresisSettings,
+  marginBelowThreshold,
+  resolveMarginField,
+  resolvesBelow,
+  sustainSnapshotsField,
+  type RuleKind,
+} from './rule-kind.ts';
 
 /**
  * SNAT rule: on a host that masquerades, a pool's translated source ports in use toward one
@@ -46,11 +54,11 @@ export const snatRuleKind: RuleKind<SnatParams, 'snat'> = {
       default: 0.8,
       hint: 'translated source ports in use of the NAT port range, per destination',
     },
-    resolveMargin: { label: 'Resolve margin (%)', unit: 'percent', default: 0.05 },
-    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 1 },
+    resolveMargin: resolveMarginField(),
+    sustainSnapshots: sustainSnapshotsField(1),
   },
   condition: (p) =>
-    `SNAT ports in use ≥ ${ratioText(p.threshold)} of the NAT range for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'} (resolves below ${ratioText(p.threshold - p.resolveMargin)})`,
+    `SNAT ports in use ≥ ${ratioText(p.threshold)} of the NAT range for ${countOf(p.sustainSnapshots, 'snapshot')}${resolvesBelow(p)}`,
   sustain: (p) => p.sustainSnapshots,
   couldBreach: (p, report) => (report.diagnostics?.snat?.pools ?? []).some((pool) => pool.pressure >= p.threshold),
   onSnapshot: (p, c) => observeSnat(c.ruleId, p, c.hostId, c.report),
