@@ -163,7 +163,7 @@ function thresholdSettings() {
  * `threshold`, holding down to `threshold − resolveMargin`, firing after `sustainSnapshots` in a
  * row. Spread into the kind's object schema, which then refines it with `marginBelowThreshold`.
  */
-export function hysteresisSettings(sustainDefault: number) {
+function hysteresisSettings(sustainDefault: number) {
   return { ...thresholdSettings(), sustainSnapshots: sustainSetting(sustainDefault) };
 }
 
@@ -177,6 +177,21 @@ export const marginBelowThreshold: [(p: { threshold: number; resolveMargin: numb
   (p) => p.threshold - p.resolveMargin > 0,
   { message: 'resolveMargin must be smaller than threshold', path: ['resolveMargin'] },
 ];
+
+/**
+ * The object schema of a hysteresis kind: `hysteresisSettings` and the kind's own `extra` settings,
+ * refined with `marginBelowThreshold`.
+ */
+export function hysteresisSchema<S extends z.ZodRawShape = Record<never, never>>(sustainDefault: number, extra: S = {} as S) {
+  const [check, where] = marginBelowThreshold;
+  // The spread shape always holds threshold and resolveMargin; zod cannot see that through `S`.
+  return z.object({ ...hysteresisSettings(sustainDefault), ...extra }).refine((p) => check(p as Parameters<typeof check>[0]), where);
+}
+
+/** The form fields of `resolveMargin` and `sustainSnapshots`, which follow the threshold's. */
+export function hysteresisFields(sustainDefault: number, marginHint?: string) {
+  return { resolveMargin: resolveMarginField(marginHint), sustainSnapshots: sustainSnapshotsField(sustainDefault) };
+}
 
 /** The form field of `resolveMargin`; `hint` where the kind explains it. */
 export function resolveMarginField(hint?: string): RuleFieldSpec {
