@@ -62,21 +62,24 @@ async function tempDataDir(): Promise<string> {
   return dir;
 }
 
+/** npm start on a free loopback port with `dataDir`, killed after the test if still running; `base` is its URL. */
+async function startServing(dataDir: string, env: Record<string, string>): Promise<Started & { base: string }> {
+  const port = await freePort();
+  const s = startEntryPoint({ PORT: String(port), HOST: '127.0.0.1', PORTPRESSURE_DATA_DIR: dataDir, ...env });
+  cleanups.push(async () => {
+    if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  });
+  return { ...s, base: `http://127.0.0.1:${port}` };
+}
+
 describe('npm start', () => {
   it('serves the UI and this host, then leaves no process behind after SIGTERM', { timeout: 180_000 }, async () => {
     const dataDir = await tempDataDir();
-    const port = await freePort();
-    const s = startEntryPoint({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PORTPRESSURE_DATA_DIR: dataDir,
+    const s = await startServing(dataDir, {
       PORTPRESSURE_INTERVAL_SECONDS: '2',
       PORTPRESSURE_ADMIN_PASSWORD: '', // empty means unset: the API generates one
     });
-    cleanups.push(async () => {
-      if (s.child.exitCode === null) s.child.kill('SIGKILL');
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { base } = s;
     const page = await waitWhileRunning(
       'the UI',
       async () => {
@@ -118,18 +121,8 @@ describe('npm start', () => {
   it('reuses the data of a previous run', { timeout: 180_000 }, async () => {
     const dataDir = await tempDataDir();
     for (let run = 1; run <= 2; run++) {
-      const port = await freePort();
-      const s = startEntryPoint({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PORTPRESSURE_DATA_DIR: dataDir,
-        PORTPRESSURE_LOCAL_AGENT: 'false',
-        PORTPRESSURE_ADMIN_PASSWORD: 'start-test-password',
-      });
-      cleanups.push(async () => {
-        if (s.child.exitCode === null) s.child.kill('SIGKILL');
-      });
-      const base = `http://127.0.0.1:${port}`;
+      const s = await startServing(dataDir, { PORTPRESSURE_LOCAL_AGENT: 'false', PORTPRESSURE_ADMIN_PASSWORD: 'start-test-password' });
+      const { base } = s;
       await waitWhileRunning('the API', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 90_000, s);
       const cookie = await signIn(base, 'start-test-password');
       expect((await fetch(`${base}/api/fleet`, { headers: { cookie } })).status).toBe(200);

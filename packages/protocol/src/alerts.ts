@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
 import { conntrackSchema, kernelCounterDeltaSchema } from './diagnostics.ts';
-import { ipAddressSchema, tupleKeySchema } from './report.ts';
+import { tupleKeySchema } from './report.ts';
+import { isoTimeSchema as isoTime } from './wire-primitives.ts';
 
 // REST contract of alerting: rules, incidents, notification channels and the delivery log.
 
-const isoTime = z.iso.datetime({ offset: true });
 const DAY = 86_400;
 
 /**

@@ -1,8 +1,5 @@
 import * as z from 'zod';
-import { ipAddressSchema } from './report.ts';
-
-const port = z.number().int().min(1).max(65_535);
-const count = z.number().int().min(0);
+import { countSchema as count, ipAddressSchema, remoteEndpointFields } from './wire-primitives.ts';
 
 /** The host whose tuple to a destination is the most pressed. */
 export const destinationWorstSchema = z.object({
@@ -18,8 +15,7 @@ export type DestinationWorst = z.infer<typeof destinationWorstSchema>;
 
 /** One remote endpoint (TCP address and port) as the fleet's latest snapshots see it. */
 export const destinationSchema = z.object({
-  remoteAddress: ipAddressSchema,
-  remotePort: port,
+  ...remoteEndpointFields,
   /** Hosts whose latest snapshot lists a tuple to it. */
   hosts: count,
   /** The `used` of those tuples, summed over hosts and local addresses. */
@@ -66,8 +62,7 @@ export const endpointSchema = z.string().transform((text, ctx) => {
 
 /** A limit the user set for one destination (it applies to every egress group). */
 export const egressLimitSchema = z.object({
-  remoteAddress: ipAddressSchema,
-  remotePort: port,
+  ...remoteEndpointFields,
   limit: z.number().int().min(1),
 });
 export type EgressLimit = z.infer<typeof egressLimitSchema>;
@@ -103,8 +98,7 @@ export type HostEgressGroup = z.infer<typeof hostEgressGroupSchema>;
 
 /** One destination's use by one egress group, against its limit. */
 export const egressUsageSchema = z.object({
-  remoteAddress: ipAddressSchema,
-  remotePort: port,
+  ...remoteEndpointFields,
   /** Connections of the group's hosts to it, summed. */
   connections: count,
   /** Hosts of the group with connections to it. */

@@ -1,4 +1,14 @@
 import * as z from 'zod';
+import { printableText as printable } from './server-messages.ts';
+import {
+  ipAddressSchema,
+  isoTimeSchema,
+  MAX_PORT,
+  portCountSchema as portCount,
+  portSchema as port,
+  ratioSchema as ratio,
+  remoteEndpointFields,
+} from './wire-primitives.ts';
 
 /*
  * What an agent reports, next to its port accounting, to say who holds a tuple and what to change:
@@ -33,23 +43,8 @@ export const MAX_PID = 4_194_304;
 /** Highest user id (a 32-bit uid_t minus the invalid (uid_t)-1). */
 export const MAX_UID = 4_294_967_294;
 
-// report.ts imports this file, so its schemas cannot be imported back (the cycle would leave them
-// undefined here); these three repeat its definitions.
-const MAX_PORT = 65535;
-const ipAddressSchema = z.union([z.ipv4(), z.ipv6()]);
-const port = z.number().int().min(1).max(MAX_PORT);
-const portCount = z.number().int().min(0).max(MAX_PORT);
-const ratio = z.number().min(0).max(1);
 const counter = z.number().int().min(0).max(MAX_COUNTER);
 const rate = z.number().min(0).max(MAX_RATE_PER_SECOND);
-
-/** Printable text: no control characters (PostgreSQL text and jsonb cannot hold NUL, lines stay lines). */
-const printable = (max: number) =>
-  z
-    .string()
-    .max(max)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 /** A process holding sockets of one tuple, from the socket inodes behind its file descriptors. */
 export const tupleProcessSchema = z.object({
@@ -122,8 +117,7 @@ export type TupleChurn = z.infer<typeof tupleChurnSchema>;
 /** The diagnosis of one listed tuple, named by the same key as in `report.tuples`. */
 export const tupleDiagnosisSchema = z.object({
   localAddress: ipAddressSchema,
-  remoteAddress: ipAddressSchema,
-  remotePort: port,
+  ...remoteEndpointFields,
   /**
    * The processes holding this tuple's sockets, most sockets first, as of `attributedAt`
    * (attribution is periodic; between two, a tuple keeps what the last one found); null when the
@@ -155,8 +149,7 @@ export type Conntrack = z.infer<typeof conntrackSchema>;
 export const snatPoolSchema = z.object({
   /** The source address after translation (the masquerading interface's address). */
   translatedAddress: ipAddressSchema,
-  remoteAddress: ipAddressSchema,
-  remotePort: port,
+  ...remoteEndpointFields,
   /** Distinct translated source ports of conntrack entries of this pool. */
   portsInUse: portCount,
   /** Ports of the NAT port range: the rule's (`--to-ports`, `masquerade to :A-B`), or 64,512 (1024-65535, what the kernel picks from) when it gives none. */
@@ -214,7 +207,7 @@ export const diagnosticsSchema = z.object({
   /** Seconds since the previous snapshot the rates and deltas compare with; null on the first. */
   intervalSeconds: z.number().min(0).max(86_400).nullable(),
   /** When the processes were last attributed (ISO 8601); null when never. */
-  attributedAt: z.iso.datetime({ offset: true }).nullable(),
+  attributedAt: isoTimeSchema.nullable(),
   /** The worst tuples of `report.tuples`, in its order. */
   tuples: z.array(tupleDiagnosisSchema).max(MAX_DIAGNOSED_TUPLES),
   /** Verdicts about the namespace as a whole (listeners in range, host-wide ports, conntrack, SNAT, kernel). */

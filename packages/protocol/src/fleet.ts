@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { labelsSchema } from './messages.ts';
 import { namespaceInodeSchema, namespacePodSchema } from './namespaces.ts';
-import { ipAddressSchema } from './report.ts';
+import { countSchema, ipAddressSchema, remoteEndpointFields } from './wire-primitives.ts';
 
 /**
  * Characters of an encoded sparkline, lowest level first: one character per minute holds the
@@ -26,11 +26,10 @@ export function decodeSparkline(encoded: string): (number | null)[] {
 /** The worst tuple as the fleet shows it (no per-state counts). */
 export const fleetTupleSchema = z.object({
   localAddress: ipAddressSchema,
-  remoteAddress: ipAddressSchema,
-  remotePort: z.number().int().min(1).max(65535),
-  used: z.number().int().min(0),
-  timeWait: z.number().int().min(0),
-  reclaimable: z.number().int().min(0),
+  ...remoteEndpointFields,
+  used: countSchema,
+  timeWait: countSchema,
+  reclaimable: countSchema,
 });
 export type FleetTuple = z.infer<typeof fleetTupleSchema>;
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { diagnosticsSchema } from './diagnostics.ts';
+import { isoTimeSchema } from './wire-primitives.ts';
 
 /**
  * `GET /api/hosts/:id/diagnostics`: the diagnostics of the newest snapshot of the host that carried
@@ -10,7 +11,7 @@ export const hostDiagnosticsSchema = z.object({
   hostId: z.uuid(),
   /** Sequence number and agent time of the snapshot the diagnostics came with. */
   seq: z.number().int().min(1).nullable(),
-  takenAt: z.iso.datetime({ offset: true }).nullable(),
+  takenAt: isoTimeSchema.nullable(),
   diagnostics: diagnosticsSchema.nullable(),
 });
 export type HostDiagnostics = z.infer<typeof hostDiagnosticsSchema>;

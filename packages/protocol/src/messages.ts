@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { namespaceInfoSchema, namespaceInodeSchema } from './namespaces.ts';
 import { portReportSchema } from './report.ts';
 import { labelsSchema, printableText } from './server-messages.ts';
+import { isoTimeSchema } from './wire-primitives.ts';
 
 export * from './server-messages.ts';
 
@@ -55,7 +56,7 @@ export const snapshotSchema = z.object({
   /** Per-host sequence number (1 … 2^53−1), strictly increasing in the order the agent measured. */
   seq: seqSchema,
   /** When the agent took the measurement (ISO 8601 with time zone, e.g. 2026-11-21T10:00:00.000Z). */
-  takenAt: z.iso.datetime({ offset: true }),
+  takenAt: isoTimeSchema,
   report: portReportSchema,
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;

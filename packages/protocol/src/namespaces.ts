@@ -1,12 +1,5 @@
 import * as z from 'zod';
-
-/** Printable text: no control characters (logs must stay one line, jsonb cannot hold NUL). */
-const printable = (max: number) =>
-  z
-    .string()
-    .max(max)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+import { printableText as printable } from './server-messages.ts';
 
 export const CONTAINER_RUNTIMES = ['docker', 'containerd', 'cri-o', 'podman'] as const;
 

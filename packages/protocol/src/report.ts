@@ -1,8 +1,14 @@
 import * as z from 'zod';
 import { diagnosticsSchema } from './diagnostics.ts';
+import {
+  ipAddressSchema,
+  portCountSchema as portCount,
+  portSchema as port,
+  ratioSchema as ratio,
+  remoteEndpointFields,
+} from './wire-primitives.ts';
 
-/** Highest TCP/UDP port number. */
-export const MAX_PORT = 65535;
+export { ipAddressSchema, MAX_PORT } from './wire-primitives.ts';
 /** Most tuples one snapshot may carry; the agent sends the worst ones first and counts the rest. */
 export const MAX_TUPLES_PER_SNAPSHOT = 1000;
 /** Most tuples a report may count in `tupleCount` (listed or not). */
@@ -22,12 +28,6 @@ export const MAX_TCP_FIN_TIMEOUT_SECONDS = 86_400;
 /** Highest `net.ipv4.tcp_max_tw_buckets` (a C int). */
 export const MAX_TCP_MAX_TW_BUCKETS = 2 ** 31 - 1;
 
-const port = z.number().int().min(1).max(MAX_PORT);
-/** A count of ports or sockets: a port pool never exceeds 65,535 entries. */
-const portCount = z.number().int().min(0).max(MAX_PORT);
-/** A ratio in [0, 1] (pressure may exceed 1 only through rounding, so it is capped at 1). */
-const ratio = z.number().min(0).max(1);
-
 /** TCP states as the kernel names them in /proc/net/tcp (hex codes 01..0B). */
 export const TCP_STATES = [
   'ESTABLISHED',
@@ -44,9 +44,6 @@ export const TCP_STATES = [
 ] as const;
 export const tcpStateSchema = z.enum(TCP_STATES);
 export type TcpState = z.infer<typeof tcpStateSchema>;
-
-/** An IPv4 or IPv6 address in text form. IPv4-mapped IPv6 addresses are written as IPv4. */
-export const ipAddressSchema = z.union([z.ipv4(), z.ipv6()]);
 
 /** `net.ipv4.ip_local_port_range`: both ends inclusive. */
 export const portRangeSchema = z
@@ -77,8 +74,7 @@ export type StateCounts = z.infer<typeof stateCountsSchema>;
 export const tupleKeySchema = z.object({
   protocol: z.literal('tcp'),
   localAddress: ipAddressSchema,
-  remoteAddress: ipAddressSchema,
-  remotePort: port,
+  ...remoteEndpointFields,
 });
 export type TupleKey = z.infer<typeof tupleKeySchema>;
 

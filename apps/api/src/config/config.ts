@@ -1,14 +1,12 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { intFromEnv, unsetIfEmpty } from './env-fields.ts';
 import { securityConfigFrom, securityEnvShape, type SecurityConfig } from './security-config.ts';
 import { teamEnvShape, loadTeamConfig, type TeamConfig } from './team-config.ts';
 
 /** Repository root, for defaults that point into the checkout (data folder, built UI). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
 
-const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-/** An optional variable where empty means "not set". */
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** A secret token of at least `min` printable ASCII characters without spaces; empty means "not set". */
 const tokenFromEnv = (min: number, tooShort: string) =>
   unsetIfEmpty(
@@ -182,6 +180,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new ConfigError(`Invalid configuration:\n${formatZodIssues(parsed.error)}`);
   }
   const e = parsed.data;
+  const publicUrl = (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -190,7 +189,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     webDir: path.resolve(e.PORTPRESSURE_WEB_DIR),
     logLevel: e.PORTPRESSURE_LOG_LEVEL,
     alerts: {
-      publicUrl: (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, ''),
+      publicUrl,
       tickSeconds: e.PORTPRESSURE_ALERT_TICK_SECONDS,
       delivery: {
         pollMs: e.PORTPRESSURE_DELIVERY_POLL_MS,
@@ -210,7 +209,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     metrics: { token: e.PORTPRESSURE_METRICS_TOKEN, topTuples: e.PORTPRESSURE_METRICS_TOP_TUPLES },
     logFormat: e.PORTPRESSURE_LOG_FORMAT,
     security: securityConfigFrom(e),
-    ...loadTeamConfig(e, (e.PORTPRESSURE_PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 8080 : e.PORT}`).replace(/\/+$/, '')),
+    ...loadTeamConfig(e, publicUrl),
     retention: {
       rawDays: e.PORTPRESSURE_RETENTION_RAW_DAYS,
       minuteDays: e.PORTPRESSURE_RETENTION_MINUTE_DAYS,

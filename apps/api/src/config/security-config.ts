@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { intFromEnv } from './env-fields.ts';
 import { parseAddressAllowlist, type AddressAllowlist } from '../security/address-guard.ts';
-
-const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** The hardening settings' part of the API's environment schema (every one is in .env.example and docs/security.md). */
 export const securityEnvShape = {

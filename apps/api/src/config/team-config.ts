@@ -2,6 +2,7 @@ import { roleSchema, type Role } from '@portpressure/protocol';
 import { z } from 'zod';
 // A cycle with config.ts, harmless: ConfigError is only used when loadTeamConfig runs.
 import { ConfigError } from './config.ts';
+import { intFromEnv } from './env-fields.ts';
 
 // Settings of the team features (users and roles, single sign-on, the audit log, egress proxy),
 // part of the API's one environment schema (config.ts); kept here so that file stays readable.
@@ -33,7 +34,7 @@ const roleMapSchema = z
 
 export const teamEnvShape = {
   PORTPRESSURE_PASSWORD_LOGIN: booleanFromEnv.default(true),
-  PORTPRESSURE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  PORTPRESSURE_AUDIT_RETENTION_DAYS: intFromEnv(1, 36_500).default(365),
   PORTPRESSURE_OIDC_ISSUER: emptyAsUnset(
     z
       .url({ protocol: /^https?$/, error: 'must be the issuer URL (https://…)' })

@@ -76,12 +76,15 @@ export function ApiEndpoint(doc: {
   );
 }
 
-/** The `:id` of a host route: a UUID, 400 when it is not one, 404 when no host has it. */
-export function ApiHostId(): MethodDecorator & ClassDecorator {
+/**
+ * The `:id` of a host route: a UUID, 400 when it is not one (`badRequest` where the route refuses
+ * more than that), 404 when no host has it.
+ */
+export function ApiHostId(badRequest = 'Not a host id'): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } }),
     ...errorResponses([
-      [400, 'Not a host id'],
+      [400, badRequest],
       [404, 'No such host'],
     ]),
   );

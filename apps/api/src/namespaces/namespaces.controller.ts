@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import {
   MAX_WORKLOADS,
   hostNamespacesSchema,
@@ -11,7 +11,7 @@ import {
   type NamespaceHistory,
   type Workloads,
 } from '@portpressure/protocol';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
+import { ApiEndpoint, ApiSignedIn, errorRef, schemaRef } from '../docs/openapi.ts';
 import { checkHostId } from '../hosts/hosts.errors.ts';
 import { NamespacesService } from './namespaces.service.ts';
 
@@ -21,22 +21,21 @@ const NAMESPACE_PARAM = {
   schema: { type: 'string' },
 } as const;
 
-@ApiTags('hosts')
-@ApiCookieAuth('session')
+@ApiSignedIn('hosts')
 @ApiParam({ name: 'id', description: 'Host id (UUID)', schema: { type: 'string', format: 'uuid' } })
 @ApiResponse({ status: 400, description: 'Invalid host id, namespace id or query', schema: errorRef })
-@ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
 @ApiResponse({ status: 404, description: 'No such host or namespace', schema: errorRef })
 @Controller('api/hosts')
 export class NamespacesController {
   constructor(@Inject(NamespacesService) private readonly namespaces: NamespacesService) {}
 
   @Get(':id/namespaces')
-  @ApiOperation({
+  @ApiEndpoint({
     summary: "A host's network namespaces, worst first",
     description:
       'The host\'s own namespace ("host") and every other one its agent reports (containers, pods, ip netns), ' +
       'highest pressure first, with their names, pod, containers, first and last seen. `gone=true` adds the gone ones.',
+    ok: schemaRef('HostNamespaces', hostNamespacesSchema),
   })
   @ApiQuery({
     name: 'gone',
@@ -44,33 +43,32 @@ export class NamespacesController {
     description: 'true: list gone namespaces as well',
     schema: { type: 'string', enum: ['true', 'false'] },
   })
-  @ApiOkResponse({ schema: schemaRef('HostNamespaces', hostNamespacesSchema) })
   list(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<HostNamespaces> {
     checkHostId(id);
     return this.namespaces.list(id, query);
   }
 
   @Get(':id/namespaces/:namespaceId')
-  @ApiOperation({
+  @ApiEndpoint({
     summary: "A namespace's latest report and advice",
     description: 'A gone namespace keeps its last report and says gone: true.',
+    ok: schemaRef('NamespaceDetail', namespaceDetailSchema),
   })
   @ApiParam(NAMESPACE_PARAM)
-  @ApiOkResponse({ schema: schemaRef('NamespaceDetail', namespaceDetailSchema) })
   detail(@Param('id') id: string, @Param('namespaceId') namespaceId: string): Promise<NamespaceDetail> {
     checkHostId(id);
     return this.namespaces.detail(id, namespaceId);
   }
 
   @Get(':id/namespaces/:namespaceId/history')
-  @ApiOperation({
+  @ApiEndpoint({
     summary: "A namespace's history, downsampled",
     description: "Same shape, query and limits as the host's history; a namespace's history is read from its raw reports.",
+    ok: schemaRef('NamespaceHistory', namespaceHistorySchema),
   })
   @ApiParam(NAMESPACE_PARAM)
   @ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' } })
-  @ApiOkResponse({ schema: schemaRef('NamespaceHistory', namespaceHistorySchema) })
   history(
     @Param('id') id: string,
     @Param('namespaceId') namespaceId: string,
@@ -81,21 +79,19 @@ export class NamespacesController {
   }
 }
 
-@ApiTags('workloads')
-@ApiCookieAuth('session')
+@ApiSignedIn('workloads')
 @ApiResponse({ status: 400, description: 'Invalid query', schema: errorRef })
-@ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
 @Controller('api/workloads')
 export class WorkloadsController {
   constructor(@Inject(NamespacesService) private readonly namespaces: NamespacesService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiEndpoint({
     summary: 'Pods, containers and other namespaces across the fleet, highest pressure first',
     description: "Every existing namespace other than the hosts' own, with its host. `total` counts them all.",
+    ok: schemaRef('Workloads', workloadsSchema),
   })
   @ApiQuery({ name: 'limit', required: false, description: `Rows to answer, 1-${MAX_WORKLOADS}`, schema: { type: 'integer' } })
-  @ApiOkResponse({ schema: schemaRef('Workloads', workloadsSchema) })
   list(@Query() query: Record<string, unknown>): Promise<Workloads> {
     return this.namespaces.workloads(query);
   }

@@ -1,8 +1,27 @@
 import type { PortReport } from '@portpressure/protocol';
+import type { ReactNode } from 'react';
 import { count, percent } from '../format.ts';
 
 const REUSE: Record<number, string> = { 0: 'never', 1: 'always', 2: 'loopback only' };
 const TIMESTAMPS: Record<number, string> = { 0: 'off', 1: 'on', 2: 'on, no random offset' };
+
+/** One sysctl of the measured namespace: its name, its value and, in brackets, what that value means. */
+function Sysctl({ name, value, note }: { name: string; value: ReactNode; note?: string }) {
+  return (
+    <>
+      <dt className="mono">{name}</dt>
+      <dd>
+        {value}
+        {note !== undefined && (
+          <>
+            {' '}
+            <span className="muted">({note})</span>
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
 
 /** The numbers the kernel hands ports out by, in the words of docs/domain.md. */
 export function KernelPanel({ report }: { report: PortReport }) {
@@ -39,28 +58,20 @@ export function KernelPanel({ report }: { report: PortReport }) {
             of {count(report.udp.capacity)} ({percent(report.udp.pressure)})
           </span>
         </dd>
-        <dt className="mono">tcp_tw_reuse</dt>
-        <dd>
-          {s.tcpTwReuse} <span className="muted">({REUSE[s.tcpTwReuse]})</span>
-        </dd>
-        <dt className="mono">tcp_tw_reuse_delay</dt>
-        <dd>
-          {s.tcpTwReuseDelayMs === null ? (
-            <span className="muted">1000 ms (fixed on this kernel)</span>
-          ) : (
-            `${count(s.tcpTwReuseDelayMs)} ms`
-          )}
-        </dd>
-        <dt className="mono">tcp_timestamps</dt>
-        <dd>
-          {s.tcpTimestamps} <span className="muted">({TIMESTAMPS[s.tcpTimestamps]})</span>
-        </dd>
-        <dt className="mono">tcp_fin_timeout</dt>
-        <dd>
-          {s.tcpFinTimeout} s <span className="muted">(orphaned FIN_WAIT2 only)</span>
-        </dd>
-        <dt className="mono">tcp_max_tw_buckets</dt>
-        <dd>{count(s.tcpMaxTwBuckets)}</dd>
+        <Sysctl name="tcp_tw_reuse" value={s.tcpTwReuse} note={REUSE[s.tcpTwReuse]} />
+        <Sysctl
+          name="tcp_tw_reuse_delay"
+          value={
+            s.tcpTwReuseDelayMs === null ? (
+              <span className="muted">1000 ms (fixed on this kernel)</span>
+            ) : (
+              `${count(s.tcpTwReuseDelayMs)} ms`
+            )
+          }
+        />
+        <Sysctl name="tcp_timestamps" value={s.tcpTimestamps} note={TIMESTAMPS[s.tcpTimestamps]} />
+        <Sysctl name="tcp_fin_timeout" value={`${s.tcpFinTimeout} s`} note="orphaned FIN_WAIT2 only" />
+        <Sysctl name="tcp_max_tw_buckets" value={count(s.tcpMaxTwBuckets)} />
         <dt>Socket table from</dt>
         <dd>{report.source === 'netlink' ? 'ss (netlink)' : '/proc/net'}</dd>
       </dl>

@@ -16,7 +16,7 @@ import {
   restoreRedactedSecrets,
   type ChannelConfig,
 } from '../../notifications/providers/index.ts';
-import { AlertsError } from '../alerts.errors.ts';
+import { AlertsError, parseAlertInput } from '../alerts.errors.ts';
 import { DeliveriesService } from '../delivery/deliveries.service.ts';
 import { attemptDelivery, DeliveryWorker } from '../delivery/delivery-worker.service.ts';
 import { OutboxRepository } from '../delivery/outbox.repository.ts';
@@ -146,9 +146,7 @@ export class ChannelsService {
   }
 
   private parseInput(body: unknown): z.output<typeof alertChannelInputSchema> {
-    const parsed = alertChannelInputSchema.safeParse(body ?? {});
-    if (!parsed.success) throw new AlertsError('INVALID_ALERT_CHANNEL', z.prettifyError(parsed.error));
-    return parsed.data;
+    return parseAlertInput(alertChannelInputSchema, body, 'INVALID_ALERT_CHANNEL');
   }
 
   /** The provider's own schema decides; its messages name fields, never echo the values. */

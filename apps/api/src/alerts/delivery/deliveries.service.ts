@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { deliveryStatusSchema, type AlertDelivery, type AlertDeliveryList } from '@portpressure/protocol';
 import { z } from 'zod';
-import { AlertsError } from '../alerts.errors.ts';
+import { AlertsError, listLimitSchema, parseAlertInput } from '../alerts.errors.ts';
 import { toAlertDelivery } from './delivery-view.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 
@@ -9,7 +9,7 @@ const listQuerySchema = z.object({
   status: deliveryStatusSchema.optional(),
   channelId: z.uuid().optional(),
   incidentId: z.uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: listLimitSchema,
 });
 
 @Injectable()
@@ -17,9 +17,7 @@ export class DeliveriesService {
   constructor(@Inject(OutboxRepository) private readonly outbox: OutboxRepository) {}
 
   async list(query: unknown): Promise<AlertDeliveryList> {
-    const parsed = listQuerySchema.safeParse(query ?? {});
-    if (!parsed.success) throw new AlertsError('INVALID_ALERT_QUERY', z.prettifyError(parsed.error));
-    const { deliveries, attempts } = await this.outbox.list(parsed.data);
+    const { deliveries, attempts } = await this.outbox.list(parseAlertInput(listQuerySchema, query));
     return { deliveries: deliveries.map((d) => toAlertDelivery(d, attempts)) };
   }
 

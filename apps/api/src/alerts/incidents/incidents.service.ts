@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { incidentFilterSchema, silenceIncidentSchema, type AlertIncident, type AlertIncidentList } from '@portpressure/protocol';
 import { z } from 'zod';
-import { AlertsError } from '../alerts.errors.ts';
+import { AlertsError, listLimitSchema, parseAlertInput } from '../alerts.errors.ts';
 import { toAlertIncident } from './incident-view.ts';
 import { IncidentsRepository } from './incidents.repository.ts';
 
@@ -9,7 +9,7 @@ const idSchema = z.uuid();
 const listQuerySchema = z.object({
   status: incidentFilterSchema.default('all'),
   hostId: z.uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: listLimitSchema,
 });
 
 @Injectable()
@@ -17,9 +17,8 @@ export class IncidentsService {
   constructor(@Inject(IncidentsRepository) private readonly incidents: IncidentsRepository) {}
 
   async list(query: unknown): Promise<AlertIncidentList> {
-    const parsed = listQuerySchema.safeParse(query ?? {});
-    if (!parsed.success) throw new AlertsError('INVALID_ALERT_QUERY', z.prettifyError(parsed.error));
-    const rows = await this.incidents.list(parsed.data.status, parsed.data.limit, parsed.data.hostId);
+    const { status, limit, hostId } = parseAlertInput(listQuerySchema, query);
+    const rows = await this.incidents.list(status, limit, hostId);
     return { incidents: rows.map(toAlertIncident) };
   }
 
@@ -37,9 +36,8 @@ export class IncidentsService {
 
   /** No notifications for this incident for a while (its resolution still goes out). */
   async silence(id: string, body: unknown): Promise<AlertIncident> {
-    const parsed = silenceIncidentSchema.safeParse(body ?? {});
-    if (!parsed.success) throw new AlertsError('INVALID_ALERT_QUERY', z.prettifyError(parsed.error));
-    const until = new Date(Date.now() + parsed.data.durationSeconds * 1000);
+    const { durationSeconds } = parseAlertInput(silenceIncidentSchema, body);
+    const until = new Date(Date.now() + durationSeconds * 1000);
     this.check(id, await this.incidents.silence(this.id(id), until));
     return this.get(id);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { alertRuleInputSchema, type AlertRule, type AlertRuleDefinition, type AlertRuleList } from '@portpressure/protocol';
 import { z } from 'zod';
-import { AlertsError } from '../alerts.errors.ts';
+import { AlertsError, parseAlertInput } from '../alerts.errors.ts';
 import { ChannelsRepository } from '../channels/channels.repository.ts';
 import { AlertEngine } from '../evaluation/alert-engine.service.ts';
 import { ActiveRulesService } from './active-rules.service.ts';
@@ -81,9 +81,7 @@ export class RulesService implements OnModuleInit {
   }
 
   private async parse(body: unknown): Promise<AlertRuleDefinition> {
-    const parsed = alertRuleInputSchema.safeParse(body ?? {});
-    if (!parsed.success) throw new AlertsError('INVALID_ALERT_RULE', z.prettifyError(parsed.error));
-    const rule = parseKindParams(parsed.data);
+    const rule = parseKindParams(parseAlertInput(alertRuleInputSchema, body, 'INVALID_ALERT_RULE'));
     const known = await this.channels.existingIds(rule.channelIds);
     const unknown = rule.channelIds.filter((c) => !known.has(c));
     if (unknown.length > 0) throw new AlertsError('INVALID_ALERT_RULE', `no channel ${unknown.join(', ')}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { byUniqueName, formFields } from '../../common/named-registry.ts';
 import { egressDispatcher } from '../egress-proxy.ts';
 import { sendHttp, type DeliveryOutcome, type OutgoingRequest } from '../http-sender.ts';
 import type { AlertNotification } from '../notification.ts';
@@ -36,23 +37,20 @@ export interface UntypedChannelConfig {
  * ambiguous, so construction refuses that outright instead of letting the last one win.
  */
 export class ProviderRegistry {
-  readonly #byName = new Map<string, AnyProvider<unknown>>();
+  readonly #byName: Map<string, AnyProvider<unknown>>;
 
   constructor(providers: Iterable<AnyProvider<unknown>>) {
-    for (const provider of providers) {
-      if (this.#byName.has(provider.name)) {
-        throw new NotificationProviderError('DUPLICATE_PROVIDER', `notification provider "${provider.name}" is registered twice`);
-      }
-      this.#byName.set(provider.name, provider);
-    }
+    this.#byName = byUniqueName(
+      providers,
+      (name) => new NotificationProviderError('DUPLICATE_PROVIDER', `notification provider "${name}" is registered twice`),
+    );
   }
 
   list(): ProviderInfo[] {
     return [...this.#byName.values()].map((p) => ({
       name: p.name,
       displayName: p.displayName,
-      // Every provider's fields are keyed by its setting names (ProviderFields); the registry holds them untyped.
-      fields: Object.entries(p.fields as Record<string, FieldSpec>).map(([key, spec]) => ({ key, ...spec })),
+      fields: formFields<FieldSpec>(p.fields),
     }));
   }
 

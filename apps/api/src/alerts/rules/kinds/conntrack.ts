@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { conntrackText } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, type Observation } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
+import { countOf, hysteresisFields, hysteresisSchema, type RuleKind } from './rule-kind.ts';
 
 /**
  * Conntrack rule: the namespace's conntrack table is `threshold` full, or the kernel failed at least
@@ -12,9 +12,7 @@ import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-
  * the previous snapshot, for `sustainSnapshots` snapshots in a row. It resolves once the table is
  * below `threshold − resolveMargin` and the failures stopped. `minFailures` 0 watches the fill only.
  */
-export const conntrackParamsSchema = z
-  .object({ ...hysteresisSettings(1), minFailures: z.number().int().min(0).max(1_000_000_000).default(1) })
-  .refine(...marginBelowThreshold);
+export const conntrackParamsSchema = hysteresisSchema(1, { minFailures: z.number().int().min(0).max(1_000_000_000).default(1) });
 export type ConntrackParams = z.infer<typeof conntrackParamsSchema>;
 
 /** Entries the kernel could not insert or dropped since the previous snapshot (0 on the first). */
@@ -56,12 +54,11 @@ export const conntrackRuleKind: RuleKind<ConntrackParams, 'conntrack'> = {
       default: 1,
       hint: 'insert_failed + drop + early_drop growth that fires at any fill; 0 watches the fill only',
     },
-    resolveMargin: { label: 'Resolve margin (%)', unit: 'percent', default: 0.05 },
-    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 1 },
+    ...hysteresisFields(1),
   },
   condition: (p) => {
-    const failures = p.minFailures > 0 ? ` or ≥ ${p.minFailures} failed/dropped entr${p.minFailures === 1 ? 'y' : 'ies'}` : '';
-    return `conntrack table ≥ ${ratioText(p.threshold)} full${failures} for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'}`;
+    const failures = p.minFailures > 0 ? ` or ≥ ${countOf(p.minFailures, 'failed/dropped entry', 'failed/dropped entries')}` : '';
+    return `conntrack table ≥ ${ratioText(p.threshold)} full${failures} for ${countOf(p.sustainSnapshots, 'snapshot')}`;
   },
   sustain: (p) => p.sustainSnapshots,
   couldBreach: (p, report) => {

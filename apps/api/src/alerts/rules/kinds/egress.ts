@@ -1,22 +1,21 @@
 import { ratioText } from '@portpressure/domain';
 import { z } from 'zod';
 import { formatPercent } from '../../../notifications/notification-format.ts';
-import type { AnchoredObservation, RuleKind } from './rule-kind.ts';
+import {
+  countOf,
+  marginBelowThreshold,
+  resolveMarginField,
+  resolvesBelow,
+  tickHysteresisSettings,
+  type AnchoredObservation,
+  type RuleKind,
+} from './rule-kind.ts';
 
 /**
  * Egress rule: an egress group's connections to one destination reach `threshold` of that
  * destination's limit for `sustainTicks` timer passes in a row; resolves below threshold − margin.
  */
-export const egressParamsSchema = z
-  .object({
-    threshold: z.number().gt(0).max(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainTicks: z.number().int().min(1).max(1000).default(2),
-  })
-  .refine((p) => p.threshold - p.resolveMargin > 0, {
-    message: 'resolveMargin must be smaller than threshold',
-    path: ['resolveMargin'],
-  });
+export const egressParamsSchema = z.object({ ...tickHysteresisSettings(2) }).refine(...marginBelowThreshold);
 export type EgressParams = z.infer<typeof egressParamsSchema>;
 
 /** `address:port`, IPv6 in brackets: how people and the limits API write a destination. */
@@ -35,11 +34,11 @@ export const egressRuleKind: RuleKind<EgressParams, 'egress'> = {
       default: 0.9,
       hint: "connections of an egress group's hosts to one destination, against that destination's limit",
     },
-    resolveMargin: { label: 'Resolve margin (%)', unit: 'percent', default: 0.05 },
+    resolveMargin: resolveMarginField(),
     sustainTicks: { label: 'Sustained for (timer passes)', unit: 'count', default: 2 },
   },
   condition: (p) =>
-    `an egress group's connections to one destination ≥ ${ratioText(p.threshold)} of its limit for ${p.sustainTicks} timer pass${p.sustainTicks === 1 ? '' : 'es'} (resolves below ${ratioText(p.threshold - p.resolveMargin)})`,
+    `an egress group's connections to one destination ≥ ${ratioText(p.threshold)} of its limit for ${countOf(p.sustainTicks, 'timer pass', 'timer passes')}${resolvesBelow(p)}`,
   sustain: (p) => p.sustainTicks,
   // Fleet-wide: the timer evaluates it through `fleet`; a host's snapshot alone decides nothing.
   couldBreach: () => false,

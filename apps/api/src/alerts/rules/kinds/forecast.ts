@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { forecastPhrase } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, tupleKey, tupleMeasurement, tupleOf, type Observation } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import { DAY_SECONDS, type RuleKind } from './rule-kind.ts';
+import { DAY_SECONDS, secondsSetting, sustainSnapshotsField, sustainSetting, type RuleKind } from './rule-kind.ts';
 
 /** Tuples per snapshot that get a forecast: the worst ones, plus any already pending or firing. */
 const TOP_TUPLES = 50;
@@ -16,24 +16,15 @@ const TOP_TUPLES = 50;
  * resolves once growth stops or the forecast moves beyond `withinSeconds × (1 + resolveMargin)`.
  */
 export const forecastParamsSchema = z.object({
-  withinSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(30 * DAY_SECONDS),
+  withinSeconds: secondsSetting(30 * DAY_SECONDS),
   /**
    * Tuples below this pressure are not forecast: one or two ports more on a nearly idle tuple
    * extrapolate to "runs out soon" in a small range, which is noise, not a trend.
    */
   minPressure: z.number().min(0).max(1).default(0.1),
-  windowSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(7 * DAY_SECONDS)
-    .default(600),
+  windowSeconds: secondsSetting(7 * DAY_SECONDS).default(600),
   minSamples: z.number().int().min(3).max(10_000).default(5),
-  sustainSnapshots: z.number().int().min(1).max(1000).default(2),
+  sustainSnapshots: sustainSetting(2),
   resolveMargin: z.number().min(0).max(10).default(0.5),
 });
 export type ForecastParams = z.infer<typeof forecastParamsSchema>;
@@ -89,7 +80,7 @@ export const forecastRuleKind: RuleKind<ForecastParams, 'forecast'> = {
     windowSeconds: { label: 'Trend window (min)', unit: 'minutes', default: 600, hint: 'least-squares fit over this much history' },
     minSamples: { label: 'Minimum samples', unit: 'count', default: 5 },
     minPressure: { label: 'Only tuples from (%)', unit: 'percent', default: 0.1 },
-    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 3 },
+    sustainSnapshots: sustainSnapshotsField(3),
   },
   condition: (p) =>
     `runs out within ${minutes(p.withinSeconds)} (fit over ${minutes(p.windowSeconds)}, ≥ ${p.minSamples} samples, tuples from ${ratioText(p.minPressure)})`,

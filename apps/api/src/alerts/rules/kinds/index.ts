@@ -1,5 +1,6 @@
 import type { AlertRule, AlertRuleDefinition, AlertRuleKindInfo, PortReport } from '@portpressure/protocol';
 import { z } from 'zod';
+import { byUniqueName, formFields } from '../../../common/named-registry.ts';
 import type { AlertNotification } from '../../../notifications/notification.ts';
 import { registeredRuleKinds } from './registered.ts';
 import { RuleKindError, type AnyRuleKind, type RuleFieldSpec, type RuleKind } from './rule-kind.ts';
@@ -12,13 +13,10 @@ export { RuleKindError } from './rule-kind.ts';
  * incidents ambiguous, so construction refuses that outright instead of letting the last one win.
  */
 export class RuleKindRegistry {
-  readonly #byName = new Map<string, AnyRuleKind>();
+  readonly #byName: Map<string, AnyRuleKind>;
 
   constructor(kinds: Iterable<AnyRuleKind>) {
-    for (const kind of kinds) {
-      if (this.#byName.has(kind.name)) throw new RuleKindError('DUPLICATE_RULE_KIND', `rule kind "${kind.name}" is registered twice`);
-      this.#byName.set(kind.name, kind);
-    }
+    this.#byName = byUniqueName(kinds, (name) => new RuleKindError('DUPLICATE_RULE_KIND', `rule kind "${name}" is registered twice`));
   }
 
   /** Every kind with its form, for `GET /api/alerts/rule-kinds`. */
@@ -26,8 +24,7 @@ export class RuleKindRegistry {
     return [...this.#byName.values()].map((k) => ({
       kind: k.name,
       displayName: k.displayName,
-      // Every kind's fields are keyed by its settings (RuleFields); the registry holds them untyped.
-      fields: Object.entries(k.fields as Record<string, RuleFieldSpec>).map(([key, spec]) => ({ key, ...spec })),
+      fields: formFields<RuleFieldSpec>(k.fields),
     }));
   }
 

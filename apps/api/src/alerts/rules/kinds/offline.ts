@@ -1,16 +1,10 @@
 import { durationText } from '@portpressure/domain';
 import { z } from 'zod';
 import { groupKeyFor, type Observation } from '../../evaluation/rule-evaluation.ts';
-import { DAY_SECONDS, type RuleKind } from './rule-kind.ts';
+import { DAY_SECONDS, secondsSetting, type RuleKind } from './rule-kind.ts';
 
 /** Offline rule: the host has sent no snapshot for `afterSeconds`; resolves when it reports again. */
-export const offlineParamsSchema = z.object({
-  afterSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(30 * DAY_SECONDS),
-});
+export const offlineParamsSchema = z.object({ afterSeconds: secondsSetting(30 * DAY_SECONDS) });
 export type OfflineParams = z.infer<typeof offlineParamsSchema>;
 
 /** Offline: nothing heard for `afterSeconds` (since creation for a host that never reported). */

@@ -1,6 +1,6 @@
 import { ratioText } from '@portpressure/domain';
 import type { AlertNamespace, PortReport } from '@portpressure/protocol';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { formatPercent } from '../../../notifications/notification-format.ts';
 import {
   groupKeyFor,
@@ -12,7 +12,7 @@ import {
   type TrendInput,
 } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
+import { countOf, hysteresisFields, hysteresisSchema, resolvesBelow, type RuleKind } from './rule-kind.ts';
 
 /** History behind the "runs out in …" of pressure messages (a forecast rule uses its own window). */
 const TREND_SECONDS = 600;
@@ -22,7 +22,7 @@ const TREND_SECONDS = 600;
  * row fires; it resolves only once pressure drops below `threshold − resolveMargin`, so a value
  * hovering at the threshold does not flap.
  */
-export const pressureParamsSchema = z.object({ ...hysteresisSettings(3) }).refine(...marginBelowThreshold);
+export const pressureParamsSchema = hysteresisSchema(3);
 export type PressureParams = z.infer<typeof pressureParamsSchema>;
 
 /**
@@ -63,16 +63,9 @@ export const pressureRuleKind: RuleKind<PressureParams, 'pressure'> = {
   paramsSchema: pressureParamsSchema,
   fields: {
     threshold: { label: 'Threshold (%)', unit: 'percent', default: 0.8, hint: '(used − reclaimable) / usable of any tuple' },
-    resolveMargin: {
-      label: 'Resolve margin (%)',
-      unit: 'percent',
-      default: 0.05,
-      hint: 'resolves only below threshold − margin, so hovering values do not flap',
-    },
-    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 3 },
+    ...hysteresisFields(3, 'resolves only below threshold − margin, so hovering values do not flap'),
   },
-  condition: (p) =>
-    `pressure ≥ ${ratioText(p.threshold)} for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'} (resolves below ${ratioText(p.threshold - p.resolveMargin)})`,
+  condition: (p) => `pressure ≥ ${ratioText(p.threshold)} for ${countOf(p.sustainSnapshots, 'snapshot')}${resolvesBelow(p)}`,
   sustain: (p) => p.sustainSnapshots,
   couldBreach: (p, _report, worst) => worst >= p.threshold,
   // Only tuples in the hysteresis band get a trend: their messages say when the tuple runs out.

@@ -1,4 +1,4 @@
-import type { ForecastPoint } from '@portpressure/domain';
+import { ratioText, type ForecastPoint } from '@portpressure/domain';
 import type { AlertNamespace, AlertRuleField, PortReport, TupleUsage } from '@portpressure/protocol';
 import { z } from 'zod';
 import type { EgressGroupUsage } from '../../../destinations/destinations-projection.ts';
@@ -140,17 +140,36 @@ export class RuleKindError extends Error {
 
 export const DAY_SECONDS = 86_400;
 
+/** A whole number of seconds from 10 up to `max`: the horizons, windows and grace periods of rules. */
+export function secondsSetting(max: number) {
+  return z.number().int().min(10).max(max);
+}
+
+/** How many observations in a row a rule needs before it fires (snapshots, or timer passes). */
+export function sustainSetting(sustainDefault: number) {
+  return z.number().int().min(1).max(1000).default(sustainDefault);
+}
+
+/** A ratio threshold and the margin below it that a breach must fall under before it resolves. */
+function thresholdSettings() {
+  return {
+    threshold: z.number().gt(0).max(1),
+    resolveMargin: z.number().min(0).max(0.5).default(0.05),
+  };
+}
+
 /**
  * The settings of a threshold with hysteresis, shared by the kinds that watch a ratio: breaching at
  * `threshold`, holding down to `threshold − resolveMargin`, firing after `sustainSnapshots` in a
  * row. Spread into the kind's object schema, which then refines it with `marginBelowThreshold`.
  */
-export function hysteresisSettings(sustainDefault: number) {
-  return {
-    threshold: z.number().gt(0).max(1),
-    resolveMargin: z.number().min(0).max(0.5).default(0.05),
-    sustainSnapshots: z.number().int().min(1).max(1000).default(sustainDefault),
-  };
+function hysteresisSettings(sustainDefault: number) {
+  return { ...thresholdSettings(), sustainSnapshots: sustainSetting(sustainDefault) };
+}
+
+/** `hysteresisSettings` of a kind the timer evaluates: `sustainTicks` counts timer passes. */
+export function tickHysteresisSettings(sustainDefault: number) {
+  return { ...thresholdSettings(), sustainTicks: sustainSetting(sustainDefault) };
 }
 
 /** The refinement of `hysteresisSettings`: a margin as large as the threshold would never resolve. */
@@ -158,3 +177,38 @@ export const marginBelowThreshold: [(p: { threshold: number; resolveMargin: numb
   (p) => p.threshold - p.resolveMargin > 0,
   { message: 'resolveMargin must be smaller than threshold', path: ['resolveMargin'] },
 ];
+
+/**
+ * The object schema of a hysteresis kind: `hysteresisSettings` and the kind's own `extra` settings,
+ * refined with `marginBelowThreshold`.
+ */
+export function hysteresisSchema<S extends z.ZodRawShape = Record<never, never>>(sustainDefault: number, extra: S = {} as S) {
+  const [check, where] = marginBelowThreshold;
+  // The spread shape always holds threshold and resolveMargin; zod cannot see that through `S`.
+  return z.object({ ...hysteresisSettings(sustainDefault), ...extra }).refine((p) => check(p as Parameters<typeof check>[0]), where);
+}
+
+/** The form fields of `resolveMargin` and `sustainSnapshots`, which follow the threshold's. */
+export function hysteresisFields(sustainDefault: number, marginHint?: string) {
+  return { resolveMargin: resolveMarginField(marginHint), sustainSnapshots: sustainSnapshotsField(sustainDefault) };
+}
+
+/** The form field of `resolveMargin`; `hint` where the kind explains it. */
+export function resolveMarginField(hint?: string): RuleFieldSpec {
+  return { label: 'Resolve margin (%)', unit: 'percent', default: 0.05, ...(hint === undefined ? {} : { hint }) };
+}
+
+/** The form field of `sustainSnapshots`. */
+export function sustainSnapshotsField(sustainDefault: number): RuleFieldSpec {
+  return { label: 'Sustained for (snapshots)', unit: 'count', default: sustainDefault };
+}
+
+/** `n` and its noun, in the plural unless `n` is 1: `3 snapshots`, `1 timer pass`. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The end of a hysteresis kind's condition: ` (resolves below 75%)`. */
+export function resolvesBelow(p: { threshold: number; resolveMargin: number }): string {
+  return ` (resolves below ${ratioText(p.threshold - p.resolveMargin)})`;
+}

@@ -1,10 +1,10 @@
 import { ratioText } from '@portpressure/domain';
 import type { AlertTuple, PortReport, SnatPool } from '@portpressure/protocol';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { formatPercent } from '../../../notifications/notification-format.ts';
 import { groupKeyFor, type Observation } from '../../evaluation/rule-evaluation.ts';
 import { recyclingSentence, withKernelEvidence } from '../../evaluation/kernel-evidence.ts';
-import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-kind.ts';
+import { countOf, hysteresisFields, hysteresisSchema, resolvesBelow, type RuleKind } from './rule-kind.ts';
 
 /**
  * SNAT rule: on a host that masquerades, a pool's translated source ports in use toward one
@@ -12,7 +12,7 @@ import { hysteresisSettings, marginBelowThreshold, type RuleKind } from './rule-
  * resolves below `threshold − resolveMargin`. Past the range the kernel drops new connections
  * silently (no errno), so this fires before clients see failures.
  */
-export const snatParamsSchema = z.object({ ...hysteresisSettings(1) }).refine(...marginBelowThreshold);
+export const snatParamsSchema = hysteresisSchema(1);
 export type SnatParams = z.infer<typeof snatParamsSchema>;
 
 /** A pool as an incident's tuple: the translated source is its local address. */
@@ -46,11 +46,10 @@ export const snatRuleKind: RuleKind<SnatParams, 'snat'> = {
       default: 0.8,
       hint: 'translated source ports in use of the NAT port range, per destination',
     },
-    resolveMargin: { label: 'Resolve margin (%)', unit: 'percent', default: 0.05 },
-    sustainSnapshots: { label: 'Sustained for (snapshots)', unit: 'count', default: 1 },
+    ...hysteresisFields(1),
   },
   condition: (p) =>
-    `SNAT ports in use ≥ ${ratioText(p.threshold)} of the NAT range for ${p.sustainSnapshots} snapshot${p.sustainSnapshots === 1 ? '' : 's'} (resolves below ${ratioText(p.threshold - p.resolveMargin)})`,
+    `SNAT ports in use ≥ ${ratioText(p.threshold)} of the NAT range for ${countOf(p.sustainSnapshots, 'snapshot')}${resolvesBelow(p)}`,
   sustain: (p) => p.sustainSnapshots,
   couldBreach: (p, report) => (report.diagnostics?.snat?.pools ?? []).some((pool) => pool.pressure >= p.threshold),
   onSnapshot: (p, c) => observeSnat(c.ruleId, p, c.hostId, c.report),
