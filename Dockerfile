@@ -71,7 +71,8 @@ FROM node:22-bookworm-slim AS agent
 RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/apps/agent/dist/portpressure-agent.cjs /usr/local/lib/portpressure-agent/portpressure-agent.cjs
 RUN mkdir -p /var/lib/portpressure-agent && chown node:node /var/lib/portpressure-agent && chmod 0700 /var/lib/portpressure-agent
-ENV NODE_ENV=production PORTPRESSURE_STATE_DIR=/var/lib/portpressure-agent
+# MALLOC_MMAP_THRESHOLD_: the agent environment of apps/agent/src/node-flags.ts (glibc reads it at start)
+ENV NODE_ENV=production PORTPRESSURE_STATE_DIR=/var/lib/portpressure-agent MALLOC_MMAP_THRESHOLD_=65536
 USER node
 VOLUME /var/lib/portpressure-agent
 # Healthy while the agent is connected to its server and taking snapshots (`health` reads what

@@ -41,7 +41,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { collectReport } from '../apps/agent/src/collect/index.ts';
 import { Diagnoser } from '../apps/agent/src/diagnose/index.ts';
-import { AGENT_NODE_FLAGS } from '../apps/agent/src/node-flags.ts';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../apps/agent/src/node-flags.ts';
 import { collectAllNamespaces } from '../apps/agent/src/namespaces/collect-all-namespaces.ts';
 import { discoverNamespaces } from '../apps/agent/src/namespaces/discover-namespaces.ts';
 
@@ -503,8 +503,11 @@ async function buildBundles(): Promise<void> {
   });
 }
 
-function startInNamespace(args: string[]): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startInNamespace(args: string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -558,8 +561,11 @@ async function buildSockets(): Promise<void> {
 }
 
 async function runTimer(withMulti: boolean): Promise<TimerResult> {
-  // With the deployed agent's V8 settings, so that its peak RSS is the long-lived agent's.
-  const child = startInNamespace([...AGENT_NODE_FLAGS, benchBundle, '--role', 'timer', agentBundle, ...(withMulti ? [multiPrefix] : [])]);
+  // With the deployed agent's V8 settings and environment, so that its peak RSS is the long-lived agent's.
+  const child = startInNamespace(
+    [...AGENT_NODE_FLAGS, benchBundle, '--role', 'timer', agentBundle, ...(withMulti ? [multiPrefix] : [])],
+    AGENT_ENV,
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -585,19 +591,22 @@ function fmt(ms: number): string {
  */
 async function measureAgentRun(): Promise<{ vmHwmKb: number; rssKb: number; snapshots: number }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'pp-bench-agent-'));
-  const child = startInNamespace([
-    ...AGENT_NODE_FLAGS,
-    agentBundle,
-    'run',
-    '--server',
-    'http://127.0.0.1:9',
-    '--enrollment-token',
-    'bench-token-not-used-0000',
-    '--interval',
-    '1',
-    '--state-dir',
-    stateDir,
-  ]);
+  const child = startInNamespace(
+    [
+      ...AGENT_NODE_FLAGS,
+      agentBundle,
+      'run',
+      '--server',
+      'http://127.0.0.1:9',
+      '--enrollment-token',
+      'bench-token-not-used-0000',
+      '--interval',
+      '1',
+      '--state-dir',
+      stateDir,
+    ],
+    AGENT_ENV,
+  );
   child.stdout?.resume();
   try {
     await new Promise((resolve) => setTimeout(resolve, (AGENT_RUN_SNAPSHOTS + 0.5) * 1000));
@@ -665,7 +674,11 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   const rssOk = coldPeak < TARGET_RSS_MB * 1024;
   const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
   process.stdout.write(
-    `Long-lived agent (run, node ${AGENT_NODE_FLAGS.join(' ')}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`,
+    `Long-lived agent (run, ${Object.entries(AGENT_ENV)
+      .map(([k, v]) => `${k}=${v} `)
+      .join(
+        '',
+      )}node ${AGENT_NODE_FLAGS.join(' ')}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`,
   );
   process.stdout.write(
     `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +

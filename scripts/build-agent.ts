@@ -50,8 +50,6 @@ async function buildBundle(bundleFile: string): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
     banner: { js: '#!/usr/bin/env node' },
-    // ws loads these native speed-ups when present and works without them.
-    external: ['bufferutil', 'utf-8-validate'],
   });
   chmodSync(bundleFile, 0o755);
 }

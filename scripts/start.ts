@@ -12,6 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unusableDirReason } from '../apps/api/src/database/data-dir.ts';
+import { AGENT_ENV } from '../apps/agent/src/node-flags.ts';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags.ts';
 import { loadStartConfig, type StartConfig } from './start-config.ts';
 
@@ -163,6 +164,7 @@ async function main(config: StartConfig): Promise<void> {
         ...baseEnv,
         PORTPRESSURE_SERVER_URL: `http://127.0.0.1:${api?.port ?? config.port}`,
         PORTPRESSURE_STATE_DIR: path.join(config.dataDir, 'agent'),
+        ...AGENT_ENV,
       },
       null,
     );

@@ -33,7 +33,7 @@ export interface AttributionCost {
 const CHUNK_BYTES = 1 << 16;
 const TIME_WAIT_CODE = 6;
 const LISTEN_CODE = 10;
-const SOCKET_LINK = /^socket:\[(\d+)\]$/;
+const SOCKET_PREFIX = 'socket:[';
 
 /**
  * Which processes hold the sockets of `tuples`, from the socket inodes: the tuples' sockets are
@@ -68,18 +68,18 @@ export function attributeProcesses(
     if (namespace !== null && safeReadlink(join(environment.procDir, entry, 'ns', 'net')) !== namespace) continue;
     processes++;
     const fdDir = join(environment.procDir, entry, 'fd');
+    const prefix = `${fdDir}/`;
     for (const fd of descriptorNames(fdDir)) {
       descriptors++;
       let link: string;
       try {
-        link = readlinkSync(join(fdDir, fd));
+        link = readlinkSync(prefix + fd);
       } catch {
         continue; // closed meanwhile
       }
-      if (link.charCodeAt(0) !== 115 /* s */) continue;
-      const match = SOCKET_LINK.exec(link);
-      if (!match) continue;
-      const at = binarySearch(inodes, Number(match[1]));
+      const inode = socketInode(link);
+      if (inode < 0) continue;
+      const at = binarySearch(inodes, inode);
       if (at < 0) continue;
       found[at] = 1;
       const slot = slots[at] ?? 0;
@@ -119,53 +119,101 @@ export function attributeProcesses(
   return results;
 }
 
-/** Inodes of the tuples' sockets outside TIME_WAIT and LISTEN, sorted, with each one's tuple slot. */
+/**
+ * Inodes of the tuples' sockets outside TIME_WAIT and LISTEN, sorted, with each one's tuple slot.
+ *
+ * /proc/net/tcp{,6} of a busy namespace is megabytes of text, read here in 64 KiB chunks and
+ * parsed as bytes: no string per line. A line's remote port, state and inode are read at their
+ * offsets; only a line to one of the tuples' remote ports makes a string, its two addresses in
+ * /proc's hex, looked up in a cache of the few address pairs seen (decoded once each).
+ */
 function readTupleInodes(tuples: readonly TupleKey[], procNetDir: string): { inodes: Uint32Array; slots: Uint8Array } {
   const slotByName = new Map<string, number>();
   tuples.forEach((t, slot) => slotByName.set(nameOf(t), slot));
   const remotePorts = new Set(tuples.map((t) => t.remotePort));
-  const pairs: number[] = [];
+  // inode × 256 + slot (exact in a double: inodes are 32-bit, slots fewer than 256), sorted at the end.
+  let found = new Float64Array(1024);
+  let count = 0;
   for (const [file, family] of [
     ['tcp', 4],
     ['tcp6', 6],
   ] as const) {
     const addrLen = family === 4 ? 8 : 32;
-    forEachLine(join(procNetDir, file), (line) => {
-      // Most lines are other destinations: their remote port, at a fixed offset from the slot's
-      // colon (see parseProcNet), rules them out before the line is split.
-      const colon = line.indexOf(':');
-      const peerPort = Number.parseInt(line.slice(colon + 9 + 2 * addrLen, colon + 13 + 2 * addrLen), 16);
-      if (colon < 0 || !remotePorts.has(peerPort)) return;
-      const fields = line.trim().split(/\s+/);
-      const [, local, remote, stateHex, , , , , , inodeText] = fields;
-      if (!local || !remote || !stateHex || !inodeText) return;
-      const state = Number.parseInt(stateHex, 16);
-      if (state === TIME_WAIT_CODE || state === LISTEN_CODE) return;
-      const inode = Number(inodeText);
-      if (!Number.isInteger(inode) || inode <= 0) return;
-      const decode = family === 4 ? ipv4FromProcHex : ipv6FromProcHex;
-      const localAddress = decode(local, 0, LITTLE_ENDIAN);
-      const remoteAddress = decode(remote, 0, LITTLE_ENDIAN);
-      const remotePort = Number.parseInt(remote.slice(addrLen + 1), 16);
-      if (localAddress === null || remoteAddress === null) return;
-      const slot = slotByName.get(`${localAddress}|${remoteAddress}|${remotePort}`);
-      if (slot !== undefined) pairs.push(inode, slot);
+    const decode = family === 4 ? ipv4FromProcHex : ipv6FromProcHex;
+    /** /proc hex of local address + remote address and port → tuple slot, or -1 for none. */
+    const slotByHex = new Map<string, number>();
+    forEachLineBytes(join(procNetDir, file), (buf, start, end) => {
+      const colon = buf.indexOf(COLON, start);
+      if (colon < 0 || colon + 16 + 2 * addrLen > end) return;
+      const remoteAt = colon + 8 + addrLen;
+      const peerPort = hexValue(buf, remoteAt + addrLen + 1, remoteAt + addrLen + 5);
+      if (!remotePorts.has(peerPort)) return;
+      const stateAt = remoteAt + addrLen + 6;
+      const state = hexValue(buf, stateAt, stateAt + 2);
+      if (state < 0 || state === TIME_WAIT_CODE || state === LISTEN_CODE) return;
+      // The inode is the seventh field from the state: st, tx:rx, tr:when, retrnsmt, uid, timeout, inode.
+      let at = stateAt;
+      for (let field = 0; field < 6; field++) {
+        while (at < end && buf[at] !== SPACE) at++;
+        while (at < end && buf[at] === SPACE) at++;
+      }
+      let inode = 0;
+      let digits = 0;
+      for (; at < end && buf[at]! >= ZERO && buf[at]! <= NINE; at++, digits++) inode = inode * 10 + (buf[at]! - ZERO);
+      if (digits === 0 || inode <= 0 || inode > 0xffffffff) return;
+      const hex = buf.toString('latin1', colon + 2, colon + 2 + addrLen) + buf.toString('latin1', remoteAt, remoteAt + addrLen + 5);
+      let slot = slotByHex.get(hex);
+      if (slot === undefined) {
+        const localAddress = decode(hex, 0, LITTLE_ENDIAN);
+        const remoteAddress = decode(hex, addrLen, LITTLE_ENDIAN);
+        slot =
+          localAddress === null || remoteAddress === null ? -1 : (slotByName.get(`${localAddress}|${remoteAddress}|${peerPort}`) ?? -1);
+        if (slotByHex.size < 4096) slotByHex.set(hex, slot);
+      }
+      if (slot < 0) return;
+      if (count === found.length) {
+        const grown = new Float64Array(found.length * 2);
+        grown.set(found);
+        found = grown;
+      }
+      found[count++] = inode * 256 + slot;
     });
   }
-  const order = Array.from({ length: pairs.length / 2 }, (_, i) => i).sort((a, b) => (pairs[2 * a] ?? 0) - (pairs[2 * b] ?? 0));
-  const inodes = new Uint32Array(order.length);
-  const slots = new Uint8Array(order.length);
-  order.forEach((from, to) => {
-    inodes[to] = pairs[2 * from] ?? 0;
-    slots[to] = pairs[2 * from + 1] ?? 0;
-  });
+  const sorted = found.subarray(0, count).sort();
+  const inodes = new Uint32Array(count);
+  const slots = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const value = sorted[i]!;
+    inodes[i] = Math.floor(value / 256);
+    slots[i] = value % 256;
+  }
   return { inodes, slots };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const ZERO = 0x30;
+const NINE = 0x39;
 
-/** Calls `each` for every line after the header, reading the file in chunks (it may be megabytes). */
-function forEachLine(path: string, each: (line: string) => void): void {
+/** The value of the hex digits buf[start..end), or -1 if one is not a hex digit. */
+function hexValue(buf: Buffer, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/**
+ * Calls `each` with the bounds of every line after the header (without its newline), reading the
+ * file in 64 KiB chunks into one buffer; a line cut by a chunk's end is moved to its start.
+ */
+function forEachLineBytes(path: string, each: (buf: Buffer, start: number, end: number) => void): void {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -173,21 +221,31 @@ function forEachLine(path: string, each: (line: string) => void): void {
     return; // tcp6 is missing when IPv6 is off
   }
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let carry = '';
+    let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let filled = 0;
     let header = true;
     for (;;) {
-      const n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      const text = carry + buffer.toString('latin1', 0, n);
-      const lines = text.split('\n');
-      carry = lines.pop() ?? '';
-      for (const line of lines) {
-        if (header) header = false;
-        else if (line !== '') each(line);
+      if (filled === buffer.length) {
+        // A line longer than the buffer (never in /proc/net/tcp): make room.
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
       }
+      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+      const end = filled + n;
+      let start = 0;
+      for (let newline = buffer.indexOf(NEWLINE, 0); newline >= 0 && newline < end; newline = buffer.indexOf(NEWLINE, start)) {
+        if (header) header = false;
+        else if (newline > start) each(buffer, start, newline);
+        start = newline + 1;
+      }
+      if (n === 0) {
+        if (start < end && !header) each(buffer, start, end);
+        break;
+      }
+      buffer.copy(buffer, 0, start, end);
+      filled = end - start;
     }
-    if (carry !== '' && !header) each(carry);
   } finally {
     closeSync(fd);
   }
@@ -211,6 +269,18 @@ function* descriptorNames(fdDir: string): Generator<string> {
   } finally {
     dir.closeSync();
   }
+}
+
+/** The inode of a descriptor's link `socket:[inode]`, or -1 for anything else. */
+function socketInode(link: string): number {
+  if (!link.startsWith(SOCKET_PREFIX) || link.charCodeAt(link.length - 1) !== 93 /* ] */) return -1;
+  let inode = 0;
+  for (let i = SOCKET_PREFIX.length; i < link.length - 1; i++) {
+    const digit = link.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    inode = inode * 10 + digit;
+  }
+  return link.length - 1 > SOCKET_PREFIX.length ? inode : -1;
 }
 
 function binarySearch(sorted: Uint32Array, value: number): number {

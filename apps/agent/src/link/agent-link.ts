@@ -1,5 +1,4 @@
 import type { NamespacesBody } from '../namespaces/namespaces-snapshot.ts';
-import type { IncomingMessage } from 'node:http';
 import {
   AGENT_ERROR_CODES,
   AGENT_WS_PATH,
@@ -14,10 +13,10 @@ import {
 // Types only: the runtime values above come from server-messages alone, so that `run` does not
 // build every schema of the protocol (zod schemas cost memory to construct; see docs/agent-memory.md).
 import type { AgentMessage, HostIdentity, PortReport, Snapshot, SnapshotV2 } from '@portpressure/protocol';
-import WebSocket from 'ws';
 import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
 import type { StoredCredential } from './credential-store.ts';
 import type { Spool } from './spool.ts';
+import { WsClient as WebSocket } from './ws-client.ts';
 
 export type LinkState = 'idle' | 'connecting' | 'enrolling' | 'authenticating' | 'streaming' | 'backing-off' | 'stopped';
 
@@ -189,17 +188,12 @@ export class AgentLink {
     const socket = new WebSocket(url, { handshakeTimeout: 10_000, headers });
     this.socket = socket;
     let refusal = '';
-    socket.on('unexpected-response', (_req, res: IncomingMessage) => {
-      // The server refused the upgrade (bad credential, unknown version): read why, then back off.
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body = (body + chunk.toString()).slice(0, 500)));
-      res.on('end', () => {
-        refusal = `HTTP ${res.statusCode}: ${body.slice(0, 300)}`;
-        if (res.statusCode === 401 && !enrolling)
-          refusal += ' (revoked or replaced? enroll again: delete the credential file and pass --enrollment-token)';
-        socket.terminate();
-      });
-      res.on('error', () => socket.terminate());
+    socket.on('unexpected-response', (status: number, body: string) => {
+      // The server refused the upgrade (bad credential, unknown version): say why, then back off.
+      refusal = `HTTP ${status}: ${body.slice(0, 300)}`;
+      if (status === 401 && !enrolling)
+        refusal += ' (revoked or replaced? enroll again: delete the credential file and pass --enrollment-token)';
+      socket.terminate();
     });
     socket.on('open', () => {
       this.lastHeard = Date.now();
@@ -209,7 +203,7 @@ export class AgentLink {
       this.pingTimer = setInterval(() => this.checkDeadline(socket), Math.min(15_000, this.readDeadlineMs / 3));
     });
     socket.on('pong', () => (this.lastHeard = Date.now()));
-    socket.on('message', (data) => {
+    socket.on('message', (data: Buffer) => {
       this.lastHeard = Date.now();
       let message: ServerMessage;
       try {
@@ -220,10 +214,10 @@ export class AgentLink {
       }
       this.onMessage(message);
     });
-    socket.on('error', (error) => {
+    socket.on('error', (error: Error) => {
       if (!refusal) this.log(`link error: ${error.message}`);
     });
-    socket.on('close', (code, reason) => {
+    socket.on('close', (code: number, reason: Buffer) => {
       clearInterval(this.pingTimer);
       clearTimeout(this.pumpTimer);
       if (this.socket !== socket) return;
