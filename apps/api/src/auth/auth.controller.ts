@@ -3,7 +3,7 @@ import { ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperati
 import { loginRequestSchema, sessionInfoSchema, type SessionInfo } from '@portpressure/protocol';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/app-error.ts';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
+import { ApiEndpoint, errorRef, schemaRef } from '../docs/openapi.ts';
 import { getRequestSession } from './auth-request.ts';
 import { AuthError } from './auth.errors.ts';
 import { AuthService } from './auth.service.ts';
@@ -58,9 +58,12 @@ export class AuthController {
 
   @Get('me')
   @ApiCookieAuth('session')
-  @ApiOperation({ summary: 'Who is signed in', description: 'The session of the cookie; 401 when there is none.' })
-  @ApiOkResponse({ schema: schemaRef('SessionInfo', sessionInfoSchema) })
-  @ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
+  @ApiEndpoint({
+    summary: 'Who is signed in',
+    description: 'The session of the cookie; 401 when there is none.',
+    ok: schemaRef('SessionInfo', sessionInfoSchema),
+    errors: [[401, 'Not signed in']],
+  })
   me(@Req() req: Request): SessionInfo {
     const session = getRequestSession(req);
     if (!session) throw new AuthError('UNAUTHENTICATED', 'sign in first (POST /api/auth/login)');

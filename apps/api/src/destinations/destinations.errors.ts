@@ -5,7 +5,6 @@ export type DestinationsErrorCode =
   | 'INVALID_EGRESS_REQUEST'
   | 'EGRESS_LIMIT_NOT_FOUND'
   | 'HOST_NOT_FOUND'
-  | 'INVALID_HOST_ID'
   | 'INVALID_QUERY';
 
 export class DestinationsError extends AppError<DestinationsErrorCode> {}

@@ -13,12 +13,11 @@ import {
 import { z } from 'zod';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
+import { checkHostId } from '../hosts/hosts.errors.ts';
 import { DestinationsCacheService } from './destinations-cache.service.ts';
 import { destinationKey, type EgressGroupUsage } from './destinations-projection.ts';
 import { DestinationsError } from './destinations.errors.ts';
 import { DestinationsRepository } from './destinations.repository.ts';
-
-const hostIdSchema = z.uuid();
 
 function parseOr<T>(
   schema: z.ZodType<T, unknown>,
@@ -97,8 +96,7 @@ export class DestinationsService {
   }
 
   async hostGroup(hostId: string): Promise<HostEgressGroup> {
-    if (!hostIdSchema.safeParse(hostId).success)
-      throw new DestinationsError('INVALID_HOST_ID', `"${hostId.slice(0, 64)}" is not a host id`);
+    checkHostId(hostId);
     const found = await this.repository.hostGroup(this.config.egress.label, hostId);
     if (found === null) throw new DestinationsError('HOST_NOT_FOUND', `no host ${hostId}`);
     return { hostId, ...found };
@@ -106,8 +104,7 @@ export class DestinationsService {
 
   /** Sets or clears a host's explicit egress group; every instance's projection re-reads the host. */
   async setHostGroup(hostId: string, body: unknown): Promise<HostEgressGroup> {
-    if (!hostIdSchema.safeParse(hostId).success)
-      throw new DestinationsError('INVALID_HOST_ID', `"${hostId.slice(0, 64)}" is not a host id`);
+    checkHostId(hostId);
     const { group } = parseOr(egressGroupBodySchema, body, 'INVALID_EGRESS_REQUEST');
     if (!(await this.repository.setHostGroup(hostId, group))) throw new DestinationsError('HOST_NOT_FOUND', `no host ${hostId}`);
     await this.fleet.announce([hostId]);

@@ -1,26 +1,23 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { fleetSchema } from '@portpressure/protocol';
 import type { Response } from 'express';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
+import { ApiEndpoint, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
 import { FleetCacheService } from './fleet-cache.service.ts';
 
-@ApiTags('hosts')
-@ApiCookieAuth('session')
+@ApiSignedIn('hosts')
 @Controller('api/fleet')
 export class FleetController {
   constructor(@Inject(FleetCacheService) private readonly fleet: FleetCacheService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiEndpoint({
     summary: 'The fleet ranking, compact',
     description:
       'Every host, highest pressure first, with what the fleet page shows: worst tuple, TIME_WAIT, usable ports, ' +
       'last-hour sparkline (one character per minute, 64 levels) and exhaustion forecast. Kept in memory by each API ' +
       'instance and refreshed within a second of new snapshots; live changes arrive on the WebSocket /ws/live.',
+    ok: schemaRef('Fleet', fleetSchema),
   })
-  @ApiOkResponse({ schema: schemaRef('Fleet', fleetSchema) })
-  @ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
   async get(@Res() res: Response): Promise<void> {
     // Already JSON: written as it is, without parsing and serialising 10,000 rows again, and
     // without res.send(), which would hash megabytes for an ETag that changes every second.

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { ApiCookieAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { agentInstallInfoSchema, type AgentInstallInfo } from '@portpressure/protocol';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator.ts';
 import { Roles } from '../auth/roles.decorator.ts';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
+import { ApiEndpoint, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
 import { InstallService } from './install.service.ts';
 
 /**
@@ -46,12 +46,12 @@ export class InstallController {
   // It carries the enrollment token, which adds hosts: for those who may change the fleet.
   @Get('api/agents/install')
   @Roles('editor')
-  @ApiTags('agents')
-  @ApiCookieAuth('session')
-  @ApiOperation({ summary: 'What the "Add hosts" panel shows: server version, enrollment token (when known), downloads available' })
-  @ApiOkResponse({ schema: schemaRef('AgentInstallInfo', agentInstallInfoSchema) })
-  @ApiResponse({ status: 401, description: 'Not signed in', schema: errorRef })
-  @ApiResponse({ status: 403, description: 'Viewers may not see the enrollment token', schema: errorRef })
+  @ApiSignedIn('agents')
+  @ApiEndpoint({
+    summary: 'What the "Add hosts" panel shows: server version, enrollment token (when known), downloads available',
+    ok: schemaRef('AgentInstallInfo', agentInstallInfoSchema),
+    errors: [[403, 'Viewers may not see the enrollment token']],
+  })
   info(): AgentInstallInfo {
     return this.install.info();
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   apiTokenListSchema,
   apiTokenSchema,
@@ -12,7 +12,7 @@ import {
 import type { Request } from 'express';
 import { getRequestSession } from '../auth/auth-request.ts';
 import { AuthError } from '../auth/auth.errors.ts';
-import { errorRef, schemaRef } from '../docs/openapi.ts';
+import { ApiEndpoint, schemaRef } from '../docs/openapi.ts';
 import { getRequestToken } from './api-token-auth.ts';
 import { ApiTokensService } from './api-tokens.service.ts';
 import { TokenError } from './tokens.errors.ts';
@@ -28,6 +28,8 @@ function sessionUser(req: Request): string {
   return session.username;
 }
 
+const CALLED_WITH_TOKEN = [403, 'Called with a token'] as const;
+
 @ApiTags('tokens')
 @ApiCookieAuth('session')
 @ApiBearerAuth('token')
@@ -36,9 +38,12 @@ export class ApiTokensController {
   constructor(@Inject(ApiTokensService) private readonly tokens: ApiTokensService) {}
 
   @Get()
-  @ApiOperation({ summary: 'API tokens', description: 'Never the tokens themselves: they are shown once, at creation.' })
-  @ApiOkResponse({ schema: schemaRef('ApiTokenList', apiTokenListSchema) })
-  @ApiResponse({ status: 403, description: 'Called with a token', schema: errorRef })
+  @ApiEndpoint({
+    summary: 'API tokens',
+    description: 'Never the tokens themselves: they are shown once, at creation.',
+    ok: schemaRef('ApiTokenList', apiTokenListSchema),
+    errors: [CALLED_WITH_TOKEN],
+  })
   list(@Req() req: Request): Promise<ApiTokenList> {
     sessionUser(req);
     return this.tokens.list();
@@ -46,23 +51,25 @@ export class ApiTokensController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({
+  @ApiEndpoint({
     summary: 'Create an API token',
     description: 'The answer carries the token (`ppt_…`) this one time; only its hash is stored. Use it as `Authorization: Bearer ppt_…`.',
+    body: schemaRef('CreateApiTokenRequest', createApiTokenRequestSchema, 'input'),
+    errors: [400, CALLED_WITH_TOKEN],
   })
-  @ApiBody({ schema: schemaRef('CreateApiTokenRequest', createApiTokenRequestSchema, 'input') })
   @ApiResponse({ status: 201, schema: schemaRef('CreatedApiToken', createdApiTokenSchema) })
-  @ApiResponse({ status: 400, schema: errorRef })
-  @ApiResponse({ status: 403, description: 'Called with a token', schema: errorRef })
   create(@Req() req: Request, @Body() body: unknown): Promise<CreatedApiToken> {
     return this.tokens.create(body, sessionUser(req));
   }
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke an API token', description: 'It stops working at once; the row stays for the record.' })
-  @ApiOkResponse({ schema: schemaRef('ApiToken', apiTokenSchema) })
-  @ApiResponse({ status: 404, schema: errorRef })
+  @ApiEndpoint({
+    summary: 'Revoke an API token',
+    description: 'It stops working at once; the row stays for the record.',
+    ok: schemaRef('ApiToken', apiTokenSchema),
+    errors: [404],
+  })
   revoke(@Req() req: Request, @Param('id') id: string): Promise<ApiToken> {
     sessionUser(req);
     return this.tokens.revoke(id);

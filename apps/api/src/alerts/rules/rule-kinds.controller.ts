@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { alertRuleKindListSchema, type AlertRuleKindList } from '@portpressure/protocol';
-import { schemaRef } from '../../docs/openapi.ts';
+import { ApiEndpoint, schemaRef } from '../../docs/openapi.ts';
 import { ruleKindRegistry } from './kinds/index.ts';
 
 @ApiTags('alerts')
@@ -9,8 +9,10 @@ import { ruleKindRegistry } from './kinds/index.ts';
 @Controller('api/alerts/rule-kinds')
 export class RuleKindsController {
   @Get()
-  @ApiOperation({ summary: 'Kinds of alert rule the server evaluates, with the settings form of each' })
-  @ApiOkResponse({ schema: schemaRef('AlertRuleKindList', alertRuleKindListSchema) })
+  @ApiEndpoint({
+    summary: 'Kinds of alert rule the server evaluates, with the settings form of each',
+    ok: schemaRef('AlertRuleKindList', alertRuleKindListSchema),
+  })
   list(): AlertRuleKindList {
     return { kinds: ruleKindRegistry.list() };
   }

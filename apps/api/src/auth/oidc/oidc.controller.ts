@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { authMethodsSchema, type AuthMethods } from '@portpressure/protocol';
 import type { Request, Response } from 'express';
 import { API_CONFIG, type ApiConfig } from '../../config/config.ts';
-import { schemaRef } from '../../docs/openapi.ts';
+import { ApiEndpoint, schemaRef } from '../../docs/openapi.ts';
 import { AuthError } from '../auth.errors.ts';
 import { AuthService } from '../auth.service.ts';
 import { Public } from '../public.decorator.ts';
@@ -44,11 +44,11 @@ export class OidcController {
 
   @Get('methods')
   @Public()
-  @ApiOperation({
+  @ApiEndpoint({
     summary: 'How one can sign in',
     description: 'Whether password sign-in is on, and the single sign-on button if configured.',
+    ok: schemaRef('AuthMethods', authMethodsSchema),
   })
-  @ApiOkResponse({ schema: schemaRef('AuthMethods', authMethodsSchema) })
   methods(): AuthMethods {
     return { password: this.config.passwordLogin, sso: this.config.oidc === undefined ? null : { label: this.config.oidc.label } };
   }
