@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { poll } from '../../../../test/support/wait.ts';
 import { WsClient } from './ws-client.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -180,8 +181,7 @@ describe('WsClient against a hand-written server', () => {
     // One byte at a time: every frame is split across reads.
     for (const byte of bytes) raw.socket!.write(Buffer.from([byte]));
     await raw.framesReceived(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(messages).toEqual(['t:fragmented', 'b:bin', `t:${'y'.repeat(300)}`]);
+    await poll(() => messages).toEqual(['t:fragmented', 'b:bin', `t:${'y'.repeat(300)}`]);
     expect(pongs).toEqual(['pong!']);
     expect(raw.frames[0]).toMatchObject({ opcode: 10, masked: true });
     expect(raw.frames[0]!.payload.toString()).toBe('are you there');
@@ -189,31 +189,30 @@ describe('WsClient against a hand-written server', () => {
     await closed(client);
   });
 
-  it('completes the closing handshake the server starts, reporting its code and reason', async () => {
+  /** An open client on a raw server that sends `payload` as a close frame; resolves with the client's answer. */
+  async function serverCloses(payload: Buffer) {
     const raw = RawServer.accepting();
     servers.push(raw.server);
     const client = new WsClient(await raw.listen());
     await once(client, 'open');
     const done = closed(client);
-    raw.socket!.write(frame(8, closePayload(4001, 'overloaded')));
+    raw.socket!.write(frame(8, payload));
     const [echo] = await raw.framesReceived(1);
-    expect(echo!.opcode).toBe(8);
-    expect(echo!.payload.readUInt16BE(0)).toBe(4001);
     raw.socket!.end();
+    return { client, echo: echo!, done };
+  }
+
+  it('completes the closing handshake the server starts, reporting its code and reason', async () => {
+    const { client, echo, done } = await serverCloses(closePayload(4001, 'overloaded'));
+    expect(echo.opcode).toBe(8);
+    expect(echo.payload.readUInt16BE(0)).toBe(4001);
     expect(await done).toEqual({ code: 4001, reason: 'overloaded' });
     expect(client.readyState).toBe(WsClient.CLOSED);
   });
 
   it('reports 1005 for a close frame without a code', async () => {
-    const raw = RawServer.accepting();
-    servers.push(raw.server);
-    const client = new WsClient(await raw.listen());
-    await once(client, 'open');
-    const done = closed(client);
-    raw.socket!.write(frame(8, Buffer.alloc(0)));
-    const [echo] = await raw.framesReceived(1);
-    expect(echo!.payload.length).toBe(0);
-    raw.socket!.end();
+    const { echo, done } = await serverCloses(Buffer.alloc(0));
+    expect(echo.payload.length).toBe(0);
     expect(await done).toEqual({ code: 1005, reason: '' });
   });
 
@@ -336,8 +335,7 @@ describe('WsClient against the ws server (as the API runs it)', () => {
     expect(typeof client.send(big)).toBe('boolean');
     expect(client.bufferedAmount).toBeGreaterThanOrEqual(0);
     client.send('small');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received).toEqual(['pinged', big, 'small']);
+    await poll(() => received).toEqual(['pinged', big, 'small']);
     const done = closed(client);
     client.send('bye');
     expect(await done).toEqual({ code: 4002, reason: 'done' });
