@@ -357,16 +357,31 @@ export class IngestRepository {
   /**
    * Records snapshots the agent dropped (fromSeq … toSeq), widening an earlier report of the same
    * gap, and recounts the host's dropped snapshots, in one transaction. Returns the new count.
+   *
+   * Seqs up to the host's last_seq are left out of the gap: those were stored. A snapshot the API
+   * stored just before the link broke, whose ack never reached the agent, stays in the agent's
+   * spool as unacknowledged; when the spool overflows it is the oldest, so it is dropped and
+   * reported, though nothing of it was lost. (Snapshots are sent and stored in seq order, and an
+   * agent reports its gaps before its spooled snapshots, so a dropped one is never below a stored one.)
    */
   async recordGap(hostId: string, fromSeq: number, toSeq: number): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('snapshot_gaps')
-        .values({ host_id: hostId, from_seq: fromSeq, to_seq: toSeq })
-        .onConflict((oc) =>
-          oc.columns(['host_id', 'from_seq']).doUpdateSet({ to_seq: sql`GREATEST(snapshot_gaps.to_seq, EXCLUDED.to_seq)` }),
-        )
-        .execute();
+      const host = await tx
+        .selectFrom('hosts')
+        .select(sql<number>`last_seq::float8`.as('lastSeq'))
+        .where('id', '=', hostId)
+        .forNoKeyUpdate()
+        .executeTakeFirst();
+      const from = Math.max(fromSeq, (host?.lastSeq ?? 0) + 1);
+      if (from <= toSeq) {
+        await tx
+          .insertInto('snapshot_gaps')
+          .values({ host_id: hostId, from_seq: from, to_seq: toSeq })
+          .onConflict((oc) =>
+            oc.columns(['host_id', 'from_seq']).doUpdateSet({ to_seq: sql`GREATEST(snapshot_gaps.to_seq, EXCLUDED.to_seq)` }),
+          )
+          .execute();
+      }
       // Counted over the union of the ranges: an agent that re-reports part of a gap (a report
       // crossed its widening) never counts a snapshot twice.
       const row = await tx

@@ -35,6 +35,8 @@ export interface AgentSession extends AdmissionState {
   latestTakenAt: number;
   /** Snapshots of this connection whose post-commit work (live fan-out, SnapshotEvents listeners) has not finished. */
   afterCommitBacklog: number;
+  /** This connection's snapshot writes not committed yet (a gap report waits for them). */
+  writes?: Set<Promise<boolean>>;
 }
 
 /**
@@ -151,10 +153,13 @@ export class IngestService {
     const tuples = tupleLoad(snapshot);
     this.queuedTuples += tuples;
     let stored: boolean;
+    const write = this.writer.write({ hostId: session.host.hostId, snapshot, summary });
+    (session.writes ??= new Set()).add(write);
     try {
-      stored = await this.writer.write({ hostId: session.host.hostId, snapshot, summary });
+      stored = await write;
     } finally {
       this.queuedTuples -= tuples;
+      session.writes.delete(write);
     }
     if (!stored) {
       if (checkResend) await this.checkResend(session, snapshot);
@@ -192,8 +197,13 @@ export class IngestService {
     );
   }
 
-  /** Records snapshots the agent dropped from its spool. */
+  /**
+   * Records snapshots the agent dropped from its spool. This connection's snapshots still being
+   * written are committed first: one of them may be a dropped seq the agent sent before the drop
+   * (the repository leaves stored seqs out of the gap).
+   */
   async recordGap(session: AgentSession, gap: Gap): Promise<GapAck> {
+    if (session.writes?.size) await Promise.allSettled([...session.writes]);
     session.droppedSnapshots = await this.repository.recordGap(session.host.hostId, gap.fromSeq, gap.toSeq);
     return { type: 'gap-ack', fromSeq: gap.fromSeq, toSeq: gap.toSeq };
   }

@@ -57,6 +57,30 @@ describe('SnapshotWriter and IngestRepository on PostgreSQL', () => {
     }
   });
 
+  it('leaves stored seqs out of a reported gap: a snapshot stored whose ack was lost, then dropped by the agent, was not lost', async () => {
+    const repository = new IngestRepository(pool);
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO hosts (machine_id, hostname) VALUES ('gap-test', 'gap-test') RETURNING id`,
+    );
+    const hostId = rows[0]!.id;
+    for (let seq = 1; seq <= 5; seq++) expect(await writer.write(write(hostId, seq))).toBe(true);
+    const gaps = async () =>
+      (
+        await db.query<{ f: string; t: string }>('SELECT from_seq AS f, to_seq AS t FROM snapshot_gaps WHERE host_id = $1 ORDER BY 1', [
+          hostId,
+        ])
+      ).rows;
+    // 4 and 5 were stored: only 6 and 7 are missing
+    expect(await repository.recordGap(hostId, 4, 7)).toBe(2);
+    expect(await gaps()).toEqual([{ f: '6', t: '7' }]);
+    // a gap made only of stored seqs records nothing; the same gap again counts once
+    expect(await repository.recordGap(hostId, 2, 5)).toBe(2);
+    expect(await repository.recordGap(hostId, 6, 7)).toBe(2);
+    expect(await gaps()).toEqual([{ f: '6', t: '7' }]);
+    // the agent's later drops are counted as before
+    expect(await repository.recordGap(hostId, 9, 9)).toBe(3);
+  });
+
   it('fails only the snapshot the database refuses, not the rest of its batch', async () => {
     const unknownHost = '00000000-0000-4000-8000-000000000000'; // violates snapshots_host_id_fkey
     const outcomes = await Promise.allSettled([
