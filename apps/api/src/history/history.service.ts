@@ -15,7 +15,14 @@ import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { OFFLINE_AFTER_INTERVALS } from '../hosts/host-summary.ts';
 import { HostsService } from '../hosts/hosts.service.ts';
 import { HistoryError } from './history.errors.ts';
-import { HistoryRepository, type HistoryWindow, type HostBucket, type StateBucket, type TupleBucket } from './history.repository.ts';
+import {
+  HistoryRepository,
+  type HistoryWindow,
+  type HostBucket,
+  type Silence,
+  type StateBucket,
+  type TupleBucket,
+} from './history.repository.ts';
 import { adviceFor } from './host-advice.ts';
 
 /** Tuples drawn as their own series on the host page. */
@@ -150,22 +157,24 @@ export class HistoryService {
     return { hostBuckets, stateBuckets: states, tupleBuckets: tuples, silences };
   }
 
-  private async fromMinutes(w: HistoryWindow): Promise<Loaded> {
-    const [buckets, tupleBuckets, silences] = await Promise.all([
-      this.repository.rollupBuckets(w),
-      this.repository.rollupTopTupleBuckets(w, TOP_TUPLES),
-      this.repository.rollupSilences(w, this.offlineAfterSeconds),
-    ]);
-    return { hostBuckets: buckets, stateBuckets: buckets, tupleBuckets, silences };
+  private fromMinutes(w: HistoryWindow): Promise<Loaded> {
+    const r = this.repository;
+    return this.fromRollups(r.rollupBuckets(w), r.rollupTopTupleBuckets(w, TOP_TUPLES), r.rollupSilences(w, this.offlineAfterSeconds));
   }
 
-  private async fromHours(w: HistoryWindow): Promise<Loaded> {
-    const [buckets, tupleBuckets, silences] = await Promise.all([
-      this.repository.hourBuckets(w),
-      this.repository.hourTopTupleBuckets(w, TOP_TUPLES),
-      this.repository.hourSilences(w, this.offlineAfterSeconds),
-    ]);
-    return { hostBuckets: buckets, stateBuckets: buckets, tupleBuckets, silences };
+  private fromHours(w: HistoryWindow): Promise<Loaded> {
+    const r = this.repository;
+    return this.fromRollups(r.hourBuckets(w), r.hourTopTupleBuckets(w, TOP_TUPLES), r.hourSilences(w, this.offlineAfterSeconds));
+  }
+
+  /** A rollup tier's three reads, run together: its buckets carry the host series and the states alike. */
+  private async fromRollups(
+    buckets: Promise<(HostBucket & StateBucket)[]>,
+    tupleBuckets: Promise<TupleBucket[]>,
+    silences: Promise<Silence[]>,
+  ): Promise<Loaded> {
+    const [b, tuples, gaps] = await Promise.all([buckets, tupleBuckets, silences]);
+    return { hostBuckets: b, stateBuckets: b, tupleBuckets: tuples, silences: gaps };
   }
 
   private tupleSeries(buckets: TupleBucket[], index: Map<number, number>, length: number): TupleSeries[] {
