@@ -673,12 +673,9 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   const coldPeak = Number.isFinite(coldRss) ? coldRss : 0;
   const rssOk = coldPeak < TARGET_RSS_MB * 1024;
   const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
+  const agentCommand = [...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...AGENT_NODE_FLAGS].join(' ');
   process.stdout.write(
-    `Long-lived agent (run, ${Object.entries(AGENT_ENV)
-      .map(([k, v]) => `${k}=${v} `)
-      .join(
-        '',
-      )}node ${AGENT_NODE_FLAGS.join(' ')}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`,
+    `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`,
   );
   process.stdout.write(
     `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +

@@ -350,14 +350,9 @@ async function rollUpHours(db: EmbeddedDatabase): Promise<void> {
  */
 async function waitForMaintenance(client: pg.Client): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK_KEY]);
-    if (rows[0]?.locked) {
-      await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK_KEY]);
-      return Date.now() - started;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await client.query('SELECT pg_advisory_lock($1)', [MAINTENANCE_LOCK_KEY]);
+  await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK_KEY]);
+  return Date.now() - started;
 }
 
 /** Start of the current minute's hour-long sparkline window, in ms, as SQL. */

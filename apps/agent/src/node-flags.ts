@@ -25,6 +25,7 @@ export const AGENT_NODE_FLAGS: string[] = ['--max-semi-space-size=1', '--v8-pool
  *   output, V8's large backing stores) get their own mapping, returned to the kernel when freed,
  *   instead of growing the malloc heap, which glibc seldom gives back. It also turns off glibc's
  *   dynamic threshold, which otherwise rises after the first large free and sends later ones to
- *   the heap. About 3.5 MB less peak RSS (docs/agent-memory.md); no measurable CPU cost.
+ *   the heap. Measured at 3.5 MB less peak RSS on 5 December but 0-0.7 MB (within noise) on
+ *   6 December, with a possible CPU cost to confirm on a quiet machine (docs/agent-memory.md).
  */
 export const AGENT_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '65536' };

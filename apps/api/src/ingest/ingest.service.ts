@@ -35,8 +35,11 @@ export interface AgentSession extends AdmissionState {
   latestTakenAt: number;
   /** Snapshots of this connection whose post-commit work (live fan-out, SnapshotEvents listeners) has not finished. */
   afterCommitBacklog: number;
-  /** This connection's snapshot writes not committed yet (a gap report waits for them). */
-  writes?: Set<Promise<boolean>>;
+  /**
+   * This connection's newest snapshot write: a gap report waits for it, and so for every earlier
+   * one (the writer commits a host's snapshots in order).
+   */
+  lastWrite?: Promise<boolean>;
 }
 
 /**
@@ -154,12 +157,11 @@ export class IngestService {
     this.queuedTuples += tuples;
     let stored: boolean;
     const write = this.writer.write({ hostId: session.host.hostId, snapshot, summary });
-    (session.writes ??= new Set()).add(write);
+    session.lastWrite = write;
     try {
       stored = await write;
     } finally {
       this.queuedTuples -= tuples;
-      session.writes.delete(write);
     }
     if (!stored) {
       if (checkResend) await this.checkResend(session, snapshot);
@@ -203,7 +205,7 @@ export class IngestService {
    * (the repository leaves stored seqs out of the gap).
    */
   async recordGap(session: AgentSession, gap: Gap): Promise<GapAck> {
-    if (session.writes?.size) await Promise.allSettled([...session.writes]);
+    await session.lastWrite?.catch(() => undefined);
     session.droppedSnapshots = await this.repository.recordGap(session.host.hostId, gap.fromSeq, gap.toSeq);
     return { type: 'gap-ack', fromSeq: gap.fromSeq, toSeq: gap.toSeq };
   }
