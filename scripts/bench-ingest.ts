@@ -22,6 +22,7 @@
  * Options: --agents N (200) --rate SNAPSHOTS_PER_S (3075) --duration S (60) --warmup S (5)
  *          --tuples N (50) --window N (4) --keep (keep the temporary folder)
  *          --profile DIR (write a V8 CPU profile of the API process there)
+ *          --api-node-args "…" (more Node options for the API process, e.g. "--trace-gc" with --keep)
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -37,6 +38,7 @@ import { migrate } from '../apps/api/src/database/migrator.ts';
 import { startFleetApiProcess } from './api-process.ts';
 import { aRangeReport } from './bench-report.ts';
 import { enrollAndHello } from './bench-agent-socket.ts';
+import { postgresCpuMs, processCpuMs } from './process-cpu.ts';
 import { copyFrom } from '../apps/api/src/database/pg-copy.ts';
 
 const TARGET_RATE = 3000;
@@ -52,6 +54,7 @@ const { values: opts } = parseArgs({
     window: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'api-node-args': { type: 'string' },
   },
 });
 const AGENTS = Number(opts.agents);
@@ -189,6 +192,8 @@ class Latencies {
 
 async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'portpressure-bench-'));
+  const pgDir = path.join(tmp, 'pg');
+  const loadAtStart = os.loadavg()[0]!;
   await chmod(tmp, 0o755); // the embedded server runs as "postgres" when we are root
   let db: EmbeddedDatabase | undefined;
   let api: ChildProcess | undefined;
@@ -213,14 +218,17 @@ async function main(): Promise<void> {
       `${os.cpus().length} CPUs; ${AGENTS} agents, target ${RATE} snapshots/s of ${TUPLES} tuples, window ${WINDOW}, ${WARMUP_S} s warm-up + ${DURATION_S} s measured`,
     );
     say('starting an embedded PostgreSQL (durable settings, as npm start)…');
-    db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), database: 'bench_ingest' });
+    db = await startEmbeddedPostgres({ dataDir: pgDir, database: 'bench_ingest' });
     say('starting the API…');
     const apiLog = path.join(tmp, 'api.log');
     apiLogFile = apiLog;
     const started = await startFleetApiProcess({
       databaseUrl: db.url,
       logFile: apiLog,
-      nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [],
+      nodeArgs: [
+        ...(opts['api-node-args']?.split(' ').filter(Boolean) ?? []),
+        ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profile)}`] : []),
+      ],
     });
     api = started.child;
 
@@ -248,6 +256,7 @@ async function main(): Promise<void> {
     let next = 0;
     let measureFromAck = -1;
     let measureFromLatency = 0;
+    let cpuFrom = { api: 0, pg: 0 };
     let lastReport = start;
     let lastAcked = 0;
     let lastLatencyIndex = 0;
@@ -257,6 +266,7 @@ async function main(): Promise<void> {
         if (measureFromAck < 0 && now - start >= WARMUP_S * 1000) {
           measureFromAck = acked;
           measureFromLatency = all.length;
+          cpuFrom = { api: processCpuMs(api!.pid!), pg: postgresCpuMs(pgDir) };
         }
         if (now >= end || failure) {
           clearInterval(tick);
@@ -290,6 +300,9 @@ async function main(): Promise<void> {
     if (failure) throw failure;
     const measuredMs = performance.now() - start - WARMUP_S * 1000;
     const measuredAcks = acked - measureFromAck;
+    const cpuUs = (now: number, from: number) => ((now - from) * 1000) / measuredAcks;
+    const apiCpuUs = cpuUs(processCpuMs(api.pid!), cpuFrom.api);
+    const pgCpuUs = cpuUs(postgresCpuMs(pgDir), cpuFrom.pg);
     const latencies = all.sorted(measureFromLatency);
     // Let the last acks arrive before reading the database.
     const drainUntil = performance.now() + 10_000;
@@ -356,6 +369,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `  ack latency              p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (send → ack after commit, ${latencies.length} acks)`,
+    );
+    console.log(
+      `  CPU per snapshot         API ${apiCpuUs.toFixed(0)} µs (${((apiCpuUs * snapshotsPerSecond) / 1e4).toFixed(0)} % of a core), ` +
+        `PostgreSQL ${pgCpuUs.toFixed(0)} µs; load average ${loadAtStart.toFixed(2)} → ${os.loadavg()[0]!.toFixed(2)}`,
     );
     console.log(
       `  reference: COPY          ${storedSnapshots} compact snapshot rows + ${storedTuples} tuple-dictionary rows in ${(copyMs / 1000).toFixed(2)} s`,

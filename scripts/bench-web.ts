@@ -38,7 +38,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,7 @@ import {
 import { ensureWebBuilt, launchBrowser, screenshot } from '../apps/web/test/support/browser.ts';
 import { startApiProcess } from './api-process.ts';
 import { aRangeReport, DEFAULT_RANGE_USABLE } from './bench-report.ts';
+import { postgresCpuMs, processCpuMs } from './process-cpu.ts';
 
 const TARGETS = { rankingP95Ms: 50, historyP95Ms: 100, firstRowsMs: 1500 };
 
@@ -399,44 +400,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-// CPU time of the server processes, from /proc: unlike wall time it does not grow when other
-// work shares the machine, so it shows what a request costs the API and PostgreSQL themselves.
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
-  } catch {
-    return 0; // exited
-  }
-}
-
-/** The embedded PostgreSQL's processes: the postmaster (its command line names the data folder) and its children. */
-function postgresPids(dataDir: string): number[] {
-  const procs = readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number);
-  const master = procs.find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(dataDir, 'postgres'));
-    } catch {
-      return false;
-    }
-  });
-  if (master === undefined) return [];
-  return [
-    master,
-    ...procs.filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(master);
-      } catch {
-        return false;
-      }
-    }),
-  ];
-}
-
 interface Timed {
   ms: number[];
   bytes: number;
@@ -445,7 +408,8 @@ interface Timed {
   pgCpuMs: number;
 }
 
-let serverPids: { api: number; pg: () => number[] } = { api: 0, pg: () => [] };
+/** The API's process id, and PostgreSQL's CPU time so far (ms). */
+let serverPids: { api: number; pg: () => number } = { api: 0, pg: () => 0 };
 
 /** request → last byte of the body, in ms, for each of `n` sequential requests after `warmup`. */
 async function timeRequests(n: number, warmup: number, next: (i: number) => string, cookie: string): Promise<Timed> {
@@ -456,7 +420,7 @@ async function timeRequests(n: number, warmup: number, next: (i: number) => stri
   for (let i = 0; i < warmup + n; i++) {
     if (i === warmup) {
       api0 = processCpuMs(serverPids.api);
-      pg0 = serverPids.pg().reduce((sum, pid) => sum + processCpuMs(pid), 0);
+      pg0 = serverPids.pg();
     }
     const t0 = performance.now();
     const res = await fetch(next(i), { headers: { cookie } });
@@ -467,7 +431,7 @@ async function timeRequests(n: number, warmup: number, next: (i: number) => stri
     bytes = body.byteLength;
   }
   const apiCpuMs = (processCpuMs(serverPids.api) - api0) / n;
-  const pgCpuMs = (serverPids.pg().reduce((sum, pid) => sum + processCpuMs(pid), 0) - pg0) / n;
+  const pgCpuMs = (serverPids.pg() - pg0) / n;
   return { ms, bytes, apiCpuMs, pgCpuMs };
 }
 
@@ -645,7 +609,7 @@ async function main(): Promise<void> {
     });
     api = started.child;
     const cookie = await signIn(started.url, password);
-    serverPids = { api: started.child.pid ?? 0, pg: () => postgresPids(dir) };
+    serverPids = { api: started.child.pid ?? 0, pg: () => postgresCpuMs(dir) };
     if (!cookie.startsWith(`${SESSION_COOKIE}=`)) throw new Error('no session cookie');
     say(`API at ${started.url}`);
     const waited = await waitForMaintenance(live);

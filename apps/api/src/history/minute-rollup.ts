@@ -138,7 +138,9 @@ export class MinuteRollupBatch {
     const minute = Math.floor(Date.parse(snapshot.takenAt) / MINUTE) * MINUTE;
     const key = `${hostId} ${minute}`;
     // the agent lists tuples worst first
-    for (const t of r.tuples.slice(0, ROLLUP_TUPLES_PER_SNAPSHOT)) {
+    const n = Math.min(r.tuples.length, ROLLUP_TUPLES_PER_SNAPSHOT);
+    for (let i = 0; i < n; i++) {
+      const t = r.tuples[i]!;
       const tk = `${key} ${t.protocol} ${t.localAddress} ${t.remoteAddress} ${t.remotePort}`;
       const held = t.used - t.reclaimable;
       const p = this.tuples.get(tk);

@@ -52,7 +52,8 @@ function derivedPressure(used: number, reclaimable: number, usable: number): num
 }
 
 class Writer {
-  private buf = Buffer.allocUnsafe(256);
+  // a 50-tuple snapshot takes about 500 bytes: one buffer, never regrown
+  private buf = Buffer.allocUnsafe(1024);
   private at = 0;
 
   private room(n: number): void {
@@ -167,9 +168,7 @@ export function encodeReport(report: PortReport, numberOf: (tuple: TupleKey) => 
     w.varint(t.timeWait);
     w.varint(t.reclaimable);
     let flags = 0;
-    TCP_STATES.forEach((state, i) => {
-      if (t.states[state] !== undefined) flags |= 1 << i;
-    });
+    for (let i = 0; i < TCP_STATES.length; i++) if (t.states[TCP_STATES[i]!] !== undefined) flags |= 1 << i;
     const explicit = !Object.is(t.pressure, derivedPressure(t.used, t.reclaimable, report.usable));
     if (explicit) flags |= EXPLICIT_PRESSURE;
     w.varint(flags);

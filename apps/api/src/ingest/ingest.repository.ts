@@ -211,19 +211,18 @@ export class IngestRepository {
         const { hostId, snapshot, summary } = writes[i]!;
         indexOfKey.set(`${hostId}/${snapshot.seq}`, i);
         const dictionary = this.dictionaries.get(hostId)!;
-        const encode = (report: PortReport) =>
-          encodeReport(report, (t) =>
-            dictionary.numberOf(t, (tupleNo, k) =>
-              newTuples.push({
-                host_id: hostId,
-                tuple_no: tupleNo,
-                protocol: k.protocol,
-                local_address: k.localAddress,
-                remote_address: k.remoteAddress,
-                remote_port: k.remotePort,
-              }),
-            ),
-          );
+        // made once per snapshot, not per tuple: ingest encodes 150,000 tuples a second
+        const added = (tupleNo: number, k: TupleKey) =>
+          newTuples.push({
+            host_id: hostId,
+            tuple_no: tupleNo,
+            protocol: k.protocol,
+            local_address: k.localAddress,
+            remote_address: k.remoteAddress,
+            remote_port: k.remotePort,
+          });
+        const numberOf = (t: TupleKey) => dictionary.numberOf(t, added);
+        const encode = (report: PortReport) => encodeReport(report, numberOf);
         const r = snapshot.report;
         if (r.diagnostics !== undefined) {
           diagnostics.push({ host_id: hostId, seq: snapshot.seq, taken_at: snapshot.takenAt, diagnostics: r.diagnostics });

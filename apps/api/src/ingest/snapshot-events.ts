@@ -38,6 +38,7 @@ export class SnapshotEvents {
   private draining = false;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly series = new Map<string, ListenerSeries>();
 
   constructor(@Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics) {}
 
@@ -131,17 +132,42 @@ export class SnapshotEvents {
 
   /** Runs one listener, timed and counted by outcome; a failure is logged (for `what` it ran on), not thrown. */
   private async runListener(name: string, run: () => Promise<void> | void, what: () => string): Promise<void> {
-    const timed = this.metrics?.listenerDuration.startTimer({ listener: name });
+    const metrics = this.listenerMetrics(name);
+    const timed = metrics?.duration.startTimer();
     try {
       await run();
-      this.metrics?.listenerRuns.inc({ listener: name, outcome: 'ok' });
+      metrics?.ok.inc();
     } catch (error) {
-      this.metrics?.listenerRuns.inc({ listener: name, outcome: 'error' });
+      metrics?.failed.inc();
       this.logger.error(`${name} failed for ${what()}: ${describe(error)}`);
     } finally {
       timed?.();
     }
   }
+
+  /**
+   * A listener's metric series, looked up once: a listener runs for every stored snapshot, and
+   * prom-client hashes the label object of each call otherwise.
+   */
+  private listenerMetrics(name: string): ListenerSeries | undefined {
+    const m = this.metrics;
+    if (!m) return undefined;
+    const known = this.series.get(name);
+    if (known) return known;
+    const series: ListenerSeries = {
+      duration: m.listenerDuration.labels({ listener: name }),
+      ok: m.listenerRuns.labels({ listener: name, outcome: 'ok' }),
+      failed: m.listenerRuns.labels({ listener: name, outcome: 'error' }),
+    };
+    this.series.set(name, series);
+    return series;
+  }
+}
+
+interface ListenerSeries {
+  duration: { startTimer(): () => unknown };
+  ok: { inc(): void };
+  failed: { inc(): void };
 }
 
 function describe(error: unknown): string {
