@@ -1,5 +1,6 @@
 import type { Snapshot } from '@portpressure/protocol';
 import { describe, expect, it } from 'vitest';
+import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { SnapshotEvents, type StoredSnapshot } from './snapshot-events.ts';
 
 const stored = (hostId: string, seq: number): StoredSnapshot => ({
@@ -8,6 +9,24 @@ const stored = (hostId: string, seq: number): StoredSnapshot => ({
 });
 
 describe('SnapshotEvents', () => {
+  it('counts and times the runs of each listener by outcome, under its own name', async () => {
+    const metrics = new ServiceMetrics();
+    const events = new SnapshotEvents(metrics);
+    let calls = 0;
+    events.onStored('history', () => undefined);
+    events.onStored('flaky', () => {
+      calls += 1;
+      if (calls === 2) throw new Error('boom');
+    });
+    for (let seq = 1; seq <= 3; seq++) await events.emitStored(stored('a', seq));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('portpressure_post_commit_runs_total{listener="history",outcome="ok"} 3');
+    expect(text).toContain('portpressure_post_commit_runs_total{listener="flaky",outcome="ok"} 2');
+    expect(text).toContain('portpressure_post_commit_runs_total{listener="flaky",outcome="error"} 1');
+    expect(text).toContain('portpressure_post_commit_run_duration_seconds_count{listener="history"} 3');
+    expect(text).toContain('portpressure_post_commit_run_duration_seconds_count{listener="flaky"} 3');
+  });
+
   it('hands batch listeners everything emitted in one turn, in order, and one batch at a time', async () => {
     const events = new SnapshotEvents();
     const batches: string[][] = [];
