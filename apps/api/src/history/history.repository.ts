@@ -168,16 +168,16 @@ const HOUR_RANKED_TOP_TUPLES = `
     FROM s GROUP BY 1, 2, 3, 4
     ORDER BY rank LIMIT $5
   ),
-  -- only the top tuples' minute rows: their addresses and ports are index conditions, so the other
-  -- tuples' rows are skipped in the index; grouped by the bucket's timestamp, converted once per bucket
+  -- only the top tuples' minute rows, each tuple's window one range of tuple_minutes_series_idx read
+  -- index-only (the tuple and the window are its key; pressure and held are in it too); grouped by
+  -- the bucket's timestamp, converted once per bucket
   series AS (
     SELECT rank, (extract(epoch FROM bucket) * 1000)::float8 AS t, pressure, held FROM (
       SELECT top.rank, date_bin(make_interval(secs => $4::int), m.minute, $2::timestamptz) AS bucket,
         max(m.pressure) AS pressure, max(m.held)::int AS held
-      FROM top JOIN tuple_minutes m ON m.host_id = $1::uuid AND m.minute >= $2 AND m.minute < $3
-        AND m.remote_address = ANY((SELECT array_agg(remote_address) FROM top)::text[])
-        AND m.remote_port = ANY((SELECT array_agg(remote_port) FROM top)::int[])
+      FROM top JOIN tuple_minutes m ON m.host_id = $1::uuid
         AND (m.protocol, m.local_address, m.remote_address, m.remote_port) = (top.protocol, top.local_address, top.remote_address, top.remote_port)
+        AND m.minute >= $2 AND m.minute < $3
       GROUP BY 1, 2) b
   )
   ${TOP_TUPLE_ROWS}`;
