@@ -285,8 +285,9 @@ const SQL = {
  * Reads a host's history, downsampled in SQL: rows are grouped into equal buckets with date_bin
  * and each bucket keeps the MAXIMUM of every series, so a one-snapshot spike survives any zoom
  * level. Short spans read snapshots through their (host_id, taken_at) index, and their tuples by key;
- * long ones the minute rollups through their primary keys. Hand-written SQL run as it is: these
- * answers are thousands of small rows, and Prisma's per-value mapping cost more than the queries.
+ * long ones the minute rollups through their primary keys, and the top tuples' series through
+ * tuple_minutes_series_idx. Hand-written SQL run as it is: these answers are thousands of small
+ * rows, and Prisma's per-value mapping cost more than the queries.
  */
 @Injectable()
 export class HistoryRepository {
