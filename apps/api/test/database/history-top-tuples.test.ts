@@ -193,6 +193,10 @@ describe('the top tuples of a long span, ranked from the hour tier', () => {
     // tuple second, the tied ones in tie-break order after them
     const order = [...new Map(got.map((b) => [`${b.localAddress} ${b.remoteAddress} ${b.remotePort}`, pick(b)])).values()];
     expect(order).toEqual([pastWatermark, firstHour, tied[2], tied[3], tied[1]]);
+    // the hour tier (hour rows up to the watermark, minutes after it) agrees with the minutes too,
+    // over whole hours in buckets of whole hours
+    const hours = { hostId, from: new Date(Math.ceil(from / HOUR) * HOUR), to: new Date(to), bucketSeconds: 3 * 3600 };
+    expect(await history.hourTopTupleBuckets(hours, TOP)).toEqual(expected(rows, hours));
   });
 
   it('ranks a tuple raised by a late snapshot in an hour already rolled up by its minutes', async () => {
