@@ -5,11 +5,16 @@ import path from 'node:path';
 // work shares the machine, so it shows what the work costs the API and PostgreSQL themselves.
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** User + system CPU time of a process so far, in ms (0 once it has exited). */
-export function processCpuMs(pid: number): number {
+/**
+ * User + system CPU time of a process so far, in ms (0 once it has exited); with `reaped`, that of
+ * its children that exited and were waited for too (PostgreSQL's backends, once they end).
+ */
+export function processCpuMs(pid: number, reaped = false): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+    // utime, stime; cutime, cstime
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks * TICK_MS;
   } catch {
     return 0; // exited
   }
@@ -43,7 +48,9 @@ export function postgresPids(dataDir: string): number[] {
   ];
 }
 
-/** CPU time of PostgreSQL's processes together, in ms (backends that exited meanwhile are not counted). */
+/** CPU time of PostgreSQL's processes together so far, in ms, backends that have ended included. */
 export function postgresCpuMs(dataDir: string): number {
-  return postgresPids(dataDir).reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const [master, ...children] = postgresPids(dataDir);
+  if (master === undefined) return 0;
+  return children.reduce((sum, pid) => sum + processCpuMs(pid), processCpuMs(master, true));
 }
