@@ -12,6 +12,8 @@ import {
 } from './support/api-harness.ts';
 import { aHello, aReport, aSnapshot, aTuple } from './support/factories.ts';
 import { poll } from '../../../test/support/wait.ts';
+import { DestinationsCacheService } from '../src/destinations/destinations-cache.service.ts';
+import { FleetCacheService, WATCHED_FOR_MS } from '../src/hosts/fleet-cache.service.ts';
 
 async function fleetOf(url: string, cookie: string) {
   const res = await fetch(`${url}/api/fleet`, { headers: { cookie } });
@@ -104,6 +106,27 @@ describe('GET /api/fleet, the ranking projection', () => {
       await poll(async () => (await fleetOf(other.url, otherCookie)).hosts[0]).toMatchObject({ hostname: 'fleet-high', pressure: 1 });
     } finally {
       await other.close();
+    }
+  });
+
+  it('re-reads the hosts announced while nobody asked when it is next asked (an unwatched instance does not re-read them at once)', async () => {
+    const fleet = h.api.app.get(FleetCacheService);
+    const destinations = h.api.app.get(DestinationsCacheService);
+    fleet.watchedForMs = 0;
+    destinations.watchedForMs = 0;
+    try {
+      await report(agents[2]!, 100, 7443); // fleet-mid: pressure 1, worst tuple to port 7443
+      await poll(async () => (await fleetOf(h.api.url, cookie)).hosts.find((x) => x.hostname === 'fleet-mid')).toMatchObject({
+        pressure: 1,
+        worst: { remotePort: 7443 },
+      });
+      await poll(async () => {
+        const res = await h.authedFetch('/api/destinations');
+        return ((await res.json()) as { destinations: { remotePort: number }[] }).destinations.some((d) => d.remotePort === 7443);
+      }).toBe(true);
+    } finally {
+      fleet.watchedForMs = WATCHED_FOR_MS;
+      destinations.watchedForMs = WATCHED_FOR_MS;
     }
   });
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/config.ts';
 import { LatestTuplesRepository, type LatestTupleRow } from '../history/latest-tuples.repository.ts';
-import { FleetCacheService, type FleetFollower } from '../hosts/fleet-cache.service.ts';
+import { FleetCacheService, type FleetFollower, WATCHED_FOR_MS } from '../hosts/fleet-cache.service.ts';
 import { DestinationsProjection, type HostDestinations } from './destinations-projection.ts';
 import { DestinationsRepository, type DestinationHostRow } from './destinations.repository.ts';
 
@@ -30,6 +30,12 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
   private reloadTimer: ReturnType<typeof setInterval> | undefined;
   /** The latest snapshot read of each host in the projection (ms), so an announcement without a new one reads no tuples. */
   private readonly readAt = new Map<string, number>();
+  /** When the projection was last asked for (performance.now()). */
+  private askedAt = -Infinity;
+  /** WATCHED_FOR_MS (a test sets 0 to follow the unwatched path). */
+  watchedForMs = WATCHED_FOR_MS;
+  /** Hosts announced while nobody asked: re-read by the next request. */
+  private stale = new Set<string>();
 
   constructor(
     @Inject(DestinationsRepository) private readonly repository: DestinationsRepository,
@@ -49,8 +55,11 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
     clearInterval(this.reloadTimer);
   }
 
+  /** Re-read at once while the projection is asked for, else by the next request (as the fleet's: WATCHED_FOR_MS). */
   changed(ids: string[]): void {
-    if (this.loaded) void this.read(() => this.reload(ids));
+    if (!this.loaded) return;
+    if (performance.now() - this.askedAt <= this.watchedForMs) void this.read(() => this.reload(ids));
+    else for (const id of ids) this.stale.add(id);
   }
 
   resync(): void {
@@ -59,7 +68,13 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
 
   /** The projection, loaded on first use; at most one announcement behind. */
   async current(): Promise<DestinationsProjection> {
+    this.askedAt = performance.now();
     this.loaded ??= this.read(() => this.reloadAll());
+    if (this.stale.size > 0) {
+      const ids = [...this.stale];
+      this.stale = new Set();
+      await this.read(() => this.reload(ids));
+    }
     await this.loaded;
     return this.projection;
   }
@@ -98,7 +113,10 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
     const stale = hosts.filter(
       (h) => this.readAt.get(h.id) !== h.latestTakenAt.getTime() || !this.projection.retag(h.id, h.hostname, h.group),
     );
-    for (const h of await this.readHosts(stale)) this.projection.put(h);
+    // many after a while nobody asked (changed): read in parts, as reloadAll does
+    for (let i = 0; i < stale.length; i += HOSTS_PER_READ) {
+      for (const h of await this.readHosts(stale.slice(i, i + HOSTS_PER_READ))) this.projection.put(h);
+    }
     for (const h of stale) this.readAt.set(h.id, h.latestTakenAt.getTime());
   }
 
