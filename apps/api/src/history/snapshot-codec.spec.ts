@@ -89,6 +89,15 @@ describe('snapshot codec', () => {
     expect(roundTrip(empty).decoded).toEqual(empty);
   });
 
+  it('keeps the states of a tuple whatever order its object lists them in (as JSON from an agent may)', () => {
+    const r = report([tuple(443, 9)]);
+    // after the schema (which orders keys as it declares them): the order a frame's JSON had
+    r.tuples[0]!.states = { CLOSE_WAIT: 1, TIME_WAIT: 5, ESTABLISHED: 3 };
+    const decoded = roundTrip(r).decoded.tuples[0]!.states;
+    expect(decoded).toEqual({ ESTABLISHED: 3, TIME_WAIT: 5, CLOSE_WAIT: 1 });
+    expect(Object.keys(decoded)).toEqual(TCP_STATES.filter((s) => s in decoded));
+  });
+
   it('stores a pressure that is not derived from the counts as it was sent', () => {
     const odd = { ...tuple(443, 100), pressure: 0.123456789 };
     const r = report([odd]);

@@ -25,6 +25,8 @@ import { SOCKET_SOURCES, TCP_STATES, type PortReport, type StateCounts, type Tcp
  */
 const CODEC_VERSION = 1;
 const EXPLICIT_PRESSURE = 1 << TCP_STATES.length;
+/** A state's bit in the flags: a tuple lists two or three states, so they are looked up, not all eleven tried. */
+const STATE_BIT = new Map<string, number>(TCP_STATES.map((state, i) => [state, 1 << i]));
 
 /** A tuple's identity: what the per-host dictionary numbers. */
 export interface TupleKey {
@@ -168,14 +170,13 @@ export function encodeReport(report: PortReport, numberOf: (tuple: TupleKey) => 
     w.varint(t.timeWait);
     w.varint(t.reclaimable);
     let flags = 0;
-    for (let i = 0; i < TCP_STATES.length; i++) if (t.states[TCP_STATES[i]!] !== undefined) flags |= 1 << i;
+    for (const state in t.states) {
+      if (t.states[state as TcpState] !== undefined) flags |= STATE_BIT.get(state) ?? 0;
+    }
     const explicit = !Object.is(t.pressure, derivedPressure(t.used, t.reclaimable, report.usable));
     if (explicit) flags |= EXPLICIT_PRESSURE;
     w.varint(flags);
-    for (const state of TCP_STATES) {
-      const n = t.states[state];
-      if (n !== undefined) w.varint(n);
-    }
+    for (let i = 0; i < TCP_STATES.length; i++) if (flags & (1 << i)) w.varint(t.states[TCP_STATES[i]!]!);
     if (explicit) w.f64(t.pressure);
   }
   return w.done();
@@ -354,24 +355,20 @@ export function decodeReport(data: Buffer, columns: SnapshotColumns, tupleOf: (t
  */
 export class TupleDictionary {
   /**
-   * protocol → remote port → remote address → local address → number. Nested maps rather than one
+   * remote port → remote address → local address → number (the protocol is always `tcp`: the
+   * protocol's schema takes nothing else, and TupleKey says so). Nested maps rather than one
    * map of joined strings: ingest looks up every listed tuple of every snapshot (150,000 a second
    * at 3,000 snapshots/s), and building a key string per lookup was most of the encoding's cost.
    */
-  private readonly byKey = new Map<string, Map<number, Map<string, Map<string, number>>>>();
+  private readonly byKey = new Map<number, Map<string, Map<string, number>>>();
   private readonly byNo = new Map<number, TupleKey>();
   private next = 0;
 
   private locals(key: TupleKey, create: boolean): Map<string, number> | undefined {
-    let ports = this.byKey.get(key.protocol);
-    if (!ports) {
-      if (!create) return undefined;
-      this.byKey.set(key.protocol, (ports = new Map()));
-    }
-    let remotes = ports.get(key.remotePort);
+    let remotes = this.byKey.get(key.remotePort);
     if (!remotes) {
       if (!create) return undefined;
-      ports.set(key.remotePort, (remotes = new Map()));
+      this.byKey.set(key.remotePort, (remotes = new Map()));
     }
     let locals = remotes.get(key.remoteAddress);
     if (!locals) {
