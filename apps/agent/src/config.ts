@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { labelsSchema, type Labels } from '@portpressure/protocol/server-messages';
-import * as z from 'zod';
+import { checkLabels } from '@portpressure/protocol/agent-checks';
+import type { Labels } from '@portpressure/protocol/server-messages';
 import { parseSourceName, SOURCE_CHOICES, type SourceName } from './socket-source.ts';
 
 /** Raised for a bad flag or environment variable; the CLI prints the message and exits 3. */
@@ -50,18 +50,32 @@ Options (each has an environment variable):
         unless stdout is a terminal); times are UTC
 `;
 
-export const agentEnvSchema = z.object({
-  PORTPRESSURE_SERVER_URL: z.string().optional(),
-  PORTPRESSURE_INTERVAL_SECONDS: z.string().optional(),
-  PORTPRESSURE_LABELS: z.string().optional(),
-  PORTPRESSURE_STATE_DIR: z.string().optional(),
-  PORTPRESSURE_SOURCE: z.string().optional(),
-  PORTPRESSURE_MAX_PENDING: z.string().optional(),
-  PORTPRESSURE_ENROLLMENT_TOKEN: z.string().optional(),
-  PORTPRESSURE_LOG_LEVEL: z.string().optional(),
-  PORTPRESSURE_LOG_FORMAT: z.string().optional(),
-  PORTPRESSURE_ENROLLMENT_TOKEN_FILE: z.string().optional(),
-});
+/** The environment variables the agent reads (each optional, each a string). */
+export const AGENT_ENV_VARS = [
+  'PORTPRESSURE_SERVER_URL',
+  'PORTPRESSURE_INTERVAL_SECONDS',
+  'PORTPRESSURE_LABELS',
+  'PORTPRESSURE_STATE_DIR',
+  'PORTPRESSURE_SOURCE',
+  'PORTPRESSURE_MAX_PENDING',
+  'PORTPRESSURE_ENROLLMENT_TOKEN',
+  'PORTPRESSURE_LOG_LEVEL',
+  'PORTPRESSURE_LOG_FORMAT',
+  'PORTPRESSURE_ENROLLMENT_TOKEN_FILE',
+] as const;
+export type AgentEnv = Partial<Record<(typeof AGENT_ENV_VARS)[number], string>>;
+
+/** The agent's variables of `env` (nothing else), each a string when set; written out rather than a zod schema (see docs/agent-memory.md). */
+export function readAgentEnv(env: Record<string, unknown>): AgentEnv {
+  const picked: AgentEnv = {};
+  for (const name of AGENT_ENV_VARS) {
+    const value = env[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new AgentConfigError(`${name} must be a string, got ${value === null ? 'null' : typeof value}`);
+    picked[name] = value;
+  }
+  return picked;
+}
 
 function parseLabels(items: string[]): Labels {
   const labels: Record<string, string> = {};
@@ -70,8 +84,8 @@ function parseLabels(items: string[]): Labels {
     if (eq <= 0) throw new AgentConfigError(`label "${item}" must look like key=value`);
     labels[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
   }
-  const parsed = labelsSchema.safeParse(labels);
-  if (!parsed.success) throw new AgentConfigError(`invalid labels: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const parsed = checkLabels(labels);
+  if (!parsed.success) throw new AgentConfigError(`invalid labels: ${parsed.issue.message}`);
   return parsed.data;
 }
 
@@ -110,7 +124,7 @@ export function loadRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     throw new AgentConfigError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) throw new AgentConfigError(AGENT_RUN_USAGE);
-  const e = agentEnvSchema.parse(env);
+  const e = readAgentEnv(env);
   const serverUrl = values.server ?? e.PORTPRESSURE_SERVER_URL;
   if (!serverUrl) throw new AgentConfigError('no server: pass --server URL or set PORTPRESSURE_SERVER_URL');
   let url: URL;

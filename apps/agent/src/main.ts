@@ -1,5 +1,6 @@
 // Commands load their modules lazily: a one-shot `check` should not pay for the run command's
-// configuration (zod, the protocol package) or its WebSocket link.
+// configuration or its WebSocket link. Neither command loads zod: the agent checks what it reads with
+// the protocol's hand-written checks (@portpressure/protocol/agent-checks).
 
 const USAGE = `Usage: portpressure-agent <command> [options]
 

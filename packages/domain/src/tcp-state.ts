@@ -1,4 +1,5 @@
-import { TCP_STATES, type TcpState } from '@portpressure/protocol';
+import { TCP_STATES } from '@portpressure/protocol/agent-constants';
+import type { TcpState } from '@portpressure/protocol';
 
 /** TCP states in the kernel's numeric order (code − 1), the order reports list them in. */
 export const TCP_STATES_IN_ORDER: readonly TcpState[] = TCP_STATES;

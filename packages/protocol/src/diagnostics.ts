@@ -1,4 +1,18 @@
 import * as z from 'zod';
+import {
+  KERNEL_COUNTERS,
+  MAX_ADVICE_PER_VERDICT,
+  MAX_COUNTER,
+  MAX_DIAGNOSED_TUPLES,
+  MAX_DIAGNOSIS_TEXT,
+  MAX_PID,
+  MAX_PROCESSES_PER_TUPLE,
+  MAX_RATE_PER_SECOND,
+  MAX_SNAT_POOLS,
+  MAX_UID,
+  MAX_VERDICTS,
+  VERDICT_CODES,
+} from './agent-constants.ts';
 import { printableText as printable } from './server-messages.ts';
 import {
   ipAddressSchema,
@@ -9,6 +23,8 @@ import {
   ratioSchema as ratio,
   remoteEndpointFields,
 } from './wire-primitives.ts';
+
+export * from './agent-constants.ts';
 
 /*
  * What an agent reports, next to its port accounting, to say who holds a tuple and what to change:
@@ -21,27 +37,6 @@ import {
  * Every object here is a plain z.object and every list an array (no records), so the ingest fast
  * path (`fast-snapshot.ts`) can check it field by field like the rest of the report.
  */
-
-/** Most tuples diagnosed per report: the worst ones of `report.tuples`, in the same order. */
-export const MAX_DIAGNOSED_TUPLES = 20;
-/** Most processes listed per tuple (those holding the most sockets first). */
-export const MAX_PROCESSES_PER_TUPLE = 10;
-/** Most verdicts per tuple or per namespace. */
-export const MAX_VERDICTS = 8;
-/** Most advice lines per verdict. */
-export const MAX_ADVICE_PER_VERDICT = 6;
-/** Most SNAT pools (translated source, destination, destination port) listed, fullest first. */
-export const MAX_SNAT_POOLS = 100;
-/** Longest verdict text, advice line or process command, in characters. */
-export const MAX_DIAGNOSIS_TEXT = 300;
-/** Largest counter value or delta carried (a kernel counter is 64 bits; JSON numbers are safe below 2^53). */
-export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
-/** Largest connection rate reported, per second. */
-export const MAX_RATE_PER_SECOND = 10_000_000;
-/** Highest process id Linux hands out (PID_MAX_LIMIT on 64-bit). */
-export const MAX_PID = 4_194_304;
-/** Highest user id (a 32-bit uid_t minus the invalid (uid_t)-1). */
-export const MAX_UID = 4_294_967_294;
 
 const counter = z.number().int().min(0).max(MAX_COUNTER);
 const rate = z.number().min(0).max(MAX_RATE_PER_SECOND);
@@ -69,25 +64,6 @@ export const tupleProcessSchema = z.object({
 });
 export type TupleProcess = z.infer<typeof tupleProcessSchema>;
 
-/** What each verdict code means is in docs/diagnosis.md. */
-export const VERDICT_CODES = [
-  /** A tuple's ESTABLISHED (or CLOSE_WAIT) sockets grow snapshot after snapshot without being closed. */
-  'leak',
-  /** Many new connections per second to one tuple, most ending in TIME_WAIT: no pooling or keep-alive. */
-  'churn-without-pooling',
-  /** A tuple under pressure from a single local address toward one destination. */
-  'one-source-address',
-  /** LISTEN sockets on ports inside the ephemeral range: those ports leave every tuple. */
-  'listeners-in-range',
-  /** Ports are running out host-wide (what bind(0) and bind-before-connect compete for) while no tuple is. */
-  'bind-before-connect',
-  /** The conntrack table is nearly full or the kernel is dropping or failing inserts. */
-  'conntrack-full',
-  /** A masquerading namespace is running out of translated source ports for one destination. */
-  'snat-exhaustion',
-  /** The kernel's counters show ports being recycled or TIME_WAIT entries not created. */
-  'kernel-recycling',
-] as const;
 export const verdictCodeSchema = z.enum(VERDICT_CODES);
 export type VerdictCode = z.infer<typeof verdictCodeSchema>;
 
@@ -172,23 +148,6 @@ export const snatSchema = z.object({
 });
 export type Snat = z.infer<typeof snatSchema>;
 
-/** Kernel TCP counters (from /proc/net/netstat and /proc/net/snmp) that show ports recycled or lost. */
-export const KERNEL_COUNTERS = [
-  /** TcpExt TWRecycled: TIME_WAIT entries reused by connect(). */
-  'TWRecycled',
-  /** TcpExt TCPTimeWaitOverflow: TIME_WAIT entries not created because tcp_max_tw_buckets was reached. */
-  'TCPTimeWaitOverflow',
-  /** TcpExt TCPAbortFailed: a reset could not be sent. */
-  'TCPAbortFailed',
-  /** TcpExt TWKilled: TIME_WAIT entries killed before their time. */
-  'TWKilled',
-  /** TcpExt TCPAbortOnMemory: connections aborted for lack of memory. */
-  'TCPAbortOnMemory',
-  /** Tcp ActiveOpens: connect() calls that reached SYN_SENT. */
-  'ActiveOpens',
-  /** Tcp AttemptFails: connection attempts that failed. */
-  'AttemptFails',
-] as const;
 export const kernelCounterNameSchema = z.enum(KERNEL_COUNTERS);
 export type KernelCounterName = z.infer<typeof kernelCounterNameSchema>;
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_NAMESPACES_PER_SNAPSHOT } from './agent-constants.ts';
 import { namespaceInfoSchema, namespaceInodeSchema } from './namespaces.ts';
 import { portReportSchema } from './report.ts';
 import { labelsSchema, printableText } from './server-messages.ts';
@@ -60,15 +61,6 @@ export const snapshotSchema = z.object({
   report: portReportSchema,
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
-
-/** Most network namespaces besides its own one snapshot may carry (and most `skipped` inodes). */
-export const MAX_NAMESPACES_PER_SNAPSHOT = 512;
-/**
- * Tuples an agent lists per namespace other than its own (the worst; `tupleCount` counts all), so
- * a snapshot of hundreds of pods stays under MAX_AGENT_FRAME_BYTES. The API accepts up to
- * MAX_TUPLES_PER_SNAPSHOT there as well; an agent whose frame would still be too large halves it.
- */
-export const NAMESPACE_TUPLES_PER_SNAPSHOT = 20;
 
 /** One network namespace other than the agent's own, and its report (measured by the same rules). */
 export const namespaceReportSchema = z.object({

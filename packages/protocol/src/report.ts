@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { TCP_STATES } from './agent-constants.ts';
+
+export { TCP_STATES } from './agent-constants.ts';
 import { diagnosticsSchema } from './diagnostics.ts';
 import {
   ipAddressSchema,
@@ -28,20 +31,6 @@ export const MAX_TCP_FIN_TIMEOUT_SECONDS = 86_400;
 /** Highest `net.ipv4.tcp_max_tw_buckets` (a C int). */
 export const MAX_TCP_MAX_TW_BUCKETS = 2 ** 31 - 1;
 
-/** TCP states as the kernel names them in /proc/net/tcp (hex codes 01..0B). */
-export const TCP_STATES = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-] as const;
 export const tcpStateSchema = z.enum(TCP_STATES);
 export type TcpState = z.infer<typeof tcpStateSchema>;
 

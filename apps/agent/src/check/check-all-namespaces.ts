@@ -1,4 +1,4 @@
-import { namespaceLabel } from '@portpressure/protocol';
+import { namespaceLabel } from '@portpressure/protocol/namespace-label';
 import type { NamespaceInfo } from '@portpressure/protocol';
 import { CollectError } from '../collect/index.ts';
 import type { CollectOptions } from '../collect/index.ts';

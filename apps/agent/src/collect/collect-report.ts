@@ -2,7 +2,7 @@ import { endianness } from 'node:os';
 import { DEFAULT_MAX_TUPLES, SocketColumns, buildPortReport } from '@portpressure/domain';
 import type { PortReport, SocketSource } from '@portpressure/protocol';
 // From its own module: the protocol's index builds every schema of the API (see docs/agent-memory.md).
-import { diagnosticsSchema } from '@portpressure/protocol/diagnostics';
+import { checkDiagnostics } from '@portpressure/protocol/agent-checks';
 import type { Diagnoser } from '../diagnose/diagnoser.ts';
 import { CollectError } from './collect-error.ts';
 import { readKernelSettings } from './read-kernel-settings.ts';
@@ -82,9 +82,9 @@ export async function collectReportFrom(options: CollectOptions, environment: Co
     if (options.diagnoser) {
       // What the kernel and the tools print is not ours: a diagnosis the API would refuse must not
       // take the snapshot's accounting down with it.
-      const checked = diagnosticsSchema.safeParse(await options.diagnoser.diagnose(table.tcp, report));
+      const checked = checkDiagnostics(await options.diagnoser.diagnose(table.tcp, report));
       if (checked.success) report.diagnostics = checked.data;
-      else warnings.push(`diagnosis left out: ${checked.error.issues[0]?.path.join('.') ?? ''} ${checked.error.issues[0]?.message ?? ''}`);
+      else warnings.push(`diagnosis left out: ${checked.issue.path.join('.')} ${checked.issue.message}`);
     }
     return { report, warnings };
   } finally {

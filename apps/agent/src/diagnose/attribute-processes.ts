@@ -1,7 +1,8 @@
 import { type Dir, closeSync, opendirSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipv4FromProcHex, ipv6FromProcHex } from '@portpressure/domain';
-import { MAX_PROCESSES_PER_TUPLE, type TupleProcess } from '@portpressure/protocol/diagnostics';
+import { MAX_PROCESSES_PER_TUPLE } from '@portpressure/protocol/agent-constants';
+import type { TupleProcess } from '@portpressure/protocol/diagnostics';
 import { workloadFromCgroupFile } from '../namespaces/describe-workload.ts';
 import { safeReaddir } from '../namespaces/discover-namespaces.ts';
 import { type TupleKey, nameOf } from './tuple-churn.ts';

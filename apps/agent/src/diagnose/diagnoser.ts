@@ -1,14 +1,13 @@
 import { TCP_STATE_INDEX, effectivePortMask, parsePortList, type SocketColumns } from '@portpressure/domain';
 import type { PortReport } from '@portpressure/protocol';
-import {
-  type Conntrack,
-  type Diagnostics,
-  type KernelCounterDelta,
-  type KernelCounterName,
-  MAX_DIAGNOSED_TUPLES,
-  MAX_SNAT_POOLS,
-  type Snat,
-  type TupleDiagnosis,
+import { MAX_DIAGNOSED_TUPLES, MAX_SNAT_POOLS } from '@portpressure/protocol/agent-constants';
+import type {
+  Conntrack,
+  Diagnostics,
+  KernelCounterDelta,
+  KernelCounterName,
+  Snat,
+  TupleDiagnosis,
 } from '@portpressure/protocol/diagnostics';
 import { type AttributionCost, type AttributionEnvironment, type TupleAttribution, attributeProcesses } from './attribute-processes.ts';
 import { type ConntrackReading, readConntrack } from './read-conntrack.ts';

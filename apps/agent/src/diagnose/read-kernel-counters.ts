@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KERNEL_COUNTERS, type KernelCounterName } from '@portpressure/protocol/diagnostics';
+import { KERNEL_COUNTERS } from '@portpressure/protocol/agent-constants';
+import type { KernelCounterName } from '@portpressure/protocol/diagnostics';
 
 /** Which table of /proc/net/netstat or /proc/net/snmp holds each counter. */
 const TABLE_OF: Record<KernelCounterName, 'TcpExt' | 'Tcp'> = {

@@ -7,12 +7,11 @@ import {
   MAX_SEQ_JUMP,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_HEADER,
-  serverMessageSchema,
-  type ServerMessage,
-} from '@portpressure/protocol/server-messages';
-// Types only: the runtime values above come from server-messages alone, so that `run` does not
-// build every schema of the protocol (zod schemas cost memory to construct; see docs/agent-memory.md).
-import type { AgentMessage, HostIdentity, PortReport, Snapshot, SnapshotV2 } from '@portpressure/protocol';
+} from '@portpressure/protocol/agent-constants';
+import { checkServerMessage } from '@portpressure/protocol/agent-checks';
+// Types only: the runtime values above come from modules without zod, so that `run` does not load
+// it at all (zod's schemas cost memory to construct; see docs/agent-memory.md).
+import type { AgentMessage, HostIdentity, PortReport, ServerMessage, Snapshot, SnapshotV2 } from '@portpressure/protocol';
 import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
 import type { StoredCredential } from './credential-store.ts';
 import type { Spool } from './spool.ts';
@@ -205,13 +204,18 @@ export class AgentLink {
     socket.on('pong', () => (this.lastHeard = Date.now()));
     socket.on('message', (data: Buffer) => {
       this.lastHeard = Date.now();
-      let message: ServerMessage;
+      let parsed: unknown;
       try {
-        message = serverMessageSchema.parse(JSON.parse(data.toString()));
+        parsed = JSON.parse(data.toString());
       } catch {
+        parsed = undefined; // not JSON: refused below like any frame that does not match
+      }
+      const checked = checkServerMessage(parsed);
+      if (!checked.success) {
         this.log('ignoring a frame from the server that does not match the protocol');
         return;
       }
+      const message: ServerMessage = checked.data;
       this.onMessage(message);
     });
     socket.on('error', (error: Error) => {

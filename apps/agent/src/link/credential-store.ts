@@ -1,7 +1,6 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { hostCredentialSchema } from '@portpressure/protocol/server-messages';
-import * as z from 'zod';
+import { isHostCredential } from '@portpressure/protocol/agent-checks';
 
 /** What enrollment gave this host. */
 export interface StoredCredential {
@@ -12,12 +11,18 @@ export interface StoredCredential {
   enrolledAt: string;
 }
 
-const storedCredentialSchema = z.object({
-  hostId: z.string().min(1),
-  credential: hostCredentialSchema,
-  serverUrl: z.string(),
-  enrolledAt: z.string(),
-});
+/**
+ * The stored credential in `value` (only its four fields), or null when it is not one: a non-empty
+ * host id, a host credential (hostCredentialSchema) and two strings. Written out rather than a zod
+ * schema (see docs/agent-memory.md); credential-store.spec.ts checks that it agrees with one.
+ */
+export function parseStoredCredential(value: unknown): StoredCredential | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { hostId, credential, serverUrl, enrolledAt } = value as Record<string, unknown>;
+  if (typeof hostId !== 'string' || hostId.length === 0 || !isHostCredential(credential)) return null;
+  if (typeof serverUrl !== 'string' || typeof enrolledAt !== 'string') return null;
+  return { hostId, credential, serverUrl, enrolledAt };
+}
 
 /** Raised when the credential file exists but cannot be used; the message says what to do. */
 export class CredentialStoreError extends Error {
@@ -46,7 +51,7 @@ export class CredentialStore {
     }
     // Someone loosened the permissions: tighten them back rather than keep a secret readable by others.
     if ((statSync(this.file).mode & 0o077) !== 0) chmodSync(this.file, 0o600);
-    const parsed = storedCredentialSchema.safeParse(
+    const parsed = parseStoredCredential(
       (() => {
         try {
           return JSON.parse(text) as unknown;
@@ -55,10 +60,10 @@ export class CredentialStore {
         }
       })(),
     );
-    if (!parsed.success) {
+    if (parsed === null) {
       throw new CredentialStoreError(`${this.file} is not a valid credential file; delete it and enroll again with --enrollment-token`);
     }
-    return parsed.data;
+    return parsed;
   }
 
   save(credential: StoredCredential): void {
@@ -66,7 +71,7 @@ export class CredentialStore {
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(credential, null, 2) + '\n');
+      writeSync(fd, `${JSON.stringify(credential, null, 2)}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,4 +1,4 @@
-import { MAX_AGENT_FRAME_BYTES, MAX_NAMESPACES_PER_SNAPSHOT, NAMESPACE_TUPLES_PER_SNAPSHOT } from '@portpressure/protocol';
+import { MAX_AGENT_FRAME_BYTES, MAX_NAMESPACES_PER_SNAPSHOT, NAMESPACE_TUPLES_PER_SNAPSHOT } from '@portpressure/protocol/agent-constants';
 import type { NamespaceReport, PortReport, SnapshotV2 } from '@portpressure/protocol';
 import type { AllNamespacesResult } from './collect-all-namespaces.ts';
 
