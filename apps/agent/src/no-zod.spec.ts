@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { buildAgent } from '../../../scripts/build-agent.ts';
-import { readAgentEnv } from './config.ts';
+import { AGENT_ENV_VARS, readAgentEnv } from './config.ts';
 import { parseStoredCredential } from './link/credential-store.ts';
 import { hostCredentialSchema } from '@portpressure/protocol/server-messages';
 
@@ -39,18 +39,7 @@ describe('checks of the agent agree with the zod schemas they replace', () => {
   });
 
   it('the environment', () => {
-    const names = [
-      'PORTPRESSURE_SERVER_URL',
-      'PORTPRESSURE_INTERVAL_SECONDS',
-      'PORTPRESSURE_LABELS',
-      'PORTPRESSURE_STATE_DIR',
-      'PORTPRESSURE_SOURCE',
-      'PORTPRESSURE_MAX_PENDING',
-      'PORTPRESSURE_ENROLLMENT_TOKEN',
-      'PORTPRESSURE_LOG_LEVEL',
-      'PORTPRESSURE_LOG_FORMAT',
-      'PORTPRESSURE_ENROLLMENT_TOKEN_FILE',
-    ];
+    const names = AGENT_ENV_VARS;
     const schema = z.object(Object.fromEntries(names.map((n) => [n, z.string().optional()])));
     const cases: Record<string, unknown>[] = [{}, { PATH: '/bin', PORTPRESSURE_SOURCE: 'proc' }, { PORTPRESSURE_LABELS: '' }];
     for (const name of names) for (const v of ['x', '', 1, null]) cases.push({ [name]: v, OTHER: 'y' });
