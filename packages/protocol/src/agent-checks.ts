@@ -129,10 +129,6 @@ function nullable<T>(value: unknown, path: Path, check: (value: unknown, path: P
   return value === null ? null : check(value, path);
 }
 
-function _literal(value: unknown, path: Path, expected: string): void {
-  if (value !== expected) refuse(path, `Invalid input: expected ${JSON.stringify(expected)}`);
-}
-
 function pattern(value: unknown, path: Path, re: RegExp, message?: string): string {
   const s = string(value, path);
   if (!re.test(s)) refuse(path, message ?? `Invalid string: must match pattern ${String(re)}`);
