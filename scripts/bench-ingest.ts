@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     let next = 0;
     let measureFromAck = -1;
     let measureFromLatency = 0;
-    let cpuFrom = { api: 0, pg: 0 };
+    let cpuFrom = { api: 0, pg: 0, agents: 0 };
     let lastReport = start;
     let lastAcked = 0;
     let lastLatencyIndex = 0;
@@ -266,7 +266,7 @@ async function main(): Promise<void> {
         if (measureFromAck < 0 && now - start >= WARMUP_S * 1000) {
           measureFromAck = acked;
           measureFromLatency = all.length;
-          cpuFrom = { api: processCpuMs(api!.pid!), pg: postgresCpuMs(pgDir) };
+          cpuFrom = { api: processCpuMs(api!.pid!), pg: postgresCpuMs(pgDir), agents: processCpuMs(process.pid) };
         }
         if (now >= end || failure) {
           clearInterval(tick);
@@ -303,6 +303,7 @@ async function main(): Promise<void> {
     const cpuUs = (now: number, from: number) => ((now - from) * 1000) / measuredAcks;
     const apiCpuUs = cpuUs(processCpuMs(api.pid!), cpuFrom.api);
     const pgCpuUs = cpuUs(postgresCpuMs(pgDir), cpuFrom.pg);
+    const agentsCpuUs = cpuUs(processCpuMs(process.pid), cpuFrom.agents);
     const latencies = all.sorted(measureFromLatency);
     // Let the last acks arrive before reading the database.
     const drainUntil = performance.now() + 10_000;
@@ -372,7 +373,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `  CPU per snapshot         API ${apiCpuUs.toFixed(0)} µs (${((apiCpuUs * snapshotsPerSecond) / 1e4).toFixed(0)} % of a core), ` +
-        `PostgreSQL ${pgCpuUs.toFixed(0)} µs; load average ${loadAtStart.toFixed(2)} → ${os.loadavg()[0]!.toFixed(2)}`,
+        `PostgreSQL ${pgCpuUs.toFixed(0)} µs, the simulated agents (this process) ${agentsCpuUs.toFixed(0)} µs; load average ${loadAtStart.toFixed(2)} → ${os.loadavg()[0]!.toFixed(2)}`,
     );
     console.log(
       `  reference: COPY          ${storedSnapshots} compact snapshot rows + ${storedTuples} tuple-dictionary rows in ${(copyMs / 1000).toFixed(2)} s`,
