@@ -55,7 +55,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # the node options of apps/api/src/node-flags.ts (test/deploy checks they agree)
-CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "apps/api/src/main.ts"]
+CMD ["node", "--max-semi-space-size=128", "--import", "tsx", "apps/api/src/main.ts"]
 
 # The agent: the single-file bundle on Node 22 and iproute2 (`ss`, its netlink source), nothing
 # else. It measures the network namespace it runs in, so run it with the host's network:
