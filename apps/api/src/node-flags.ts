@@ -10,7 +10,8 @@
  *   snapshot, p99 ack 307-413 ms;
  * - 64 MB: 37 full collections, 284 µs, p99 340 ms (the scavenges still come before most
  *   snapshots are done with);
- * - 128 MB: a scavenge every 500 ms, 5-15 full collections, 252-254 µs, p99 186-278 ms;
+ * - 128 MB: a scavenge every 500 ms, 5-15 full collections, 252-254 µs, p99 186-278 ms (with
+ *   --trace-gc); without it, three runs: 218-225 µs, p99 151, 118 and 142 ms;
  * - 256 MB: no better than 128 (255 µs, p99 217 ms) with a larger heap.
  * The price is memory under load: V8 grows the young generation only while it is busy, and at
  * that rate the heap peaked at 410-530 MB against 230 MB with 32 MB. Single scavenges take up to
