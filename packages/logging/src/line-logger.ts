@@ -1,4 +1,5 @@
 import type { LogFormat } from './logger.ts';
+import { isoTime } from './iso-time.ts';
 import { prettyLine } from './pretty-line.ts';
 import { scrubSecrets } from './scrub.ts';
 
@@ -39,7 +40,7 @@ export function createLineLogger(options: LineLoggerOptions): LineLogger {
   const write = (levelName: LineLevel, message: string) => {
     const level = LEVELS[levelName];
     if (level < threshold) return;
-    const entry = { level, levelName, time: new Date().toISOString(), service: options.service, msg: scrubSecrets(message) };
+    const entry = { level, levelName, time: isoTime(), service: options.service, msg: scrubSecrets(message) };
     output.write(pretty ? prettyLine(entry, colour) : `${JSON.stringify(entry)}\n`);
   };
   return {

@@ -1,4 +1,5 @@
 import { TCP_STATE_INDEX, effectivePortMask, parsePortList, type SocketColumns } from '@portpressure/domain';
+import { isoTime } from '@portpressure/logging/iso-time';
 import type { PortReport } from '@portpressure/protocol';
 import { MAX_DIAGNOSED_TUPLES, MAX_SNAT_POOLS } from '@portpressure/protocol/agent-constants';
 import type {
@@ -119,7 +120,7 @@ export class Diagnoser {
     });
     return {
       intervalSeconds,
-      attributedAt: this.lastAttributedAt === null ? null : new Date(this.lastAttributedAt).toISOString(),
+      attributedAt: this.lastAttributedAt === null ? null : isoTime(this.lastAttributedAt),
       tuples: diagnosed,
       verdicts: namespaceVerdicts(report, { listeningInRange: listeningInRange(table, report), conntrack, snat, kernel }),
       conntrack,

@@ -13,6 +13,7 @@ import { checkServerMessage } from '@portpressure/protocol/agent-checks';
 // it at all (zod's schemas cost memory to construct; see docs/agent-memory.md).
 import type { AgentMessage, HostIdentity, PortReport, ServerMessage, Snapshot, SnapshotV2 } from '@portpressure/protocol';
 import { fullJitterBackoff, TokenBucket } from '@portpressure/domain';
+import { isoTime } from '@portpressure/logging/iso-time';
 import type { StoredCredential } from './credential-store.ts';
 import type { Spool } from './spool.ts';
 import { WsClient as WebSocket } from './ws-client.ts';
@@ -124,10 +125,10 @@ export class AgentLink {
    * A bare report is the agent's own namespace alone (a version 1 snapshot); a body with
    * `namespaces` is a version 2 snapshot of every namespace measured.
    */
-  submit(measured: PortReport | NamespacesBody, takenAt = new Date()): Snapshot | SnapshotV2 {
+  submit(measured: PortReport | NamespacesBody, takenAtMs = Date.now()): Snapshot | SnapshotV2 {
     this.seq += 1;
     this.options.onSeq?.(this.seq);
-    const envelope = { type: 'snapshot', seq: this.seq, takenAt: takenAt.toISOString() } as const;
+    const envelope = { type: 'snapshot', seq: this.seq, takenAt: isoTime(takenAtMs) } as const;
     const snapshot: Snapshot | SnapshotV2 = 'namespaces' in measured ? { ...envelope, ...measured } : { ...envelope, report: measured };
     const dropped = this.options.spool.append(snapshot);
     if (dropped.length > 0) {
@@ -267,7 +268,7 @@ export class AgentLink {
           hostId: message.hostId,
           credential: message.credential,
           serverUrl: this.options.serverUrl,
-          enrolledAt: new Date().toISOString(),
+          enrolledAt: isoTime(),
         });
         this.log(`enrolled as host ${message.hostId}; credential stored`);
         return;
