@@ -589,7 +589,7 @@ function fmt(ms: number): string {
  * so every snapshot is serialized and kept in the on-disk spool instead of sent, which is what it
  * holds in memory either way (the JSON of one snapshot is a few KiB).
  */
-async function measureAgentRun(): Promise<{ vmHwmKb: number; rssKb: number; snapshots: number }> {
+async function measureAgentRun(): Promise<AgentRun> {
   const stateDir = mkdtempSync(join(tmpdir(), 'pp-bench-agent-'));
   const child = startInNamespace(
     [
@@ -614,7 +614,13 @@ async function measureAgentRun(): Promise<{ vmHwmKb: number; rssKb: number; snap
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
     const snapshots = readdirSync(join(stateDir, 'spool')).length;
-    return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots };
+    // utime, stime, cutime, cstime (fields 14-17 of /proc/<pid>/stat, after the command's parentheses)
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
+    const tickMs = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+    const ownCpuMs = ((ticks[0] ?? 0) + (ticks[1] ?? 0)) * tickMs;
+    const childrenCpuMs = ((ticks[2] ?? 0) + (ticks[3] ?? 0)) * tickMs;
+    return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots, ownCpuMs, childrenCpuMs };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -622,7 +628,16 @@ async function measureAgentRun(): Promise<{ vmHwmKb: number; rssKb: number; snap
   }
 }
 
-function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number; snapshots: number }): boolean {
+interface AgentRun {
+  vmHwmKb: number;
+  rssKb: number;
+  snapshots: number;
+  /** CPU of the agent process over the whole run (start-up included), and of the `ss` it waited for. */
+  ownCpuMs: number;
+  childrenCpuMs: number;
+}
+
+function printResults(r: TimerResult, agentRun: AgentRun): boolean {
   const ref = median(r.ssReferenceMs);
   const netlink = median(r.netlinkMs);
   const proc = median(r.procMs);
@@ -675,7 +690,8 @@ function printResults(r: TimerResult, agentRun: { vmHwmKb: number; rssKb: number
   const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
   const agentCommand = [...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...AGENT_NODE_FLAGS].join(' ');
   process.stdout.write(
-    `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s)\n`,
+    `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s); ` +
+      `CPU ${agentRun.ownCpuMs.toFixed(0)} ms of its own and ${agentRun.childrenCpuMs.toFixed(0)} ms of its ss processes, start-up included\n`,
   );
   process.stdout.write(
     `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +
