@@ -12,6 +12,7 @@ import { StateFile } from './state-file.ts';
 import { AGENT_VERSION } from './version.ts';
 import { collectorSource } from './socket-source.ts';
 import { Diagnoser } from './diagnose/index.ts';
+import { heapTrimmer } from './heap-trimmer.ts';
 
 /**
  * How often `run` attributes sockets to processes and re-reads the NAT rules. Reading every
@@ -73,6 +74,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
     }
   };
   const diagnoser = new Diagnoser({ attributeEveryMs: ATTRIBUTION_INTERVAL_MS });
+  const trimHeap = heapTrimmer();
   let sampling = false;
   let stopping = false;
   // Said once per distinct text: the same privilege warning every 10 s would bury everything else.
@@ -98,6 +100,7 @@ export async function runAgent(config: AgentRunConfig): Promise<number> {
       logger.error(`could not measure this host: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       recordHealth();
+      trimHeap();
       sampling = false;
     }
   };
