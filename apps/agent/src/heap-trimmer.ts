@@ -19,7 +19,7 @@ export interface HeapTrimmerOptions {
  * way before it collects it: on bench:agent's 64,000-socket namespace at one snapshot a second
  * the agent's RSS rose from 58 to 67 MB and peaked at 71 MB within 150 s. A full collection after
  * a snapshot, once the heap has grown by TRIM_AFTER_GROWTH_BYTES, held the peak at 59 MB there,
- * for about 15 ms more CPU per snapshot on average (docs/agent-memory.md has the runs).
+ * for 7-15 ms more CPU per snapshot on average (docs/agent-memory.md has the runs).
  */
 export function heapTrimmer(options: HeapTrimmerOptions = {}): () => void {
   const gc = 'gc' in options ? options.gc : (globalThis as { gc?: () => void }).gc;
