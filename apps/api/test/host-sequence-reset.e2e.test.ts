@@ -96,7 +96,7 @@ describe('row 3: a poisoned sequence baseline can be reset, keeping the history'
     const agent = startAgent(h, await tempDir(), hostname);
     links.push(agent.link);
     const first = Date.now() - 5 * 60_000;
-    for (let i = 0; i < 3; i++) agent.link.submit(aReport({ used: 30 + i }), new Date(first + i * 10_000));
+    for (let i = 0; i < 3; i++) agent.link.submit(aReport({ used: 30 + i }), first + i * 10_000);
     await waitUntil('the first three snapshots acked', () => agent.link.acked === 3, 20_000);
     const hostId = new CredentialStore(agent.dir).load()!.hostId;
     expect(await storedSeqs(h, hostId)).toEqual([1, 2, 3]);
