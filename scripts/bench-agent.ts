@@ -45,6 +45,7 @@ import { Diagnoser } from '../apps/agent/src/diagnose/index.ts';
 import { AGENT_ENV, AGENT_NODE_FLAGS } from '../apps/agent/src/node-flags.ts';
 import { collectAllNamespaces } from '../apps/agent/src/namespaces/collect-all-namespaces.ts';
 import { discoverNamespaces } from '../apps/agent/src/namespaces/discover-namespaces.ts';
+import { processCpuMs } from './process-cpu.ts';
 
 const RANGE = { low: 10000, high: 60999 };
 const HOLDERS = 4;
@@ -621,16 +622,9 @@ async function measureAgentRun(): Promise<AgentRun> {
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
     const snapshots = readdirSync(join(stateDir, 'spool')).length;
-    // utime, stime, cutime, cstime (fields 14-17 of /proc/<pid>/stat, after the command's parentheses)
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const ticks = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .slice(11, 15)
-      .map(Number);
-    const tickMs = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-    const ownCpuMs = ((ticks[0] ?? 0) + (ticks[1] ?? 0)) * tickMs;
-    const childrenCpuMs = ((ticks[2] ?? 0) + (ticks[3] ?? 0)) * tickMs;
+    const pid = child.pid ?? 0;
+    const ownCpuMs = processCpuMs(pid);
+    const childrenCpuMs = processCpuMs(pid, true) - ownCpuMs;
     return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots, ownCpuMs, childrenCpuMs };
   } finally {
     child.kill('SIGTERM');
