@@ -633,6 +633,43 @@ async function measureAgentRun(): Promise<AgentRun> {
   }
 }
 
+/**
+ * The floor under the agent's RSS: Node with the agent's options (scripts/node-floor.cjs) bare,
+ * with the built-in modules the bundle requires, and with those and one function compiled by
+ * TurboFan, as the agent's `ss` parser is in its first snapshot. Run outside the namespace (it
+ * opens no socket), one process at a time.
+ */
+function measureNodeFloor(): NodeFloor {
+  // The bundle requires them as `require("node:…")`, or `process.getBuiltinModule("node:…")` where it
+  // loads one only when needed; `node:tls` only for a `wss:` server, which the bench's agent has not.
+  const named = readFileSync(agentBundle, 'utf8').match(/(?<=(?:require|getBuiltinModule)\(")node:[a-z_/]+(?="\))/g) ?? [];
+  const builtins = [...new Set(named)].filter((name) => name !== 'node:tls').sort();
+  const probe = join(here, 'node-floor.cjs');
+  const run = (mode: string): FloorProbe => {
+    const out = spawnSync(process.execPath, [...AGENT_NODE_FLAGS, '--allow-natives-syntax', probe, mode, ...builtins], {
+      env: { ...process.env, ...AGENT_ENV },
+      encoding: 'utf8',
+    });
+    if (out.status !== 0) throw new Error(`node-floor.cjs ${mode} exited with ${out.status}: ${out.stderr}`);
+    return JSON.parse(out.stdout) as FloorProbe;
+  };
+  return { builtins, bare: run('bare'), modules: run('modules'), optimized: run('optimized') };
+}
+
+interface FloorProbe {
+  vmHwmKb: number;
+  rssFileKb: number;
+  rssAnonKb: number;
+  optimized: boolean;
+}
+
+interface NodeFloor {
+  builtins: string[];
+  bare: FloorProbe;
+  modules: FloorProbe;
+  optimized: FloorProbe;
+}
+
 interface AgentRun {
   vmHwmKb: number;
   rssKb: number;
@@ -642,7 +679,7 @@ interface AgentRun {
   childrenCpuMs: number;
 }
 
-function printResults(r: TimerResult, agentRun: AgentRun): boolean {
+function printResults(r: TimerResult, agentRun: AgentRun, floor: NodeFloor): boolean {
   const ref = median(r.ssReferenceMs);
   const netlink = median(r.netlinkMs);
   const proc = median(r.procMs);
@@ -697,6 +734,13 @@ function printResults(r: TimerResult, agentRun: AgentRun): boolean {
   process.stdout.write(
     `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s); ` +
       `CPU ${agentRun.ownCpuMs.toFixed(0)} ms of its own and ${agentRun.childrenCpuMs.toFixed(0)} ms of its ss processes, start-up included\n`,
+  );
+  const top = floor.optimized;
+  process.stdout.write(
+    `Node ${process.version} alone with the same options (peak RSS): bare ${mb(floor.bare.vmHwmKb)}; ` +
+      `with the ${floor.builtins.length} built-in modules the bundle requires ${mb(floor.modules.vmHwmKb)}; ` +
+      `and one function compiled by TurboFan ${mb(top.vmHwmKb)}${top.optimized ? '' : ' (V8 did NOT optimize it)'}: ` +
+      `${mb(TARGET_AGENT_RSS_MB * 1024 - top.vmHwmKb)} left under the ${TARGET_AGENT_RSS_MB} MB target for the agent's code, heap and socket table\n`,
   );
   process.stdout.write(
     `\nTargets: netlink ≤ ${TARGET_RATIO} × ss -tanH: ${(netlink / ref).toFixed(2)} ${ratioOk ? 'PASS' : 'FAIL'}; ` +
@@ -777,7 +821,7 @@ async function orchestrate(): Promise<number> {
     const result = await runTimer(multiCount > 0);
     process.stdout.write(`Running the agent (run, ${AGENT_RUN_SNAPSHOTS} snapshots at 1 s) for its RSS...\n`);
     const agentRss = await measureAgentRun();
-    return printResults(result, agentRss) ? 0 : 1;
+    return printResults(result, agentRss, measureNodeFloor()) ? 0 : 1;
   } catch (error) {
     process.stderr.write(`bench-agent: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
