@@ -29,8 +29,18 @@ export interface TimeChartProps {
   height?: number;
 }
 
+/**
+ * A CSS colour (or a custom property name) as the page resolves it, for the canvas: the palette's
+ * custom properties hold light-dark() pairs, which a canvas cannot parse and only an element's
+ * computed style picks from.
+ */
 function cssColor(color: string): string {
-  return color.startsWith('--') ? getComputedStyle(document.documentElement).getPropertyValue(color).trim() : color;
+  const probe = document.createElement('span');
+  probe.style.color = color.startsWith('--') ? `var(${color})` : color;
+  document.body.append(probe);
+  const resolved = getComputedStyle(probe).color;
+  probe.remove();
+  return resolved;
 }
 
 /**
@@ -81,7 +91,7 @@ export function TimeChart({ title, t, series, yRange, yFormat, gaps, lines = [],
             stroke,
             width: s.width ?? 1.5,
             dash: s.dash,
-            fill: s.fill ? `${stroke}22` : undefined,
+            fill: s.fill ? cssColor(`color-mix(in srgb, ${stroke} 13.3%, transparent)`) : undefined,
             points: { show: false },
             value: (_u, v) => (v === null ? '—' : yFormat(v)),
           };
