@@ -1,14 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { nextAttemptDelay, sendHttp } from '../../src/notifications/http-sender.ts';
-import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 
-/** The receivers listen on loopback, which webhooks may reach only when allowed. */
-const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 import type { DeliveryOutcome, OutgoingRequest } from '../../src/notifications/http-sender.ts';
 import { buildChannelRequest } from '../../src/notifications/providers/index.ts';
 import { aFiringNotification } from './support/notification-factory.ts';
-import { closedLoopbackPort, useWebhookReceiver } from './support/webhook-receiver.ts';
+import { LOOPBACK, closedLoopbackPort, useWebhookReceiver } from './support/webhook-receiver.ts';
 import { waitUntil } from '../../../../test/support/wait.ts';
 
 // The part of a webhook URL that is the credential; it must never show up in an outcome.

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { buildChannelRequest, type HttpChannelConfig } from '../../src/notifications/providers/index.ts';
-import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import { aFiringNotification } from './support/notification-factory.ts';
-import { useWebhookReceiver } from './support/webhook-receiver.ts';
+import { LOOPBACK, useWebhookReceiver } from './support/webhook-receiver.ts';
 
 /**
  * Issue #17 row 8: host names and labels come from agents, so they are hostile input to every
@@ -12,7 +11,6 @@ import { useWebhookReceiver } from './support/webhook-receiver.ts';
  * and every string in what arrived is checked for live links, images, mentions and invisible
  * characters.
  */
-const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 const LINK = '[click](https://evil.example)';
 const IMAGE = '![pixel](https://evil.example/p.png)';
 const SLACK_STYLE_LINK = '<https://evil.example|click>';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
-import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { buildChannelRequest } from '../../src/notifications/providers/index.ts';
 import type { ChatChannelConfig } from '../../src/notifications/providers/index.ts';
@@ -22,7 +21,7 @@ import {
   teamsMessageSchema,
 } from './support/provider-schemas.ts';
 import type { ReceivedRequest } from './support/webhook-receiver.ts';
-import { useWebhookReceiver } from './support/webhook-receiver.ts';
+import { LOOPBACK, useWebhookReceiver } from './support/webhook-receiver.ts';
 
 const SECRET_PATH = '/hooks/T0SECRET/B0SECRET/xoxSECRETTOKEN';
 const WEBHOOK_SECRET = 'correct-horse-battery-staple';
@@ -45,9 +44,6 @@ function configFor(type: ChatChannelConfig['type'], url: string): ChatChannelCon
       return { type, settings: { webhookUrl: url, secret: WEBHOOK_SECRET } };
   }
 }
-
-/** The receiver listens on loopback, which webhooks may reach only when allowed. */
-const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 
 /** Builds, sends through the real sender to the real receiver, and returns what arrived. */
 async function deliver(config: ChatChannelConfig, notification: AlertNotification): Promise<ReceivedRequest> {

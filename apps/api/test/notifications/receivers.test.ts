@@ -2,14 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EgressProxyConfig } from '../../src/config/team-config.ts';
 import { NO_EGRESS_PROXY } from '../../src/notifications/egress-proxy.ts';
-import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import type { DeliveryOutcome } from '../../src/notifications/http-sender.ts';
 import type { AlertNotification } from '../../src/notifications/notification.ts';
 import { providerRegistry, type ChannelConfig } from '../../src/notifications/providers/index.ts';
 import { startForwardProxy, type ForwardProxy } from './support/forward-proxy.ts';
 import { aFiringNotification, aResolvedNotification, FIXED_NOW } from './support/notification-factory.ts';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { LOOPBACK, startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 // Each on-call receiver against real local servers: an HTTP receiver standing in for PagerDuty,
 // Opsgenie and an Alertmanager webhook receiver, a real SMTP server with STARTTLS, and a real
@@ -93,9 +92,6 @@ beforeEach(() => {
   smtp.messages.length = 0;
   proxy.seen.length = 0;
 });
-
-/** The receivers run on loopback, which webhooks may reach only when the operator allows it. */
-const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 
 function send(
   config: ChannelConfig,

@@ -3,16 +3,14 @@ import { z } from 'zod';
 import { sendHttp } from '../../src/notifications/http-sender.ts';
 import { buildChannelRequest, channelConfigSchema, redactChannelConfig } from '../../src/notifications/providers/index.ts';
 import { channelTypes } from '../../src/alerts/channels/channel-types.ts';
-import { parseAddressAllowlist } from '../../src/security/address-guard.ts';
 import { aFiringNotification, aResolvedNotification, FIXED_NOW } from './support/notification-factory.ts';
-import { useWebhookReceiver, type ReceivedRequest } from './support/webhook-receiver.ts';
+import { LOOPBACK, useWebhookReceiver, type ReceivedRequest } from './support/webhook-receiver.ts';
 
 /**
  * The Telegram provider against a real HTTP server on loopback standing in for the Bot API: the
  * request path carries the token, the body is a sendMessage in HTML mode, and user text cannot
  * become markup.
  */
-const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const sendMessageSchema = z.strictObject({
   chat_id: z.string(),

@@ -3,7 +3,11 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeEach } from 'vitest';
 import { freePort } from '../../../src/database/embedded-postgres.ts';
+import { parseAddressAllowlist } from '../../../src/security/address-guard.ts';
 import { suiteValue } from '../../../../../test/support/suite-value.ts';
+
+/** The addresses a delivery may reach in these tests: the receiver listens on loopback. */
+export const LOOPBACK = parseAddressAllowlist('127.0.0.0/8');
 
 export interface ReceivedRequest {
   method: string;
