@@ -1,6 +1,7 @@
 import type { AlertChannel, AlertChannelInput, ChannelType, ChannelTypeInfo } from '@portpressure/protocol';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { FormButtons } from '../ui/form-buttons.tsx';
+import { FormRow } from '../ui/form-row.tsx';
 
 type SettingValue = string | boolean | number;
 
@@ -69,7 +70,7 @@ export function ChannelForm({
         const value = settings[f.key];
         const set = (v: SettingValue) => setSettings((s) => ({ ...s, [f.key]: v }));
         return (
-          <FieldRow key={f.key} id={id} label={f.label} help={f.help}>
+          <FormRow key={f.key} id={id} label={f.label} hint={f.help}>
             {f.input === 'boolean' ? (
               <input id={id} type="checkbox" checked={value === true} onChange={(e) => set(e.target.checked)} />
             ) : f.input === 'select' ? (
@@ -88,22 +89,12 @@ export function ChannelForm({
                 onChange={(e) => set(e.target.value)}
               />
             )}
-          </FieldRow>
+          </FormRow>
         );
       })}
       <label htmlFor="channel-enabled">Enabled</label>
       <input id="channel-enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
       <FormButtons submit={channel ? 'Save' : 'Create channel'} busy={busy} onCancel={onCancel} />
     </form>
-  );
-}
-
-function FieldRow({ id, label, help, children }: { id: string; label: string; help?: string | undefined; children: ReactNode }) {
-  return (
-    <>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {help && <p className="hint">{help}</p>}
-    </>
   );
 }

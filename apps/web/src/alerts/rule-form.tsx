@@ -13,9 +13,10 @@ export interface HostChoice {
   id: string;
   hostname: string;
 }
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { labelsText, parseLabels } from './rule-text.ts';
 import { FormButtons } from '../ui/form-buttons.tsx';
+import { FormRow } from '../ui/form-row.tsx';
 
 /** Form state as typed: numbers stay text until submitted, in the units people think in. */
 interface Draft {
@@ -92,16 +93,6 @@ function toInput(d: Draft, info: AlertRuleKindInfo | undefined, previous: AlertR
   };
 }
 
-function Row({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
-  return (
-    <>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && <p className="hint">{hint}</p>}
-    </>
-  );
-}
-
 /** Create or edit a rule; the API validates again and its message is shown on failure. */
 export function RuleForm({
   rule,
@@ -157,10 +148,10 @@ export function RuleForm({
   return (
     <form className="card alert-form" onSubmit={submit} aria-label={rule ? `Edit ${rule.name}` : 'New rule'}>
       <h2>{rule ? `Edit ${rule.name}` : 'New rule'}</h2>
-      <Row id="rule-name" label="Name">
+      <FormRow id="rule-name" label="Name">
         <input id="rule-name" required value={d.name} onChange={(e) => set('name')(e.target.value)} />
-      </Row>
-      <Row id="rule-kind" label="Kind">
+      </FormRow>
+      <FormRow id="rule-kind" label="Kind">
         <select id="rule-kind" value={d.kind} onChange={(e) => changeKind(e.target.value)}>
           {kinds.map((k) => (
             <option key={k.kind} value={k.kind}>
@@ -168,24 +159,24 @@ export function RuleForm({
             </option>
           ))}
         </select>
-      </Row>
-      <Row id="rule-severity" label="Severity">
+      </FormRow>
+      <FormRow id="rule-severity" label="Severity">
         <select id="rule-severity" value={d.severity} onChange={(e) => set('severity')(e.target.value as AlertSeverity)}>
           <option value="warning">warning</option>
           <option value="critical">critical</option>
         </select>
-      </Row>
+      </FormRow>
       {info?.fields.map((field) => (
-        <Row key={field.key} id={`rule-${field.key}`} label={field.label} {...(field.hint === undefined ? {} : { hint: field.hint })}>
+        <FormRow key={field.key} id={`rule-${field.key}`} label={field.label} hint={field.hint}>
           {num(
             `rule-${field.key}`,
             d.params[field.key] ?? '',
             (value) => setD((x) => ({ ...x, params: { ...x.params, [field.key]: value } })),
             field.unit === 'count' ? '1' : 'any',
           )}
-        </Row>
+        </FormRow>
       ))}
-      <Row id="rule-host" label="Host">
+      <FormRow id="rule-host" label="Host">
         <select id="rule-host" value={d.hostId} onChange={(e) => set('hostId')(e.target.value)}>
           <option value="">All hosts</option>
           {hosts.map((h) => (
@@ -194,10 +185,10 @@ export function RuleForm({
             </option>
           ))}
         </select>
-      </Row>
-      <Row id="rule-labels" label="Labels" hint="only hosts with all of these, e.g. env=prod, team=payments">
+      </FormRow>
+      <FormRow id="rule-labels" label="Labels" hint="only hosts with all of these, e.g. env=prod, team=payments">
         <input id="rule-labels" value={d.labels} onChange={(e) => set('labels')(e.target.value)} placeholder="env=prod" />
-      </Row>
+      </FormRow>
       <span className="label-like">
         <strong>Channels</strong>
       </span>
@@ -215,12 +206,12 @@ export function RuleForm({
         ))}
       </div>
       <p className="hint">none ticked: every enabled channel</p>
-      <Row id="rule-repeat" label="Remind every (min)" hint="while firing and not acknowledged; 0 for never">
+      <FormRow id="rule-repeat" label="Remind every (min)" hint="while firing and not acknowledged; 0 for never">
         {num('rule-repeat', d.repeatMinutes, set('repeatMinutes'))}
-      </Row>
-      <Row id="rule-enabled" label="Enabled">
+      </FormRow>
+      <FormRow id="rule-enabled" label="Enabled">
         <input id="rule-enabled" type="checkbox" checked={d.enabled} onChange={(e) => set('enabled')(e.target.checked)} />
-      </Row>
+      </FormRow>
       {problem && (
         <p className="error hint" role="alert">
           {problem}
