@@ -616,8 +616,17 @@ async function measureAgentRun(): Promise<AgentRun> {
     AGENT_ENV,
   );
   child.stdout?.resume();
+  // VmRSS every 100 ms, for when the peak happens: the largest of each 10 s of the run.
+  const started = performance.now();
+  const windows: number[] = [];
+  const sampler = setInterval(() => {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    const slot = Math.floor((performance.now() - started) / 10_000);
+    if (match) windows[slot] = Math.max(windows[slot] ?? 0, Number(match[1]));
+  }, 100);
   try {
     await new Promise((resolve) => setTimeout(resolve, (AGENT_RUN_SNAPSHOTS + 0.5) * 1000));
+    clearInterval(sampler);
     // `ip netns exec` execs the command, so the child's pid is the agent's.
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
@@ -625,8 +634,9 @@ async function measureAgentRun(): Promise<AgentRun> {
     const pid = child.pid ?? 0;
     const ownCpuMs = processCpuMs(pid);
     const childrenCpuMs = processCpuMs(pid, true) - ownCpuMs;
-    return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots, ownCpuMs, childrenCpuMs };
+    return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots, ownCpuMs, childrenCpuMs, rssByTenSecondsKb: windows };
   } finally {
+    clearInterval(sampler);
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     rmSync(stateDir, { recursive: true, force: true });
@@ -677,6 +687,8 @@ interface AgentRun {
   /** CPU of the agent process over the whole run (start-up included), and of the `ss` it waited for. */
   ownCpuMs: number;
   childrenCpuMs: number;
+  /** The largest VmRSS sampled (every 100 ms) in each 10 s of the run, from its start. */
+  rssByTenSecondsKb: number[];
 }
 
 function printResults(r: TimerResult, agentRun: AgentRun, floor: NodeFloor): boolean {
@@ -734,6 +746,9 @@ function printResults(r: TimerResult, agentRun: AgentRun, floor: NodeFloor): boo
   process.stdout.write(
     `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s); ` +
       `CPU ${agentRun.ownCpuMs.toFixed(0)} ms of its own and ${agentRun.childrenCpuMs.toFixed(0)} ms of its ss processes, start-up included\n`,
+  );
+  process.stdout.write(
+    `  its RSS, the largest of each 10 s (MB): ${agentRun.rssByTenSecondsKb.map((kb) => (kb / 1024).toFixed(1)).join(' ')}\n`,
   );
   const top = floor.optimized;
   process.stdout.write(
