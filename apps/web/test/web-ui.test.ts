@@ -114,6 +114,8 @@ describe.skipIf(lacks('web UI', 'chromium'))('web UI in headless Chromium agains
       '[2001:db8::10]:6379 from 2001:db8::1',
     );
     expect(await first.locator('svg.sparkline polyline').count()).toBeGreaterThan(0);
+    // the whole fleet's count, whatever the filter
+    expect(await page.locator('.stats > span').first().textContent()).toBe('6 hosts');
     await screenshot(page, 'fleet');
   });
 

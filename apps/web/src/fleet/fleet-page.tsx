@@ -82,7 +82,9 @@ export function FleetPage() {
       <div className="toolbar">
         <h1 id="fleet-title">Fleet</h1>
         <span className="stats" aria-live="polite">
-          <span>{count(rows.length)} hosts</span>
+          <span>
+            {count(rows.length)} host{rows.length === 1 ? '' : 's'}
+          </span>
           <span className="stat critical">{count(stats.critical)} critical</span>
           <span className="stat warning">{count(stats.warning)} warning</span>
           <span className="stat offline">{count(stats.offline)} offline</span>

@@ -240,7 +240,9 @@ export function HostPage({ id }: { id: string }) {
         <div className="tile">
           <span className="tile-label">TIME_WAIT</span>
           <span className="tile-value">{percent(timeWaitShare(worst))}</span>
-          <span className="muted">{worst ? `${count(worst.timeWait)} sockets, ${count(worst.reclaimable)} reclaimable` : '—'}</span>
+          <span className="muted">
+            {worst ? `${count(worst.timeWait)} socket${worst.timeWait === 1 ? '' : 's'}, ${count(worst.reclaimable)} reclaimable` : '—'}
+          </span>
         </div>
         <div className="tile">
           <span className="tile-label">Runs out</span>
