@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FleetWorstNamespaceFigures, Labels, PortReport, Snapshot } from '@portpressure/protocol';
 import { CompiledQuery, sql } from 'kysely';
 import { simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
-import { type Db, DbService } from '../database/db.service.ts';
+import { DbService } from '../database/db.service.ts';
 import { encodeReport, TupleDictionary, type TupleKey } from '../history/snapshot-codec.ts';
 import type { StoredSummary } from '../hosts/host-summary.ts';
 import { HostNamespaceState, isSnapshotV2, type NamespaceRow, type NamespaceSample } from './namespace-state.ts';
