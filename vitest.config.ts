@@ -26,7 +26,7 @@ export default defineConfig({
           // timers or environment changes), and re-importing NestJS and the protocol's schemas
           // for each of 75 files was most of the tier's time (41 s → 17 s at load average 2)
           isolate: false,
-          include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', ...UNIT_TESTS],
+          include: ['packages/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'scripts/**/*.spec.ts', ...UNIT_TESTS],
           exclude: ['**/node_modules/**', ...E2E],
         },
       },
