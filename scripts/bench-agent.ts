@@ -12,7 +12,9 @@
  *    JSON) with the netlink source, and with the proc source. It is the deployed agent's situation:
  *    a long-lived process taking snapshots. It also times one-shot `check --json` processes
  *    (Node start-up included) and their peak RSS. Then the real long-lived agent (`run`) takes a
- *    snapshot a second for AGENT_RUN_SNAPSHOTS seconds, for its peak RSS and CPU.
+ *    snapshot a second for AGENT_RUN_SNAPSHOTS seconds, for its peak RSS and CPU (`--runtime PATH`
+ *    runs it on another JavaScript runtime instead of Node), and Node's own floor is measured
+ *    (scripts/node-floor.cjs).
  * 4. Prints medians, ratios to `ss -tanH`, peak RSS, and whether the targets hold (netlink
  *    ≤ 0.75 × ss -tanH, long-lived RSS ≤ 50 MB with the agent's V8 flags, one-shot RSS < 80 MB). Deletes the namespace and its processes on every exit path.
  * 4b. Diagnosis: in the same rounds, `ss -tanpH` (the reference for "which process holds which
@@ -511,8 +513,8 @@ async function buildBundles(): Promise<void> {
   });
 }
 
-function startInNamespace(args: string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], {
+function startInNamespace(args: string[], env: Readonly<Record<string, string>> = {}, program = process.execPath): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, program, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -597,11 +599,11 @@ function fmt(ms: number): string {
  * so every snapshot is serialized and kept in the on-disk spool instead of sent, which is what it
  * holds in memory either way (the JSON of one snapshot is a few KiB).
  */
-async function measureAgentRun(): Promise<AgentRun> {
+async function measureAgentRun(runtime: string | null): Promise<AgentRun> {
   const stateDir = mkdtempSync(join(tmpdir(), 'pp-bench-agent-'));
   const child = startInNamespace(
     [
-      ...AGENT_NODE_FLAGS,
+      ...(runtime === null ? AGENT_NODE_FLAGS : []),
       agentBundle,
       'run',
       '--server',
@@ -614,6 +616,7 @@ async function measureAgentRun(): Promise<AgentRun> {
       stateDir,
     ],
     AGENT_ENV,
+    runtime ?? process.execPath,
   );
   child.stdout?.resume();
   // VmRSS every 100 ms, for when the peak happens: the largest of each 10 s of the run.
@@ -742,7 +745,11 @@ function printResults(r: TimerResult, agentRun: AgentRun, floor: NodeFloor): boo
   const coldPeak = Number.isFinite(coldRss) ? coldRss : 0;
   const rssOk = coldPeak < TARGET_RSS_MB * 1024;
   const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
-  const agentCommand = [...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...AGENT_NODE_FLAGS].join(' ');
+  const runtime = runtimeFlag();
+  const agentCommand = [
+    ...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`),
+    ...(runtime === null ? ['node', ...AGENT_NODE_FLAGS] : [runtime]),
+  ].join(' ');
   process.stdout.write(
     `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s); ` +
       `CPU ${agentRun.ownCpuMs.toFixed(0)} ms of its own and ${agentRun.childrenCpuMs.toFixed(0)} ms of its ss processes, start-up included\n`,
@@ -820,6 +827,7 @@ async function orchestrate(): Promise<number> {
   }
   process.on('exit', cleanup);
   try {
+    runtimeFlag(); // a wrong --runtime fails now, not after building 64,000 sockets
     process.stdout.write('Bundling the agent with esbuild...\n');
     await buildBundles();
     process.stdout.write(
@@ -835,7 +843,7 @@ async function orchestrate(): Promise<number> {
     loadBefore = loadAverage();
     const result = await runTimer(multiCount > 0);
     process.stdout.write(`Running the agent (run, ${AGENT_RUN_SNAPSHOTS} snapshots at 1 s) for its RSS...\n`);
-    const agentRss = await measureAgentRun();
+    const agentRss = await measureAgentRun(runtimeFlag());
     return printResults(result, agentRss, measureNodeFloor()) ? 0 : 1;
   } catch (error) {
     process.stderr.write(`bench-agent: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -843,6 +851,20 @@ async function orchestrate(): Promise<number> {
   } finally {
     cleanup();
   }
+}
+
+/**
+ * `--runtime PATH`: run the long-lived agent's bundle with another JavaScript runtime (e.g. Bun)
+ * instead of this Node with AGENT_NODE_FLAGS, to see what the runtime itself costs; it gets no
+ * flags and the agent's environment. Everything else in the bench still runs on Node.
+ */
+function runtimeFlag(): string | null {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--runtime');
+  if (at === -1) return null;
+  const value = args[at + 1] ?? '';
+  if (!value.startsWith('/') || !existsSync(value)) throw new Error(`--runtime takes the absolute path of an executable, not "${value}"`);
+  return value;
 }
 
 /** `--namespaces N` (0-1000) for the many-namespaces scenario; default DEFAULT_MULTI_NAMESPACES. */
