@@ -71,7 +71,7 @@ describe("the agent's environment", () => {
     expect(read('scripts/start.ts')).toMatch(/startChild\(\s*'agent',[\s\S]*?\.\.\.AGENT_ENV,[\s\S]*?\n {4}\);/);
     const bench = read('scripts/bench-agent.ts');
     expect(bench).toMatch(/env: \{ \.\.\.process\.env, \.\.\.env \}/);
-    // the timer (the long-lived snapshot process) and the real `run`
-    expect(bench.match(/\],\s*AGENT_ENV,?\s*\)/g)).toHaveLength(2);
+    // the timer (the long-lived snapshot process) and the real `run` (on Node, or the --runtime given)
+    expect(bench.match(/\],\s*AGENT_ENV,?\s*(?:runtime \?\? process\.execPath,?\s*)?\)/g)).toHaveLength(2);
   });
 });
