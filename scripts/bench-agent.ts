@@ -261,9 +261,14 @@ function cpuTimeMs(): number {
   return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) * 10;
 }
 
-function vmHwmKb(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match ? Number(match[1]) : NaN;
+/** A `kB` field of `/proc/<pid>/status` (`self`: this process); NaN once the process is gone. */
+function statusKb(pid: number | 'self', field: string): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 /** `ss -tanH` in every namespace the agent sees, `concurrency` at a time, as the agent measures them. */
@@ -386,7 +391,7 @@ async function timer(bundle: string, multiPrefix: string | undefined): Promise<v
     await timeDiagnosis(diagnoser, result.diagnosis);
     process.stderr.write(`  round ${round + 1}/${ROUNDS}\n`);
   }
-  result.warmVmHwmKb = vmHwmKb();
+  result.warmVmHwmKb = statusKb('self', 'VmHWM');
   for (let round = 0; round < COLD_ROUNDS; round++) {
     for (const source of ['netlink', 'proc'] as const) {
       const cold = await coldCheck(bundle, source);
@@ -601,9 +606,10 @@ function fmt(ms: number): string {
  */
 async function measureAgentRun(runtime: string | null): Promise<AgentRun> {
   const stateDir = mkdtempSync(join(tmpdir(), 'pp-bench-agent-'));
+  const options = runtime === null ? AGENT_NODE_FLAGS : [];
   const child = startInNamespace(
     [
-      ...(runtime === null ? AGENT_NODE_FLAGS : []),
+      ...options,
       agentBundle,
       'run',
       '--server',
@@ -623,21 +629,28 @@ async function measureAgentRun(runtime: string | null): Promise<AgentRun> {
   const started = performance.now();
   const windows: number[] = [];
   const sampler = setInterval(() => {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    const rss = statusKb(child.pid ?? 0, 'VmRSS');
     const slot = Math.floor((performance.now() - started) / 10_000);
-    if (match) windows[slot] = Math.max(windows[slot] ?? 0, Number(match[1]));
+    if (!Number.isNaN(rss)) windows[slot] = Math.max(windows[slot] ?? 0, rss);
   }, 100);
   try {
     await new Promise((resolve) => setTimeout(resolve, (AGENT_RUN_SNAPSHOTS + 0.5) * 1000));
     clearInterval(sampler);
     // `ip netns exec` execs the command, so the child's pid is the agent's.
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-    const snapshots = readdirSync(join(stateDir, 'spool')).length;
     const pid = child.pid ?? 0;
+    const snapshots = readdirSync(join(stateDir, 'spool')).length;
     const ownCpuMs = processCpuMs(pid);
     const childrenCpuMs = processCpuMs(pid, true) - ownCpuMs;
-    return { vmHwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), snapshots, ownCpuMs, childrenCpuMs, rssByTenSecondsKb: windows };
+    const command = [...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`), runtime ?? 'node', ...options].join(' ');
+    return {
+      command,
+      vmHwmKb: statusKb(pid, 'VmHWM'),
+      rssKb: statusKb(pid, 'VmRSS'),
+      snapshots,
+      ownCpuMs,
+      childrenCpuMs,
+      rssByTenSecondsKb: windows,
+    };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -684,6 +697,8 @@ interface NodeFloor {
 }
 
 interface AgentRun {
+  /** How the agent was started (environment, program, options), for the report. */
+  command: string;
   vmHwmKb: number;
   rssKb: number;
   snapshots: number;
@@ -745,13 +760,8 @@ function printResults(r: TimerResult, agentRun: AgentRun, floor: NodeFloor): boo
   const coldPeak = Number.isFinite(coldRss) ? coldRss : 0;
   const rssOk = coldPeak < TARGET_RSS_MB * 1024;
   const agentRssOk = agentRun.vmHwmKb <= TARGET_AGENT_RSS_MB * 1024;
-  const runtime = runtimeFlag();
-  const agentCommand = [
-    ...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`),
-    ...(runtime === null ? ['node', ...AGENT_NODE_FLAGS] : [runtime]),
-  ].join(' ');
   process.stdout.write(
-    `Long-lived agent (run, ${agentCommand}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s); ` +
+    `Long-lived agent (run, ${agentRun.command}): peak RSS ${mb(agentRun.vmHwmKb)}, RSS now ${mb(agentRun.rssKb)}, after ${agentRun.snapshots} spooled snapshot(s); ` +
       `CPU ${agentRun.ownCpuMs.toFixed(0)} ms of its own and ${agentRun.childrenCpuMs.toFixed(0)} ms of its ss processes, start-up included\n`,
   );
   process.stdout.write(
@@ -827,7 +837,7 @@ async function orchestrate(): Promise<number> {
   }
   process.on('exit', cleanup);
   try {
-    runtimeFlag(); // a wrong --runtime fails now, not after building 64,000 sockets
+    const runtime = runtimeFlag(); // a wrong --runtime fails now, not after building 64,000 sockets
     process.stdout.write('Bundling the agent with esbuild...\n');
     await buildBundles();
     process.stdout.write(
@@ -843,7 +853,7 @@ async function orchestrate(): Promise<number> {
     loadBefore = loadAverage();
     const result = await runTimer(multiCount > 0);
     process.stdout.write(`Running the agent (run, ${AGENT_RUN_SNAPSHOTS} snapshots at 1 s) for its RSS...\n`);
-    const agentRss = await measureAgentRun(runtimeFlag());
+    const agentRss = await measureAgentRun(runtime);
     return printResults(result, agentRss, measureNodeFloor()) ? 0 : 1;
   } catch (error) {
     process.stderr.write(`bench-agent: ${error instanceof Error ? error.message : String(error)}\n`);
