@@ -1,25 +1,10 @@
-import { ConfigError, loadApiConfig } from './config/config.ts';
-import { startApi } from './app.ts';
-import { createApiLogger } from './logging/nest-pino-logger.ts';
+import { register } from 'node:module';
 
-/** API entry point: `tsx apps/api/src/main.ts` with DATABASE_URL set (npm start sets it). */
-async function main(): Promise<void> {
-  const config = loadApiConfig();
-  const logger = createApiLogger(config);
-  try {
-    const api = await startApi(config, { logger });
-    logger.info({ context: 'Main', url: api.url }, `Portpressure API listening on ${api.url}`);
-    process.send?.({ type: 'api-ready', url: api.url, port: api.port });
-    process.on('disconnect', () => void api.close().then(() => process.exit(0)));
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-      throw new ConfigError(`port ${config.port} on ${config.host} is already in use; set PORT to another port`);
-    }
-    throw error;
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(`portpressure-api: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+/**
+ * API entry point: `node --import tsx apps/api/src/main.ts` with DATABASE_URL set (npm start sets
+ * it). It registers the hooks that compile the API's modules with decorator metadata (NestJS injects
+ * constructor parameters by their type; see decorator-metadata-hooks.mjs), then starts the API from
+ * serve.ts, whose imports load through those hooks.
+ */
+register('./decorator-metadata-hooks.mjs', import.meta.url);
+await import('./serve.ts');

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiCookieAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { auditEventListSchema, type AuditEventList } from '@portpressure/protocol';
 import { ApiEndpoint, schemaRef } from '../docs/openapi.ts';
@@ -8,7 +8,7 @@ import { AuditService } from './audit.service.ts';
 @ApiCookieAuth('session')
 @Controller('api/audit')
 export class AuditController {
-  constructor(@Inject(AuditService) private readonly audit: AuditService) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Get()
   @ApiEndpoint({

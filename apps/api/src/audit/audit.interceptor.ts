@@ -1,4 +1,4 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { concatMap, type Observable } from 'rxjs';
@@ -16,9 +16,9 @@ function idOf(value: unknown): string | null {
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
-    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+    private readonly audit: AuditService,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {

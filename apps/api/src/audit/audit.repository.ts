@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
@@ -25,7 +25,7 @@ function jsonOrNull(value: unknown): string | null {
 
 @Injectable()
 export class AuditRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   async insert(e: AuditWrite): Promise<void> {
     await this.db

@@ -13,7 +13,7 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    @Inject(AuditRepository) private readonly repository: AuditRepository,
+    private readonly repository: AuditRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiTokenAuth, readBearerToken, setRequestToken } from '../tokens/api-token-auth.ts';
@@ -18,9 +18,9 @@ import { readSessionToken, sessionCookie } from './session-cookie.ts';
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(ApiTokenAuth) private readonly tokens: ApiTokenAuth,
+    private readonly auth: AuthService,
+    private readonly reflector: Reflector,
+    private readonly tokens: ApiTokenAuth,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -31,7 +31,7 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly passwords: PasswordQueue;
 
   constructor(
-    @Inject(AuthRepository) private readonly repository: AuthRepository,
+    private readonly repository: AuthRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
     this.passwords = new PasswordQueue(config.security.loginQueue);

@@ -38,9 +38,9 @@ export class DestinationsCacheService implements OnApplicationBootstrap, OnAppli
   private stale = new Set<string>();
 
   constructor(
-    @Inject(DestinationsRepository) private readonly repository: DestinationsRepository,
-    @Inject(LatestTuplesRepository) private readonly latest: LatestTuplesRepository,
-    @Inject(FleetCacheService) fleet: FleetCacheService,
+    private readonly repository: DestinationsRepository,
+    private readonly latest: LatestTuplesRepository,
+    fleet: FleetCacheService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
     fleet.follow(this);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiParam, ApiQuery } from '@nestjs/swagger';
 import {
   destinationListSchema,
@@ -28,7 +28,7 @@ const groupLoad = { service: DestinationsService, method: 'hostGroup' };
 @ApiSignedIn('destinations')
 @Controller('api')
 export class DestinationsController {
-  constructor(@Inject(DestinationsService) private readonly destinations: DestinationsService) {}
+  constructor(private readonly destinations: DestinationsService) {}
 
   @Get('destinations')
   @ApiEndpoint({

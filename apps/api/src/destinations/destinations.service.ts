@@ -36,9 +36,9 @@ function parseOr<T>(
 @Injectable()
 export class DestinationsService {
   constructor(
-    @Inject(DestinationsCacheService) private readonly cache: DestinationsCacheService,
-    @Inject(DestinationsRepository) private readonly repository: DestinationsRepository,
-    @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
+    private readonly cache: DestinationsCacheService,
+    private readonly repository: DestinationsRepository,
+    private readonly fleet: FleetCacheService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

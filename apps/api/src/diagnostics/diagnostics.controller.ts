@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { hostDiagnosticsSchema, type HostDiagnostics } from '@portpressure/protocol';
 import { ApiEndpoint, ApiHostId, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
 import { checkHostId } from '../hosts/hosts.errors.ts';
@@ -7,7 +7,7 @@ import { DiagnosticsService } from './diagnostics.service.ts';
 @ApiSignedIn('hosts')
 @Controller('api/hosts')
 export class DiagnosticsController {
-  constructor(@Inject(DiagnosticsService) private readonly diagnostics: DiagnosticsService) {}
+  constructor(private readonly diagnostics: DiagnosticsService) {}
 
   @Get(':id/diagnostics')
   @ApiHostId()

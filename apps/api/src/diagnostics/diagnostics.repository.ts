@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service.ts';
 
 /** A host and its latest stored diagnostics (null fields: the host never sent any). */
@@ -12,7 +12,7 @@ export interface HostDiagnosticsRow {
 /** Reads host_diagnostics; the ingest batch statement (ingest.repository.ts) writes it. */
 @Injectable()
 export class DiagnosticsRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   /** Null when there is no such host. */
   async latest(hostId: string): Promise<HostDiagnosticsRow | null> {

@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { diagnosticsSchema, type HostDiagnostics } from '@portpressure/protocol';
 import { HostsError } from '../hosts/hosts.errors.ts';
 import { DiagnosticsRepository } from './diagnostics.repository.ts';
 
 @Injectable()
 export class DiagnosticsService {
-  constructor(@Inject(DiagnosticsRepository) private readonly repository: DiagnosticsRepository) {}
+  constructor(private readonly repository: DiagnosticsRepository) {}
 
   /** The host's latest diagnostics, or nulls when it never sent any. */
   async latest(hostId: string): Promise<HostDiagnostics> {

@@ -1,4 +1,4 @@
-import { Controller, Delete, Inject, Param } from '@nestjs/common';
+import { Controller, Delete, Param } from '@nestjs/common';
 import { credentialRevokedSchema, type CredentialRevoked } from '@portpressure/protocol';
 import { Audited } from '../audit/audit.decorator.ts';
 import { ApiEndpoint, ApiHostId, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
@@ -7,7 +7,7 @@ import { EnrollmentService } from './enrollment.service.ts';
 
 @Controller('api/hosts')
 export class CredentialsController {
-  constructor(@Inject(EnrollmentService) private readonly enrollment: EnrollmentService) {}
+  constructor(private readonly enrollment: EnrollmentService) {}
 
   /**
    * Revokes the host's agent credential: its connections end now and every later one is refused

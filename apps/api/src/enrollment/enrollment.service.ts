@@ -35,8 +35,8 @@ export class EnrollmentService implements OnApplicationBootstrap {
   private tokenHash: string | undefined;
 
   constructor(
-    @Inject(EnrollmentRepository) private readonly repository: EnrollmentRepository,
-    @Inject(AgentConnections) private readonly connections: AgentConnections,
+    private readonly repository: EnrollmentRepository,
+    private readonly connections: AgentConnections,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator.ts';
 import { HealthRepository } from './health.repository.ts';
@@ -6,7 +6,7 @@ import { HealthRepository } from './health.repository.ts';
 /** Liveness and readiness for load balancers and container health checks. */
 @Controller('api/health')
 export class HealthController {
-  constructor(@Inject(HealthRepository) private readonly health: HealthRepository) {}
+  constructor(private readonly health: HealthRepository) {}
 
   @Get()
   @Public()

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
 @Injectable()
 export class HealthRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.db);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, type OnApplicationShutdown, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, type OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.ts';
@@ -51,7 +51,7 @@ export class ProbesController implements OnApplicationShutdown {
   private stopping = false;
   private expected: Promise<string[]> | undefined;
 
-  constructor(@Inject(HealthRepository) private readonly health: HealthRepository) {}
+  constructor(private readonly health: HealthRepository) {}
 
   onApplicationShutdown(): void {
     this.stopping = true;

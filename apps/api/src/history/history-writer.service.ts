@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { FleetCacheService } from '../hosts/fleet-cache.service.ts';
 import { SnapshotEvents, type StoredSnapshot } from '../ingest/snapshot-events.ts';
@@ -53,12 +53,12 @@ export class HistoryWriterService implements OnModuleInit, OnModuleDestroy {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(HistoryWritesRepository) private readonly repository: HistoryWritesRepository,
-    @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
-    @Inject(LiveService) private readonly live: LiveService,
-    @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
-    @Inject(ClockSkews) private readonly skews: ClockSkews,
-    @Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics,
+    private readonly repository: HistoryWritesRepository,
+    private readonly events: SnapshotEvents,
+    private readonly live: LiveService,
+    private readonly fleet: FleetCacheService,
+    private readonly skews: ClockSkews,
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
   onModuleInit(): void {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiResponse } from '@nestjs/swagger';
 import {
   DEFAULT_HISTORY_HOURS,
@@ -17,7 +17,7 @@ import { HistoryService } from './history.service.ts';
 @ApiHostId()
 @Controller('api/hosts')
 export class HistoryController {
-  constructor(@Inject(HistoryService) private readonly history: HistoryService) {}
+  constructor(private readonly history: HistoryService) {}
 
   @Get(':id/history')
   @ApiEndpoint({

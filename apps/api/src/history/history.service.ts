@@ -54,8 +54,8 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class HistoryService {
   constructor(
-    @Inject(HistoryRepository) private readonly repository: HistoryRepository,
-    @Inject(HostsService) private readonly hosts: HostsService,
+    private readonly repository: HistoryRepository,
+    private readonly hosts: HostsService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

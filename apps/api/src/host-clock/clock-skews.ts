@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MAX_CLOCK_SKEW_MS, type HostClock } from '@portpressure/protocol';
 import { HostsError } from '../hosts/hosts.errors.ts';
 import { HostClockRepository } from './host-clock.repository.ts';
@@ -19,7 +19,7 @@ export class ClockSkews {
   /** The latest skew measured on this instance per host, written or not. */
   private readonly latest = new Map<string, number>();
 
-  constructor(@Inject(HostClockRepository) private readonly repository: HostClockRepository) {}
+  constructor(private readonly repository: HostClockRepository) {}
 
   record(hostId: string, skewMs: number, now = Date.now()): void {
     this.latest.set(hostId, skewMs);

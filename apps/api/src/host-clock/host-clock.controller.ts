@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { hostClockSchema, type HostClock } from '@portpressure/protocol';
 import { ApiEndpoint, ApiHostId, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
 import { checkHostId } from '../hosts/hosts.errors.ts';
@@ -8,7 +8,7 @@ import { ClockSkews } from './clock-skews.ts';
 @ApiHostId()
 @Controller('api/hosts')
 export class HostClockController {
-  constructor(@Inject(ClockSkews) private readonly skews: ClockSkews) {}
+  constructor(private readonly skews: ClockSkews) {}
 
   @Get(':id/clock')
   @ApiEndpoint({

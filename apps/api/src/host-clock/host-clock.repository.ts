@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
@@ -9,7 +9,7 @@ export interface StoredClockSkew {
 
 @Injectable()
 export class HostClockRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   async recordSkew(hostId: string, skewMs: number): Promise<void> {
     await this.db.updateTable('hosts').set({ clock_skew_ms: skewMs, clock_skew_at: sql`now()` }).where('id', '=', hostId).execute();

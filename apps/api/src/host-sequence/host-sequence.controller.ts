@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { hostSequenceResetSchema, type HostSequenceReset } from '@portpressure/protocol';
 import { Audited } from '../audit/audit.decorator.ts';
 import { ApiEndpoint, ApiHostId, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
@@ -9,7 +9,7 @@ import { HostSequenceService } from './host-sequence.service.ts';
 @ApiHostId()
 @Controller('api/hosts')
 export class HostSequenceController {
-  constructor(@Inject(HostSequenceService) private readonly sequence: HostSequenceService) {}
+  constructor(private readonly sequence: HostSequenceService) {}
 
   /** Editors and admins (a change: RolesGuard's default); recorded in the audit log. */
   @Post(':id/sequence-reset')

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
@@ -9,7 +9,7 @@ export interface SequenceResetRow {
 
 @Injectable()
 export class HostSequenceRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * Puts the host's sequence baseline back to 0 and records when (seq_reset_at), in one statement

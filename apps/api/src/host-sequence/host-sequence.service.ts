@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AGENT_ERROR_CODES, type HostSequenceReset } from '@portpressure/protocol';
 import { AgentConnections } from '../enrollment/agent-connections.ts';
 import { HostsError } from '../hosts/hosts.errors.ts';
@@ -15,8 +15,8 @@ export class HostSequenceService {
   private readonly logger = new Logger('HostSequence');
 
   constructor(
-    @Inject(HostSequenceRepository) private readonly repository: HostSequenceRepository,
-    @Inject(AgentConnections) private readonly connections: AgentConnections,
+    private readonly repository: HostSequenceRepository,
+    private readonly connections: AgentConnections,
   ) {}
 
   async reset(hostId: string): Promise<HostSequenceReset> {

@@ -70,7 +70,7 @@ export class FleetCacheService implements OnApplicationBootstrap, OnApplicationS
   private readonly followers: FleetFollower[] = [];
 
   constructor(
-    @Inject(FleetRepository) private readonly repository: FleetRepository,
+    private readonly repository: FleetRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { fleetSchema } from '@portpressure/protocol';
 import type { Response } from 'express';
 import { ApiEndpoint, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
@@ -7,7 +7,7 @@ import { FleetCacheService } from './fleet-cache.service.ts';
 @ApiSignedIn('hosts')
 @Controller('api/fleet')
 export class FleetController {
-  constructor(@Inject(FleetCacheService) private readonly fleet: FleetCacheService) {}
+  constructor(private readonly fleet: FleetCacheService) {}
 
   @Get()
   @ApiEndpoint({

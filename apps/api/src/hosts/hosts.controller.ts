@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Delete, Get, Param } from '@nestjs/common';
 import { hostDeletedSchema, hostSummarySchema, type HostDeleted, type HostSummary } from '@portpressure/protocol';
 import { ApiEndpoint, ApiHostId, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
 import { checkHostId } from './hosts.errors.ts';
@@ -8,7 +8,7 @@ import { HostsService } from './hosts.service.ts';
 @ApiHostId()
 @Controller('api/hosts')
 export class HostsController {
-  constructor(@Inject(HostsService) private readonly hosts: HostsService) {}
+  constructor(private readonly hosts: HostsService) {}
 
   @Get(':id')
   @ApiEndpoint({ summary: "One host's summary", ok: schemaRef('HostSummary', hostSummarySchema) })

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { type Db, DbService } from '../database/db.service.ts';
 
@@ -53,7 +53,7 @@ function selectHosts(db: Db) {
 
 @Injectable()
 export class HostsRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   /** Every host, highest pressure first, hosts that never reported last. */
   async listRanked(): Promise<HostRow[]> {

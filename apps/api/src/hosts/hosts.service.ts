@@ -10,10 +10,10 @@ import { toHostSummary } from './host-summary.ts';
 @Injectable()
 export class HostsService {
   constructor(
-    @Inject(HostsRepository) private readonly hosts: HostsRepository,
+    private readonly hosts: HostsRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(AgentConnections) private readonly connections: AgentConnections,
-    @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
+    private readonly connections: AgentConnections,
+    private readonly fleet: FleetCacheService,
   ) {}
 
   async get(id: string, now = new Date()): Promise<HostSummary> {

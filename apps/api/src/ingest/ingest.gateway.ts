@@ -51,9 +51,9 @@ export class IngestGateway implements OnGatewayInit, OnGatewayConnection, OnModu
   private readonly enrollments: TokenBucket;
 
   constructor(
-    @Inject(IngestService) private readonly ingest: IngestService,
-    @Inject(EnrollmentService) private readonly enrollment: EnrollmentService,
-    @Inject(AgentConnections) private readonly connections: AgentConnections,
+    private readonly ingest: IngestService,
+    private readonly enrollment: EnrollmentService,
+    private readonly connections: AgentConnections,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
     this.failures = new FailureThrottle(config.security.agentUpgradeFailuresPerMinute);

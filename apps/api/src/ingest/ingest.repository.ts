@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FleetWorstNamespaceFigures, Labels, PortReport, Snapshot } from '@portpressure/protocol';
 import { CompiledQuery, sql } from 'kysely';
 import { simpleQuery, sqlLiteral } from '../database/pg-copy.ts';
@@ -165,7 +165,7 @@ export class IngestRepository {
   /** Current namespaces of the hosts this instance wrote version 2 snapshots of, loaded on first use. */
   private readonly namespaces = new Map<string, HostNamespaceState>();
 
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * The host's worst other namespace as this instance last wrote it (no query): null when it has

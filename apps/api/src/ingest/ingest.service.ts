@@ -62,14 +62,14 @@ function tupleLoad(snapshot: Snapshot): number {
 export class IngestService {
   private readonly logger = new Logger('Ingest');
   constructor(
-    @Inject(IngestRepository) private readonly repository: IngestRepository,
-    @Inject(SnapshotWriter) private readonly writer: SnapshotWriter,
-    @Inject(EnrollmentService) private readonly enrollment: EnrollmentService,
-    @Inject(LiveService) private readonly live: LiveService,
+    private readonly repository: IngestRepository,
+    private readonly writer: SnapshotWriter,
+    private readonly enrollment: EnrollmentService,
+    private readonly live: LiveService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
-    @Inject(ClockSkews) private readonly skews: ClockSkews,
-    @Inject(ResendCheckRepository) private readonly resends: ResendCheckRepository,
+    private readonly events: SnapshotEvents,
+    private readonly skews: ClockSkews,
+    private readonly resends: ResendCheckRepository,
   ) {}
 
   /** Tuples of snapshots admitted but not yet committed, over every connection (the ingest queue's size). */

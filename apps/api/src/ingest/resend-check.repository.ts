@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
@@ -8,7 +8,7 @@ export type StoredSeq = 'none' | 'same' | 'other';
 /** Reads back what is stored under a (host, seq), to tell a resend from a clash. */
 @Injectable()
 export class ResendCheckRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * 'same' when this very snapshot (seq and takenAt) is stored: a resend, whenever it was stored.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import type { Snapshot } from '@portpressure/protocol';
 
@@ -40,7 +40,7 @@ export class SnapshotEvents {
   private readonly waiting: (() => void)[] = [];
   private readonly series = new Map<string, ListenerSeries>();
 
-  constructor(@Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics) {}
+  constructor(@Optional() private readonly metrics?: ServiceMetrics) {}
 
   onStored(name: string, listener: SnapshotListener): void {
     this.listeners.push({ name, listener });

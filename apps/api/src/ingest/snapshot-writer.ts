@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { IngestRepository, type SnapshotWrite } from './ingest.repository.ts';
 
@@ -42,8 +42,8 @@ export class SnapshotWriter {
   private readonly busyHosts = new Set<string>();
 
   constructor(
-    @Inject(IngestRepository) private readonly repository: IngestRepository,
-    @Optional() @Inject(ServiceMetrics) private readonly metrics?: ServiceMetrics,
+    private readonly repository: IngestRepository,
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
   /** Resolves once the snapshot is committed: true if stored now, false if it was already stored. */

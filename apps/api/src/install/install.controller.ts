@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { agentInstallInfoSchema, type AgentInstallInfo } from '@portpressure/protocol';
 import type { Request, Response } from 'express';
@@ -14,7 +14,7 @@ import { InstallService } from './install.service.ts';
  */
 @Controller()
 export class InstallController {
-  constructor(@Inject(InstallService) private readonly install: InstallService) {}
+  constructor(private readonly install: InstallService) {}
 
   // Not REST: a shell script and binaries for hosts, documented in the README rather than at /api/docs.
   @Get('install.sh')

@@ -22,8 +22,8 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayInit<WebSocket
   private stopListening: (() => void) | undefined;
 
   constructor(
-    @Inject(LiveService) private readonly live: LiveService,
-    @Inject(AuthService) private readonly auth: AuthService,
+    private readonly live: LiveService,
+    private readonly auth: AuthService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

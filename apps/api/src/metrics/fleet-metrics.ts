@@ -40,11 +40,11 @@ export class FleetMetrics {
   private readonly poolConnections;
 
   constructor(
-    @Inject(ServiceMetrics) metrics: ServiceMetrics,
-    @Inject(MetricsRepository) private readonly repository: MetricsRepository,
-    @Inject(LatestTuplesRepository) private readonly latestTuples: LatestTuplesRepository,
-    @Inject(AgentConnections) private readonly connections: AgentConnections,
-    @Inject(DbService) private readonly db: DbService,
+    metrics: ServiceMetrics,
+    private readonly repository: MetricsRepository,
+    private readonly latestTuples: LatestTuplesRepository,
+    private readonly connections: AgentConnections,
+    private readonly db: DbService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> => {

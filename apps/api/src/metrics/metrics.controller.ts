@@ -25,10 +25,10 @@ export class MetricsController {
   private scrapes: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
-    @Inject(FleetMetrics) private readonly fleet: FleetMetrics,
-    @Inject(ApiTokenAuth) private readonly tokens: ApiTokenAuth,
-    @Inject(AuthService) private readonly auth: AuthService,
+    private readonly metrics: ServiceMetrics,
+    private readonly fleet: FleetMetrics,
+    private readonly tokens: ApiTokenAuth,
+    private readonly auth: AuthService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
@@ -25,7 +25,7 @@ export interface OutboxCountRow {
 /** What a scrape reads: one query each for hosts and the outbox (top tuples come from the history's LatestTuplesRepository). */
 @Injectable()
 export class MetricsRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   async hosts(): Promise<HostMetricsRow[]> {
     return this.db

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import {
   MAX_WORKLOADS,
@@ -27,7 +27,7 @@ const NAMESPACE_PARAM = {
 @ApiResponse({ status: 404, description: 'No such host or namespace', schema: errorRef })
 @Controller('api/hosts')
 export class NamespacesController {
-  constructor(@Inject(NamespacesService) private readonly namespaces: NamespacesService) {}
+  constructor(private readonly namespaces: NamespacesService) {}
 
   @Get(':id/namespaces')
   @ApiEndpoint({
@@ -83,7 +83,7 @@ export class NamespacesController {
 @ApiResponse({ status: 400, description: 'Invalid query', schema: errorRef })
 @Controller('api/workloads')
 export class WorkloadsController {
-  constructor(@Inject(NamespacesService) private readonly namespaces: NamespacesService) {}
+  constructor(private readonly namespaces: NamespacesService) {}
 
   @Get()
   @ApiEndpoint({

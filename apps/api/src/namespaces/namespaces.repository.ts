@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { NamespaceContainer, NamespacePod } from '@portpressure/protocol';
 import { CompiledQuery } from 'kysely';
 import { DbService } from '../database/db.service.ts';
@@ -37,7 +37,7 @@ const COLUMNS = `n.host_id AS "hostId", n.ns_no AS "nsNo", n.inode::float8 AS in
 
 @Injectable()
 export class NamespacesRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   private async query<R>(text: string, values: unknown[]): Promise<{ rows: R[] }> {
     return this.db.executeQuery<R>(CompiledQuery.raw(text, values));

@@ -78,9 +78,9 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 @Injectable()
 export class NamespacesService {
   constructor(
-    @Inject(NamespacesRepository) private readonly repository: NamespacesRepository,
-    @Inject(HistoryService) private readonly history: HistoryService,
-    @Inject(HistoryRepository) private readonly historyRows: HistoryRepository,
+    private readonly repository: NamespacesRepository,
+    private readonly history: HistoryService,
+    private readonly historyRows: HistoryRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

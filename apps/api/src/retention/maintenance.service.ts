@@ -39,9 +39,9 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(MaintenanceRepository) private readonly repository: MaintenanceRepository,
+    private readonly repository: MaintenanceRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(FleetCacheService) private readonly fleet: FleetCacheService,
+    private readonly fleet: FleetCacheService,
   ) {}
 
   /** The partitioned history tables and their retention. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { storageReportSchema, type StorageReport } from '@portpressure/protocol';
 import { ApiEndpoint, ApiSignedIn, schemaRef } from '../docs/openapi.ts';
 import { StorageService } from './storage.service.ts';
@@ -6,7 +6,7 @@ import { StorageService } from './storage.service.ts';
 @ApiSignedIn('storage')
 @Controller('api/storage')
 export class StorageController {
-  constructor(@Inject(StorageService) private readonly storage: StorageService) {}
+  constructor(private readonly storage: StorageService) {}
 
   @Get()
   @ApiEndpoint({

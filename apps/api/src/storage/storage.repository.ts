@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../database/db.service.ts';
 
@@ -14,7 +14,7 @@ const EXACT_BELOW = 100_000;
 
 @Injectable()
 export class StorageRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   async databaseBytes(): Promise<number> {
     const { rows } = await sql<{ n: string }>`SELECT pg_database_size(current_database()) AS n`.execute(this.db);

@@ -20,7 +20,7 @@ const MEASURE_FROM_ROWS = 10_000;
 @Injectable()
 export class StorageService {
   constructor(
-    @Inject(StorageRepository) private readonly repository: StorageRepository,
+    private readonly repository: StorageRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

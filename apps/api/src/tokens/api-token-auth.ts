@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { API_TOKEN_PREFIX, roleSchema, type ApiTokenScope, type Role } from '@portpressure/protocol';
 import { hashSecret } from '../enrollment/secret-token.ts';
 import { ApiTokensRepository } from './api-tokens.repository.ts';
@@ -48,7 +48,7 @@ export function readBearerToken(authorization: string | undefined): string | und
  */
 @Injectable()
 export class ApiTokenAuth {
-  constructor(@Inject(ApiTokensRepository) private readonly repository: ApiTokensRepository) {}
+  constructor(private readonly repository: ApiTokensRepository) {}
 
   async authenticate(token: string, method: string, now = Date.now()): Promise<TokenPrincipal> {
     if (!token.startsWith(API_TOKEN_PREFIX)) {

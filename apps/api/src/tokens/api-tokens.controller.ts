@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   apiTokenListSchema,
@@ -35,7 +35,7 @@ const CALLED_WITH_TOKEN = [403, 'Called with a token'] as const;
 @ApiBearerAuth('token')
 @Controller('api/tokens')
 export class ApiTokensController {
-  constructor(@Inject(ApiTokensService) private readonly tokens: ApiTokensService) {}
+  constructor(private readonly tokens: ApiTokensService) {}
 
   @Get()
   @ApiEndpoint({

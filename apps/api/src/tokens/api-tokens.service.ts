@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   API_TOKEN_PREFIX,
   createApiTokenRequestSchema,
@@ -29,7 +29,7 @@ function toView(row: ApiTokenRow, now = Date.now()): ApiToken {
 /** Creating, listing and revoking API tokens. Checking one on a request is ApiTokenAuth's job. */
 @Injectable()
 export class ApiTokensService {
-  constructor(@Inject(ApiTokensRepository) private readonly repository: ApiTokensRepository) {}
+  constructor(private readonly repository: ApiTokensRepository) {}
 
   async create(body: unknown, createdBy: string): Promise<CreatedApiToken> {
     const parsed = createApiTokenRequestSchema.safeParse(body ?? {});

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   passwordResetSchema,
   userCreateSchema,
@@ -20,7 +20,7 @@ const load = { service: UsersService, method: 'get' };
 @Roles('admin')
 @Controller('api/users')
 export class UsersController {
-  constructor(@Inject(UsersService) private readonly users: UsersService) {}
+  constructor(private readonly users: UsersService) {}
 
   @Get()
   @ApiEndpoint({ summary: 'Users (admin only)', ok: schemaRef('UserList', userListSchema) })

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { passwordResetSchema, userCreateSchema, userUpdateSchema, type User, type UserList } from '@portpressure/protocol';
 import { z } from 'zod';
 import { hashPassword } from '../auth/password-hash.ts';
@@ -28,7 +28,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 
 @Injectable()
 export class UsersService {
-  constructor(@Inject(UsersRepository) private readonly users: UsersRepository) {}
+  constructor(private readonly users: UsersRepository) {}
 
   async list(): Promise<UserList> {
     return { users: (await this.users.list()).map(toUser) };

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   alertChannelInputSchema,
   alertChannelListSchema,
@@ -21,7 +21,7 @@ const channelInputRef = schemaRef('AlertChannelInput', alertChannelInputSchema, 
 @ApiSignedIn('alerts')
 @Controller('api/alerts')
 export class ChannelsController {
-  constructor(@Inject(ChannelsService) private readonly channels: ChannelsService) {}
+  constructor(private readonly channels: ChannelsService) {}
 
   @Get('channel-types')
   @ApiEndpoint({

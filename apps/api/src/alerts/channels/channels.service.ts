@@ -63,10 +63,10 @@ function toAlertChannel(row: ChannelRow): AlertChannel {
 @Injectable()
 export class ChannelsService {
   constructor(
-    @Inject(ChannelsRepository) private readonly channels: ChannelsRepository,
-    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
-    @Inject(DeliveriesService) private readonly deliveries: DeliveriesService,
-    @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
+    private readonly channels: ChannelsRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly deliveries: DeliveriesService,
+    private readonly worker: DeliveryWorker,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import { alertDeliveryListSchema, alertDeliverySchema, type AlertDelivery, type AlertDeliveryList } from '@portpressure/protocol';
 import { ApiEndpoint, ApiSignedIn, schemaRef } from '../../docs/openapi.ts';
@@ -7,7 +7,7 @@ import { DeliveriesService } from './deliveries.service.ts';
 @ApiSignedIn('alerts')
 @Controller('api/alerts/deliveries')
 export class DeliveriesController {
-  constructor(@Inject(DeliveriesService) private readonly deliveries: DeliveriesService) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   @Get()
   @ApiEndpoint({

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { deliveryStatusSchema, type AlertDelivery, type AlertDeliveryList } from '@portpressure/protocol';
 import { z } from 'zod';
 import { AlertsError, listLimitSchema, parseAlertInput } from '../alerts.errors.ts';
@@ -14,7 +14,7 @@ const listQuerySchema = z.object({
 
 @Injectable()
 export class DeliveriesService {
-  constructor(@Inject(OutboxRepository) private readonly outbox: OutboxRepository) {}
+  constructor(private readonly outbox: OutboxRepository) {}
 
   async list(query: unknown): Promise<AlertDeliveryList> {
     const { deliveries, attempts } = await this.outbox.list(parseAlertInput(listQuerySchema, query));

@@ -45,7 +45,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = true;
 
   constructor(
-    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
+    private readonly outbox: OutboxRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -43,10 +43,10 @@ function add(into: TransitionSummary, more: TransitionSummary): void {
 @Injectable()
 export class AlertEngine implements OnModuleInit {
   constructor(
-    @Inject(EvaluationRepository) private readonly repo: EvaluationRepository,
-    @Inject(ActiveRulesService) private readonly rules: ActiveRulesService,
-    @Inject(SnapshotEvents) private readonly events: SnapshotEvents,
-    @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
+    private readonly repo: EvaluationRepository,
+    private readonly rules: ActiveRulesService,
+    private readonly events: SnapshotEvents,
+    private readonly worker: DeliveryWorker,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

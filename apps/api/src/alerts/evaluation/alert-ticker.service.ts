@@ -31,11 +31,11 @@ export class AlertTicker implements OnApplicationBootstrap, OnModuleDestroy {
   private running: Promise<TransitionSummary> | undefined;
 
   constructor(
-    @Inject(EvaluationRepository) private readonly repo: EvaluationRepository,
-    @Inject(RulesRepository) private readonly rules: RulesRepository,
-    @Inject(AlertEngine) private readonly engine: AlertEngine,
-    @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
-    @Inject(DestinationsService) private readonly destinations: DestinationsService,
+    private readonly repo: EvaluationRepository,
+    private readonly rules: RulesRepository,
+    private readonly engine: AlertEngine,
+    private readonly worker: DeliveryWorker,
+    private readonly destinations: DestinationsService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

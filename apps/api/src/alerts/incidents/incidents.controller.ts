@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import {
   alertIncidentListSchema,
@@ -19,7 +19,7 @@ const incidentRef = schemaRef('AlertIncident', alertIncidentSchema);
 @ApiSignedIn('alerts')
 @Controller('api/alerts/incidents')
 export class IncidentsController {
-  constructor(@Inject(IncidentsService) private readonly incidents: IncidentsService) {}
+  constructor(private readonly incidents: IncidentsService) {}
 
   @Get()
   @ApiEndpoint({ summary: 'Incidents, newest first', ok: schemaRef('AlertIncidentList', alertIncidentListSchema), errors: [400] })

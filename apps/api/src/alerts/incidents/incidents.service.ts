@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { incidentFilterSchema, silenceIncidentSchema, type AlertIncident, type AlertIncidentList } from '@portpressure/protocol';
 import { z } from 'zod';
 import { AlertsError, listLimitSchema, parseAlertInput } from '../alerts.errors.ts';
@@ -14,7 +14,7 @@ const listQuerySchema = z.object({
 
 @Injectable()
 export class IncidentsService {
-  constructor(@Inject(IncidentsRepository) private readonly incidents: IncidentsRepository) {}
+  constructor(private readonly incidents: IncidentsRepository) {}
 
   async list(query: unknown): Promise<AlertIncidentList> {
     const { status, limit, hostId } = parseAlertInput(listQuerySchema, query);

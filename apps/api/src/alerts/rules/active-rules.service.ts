@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AlertRule } from '@portpressure/protocol';
 import { parseRuleRow } from './rule-view.ts';
 import { RulesRepository } from './rules.repository.ts';
@@ -29,7 +29,7 @@ export class ActiveRulesService implements OnApplicationBootstrap {
   private generation = 0;
   private listening = false;
 
-  constructor(@Inject(RulesRepository) private readonly repository: RulesRepository) {}
+  constructor(private readonly repository: RulesRepository) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.repository.listenForChanges(

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { alertRuleInputSchema, alertRuleListSchema, alertRuleSchema, type AlertRule, type AlertRuleList } from '@portpressure/protocol';
 import { Audited } from '../../audit/audit.decorator.ts';
 import { ApiEndpoint, ApiSignedIn, schemaRef } from '../../docs/openapi.ts';
@@ -11,7 +11,7 @@ const ruleInputRef = schemaRef('AlertRuleInput', alertRuleInputSchema, 'input');
 @ApiSignedIn('alerts')
 @Controller('api/alerts/rules')
 export class RulesController {
-  constructor(@Inject(RulesService) private readonly rules: RulesService) {}
+  constructor(private readonly rules: RulesService) {}
 
   @Get()
   @ApiEndpoint({

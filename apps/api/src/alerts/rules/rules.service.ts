@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { alertRuleInputSchema, type AlertRule, type AlertRuleDefinition, type AlertRuleList } from '@portpressure/protocol';
 import { z } from 'zod';
 import { AlertsError, parseAlertInput } from '../alerts.errors.ts';
@@ -16,10 +16,10 @@ export class RulesService implements OnModuleInit {
   private readonly logger = new Logger('AlertRules');
 
   constructor(
-    @Inject(RulesRepository) private readonly rules: RulesRepository,
-    @Inject(ChannelsRepository) private readonly channels: ChannelsRepository,
-    @Inject(AlertEngine) private readonly engine: AlertEngine,
-    @Inject(ActiveRulesService) private readonly active: ActiveRulesService,
+    private readonly rules: RulesRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly engine: AlertEngine,
+    private readonly active: ActiveRulesService,
   ) {}
 
   /** First start of a database: create the default rules (once, whatever happens to them later). */

@@ -37,8 +37,8 @@ function readBrowserCookie(header: string | undefined): string | undefined {
 @Controller('api/auth')
 export class OidcController {
   constructor(
-    @Inject(OidcService) private readonly oidc: OidcService,
-    @Inject(AuthService) private readonly auth: AuthService,
+    private readonly oidc: OidcService,
+    private readonly auth: AuthService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DbService } from '../../database/db.service.ts';
 
@@ -12,7 +12,7 @@ export interface PendingOidcLogin {
 
 @Injectable()
 export class OidcRepository {
-  constructor(@Inject(DbService) private readonly db: DbService) {}
+  constructor(private readonly db: DbService) {}
 
   async save(login: PendingOidcLogin): Promise<void> {
     await this.db.deleteFrom('oidc_logins').where('expires_at', '<=', sql<Date>`now()`).execute();

@@ -42,10 +42,10 @@ export class OidcService {
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(OidcRepository) private readonly logins: OidcRepository,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
-    @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly logins: OidcRepository,
+    private readonly users: UsersRepository,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
   ) {}
 
   get enabled(): boolean {
