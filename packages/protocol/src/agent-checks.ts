@@ -1,19 +1,4 @@
-import {
-  AGENT_ERROR_CODE_NAMES,
-  HOST_CREDENTIAL_PATTERN,
-  KERNEL_COUNTERS,
-  MAX_ADVICE_PER_VERDICT,
-  MAX_COUNTER,
-  MAX_DIAGNOSED_TUPLES,
-  MAX_DIAGNOSIS_TEXT,
-  MAX_PID,
-  MAX_PROCESSES_PER_TUPLE,
-  MAX_RATE_PER_SECOND,
-  MAX_SNAT_POOLS,
-  MAX_UID,
-  MAX_VERDICTS,
-  VERDICT_CODES,
-} from './agent-constants.ts';
+import { AGENT_ERROR_CODE_NAMES, DIAGNOSIS_LIMITS, HOST_CREDENTIAL_PATTERN, KERNEL_COUNTERS, VERDICT_CODES } from './agent-constants.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import type { Labels, ServerMessage } from './server-messages.ts';
 import { codePointLength, isIpAddress } from './wire-checks.ts';
@@ -229,26 +214,26 @@ function ipAddress(value: unknown, path: Path): string {
 const port = (v: unknown, p: Path) => number(v, p, true, 1, MAX_PORT);
 const portCount = (v: unknown, p: Path) => number(v, p, true, 0, MAX_PORT);
 const ratio = (v: unknown, p: Path) => number(v, p, false, 0, 1);
-const counter = (v: unknown, p: Path) => number(v, p, true, 0, MAX_COUNTER);
-const rate = (v: unknown, p: Path) => number(v, p, false, 0, MAX_RATE_PER_SECOND);
+const counter = (v: unknown, p: Path) => number(v, p, true, 0, DIAGNOSIS_LIMITS.counter);
+const rate = (v: unknown, p: Path) => number(v, p, false, 0, DIAGNOSIS_LIMITS.ratePerSecond);
 const at = (p: Path, key: string) => [...p, key];
 
 function verdict(value: unknown, p: Path): Diagnostics['verdicts'][number] {
   const o = object(value, p);
   return {
     code: oneOf(o.code, at(p, 'code'), VERDICT_CODES),
-    text: printable(o.text, at(p, 'text'), MAX_DIAGNOSIS_TEXT, true),
-    advice: array(o.advice, at(p, 'advice'), MAX_ADVICE_PER_VERDICT, (a, ap) => printable(a, ap, MAX_DIAGNOSIS_TEXT, true)),
+    text: printable(o.text, at(p, 'text'), DIAGNOSIS_LIMITS.text, true),
+    advice: array(o.advice, at(p, 'advice'), DIAGNOSIS_LIMITS.advicePerVerdict, (a, ap) => printable(a, ap, DIAGNOSIS_LIMITS.text, true)),
   };
 }
 
 function tupleProcess(value: unknown, p: Path) {
   const o = object(value, p);
   return {
-    pid: number(o.pid, at(p, 'pid'), true, 1, MAX_PID),
+    pid: number(o.pid, at(p, 'pid'), true, 1, DIAGNOSIS_LIMITS.pid),
     command: printable(o.command, at(p, 'command'), 64),
     user: printable(o.user, at(p, 'user'), 64),
-    uid: number(o.uid, at(p, 'uid'), true, 0, MAX_UID),
+    uid: number(o.uid, at(p, 'uid'), true, 0, DIAGNOSIS_LIMITS.uid),
     container: nullable(o.container, at(p, 'container'), (v, vp) => pattern(v, vp, CONTAINER_ID)),
     podUid: nullable(o.podUid, at(p, 'podUid'), (v, vp) => pattern(v, vp, POD_UID)),
     sockets: portCount(o.sockets, at(p, 'sockets')),
@@ -270,10 +255,10 @@ function tupleDiagnosis(value: unknown, p: Path): Diagnostics['tuples'][number] 
     localAddress: ipAddress(o.localAddress, at(p, 'localAddress')),
     remoteAddress: ipAddress(o.remoteAddress, at(p, 'remoteAddress')),
     remotePort: port(o.remotePort, at(p, 'remotePort')),
-    processes: nullable(o.processes, at(p, 'processes'), (v, vp) => array(v, vp, MAX_PROCESSES_PER_TUPLE, tupleProcess)),
+    processes: nullable(o.processes, at(p, 'processes'), (v, vp) => array(v, vp, DIAGNOSIS_LIMITS.processesPerTuple, tupleProcess)),
     unattributedSockets: portCount(o.unattributedSockets, at(p, 'unattributedSockets')),
     churn: churn(o.churn, at(p, 'churn')),
-    verdicts: array(o.verdicts, at(p, 'verdicts'), MAX_VERDICTS, verdict),
+    verdicts: array(o.verdicts, at(p, 'verdicts'), DIAGNOSIS_LIMITS.verdicts, verdict),
   };
 }
 
@@ -297,7 +282,7 @@ function snat(value: unknown, p: Path): NonNullable<Diagnostics['snat']> {
       if (range.low > range.high) refuse(rp, 'portRange.low must not exceed portRange.high');
       return range;
     }),
-    pools: array(o.pools, at(p, 'pools'), MAX_SNAT_POOLS, (v, pp) => {
+    pools: array(o.pools, at(p, 'pools'), DIAGNOSIS_LIMITS.snatPools, (v, pp) => {
       const pool = object(v, pp);
       return {
         translatedAddress: ipAddress(pool.translatedAddress, at(pp, 'translatedAddress')),
@@ -321,8 +306,8 @@ export function checkDiagnostics(value: unknown): CheckResult<Diagnostics> {
       attributedAt: nullable(o.attributedAt, ['attributedAt'], (v, p) =>
         pattern(v, p, ISO_DATETIME_OFFSET_PATTERN, 'Invalid ISO datetime'),
       ),
-      tuples: array(o.tuples, ['tuples'], MAX_DIAGNOSED_TUPLES, tupleDiagnosis),
-      verdicts: array(o.verdicts, ['verdicts'], MAX_VERDICTS, verdict),
+      tuples: array(o.tuples, ['tuples'], DIAGNOSIS_LIMITS.tuples, tupleDiagnosis),
+      verdicts: array(o.verdicts, ['verdicts'], DIAGNOSIS_LIMITS.verdicts, verdict),
       conntrack: nullable(o.conntrack, ['conntrack'], conntrack),
       snat: nullable(o.snat, ['snat'], snat),
       kernel: array(o.kernel, ['kernel'], KERNEL_COUNTERS.length, (v, p) => {

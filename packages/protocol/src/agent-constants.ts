@@ -112,26 +112,32 @@ export const AGENT_ERROR_CODE_NAMES = Object.keys(AGENT_ERROR_CODES) as [AgentEr
 
 // Diagnostics (diagnostics.ts).
 
-/** Most tuples diagnosed per report: the worst ones of `report.tuples`, in the same order. */
-export const MAX_DIAGNOSED_TUPLES = 20;
-/** Most processes listed per tuple (those holding the most sockets first). */
-export const MAX_PROCESSES_PER_TUPLE = 10;
-/** Most verdicts per tuple or per namespace. */
-export const MAX_VERDICTS = 8;
-/** Most advice lines per verdict. */
-export const MAX_ADVICE_PER_VERDICT = 6;
-/** Most SNAT pools (translated source, destination, destination port) listed, fullest first. */
-export const MAX_SNAT_POOLS = 100;
-/** Longest verdict text, advice line or process command, in characters. */
-export const MAX_DIAGNOSIS_TEXT = 300;
-/** Largest counter value or delta carried (a kernel counter is 64 bits; JSON numbers are safe below 2^53). */
-export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
-/** Largest connection rate reported, per second. */
-export const MAX_RATE_PER_SECOND = 10_000_000;
-/** Highest process id Linux hands out (PID_MAX_LIMIT on 64-bit). */
-export const MAX_PID = 4_194_304;
-/** Highest user id (a 32-bit uid_t minus the invalid (uid_t)-1). */
-export const MAX_UID = 4_294_967_294;
+/**
+ * The bounds of a diagnosis: the agent trims what it reports to them, and every check of a
+ * diagnosis (the schema, the API's fast path and the agent's own) refuses what goes past them.
+ */
+export const DIAGNOSIS_LIMITS = {
+  /** Most tuples diagnosed per report: the worst ones of `report.tuples`, in the same order. */
+  tuples: 20,
+  /** Most processes listed per tuple (those holding the most sockets first). */
+  processesPerTuple: 10,
+  /** Most verdicts per tuple or per namespace. */
+  verdicts: 8,
+  /** Most advice lines per verdict. */
+  advicePerVerdict: 6,
+  /** Most SNAT pools (translated source, destination, destination port) listed, fullest first. */
+  snatPools: 100,
+  /** Longest verdict text, advice line or process command, in characters. */
+  text: 300,
+  /** Largest counter value or delta carried (a kernel counter is 64 bits; JSON numbers are safe below 2^53). */
+  counter: Number.MAX_SAFE_INTEGER,
+  /** Largest connection rate reported, per second. */
+  ratePerSecond: 10_000_000,
+  /** Highest process id Linux hands out (PID_MAX_LIMIT on 64-bit). */
+  pid: 4_194_304,
+  /** Highest user id (a 32-bit uid_t minus the invalid (uid_t)-1). */
+  uid: 4_294_967_294,
+} as const;
 
 /** What each verdict code means is in docs/diagnosis.md. */
 export const VERDICT_CODES = [

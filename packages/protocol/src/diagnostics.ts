@@ -1,18 +1,5 @@
 import * as z from 'zod';
-import {
-  KERNEL_COUNTERS,
-  MAX_ADVICE_PER_VERDICT,
-  MAX_COUNTER,
-  MAX_DIAGNOSED_TUPLES,
-  MAX_DIAGNOSIS_TEXT,
-  MAX_PID,
-  MAX_PROCESSES_PER_TUPLE,
-  MAX_RATE_PER_SECOND,
-  MAX_SNAT_POOLS,
-  MAX_UID,
-  MAX_VERDICTS,
-  VERDICT_CODES,
-} from './agent-constants.ts';
+import { DIAGNOSIS_LIMITS, KERNEL_COUNTERS, VERDICT_CODES } from './agent-constants.ts';
 import { printableText as printable } from './server-messages.ts';
 import {
   ipAddressSchema,
@@ -38,17 +25,17 @@ export * from './agent-constants.ts';
  * path (`fast-snapshot.ts`) can check it field by field like the rest of the report.
  */
 
-const counter = z.number().int().min(0).max(MAX_COUNTER);
-const rate = z.number().min(0).max(MAX_RATE_PER_SECOND);
+const counter = z.number().int().min(0).max(DIAGNOSIS_LIMITS.counter);
+const rate = z.number().min(0).max(DIAGNOSIS_LIMITS.ratePerSecond);
 
 /** A process holding sockets of one tuple, from the socket inodes behind its file descriptors. */
 export const tupleProcessSchema = z.object({
-  pid: z.number().int().min(1).max(MAX_PID),
+  pid: z.number().int().min(1).max(DIAGNOSIS_LIMITS.pid),
   /** The process's name (`/proc/<pid>/comm`, at most 15 bytes in the kernel, but kept generous). */
   command: printable(64),
   /** The user name when the agent can resolve it, otherwise the numeric uid as text. */
   user: printable(64),
-  uid: z.number().int().min(0).max(MAX_UID),
+  uid: z.number().int().min(0).max(DIAGNOSIS_LIMITS.uid),
   /** Container id (64 hex digits) when the process's cgroup names one. */
   container: z
     .string()
@@ -71,8 +58,8 @@ export type VerdictCode = z.infer<typeof verdictCodeSchema>;
 export const verdictSchema = z.object({
   code: verdictCodeSchema,
   /** One line with the figures, e.g. "churn without pooling: 900 new connections/s, 95 % TIME_WAIT". */
-  text: printable(MAX_DIAGNOSIS_TEXT).min(1),
-  advice: z.array(printable(MAX_DIAGNOSIS_TEXT).min(1)).max(MAX_ADVICE_PER_VERDICT),
+  text: printable(DIAGNOSIS_LIMITS.text).min(1),
+  advice: z.array(printable(DIAGNOSIS_LIMITS.text).min(1)).max(DIAGNOSIS_LIMITS.advicePerVerdict),
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
@@ -99,11 +86,11 @@ export const tupleDiagnosisSchema = z.object({
    * (attribution is periodic; between two, a tuple keeps what the last one found); null when the
    * tuple was not yet listed at the last attribution.
    */
-  processes: z.array(tupleProcessSchema).max(MAX_PROCESSES_PER_TUPLE).nullable(),
+  processes: z.array(tupleProcessSchema).max(DIAGNOSIS_LIMITS.processesPerTuple).nullable(),
   /** Sockets of this tuple not in TIME_WAIT whose process was not found (exited, beyond the 10 listed, or outside the agent's view). */
   unattributedSockets: portCount,
   churn: tupleChurnSchema,
-  verdicts: z.array(verdictSchema).max(MAX_VERDICTS),
+  verdicts: z.array(verdictSchema).max(DIAGNOSIS_LIMITS.verdicts),
 });
 export type TupleDiagnosis = z.infer<typeof tupleDiagnosisSchema>;
 
@@ -142,7 +129,7 @@ export const snatSchema = z.object({
     .refine((r) => r.low <= r.high, { message: 'portRange.low must not exceed portRange.high' })
     .nullable(),
   /** Pools, fullest first. */
-  pools: z.array(snatPoolSchema).max(MAX_SNAT_POOLS),
+  pools: z.array(snatPoolSchema).max(DIAGNOSIS_LIMITS.snatPools),
   /** All pools seen, including those not listed. */
   poolCount: counter,
 });
@@ -168,9 +155,9 @@ export const diagnosticsSchema = z.object({
   /** When the processes were last attributed (ISO 8601); null when never. */
   attributedAt: isoTimeSchema.nullable(),
   /** The worst tuples of `report.tuples`, in its order. */
-  tuples: z.array(tupleDiagnosisSchema).max(MAX_DIAGNOSED_TUPLES),
+  tuples: z.array(tupleDiagnosisSchema).max(DIAGNOSIS_LIMITS.tuples),
   /** Verdicts about the namespace as a whole (listeners in range, host-wide ports, conntrack, SNAT, kernel). */
-  verdicts: z.array(verdictSchema).max(MAX_VERDICTS),
+  verdicts: z.array(verdictSchema).max(DIAGNOSIS_LIMITS.verdicts),
   /** Null when the namespace has no conntrack table (module not loaded). */
   conntrack: conntrackSchema.nullable(),
   /** Null when the namespace does not masquerade (no MASQUERADE or SNAT rule found). */

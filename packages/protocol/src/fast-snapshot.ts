@@ -1,18 +1,4 @@
-import {
-  KERNEL_COUNTERS,
-  MAX_ADVICE_PER_VERDICT,
-  MAX_COUNTER,
-  MAX_DIAGNOSED_TUPLES,
-  MAX_DIAGNOSIS_TEXT,
-  MAX_PID,
-  MAX_PROCESSES_PER_TUPLE,
-  MAX_RATE_PER_SECOND,
-  MAX_SNAT_POOLS,
-  MAX_UID,
-  MAX_VERDICTS,
-  VERDICT_CODES,
-  diagnosticsSchema,
-} from './diagnostics.ts';
+import { DIAGNOSIS_LIMITS, diagnosticsSchema, KERNEL_COUNTERS, VERDICT_CODES } from './diagnostics.ts';
 import { MAX_NAMESPACES_PER_SNAPSHOT, snapshotSchema, type Snapshot, type SnapshotV2 } from './messages.ts';
 import { CONTAINER_RUNTIMES } from './namespaces.ts';
 import { codePointLength, isIpAddress } from './wire-checks.ts';
@@ -335,7 +321,7 @@ function isNumberIn(value: unknown, max: number): boolean {
 }
 
 function isCounter(value: unknown): boolean {
-  return isIntIn(value, 0, MAX_COUNTER);
+  return isIntIn(value, 0, DIAGNOSIS_LIMITS.counter);
 }
 
 function isArrayOf(value: unknown, max: number, each: (item: unknown) => boolean): boolean {
@@ -367,10 +353,10 @@ function isValidProcess(p: unknown): boolean {
   if (!isPlainObject(p) || !hasExactly(p, PROCESS_KEYS)) return false;
   const { container, podUid } = p;
   return (
-    isIntIn(p.pid, 1, MAX_PID) &&
+    isIntIn(p.pid, 1, DIAGNOSIS_LIMITS.pid) &&
     isPrintable(p.command, 64) &&
     isPrintable(p.user, 64) &&
-    isIntIn(p.uid, 0, MAX_UID) &&
+    isIntIn(p.uid, 0, DIAGNOSIS_LIMITS.uid) &&
     (container === null || (typeof container === 'string' && CONTAINER_ID.test(container))) &&
     (podUid === null || (typeof podUid === 'string' && POD_UID.test(podUid))) &&
     isPortCount(p.sockets)
@@ -382,13 +368,13 @@ function isValidVerdict(v: unknown): boolean {
   if (!isPlainObject(v) || !hasExactly(v, VERDICT_KEYS)) return false;
   return (
     VERDICT_CODE_SET.has(v.code) &&
-    isPrintable(v.text, MAX_DIAGNOSIS_TEXT, true) &&
-    isArrayOf(v.advice, MAX_ADVICE_PER_VERDICT, (a) => isPrintable(a, MAX_DIAGNOSIS_TEXT, true))
+    isPrintable(v.text, DIAGNOSIS_LIMITS.text, true) &&
+    isArrayOf(v.advice, DIAGNOSIS_LIMITS.advicePerVerdict, (a) => isPrintable(a, DIAGNOSIS_LIMITS.text, true))
   );
 }
 
 function isVerdictList(value: unknown): boolean {
-  return isArrayOf(value, MAX_VERDICTS, isValidVerdict);
+  return isArrayOf(value, DIAGNOSIS_LIMITS.verdicts, isValidVerdict);
 }
 
 /** tupleDiagnosisSchema. */
@@ -402,10 +388,10 @@ function isValidTupleDiagnosis(t: unknown): boolean {
     isIpAddress(t.localAddress) &&
     isIpAddress(t.remoteAddress) &&
     isPort(t.remotePort) &&
-    (t.processes === null || isArrayOf(t.processes, MAX_PROCESSES_PER_TUPLE, isValidProcess)) &&
+    (t.processes === null || isArrayOf(t.processes, DIAGNOSIS_LIMITS.processesPerTuple, isValidProcess)) &&
     isPortCount(t.unattributedSockets) &&
-    (fresh === null || isNumberIn(fresh, MAX_RATE_PER_SECOND)) &&
-    (inflow === null || isNumberIn(inflow, MAX_RATE_PER_SECOND)) &&
+    (fresh === null || isNumberIn(fresh, DIAGNOSIS_LIMITS.ratePerSecond)) &&
+    (inflow === null || isNumberIn(inflow, DIAGNOSIS_LIMITS.ratePerSecond)) &&
     isRatio(churn.timeWaitShare) &&
     isVerdictList(t.verdicts)
   );
@@ -436,7 +422,11 @@ function isValidPool(p: unknown): boolean {
 /** snatSchema (its port range is a portRangeSchema twin, refine included). */
 function isValidSnat(s: unknown): boolean {
   if (!isPlainObject(s) || !hasExactly(s, SNAT_KEYS)) return false;
-  return (s.portRange === null || isValidRange(s.portRange)) && isArrayOf(s.pools, MAX_SNAT_POOLS, isValidPool) && isCounter(s.poolCount);
+  return (
+    (s.portRange === null || isValidRange(s.portRange)) &&
+    isArrayOf(s.pools, DIAGNOSIS_LIMITS.snatPools, isValidPool) &&
+    isCounter(s.poolCount)
+  );
 }
 
 /** kernelCounterDeltaSchema. */
@@ -451,7 +441,7 @@ function isValidDiagnostics(d: unknown): boolean {
   return (
     (intervalSeconds === null || isNumberIn(intervalSeconds, 86_400)) &&
     (attributedAt === null || (typeof attributedAt === 'string' && ATTRIBUTED_AT_PATTERN.test(attributedAt))) &&
-    isArrayOf(d.tuples, MAX_DIAGNOSED_TUPLES, isValidTupleDiagnosis) &&
+    isArrayOf(d.tuples, DIAGNOSIS_LIMITS.tuples, isValidTupleDiagnosis) &&
     isVerdictList(d.verdicts) &&
     (d.conntrack === null || isValidConntrack(d.conntrack)) &&
     (d.snat === null || isValidSnat(d.snat)) &&

@@ -1,7 +1,7 @@
 import { type Dir, closeSync, opendirSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipv4FromProcHex, ipv6FromProcHex } from '@portpressure/domain';
-import { MAX_PROCESSES_PER_TUPLE } from '@portpressure/protocol/agent-constants';
+import { DIAGNOSIS_LIMITS } from '@portpressure/protocol/agent-constants';
 import type { TupleProcess } from '@portpressure/protocol/diagnostics';
 import { workloadFromCgroupFile } from '../namespaces/describe-workload.ts';
 import { safeReaddir } from '../namespaces/discover-namespaces.ts';
@@ -17,7 +17,7 @@ export interface AttributionEnvironment {
 }
 
 export interface TupleAttribution {
-  /** Processes holding the tuple's sockets, most sockets first (at most MAX_PROCESSES_PER_TUPLE). */
+  /** Processes holding the tuple's sockets, most sockets first (at most DIAGNOSIS_LIMITS.processesPerTuple). */
   processes: TupleProcess[];
   /** Sockets of the tuple outside TIME_WAIT whose process was not found. */
   unattributedSockets: number;
@@ -115,7 +115,7 @@ export function attributeProcesses(
   }
   for (const result of results) {
     result.processes.sort((a, b) => b.sockets - a.sockets || a.pid - b.pid);
-    for (const dropped of result.processes.splice(MAX_PROCESSES_PER_TUPLE)) result.unattributedSockets += dropped.sockets;
+    for (const dropped of result.processes.splice(DIAGNOSIS_LIMITS.processesPerTuple)) result.unattributedSockets += dropped.sockets;
   }
   return results;
 }

@@ -1,7 +1,7 @@
 import { TCP_STATE_INDEX, effectivePortMask, parsePortList, type SocketColumns } from '@portpressure/domain';
 import { isoTime } from '@portpressure/logging/iso-time';
 import type { PortReport } from '@portpressure/protocol';
-import { MAX_DIAGNOSED_TUPLES, MAX_SNAT_POOLS } from '@portpressure/protocol/agent-constants';
+import { DIAGNOSIS_LIMITS } from '@portpressure/protocol/agent-constants';
 import type {
   Conntrack,
   Diagnostics,
@@ -75,7 +75,7 @@ export class Diagnoser {
 
   /** The diagnostics of `report`, measured from `table` (the socket table the report was built from). */
   async diagnose(table: SocketColumns, report: PortReport, nowMs = Date.now()): Promise<Diagnostics> {
-    const tuples = report.tuples.slice(0, MAX_DIAGNOSED_TUPLES);
+    const tuples = report.tuples.slice(0, DIAGNOSIS_LIMITS.tuples);
     let started = performance.now();
     const observations = this.churn.observe(table, report, tuples, nowMs);
     this.lastCost.churnMs = performance.now() - started;
@@ -151,7 +151,7 @@ export class Diagnoser {
     const capacity = range.high - range.low + 1;
     const pools = await countSnatPools(capacity, this.snatCommands);
     if (pools === null) return null;
-    return { portRange: this.natRules.portRange, pools: pools.slice(0, MAX_SNAT_POOLS), poolCount: pools.length };
+    return { portRange: this.natRules.portRange, pools: pools.slice(0, DIAGNOSIS_LIMITS.snatPools), poolCount: pools.length };
   }
 
   private readKernelDeltas(): KernelCounterDelta[] {
