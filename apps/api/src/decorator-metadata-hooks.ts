@@ -10,6 +10,7 @@
  * options. Resolution and every other file stay with tsx.
  */
 import { readFile } from 'node:fs/promises';
+import type { LoadHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { TsconfigCache, transformSync } from 'rolldown/utils';
 
@@ -18,13 +19,13 @@ const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 const tsconfigs = new TsconfigCache(TSCONFIG);
 
 /** Whether `url` is one of the API's TypeScript modules (a query string, as loaders add, aside). */
-export function isApiSource(url) {
+export function isApiSource(url: string): boolean {
   if (!url.startsWith(SOURCE_ROOT.href)) return false;
   return new URL(url).pathname.endsWith('.ts');
 }
 
 /** Compiles one API module; a syntax error names the file and line, as tsx would. */
-export function compileApiSource(filename, source) {
+export function compileApiSource(filename: string, source: string): string {
   const result = transformSync(filename, source, { tsconfig: TSCONFIG, sourcemap: true }, tsconfigs);
   if (result.errors.length > 0) {
     const messages = result.errors.map((error) => error.message).join('\n');
@@ -34,9 +35,9 @@ export function compileApiSource(filename, source) {
   return `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`;
 }
 
-export async function load(url, context, nextLoad) {
+export const load: LoadHook = async (url, context, nextLoad) => {
   if (!isApiSource(url)) return nextLoad(url, context);
   const filename = fileURLToPath(url);
   const source = await readFile(filename, 'utf8');
   return { format: 'module', source: compileApiSource(filename, source), shortCircuit: true };
-}
+};
