@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import type { LoadHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { TsconfigCache, transformSync } from 'rolldown/utils';
 
 const SOURCE_ROOT = new URL('./', import.meta.url);
@@ -24,11 +25,11 @@ export function isApiSource(url: string): boolean {
   return new URL(url).pathname.endsWith('.ts');
 }
 
-/** Compiles one API module; a syntax error names the file and line, as tsx would. */
+/** Compiles one API module; a syntax error names the file, line and column (without terminal colours: it may go to a log). */
 export function compileApiSource(filename: string, source: string): string {
   const result = transformSync(filename, source, { tsconfig: TSCONFIG, sourcemap: true }, tsconfigs);
   if (result.errors.length > 0) {
-    const messages = result.errors.map((error) => error.message).join('\n');
+    const messages = result.errors.map((error) => stripVTControlCharacters(error.message)).join('\n');
     throw new SyntaxError(`cannot compile ${filename}:\n${messages}`);
   }
   const map = Buffer.from(JSON.stringify(result.map)).toString('base64');
