@@ -169,10 +169,13 @@ describe('retention across tiers, on two API instances sharing one PostgreSQL', 
       ).then((r) => r.rows[0]!.id as string);
     const oldResolved = await incident('old', 'resolved', 120);
     const recentResolved = await incident('recent', 'resolved', 10);
+    // Next attempt in an hour, as for a delivery waiting to retry: the two API instances' delivery
+    // workers would otherwise claim the pending one, fail it (the channel has no URL) and let
+    // retention delete it as an old failure.
     const delivery = (id: string, status: string, daysAgo: number, incidentId: string | null) =>
       q(
-        `INSERT INTO alert_deliveries (notification_id, channel_id, incident_id, kind, payload, status, created_at)
-         VALUES ($1, $2, $3, 'firing', '{}', $4, now() - make_interval(days => $5::int))`,
+        `INSERT INTO alert_deliveries (notification_id, channel_id, incident_id, kind, payload, status, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, 'firing', '{}', $4, now() - make_interval(days => $5::int), now() + interval '1 hour')`,
         [id, channel, incidentId, status, daysAgo],
       );
     await delivery('old-delivered', 'delivered', 40, oldResolved);
