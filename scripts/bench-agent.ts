@@ -252,13 +252,12 @@ function coldCheck(bundle: string, source: 'netlink' | 'proc'): Promise<{ ms: nu
 }
 
 /**
- * CPU time of this process plus its waited-for children (utime, stime, cutime, cstime in
- * /proc/self/stat, clock ticks of 10 ms). Unlike wall time it hardly depends on what else the
- * machine is running, so it shows the cost even when other work competes for the cores.
+ * CPU time of this process plus its waited-for children (the `ss` processes it ran). Unlike wall
+ * time it hardly depends on what else the machine is running, so it shows the cost even when other
+ * work competes for the cores.
  */
 function cpuTimeMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) * 10;
+  return processCpuMs(process.pid, true);
 }
 
 /** A `kB` field of `/proc/<pid>/status` (`self`: this process); NaN once the process is gone. */
